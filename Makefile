@@ -1,0 +1,43 @@
+# Two commands do everything on a fresh machine:
+#   make run    set up and start the dashboard on its embedded defaults (demo feed on)
+#   make test   set up and run the whole test suite (installs Debian's chromium if missing)
+# Extra arguments for app.py: make run ARGS="--no-demo --port 8060"
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+ARGS   ?=
+
+.PHONY: run test setup setup-dev browser bench clean
+
+$(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+# Debian's chromium + chromedriver for the real-browser tests (root, or sudo when available).
+browser:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+
+run: $(VENV)/.runtime
+	$(PY) app.py $(ARGS)
+
+test: $(VENV)/.dev browser
+	REQUIRE_BROWSER=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev browser
+	$(PY) -m bench.run_all
+
+clean:
+	rm -rf $(VENV) var tests/artifacts .pytest_cache

@@ -1,0 +1,66 @@
+"""Tangerang LIVE Room: the app factory and the `python app.py` entry point.
+
+    python app.py [--host H] [--port P] [--no-demo]
+
+starts the embedded Redis (unless REDIS_URL is set), the live worker and the web server.
+`create_app()` builds one Dash app for one process; gunicorn loads it through `wsgi()`.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from dash import Dash
+from flask import Flask
+from flask_caching import Cache
+
+import callbacks
+from data_feeds import http_api
+from data_feeds.config import Settings
+from data_feeds.services import Services
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Dash:
+    services = services or Services(settings or Settings.from_env())
+    server = Flask(__name__)
+    http_api.install(server, services)
+    cache = Cache(server, config={
+        "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": services.settings.redis_url,
+        "CACHE_KEY_PREFIX": f"{services.settings.key_prefix}:cache:", "CACHE_DEFAULT_TIMEOUT": 300,
+    })
+    app = Dash(__name__, server=server, title="Tangerang LIVE Room", update_title=None, assets_folder=str(ASSETS),
+               compress=False, serve_locally=True)
+    app.index_string = app.index_string.replace("<html>", '<html lang="id">')
+    callbacks.register(app, services, cache)
+    server.extensions["liveroom"] = services
+    return app
+
+
+def wsgi() -> Flask:
+    """gunicorn entry: `gunicorn 'app:wsgi()'`."""
+    return create_app().server
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Tangerang LIVE Room dashboard")
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1, env HOST)")
+    parser.add_argument("--port", type=int, help="port (default 8050, env PORT)")
+    parser.add_argument("--no-demo", action="store_true", help="do not run the demo feed")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if args.host:
+        settings = replace(settings, host=args.host)
+    if args.port:
+        settings = replace(settings, port=args.port)
+    if args.no_demo:
+        settings = replace(settings, demo=False)
+    from data_feeds import supervisor
+    return supervisor.run(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

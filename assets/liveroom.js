@@ -1,0 +1,95 @@
+/* Tangerang LIVE Room: the browser side of the live loop and the map's drawing functions. */
+(function () {
+  "use strict";
+  var GLYPH = { baru: "!", diproses: "\u2026", selesai: "\u2713" };
+  var WORDS = {
+    id: { baru: "Baru", diproses: "Diproses", selesai: "Selesai", open: "terbuka" },
+    en: { baru: "New", diproses: "In progress", selesai: "Resolved", open: "open" }
+  };
+  var STALL_MS = 15000; // a poll with no answer after this long is given up, so polling resumes
+
+  function esc(text) {
+    return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function lang() { return document.documentElement.lang === "en" || (document.querySelector(".lr-wall[lang='en']")) ? "en" : "id"; }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    liveroom: {
+      /* At most one poll in flight per dashboard: ticks that arrive meanwhile are dropped. */
+      gate: function (n, ack) {
+        var g = window.__lrPoll || (window.__lrPoll = { inflight: false, since: 0, n: 0 });
+        var ctx = window.dash_clientside.callback_context;
+        var trig = ctx && ctx.triggered && ctx.triggered.length ? ctx.triggered[0].prop_id : "";
+        if (trig.indexOf("live-ack") === 0) { g.inflight = false; return window.dash_clientside.no_update; }
+        var now = Date.now();
+        if (g.inflight && now - g.since < STALL_MS) { return window.dash_clientside.no_update; }
+        g.inflight = true; g.since = now; g.n += 1;
+        return g.n;
+      },
+      /* Apply a marker delta to the map's FeatureCollection: only changed markers travel. */
+      merge: function (delta, current) {
+        if (!delta) { return window.dash_clientside.no_update; }
+        if (delta.full) { return { type: "FeatureCollection", features: delta.upserts }; }
+        var byId = new Map();
+        ((current && current.features) || []).forEach(function (f) { byId.set(f.id, f); });
+        (delta.removes || []).forEach(function (id) { byId.delete(id); });
+        (delta.upserts || []).forEach(function (f) { byId.set(f.id, f); });
+        return { type: "FeatureCollection", features: Array.from(byId.values()) };
+      },
+      clock: function (n, lng) {
+        var fmt = new Intl.DateTimeFormat(lng === "en" ? "en-GB" : "id-ID", {
+          timeZone: "Asia/Jakarta", weekday: "short", day: "numeric", month: "short",
+          hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false
+        });
+        return fmt.format(new Date()).replace(/\./g, ":") + " WIB";
+      }
+    }
+  });
+
+  window.liveroom = Object.assign({}, window.liveroom, {
+    map: {
+      kecamatanStyle: function (feature, context) {
+        var counts = (context.hideout && context.hideout.counts) || {};
+        var c = counts[feature.properties.kode_kec] || {};
+        var open = (c.baru || 0) + (c.diproses || 0);
+        return { color: "#7fa7d9", weight: 1.6, opacity: 0.9, fillColor: "#1d3557",
+                 fillOpacity: Math.min(0.15 + open * 0.02, 0.55) };
+      },
+      kecamatanLabel: function (feature, layer) {
+        layer.bindTooltip(esc(feature.properties.kecamatan),
+          { permanent: true, direction: "center", className: "lr-kec-label", interactive: false });
+      },
+      reportMarker: function (feature, latlng) {
+        var p = feature.properties;
+        var w = WORDS[lang()];
+        var icon = L.divIcon({
+          className: "lr-marker lr-status-" + esc(p.s) + (p.demo ? " lr-demo" : ""),
+          html: '<span class="lr-dot" data-report-id="' + esc(p.id) + '" data-status="' + esc(p.s) + '">' + (GLYPH[p.s] || "?") + "</span>",
+          iconSize: [26, 26], iconAnchor: [13, 13]
+        });
+        var tip = "<b>" + esc(p.t) + "</b><br>" + esc([p.l, p.k].filter(Boolean).join(", ")) +
+          "<br>" + esc(w[p.s] || p.s) + (p.demo ? " \u00b7 DEMO" : "");
+        return L.marker(latlng, { icon: icon, keyboard: false }).bindTooltip(tip, { className: "lr-tip" });
+      },
+      /* Clusters show their count and take the colour of their most urgent report. */
+      reportCluster: function (feature, latlng, index) {
+        var leaves = index.getLeaves(feature.properties.cluster_id, Infinity);
+        var worst = "selesai";
+        for (var i = 0; i < leaves.length; i++) {
+          var s = leaves[i].properties.s;
+          if (s === "baru") { worst = "baru"; break; }
+          if (s === "diproses") { worst = "diproses"; }
+        }
+        var n = feature.properties.point_count;
+        var size = 30 + Math.min(Math.log2(n) * 6, 30);
+        var icon = L.divIcon({
+          className: "lr-cluster lr-status-" + worst,
+          html: "<span>" + n + "</span>", iconSize: [size, size], iconAnchor: [size / 2, size / 2]
+        });
+        return L.marker(latlng, { icon: icon });
+      }
+    }
+  });
+})();

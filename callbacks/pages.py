@@ -1,0 +1,75 @@
+"""Serving the wall page: its initial state from the live snapshot, its language, its map layers."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+import flask
+import redis
+from dash import Dash
+from flask_caching import Cache
+
+from data_feeds import seed
+from data_feeds.services import Services
+from data_feeds.snapshot import compute, freshness
+from layouts import wall
+from layouts.i18n import LANGS
+
+log = logging.getLogger(__name__)
+LANG_COOKIE = "lang"
+
+
+def current_lang() -> str:
+    lang = flask.request.cookies.get(LANG_COOKIE, "id") if flask.has_request_context() else "id"
+    return lang if lang in LANGS else "id"
+
+
+def initial_state(services: Services) -> tuple[str | None, dict, list[dict], dict]:
+    """-> (token, summary, markers, freshness). From Redis; straight from the store when Redis is down."""
+    try:
+        state, summary, markers = services.live.full()
+        beat = services.redis.get(services.keys.heartbeat)
+        if summary is not None:
+            stale_ok = freshness(summary, True, beat is not None, summary.get("built_at"))
+            return state.token(), summary, markers, stale_ok
+    except (redis.RedisError, OSError) as exc:
+        log.warning("page: redis unavailable (%s); serving from the store", exc)
+        redis_up = False
+    else:
+        redis_up = True  # up, but the worker has not written a snapshot yet
+    now = datetime.now(timezone.utc)
+    summary, markers = compute(services.store, services.routing, services.gazetteer, now,
+                               services.settings.live_marker_limit, demo_enabled=services.settings.demo)
+    summary["built_at"] = now.isoformat()
+    return None, summary, list(markers.values()), freshness(summary, redis_up, redis_up, summary["built_at"])
+
+
+def register(app: Dash, services: Services, cache: Cache) -> None:
+    boundary_key = f"{services.boundaries.kind}:{services.boundaries.source}"
+
+    @cache.memoize(timeout=0)
+    def kecamatan_layer(_key: str) -> dict:
+        """Prepared once per boundary set and shared by all workers through the Redis cache."""
+        return services.boundaries.layer_geojson("kecamatan")
+
+    minx, miny, maxx, maxy = services.boundaries.kecamatan.total_bounds
+    bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+
+    def serve_layout():
+        lang = current_lang()
+        token, summary, markers, fresh = initial_state(services)
+        return wall.build(wall.WallView(
+            lang=lang, token=token, summary=summary, markers=markers, kecamatan_geojson=kecamatan_layer(boundary_key),
+            bounds=bounds, boundary_kind=services.boundaries.kind, boundary_source=services.boundaries.source,
+            figures=seed.figures(), freshness=fresh, poll_ms=services.settings.live_poll_ms,
+            tile_url=services.settings.map_tile_url,
+        ))
+
+    app.layout = serve_layout
+
+    @app.server.get("/lang/<code>")
+    def set_lang(code: str):
+        resp = flask.redirect(flask.request.args.get("next", "/") if flask.request.args.get("next", "/").startswith("/") else "/")
+        if code in LANGS:
+            resp.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax")
+        return resp

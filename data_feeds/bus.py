@@ -1,0 +1,112 @@
+"""The live bus: Redis keys, the connection, and the outbox relay into the event stream.
+
+Writes are durable in the store before anything reaches Redis. The relay (one per
+deployment, in the worker process) copies outbox rows to the stream in sequence order,
+using the outbox sequence as the stream entry ID, so a row published twice (crash between
+XADD and marking it) is refused by Redis as a duplicate instead of appearing twice.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import redis
+
+from .store import Store
+
+log = logging.getLogger(__name__)
+STREAM_MAXLEN = 200_000
+
+
+@dataclass(frozen=True)
+class Keys:
+    prefix: str
+
+    @property
+    def events(self) -> str:
+        return f"{self.prefix}:events"
+
+    @property
+    def wake(self) -> str:
+        return f"{self.prefix}:outbox:wake"
+
+    @property
+    def version(self) -> str:
+        return f"{self.prefix}:live:version"
+
+    @property
+    def summary(self) -> str:
+        return f"{self.prefix}:live:summary"
+
+    @property
+    def markers(self) -> str:
+        return f"{self.prefix}:live:markers"
+
+    @property
+    def deltas(self) -> str:
+        return f"{self.prefix}:live:deltas"
+
+    @property
+    def heartbeat(self) -> str:
+        return f"{self.prefix}:worker:heartbeat"
+
+
+def connect(url: str) -> redis.Redis:
+    """Short timeouts: a dead Redis must make callers degrade quickly, not hang."""
+    return redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=1.0, health_check_interval=10,
+                                retry_on_timeout=False, decode_responses=False)
+
+
+def poke(client: redis.Redis, keys: Keys) -> None:
+    """Tell the relay there is something to publish. Best effort: the relay also polls."""
+    try:
+        client.publish(keys.wake, b"1")
+    except redis.RedisError:
+        pass
+
+
+class OutboxRelay:
+    def __init__(self, store: Store, client: redis.Redis, keys: Keys, batch: int = 500):
+        self.store, self.client, self.keys, self.batch = store, client, keys, batch
+
+    def drain_once(self) -> int:
+        """Publish pending outbox rows in order. -> rows handled. Raises redis errors (caller retries)."""
+        rows = self.store.pending_outbox(self.batch)
+        if not rows:
+            return 0
+        done: list[int] = []
+        try:
+            for row in rows:
+                try:
+                    self.client.xadd(self.keys.events, {"e": row["payload"]}, id=f"{row['seq']}-0",
+                                     maxlen=STREAM_MAXLEN, approximate=True)
+                except redis.ResponseError as exc:
+                    if "equal or smaller" not in str(exc):
+                        raise
+                    # Already in the stream (published before a crash, or the stream has moved past it).
+                done.append(row["seq"])
+        finally:
+            self.store.mark_published(done, datetime.now(timezone.utc))
+        return len(done)
+
+    def run(self, stop: threading.Event, url: str) -> None:
+        pubsub = None
+        while not stop.is_set():
+            try:
+                if pubsub is None:
+                    pubsub = connect(url).pubsub(ignore_subscribe_messages=True)
+                    pubsub.subscribe(self.keys.wake)
+                while self.drain_once() == self.batch and not stop.is_set():
+                    pass
+                pubsub.get_message(timeout=0.2)  # wake early when a writer pokes us
+                while pubsub.get_message(timeout=0):  # coalesce a burst of pokes into one drain
+                    pass
+            except (redis.RedisError, OSError) as exc:
+                log.warning("relay: redis unavailable (%s); outbox keeps the events", exc)
+                pubsub = None
+                stop.wait(0.5)
+            except Exception:  # the store may be briefly locked; never let the relay die
+                log.exception("relay: unexpected error")
+                stop.wait(0.5)

@@ -1,0 +1,73 @@
+"""Settings from the environment, with embedded defaults that need no server installed by hand."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None  # None: app.py starts an embedded Valkey server and fills this in
+    demo: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8050
+    web_workers: int = 2
+    web_threads: int = 16
+    live_poll_ms: int = 500
+    max_body_bytes: int = 64 * 1024
+    live_marker_limit: int = 5000
+    map_tile_url: str = ""
+    boundary_tolerance_m: float | None = None  # None: chosen by boundary kind (schematic vs official)
+    key_prefix: str = "liveroom"
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        data_dir = Path(os.environ.get("DATA_DIR", PROJECT_DIR / "var")).resolve()
+        values = dict(
+            data_dir=data_dir,
+            database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'liveroom.db'}",
+            redis_url=os.environ.get("REDIS_URL") or None,
+            demo=_flag("DEMO", True),
+            host=os.environ.get("HOST", "127.0.0.1"),
+            port=int(os.environ.get("PORT", "8050")),
+            web_workers=int(os.environ.get("WEB_WORKERS", "2")),
+            web_threads=int(os.environ.get("WEB_THREADS", "16")),
+            live_poll_ms=int(os.environ.get("LIVE_POLL_MS", "500")),
+            max_body_bytes=int(os.environ.get("API_MAX_BODY_BYTES", str(64 * 1024))),
+            live_marker_limit=int(os.environ.get("LIVE_MARKER_LIMIT", "5000")),
+            map_tile_url=os.environ.get("MAP_TILE_URL", ""),
+            boundary_tolerance_m=float(os.environ["BOUNDARY_TOLERANCE_M"]) if os.environ.get("BOUNDARY_TOLERANCE_M") else None,
+            key_prefix=os.environ.get("REDIS_KEY_PREFIX", "liveroom"),
+        )
+        values.update(overrides)
+        return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        """The same settings as environment variables, for the processes app.py starts."""
+        env = {
+            "DATA_DIR": str(self.data_dir), "DATABASE_URL": self.database_url, "DEMO": "1" if self.demo else "0",
+            "HOST": self.host, "PORT": str(self.port), "WEB_WORKERS": str(self.web_workers),
+            "WEB_THREADS": str(self.web_threads), "LIVE_POLL_MS": str(self.live_poll_ms),
+            "API_MAX_BODY_BYTES": str(self.max_body_bytes), "LIVE_MARKER_LIMIT": str(self.live_marker_limit),
+            "MAP_TILE_URL": self.map_tile_url, "REDIS_KEY_PREFIX": self.key_prefix,
+        }
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        if self.boundary_tolerance_m is not None:
+            env["BOUNDARY_TOLERANCE_M"] = str(self.boundary_tolerance_m)
+        return env
+
+    @property
+    def official_boundaries_path(self) -> Path:
+        return self.data_dir / "boundaries" / "official_kelurahan.geojson"

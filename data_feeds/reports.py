@@ -1,0 +1,136 @@
+"""Report intake and workflow: validate, place on the map, route, store, and describe.
+
+Both the HTTP API and the demo feed go through here, so every report meets the same rules.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from ulid import ULID
+
+from geodata.gazetteer import Gazetteer
+from geodata.locate import Locator
+
+from . import lifecycle
+from .categories import RoutingTable
+from .schemas import ApiError, ReportIn, StatusChangeIn, parse
+from .store import NotFound, Store
+
+FUTURE_SKEW = timedelta(minutes=5)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ReportService:
+    def __init__(self, store: Store, routing: RoutingTable, gazetteer: Gazetteer, locator: Locator,
+                 clock: Callable[[], datetime] = utcnow):
+        self.store, self.routing, self.gazetteer, self.locator, self.clock = store, routing, gazetteer, locator, clock
+
+    # -- intake ----------------------------------------------------------------------------
+
+    def submit(self, payload) -> tuple[dict, bool]:
+        """Validate and store a report. -> (public report, created). Raises ApiError."""
+        report: ReportIn = parse(ReportIn, payload)
+        now = self.clock()
+        if report.source not in self.routing.sources:
+            raise ApiError.one(422, "source", f"unknown source {report.source!r}; one of: {', '.join(self.routing.sources)}")
+        if report.category not in self.routing.categories:
+            raise ApiError.one(422, "category", f"unknown category {report.category!r}; one of: {', '.join(self.routing.categories)}")
+        reported_at = report.reported_at.astimezone(timezone.utc) if report.reported_at else now
+        if reported_at > now + FUTURE_SKEW:
+            raise ApiError.one(422, "reported_at", "is in the future")
+        kode_kec, kode_kel = self._place(report)
+        row = dict(
+            id=str(ULID()), source=report.source, source_ref=report.id, category=report.category, title=report.title,
+            description=report.description, lat=report.lat, lon=report.lon, kode_kec=kode_kec, kode_kel=kode_kel,
+            address=report.address, reported_at=reported_at, received_at=now,
+            reporter_name=report.reporter.name if report.reporter else None,
+            reporter_phone=report.reporter.phone if report.reporter else None,
+            media=list(report.media), status="baru", opd=self.routing.default_opd(report.category).code,
+            first_response_at=None, resolved_at=None, updated_at=now,
+        )
+        created_event = dict(kind="created", from_status=None, to_status="baru", opd=row["opd"], actor=report.source,
+                             note=None, evidence=[], at=reported_at, recorded_at=now)
+        stored, created = self.store.insert_report(row, created_event)
+        return self.public(stored), created
+
+    def _place(self, report: ReportIn) -> tuple[str, str | None]:
+        """Kecamatan/kelurahan codes: from the coordinates, or checked against them when given."""
+        where = self.locator.locate(report.lon, report.lat)
+        if not where.inside:
+            km = where.distance_outside_m / 1000
+            raise ApiError.one(422, "lat,lon", f"({report.lat}, {report.lon}) is {km:.1f} km outside Kota Tangerang "
+                                               f"(nearest kecamatan: {where.kecamatan})")
+        kode_kec, kode_kel = where.kode_kec, where.kode_kel
+        if report.kecamatan:
+            kec = self.gazetteer.find_kecamatan(report.kecamatan)
+            if kec is None:
+                raise ApiError.one(422, "kecamatan", f"unknown kecamatan {report.kecamatan!r} in Kota Tangerang")
+            kode_kec = kec.code
+            if not report.kelurahan and kode_kel and not kode_kel.startswith(kec.code):
+                kode_kel = None  # the sender's kecamatan wins; don't keep a kelurahan from another one
+        if report.kelurahan:
+            matches = self.gazetteer.find_kelurahan(report.kelurahan, kode_kec if report.kecamatan else None)
+            if not matches:
+                raise ApiError.one(422, "kelurahan", f"unknown kelurahan {report.kelurahan!r}"
+                                                     + (f" in kecamatan {report.kecamatan}" if report.kecamatan else ""))
+            if len(matches) > 1:
+                names = ", ".join(self.gazetteer.kecamatan[m.kecamatan_code].name for m in matches)
+                raise ApiError.one(422, "kelurahan", f"{report.kelurahan!r} exists in several kecamatan ({names}); give kecamatan")
+            kode_kel, kode_kec = matches[0].code, matches[0].kecamatan_code
+        return kode_kec, kode_kel
+
+    # -- workflow --------------------------------------------------------------------------
+
+    def change_status(self, report_id: str, payload) -> dict:
+        change: StatusChangeIn = parse(StatusChangeIn, payload)
+        lifecycle.validate_request(change, self.routing)
+        now = self.clock()
+        try:
+            row = self.store.apply_event(
+                report_id, lambda current, history: lifecycle.decide(current, history, change, self.routing, now))
+        except NotFound:
+            raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
+        return self.public(row)
+
+    def get(self, report_id: str) -> dict:
+        try:
+            row, events = self.store.get_report(report_id)
+        except NotFound:
+            raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
+        return {**self.public(row), "events": [self._event(e) for e in events]}
+
+    # -- shapes ----------------------------------------------------------------------------
+
+    def public(self, row: dict) -> dict:
+        """The report as other tools see it: no reporter name or phone (personal data)."""
+        cat = self.routing.categories[row["category"]]
+        kec = self.gazetteer.kecamatan.get(row["kode_kec"] or "")
+        kel = self.gazetteer.kelurahan.get(row["kode_kel"] or "")
+        opd = self.routing.opds.get(row["opd"] or "")
+        return {
+            "id": row["id"], "source": row["source"], "source_id": row["source_ref"],
+            "category": row["category"], "category_name": cat.name_id, "title": row["title"],
+            "description": row["description"], "lat": row["lat"], "lon": row["lon"],
+            "kecamatan": {"code": kec.code, "name": kec.name} if kec else None,
+            "kelurahan": {"code": kel.code, "name": kel.name} if kel else None,
+            "address": row["address"], "reported_at": _iso(row["reported_at"]), "received_at": _iso(row["received_at"]),
+            "status": row["status"], "opd": {"code": opd.code, "name": opd.name} if opd else None,
+            "first_response_at": _iso(row["first_response_at"]), "resolved_at": _iso(row["resolved_at"]),
+            "media": list(row["media"] or []),
+        }
+
+    @staticmethod
+    def _event(e: dict) -> dict:
+        return {
+            "id": e["id"], "kind": e["kind"], "from": e["from_status"], "to": e["to_status"], "opd": e["opd"],
+            "actor": e["actor"], "note": e["note"], "evidence": e["evidence"], "at": _iso(e["at"]),
+            "recorded_at": _iso(e["recorded_at"]),
+        }
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z") if dt else None

@@ -1,0 +1,66 @@
+"""The running parts one process needs, built once from the settings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import redis
+
+from geodata import boundaries, gazetteer
+from geodata.locate import Locator
+
+from . import categories
+from .bus import Keys, connect
+from .config import Settings
+from .reports import ReportService
+from .snapshot import LiveReader
+from .store import Store
+
+SCHEMATIC_TOLERANCE_M = 750.0  # schematic edges are approximate: accept points this close outside
+OFFICIAL_TOLERANCE_M = 30.0  # GPS error at the edge of official boundaries
+
+
+@dataclass
+class Services:
+    settings: Settings
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.settings.database_url)
+
+    @cached_property
+    def routing(self) -> categories.RoutingTable:
+        return categories.load()
+
+    @cached_property
+    def gazetteer(self) -> gazetteer.Gazetteer:
+        return gazetteer.load()
+
+    @cached_property
+    def boundaries(self) -> boundaries.BoundarySet:
+        return boundaries.load_boundaries(self.settings.official_boundaries_path)
+
+    @cached_property
+    def locator(self) -> Locator:
+        tolerance = self.settings.boundary_tolerance_m
+        if tolerance is None:
+            tolerance = OFFICIAL_TOLERANCE_M if self.boundaries.kind == "official" else SCHEMATIC_TOLERANCE_M
+        return Locator(self.boundaries, tolerance)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        return ReportService(self.store, self.routing, self.gazetteer, self.locator)
+
+    @cached_property
+    def keys(self) -> Keys:
+        return Keys(self.settings.key_prefix)
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        if not self.settings.redis_url:
+            raise RuntimeError("REDIS_URL is not set: start the app with `python app.py`, which starts an embedded server")
+        return connect(self.settings.redis_url)
+
+    @cached_property
+    def live(self) -> LiveReader:
+        return LiveReader(self.redis, self.keys)

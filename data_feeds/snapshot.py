@@ -1,0 +1,241 @@
+"""The live snapshot: aggregates computed once per data change, read by every dashboard.
+
+`compute` turns the store into a small summary (KPI counts, per-kecamatan counts, ticker,
+feed ages) plus the set of live markers. `LivePublisher` writes it to Redis with a version
+counter and a per-version delta of markers, so a dashboard that polls learns of a change
+with one GET and downloads only the markers that changed. `LiveReader` is the read side.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import redis
+from sqlalchemy import func, or_, select
+
+from geodata.gazetteer import Gazetteer
+
+from .bus import Keys
+from .categories import RoutingTable
+from .store import Store, reports
+
+WIB = ZoneInfo("Asia/Jakarta")
+TICKER_SIZE = 12
+TTFR_WINDOW = timedelta(days=7)
+RESOLVED_VISIBLE = timedelta(hours=24)
+DELTA_KEEP = 2000  # versions of marker deltas kept for clients that fell behind
+
+
+def wib_day_start(now: datetime) -> datetime:
+    local = now.astimezone(WIB)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z") if dt else None
+
+
+def marker_feature(row, gz: Gazetteer) -> dict:
+    kec = gz.kecamatan.get(row.kode_kec or "")
+    kel = gz.kelurahan.get(row.kode_kel or "")
+    props = {"id": row.id, "s": row.status, "c": row.category, "t": row.title, "k": kec.name if kec else "",
+             "l": kel.name if kel else "", "r": _iso(row.reported_at)}
+    if row.source == "demo":
+        props["demo"] = 1
+    return {"type": "Feature", "id": row.id, "geometry": {"type": "Point", "coordinates": [round(row.lon, 5), round(row.lat, 5)]},
+            "properties": props}
+
+
+def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, marker_limit: int,
+            demo_enabled: bool = False) -> tuple[dict, dict[str, dict]]:
+    """-> (summary, markers by id). Indexed queries only: cost follows open reports, not history."""
+    today = wib_day_start(now)
+    r = reports.c
+    with store.read() as conn:
+        by_status = dict(conn.execute(select(r.status, func.count()).where(r.status.in_(["baru", "diproses"])).group_by(r.status)).all())
+        today_count = conn.execute(select(func.count()).where(r.reported_at >= today)).scalar_one()
+        resolved_today = conn.execute(select(func.count()).where(r.resolved_at >= today)).scalar_one()
+        responded = conn.execute(select(r.reported_at, r.first_response_at).where(r.first_response_at >= now - TTFR_WINDOW)).all()
+        per_kec = conn.execute(select(r.kode_kec, r.status, func.count()).where(r.status.in_(["baru", "diproses"])).group_by(r.kode_kec, r.status)).all()
+        per_kec_done = conn.execute(select(r.kode_kec, func.count()).where(r.resolved_at >= today).group_by(r.kode_kec)).all()
+        ticker_rows = conn.execute(
+            select(r.id, r.source, r.category, r.title, r.kode_kec, r.kode_kel, r.status, r.reported_at)
+            .order_by(r.reported_at.desc()).limit(TICKER_SIZE)).all()
+        live_rows = conn.execute(
+            select(r.id, r.source, r.category, r.title, r.kode_kec, r.kode_kel, r.status, r.reported_at, r.lat, r.lon)
+            .where(or_(r.status.in_(["baru", "diproses"]), r.resolved_at >= now - RESOLVED_VISIBLE))
+            .order_by(r.reported_at.desc()).limit(marker_limit)).all()
+    latest = store.feed_latest()
+
+    waits = [(b - a).total_seconds() for a, b in responded if b >= a]
+    kecamatan = {code: {"baru": 0, "diproses": 0, "selesai_today": 0} for code in gz.kecamatan}
+    for code, status, n in per_kec:
+        if code in kecamatan:
+            kecamatan[code][status] = n
+    for code, n in per_kec_done:
+        if code in kecamatan:
+            kecamatan[code]["selesai_today"] = n
+    markers = {row.id: marker_feature(row, gz) for row in live_rows}
+    open_total = by_status.get("baru", 0) + by_status.get("diproses", 0)
+    summary = {
+        "kpi": {
+            "today": today_count, "baru": by_status.get("baru", 0), "diproses": by_status.get("diproses", 0),
+            "selesai_today": resolved_today,
+            "ttfr_median_s": statistics.median(waits) if waits else None, "ttfr_n": len(waits),
+            "ttfr_window_days": TTFR_WINDOW.days,
+        },
+        "kecamatan": kecamatan,
+        "ticker": [
+            {"id": t.id, "source": t.source, "category": t.category, "title": t.title, "status": t.status,
+             "kecamatan": gz.kecamatan[t.kode_kec].name if t.kode_kec in gz.kecamatan else "",
+             "kelurahan": gz.kelurahan[t.kode_kel].name if t.kode_kel in gz.kelurahan else "",
+             "reported_at": _iso(t.reported_at)}
+            for t in ticker_rows
+        ],
+        "feeds": {
+            code: {"name": src.name, "latest": _iso(latest.get(code)),
+                   # stale: a feed that used to send and has gone quiet; one that never sent is not an alarm
+                   "stale": latest.get(code) is not None and (now - latest[code]).total_seconds() > src.stale_after_s
+                   and (code != "demo" or demo_enabled)}
+            for code, src in routing.sources.items()
+        },
+        "demo_enabled": demo_enabled,
+        "markers_shown": len(markers), "markers_total": open_total,
+        "has_demo": demo_enabled or any("demo" in m["properties"] for m in markers.values()),
+    }
+    return summary, markers
+
+
+def fingerprint(summary: dict) -> str:
+    return hashlib.blake2b(json.dumps(summary, sort_keys=True).encode(), digest_size=12).hexdigest()
+
+
+@dataclass
+class LiveState:
+    epoch: str
+    version: int
+
+    def token(self) -> str:
+        return f"{self.epoch}:{self.version}"
+
+    @classmethod
+    def parse(cls, token: bytes | str | None) -> "LiveState | None":
+        if not token:
+            return None
+        token = token.decode() if isinstance(token, bytes) else token
+        epoch, _, version = token.partition(":")
+        return cls(epoch, int(version)) if version.isdigit() else None
+
+
+class LivePublisher:
+    """Writes snapshot versions to Redis. One per deployment (in the worker)."""
+
+    def __init__(self, client: redis.Redis, keys: Keys):
+        self.client, self.keys = client, keys
+        self.state: LiveState | None = None
+        self.markers: dict[str, dict] = {}
+        self.summary_print = ""
+
+    def publish(self, summary: dict, markers: dict[str, dict], built_at: datetime) -> bool:
+        """Write a new version if anything changed. -> True when a version was written."""
+        current = LiveState.parse(self.client.get(self.keys.version))
+        if self.state is None or current is None or current.epoch != self.state.epoch:
+            self._publish_full(summary, markers, built_at)  # first run, or Redis lost its data
+            return True
+        upserts = [f for key, f in markers.items() if self.markers.get(key) != f]
+        removes = [key for key in self.markers if key not in markers]
+        summary_print = fingerprint(summary)
+        if not upserts and not removes and summary_print == self.summary_print:
+            return False
+        version = self.state.version + 1
+        doc = {**summary, "built_at": _iso(built_at), "version": version, "epoch": self.state.epoch}
+        pipe = self.client.pipeline(transaction=True)
+        if upserts:
+            pipe.hset(self.keys.markers, mapping={f["id"]: json.dumps(f) for f in upserts})
+        if removes:
+            pipe.hdel(self.keys.markers, *removes)
+        pipe.xadd(self.keys.deltas, {"up": json.dumps(upserts), "rm": json.dumps(removes)}, id=f"{version}-0",
+                  maxlen=DELTA_KEEP, approximate=False)
+        pipe.set(self.keys.summary, json.dumps(doc))
+        pipe.set(self.keys.version, f"{self.state.epoch}:{version}")
+        pipe.execute()
+        self.state = LiveState(self.state.epoch, version)
+        self.markers, self.summary_print = dict(markers), summary_print
+        return True
+
+    def _publish_full(self, summary: dict, markers: dict[str, dict], built_at: datetime) -> None:
+        state = LiveState(secrets.token_hex(4), 1)
+        doc = {**summary, "built_at": _iso(built_at), "version": 1, "epoch": state.epoch}
+        pipe = self.client.pipeline(transaction=True)
+        pipe.delete(self.keys.markers, self.keys.deltas)
+        if markers:
+            pipe.hset(self.keys.markers, mapping={k: json.dumps(f) for k, f in markers.items()})
+        pipe.xadd(self.keys.deltas, {"full": "1"}, id="1-0")
+        pipe.set(self.keys.summary, json.dumps(doc))
+        pipe.set(self.keys.version, state.token())
+        pipe.execute()
+        self.state, self.markers, self.summary_print = state, dict(markers), fingerprint(summary)
+
+
+class LiveReader:
+    """The dashboards' side: one GET to learn whether anything changed, then only what changed."""
+
+    def __init__(self, client: redis.Redis, keys: Keys):
+        self.client, self.keys = client, keys
+
+    def version(self) -> LiveState | None:
+        return LiveState.parse(self.client.get(self.keys.version))
+
+    def full(self) -> tuple[LiveState | None, dict | None, list[dict]]:
+        pipe = self.client.pipeline(transaction=True)  # one consistent version of all three keys
+        pipe.get(self.keys.version)
+        pipe.get(self.keys.summary)
+        pipe.hvals(self.keys.markers)
+        token, summary, markers = pipe.execute()
+        return LiveState.parse(token), json.loads(summary) if summary else None, [json.loads(m) for m in markers]
+
+    def since(self, have: LiveState) -> dict | None:
+        """Changes after `have`, or None when the client must reload everything (other epoch, or too far behind)."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.get(self.keys.version)
+        pipe.get(self.keys.summary)
+        pipe.xrange(self.keys.deltas, min=f"{have.version + 1}-0", max="+")
+        token, summary, entries = pipe.execute()
+        now = LiveState.parse(token)
+        if now is None or now.epoch != have.epoch or now.version < have.version:
+            return None
+        if now.version == have.version:
+            return {"state": now, "summary": None, "upserts": [], "removes": []}
+        if not entries or int(entries[0][0].split(b"-")[0]) != have.version + 1:
+            return None  # trimmed past what the client has
+        upserts: dict[str, dict] = {}
+        removes: set[str] = set()
+        for _id, fields in entries:
+            if b"full" in fields:
+                return None
+            for f in json.loads(fields[b"up"]):
+                upserts[f["id"]] = f
+                removes.discard(f["id"])
+            for key in json.loads(fields[b"rm"]):
+                upserts.pop(key, None)
+                removes.add(key)
+        return {"state": now, "summary": json.loads(summary), "upserts": list(upserts.values()), "removes": sorted(removes)}
+
+
+def freshness(summary: dict | None, redis_up: bool, worker_up: bool, held_since: str | None) -> dict:
+    """What the screen must admit about its own data: -> {"level": ok|warn|down, "problems": [...]}."""
+    problems = []
+    if not redis_up:
+        problems.append({"kind": "redis_down", "since": held_since})
+    elif not worker_up:
+        problems.append({"kind": "worker_down", "since": held_since})
+    stale = [f["name"] for f in (summary or {}).get("feeds", {}).values() if f.get("stale")]
+    if stale:
+        problems.append({"kind": "feed_stale", "feeds": stale})
+    level = "down" if any(p["kind"] in {"redis_down", "worker_down"} for p in problems) else ("warn" if problems else "ok")
+    return {"level": level, "problems": problems}

@@ -1,0 +1,120 @@
+"""`python app.py`: start everything the LIVE Room needs, keep it running, stop it cleanly.
+
+Processes: the embedded Redis (unless REDIS_URL points elsewhere), the live worker, and
+gunicorn (threaded workers) serving the Dash app and the API. A Redis or worker that dies
+is restarted; the store is never touched here beyond creating its schema.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import replace
+
+from .config import PROJECT_DIR, Settings
+from .embedded_redis import EmbeddedRedis
+from .store import Store
+
+log = logging.getLogger("liveroom")
+
+
+class Supervisor:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.redis: EmbeddedRedis | None = None
+        self.worker: subprocess.Popen | None = None
+        self.web: subprocess.Popen | None = None
+        self.stopping = False
+
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, **self.settings.to_env(), "PYTHONUNBUFFERED": "1"}
+
+    def _start_worker(self) -> None:
+        self.worker = subprocess.Popen([sys.executable, "-m", "data_feeds.worker"], cwd=PROJECT_DIR, env=self._env())
+
+    def _start_web(self) -> None:
+        s = self.settings
+        cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(s.web_workers),
+               "--threads", str(s.web_threads), "--bind", f"{s.host}:{s.port}", "--timeout", "60",
+               "--graceful-timeout", "5", "--keep-alive", "5", "--log-level", "warning", "app:wsgi()"]
+        if os.environ.get("ACCESS_LOG") == "1":
+            cmd[-1:-1] = ["--access-logfile", "-"]
+        self.web = subprocess.Popen(cmd, cwd=PROJECT_DIR, env=self._env())
+
+    def start(self) -> None:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store = Store(self.settings.database_url)
+        store.create_schema()  # before any process writes
+        store.dispose()
+        if not self.settings.redis_url:
+            self.redis = EmbeddedRedis(self.settings.data_dir / "redis")
+            self.settings = replace(self.settings, redis_url=self.redis.start())
+            log.info("embedded Redis (Valkey) at %s", self.settings.redis_url)
+        self._start_worker()
+        self._start_web()
+
+    def wait_ready(self, timeout: float = 60.0) -> bool:
+        url = f"http://{self.settings.host}:{self.settings.port}/healthz"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.web.poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(url, timeout=2) as resp:
+                    if resp.status == 200:
+                        return True
+            except Exception:  # noqa: BLE001 - not up yet
+                time.sleep(0.2)
+        return False
+
+    def watch(self) -> int:
+        """Keep children alive until asked to stop. -> exit code."""
+        while not self.stopping:
+            if self.web.poll() is not None:
+                log.error("web server exited with %s", self.web.returncode)
+                return self.web.returncode or 1
+            if self.redis is not None and not self.redis.alive():
+                try:
+                    self.redis.restart()
+                except Exception:  # noqa: BLE001 - keep trying; the dashboards show the outage
+                    log.exception("could not restart embedded Redis")
+            if self.worker.poll() is not None:
+                log.warning("live worker exited with %s; restarting", self.worker.returncode)
+                self._start_worker()
+            time.sleep(0.5)
+        return 0
+
+    def stop(self) -> None:
+        self.stopping = True
+        for proc in (self.web, self.worker):
+            if proc and proc.poll() is None:
+                proc.terminate()
+        for proc in (self.web, self.worker):
+            if proc:
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        if self.redis:
+            self.redis.stop()
+
+
+def run(settings: Settings) -> int:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    sup = Supervisor(settings)
+    signal.signal(signal.SIGTERM, lambda *_: setattr(sup, "stopping", True))
+    signal.signal(signal.SIGINT, lambda *_: setattr(sup, "stopping", True))
+    try:
+        sup.start()
+        if not sup.wait_ready():
+            log.error("the web server did not come up on %s:%s", settings.host, settings.port)
+            return 1
+        demo = "demo feed ON (labelled on screen)" if settings.demo else "demo feed off"
+        print(f"Tangerang LIVE Room ready: http://{settings.host}:{settings.port}/  ({demo}; Ctrl+C to stop)", flush=True)
+        return sup.watch()
+    finally:
+        sup.stop()

@@ -1,0 +1,111 @@
+"""The live worker: one process per deployment that keeps the dashboards current.
+
+Threads: the outbox relay (store -> Redis stream), the aggregator (stream -> snapshot,
+once per data change, off the request path), the demo feed, and a heartbeat the
+dashboards use to tell "nothing happened" from "nothing is watching".
+Run by app.py; `python -m data_feeds.worker` runs it alone.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import threading
+import time
+from datetime import datetime, timezone
+
+import redis
+
+from .bus import OutboxRelay, connect
+from .config import Settings
+from .demo import DemoFeed
+from .services import Services
+from .snapshot import LivePublisher, compute
+
+log = logging.getLogger("liveroom.worker")
+REFRESH_EVERY_S = 15.0  # recompute even without events: day rollover, feeds going stale
+MIN_GAP_S = 0.05  # under a burst, recompute at most this often
+
+
+def _last_stream_id(client: redis.Redis, key: str) -> bytes:
+    last = client.xrevrange(key, count=1)
+    return last[0][0] if last else b"0-0"
+
+
+class Aggregator:
+    def __init__(self, services: Services):
+        self.s = services
+
+    def rebuild(self, publisher: LivePublisher) -> bool:
+        now = datetime.now(timezone.utc)
+        summary, markers = compute(self.s.store, self.s.routing, self.s.gazetteer, now, self.s.settings.live_marker_limit,
+                                   demo_enabled=self.s.settings.demo)
+        return publisher.publish(summary, markers, now)
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                client = connect(self.s.settings.redis_url)
+                publisher = LivePublisher(client, self.s.keys)
+                last_id = _last_stream_id(client, self.s.keys.events)
+                self.rebuild(publisher)
+                last_build = time.monotonic()
+                while not stop.is_set():
+                    got = client.xread({self.s.keys.events: last_id}, count=1000, block=1000)
+                    if got:
+                        last_id = got[0][1][-1][0]
+                    if got or time.monotonic() - last_build > REFRESH_EVERY_S:
+                        self.rebuild(publisher)
+                        last_build = time.monotonic()
+                        stop.wait(MIN_GAP_S)
+            except (redis.RedisError, OSError) as exc:
+                log.warning("aggregator: redis unavailable (%s); retrying", exc)
+                stop.wait(0.5)
+            except Exception:
+                log.exception("aggregator: unexpected error")
+                stop.wait(1.0)
+
+
+def heartbeat(services: Services, stop: threading.Event) -> None:
+    client = connect(services.settings.redis_url)
+    while not stop.is_set():
+        try:
+            doc = {"pid": os.getpid(), "demo": services.settings.demo, "at": datetime.now(timezone.utc).isoformat()}
+            client.set(services.keys.heartbeat, json.dumps(doc), ex=10)
+        except (redis.RedisError, OSError):
+            pass
+        stop.wait(2.0)
+
+
+def run(settings: Settings, stop: threading.Event) -> list[threading.Thread]:
+    services = Services(settings)
+    services.store.create_schema()
+    relay = OutboxRelay(services.store, services.redis, services.keys)
+    jobs = {
+        "relay": lambda: relay.run(stop, settings.redis_url),
+        "aggregator": lambda: Aggregator(services).run(stop),
+        "heartbeat": lambda: heartbeat(services, stop),
+    }
+    if settings.demo:
+        jobs["demo"] = lambda: DemoFeed(services.reports).run(stop)
+    threads = [threading.Thread(target=fn, name=name, daemon=True) for name, fn in jobs.items()]
+    for t in threads:
+        t.start()
+    return threads
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s worker %(levelname)s %(message)s")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    threads = run(Settings.from_env(), stop)
+    while not stop.wait(1.0):
+        pass
+    for t in threads:
+        t.join(timeout=3)
+
+
+if __name__ == "__main__":
+    main()

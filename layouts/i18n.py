@@ -1,0 +1,91 @@
+"""Words and numbers as the room reads them: Bahasa Indonesia first, English on request.
+
+Numbers and dates go through Babel (2.130.166; 28 Februari 2022), times are shown in WIB.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
+
+WIB = ZoneInfo("Asia/Jakarta")
+LANGS = ("id", "en")
+LOCALES = {"id": "id_ID", "en": "en_GB"}
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # key: (Bahasa Indonesia, English)
+    "app_title": ("Tangerang LIVE Room", "Tangerang LIVE Room"),
+    "city": ("Kota Tangerang", "Tangerang City"),
+    "demo_banner": ("DATA DEMO — laporan simulasi, bukan laporan warga", "DEMO DATA — simulated reports, not citizens' reports"),
+    "demo_tag": ("DEMO", "DEMO"),
+    "kpi_today": ("Laporan hari ini", "Reports today"),
+    "kpi_baru": ("Baru", "New"),
+    "kpi_diproses": ("Diproses", "In progress"),
+    "kpi_selesai": ("Selesai hari ini", "Resolved today"),
+    "kpi_ttfr": ("Median respons pertama", "Median first response"),
+    "kpi_ttfr_window": ("{days} hari terakhir, {n} laporan", "last {days} days, {n} reports"),
+    "no_data": ("belum ada data", "no data yet"),
+    "status_baru": ("Baru", "New"),
+    "status_diproses": ("Diproses", "In progress"),
+    "status_selesai": ("Selesai", "Resolved"),
+    "ticker_title": ("Laporan terbaru", "Newest reports"),
+    "ticker_empty": ("Belum ada laporan.", "No reports yet."),
+    "vacc_title": ("Vaksinasi COVID-19", "COVID-19 vaccination"),
+    "dose_1": ("Dosis 1", "Dose 1"),
+    "dose_2": ("Dosis 2", "Dose 2"),
+    "dose_3": ("Dosis 3", "Dose 3"),
+    "as_of": ("per {date}", "as of {date}"),
+    "source": ("Sumber: {source}", "Source: {source}"),
+    "people": ("orang", "people"),
+    "live_ok": ("LANGSUNG", "LIVE"),
+    "live_redis_down": ("Bus data langsung (Redis) tidak tersedia — tampilan tertahan sejak {time} WIB; laporan tetap tersimpan",
+                        "Live data bus (Redis) unavailable — display held since {time} WIB; reports are still being stored"),
+    "live_worker_down": ("Pembaru tampilan berhenti — angka di layar mungkin tidak terkini (terakhir {time} WIB)",
+                         "Display updater stopped — figures on screen may be out of date (last {time} WIB)"),
+    "feed_stale": ("Umpan tidak aktif: {feeds}", "Feeds silent: {feeds}"),
+    "updated": ("Diperbarui {time} WIB", "Updated {time} WIB"),
+    "legend_title": ("Status laporan", "Report status"),
+    "markers_capped": ("{shown} dari {total} laporan terbuka ditampilkan", "{shown} of {total} open reports shown"),
+    "boundary_schematic": ("Batas wilayah skematis (dari titik gazetteer), bukan batas resmi", "Schematic boundaries (from gazetteer points), not official"),
+    "boundary_official": ("Batas wilayah resmi: {source}", "Official boundaries: {source}"),
+    "lang_switch": ("EN", "ID"),
+    "wib": ("WIB", "WIB"),
+}
+
+DURATION_UNITS = {"id": ("hari", "jam", "menit", "detik"), "en": ("d", "h", "min", "s")}
+
+
+def t(key: str, lang: str, **kwargs) -> str:
+    text = STRINGS[key][1 if lang == "en" else 0]
+    return text.format(**kwargs) if kwargs else text
+
+
+def fmt_int(n: int | float | None, lang: str = "id") -> str:
+    if n is None:
+        return "–"
+    return format_decimal(n, locale=LOCALES.get(lang, "id_ID"), decimal_quantization=False)
+
+
+def fmt_date(value: str | date, lang: str = "id") -> str:
+    d = date.fromisoformat(value) if isinstance(value, str) else value
+    return format_date(d, format="long", locale=LOCALES.get(lang, "id_ID"))
+
+
+def fmt_time(value: str | datetime | None, lang: str = "id", seconds: bool = False) -> str:
+    if value is None:
+        return "–"
+    dt = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    return format_time(dt.astimezone(WIB), "HH:mm:ss" if seconds else "HH:mm", locale=LOCALES.get(lang, "id_ID"))
+
+
+def fmt_duration(seconds: float | None, lang: str = "id") -> str:
+    """Two largest units, e.g. '1 jam 25 menit' / '1 h 25 min'."""
+    if seconds is None:
+        return "–"
+    d_, h_, m_, s_ = DURATION_UNITS.get(lang, DURATION_UNITS["id"])
+    total = int(round(seconds))
+    parts = [(total // 86400, d_), (total % 86400 // 3600, h_), (total % 3600 // 60, m_), (total % 60, s_)]
+    shown = [(v, u) for v, u in parts if v][:2] or [(0, s_)]
+    return " ".join(f"{v} {u}" for v, u in shown)

@@ -1,0 +1,179 @@
+"""The wall view: map, KPI tiles, vaccination totals and the ticker, legible across the room."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dash_leaflet as dl
+from dash import dcc, html
+from dash_extensions.javascript import Namespace
+
+from . import ids
+from .i18n import fmt_date, fmt_duration, fmt_int, fmt_time, t
+
+js = Namespace("liveroom", "map")
+STATUS_GLYPH = {"baru": "!", "diproses": "…", "selesai": "✓"}
+
+
+@dataclass
+class WallView:
+    """Everything the wall shows at page load; built by callbacks from the live snapshot."""
+    lang: str
+    token: str | None
+    summary: dict
+    markers: list[dict]
+    kecamatan_geojson: dict
+    bounds: list[list[float]]
+    boundary_kind: str
+    boundary_source: str
+    figures: dict
+    freshness: dict
+    poll_ms: int
+    tile_url: str = ""
+
+
+def kpi_values(summary: dict, lang: str) -> dict[str, str]:
+    k = summary["kpi"]
+    return {
+        ids.KPI_TODAY: fmt_int(k["today"], lang), ids.KPI_BARU: fmt_int(k["baru"], lang),
+        ids.KPI_DIPROSES: fmt_int(k["diproses"], lang), ids.KPI_SELESAI: fmt_int(k["selesai_today"], lang),
+        ids.KPI_TTFR: fmt_duration(k["ttfr_median_s"], lang) if k["ttfr_median_s"] is not None else "–",
+        ids.KPI_TTFR_NOTE: t("kpi_ttfr_window", lang, days=k["ttfr_window_days"], n=fmt_int(k["ttfr_n"], lang))
+        if k["ttfr_n"] else t("no_data", lang),
+    }
+
+
+def _tile(label: str, value_id: str, value: str, tone: str, note_id: str | None = None, note: str = "") -> html.Div:
+    return html.Div(className=f"lr-kpi lr-tone-{tone}", children=[
+        html.Div(label, className="lr-kpi-label"),
+        html.Div(value, id=value_id, className="lr-kpi-value"),
+        html.Div(note, id=note_id, className="lr-kpi-note") if note_id else None,
+    ])
+
+
+def kpi_tiles(summary: dict, lang: str) -> html.Div:
+    v = kpi_values(summary, lang)
+    return html.Div(className="lr-kpis", children=[
+        _tile(t("kpi_today", lang), ids.KPI_TODAY, v[ids.KPI_TODAY], "neutral"),
+        _tile(t("kpi_baru", lang), ids.KPI_BARU, v[ids.KPI_BARU], "baru"),
+        _tile(t("kpi_diproses", lang), ids.KPI_DIPROSES, v[ids.KPI_DIPROSES], "diproses"),
+        _tile(t("kpi_selesai", lang), ids.KPI_SELESAI, v[ids.KPI_SELESAI], "selesai"),
+        _tile(t("kpi_ttfr", lang), ids.KPI_TTFR, v[ids.KPI_TTFR], "neutral", ids.KPI_TTFR_NOTE, v[ids.KPI_TTFR_NOTE]),
+    ])
+
+
+def ticker_items(ticker: list[dict], lang: str) -> list:
+    if not ticker:
+        return [html.Li(t("ticker_empty", lang), className="lr-ticker-empty")]
+    items = []
+    for item in ticker:
+        place = ", ".join(x for x in (item["kelurahan"], item["kecamatan"]) if x)
+        items.append(html.Li(className=f"lr-ticker-item lr-status-{item['status']}", **{"data-report-id": item["id"]}, children=[
+            html.Span(STATUS_GLYPH.get(item["status"], "?"), className="lr-dot", title=t(f"status_{item['status']}", lang)),
+            html.Span(fmt_time(item["reported_at"], lang), className="lr-ticker-time"),
+            html.Span(item["title"], className="lr-ticker-title"),
+            html.Span(place, className="lr-ticker-place"),
+            html.Span(t("demo_tag", lang), className="lr-tag-demo") if item["source"] == "demo" else None,
+        ]))
+    return items
+
+
+def status_banner(freshness: dict, lang: str) -> tuple[str, list]:
+    """-> (className, children) of the strip that says how current the screen is."""
+    messages = []
+    for p in freshness["problems"]:
+        since = fmt_time(p.get("since"), lang) if p.get("since") else "–"
+        if p["kind"] == "redis_down":
+            messages.append(t("live_redis_down", lang, time=since))
+        elif p["kind"] == "worker_down":
+            messages.append(t("live_worker_down", lang, time=since))
+        elif p["kind"] == "feed_stale":
+            messages.append(t("feed_stale", lang, feeds=", ".join(p["feeds"])))
+    if not messages:
+        return "lr-status lr-status-ok", [html.Span("●", className="lr-live-dot"), t("live_ok", lang)]
+    return f"lr-status lr-status-{freshness['level']}", [html.Span("▲", className="lr-warn-icon"), " · ".join(messages)]
+
+
+def markers_note(summary: dict, lang: str) -> str:
+    shown, total = summary.get("markers_shown", 0), summary.get("markers_total", 0)
+    return t("markers_capped", lang, shown=fmt_int(shown, lang), total=fmt_int(total, lang)) if total > shown else ""
+
+
+def _vaccination(figures: dict, lang: str) -> html.Div:
+    rows, as_of, source = [], None, None
+    for n in (1, 2, 3):
+        f = figures[f"vaccination_dose_{n}_total"]
+        as_of, source = f["as_of"], f["source"]
+        rows.append(html.Div(className="lr-vacc-row", children=[
+            html.Span(t(f"dose_{n}", lang), className="lr-vacc-label"),
+            html.Span(fmt_int(f["value"], lang), className="lr-vacc-value", id=f"vacc-dose-{n}"),
+        ]))
+    return html.Section(className="lr-panel lr-vacc", children=[
+        html.H2(t("vacc_title", lang)),
+        *rows,
+        html.Div([t("as_of", lang, date=fmt_date(as_of, lang)), " · ", t("source", lang, source=source)],
+                 className="lr-asof", id="vacc-asof"),
+    ])
+
+
+def _legend(lang: str) -> html.Div:
+    return html.Div(className="lr-legend", children=[
+        html.Div(t("legend_title", lang), className="lr-legend-title"),
+        *[html.Div(className=f"lr-legend-row lr-status-{s}", children=[
+            html.Span(STATUS_GLYPH[s], className="lr-dot"), t(f"status_{s}", lang)]) for s in ("baru", "diproses", "selesai")],
+    ])
+
+
+def _map(view: WallView) -> dl.Map:
+    layers = [dl.TileLayer(url=view.tile_url, opacity=0.35)] if view.tile_url else []
+    layers += [
+        dl.GeoJSON(id=ids.MAP_KECAMATAN, data=view.kecamatan_geojson, style=js("kecamatanStyle"),
+                   onEachFeature=js("kecamatanLabel"), hideout={"counts": view.summary.get("kecamatan", {})}),
+        dl.GeoJSON(id=ids.MAP_MARKERS, data={"type": "FeatureCollection", "features": view.markers},
+                   cluster=True, pointToLayer=js("reportMarker"), clusterToLayer=js("reportCluster"),
+                   superClusterOptions={"radius": 40, "maxZoom": 15}, zoomToBoundsOnClick=True),
+    ]
+    # trackViewport off: it compares against a `center` prop we do not set (we fit to bounds).
+    return dl.Map(id=ids.MAP, bounds=view.bounds, boundsOptions={"padding": [12, 12]}, zoomSnap=0.25,
+                  trackViewport=False, attributionControl=False, className="lr-map", children=layers)
+
+
+def build(view: WallView) -> html.Div:
+    lang, summary = view.lang, view.summary
+    banner_class, banner_children = status_banner(view.freshness, lang)
+    other = "en" if lang == "id" else "id"
+    boundary_note = t("boundary_schematic", lang) if view.boundary_kind == "schematic" else t("boundary_official", lang, source=view.boundary_source)
+    return html.Div(className="lr-wall", lang=lang, children=[
+        html.Header(className="lr-header", children=[
+            html.Div(className="lr-brand", children=[html.H1(t("app_title", lang)), html.Span(t("city", lang), className="lr-city")]),
+            html.Div(banner_children, id=ids.STATUS_BANNER, className=banner_class, role="status"),
+            html.Div(className="lr-header-right", children=[
+                html.Div(fmt_time(summary.get("built_at"), lang, seconds=True) + " WIB", id=ids.CLOCK, className="lr-clock"),
+                html.A(t("lang_switch", lang), href=f"/lang/{other}", className="lr-lang", title="Bahasa / Language"),
+            ]),
+        ]),
+        html.Div(t("demo_banner", lang), id=ids.DEMO_BANNER, className="lr-demo-banner",
+                 hidden=not summary.get("has_demo")),
+        html.Main(className="lr-main", children=[
+            html.Div(className="lr-map-wrap", children=[_map(view), _legend(lang),
+                                                        html.Div(markers_note(summary, lang), id=ids.MARKERS_NOTE, className="lr-map-note")]),
+            html.Div(className="lr-side", children=[
+                kpi_tiles(summary, lang),
+                _vaccination(view.figures, lang),
+                html.Section(className="lr-panel lr-ticker", children=[
+                    html.H2(t("ticker_title", lang)),
+                    html.Ul(ticker_items(summary.get("ticker", []), lang), id=ids.TICKER),
+                ]),
+            ]),
+        ]),
+        html.Footer(className="lr-footer", children=[
+            html.Span(t("updated", lang, time=fmt_time(summary.get("built_at"), lang, seconds=True)), id=ids.UPDATED_AT),
+            html.Span(boundary_note),
+        ]),
+        dcc.Store(id=ids.LANG, data=lang),
+        dcc.Store(id=ids.LIVE_STATE, data={"token": view.token, "since": summary.get("built_at")}),
+        dcc.Store(id=ids.LIVE_POLL),
+        dcc.Store(id=ids.LIVE_DELTA),
+        dcc.Store(id=ids.LIVE_ACK),
+        dcc.Interval(id=ids.LIVE_TICK, interval=view.poll_ms),
+        dcc.Interval(id=ids.CLOCK_TICK, interval=1000),
+    ])

@@ -1,0 +1,177 @@
+"""Shared fixtures: a real embedded Redis, a real SQLite store, the real app, a real Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import requests
+
+from data_feeds.config import PROJECT_DIR, Settings
+from data_feeds.embedded_redis import EmbeddedRedis, free_port
+from data_feeds.services import Services
+
+SHARED_DIR = PROJECT_DIR.parent / "shared"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED_DIR.is_dir():
+        pytest.skip(f"needs ../shared/ beside the project ({SHARED_DIR}); it holds the official-boundary test fixture")
+    return SHARED_DIR
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path, redis_server) -> Settings:
+    return Settings.from_env(
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'test.db'}", redis_url=redis_server.url, demo=False,
+        key_prefix=f"t{uuid.uuid4().hex[:8]}",
+    )
+
+
+@pytest.fixture
+def services(settings) -> Services:
+    svc = Services(settings)
+    svc.store.create_schema()
+    yield svc
+    svc.store.dispose()
+
+
+@pytest.fixture
+def app(services):
+    from app import create_app
+    return create_app(services=services)
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+def report_payload(**overrides) -> dict:
+    """A valid report in Kecamatan Karawaci (Kelurahan Suka Jadi's representative point)."""
+    body = {"source": "laksa", "category": "jalan_rusak", "title": "Jalan berlubang di depan pasar",
+            "description": "Lubang sedalam 20 cm", "lat": -6.1805, "lon": 106.6297}
+    body.update(overrides)
+    return body
+
+
+# -- the whole product, started the way a user starts it ------------------------------------
+
+class LiveStack:
+    def __init__(self, data_dir: Path, demo: bool):
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(data_dir / "app.log", "wb")
+        env = {**os.environ, "DATA_DIR": str(data_dir), "LIVE_POLL_MS": "300", "WEB_WORKERS": "2"}
+        env.pop("DATABASE_URL", None)
+        env.pop("REDIS_URL", None)
+        args = [sys.executable, "app.py", "--port", str(self.port)] + ([] if demo else ["--no-demo"])
+        self.proc = subprocess.Popen(args, cwd=PROJECT_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def wait_ready(self, timeout=90):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app.py exited: {(self.data_dir / 'app.log').read_text()[-3000:]}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).json()["live"]["version"]:
+                    return self
+            except (requests.RequestException, ValueError, KeyError):
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"app.py not ready: {(self.data_dir / 'app.log').read_text()[-3000:]}")
+
+    def redis_pid(self) -> int:
+        """The embedded Valkey server started by app.py (its command line names our data dir)."""
+        marker = str(self.data_dir / "redis").encode()
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit():
+                try:
+                    cmdline = (proc / "cmdline").read_bytes()
+                except OSError:
+                    continue
+                if b"valkey-server" in cmdline and marker in cmdline:
+                    return int(proc.name)
+        raise LookupError("embedded redis not running")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def live_stack(tmp_path_factory):
+    stack = LiveStack(tmp_path_factory.mktemp("stack"), demo=False).wait_ready()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="module")
+def demo_stack(tmp_path_factory):
+    stack = LiveStack(tmp_path_factory.mktemp("demo"), demo=True).wait_ready()
+    yield stack
+    stack.stop()
+
+
+# -- a real headless Chromium -----------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium not found at {CHROMIUM}; the test command installs Debian's chromium")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium chromium-driver)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = errors
+    yield pg
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)

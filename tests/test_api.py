@@ -1,0 +1,221 @@
+"""The native API: intake, lifecycle, read-back and health, and every kind of bad input."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from data_feeds.store import Store, outbox, report_events, reports
+from tests.conftest import report_payload
+
+
+def store_counts(services) -> tuple[int, int, int]:
+    with services.store.read() as conn:
+        return tuple(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (reports, report_events, outbox))
+
+
+def post(client, body, path="/api/v1/reports"):
+    return client.post(path, data=json.dumps(body), content_type="application/json")
+
+
+def test_post_report_is_committed_and_placed_from_coordinates(client, services, settings):
+    resp = post(client, report_payload())
+    assert resp.status_code == 201
+    body = resp.get_json()
+    assert resp.headers["Location"] == f"/api/v1/reports/{body['id']}"
+    assert body["status"] == "baru"
+    assert body["kecamatan"] == {"code": "36.71.07", "name": "Karawaci"}
+    assert body["kelurahan"]["code"].startswith("36.71.07.")
+    assert body["opd"]["code"] == "dpupr"  # jalan_rusak routes to DPUPR
+    # Durable: a fresh connection to the same file sees it.
+    fresh = Store(settings.database_url)
+    row, events = fresh.get_report(body["id"])
+    assert row["title"] == "Jalan berlubang di depan pasar"
+    assert [e["to_status"] for e in events] == ["baru"]
+    fresh.dispose()
+
+
+def test_get_report_hides_personal_data(client):
+    body = report_payload(reporter={"name": "Siti Aminah", "phone": "+62 812 1234 5678"})
+    created = post(client, body).get_json()
+    got = client.get(f"/api/v1/reports/{created['id']}").get_json()
+    text = json.dumps(got)
+    assert "Siti" not in text and "812" not in text
+    assert got["events"][0]["kind"] == "created"
+
+
+def test_sender_id_makes_post_idempotent(client, services):
+    first = post(client, report_payload(id="LKS-2026-0001"))
+    before = store_counts(services)
+    again = post(client, report_payload(id="LKS-2026-0001", title="retry with other text"))
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert again.headers["Idempotent-Replay"] == "true"
+    assert store_counts(services) == before
+    other_source = post(client, report_payload(id="LKS-2026-0001", source="112"))
+    assert other_source.status_code == 201  # ids are the sender's own: another source may reuse one
+
+
+def test_given_kecamatan_and_kelurahan_are_matched_tolerantly(client):
+    body = post(client, report_payload(kecamatan="Karawaci", kelurahan="Sumur Pacing")).get_json()
+    assert body["kelurahan"] == {"code": "36.71.07.1008", "name": "Sumur Pancing (Pacing)"}
+
+
+BAD_INPUTS = [
+    # (description, mutate(payload) -> payload, expected status, expected field, words in reason)
+    ("missing title", lambda p: {k: v for k, v in p.items() if k != "title"}, 422, "title", "required"),
+    ("missing lat", lambda p: {k: v for k, v in p.items() if k != "lat"}, 422, "lat", "required"),
+    ("lat as string", lambda p: {**p, "lat": "-6.18"}, 422, "lat", "number"),
+    ("lon as boolean", lambda p: {**p, "lon": True}, 422, "lon", "number"),
+    ("title as number", lambda p: {**p, "title": 12345}, 422, "title", "string"),
+    ("latitude out of range", lambda p: {**p, "lat": -96.0}, 422, "lat", "latitude"),
+    ("outside the city", lambda p: {**p, "lat": -6.40, "lon": 106.63}, 422, "lat,lon", "km outside Kota Tangerang"),
+    ("unknown category", lambda p: {**p, "category": "ufo"}, 422, "category", "unknown category"),
+    ("unknown source", lambda p: {**p, "source": "fax"}, 422, "source", "unknown source"),
+    ("reported_at without offset", lambda p: {**p, "reported_at": "2026-11-23T08:00:00"}, 422, "reported_at", "offset"),
+    ("reported_at in the future", lambda p: {**p, "reported_at": "2099-01-01T00:00:00+07:00"}, 422, "reported_at", "future"),
+    ("unknown field", lambda p: {**p, "latitude": -6.1}, 422, "latitude", "not a known field"),
+    ("media not a URL", lambda p: {**p, "media": ["https://ok.example/a.jpg", "javascript:alert(1)"]}, 422, "media[1]", "URL"),
+    ("unknown kelurahan", lambda p: {**p, "kelurahan": "Atlantis"}, 422, "kelurahan", "unknown kelurahan"),
+    ("unknown kecamatan", lambda p: {**p, "kecamatan": "Gotham"}, 422, "kecamatan", "unknown kecamatan"),
+    ("bad phone", lambda p: {**p, "reporter": {"phone": "call me"}}, 422, "reporter.phone", "phone"),
+    ("title too long", lambda p: {**p, "title": "x" * 201}, 422, "title", "at most 200"),
+]
+
+
+@pytest.mark.parametrize("what,mutate,status,field,words", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_report_is_refused_naming_field_and_store_unchanged(client, services, what, mutate, status, field, words):
+    post(client, report_payload())  # something already stored
+    before = store_counts(services)
+    resp = post(client, mutate(report_payload()))
+    assert resp.status_code == status
+    err = resp.get_json()["error"]
+    errors = err if isinstance(err, list) else [err]
+    match = [e for e in errors if e["field"] == field]
+    assert match, errors
+    assert words.lower() in match[0]["reason"].lower()
+    assert store_counts(services) == before
+
+
+def test_outside_city_error_says_how_far_and_nearest_kecamatan(client):
+    err = post(client, report_payload(lat=-6.40, lon=106.63)).get_json()["error"]
+    assert "km outside" in err["reason"] and "nearest kecamatan" in err["reason"]
+    km = float(err["reason"].split(" is ")[1].split(" km")[0])
+    assert 10 < km < 30  # about 22 km south of the city's southern edge
+
+
+@pytest.mark.parametrize("raw,ctype,status,words", [
+    (b'{"title": "unterminated', "application/json", 400, "not valid JSON"),
+    (b"[1, 2, 3]", "application/json", 400, "JSON object"),
+    (b"title=hello", "application/x-www-form-urlencoded", 415, "application/json"),
+], ids=["malformed", "array", "form-encoded"])
+def test_unparseable_body_is_refused(client, services, raw, ctype, status, words):
+    before = store_counts(services)
+    resp = client.post("/api/v1/reports", data=raw, content_type=ctype)
+    assert resp.status_code == status
+    assert resp.get_json()["error"]["field"] == "body"
+    assert words in resp.get_json()["error"]["reason"]
+    assert store_counts(services) == before
+
+
+def test_too_large_body_is_refused(client, services, settings):
+    before = store_counts(services)
+    resp = post(client, report_payload(description="x" * (settings.max_body_bytes + 10)))
+    assert resp.status_code == 413
+    assert resp.get_json()["error"] == {"field": "body", "reason": f"is larger than {settings.max_body_bytes} bytes"}
+    assert store_counts(services) == before
+
+
+# -- lifecycle -----------------------------------------------------------------------------
+
+def move(client, report_id, **body):
+    return post(client, body, f"/api/v1/reports/{report_id}/status")
+
+
+def test_lifecycle_baru_diproses_selesai_with_events(client, services):
+    rid = post(client, report_payload(category="sampah")).get_json()["id"]
+    r1 = move(client, rid, status="diproses", opd="dlh", actor="operator LIVE Room", note="diteruskan")
+    assert r1.status_code == 200
+    assert r1.get_json()["status"] == "diproses" and r1.get_json()["opd"]["code"] == "dlh"
+    assert r1.get_json()["first_response_at"] is not None
+    r2 = move(client, rid, status="selesai", evidence=["https://laksa.example/bukti/1.jpg", {"url": "https://laksa.example/v/2", "type": "video"}])
+    assert r2.status_code == 200 and r2.get_json()["status"] == "selesai"
+    assert r2.get_json()["resolved_at"] is not None
+    got = client.get(f"/api/v1/reports/{rid}").get_json()
+    assert [(e["from"], e["to"]) for e in got["events"]] == [(None, "baru"), ("baru", "diproses"), ("diproses", "selesai")]
+    assert got["events"][1]["actor"] == "operator LIVE Room"
+    assert got["events"][2]["evidence"] == [{"url": "https://laksa.example/bukti/1.jpg", "type": "photo"},
+                                            {"url": "https://laksa.example/v/2", "type": "video"}]
+    times = [e["at"] for e in got["events"]]
+    assert times == sorted(times)
+    with services.store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(outbox).where(outbox.c.report_id == rid)).scalar_one() == 3
+
+
+def test_diproses_defaults_to_category_opd(client):
+    rid = post(client, report_payload(category="banjir")).get_json()["id"]
+    assert move(client, rid, status="diproses").get_json()["opd"]["code"] == "bpbd"
+
+
+@pytest.mark.parametrize("setup,body,status,field,words", [
+    ([], {"status": "selesai", "evidence": ["https://x.example/a.jpg"]}, 409, "status", "cannot move a report from baru to selesai"),
+    (["diproses"], {"status": "selesai"}, 422, "evidence", "photo or video"),
+    (["diproses"], {"status": "selesai", "evidence": ["https://x.example/doc"]}, 422, "evidence[0].type", "photo or video"),
+    (["diproses"], {"status": "selesai", "evidence": ["ftp://x.example/a.jpg"]}, 422, "evidence[0].url", "URL"),
+    (["diproses", "selesai"], {"status": "baru"}, 409, "status", "from selesai to baru"),
+    ([], {"status": "baru"}, 409, "status", "from baru to baru"),
+    ([], {"status": "closed"}, 422, "status", "unknown status"),
+    ([], {"status": "diproses", "opd": "nasa"}, 422, "opd", "unknown OPD"),
+    ([], {"status": "diproses", "at": "2000-01-01T00:00:00+07:00"}, 422, "at", "before"),
+    ([], {}, 422, "status", "required"),
+], ids=["skip-diproses", "no-evidence", "evidence-untyped", "evidence-not-url", "back-to-baru", "same-status",
+        "unknown-status", "unknown-opd", "before-last-event", "missing-status"])
+def test_illegal_status_changes_are_refused_and_change_nothing(client, services, setup, body, status, field, words):
+    rid = post(client, report_payload()).get_json()["id"]
+    for step in setup:
+        extra = {"evidence": ["https://x.example/a.jpg"]} if step == "selesai" else {}
+        assert move(client, rid, status=step, **extra).status_code == 200
+    before_counts, before = store_counts(services), client.get(f"/api/v1/reports/{rid}").get_json()
+    resp = move(client, rid, **body)
+    assert resp.status_code == status
+    err = resp.get_json()["error"]
+    assert err["field"] == field and words in err["reason"]
+    assert store_counts(services) == before_counts
+    assert client.get(f"/api/v1/reports/{rid}").get_json() == before
+
+
+def test_unknown_report_is_404(client):
+    resp = move(client, "NOPE", status="diproses")
+    assert resp.status_code == 404 and resp.get_json()["error"]["field"] == "id"
+    assert client.get("/api/v1/reports/NOPE").status_code == 404
+
+
+# -- health --------------------------------------------------------------------------------
+
+def test_healthz_reports_store_redis_and_feed_ages(client):
+    post(client, report_payload())
+    doc = client.get("/healthz").get_json()
+    assert doc["store"]["up"] is True and doc["redis"]["up"] is True
+    assert doc["feeds"]["laksa"]["newest_item_at"] is not None
+    assert 0 <= doc["feeds"]["laksa"]["age_s"] < 60 and doc["feeds"]["laksa"]["up"] is True
+    assert doc["feeds"]["119"] == {"name": "Call center 119", "up": False, "newest_item_at": None, "age_s": None, "stale_after_s": 86400}
+    assert doc["status"] == "degraded"  # no live worker runs in this test: the room must say so
+
+
+def test_healthz_and_intake_survive_a_dead_redis(settings):
+    from dataclasses import replace
+
+    from app import create_app
+    from data_feeds.embedded_redis import free_port
+    from data_feeds.services import Services
+    dead = replace(settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    svc = Services(dead)
+    svc.store.create_schema()
+    client = create_app(services=svc).server.test_client()
+    resp = post(client, report_payload())
+    assert resp.status_code == 201  # stored; the outbox holds its event until Redis is back
+    doc = client.get("/healthz").get_json()
+    assert doc["redis"]["up"] is False and doc["status"] == "degraded"
+    assert doc["store"]["outbox_pending"] == 1
+    assert client.get("/").status_code == 200

@@ -1,0 +1,139 @@
+"""The live path below the browser: outbox relay, snapshot versions and deltas, the poll callback."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from dash import no_update
+
+from callbacks.live import OUTPUTS, poll_outputs
+from data_feeds.bus import OutboxRelay
+from data_feeds.snapshot import LivePublisher, LiveState, compute, wib_day_start
+from layouts import ids
+from tests.conftest import report_payload
+
+OUT = {f"{o.component_id}.{o.component_property}": i for i, o in enumerate(OUTPUTS)}
+
+
+def submit(services, **kw):
+    return services.reports.submit(report_payload(**kw))[0]
+
+
+def rebuild(services, publisher, now=None):
+    now = now or datetime.now(timezone.utc)
+    summary, markers = compute(services.store, services.routing, services.gazetteer, now, 5000)
+    return publisher.publish(summary, markers, now)
+
+
+def test_relay_publishes_each_event_once_in_order(services):
+    a = submit(services)
+    services.reports.change_status(a["id"], {"status": "diproses"})
+    b = submit(services)
+    relay = OutboxRelay(services.store, services.redis, services.keys)
+    assert relay.drain_once() == 3
+    assert relay.drain_once() == 0
+    entries = services.redis.xrange(services.keys.events)
+    payloads = [json.loads(fields[b"e"]) for _, fields in entries]
+    assert [(p["report_id"], p["to"]) for p in payloads] == [(a["id"], "baru"), (a["id"], "diproses"), (b["id"], "baru")]
+    assert services.store.outbox_backlog() == 0
+
+
+def test_relay_does_not_duplicate_after_crash_between_publish_and_mark(services, monkeypatch):
+    submit(services)
+    submit(services)
+    relay = OutboxRelay(services.store, services.redis, services.keys)
+    monkeypatch.setattr(services.store, "mark_published", lambda seqs, when: None)  # crash: marks never land
+    relay.drain_once()
+    monkeypatch.undo()
+    assert services.store.outbox_backlog() == 2  # still pending in the store...
+    assert relay.drain_once() == 2  # ...published again after "restart"
+    assert services.redis.xlen(services.keys.events) == 2  # but the stream holds each event once
+    assert services.store.outbox_backlog() == 0
+
+
+def test_snapshot_versions_carry_only_changed_markers(services):
+    pub = LivePublisher(services.redis, services.keys)
+    submit(services)
+    assert rebuild(services, pub)
+    start = services.live.version()
+    assert rebuild(services, pub) is False  # nothing changed: no new version
+    new = submit(services, title="Pohon tumbang di jalan", category="pohon_tumbang")
+    assert rebuild(services, pub)
+    change = services.live.since(start)
+    assert change["state"].version == start.version + 1
+    assert [f["id"] for f in change["upserts"]] == [new["id"]]
+    assert change["upserts"][0]["properties"]["s"] == "baru"
+    assert change["summary"]["kpi"]["baru"] == 2
+
+
+def test_reader_asks_for_full_reload_on_new_epoch_or_gap(services):
+    pub = LivePublisher(services.redis, services.keys)
+    submit(services)
+    rebuild(services, pub)
+    have = services.live.version()
+    assert services.live.since(LiveState("other", have.version)) is None
+    services.redis.delete(services.keys.version)  # Redis restarted empty
+    submit(services)
+    rebuild(services, pub)
+    now = services.live.version()
+    assert now.epoch != have.epoch and now.version == 1
+    assert services.live.since(have) is None
+
+
+def test_kpis_count_today_in_wib(services):
+    now = datetime(2026, 11, 23, 18, 30, tzinfo=timezone.utc)  # 01:30 WIB on the 24th
+    assert wib_day_start(now) == datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)
+    services.reports.clock = lambda: now
+    submit(services, reported_at="2026-11-24T00:10:00+07:00")  # today, WIB
+    submit(services, reported_at="2026-11-23T23:50:00+07:00")  # yesterday, WIB (though the same UTC day)
+    r = submit(services, reported_at="2026-11-24T01:00:00+07:00")
+    services.reports.clock = lambda: now + timedelta(minutes=10)
+    services.reports.change_status(r["id"], {"status": "diproses"})
+    summary, markers = compute(services.store, services.routing, services.gazetteer, now + timedelta(minutes=11), 5000)
+    k = summary["kpi"]
+    assert (k["today"], k["baru"], k["diproses"]) == (2, 2, 1)
+    assert k["ttfr_median_s"] == 40 * 60 and k["ttfr_n"] == 1  # 01:00 -> 01:40 WIB
+    assert summary["kecamatan"]["36.71.07"] == {"baru": 2, "diproses": 1, "selesai_today": 0}
+    assert len(markers) == 3
+
+
+def test_poll_sends_nothing_but_an_ack_when_nothing_changed(services):
+    pub = LivePublisher(services.redis, services.keys)
+    submit(services)
+    rebuild(services, pub)
+    services.redis.set(services.keys.heartbeat, "{}")
+    token = services.live.version().token()
+    first = poll_outputs(services, 1, {"token": token}, "id")
+    state = first[OUT[f"{ids.LIVE_STATE}.data"]]
+    second = poll_outputs(services, 2, state, "id")
+    assert second[0] == {"n": 2}
+    assert all(v is no_update for v in second[1:])
+
+
+def test_poll_delivers_a_new_report_as_a_small_delta(services):
+    pub = LivePublisher(services.redis, services.keys)
+    submit(services)
+    rebuild(services, pub)
+    services.redis.set(services.keys.heartbeat, "{}")
+    state = {"token": services.live.version().token()}
+    state = poll_outputs(services, 1, state, "id")[OUT[f"{ids.LIVE_STATE}.data"]] or state
+    new = submit(services, title="Lampu jalan mati", category="pju_mati")
+    rebuild(services, pub)
+    out = poll_outputs(services, 2, state, "id")
+    delta = out[OUT[f"{ids.LIVE_DELTA}.data"]]
+    assert delta["full"] is False and [f["id"] for f in delta["upserts"]] == [new["id"]]
+    assert out[OUT[f"{ids.KPI_BARU}.children"]] == "2"
+    assert len(json.dumps(delta)) < 1000
+
+
+def test_poll_reports_redis_outage_on_screen(services):
+    from dataclasses import replace
+
+    from data_feeds.embedded_redis import free_port
+    from data_feeds.services import Services
+    dead = Services(replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0"))
+    out = poll_outputs(dead, 1, {"token": "abc:3", "since": "2026-11-23T03:00:00Z"}, "id")
+    banner = json.dumps(out[OUT[f"{ids.STATUS_BANNER}.children"]], default=lambda c: c.to_plotly_json())
+    assert "Redis" in banner and "10:00" in banner  # held since 03:00 UTC = 10:00 WIB
+    assert out[OUT[f"{ids.STATUS_BANNER}.className"]] == "lr-status lr-status-down"
+    assert out[OUT[f"{ids.LIVE_DELTA}.data"]] is no_update
