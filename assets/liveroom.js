@@ -18,15 +18,17 @@
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     liveroom: {
       /* At most one poll in flight per dashboard: ticks that arrive meanwhile are dropped. */
-      gate: function (n, ack) {
+      gate: function (n) {
         var g = window.__lrPoll || (window.__lrPoll = { inflight: false, since: 0, n: 0 });
-        var ctx = window.dash_clientside.callback_context;
-        var trig = ctx && ctx.triggered && ctx.triggered.length ? ctx.triggered[0].prop_id : "";
-        if (trig.indexOf("live-ack") === 0) { g.inflight = false; return window.dash_clientside.no_update; }
         var now = Date.now();
         if (g.inflight && now - g.since < STALL_MS) { return window.dash_clientside.no_update; }
         g.inflight = true; g.since = now; g.n += 1;
         return g.n;
+      },
+      /* The poll answered: the next tick may poll again. (Separate from gate: no callback cycle.) */
+      done: function (ack) {
+        if (window.__lrPoll) { window.__lrPoll.inflight = false; }
+        return (ack && ack.n) || 0;
       },
       /* Apply a marker delta to the map's FeatureCollection: only changed markers travel. */
       merge: function (delta, current) {

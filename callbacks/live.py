@@ -89,7 +89,9 @@ def _banner(fresh: dict, lang: str) -> tuple[str, list]:
 
 def register(app: Dash, services: Services) -> None:
     app.clientside_callback(ClientsideFunction("liveroom", "gate"), Output(ids.LIVE_POLL, "data"),
-                            Input(ids.LIVE_TICK, "n_intervals"), Input(ids.LIVE_ACK, "data"))
+                            Input(ids.LIVE_TICK, "n_intervals"))
+    app.clientside_callback(ClientsideFunction("liveroom", "done"), Output(ids.LIVE_DONE, "data"),
+                            Input(ids.LIVE_ACK, "data"))
     app.clientside_callback(ClientsideFunction("liveroom", "merge"), Output(ids.MAP_MARKERS, "data"),
                             Input(ids.LIVE_DELTA, "data"), State(ids.MAP_MARKERS, "data"))
     app.clientside_callback(ClientsideFunction("liveroom", "clock"), Output(ids.CLOCK, "children"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -59,12 +60,30 @@ def connect(url: str) -> redis.Redis:
                                 retry_on_timeout=False, decode_responses=False)
 
 
-def poke(client: redis.Redis, keys: Keys) -> None:
-    """Tell the relay there is something to publish. Best effort: the relay also polls."""
-    try:
-        client.publish(keys.wake, b"1")
-    except redis.RedisError:
-        pass
+class Poker:
+    """Tells the relay there is something to publish, off the request path.
+
+    Best effort: a request never waits on Redis (a hung Redis would otherwise stall every
+    POST for the socket timeout); the relay also polls the outbox, so a lost poke only
+    costs latency.
+    """
+
+    def __init__(self, client: redis.Redis, keys: Keys):
+        self.client, self.keys = client, keys
+        self._pending = threading.Event()
+        threading.Thread(target=self._run, name="outbox-poker", daemon=True).start()
+
+    def poke(self) -> None:
+        self._pending.set()
+
+    def _run(self) -> None:
+        while True:
+            self._pending.wait()
+            self._pending.clear()  # pokes that arrive while we publish coalesce into the next one
+            try:
+                self.client.publish(self.keys.wake, b"1")
+            except (redis.RedisError, OSError):
+                time.sleep(0.2)
 
 
 class OutboxRelay:

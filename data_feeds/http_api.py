@@ -13,7 +13,7 @@ import redis
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from .bus import poke
+from .bus import Poker
 from .schemas import ApiError
 from .services import Services
 from .snapshot import LiveState
@@ -33,6 +33,7 @@ def _json_body() -> object:
 
 def build_api(services: Services) -> Blueprint:
     bp = Blueprint("api", __name__)
+    poker = Poker(services.redis, services.keys)
 
     def error_response(exc: ApiError) -> Response:
         return jsonify(exc.body()), exc.status
@@ -43,7 +44,7 @@ def build_api(services: Services) -> Blueprint:
     def create_report():
         report, created = services.reports.submit(_json_body())
         if created:
-            poke(services.redis, services.keys)
+            poker.poke()
         resp = jsonify(report)
         resp.status_code = 201 if created else 200
         resp.headers["Location"] = f"/api/v1/reports/{report['id']}"
@@ -54,7 +55,7 @@ def build_api(services: Services) -> Blueprint:
     @bp.post("/api/v1/reports/<report_id>/status")
     def change_status(report_id: str):
         report = services.reports.change_status(report_id, _json_body())
-        poke(services.redis, services.keys)
+        poker.poke()
         return jsonify(report)
 
     @bp.get("/api/v1/reports/<report_id>")

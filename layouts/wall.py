@@ -174,6 +174,7 @@ def build(view: WallView) -> html.Div:
         dcc.Store(id=ids.LIVE_POLL),
         dcc.Store(id=ids.LIVE_DELTA),
         dcc.Store(id=ids.LIVE_ACK),
+        dcc.Store(id=ids.LIVE_DONE),
         dcc.Interval(id=ids.LIVE_TICK, interval=view.poll_ms),
         dcc.Interval(id=ids.CLOCK_TICK, interval=1000),
     ])

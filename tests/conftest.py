@@ -76,6 +76,13 @@ def report_payload(**overrides) -> dict:
     return body
 
 
+def at_kelurahan(code: str) -> dict:
+    """lat/lon of a kelurahan's representative point: a place that is surely inside it."""
+    from geodata import gazetteer
+    place = gazetteer.load().kelurahan[code]
+    return {"lat": place.lat, "lon": place.lon}
+
+
 # -- the whole product, started the way a user starts it ------------------------------------
 
 class LiveStack:
@@ -105,17 +112,8 @@ class LiveStack:
         raise RuntimeError(f"app.py not ready: {(self.data_dir / 'app.log').read_text()[-3000:]}")
 
     def redis_pid(self) -> int:
-        """The embedded Valkey server started by app.py (its command line names our data dir)."""
-        marker = str(self.data_dir / "redis").encode()
-        for proc in Path("/proc").iterdir():
-            if proc.name.isdigit():
-                try:
-                    cmdline = (proc / "cmdline").read_bytes()
-                except OSError:
-                    continue
-                if b"valkey-server" in cmdline and marker in cmdline:
-                    return int(proc.name)
-        raise LookupError("embedded redis not running")
+        """The embedded Valkey server started by app.py (it writes its pidfile in our data dir)."""
+        return int((self.data_dir / "redis" / "valkey.pid").read_text().strip())
 
     def stop(self):
         if self.proc.poll() is None:

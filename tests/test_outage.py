@@ -1,0 +1,98 @@
+"""Redis dies or hangs while reports arrive: nothing accepted is lost, the wall says so, then recovers."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import threading
+import time
+
+import pytest
+import requests
+
+from data_feeds.store import Store
+from geodata import gazetteer
+from tests.conftest import report_payload
+from tests.test_wall_browser import WAIT_MS, kpi, open_wall
+
+pytestmark = [pytest.mark.stack]
+
+
+def spread_payloads(n: int, seed: int = 7) -> list[dict]:
+    """Reports at random kelurahan points (near their representative points: inside the city)."""
+    rng = random.Random(seed)
+    places = list(gazetteer.load().kelurahan.values())
+    out = []
+    for i in range(n):
+        p = rng.choice(places)
+        out.append(report_payload(title=f"Laporan uji gangguan {i}", lat=round(p.lat, 6), lon=round(p.lon, 6)))
+    return out
+
+
+def wait_for(predicate, timeout=30.0, every=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError("condition not met in time")
+
+
+def health(stack) -> dict:
+    return requests.get(f"{stack.url}/healthz", timeout=10).json()
+
+
+@pytest.mark.browser
+def test_killing_redis_mid_burst_loses_nothing_and_the_wall_recovers(live_stack, page):
+    open_wall(page, live_stack.url)
+    epoch_before = health(live_stack)["live"]["version"].split(":")[0]
+    payloads = spread_payloads(150)
+    accepted, refused = [], []
+
+    def post_all():
+        with requests.Session() as s:
+            for body in payloads:
+                r = s.post(f"{live_stack.url}/api/v1/reports", json=body, timeout=30)
+                (accepted if r.status_code == 201 else refused).append(r.json()["id"] if r.status_code == 201 else r.status_code)
+                time.sleep(0.01)
+
+    poster = threading.Thread(target=post_all)
+    poster.start()
+    wait_for(lambda: len(accepted) >= 30)
+    os.kill(live_stack.redis_pid(), signal.SIGKILL)
+    poster.join(timeout=120)
+    assert refused == []
+    assert len(accepted) == len(payloads)
+
+    # Every 201 is in the store.
+    store = Store(f"sqlite:///{live_stack.data_dir / 'liveroom.db'}")
+    assert set(accepted) <= store.report_ids()
+    baru_in_store = sum(1 for _ in accepted)  # all new, none moved
+    store.dispose()
+
+    # Redis is back (restarted by app.py), the outbox drained, and a new snapshot epoch began.
+    wait_for(lambda: health(live_stack)["redis"]["up"] and health(live_stack)["store"]["outbox_pending"] == 0)
+    wait_for(lambda: (health(live_stack)["live"]["version"] or ":").split(":")[0] not in ("", epoch_before))
+    # The open page, never reloaded, catches up with the store.
+    page.wait_for_function(
+        f"Number(document.querySelector('#kpi-baru').innerText.replace(/\\./g,'')) >= {baru_in_store}", timeout=WAIT_MS)
+    assert "Laporan uji gangguan 149" in page.inner_text("#ticker")
+    assert page.evaluate("window.__sameDocument") is True
+    assert "lr-status-ok" in page.get_attribute("#status-banner", "class")
+
+
+@pytest.mark.browser
+def test_a_hung_redis_is_shown_on_the_wall_and_clears_when_it_answers(live_stack, page):
+    open_wall(page, live_stack.url)
+    pid = live_stack.redis_pid()
+    os.kill(pid, signal.SIGSTOP)  # hangs without dying: the supervisor cannot tell, the wall must
+    try:
+        rid = requests.post(f"{live_stack.url}/api/v1/reports", json=report_payload(title="Laporan saat Redis macet"), timeout=10)
+        assert rid.status_code == 201  # intake does not wait on Redis
+        page.wait_for_selector("#status-banner.lr-status-down", timeout=WAIT_MS)
+        assert "Redis" in page.inner_text("#status-banner")
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    page.wait_for_selector("#status-banner.lr-status-ok", timeout=WAIT_MS)
+    page.wait_for_selector(f'#ticker [data-report-id="{rid.json()["id"]}"]', timeout=WAIT_MS)

@@ -1,0 +1,93 @@
+"""The wall view in a real headless Chromium, against the product started with `python app.py`."""
+from __future__ import annotations
+
+import requests
+import pytest
+
+from tests.conftest import at_kelurahan, report_payload
+
+pytestmark = [pytest.mark.browser, pytest.mark.stack]
+WAIT_MS = 15_000  # generous: these check that things happen, bench/ measures how fast
+
+
+def kpi(page, name: str) -> int:
+    return int(page.inner_text(f"#kpi-{name}").replace(".", ""))
+
+
+def marker(rid: str) -> str:
+    return f'.lr-marker [data-report-id="{rid}"]'
+
+
+def open_wall(page, url: str):
+    page.goto(url)
+    page.wait_for_selector("#kpi-baru")
+    page.wait_for_selector(".leaflet-container .lr-kec-label")
+    page.evaluate("window.__sameDocument = true")  # lost if the page reloads
+
+
+def test_posted_report_appears_live_and_changes_colour(live_stack, page):
+    open_wall(page, live_stack.url)
+    baru_before = kpi(page, "baru")
+    resp = requests.post(f"{live_stack.url}/api/v1/reports", timeout=10,
+                         json=report_payload(title="Pohon tumbang menutup Jl. Daan Mogot", category="pohon_tumbang",
+                                             **at_kelurahan("36.71.05.1001")))  # Cipondoh
+    assert resp.status_code == 201
+    rid = resp.json()["id"]
+
+    page.wait_for_selector(marker(rid), timeout=WAIT_MS)
+    assert page.get_attribute(marker(rid), "data-status") == "baru"
+    page.wait_for_function(f"document.querySelector('#kpi-baru').innerText.replace(/\\./g,'') == '{baru_before + 1}'", timeout=WAIT_MS)
+    page.wait_for_selector(f'#ticker [data-report-id="{rid}"]', timeout=WAIT_MS)
+    assert "Pohon tumbang menutup Jl. Daan Mogot" in page.inner_text("#ticker")
+
+    assert requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", json={"status": "diproses"}, timeout=10).status_code == 200
+    page.wait_for_selector(f'{marker(rid)}[data-status="diproses"]', timeout=WAIT_MS)
+    page.wait_for_function(f"document.querySelector('#kpi-baru').innerText.replace(/\\./g,'') == '{baru_before}'", timeout=WAIT_MS)
+    done = requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", timeout=10,
+                         json={"status": "selesai", "evidence": ["https://laksa.example/bukti/pohon.jpg"]})
+    assert done.status_code == 200
+    page.wait_for_selector(f'{marker(rid)}[data-status="selesai"]', timeout=WAIT_MS)
+    colour = page.eval_on_selector(marker(rid), "el => getComputedStyle(el).backgroundColor")
+    assert colour == "rgb(47, 208, 122)"  # --selesai green
+
+    assert page.evaluate("window.__sameDocument") is True  # no reload happened
+    assert page.errors == []
+
+
+def test_text_from_reports_is_shown_escaped(live_stack, page):
+    title = '<img src=x onerror="window.__pwned=1"> Banjir'
+    rid = requests.post(f"{live_stack.url}/api/v1/reports", json=report_payload(title=title, category="banjir", **at_kelurahan("36.71.13.1001")),
+                        timeout=10).json()["id"]
+    open_wall(page, live_stack.url)
+    page.wait_for_selector(marker(rid), timeout=WAIT_MS)
+    page.hover(marker(rid))
+    page.wait_for_selector(".lr-tip", timeout=WAIT_MS)
+    assert "<img" in page.inner_text(".lr-tip")  # shown as text
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_wall_switches_to_english_and_back(live_stack, page):
+    open_wall(page, live_stack.url)
+    assert page.inner_text(".lr-kpis").count("Laporan hari ini") == 1
+    page.click(".lr-lang")
+    page.wait_for_selector("text=Reports today")
+    assert "Newest reports" in page.text_content(".lr-ticker")
+    page.click(".lr-lang")
+    page.wait_for_selector("text=Laporan hari ini")
+
+
+def test_wall_shows_seed_figures_with_as_of_date(live_stack, page):
+    open_wall(page, live_stack.url)
+    assert page.inner_text("#vacc-dose-1") == "2.130.166"
+    assert page.inner_text("#vacc-dose-2") == "1.701.575"
+    assert page.inner_text("#vacc-dose-3") == "209.863"
+    assert "per 28 Februari 2022" in page.inner_text("#vacc-asof")
+    assert page.is_hidden("#demo-banner")  # --no-demo: no demo data, no demo label
+
+
+def test_demo_feed_is_labelled_as_demo(demo_stack, page):
+    open_wall(page, demo_stack.url)
+    page.wait_for_selector("#demo-banner", state="visible", timeout=WAIT_MS)
+    assert "DATA DEMO" in page.inner_text("#demo-banner")
+    page.wait_for_selector(".lr-marker.lr-demo, .lr-cluster", timeout=WAIT_MS)
+    page.wait_for_selector("#ticker .lr-tag-demo", timeout=WAIT_MS)
