@@ -13,6 +13,8 @@
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
     });
   }
+  /* Marker sizes follow the root font size, which follows the screen: legible on a 4K wall too. */
+  function rem(n) { return n * parseFloat(getComputedStyle(document.documentElement).fontSize || "16"); }
   function lang() { return document.documentElement.lang === "en" || (document.querySelector(".lr-wall[lang='en']")) ? "en" : "id"; }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -69,7 +71,7 @@
         var icon = L.divIcon({
           className: "lr-marker lr-status-" + esc(p.s) + (p.demo ? " lr-demo" : ""),
           html: '<span class="lr-dot" data-report-id="' + esc(p.id) + '" data-status="' + esc(p.s) + '">' + (GLYPH[p.s] || "?") + "</span>",
-          iconSize: [26, 26], iconAnchor: [13, 13]
+          iconSize: [rem(1.5), rem(1.5)], iconAnchor: [rem(0.75), rem(0.75)]
         });
         var tip = "<b>" + esc(p.t) + "</b><br>" + esc([p.l, p.k].filter(Boolean).join(", ")) +
           "<br>" + esc(w[p.s] || p.s) + (p.demo ? " \u00b7 DEMO" : "");
@@ -85,7 +87,7 @@
           if (s === "diproses") { worst = "diproses"; }
         }
         var n = feature.properties.point_count;
-        var size = 30 + Math.min(Math.log2(n) * 6, 30);
+        var size = rem(1.8 + Math.min(Math.log2(n) * 0.35, 1.8));
         var icon = L.divIcon({
           className: "lr-cluster lr-status-" + worst,
           html: "<span>" + n + "</span>", iconSize: [size, size], iconAnchor: [size / 2, size / 2]

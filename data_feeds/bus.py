@@ -95,19 +95,19 @@ class OutboxRelay:
         rows = self.store.pending_outbox(self.batch)
         if not rows:
             return 0
+        pipe = self.client.pipeline(transaction=False)
+        for row in rows:
+            pipe.xadd(self.keys.events, {"e": row["payload"]}, id=f"{row['seq']}-0", maxlen=STREAM_MAXLEN, approximate=True)
+        results = pipe.execute(raise_on_error=False)
         done: list[int] = []
-        try:
-            for row in rows:
-                try:
-                    self.client.xadd(self.keys.events, {"e": row["payload"]}, id=f"{row['seq']}-0",
-                                     maxlen=STREAM_MAXLEN, approximate=True)
-                except redis.ResponseError as exc:
-                    if "equal or smaller" not in str(exc):
-                        raise
-                    # Already in the stream (published before a crash, or the stream has moved past it).
-                done.append(row["seq"])
-        finally:
-            self.store.mark_published(done, datetime.now(timezone.utc))
+        for row, result in zip(rows, results):
+            # "equal or smaller": already in the stream (published before a crash); done all the same.
+            if isinstance(result, Exception) and "equal or smaller" not in str(result):
+                break  # keep order: nothing after a failed entry is marked
+            done.append(row["seq"])
+        self.store.mark_published(done, datetime.now(timezone.utc))
+        if len(done) < len(rows):
+            raise redis.ConnectionError(f"stream publish failed at outbox seq {rows[len(done)]['seq']}")
         return len(done)
 
     def run(self, stop: threading.Event, url: str) -> None:

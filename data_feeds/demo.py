@@ -47,7 +47,8 @@ class DemoFeed:
         spread = (kel.area_km2 ** 0.5) / 111.0 / 3  # degrees, about a third of the kelurahan's width
         for _ in range(10):
             lat, lon = kel.lat + self.rng.gauss(0, spread), kel.lon + self.rng.gauss(0, spread)
-            if self.service.locator.locate(lon, lat).inside:
+            where = self.service.locator.locate(lon, lat)
+            if where.inside and where.distance_outside_m == 0:
                 return kel, lat, lon
         return kel, kel.lat, kel.lon
 

@@ -25,7 +25,8 @@ from .snapshot import LivePublisher, compute
 
 log = logging.getLogger("liveroom.worker")
 REFRESH_EVERY_S = 15.0  # recompute even without events: day rollover, feeds going stale
-MIN_GAP_S = 0.05  # under a burst, recompute at most this often
+MIN_GAP_S = 0.1  # under a burst, recompute at most this often...
+GAP_FACTOR = 3.0  # ...and leave at least 3x the last rebuild's time to the web workers
 
 
 def _last_stream_id(client: redis.Redis, key: str) -> bytes:
@@ -56,9 +57,10 @@ class Aggregator:
                     if got:
                         last_id = got[0][1][-1][0]
                     if got or time.monotonic() - last_build > REFRESH_EVERY_S:
+                        started = time.monotonic()
                         self.rebuild(publisher)
                         last_build = time.monotonic()
-                        stop.wait(MIN_GAP_S)
+                        stop.wait(max(MIN_GAP_S, GAP_FACTOR * (last_build - started)))
             except (redis.RedisError, OSError) as exc:
                 log.warning("aggregator: redis unavailable (%s); retrying", exc)
                 stop.wait(0.5)

@@ -57,9 +57,15 @@ class Locator:
         return result
 
     def locate(self, lon: float, lat: float) -> Location:
-        point = self._project(lon, lat)
-        idx = int(self.assign([lon], [lat])[0])
-        distance = float(shapely.distance(point, self._outline)) if not self._outline.contains(point) else 0.0
+        """One point (the intake path): scalar projection and one tree query, no array set-up."""
+        point = shapely.Point(*_to_metric.transform(float(lon), float(lat)))
+        hits = self._tree.query(point, predicate="intersects")
+        if len(hits):
+            idx, distance = int(hits[-1]), 0.0
+        else:
+            distance = float(shapely.distance(point, self._outline))
+            near = self._tree.query_nearest(point, max_distance=self.tolerance_m, all_matches=False)
+            idx = int(near[0]) if len(near) else -1
         if idx < 0:
             nearest = int(self._tree.nearest(point))
             return Location(False, None, None, self._kec_codes[nearest], self._kec_names[nearest], distance)

@@ -1,0 +1,62 @@
+"""Helpers shared by the benchmarks: machine description, percentiles, result files."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem_gb, 1), "python": platform.python_version(),
+            "os": platform.platform(), "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summary_ms(values_s: list[float]) -> dict:
+    ms = [v * 1000 for v in values_s]
+    return {"n": len(ms), "p50_ms": round(pct(ms, 50), 1), "p95_ms": round(pct(ms, 95), 1), "p99_ms": round(pct(ms, 99), 1),
+            "median_ms": round(statistics.median(ms), 1) if ms else None, "max_ms": round(max(ms), 1) if ms else None}
+
+
+def save(name: str, result: dict) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    result = {"machine": machine(), **result}
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+    return path
+
+
+def tmpdir(prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"liveroom-bench-{prefix}-"))
+
+
+def need(tool: str) -> str:
+    path = subprocess.run(["which", tool], capture_output=True, text=True).stdout.strip()
+    if not path:
+        raise SystemExit(f"{tool} is needed for this benchmark (Debian: apt-get install {tool}); `make bench` installs it")
+    return path

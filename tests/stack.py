@@ -1,0 +1,57 @@
+"""Start the whole product the way a user does (`python app.py`) in a temporary data folder.
+
+Used by the stack tests and by the benchmarks, so both measure the real thing.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from data_feeds.config import PROJECT_DIR
+from data_feeds.embedded_redis import free_port
+
+
+class LiveStack:
+    def __init__(self, data_dir: Path, demo: bool, env: dict | None = None):
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(data_dir / "app.log", "wb")
+        env = {**os.environ, "DATA_DIR": str(data_dir), "LIVE_POLL_MS": "300", "WEB_WORKERS": "2", **(env or {})}
+        env.pop("DATABASE_URL", None)
+        env.pop("REDIS_URL", None)
+        args = [sys.executable, "app.py", "--port", str(self.port)] + ([] if demo else ["--no-demo"])
+        self.proc = subprocess.Popen(args, cwd=PROJECT_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def wait_ready(self, timeout=90):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app.py exited: {(self.data_dir / 'app.log').read_text()[-3000:]}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).json()["live"]["version"]:
+                    return self
+            except (requests.RequestException, ValueError, KeyError):
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"app.py not ready: {(self.data_dir / 'app.log').read_text()[-3000:]}")
+
+    def redis_pid(self) -> int:
+        """The embedded Valkey server started by app.py (it writes its pidfile in our data dir)."""
+        return int((self.data_dir / "redis" / "valkey.pid").read_text().strip())
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()

@@ -1,0 +1,62 @@
+"""The store under concurrency: group commit answers only committed work, and one bad job fails alone."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import text
+
+from data_feeds.schemas import ApiError
+from data_feeds.store import Store
+from tests.conftest import report_payload
+
+
+def test_concurrent_posts_are_all_committed_once(services, settings):
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(lambda i: services.reports.submit(report_payload(title=f"laporan {i}"))[0]["id"], range(400)))
+    assert len(set(results)) == 400
+    fresh = Store(settings.database_url)  # another connection: only committed rows are visible
+    assert fresh.report_ids() == set(results)
+    fresh.dispose()
+
+
+def test_same_sender_id_racing_itself_is_stored_once(services):
+    start = threading.Barrier(8)
+
+    def send(_):
+        start.wait()
+        return services.reports.submit(report_payload(id="LKS-RACE-1"))
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(send, range(8)))
+    assert len({r[0]["id"] for r in results}) == 1
+    assert sum(created for _, created in results) == 1
+    assert services.store.count_reports() == 1
+
+
+def test_a_failing_job_fails_alone_in_its_batch(services):
+    good = services.reports.submit(report_payload())[0]
+    release = threading.Event()
+
+    def slow_job(conn):  # holds the writer so the next jobs queue into one batch
+        release.wait(5)
+        conn.execute(text("UPDATE reports SET title = 'diubah' WHERE id = :id"), {"id": good["id"]})
+        return "slow"
+
+    def bad_job(conn):
+        conn.execute(text("UPDATE reports SET title = 'jangan tersimpan' WHERE id = :id"), {"id": good["id"]})
+        raise ApiError.one(409, "status", "refused")
+
+    group = services.store._group()
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(group.run, slow_job)
+        bad = pool.submit(group.run, bad_job)
+        others = [pool.submit(services.reports.submit, report_payload(title=f"ikut batch {i}")) for i in range(2)]
+        release.set()
+        assert first.result() == "slow"
+        with pytest.raises(ApiError):
+            bad.result()
+        stored = [f.result()[0]["id"] for f in others]
+    assert services.store.get_report(good["id"])[0]["title"] == "diubah"  # the bad job's write was rolled back
+    assert set(stored) <= services.store.report_ids()
