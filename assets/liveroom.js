@@ -15,6 +15,9 @@
   }
   /* Marker sizes follow the root font size, which follows the screen: legible on a 4K wall too. */
   function rem(n) { return n * parseFloat(getComputedStyle(document.documentElement).fontSize || "16"); }
+  /* Only reports from the last few minutes pulse: attention for arrivals, and an idle wall stays idle. */
+  var NEW_MS = 3 * 60 * 1000;
+  function isNew(p) { return p.s === "baru" && p.r && Date.now() - Date.parse(p.r) < NEW_MS; }
   function lang() { return document.documentElement.lang === "en" || (document.querySelector(".lr-wall[lang='en']")) ? "en" : "id"; }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -35,7 +38,17 @@
       /* Apply a marker delta to the map's FeatureCollection: only changed markers travel. */
       merge: function (delta, current) {
         if (!delta) { return window.dash_clientside.no_update; }
-        if (delta.full) { return { type: "FeatureCollection", features: delta.upserts }; }
+        if (delta.full) {  /* the whole map: fetched as one pre-joined GeoJSON, not through a callback */
+          var attempt = function (left) {
+            return fetch(delta.url, { cache: "no-store" })
+              .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+              .catch(function (err) {
+                if (left <= 0) { throw err; }
+                return new Promise(function (ok) { setTimeout(ok, 1000); }).then(function () { return attempt(left - 1); });
+              });
+          };
+          return attempt(5).catch(function () { return window.dash_clientside.no_update; });
+        }
         var byId = new Map();
         ((current && current.features) || []).forEach(function (f) { byId.set(f.id, f); });
         (delta.removes || []).forEach(function (id) { byId.delete(id); });
@@ -69,7 +82,7 @@
         var p = feature.properties;
         var w = WORDS[lang()];
         var icon = L.divIcon({
-          className: "lr-marker lr-status-" + esc(p.s) + (p.demo ? " lr-demo" : ""),
+          className: "lr-marker lr-status-" + esc(p.s) + (p.demo ? " lr-demo" : "") + (isNew(p) ? " lr-new" : ""),
           html: '<span class="lr-dot" data-report-id="' + esc(p.id) + '" data-status="' + esc(p.s) + '">' + (GLYPH[p.s] || "?") + "</span>",
           iconSize: [rem(1.5), rem(1.5)], iconAnchor: [rem(0.75), rem(0.75)]
         });

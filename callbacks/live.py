@@ -6,6 +6,7 @@ only the changed markers cross the network.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 
 import redis
@@ -16,6 +17,7 @@ from data_feeds.snapshot import LiveState, freshness
 from layouts import ids, wall
 from layouts.i18n import fmt_time, t
 
+MARKERS_URL = "/api/v1/live/markers"
 KPI_IDS = [ids.KPI_TODAY, ids.KPI_BARU, ids.KPI_DIPROSES, ids.KPI_SELESAI, ids.KPI_TTFR, ids.KPI_TTFR_NOTE]
 OUTPUTS = [
     Output(ids.LIVE_ACK, "data"), Output(ids.LIVE_STATE, "data"), Output(ids.LIVE_DELTA, "data"),
@@ -26,65 +28,73 @@ OUTPUTS = [
 ]
 
 
+def _key(value) -> str:
+    return hashlib.blake2b(json.dumps(value, sort_keys=True, default=str).encode(), digest_size=8).hexdigest()
+
+
 def poll_outputs(services: Services, poll: int | None, state: dict | None, lang: str) -> list:
-    """One poll, as a list matching OUTPUTS. Pure of Dash so the fast test tier can call it."""
-    state = dict(state or {})
+    """One poll, as a list matching OUTPUTS. Pure of Dash so the fast test tier can call it.
+
+    Each group of outputs is sent only when its content differs from what this dashboard
+    already shows (fingerprints kept in the dashboard's own state), so an unchanged poll
+    answers with a few dozen bytes and a change sends only the parts it touched."""
+    incoming = dict(state or {})
+    state = dict(incoming)
+    shown = dict(state.get("shown") or {})
     have = LiveState.parse(state.get("token"))
-    nothing = [no_update] * (len(OUTPUTS) - 1)
-    ack = {"n": poll}
+    out = {o: no_update for o in OUTPUTS}
+    out[Output(ids.LIVE_ACK, "data")] = {"n": poll}
+    change = None
     try:
         pipe = services.redis.pipeline(transaction=False)
         pipe.get(services.keys.version)
         pipe.get(services.keys.heartbeat)
         token, beat = pipe.execute()
         current = LiveState.parse(token)
-        change = None
         if current is not None and (have is None or current.token() != have.token()):
             change = services.live.since(have) if have else None
-            if change is None:
-                full_state, summary, markers = services.live.full()
-                change = {"state": full_state, "summary": summary, "upserts": markers, "removes": [], "full": True}
+            if change is None:  # first poll, new epoch, or too far behind: reload the markers whole
+                change = {"state": current, "summary": services.live.summary(), "full": True}
         redis_up = True
     except (redis.RedisError, OSError):
-        redis_up, beat, change = False, None, None
+        redis_up, beat = False, None
 
     summary = change["summary"] if change else None
     if summary is not None:
         state["stale"] = [f["name"] for f in summary["feeds"].values() if f.get("stale")]
         state["since"] = summary.get("built_at")
-    feeds = {"feeds": {n: {"name": n, "stale": True} for n in state.get("stale", [])}}
-    fresh = freshness(feeds, redis_up, beat is not None, state.get("since"))
-    health_key = json.dumps(fresh, sort_keys=True)
-    banner_changed = health_key != state.get("health")
-    state["health"] = health_key
+    fresh = freshness({"feeds": {n: {"name": n, "stale": True} for n in state.get("stale", [])}},
+                      redis_up, beat is not None, state.get("since"))
 
-    if change is None or (summary is None and not change.get("full")):
-        if change is not None:
-            state["token"] = change["state"].token()
-        if not banner_changed:
-            return [ack, state if change is not None else no_update] + nothing[1:]
-        out = [ack, state] + nothing[1:]
-        out[OUTPUTS.index(Output(ids.STATUS_BANNER, "className"))], out[OUTPUTS.index(Output(ids.STATUS_BANNER, "children"))] = \
-            _banner(fresh, lang)
-        return out
+    def send(group: str, value, *targets: Output, render=lambda v: v) -> None:
+        """Set `targets` from `value` unless this dashboard already shows exactly that."""
+        key = _key(value)
+        if shown.get(group) != key:
+            shown[group] = key
+            rendered = render(value)
+            for target, item in zip(targets, rendered if len(targets) > 1 else [rendered]):
+                out[target] = item
 
-    state["token"] = change["state"].token()
-    delta = {"full": bool(change.get("full")), "upserts": change["upserts"], "removes": change["removes"]}
-    values = wall.kpi_values(summary, lang)
-    banner_class, banner_children = _banner(fresh, lang)
-    return [
-        ack, state, delta,
-        *[values[i] for i in KPI_IDS],
-        wall.ticker_items(summary["ticker"], lang), {"counts": summary["kecamatan"]},
-        banner_children if banner_changed else no_update, banner_class if banner_changed else no_update,
-        not summary.get("has_demo"),
-        t("updated", lang, time=fmt_time(summary.get("built_at"), lang, seconds=True)),
-        wall.markers_note(summary, lang),
-    ]
-
-
-def _banner(fresh: dict, lang: str) -> tuple[str, list]:
-    return wall.status_banner(fresh, lang)
+    send("health", fresh, Output(ids.STATUS_BANNER, "className"), Output(ids.STATUS_BANNER, "children"),
+         render=lambda f: wall.status_banner(f, lang))
+    if change is not None:
+        state["token"] = change["state"].token()
+        if change.get("full"):
+            out[Output(ids.LIVE_DELTA, "data")] = {"full": True, "url": MARKERS_URL}
+        elif change["upserts"] or change["removes"]:
+            out[Output(ids.LIVE_DELTA, "data")] = {"full": False, "upserts": change["upserts"], "removes": change["removes"]}
+    if summary is not None:
+        values = wall.kpi_values(summary, lang)
+        send("kpi", values, *[Output(i, "children") for i in KPI_IDS], render=lambda v: [v[i] for i in KPI_IDS])
+        send("ticker", summary["ticker"], Output(ids.TICKER, "children"), render=lambda v: wall.ticker_items(v, lang))
+        send("kec", summary["kecamatan"], Output(ids.MAP_KECAMATAN, "hideout"), render=lambda v: {"counts": v})
+        send("demo", bool(summary.get("has_demo")), Output(ids.DEMO_BANNER, "hidden"), render=lambda v: not v)
+        send("note", wall.markers_note(summary, lang), Output(ids.MARKERS_NOTE, "children"))
+        out[Output(ids.UPDATED_AT, "children")] = t("updated", lang, time=fmt_time(summary.get("built_at"), lang, seconds=True))
+    state["shown"] = shown
+    if state != incoming:  # unchanged polls do not even send the state back
+        out[Output(ids.LIVE_STATE, "data")] = state
+    return [out[o] for o in OUTPUTS]
 
 
 def register(app: Dash, services: Services) -> None:

@@ -24,14 +24,14 @@ def current_lang() -> str:
     return lang if lang in LANGS else "id"
 
 
-def initial_state(services: Services) -> tuple[str | None, dict, list[dict], dict]:
-    """-> (token, summary, markers, freshness). From Redis; straight from the store when Redis is down."""
+def initial_state(services: Services) -> tuple[dict, list[dict], dict]:
+    """-> (summary, markers, freshness). From the Redis snapshot, where the markers are left to the
+    first poll (which fetches them pre-joined); straight from the store when Redis is down."""
     try:
-        state, summary, markers = services.live.full()
+        _state, summary = services.live.head()
         beat = services.redis.get(services.keys.heartbeat)
         if summary is not None:
-            stale_ok = freshness(summary, True, beat is not None, summary.get("built_at"))
-            return state.token(), summary, markers, stale_ok
+            return summary, [], freshness(summary, True, beat is not None, summary.get("built_at"))
     except (redis.RedisError, OSError) as exc:
         log.warning("page: redis unavailable (%s); serving from the store", exc)
         redis_up = False
@@ -41,7 +41,7 @@ def initial_state(services: Services) -> tuple[str | None, dict, list[dict], dic
     summary, markers = compute(services.store, services.routing, services.gazetteer, now,
                                services.settings.live_marker_limit, demo_enabled=services.settings.demo)
     summary["built_at"] = now.isoformat()
-    return None, summary, list(markers.values()), freshness(summary, redis_up, redis_up, summary["built_at"])
+    return summary, list(markers.values()), freshness(summary, redis_up, redis_up, summary["built_at"])
 
 
 def register(app: Dash, services: Services, cache: Cache) -> None:
@@ -57,9 +57,9 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
 
     def serve_layout():
         lang = current_lang()
-        token, summary, markers, fresh = initial_state(services)
+        summary, markers, fresh = initial_state(services)
         return wall.build(wall.WallView(
-            lang=lang, token=token, summary=summary, markers=markers, kecamatan_geojson=kecamatan_layer(boundary_key),
+            lang=lang, token=None, summary=summary, markers=markers, kecamatan_geojson=kecamatan_layer(boundary_key),
             bounds=bounds, boundary_kind=services.boundaries.kind, boundary_source=services.boundaries.source,
             figures=seed.figures(), freshness=fresh, poll_ms=services.settings.live_poll_ms,
             tile_url=services.settings.map_tile_url,

@@ -62,6 +62,18 @@ def build_api(services: Services) -> Blueprint:
     def get_report(report_id: str):
         return jsonify(services.reports.get(report_id))
 
+    @bp.get("/api/v1/live/markers")
+    def live_markers():
+        """The map's live markers (GeoJSON, no personal data): what a dashboard loads whole."""
+        try:
+            state, body = services.live.markers_geojson()
+        except (redis.RedisError, OSError):
+            raise ApiError.one(503, None, "the live snapshot (Redis) is unavailable; reports are still being stored") from None
+        resp = Response(body, mimetype="application/geo+json")
+        resp.headers["Cache-Control"] = "no-store"
+        resp.headers["X-Live-Version"] = state.token() if state else ""
+        return resp
+
     @bp.get("/healthz")
     def healthz():
         return health_response(services)
@@ -76,7 +88,7 @@ def health(services: Services) -> dict:
     t0 = time.perf_counter()
     try:
         services.store.ping()
-        latest = services.store.feed_latest()
+        latest = services.store.feed_latest(list(services.routing.sources))
         backlog = services.store.outbox_backlog()
         out["store"] = {"up": True, "latency_ms": round((time.perf_counter() - t0) * 1000, 2), "outbox_pending": backlog}
     except Exception as exc:  # noqa: BLE001 - health must report, not raise

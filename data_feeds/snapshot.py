@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import redis
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from geodata.gazetteer import Gazetteer
 
@@ -52,8 +52,12 @@ def marker_feature(row, gz: Gazetteer) -> dict:
 
 
 def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, marker_limit: int,
-            demo_enabled: bool = False) -> tuple[dict, dict[str, dict]]:
-    """-> (summary, markers by id). Indexed queries only: cost follows open reports, not history."""
+            demo_enabled: bool = False, feature_cache: dict | None = None) -> tuple[dict, dict[str, dict]]:
+    """-> (summary, markers by id). Indexed queries only: cost follows open reports, not history.
+
+    feature_cache (id -> (status, feature)), kept by the caller between rebuilds, saves
+    rebuilding the features of markers whose status has not changed (the rest of a report
+    does not change after intake)."""
     today = wib_day_start(now)
     r = reports.c
     with store.read() as conn:
@@ -66,11 +70,14 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         ticker_rows = conn.execute(
             select(r.id, r.source, r.category, r.title, r.kode_kec, r.kode_kel, r.status, r.reported_at)
             .order_by(r.reported_at.desc()).limit(TICKER_SIZE)).all()
-        live_rows = conn.execute(
-            select(r.id, r.source, r.category, r.title, r.kode_kec, r.kode_kel, r.status, r.reported_at, r.lat, r.lon)
-            .where(or_(r.status.in_(["baru", "diproses"]), r.resolved_at >= now - RESOLVED_VISIBLE))
-            .order_by(r.reported_at.desc()).limit(marker_limit)).all()
-    latest = store.feed_latest()
+        # Two index range scans rather than one OR that would read the whole table.
+        cols = (r.id, r.source, r.category, r.title, r.kode_kec, r.kode_kel, r.status, r.reported_at, r.lat, r.lon)
+        live_rows = conn.execute(select(*cols).where(r.status.in_(["baru", "diproses"]))
+                                 .order_by(r.reported_at.desc()).limit(marker_limit)).all()
+        # No ORDER BY here: SQLite would walk the reported_at index over the whole table to avoid a sort.
+        live_rows += conn.execute(select(*cols).where(r.resolved_at >= now - RESOLVED_VISIBLE)).all()
+        live_rows = sorted(live_rows, key=lambda row: row.reported_at, reverse=True)[:marker_limit]
+    latest = store.feed_latest(list(routing.sources))
 
     waits = [(b - a).total_seconds() for a, b in responded if b >= a]
     kecamatan = {code: {"baru": 0, "diproses": 0, "selesai_today": 0} for code in gz.kecamatan}
@@ -80,7 +87,14 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
     for code, n in per_kec_done:
         if code in kecamatan:
             kecamatan[code]["selesai_today"] = n
-    markers = {row.id: marker_feature(row, gz) for row in live_rows}
+    cache = feature_cache if feature_cache is not None else {}
+    markers = {}
+    for row in live_rows:
+        hit = cache.get(row.id)
+        markers[row.id] = hit[1] if hit and hit[0] == row.status else marker_feature(row, gz)
+    if feature_cache is not None:
+        feature_cache.clear()
+        feature_cache.update({key: (f["properties"]["s"], f) for key, f in markers.items()})
     open_total = by_status.get("baru", 0) + by_status.get("diproses", 0)
     summary = {
         "kpi": {
@@ -191,13 +205,26 @@ class LiveReader:
     def version(self) -> LiveState | None:
         return LiveState.parse(self.client.get(self.keys.version))
 
-    def full(self) -> tuple[LiveState | None, dict | None, list[dict]]:
-        pipe = self.client.pipeline(transaction=True)  # one consistent version of all three keys
+    def summary(self) -> dict | None:
+        raw = self.client.get(self.keys.summary)
+        return json.loads(raw) if raw else None
+
+    def head(self) -> tuple[LiveState | None, dict | None]:
+        """Version and summary, consistently: what a page needs to draw everything but the markers."""
+        pipe = self.client.pipeline(transaction=True)
         pipe.get(self.keys.version)
         pipe.get(self.keys.summary)
+        token, summary = pipe.execute()
+        return LiveState.parse(token), json.loads(summary) if summary else None
+
+    def markers_geojson(self) -> tuple[LiveState | None, bytes]:
+        """All live markers as one GeoJSON FeatureCollection, joined from the stored feature
+        strings without parsing them (a whole-map load costs a byte join, not a JSON round trip)."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.get(self.keys.version)
         pipe.hvals(self.keys.markers)
-        token, summary, markers = pipe.execute()
-        return LiveState.parse(token), json.loads(summary) if summary else None, [json.loads(m) for m in markers]
+        token, features = pipe.execute()
+        return LiveState.parse(token), b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
 
     def since(self, have: LiveState) -> dict | None:
         """Changes after `have`, or None when the client must reload everything (other epoch, or too far behind)."""

@@ -74,7 +74,8 @@ reports = Table(
     Column("resolved_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("source", "source_ref", name="uq_reports_source_ref"),
-    Index("ix_reports_status", "status"),
+    Index("ix_reports_status", "status", "kode_kec"),  # open counts per kecamatan from the index alone
+    Index("ix_reports_first_response_at", "first_response_at"),
     Index("ix_reports_reported_at", "reported_at"),
     Index("ix_reports_resolved_at", "resolved_at"),
     Index("ix_reports_source_received", "source", "received_at"),
@@ -116,6 +117,7 @@ class NotFound(Exception):
 _INSERT_REPORT = reports.insert()
 _INSERT_EVENT = report_events.insert()
 _INSERT_OUTBOX = outbox.insert()
+_LATEST_BY_SOURCE = select(func.max(reports.c.received_at)).where(reports.c.source == bindparam("source"))
 _BY_SOURCE_REF = select(reports).where(reports.c.source == bindparam("source"), reports.c.source_ref == bindparam("source_ref"))
 
 
@@ -319,12 +321,15 @@ class Store:
         with self.read() as conn:
             return set(conn.execute(select(reports.c.id)).scalars())
 
-    def feed_latest(self) -> dict[str, datetime]:
-        """Newest received item per source (one index range scan per source)."""
+    def feed_latest(self, sources: list[str]) -> dict[str, datetime]:
+        """Newest received item per source: one index lookup per source, not a scan of all reports."""
+        out = {}
         with self.read() as conn:
-            rows = conn.execute(select(reports.c.source, func.max(reports.c.received_at)).group_by(reports.c.source))
-            return {src: UTCDateTime().process_result_value(ts, self.reader.dialect) if isinstance(ts, datetime) else _parse_ts(ts)
-                    for src, ts in rows if ts is not None}
+            for src in sources:
+                ts = conn.execute(_LATEST_BY_SOURCE, {"source": src}).scalar()
+                if ts is not None:
+                    out[src] = ts if isinstance(ts, datetime) else _parse_ts(ts)
+        return out
 
     # -- outbox ----------------------------------------------------------------------------
 

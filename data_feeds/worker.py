@@ -37,11 +37,12 @@ def _last_stream_id(client: redis.Redis, key: str) -> bytes:
 class Aggregator:
     def __init__(self, services: Services):
         self.s = services
+        self.features: dict = {}  # marker features kept between rebuilds
 
     def rebuild(self, publisher: LivePublisher) -> bool:
         now = datetime.now(timezone.utc)
         summary, markers = compute(self.s.store, self.s.routing, self.s.gazetteer, now, self.s.settings.live_marker_limit,
-                                   demo_enabled=self.s.settings.demo)
+                                   demo_enabled=self.s.settings.demo, feature_cache=self.features)
         return publisher.publish(summary, markers, now)
 
     def run(self, stop: threading.Event) -> None:

@@ -137,3 +137,33 @@ def test_poll_reports_redis_outage_on_screen(services):
     assert "Redis" in banner and "10:00" in banner  # held since 03:00 UTC = 10:00 WIB
     assert out[OUT[f"{ids.STATUS_BANNER}.className"]] == "lr-status lr-status-down"
     assert out[OUT[f"{ids.LIVE_DELTA}.data"]] is no_update
+
+
+def test_first_poll_loads_the_whole_map_from_the_markers_endpoint(services, client):
+    pub = LivePublisher(services.redis, services.keys)
+    a, b = submit(services), submit(services, title="Sampah menumpuk", category="sampah")
+    rebuild(services, pub)
+    out = poll_outputs(services, 1, {"token": None}, "id")
+    assert out[OUT[f"{ids.LIVE_DELTA}.data"]] == {"full": True, "url": "/api/v1/live/markers"}
+    resp = client.get("/api/v1/live/markers")
+    assert resp.status_code == 200 and resp.mimetype == "application/geo+json"
+    assert resp.headers["X-Live-Version"] == services.live.version().token()
+    fc = resp.get_json()
+    assert fc["type"] == "FeatureCollection"
+    assert {f["id"] for f in fc["features"]} == {a["id"], b["id"]}
+    assert "reporter" not in resp.get_data(as_text=True)
+
+
+def test_a_status_change_sends_only_what_it_touched(services):
+    pub = LivePublisher(services.redis, services.keys)
+    r = submit(services)
+    rebuild(services, pub)
+    services.redis.set(services.keys.heartbeat, "{}")
+    state = poll_outputs(services, 1, {"token": None}, "id")[OUT[f"{ids.LIVE_STATE}.data"]]
+    services.reports.change_status(r["id"], {"status": "diproses"})
+    rebuild(services, pub)
+    out = poll_outputs(services, 2, state, "id")
+    sent = {key for key, i in OUT.items() if out[i] is not no_update}
+    assert {f"{ids.LIVE_DELTA}.data", f"{ids.KPI_BARU}.children", f"{ids.TICKER}.children", f"{ids.MAP_KECAMATAN}.hideout"} <= sent
+    assert f"{ids.DEMO_BANNER}.hidden" not in sent and f"{ids.STATUS_BANNER}.children" not in sent
+    assert out[OUT[f"{ids.LIVE_DELTA}.data"]]["upserts"][0]["properties"]["s"] == "diproses"
