@@ -3,9 +3,14 @@
   "use strict";
   var GLYPH = { baru: "!", diproses: "\u2026", selesai: "\u2713" };
   var WORDS = {
-    id: { baru: "Baru", diproses: "Diproses", selesai: "Selesai", open: "terbuka" },
-    en: { baru: "New", diproses: "In progress", selesai: "Resolved", open: "open" }
+    id: { baru: "Baru", diproses: "Diproses", selesai: "Selesai", empty: "Belum ada laporan.", demo: "DEMO" },
+    en: { baru: "New", diproses: "In progress", selesai: "Resolved", empty: "No reports yet.", demo: "DEMO" }
   };
+  function el(type, props) { return { type: type, namespace: "dash_html_components", props: props }; }
+  function hhmm(iso, lng) {
+    return new Intl.DateTimeFormat(lng === "en" ? "en-GB" : "id-ID",
+      { timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", hour12: false }).format(new Date(iso)).replace(".", ":");
+  }
   var STALL_MS = 15000; // a poll with no answer after this long is given up, so polling resumes
 
   function esc(text) {
@@ -54,6 +59,23 @@
         (delta.removes || []).forEach(function (id) { byId.delete(id); });
         (delta.upserts || []).forEach(function (f) { byId.set(f.id, f); });
         return { type: "FeatureCollection", features: Array.from(byId.values()) };
+      },
+      /* The ticker travels as rows (a third of the bytes of rendered components) and is drawn here.
+         Text goes in as React children, so report titles are always escaped. */
+      ticker: function (rows, lng) {
+        var w = WORDS[lng === "en" ? "en" : "id"];
+        if (!rows || !rows.length) { return [el("Li", { className: "lr-ticker-empty", children: w.empty })]; }
+        return rows.map(function (r) {
+          var place = [r.kelurahan, r.kecamatan].filter(Boolean).join(", ");
+          var children = [
+            el("Span", { className: "lr-dot", title: w[r.status] || r.status, children: GLYPH[r.status] || "?" }),
+            el("Span", { className: "lr-ticker-time", children: hhmm(r.reported_at, lng) }),
+            el("Span", { className: "lr-ticker-title", children: r.title }),
+            el("Span", { className: "lr-ticker-place", children: place })
+          ];
+          if (r.source === "demo") { children.push(el("Span", { className: "lr-tag-demo", children: w.demo })); }
+          return el("Li", { key: r.id, className: "lr-ticker-item lr-status-" + r.status, "data-report-id": r.id, children: children });
+        });
       },
       clock: function (n, lng) {
         var fmt = new Intl.DateTimeFormat(lng === "en" ? "en-GB" : "id-ID", {

@@ -22,7 +22,7 @@ KPI_IDS = [ids.KPI_TODAY, ids.KPI_BARU, ids.KPI_DIPROSES, ids.KPI_SELESAI, ids.K
 OUTPUTS = [
     Output(ids.LIVE_ACK, "data"), Output(ids.LIVE_STATE, "data"), Output(ids.LIVE_DELTA, "data"),
     *[Output(i, "children") for i in KPI_IDS],
-    Output(ids.TICKER, "children"), Output(ids.MAP_KECAMATAN, "hideout"),
+    Output(ids.TICKER_DATA, "data"), Output(ids.MAP_KECAMATAN, "hideout"),
     Output(ids.STATUS_BANNER, "children"), Output(ids.STATUS_BANNER, "className"), Output(ids.DEMO_BANNER, "hidden"),
     Output(ids.UPDATED_AT, "children"), Output(ids.MARKERS_NOTE, "children"),
 ]
@@ -86,7 +86,7 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
     if summary is not None:
         values = wall.kpi_values(summary, lang)
         send("kpi", values, *[Output(i, "children") for i in KPI_IDS], render=lambda v: [v[i] for i in KPI_IDS])
-        send("ticker", summary["ticker"], Output(ids.TICKER, "children"), render=lambda v: wall.ticker_items(v, lang))
+        send("ticker", summary["ticker"], Output(ids.TICKER_DATA, "data"))  # rows, drawn in the browser
         send("kec", summary["kecamatan"], Output(ids.MAP_KECAMATAN, "hideout"), render=lambda v: {"counts": v})
         send("demo", bool(summary.get("has_demo")), Output(ids.DEMO_BANNER, "hidden"), render=lambda v: not v)
         send("note", wall.markers_note(summary, lang), Output(ids.MARKERS_NOTE, "children"))
@@ -104,6 +104,8 @@ def register(app: Dash, services: Services) -> None:
                             Input(ids.LIVE_ACK, "data"))
     app.clientside_callback(ClientsideFunction("liveroom", "merge"), Output(ids.MAP_MARKERS, "data"),
                             Input(ids.LIVE_DELTA, "data"), State(ids.MAP_MARKERS, "data"))
+    app.clientside_callback(ClientsideFunction("liveroom", "ticker"), Output(ids.TICKER, "children"),
+                            Input(ids.TICKER_DATA, "data"), State(ids.LANG, "data"))
     app.clientside_callback(ClientsideFunction("liveroom", "clock"), Output(ids.CLOCK, "children"),
                             Input(ids.CLOCK_TICK, "n_intervals"), State(ids.LANG, "data"))
 

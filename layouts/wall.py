@@ -61,22 +61,6 @@ def kpi_tiles(summary: dict, lang: str) -> html.Div:
     ])
 
 
-def ticker_items(ticker: list[dict], lang: str) -> list:
-    if not ticker:
-        return [html.Li(t("ticker_empty", lang), className="lr-ticker-empty")]
-    items = []
-    for item in ticker:
-        place = ", ".join(x for x in (item["kelurahan"], item["kecamatan"]) if x)
-        items.append(html.Li(className=f"lr-ticker-item lr-status-{item['status']}", **{"data-report-id": item["id"]}, children=[
-            html.Span(STATUS_GLYPH.get(item["status"], "?"), className="lr-dot", title=t(f"status_{item['status']}", lang)),
-            html.Span(fmt_time(item["reported_at"], lang), className="lr-ticker-time"),
-            html.Span(item["title"], className="lr-ticker-title"),
-            html.Span(place, className="lr-ticker-place"),
-            html.Span(t("demo_tag", lang), className="lr-tag-demo") if item["source"] == "demo" else None,
-        ]))
-    return items
-
-
 def status_banner(freshness: dict, lang: str) -> tuple[str, list]:
     """-> (className, children) of the strip that says how current the screen is."""
     messages = []
@@ -161,7 +145,7 @@ def build(view: WallView) -> html.Div:
                 _vaccination(view.figures, lang),
                 html.Section(className="lr-panel lr-ticker", children=[
                     html.H2(t("ticker_title", lang)),
-                    html.Ul(ticker_items(summary.get("ticker", []), lang), id=ids.TICKER),
+                    html.Ul(id=ids.TICKER),  # drawn in the browser from ticker-data (assets/liveroom.js)
                 ]),
             ]),
         ]),
@@ -170,6 +154,7 @@ def build(view: WallView) -> html.Div:
             html.Span(boundary_note),
         ]),
         dcc.Store(id=ids.LANG, data=lang),
+        dcc.Store(id=ids.TICKER_DATA, data=summary.get("ticker", [])),
         dcc.Store(id=ids.LIVE_STATE, data={"token": view.token, "since": summary.get("built_at")}),
         dcc.Store(id=ids.LIVE_POLL),
         dcc.Store(id=ids.LIVE_DELTA),

@@ -164,6 +164,6 @@ def test_a_status_change_sends_only_what_it_touched(services):
     rebuild(services, pub)
     out = poll_outputs(services, 2, state, "id")
     sent = {key for key, i in OUT.items() if out[i] is not no_update}
-    assert {f"{ids.LIVE_DELTA}.data", f"{ids.KPI_BARU}.children", f"{ids.TICKER}.children", f"{ids.MAP_KECAMATAN}.hideout"} <= sent
+    assert {f"{ids.LIVE_DELTA}.data", f"{ids.KPI_BARU}.children", f"{ids.TICKER_DATA}.data", f"{ids.MAP_KECAMATAN}.hideout"} <= sent
     assert f"{ids.DEMO_BANNER}.hidden" not in sent and f"{ids.STATUS_BANNER}.children" not in sent
     assert out[OUT[f"{ids.LIVE_DELTA}.data"]]["upserts"][0]["properties"]["s"] == "diproses"

@@ -62,7 +62,9 @@ def test_text_from_reports_is_shown_escaped(live_stack, page):
     page.wait_for_selector(marker(rid), timeout=WAIT_MS)
     page.hover(marker(rid))
     page.wait_for_selector(".lr-tip", timeout=WAIT_MS)
-    assert "<img" in page.inner_text(".lr-tip")  # shown as text
+    assert "<img" in page.inner_text(".lr-tip")  # shown as text, on the map...
+    page.wait_for_selector(f'#ticker [data-report-id="{rid}"]', timeout=WAIT_MS)
+    assert "<img" in page.inner_text(f'#ticker [data-report-id="{rid}"]')  # ...and in the ticker
     assert page.evaluate("window.__pwned") is None
 
 
