@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 ARGS   ?=
 
-.PHONY: run test setup setup-dev browser bench clean
+.PHONY: run test setup setup-dev browser bench bench-tools clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -36,7 +36,13 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev browser
 	REQUIRE_BROWSER=1 $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.dev browser
+# wrk drives the ingest benchmark.
+bench-tools:
+	@if command -v wrk >/dev/null; then exit 0; fi; \
+	SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null
+
+bench: $(VENV)/.dev browser bench-tools
 	$(PY) -m bench.run_all
 
 clean:

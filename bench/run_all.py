@@ -1,0 +1,14 @@
+"""Run every benchmark in turn (what `make bench` does); each writes bench/results/<name>.json."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHES = ["bench.ingest", "bench.live_latency", "bench.callbacks"]
+
+if __name__ == "__main__":
+    for name in BENCHES:
+        print(f"== {name}", flush=True)
+        code = subprocess.call([sys.executable, "-m", name])
+        if code:
+            sys.exit(code)
