@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine:
 #   make run    set up and start the dashboard on its embedded defaults (demo feed on)
-#   make test   set up and run the whole test suite (installs Debian's chromium if missing)
+#   make test   set up and run the whole test suite (installs Debian's chromium and postgresql if missing)
 # Extra arguments for app.py: make run ARGS="--no-demo --port 8060"
 
 PYTHON ?= python3
@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 ARGS   ?=
 
-.PHONY: run test setup setup-dev browser bench bench-tools clean
+.PHONY: run test setup setup-dev test-deps bench bench-tools clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -24,17 +24,18 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
 
-# Debian's chromium + chromedriver for the real-browser tests (root, or sudo when available).
-browser:
-	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+# Debian's chromium + chromedriver for the real-browser tests, and a PostgreSQL server the store
+# tests start throwaway clusters of (root, or sudo when available).
+test-deps:
+	@if [ -x /usr/bin/chromium ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then exit 0; fi; \
 	SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
-	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver postgresql >/dev/null
 
 run: $(VENV)/.runtime
 	$(PY) app.py $(ARGS)
 
-test: $(VENV)/.dev browser
-	REQUIRE_BROWSER=1 $(PY) -m pytest $(PYTEST_ARGS)
+test: $(VENV)/.dev test-deps
+	REQUIRE_BROWSER=1 REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 # wrk drives the ingest benchmark.
 bench-tools:
@@ -42,7 +43,7 @@ bench-tools:
 	SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null
 
-bench: $(VENV)/.dev browser bench-tools
+bench: $(VENV)/.dev test-deps bench-tools
 	$(PY) -m bench.run_all
 
 clean:

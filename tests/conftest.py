@@ -34,10 +34,30 @@ def redis_server(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    from tests.pg import ThrowawayPostgres, binaries
+    if binaries() is None:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL server binaries not found; the test command installs Debian's postgresql")
+        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql): PostgreSQL store tests skipped")
+    server = ThrowawayPostgres().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """Every store-level test runs on the embedded default and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return request.getfixturevalue("postgres").new_database()
+
+
 @pytest.fixture
-def settings(tmp_path, redis_server) -> Settings:
+def settings(tmp_path, redis_server, database_url) -> Settings:
     return Settings.from_env(
-        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'test.db'}", redis_url=redis_server.url, demo=False,
+        data_dir=tmp_path, database_url=database_url, redis_url=redis_server.url, demo=False,
         key_prefix=f"t{uuid.uuid4().hex[:8]}",
     )
 
