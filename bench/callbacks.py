@@ -13,7 +13,6 @@ with and without a change, and the time one snapshot rebuild takes at this size.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import threading

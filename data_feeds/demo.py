@@ -49,13 +49,13 @@ class DemoFeed:
             lat, lon = kel.lat + self.rng.gauss(0, spread), kel.lon + self.rng.gauss(0, spread)
             where = self.service.locator.locate(lon, lat)
             if where.inside and where.distance_outside_m == 0:
-                return kel, lat, lon
-        return kel, kel.lat, kel.lon
+                return where.kelurahan, lat, lon  # the name of where it landed, as a citizen would write
+        return kel.name, kel.lat, kel.lon
 
     def file_report(self, reported_at: datetime | None = None) -> dict:
         category = self.rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
-        kel, lat, lon = self._point()
-        payload = {"source": "demo", "category": category, "title": f"{self.rng.choice(TITLES[category])} ({kel.name})",
+        place, lat, lon = self._point()
+        payload = {"source": "demo", "category": category, "title": f"{self.rng.choice(TITLES[category])} ({place})",
                    "description": "Laporan simulasi untuk demo LIVE Room.", "lat": round(lat, 6), "lon": round(lon, 6)}
         if reported_at:
             payload["reported_at"] = reported_at.isoformat()

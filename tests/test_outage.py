@@ -13,7 +13,7 @@ import requests
 from data_feeds.store import Store
 from geodata import gazetteer
 from tests.conftest import report_payload
-from tests.test_wall_browser import WAIT_MS, kpi, open_wall
+from tests.test_wall_browser import WAIT_MS, open_wall
 
 pytestmark = [pytest.mark.stack]
 
