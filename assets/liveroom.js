@@ -7,9 +7,13 @@
     en: { baru: "New", diproses: "In progress", selesai: "Resolved", empty: "No reports yet.", demo: "DEMO" }
   };
   function el(type, props) { return { type: type, namespace: "dash_html_components", props: props }; }
+  /* HH:mm for today (WIB); older items also say the day, so 23:01 yesterday is not read as tonight. */
   function hhmm(iso, lng) {
-    return new Intl.DateTimeFormat(lng === "en" ? "en-GB" : "id-ID",
-      { timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", hour12: false }).format(new Date(iso)).replace(".", ":");
+    var loc = lng === "en" ? "en-GB" : "id-ID", when = new Date(iso);
+    var day = function (d) { return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Jakarta" }).format(d); };
+    var opts = { timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", hour12: false };
+    if (day(when) !== day(new Date())) { opts.day = "numeric"; opts.month = "short"; }
+    return new Intl.DateTimeFormat(loc, opts).format(when).replace(/(\d{2})\.(\d{2})/, "$1:$2");
   }
   var STALL_MS = 15000; // a poll with no answer after this long is given up, so polling resumes
 
@@ -90,11 +94,19 @@
   window.liveroom = Object.assign({}, window.liveroom, {
     map: {
       kecamatanStyle: function (feature, context) {
-        var counts = (context.hideout && context.hideout.counts) || {};
-        var c = counts[feature.properties.kode_kec] || {};
+        var h = context.hideout || {};
+        var c = (h.counts || {})[feature.properties.kode_kec] || {};
         var open = (c.baru || 0) + (c.diproses || 0);
-        return { color: "#7fa7d9", weight: 1.6, opacity: 0.9, fillColor: "#1d3557",
-                 fillOpacity: Math.min(0.15 + open * 0.02, 0.55) };
+        var sel = h.selected, me = feature.properties.kode_kec === sel;
+        return { color: me ? "#ffffff" : "#7fa7d9", weight: me ? 3.5 : 1.6, opacity: sel && !me ? 0.5 : 0.9,
+                 fillColor: "#1d3557", fillOpacity: sel ? (me ? 0.05 : 0.6) : Math.min(0.15 + open * 0.02, 0.55) };
+      },
+      kelurahanStyle: function () {
+        return { color: "#bcd3f5", weight: 1, dashArray: "4 3", opacity: 0.9, fillOpacity: 0 };
+      },
+      kelurahanLabel: function (feature, layer) {
+        layer.bindTooltip(esc(feature.properties.kelurahan),
+          { permanent: true, direction: "center", className: "lr-kel-label", interactive: false });
       },
       kecamatanLabel: function (feature, layer) {
         layer.bindTooltip(esc(feature.properties.kecamatan),

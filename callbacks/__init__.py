@@ -6,9 +6,10 @@ from flask_caching import Cache
 
 from data_feeds.services import Services
 
-from . import live, pages
+from . import live, pages, selection
 
 
 def register(app: Dash, services: Services, cache: Cache) -> None:
     pages.register(app, services, cache)
     live.register(app, services)
+    selection.register(app, services, cache)

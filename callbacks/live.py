@@ -10,10 +10,10 @@ import hashlib
 import json
 
 import redis
-from dash import ClientsideFunction, Dash, Input, Output, State, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from data_feeds.services import Services
-from data_feeds.snapshot import LiveState, freshness
+from data_feeds.snapshot import LiveState, area_view, freshness
 from layouts import ids, wall
 from layouts.i18n import fmt_time, t
 
@@ -32,12 +32,14 @@ def _key(value) -> str:
     return hashlib.blake2b(json.dumps(value, sort_keys=True, default=str).encode(), digest_size=8).hexdigest()
 
 
-def poll_outputs(services: Services, poll: int | None, state: dict | None, lang: str) -> list:
+def poll_outputs(services: Services, poll: int | None, state: dict | None, lang: str,
+                 selection: str | None = None, refresh: bool = False) -> list:
     """One poll, as a list matching OUTPUTS. Pure of Dash so the fast test tier can call it.
 
     Each group of outputs is sent only when its content differs from what this dashboard
     already shows (fingerprints kept in the dashboard's own state), so an unchanged poll
-    answers with a few dozen bytes and a change sends only the parts it touched."""
+    answers with a few dozen bytes and a change sends only the parts it touched. `refresh` (the
+    dashboard changed what it looks at) re-reads the summary even when the version has not moved."""
     incoming = dict(state or {})
     state = dict(incoming)
     shown = dict(state.get("shown") or {})
@@ -55,6 +57,8 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
             change = services.live.since(have) if have else None
             if change is None:  # first poll, new epoch, or too far behind: reload the markers whole
                 change = {"state": current, "summary": services.live.summary(), "full": True}
+        elif refresh and current is not None:
+            change = {"state": current, "summary": services.live.summary(), "upserts": [], "removes": []}
         redis_up = True
     except (redis.RedisError, OSError):
         redis_up, beat = False, None
@@ -84,10 +88,11 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         elif change["upserts"] or change["removes"]:
             out[Output(ids.LIVE_DELTA, "data")] = {"full": False, "upserts": change["upserts"], "removes": change["removes"]}
     if summary is not None:
-        values = wall.kpi_values(summary, lang)
+        kpi, ticker = area_view(summary, selection)
+        values = wall.kpi_values(kpi, lang)
         send("kpi", values, *[Output(i, "children") for i in KPI_IDS], render=lambda v: [v[i] for i in KPI_IDS])
-        send("ticker", summary["ticker"], Output(ids.TICKER_DATA, "data"))  # rows, drawn in the browser
-        send("kec", summary["kecamatan"], Output(ids.MAP_KECAMATAN, "hideout"), render=lambda v: {"counts": v})
+        send("ticker", ticker, Output(ids.TICKER_DATA, "data"))  # rows, drawn in the browser
+        send("kec", {"counts": summary["kecamatan"], "selected": selection}, Output(ids.MAP_KECAMATAN, "hideout"))
         send("demo", bool(summary.get("has_demo")), Output(ids.DEMO_BANNER, "hidden"), render=lambda v: not v)
         send("note", wall.markers_note(summary, lang), Output(ids.MARKERS_NOTE, "children"))
         out[Output(ids.UPDATED_AT, "children")] = t("updated", lang, time=fmt_time(summary.get("built_at"), lang, seconds=True))
@@ -109,7 +114,8 @@ def register(app: Dash, services: Services) -> None:
     app.clientside_callback(ClientsideFunction("liveroom", "clock"), Output(ids.CLOCK, "children"),
                             Input(ids.CLOCK_TICK, "n_intervals"), State(ids.LANG, "data"))
 
-    @app.callback(*OUTPUTS, Input(ids.LIVE_POLL, "data"), State(ids.LIVE_STATE, "data"), State(ids.LANG, "data"),
-                  prevent_initial_call=True)
-    def poll(poll, state, lang):
-        return poll_outputs(services, poll, state, lang or "id")
+    @app.callback(*OUTPUTS, Input(ids.LIVE_POLL, "data"), Input(ids.SELECTION, "data"), State(ids.LIVE_STATE, "data"),
+                  State(ids.LANG, "data"), prevent_initial_call=True)
+    def poll(poll, selection, state, lang):
+        refresh = ctx.triggered_id == ids.SELECTION  # panels follow a new selection at once, not at the next change
+        return poll_outputs(services, poll, state, lang or "id", selection, refresh)

@@ -40,10 +40,24 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z") if dt else None
 
 
+def _ticker_row(t, gz: Gazetteer) -> dict:
+    return {"id": t.id, "source": t.source, "category": t.category, "title": t.title, "status": t.status,
+            "kecamatan": gz.kecamatan[t.kode_kec].name if t.kode_kec in gz.kecamatan else "",
+            "kelurahan": gz.kelurahan[t.kode_kel].name if t.kode_kel in gz.kelurahan else "",
+            "reported_at": _iso(t.reported_at)}
+
+
+def area_view(summary: dict, kode_kec: str | None) -> tuple[dict, list[dict]]:
+    """(KPIs, ticker rows) for the whole city or one selected kecamatan."""
+    if kode_kec and kode_kec in summary.get("kpi_by_kec", {}):
+        return summary["kpi_by_kec"][kode_kec], summary["ticker_by_kec"][kode_kec]
+    return summary["kpi"], summary["ticker"]
+
+
 def marker_feature(row, gz: Gazetteer) -> dict:
     kec = gz.kecamatan.get(row.kode_kec or "")
     kel = gz.kelurahan.get(row.kode_kel or "")
-    props = {"id": row.id, "s": row.status, "c": row.category, "t": row.title, "k": kec.name if kec else "",
+    props = {"id": row.id, "s": row.status, "c": row.category, "t": row.title, "kc": row.kode_kec, "k": kec.name if kec else "",
              "l": kel.name if kel else "", "r": _iso(row.reported_at)}
     if row.source == "demo":
         props["demo"] = 1
@@ -60,33 +74,48 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
     does not change after intake)."""
     today = wib_day_start(now)
     r = reports.c
+    open_ = r.status.in_(["baru", "diproses"])
+    ticker_cols = (r.id, r.source, r.category, r.title, r.kode_kec, r.kode_kel, r.status, r.reported_at)
     with store.read() as conn:
-        by_status = dict(conn.execute(select(r.status, func.count()).where(r.status.in_(["baru", "diproses"])).group_by(r.status)).all())
-        today_count = conn.execute(select(func.count()).where(r.reported_at >= today)).scalar_one()
-        resolved_today = conn.execute(select(func.count()).where(r.resolved_at >= today)).scalar_one()
-        responded = conn.execute(select(r.reported_at, r.first_response_at).where(r.first_response_at >= now - TTFR_WINDOW)).all()
-        per_kec = conn.execute(select(r.kode_kec, r.status, func.count()).where(r.status.in_(["baru", "diproses"])).group_by(r.kode_kec, r.status)).all()
-        per_kec_done = conn.execute(select(r.kode_kec, func.count()).where(r.resolved_at >= today).group_by(r.kode_kec)).all()
-        ticker_rows = conn.execute(
-            select(r.id, r.source, r.category, r.title, r.kode_kec, r.kode_kel, r.status, r.reported_at)
-            .order_by(r.reported_at.desc()).limit(TICKER_SIZE)).all()
+        per_kec = conn.execute(select(r.kode_kec, r.status, func.count()).where(open_).group_by(r.kode_kec, r.status)).all()
+        per_kel = conn.execute(select(r.kode_kel, func.count()).where(open_).group_by(r.kode_kel)).all()
+        today_kec = conn.execute(select(r.kode_kec, func.count()).where(r.reported_at >= today).group_by(r.kode_kec)).all()
+        done_kec = conn.execute(select(r.kode_kec, func.count()).where(r.resolved_at >= today).group_by(r.kode_kec)).all()
+        responded = conn.execute(select(r.kode_kec, r.reported_at, r.first_response_at)
+                                 .where(r.first_response_at >= now - TTFR_WINDOW)).all()
+        tickers = {"city": conn.execute(select(*ticker_cols).order_by(r.reported_at.desc()).limit(TICKER_SIZE)).all()}
+        for code in gz.kecamatan:  # one short index range scan each (kode_kec, reported_at)
+            tickers[code] = conn.execute(select(*ticker_cols).where(r.kode_kec == code)
+                                         .order_by(r.reported_at.desc()).limit(TICKER_SIZE)).all()
         # Two index range scans rather than one OR that would read the whole table.
-        cols = (r.id, r.source, r.category, r.title, r.kode_kec, r.kode_kel, r.status, r.reported_at, r.lat, r.lon)
-        live_rows = conn.execute(select(*cols).where(r.status.in_(["baru", "diproses"]))
-                                 .order_by(r.reported_at.desc()).limit(marker_limit)).all()
+        cols = (*ticker_cols, r.lat, r.lon)
+        live_rows = conn.execute(select(*cols).where(open_).order_by(r.reported_at.desc()).limit(marker_limit)).all()
         # No ORDER BY here: SQLite would walk the reported_at index over the whole table to avoid a sort.
         live_rows += conn.execute(select(*cols).where(r.resolved_at >= now - RESOLVED_VISIBLE)).all()
         live_rows = sorted(live_rows, key=lambda row: row.reported_at, reverse=True)[:marker_limit]
     latest = store.feed_latest(list(routing.sources))
 
-    waits = [(b - a).total_seconds() for a, b in responded if b >= a]
-    kecamatan = {code: {"baru": 0, "diproses": 0, "selesai_today": 0} for code in gz.kecamatan}
+    # Per-area KPIs: the city and each kecamatan, so a dashboard that selects one only picks.
+    areas = ["city", *gz.kecamatan]
+    counts = {a: {"today": 0, "baru": 0, "diproses": 0, "selesai_today": 0} for a in areas}
+    waits: dict[str, list[float]] = {a: [] for a in areas}
     for code, status, n in per_kec:
-        if code in kecamatan:
-            kecamatan[code][status] = n
-    for code, n in per_kec_done:
-        if code in kecamatan:
-            kecamatan[code]["selesai_today"] = n
+        for a in ("city", code):
+            if a in counts:
+                counts[a][status] += n
+    for rows, key in ((today_kec, "today"), (done_kec, "selesai_today")):
+        for code, n in rows:
+            for a in ("city", code):
+                if a in counts:
+                    counts[a][key] += n
+    for code, reported, responded_at in responded:
+        if responded_at >= reported:
+            for a in ("city", code):
+                if a in waits:
+                    waits[a].append((responded_at - reported).total_seconds())
+    kpi = {a: {**counts[a], "ttfr_median_s": statistics.median(waits[a]) if waits[a] else None, "ttfr_n": len(waits[a]),
+               "ttfr_window_days": TTFR_WINDOW.days} for a in areas}
+
     cache = feature_cache if feature_cache is not None else {}
     markers = {}
     for row in live_rows:
@@ -95,22 +124,13 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
     if feature_cache is not None:
         feature_cache.clear()
         feature_cache.update({key: (f["properties"]["s"], f) for key, f in markers.items()})
-    open_total = by_status.get("baru", 0) + by_status.get("diproses", 0)
     summary = {
-        "kpi": {
-            "today": today_count, "baru": by_status.get("baru", 0), "diproses": by_status.get("diproses", 0),
-            "selesai_today": resolved_today,
-            "ttfr_median_s": statistics.median(waits) if waits else None, "ttfr_n": len(waits),
-            "ttfr_window_days": TTFR_WINDOW.days,
-        },
-        "kecamatan": kecamatan,
-        "ticker": [
-            {"id": t.id, "source": t.source, "category": t.category, "title": t.title, "status": t.status,
-             "kecamatan": gz.kecamatan[t.kode_kec].name if t.kode_kec in gz.kecamatan else "",
-             "kelurahan": gz.kelurahan[t.kode_kel].name if t.kode_kel in gz.kelurahan else "",
-             "reported_at": _iso(t.reported_at)}
-            for t in ticker_rows
-        ],
+        "kpi": kpi["city"],
+        "kpi_by_kec": {code: kpi[code] for code in gz.kecamatan},
+        "kecamatan": {code: {k: kpi[code][k] for k in ("baru", "diproses", "selesai_today")} for code in gz.kecamatan},
+        "kelurahan": {code: n for code, n in per_kel if code},
+        "ticker": [_ticker_row(t, gz) for t in tickers["city"]],
+        "ticker_by_kec": {code: [_ticker_row(t, gz) for t in tickers[code]] for code in gz.kecamatan},
         "feeds": {
             code: {"name": src.name, "latest": _iso(latest.get(code)),
                    # stale: a feed that used to send and has gone quiet; one that never sent is not an alarm
@@ -119,7 +139,7 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
             for code, src in routing.sources.items()
         },
         "demo_enabled": demo_enabled,
-        "markers_shown": len(markers), "markers_total": open_total,
+        "markers_shown": len(markers), "markers_total": kpi["city"]["baru"] + kpi["city"]["diproses"],
         "has_demo": demo_enabled or any("demo" in m["properties"] for m in markers.values()),
     }
     return summary, markers

@@ -76,6 +76,7 @@ reports = Table(
     UniqueConstraint("source", "source_ref", name="uq_reports_source_ref"),
     Index("ix_reports_status", "status", "kode_kec"),  # open counts per kecamatan from the index alone
     Index("ix_reports_first_response_at", "first_response_at"),
+    Index("ix_reports_kec_reported_at", "kode_kec", "reported_at"),  # each kecamatan's newest reports
     Index("ix_reports_reported_at", "reported_at"),
     Index("ix_reports_resolved_at", "resolved_at"),
     Index("ix_reports_source_received", "source", "received_at"),

@@ -51,6 +51,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "boundary_schematic": ("Batas wilayah skematis (dari titik gazetteer), bukan batas resmi", "Schematic boundaries (from gazetteer points), not official"),
     "boundary_official": ("Batas wilayah resmi: {source}", "Official boundaries: {source}"),
     "lang_switch": ("EN", "ID"),
+    "scope_city": ("Seluruh Kota Tangerang", "All of Tangerang City"),
+    "scope_kecamatan": ("Kecamatan {name}", "Kecamatan {name}"),
+    "scope_reset": ("← Kembali ke kota", "← Back to the city"),
+    "scope_hint": ("Klik kecamatan di peta untuk memfokuskan", "Click a kecamatan on the map to focus"),
+    "vacc_city_only": ("Angka kota; rincian per kecamatan belum tersedia", "City figures; no per-kecamatan breakdown yet"),
     "wib": ("WIB", "WIB"),
 }
 

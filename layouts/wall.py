@@ -31,8 +31,8 @@ class WallView:
     tile_url: str = ""
 
 
-def kpi_values(summary: dict, lang: str) -> dict[str, str]:
-    k = summary["kpi"]
+def kpi_values(k: dict, lang: str) -> dict[str, str]:
+    """Tile texts from one area's KPIs (the city's or a kecamatan's)."""
     return {
         ids.KPI_TODAY: fmt_int(k["today"], lang), ids.KPI_BARU: fmt_int(k["baru"], lang),
         ids.KPI_DIPROSES: fmt_int(k["diproses"], lang), ids.KPI_SELESAI: fmt_int(k["selesai_today"], lang),
@@ -51,7 +51,7 @@ def _tile(label: str, value_id: str, value: str, tone: str, note_id: str | None 
 
 
 def kpi_tiles(summary: dict, lang: str) -> html.Div:
-    v = kpi_values(summary, lang)
+    v = kpi_values(summary["kpi"], lang)
     return html.Div(className="lr-kpis", children=[
         _tile(t("kpi_today", lang), ids.KPI_TODAY, v[ids.KPI_TODAY], "neutral"),
         _tile(t("kpi_baru", lang), ids.KPI_BARU, v[ids.KPI_BARU], "baru"),
@@ -96,6 +96,7 @@ def _vaccination(figures: dict, lang: str) -> html.Div:
         *rows,
         html.Div([t("as_of", lang, date=fmt_date(as_of, lang)), " · ", t("source", lang, source=source)],
                  className="lr-asof", id="vacc-asof"),
+        html.Div(t("vacc_city_only", lang), className="lr-asof lr-vacc-scope", id="vacc-scope", hidden=True),
     ])
 
 
@@ -107,11 +108,26 @@ def _legend(lang: str) -> html.Div:
     ])
 
 
+def scope_title(kecamatan_name: str | None, lang: str) -> str:
+    return t("scope_kecamatan", lang, name=kecamatan_name) if kecamatan_name else t("scope_city", lang)
+
+
+def _scope(lang: str) -> html.Div:
+    return html.Div(className="lr-scope", children=[
+        html.Span(scope_title(None, lang), id=ids.SCOPE_TITLE, className="lr-scope-title"),
+        html.Button(t("scope_reset", lang), id=ids.SCOPE_RESET, className="lr-scope-reset", hidden=True, n_clicks=0),
+        html.Span(t("scope_hint", lang), className="lr-scope-hint"),
+    ])
+
+
 def _map(view: WallView) -> dl.Map:
     layers = [dl.TileLayer(url=view.tile_url, opacity=0.35)] if view.tile_url else []
     layers += [
         dl.GeoJSON(id=ids.MAP_KECAMATAN, data=view.kecamatan_geojson, style=js("kecamatanStyle"),
-                   onEachFeature=js("kecamatanLabel"), hideout={"counts": view.summary.get("kecamatan", {})}),
+                   onEachFeature=js("kecamatanLabel"), hideout={"counts": view.summary.get("kecamatan", {}), "selected": None}),
+        # The selected kecamatan's kelurahan, sent on selection (a few KB), with their names.
+        dl.GeoJSON(id=ids.MAP_KELURAHAN, data={"type": "FeatureCollection", "features": []}, style=js("kelurahanStyle"),
+                   onEachFeature=js("kelurahanLabel"), hideout={"counts": view.summary.get("kelurahan", {})}),
         dl.GeoJSON(id=ids.MAP_MARKERS, data={"type": "FeatureCollection", "features": view.markers},
                    cluster=True, pointToLayer=js("reportMarker"), clusterToLayer=js("reportCluster"),
                    superClusterOptions={"radius": 40, "maxZoom": 15}, zoomToBoundsOnClick=True),
@@ -141,6 +157,7 @@ def build(view: WallView) -> html.Div:
             html.Div(className="lr-map-wrap", children=[_map(view), _legend(lang),
                                                         html.Div(markers_note(summary, lang), id=ids.MARKERS_NOTE, className="lr-map-note")]),
             html.Div(className="lr-side", children=[
+                _scope(lang),
                 kpi_tiles(summary, lang),
                 _vaccination(view.figures, lang),
                 html.Section(className="lr-panel lr-ticker", children=[
@@ -154,6 +171,7 @@ def build(view: WallView) -> html.Div:
             html.Span(boundary_note),
         ]),
         dcc.Store(id=ids.LANG, data=lang),
+        dcc.Store(id=ids.SELECTION, data=None),
         dcc.Store(id=ids.TICKER_DATA, data=summary.get("ticker", [])),
         dcc.Store(id=ids.LIVE_STATE, data={"token": view.token, "since": summary.get("built_at")}),
         dcc.Store(id=ids.LIVE_POLL),

@@ -167,3 +167,47 @@ def test_a_status_change_sends_only_what_it_touched(services):
     assert {f"{ids.LIVE_DELTA}.data", f"{ids.KPI_BARU}.children", f"{ids.TICKER_DATA}.data", f"{ids.MAP_KECAMATAN}.hideout"} <= sent
     assert f"{ids.DEMO_BANNER}.hidden" not in sent and f"{ids.STATUS_BANNER}.children" not in sent
     assert out[OUT[f"{ids.LIVE_DELTA}.data"]]["upserts"][0]["properties"]["s"] == "diproses"
+
+
+def test_per_kecamatan_views_add_up_to_the_city(services):
+    from data_feeds.snapshot import area_view
+    from tests.conftest import at_kelurahan
+    submit(services, **at_kelurahan("36.71.07.1011"))  # Karawaci
+    submit(services, **at_kelurahan("36.71.07.1001"))  # Karawaci
+    r = submit(services, **at_kelurahan("36.71.13.1002"))  # Larangan
+    services.reports.change_status(r["id"], {"status": "diproses"})
+    summary, _ = compute(services.store, services.routing, services.gazetteer, datetime.now(timezone.utc), 5000)
+    kpi, ticker = area_view(summary, "36.71.07")
+    assert (kpi["baru"], kpi["diproses"], kpi["today"]) == (2, 0, 2)
+    assert {row["kecamatan"] for row in ticker} == {"Karawaci"}
+    larangan, _ = area_view(summary, "36.71.13")
+    assert (larangan["baru"], larangan["diproses"], larangan["ttfr_n"]) == (0, 1, 1)
+    city, city_ticker = area_view(summary, None)
+    for key in ("today", "baru", "diproses", "selesai_today"):
+        assert city[key] == sum(k[key] for k in summary["kpi_by_kec"].values())
+    assert len(city_ticker) == 3
+    assert summary["kelurahan"] == {"36.71.07.1011": 1, "36.71.07.1001": 1, "36.71.13.1002": 1}
+
+
+def test_selection_toggles_and_resets():
+    from callbacks.selection import next_selection
+    click = {"properties": {"kode_kec": "36.71.07"}}
+    assert next_selection(ids.MAP_KECAMATAN, click, None) == "36.71.07"
+    assert next_selection(ids.MAP_KECAMATAN, click, "36.71.07") is None  # the same kecamatan again: back to the city
+    assert next_selection(ids.MAP_KECAMATAN, {"properties": {"kode_kec": "36.71.13"}}, "36.71.07") == "36.71.13"
+    assert next_selection(ids.SCOPE_RESET, click, "36.71.07") is None
+    assert next_selection(ids.MAP_KECAMATAN, {"properties": {}}, "36.71.07") == "36.71.07"
+
+
+def test_a_selection_refreshes_the_panels_without_a_new_version(services):
+    from tests.conftest import at_kelurahan
+    pub = LivePublisher(services.redis, services.keys)
+    submit(services, **at_kelurahan("36.71.07.1011"))
+    submit(services, **at_kelurahan("36.71.13.1002"))
+    rebuild(services, pub)
+    services.redis.set(services.keys.heartbeat, "{}")
+    state = poll_outputs(services, 1, {"token": None}, "id")[OUT[f"{ids.LIVE_STATE}.data"]]
+    out = poll_outputs(services, 1, state, "id", selection="36.71.13", refresh=True)
+    assert out[OUT[f"{ids.KPI_BARU}.children"]] == "1"
+    assert [row["kecamatan"] for row in out[OUT[f"{ids.TICKER_DATA}.data"]]] == ["Larangan"]
+    assert out[OUT[f"{ids.MAP_KECAMATAN}.hideout"]]["selected"] == "36.71.13"

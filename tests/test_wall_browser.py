@@ -93,3 +93,54 @@ def test_demo_feed_is_labelled_as_demo(demo_stack, page):
     assert "DATA DEMO" in page.inner_text("#demo-banner")
     page.wait_for_selector(".lr-marker.lr-demo, .lr-cluster", timeout=WAIT_MS)
     page.wait_for_selector("#ticker .lr-tag-demo", timeout=WAIT_MS)
+
+
+FIND_POLYGON = """([x, y]) => {
+  for (let r = 0; r < 80; r += 5) for (let a = 0; a < 6.28; a += 0.4) {
+    const px = x + r * Math.cos(a), py = y + r * Math.sin(a);
+    const e = document.elementFromPoint(px, py);
+    if (e && e.tagName === 'path' && e.closest('.leaflet-overlay-pane')) return [px, py];
+  }
+  return null;
+}"""
+
+
+def click_kecamatan(page, name: str):
+    """Click the kecamatan's polygon near its label, where no marker is in the way."""
+    box = page.locator(".lr-kec-label", has_text=name).first.bounding_box()
+    point = page.evaluate(FIND_POLYGON, [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+    assert point, f"no clickable spot found near {name}"
+    page.mouse.click(*point)
+
+
+def test_clicking_a_kecamatan_focuses_every_panel_and_reset_returns(live_stack, page):
+    inside = requests.post(f"{live_stack.url}/api/v1/reports", timeout=10,
+                           json=report_payload(title="Banjir di Kelurahan Karawaci", category="banjir",
+                                               **at_kelurahan("36.71.07.1011"))).json()
+    elsewhere = requests.post(f"{live_stack.url}/api/v1/reports", timeout=10,
+                              json=report_payload(title="Sampah di Larangan", category="sampah",
+                                                  **at_kelurahan("36.71.13.1002"))).json()
+    assert inside["kecamatan"]["name"] == "Karawaci" and elsewhere["kecamatan"]["name"] == "Larangan"
+    open_wall(page, live_stack.url)
+    page.wait_for_selector(f'#ticker [data-report-id="{elsewhere["id"]}"]', timeout=WAIT_MS)
+    city = {name: kpi(page, name) for name in ("baru", "today")}
+
+    click_kecamatan(page, "Karawaci")
+    page.wait_for_selector("#scope-title:has-text('Kecamatan Karawaci')", timeout=WAIT_MS)
+    page.wait_for_selector(".lr-kel-label", timeout=WAIT_MS)
+    kel_names = page.locator(".lr-kel-label").all_inner_texts()
+    assert len(kel_names) == 16 and "Karawaci Baru" in kel_names  # Karawaci's 16 kelurahan, named
+    # The ticker and the counts now speak of Karawaci only.
+    page.wait_for_selector(f'#ticker [data-report-id="{inside["id"]}"]', timeout=WAIT_MS)
+    assert page.locator(f'#ticker [data-report-id="{elsewhere["id"]}"]').count() == 0
+    karawaci_baru = requests.get(f"{live_stack.url}/healthz", timeout=10)  # the API still answers meanwhile
+    assert karawaci_baru.status_code == 200
+    assert kpi(page, "baru") < city["baru"]
+    assert page.is_visible("#vacc-scope")  # vaccination says it is the city's figure
+
+    page.click("#scope-reset")
+    page.wait_for_selector("#scope-title:has-text('Seluruh Kota Tangerang')", timeout=WAIT_MS)
+    page.wait_for_selector(f'#ticker [data-report-id="{elsewhere["id"]}"]', timeout=WAIT_MS)
+    page.wait_for_function("document.querySelectorAll('.lr-kel-label').length === 0", timeout=WAIT_MS)
+    assert kpi(page, "baru") == city["baru"]
+    assert page.errors == []

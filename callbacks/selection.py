@@ -1,0 +1,54 @@
+"""Drill-down: click a kecamatan to focus every panel on it; click it again, or reset, to go back."""
+from __future__ import annotations
+
+from dash import Dash, Input, Output, State, ctx, no_update
+from flask_caching import Cache
+
+from data_feeds.services import Services
+from layouts import ids, wall
+
+
+def next_selection(triggered: str | None, click: dict | None, current: str | None) -> str | None:
+    """The selection after a map click or a reset: clicking the selected kecamatan again clears it."""
+    if triggered == ids.SCOPE_RESET:
+        return None
+    code = ((click or {}).get("properties") or {}).get("kode_kec")
+    if not code:
+        return current
+    return None if code == current else code
+
+
+def register(app: Dash, services: Services, cache: Cache) -> None:
+    gz = services.gazetteer
+    boundary_key = f"{services.boundaries.kind}:{services.boundaries.source}"
+
+    @cache.memoize(timeout=0)
+    def kelurahan_layer(_key: str, kode_kec: str) -> dict:
+        """One kecamatan's kelurahan polygons, prepared once per boundary set and shared through Redis."""
+        full = services.boundaries.layer_geojson("kelurahan")
+        return {"type": "FeatureCollection", "features": [f for f in full["features"] if f["properties"]["kode_kec"] == kode_kec]}
+
+    kec = services.boundaries.kecamatan.set_index("kode_kec")
+    minx, miny, maxx, maxy = services.boundaries.kecamatan.total_bounds
+    city_bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+
+    def bounds_of(code: str) -> list[list[float]]:
+        x0, y0, x1, y1 = kec.loc[code].geometry.bounds
+        return [[y0, x0], [y1, x1]]
+
+    @app.callback(Output(ids.SELECTION, "data"), Input(ids.MAP_KECAMATAN, "clickData"), Input(ids.SCOPE_RESET, "n_clicks"),
+                  State(ids.SELECTION, "data"), prevent_initial_call=True)
+    def select(click, _reset, current):
+        chosen = next_selection(ctx.triggered_id, click, current)
+        return no_update if chosen == current else chosen
+
+    @app.callback(Output(ids.MAP, "viewport"), Output(ids.MAP_KELURAHAN, "data"), Output(ids.SCOPE_TITLE, "children"),
+                  Output(ids.SCOPE_RESET, "hidden"), Output("vacc-scope", "hidden"),
+                  Input(ids.SELECTION, "data"), State(ids.LANG, "data"), prevent_initial_call=True)
+    def follow(selection, lang):
+        lang = lang or "id"
+        if not selection or selection not in gz.kecamatan:
+            return ({"bounds": city_bounds, "transition": "flyToBounds"}, {"type": "FeatureCollection", "features": []},
+                    wall.scope_title(None, lang), True, True)
+        return ({"bounds": bounds_of(selection), "transition": "flyToBounds"}, kelurahan_layer(boundary_key, selection),
+                wall.scope_title(gz.kecamatan[selection].name, lang), False, False)
