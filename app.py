@@ -41,8 +41,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def wsgi() -> Flask:
-    """gunicorn entry: `gunicorn 'app:wsgi()'`."""
-    return create_app().server
+    """gunicorn entry: `gunicorn 'app:wsgi()'`, called in each worker process."""
+    app = create_app()
+    # Dash registers its script paths while rendering the index page; a worker that had not yet
+    # served "/" answered the page's script requests with 500. Render it once per worker first.
+    app.server.test_client().get("/")
+    return app.server
 
 
 def main(argv: list[str] | None = None) -> int:

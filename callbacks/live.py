@@ -10,7 +10,7 @@ import hashlib
 import json
 
 import redis
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from data_feeds.services import Services
 from data_feeds.snapshot import LiveState, area_view, freshness
@@ -33,17 +33,21 @@ def _key(value) -> str:
 
 
 def poll_outputs(services: Services, poll: int | None, state: dict | None, lang: str,
-                 selection: str | None = None, refresh: bool = False) -> list:
+                 selection: str | None = None) -> list:
     """One poll, as a list matching OUTPUTS. Pure of Dash so the fast test tier can call it.
 
     Each group of outputs is sent only when its content differs from what this dashboard
     already shows (fingerprints kept in the dashboard's own state), so an unchanged poll
-    answers with a few dozen bytes and a change sends only the parts it touched. `refresh` (the
-    dashboard changed what it looks at) re-reads the summary even when the version has not moved."""
+    answers with a few dozen bytes and a change sends only the parts it touched. When the dashboard
+    looks at another area than its state says it shows, the summary is re-read even if the version
+    has not moved: until an answer for the new area has landed, every poll keeps asking for it
+    (Dash drops the answer of a call overtaken by a newer one, so one refresh would not do)."""
     incoming = dict(state or {})
     state = dict(incoming)
     shown = dict(state.get("shown") or {})
     have = LiveState.parse(state.get("token"))
+    refresh = state.get("view") != selection
+    state["view"] = selection
     out = {o: no_update for o in OUTPUTS}
     out[Output(ids.LIVE_ACK, "data")] = {"n": poll}
     change = None
@@ -117,5 +121,5 @@ def register(app: Dash, services: Services) -> None:
     @app.callback(*OUTPUTS, Input(ids.LIVE_POLL, "data"), Input(ids.SELECTION, "data"), State(ids.LIVE_STATE, "data"),
                   State(ids.LANG, "data"), prevent_initial_call=True)
     def poll(poll, selection, state, lang):
-        refresh = ctx.triggered_id == ids.SELECTION  # panels follow a new selection at once, not at the next change
-        return poll_outputs(services, poll, state, lang or "id", selection, refresh)
+        # selection is an Input so the panels follow a click at once, not at the next tick
+        return poll_outputs(services, poll, state, lang or "id", selection)

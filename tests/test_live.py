@@ -207,7 +207,12 @@ def test_a_selection_refreshes_the_panels_without_a_new_version(services):
     rebuild(services, pub)
     services.redis.set(services.keys.heartbeat, "{}")
     state = poll_outputs(services, 1, {"token": None}, "id")[OUT[f"{ids.LIVE_STATE}.data"]]
-    out = poll_outputs(services, 1, state, "id", selection="36.71.13", refresh=True)
+    out = poll_outputs(services, 1, state, "id", selection="36.71.13")
     assert out[OUT[f"{ids.KPI_BARU}.children"]] == "1"
     assert [row["kecamatan"] for row in out[OUT[f"{ids.TICKER_DATA}.data"]]] == ["Larangan"]
     assert out[OUT[f"{ids.MAP_KECAMATAN}.hideout"]]["selected"] == "36.71.13"
+    # An answer for the old view (overtaken, dropped by Dash) leaves the state behind: the next poll asks again.
+    again = poll_outputs(services, 2, state, "id", selection="36.71.13")
+    assert again[OUT[f"{ids.KPI_BARU}.children"]] == "1"
+    settled = poll_outputs(services, 3, out[OUT[f"{ids.LIVE_STATE}.data"]], "id", selection="36.71.13")
+    assert settled[OUT[f"{ids.KPI_BARU}.children"]] is no_update
