@@ -51,7 +51,7 @@ class Locator:
         pidx, kidx = self._tree.query(pts, predicate="intersects")
         result[pidx] = kidx  # a point on a shared edge takes the last match; either is right
         missing = np.flatnonzero(result < 0)
-        if len(missing):
+        if len(missing) and self.tolerance_m > 0:
             near_p, near_k = self._tree.query_nearest(pts[missing], max_distance=self.tolerance_m, all_matches=False)
             result[missing[near_p]] = near_k
         return result
@@ -64,7 +64,7 @@ class Locator:
             idx, distance = int(hits[-1]), 0.0
         else:
             distance = float(shapely.distance(point, self._outline))
-            near = self._tree.query_nearest(point, max_distance=self.tolerance_m, all_matches=False)
+            near = self._tree.query_nearest(point, max_distance=self.tolerance_m, all_matches=False) if self.tolerance_m > 0 else []
             idx = int(near[0]) if len(near) else -1
         if idx < 0:
             nearest = int(self._tree.nearest(point))

@@ -169,3 +169,22 @@ def test_cli_exit_status_says_imported_or_refused(official, tmp_path):
     refused = subprocess.run([sys.executable, "-m", "geodata", "import", str(missing)], cwd=PROJECT_DIR, env=env,
                              capture_output=True, text=True)
     assert refused.returncode != 0 and "REFUSED" in refused.stdout
+
+
+@pytest.mark.parametrize("tolerance", [0, 750])
+def test_points_outside_are_refused_or_snapped_within_tolerance(tolerance):
+    loc = Locator(boundaries.load_boundaries(None), tolerance_m=tolerance)
+    outline = shapely.union_all(boundaries.load_boundaries(None).kecamatan.to_crs(boundaries.METRIC).geometry.values)
+    # a point 300 m south of the outline's southernmost vertex
+    x, y = min(outline.exterior.coords, key=lambda c: c[1])
+    lon, lat = boundaries_to_wgs84(x, y - 300)
+    near = loc.locate(lon, lat)
+    assert near.inside is (tolerance > 0) and near.distance_outside_m == pytest.approx(300, abs=5)
+    assert bool(loc.assign([lon], [lat])[0] >= 0) is (tolerance > 0)
+    far = loc.locate(106.63, -6.40)
+    assert not far.inside and far.kecamatan and far.distance_outside_m > 10_000
+
+
+def boundaries_to_wgs84(x, y):
+    from pyproj import Transformer
+    return Transformer.from_crs(boundaries.METRIC, boundaries.WGS84, always_xy=True).transform(x, y)
