@@ -93,13 +93,20 @@
 
   window.liveroom = Object.assign({}, window.liveroom, {
     map: {
+      /* Choropleth by the chosen measure (fixed breaks and viridis colours from the server), with the
+         selected kecamatan outlined and the rest dimmed. null = no figure: grey, never a colour. */
       kecamatanStyle: function (feature, context) {
         var h = context.hideout || {};
-        var c = (h.counts || {})[feature.properties.kode_kec] || {};
-        var open = (c.baru || 0) + (c.diproses || 0);
+        var v = (h.values || {})[feature.properties.kode_kec];
+        var colour = "#4b5563";
+        if (v !== null && v !== undefined && h.colors && h.colors.length) {
+          var k = 0;
+          while (k < h.breaks.length && v >= h.breaks[k]) { k++; }
+          colour = h.colors[k];
+        }
         var sel = h.selected, me = feature.properties.kode_kec === sel;
-        return { color: me ? "#ffffff" : "#7fa7d9", weight: me ? 3.5 : 1.6, opacity: sel && !me ? 0.5 : 0.9,
-                 fillColor: "#1d3557", fillOpacity: sel ? (me ? 0.05 : 0.6) : Math.min(0.15 + open * 0.02, 0.55) };
+        return { color: me ? "#ffffff" : "#9fb8dd", weight: me ? 3.5 : 1.4, opacity: sel && !me ? 0.5 : 0.9,
+                 fillColor: colour, fillOpacity: sel ? (me ? 0.15 : 0.5) : 0.45 };
       },
       kelurahanStyle: function () {
         return { color: "#bcd3f5", weight: 1, dashArray: "4 3", opacity: 0.9, fillOpacity: 0 };

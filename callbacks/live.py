@@ -13,6 +13,7 @@ import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from data_feeds.services import Services
+from geodata import choropleth
 from data_feeds.snapshot import LiveState, area_view, freshness
 from layouts import ids, wall
 from layouts.i18n import fmt_time, t
@@ -24,7 +25,7 @@ OUTPUTS = [
     *[Output(i, "children") for i in KPI_IDS],
     Output(ids.TICKER_DATA, "data"), Output(ids.MAP_KECAMATAN, "hideout"),
     Output(ids.STATUS_BANNER, "children"), Output(ids.STATUS_BANNER, "className"), Output(ids.DEMO_BANNER, "hidden"),
-    Output(ids.UPDATED_AT, "children"), Output(ids.MARKERS_NOTE, "children"),
+    Output(ids.UPDATED_AT, "children"), Output(ids.MARKERS_NOTE, "children"), Output(ids.MAP_LEGEND, "children"),
 ]
 
 
@@ -33,7 +34,7 @@ def _key(value) -> str:
 
 
 def poll_outputs(services: Services, poll: int | None, state: dict | None, lang: str,
-                 selection: str | None = None) -> list:
+                 selection: str | None = None, measure: str = "open") -> list:
     """One poll, as a list matching OUTPUTS. Pure of Dash so the fast test tier can call it.
 
     Each group of outputs is sent only when its content differs from what this dashboard
@@ -46,8 +47,9 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
     state = dict(incoming)
     shown = dict(state.get("shown") or {})
     have = LiveState.parse(state.get("token"))
-    refresh = state.get("view") != selection
-    state["view"] = selection
+    measure = measure if measure in choropleth.MEASURES else "open"
+    refresh = state.get("view") != [selection, measure]
+    state["view"] = [selection, measure]
     out = {o: no_update for o in OUTPUTS}
     out[Output(ids.LIVE_ACK, "data")] = {"n": poll}
     change = None
@@ -96,7 +98,10 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         values = wall.kpi_values(kpi, lang)
         send("kpi", values, *[Output(i, "children") for i in KPI_IDS], render=lambda v: [v[i] for i in KPI_IDS])
         send("ticker", ticker, Output(ids.TICKER_DATA, "data"))  # rows, drawn in the browser
-        send("kec", {"counts": summary["kecamatan"], "selected": selection}, Output(ids.MAP_KECAMATAN, "hideout"))
+        send("kec", {"values": choropleth.values(measure, summary["kecamatan"], services.gazetteer),
+                     "breaks": list(choropleth.MEASURES[measure].breaks), "colors": choropleth.PALETTE, "selected": selection},
+             Output(ids.MAP_KECAMATAN, "hideout"))
+        send("legend", [measure, lang], Output(ids.MAP_LEGEND, "children"), render=lambda v: wall.measure_legend(*v))
         send("demo", bool(summary.get("has_demo")), Output(ids.DEMO_BANNER, "hidden"), render=lambda v: not v)
         send("note", wall.markers_note(summary, lang), Output(ids.MARKERS_NOTE, "children"))
         out[Output(ids.UPDATED_AT, "children")] = t("updated", lang, time=fmt_time(summary.get("built_at"), lang, seconds=True))
@@ -118,8 +123,8 @@ def register(app: Dash, services: Services) -> None:
     app.clientside_callback(ClientsideFunction("liveroom", "clock"), Output(ids.CLOCK, "children"),
                             Input(ids.CLOCK_TICK, "n_intervals"), State(ids.LANG, "data"))
 
-    @app.callback(*OUTPUTS, Input(ids.LIVE_POLL, "data"), Input(ids.SELECTION, "data"), State(ids.LIVE_STATE, "data"),
-                  State(ids.LANG, "data"), prevent_initial_call=True)
-    def poll(poll, selection, state, lang):
-        # selection is an Input so the panels follow a click at once, not at the next tick
-        return poll_outputs(services, poll, state, lang or "id", selection)
+    @app.callback(*OUTPUTS, Input(ids.LIVE_POLL, "data"), Input(ids.SELECTION, "data"), Input(ids.MEASURE, "value"),
+                  State(ids.LIVE_STATE, "data"), State(ids.LANG, "data"), prevent_initial_call=True)
+    def poll(poll, selection, measure, state, lang):
+        # selection and measure are Inputs so the panels follow a click at once, not at the next tick
+        return poll_outputs(services, poll, state, lang or "id", selection, measure or "open")

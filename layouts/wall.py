@@ -7,10 +7,13 @@ import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from geodata import choropleth
+
 from . import ids
 from .i18n import fmt_date, fmt_duration, fmt_int, fmt_time, t
 
 js = Namespace("liveroom", "map")
+DEFAULT_MEASURE = "open"
 STATUS_GLYPH = {"baru": "!", "diproses": "…", "selesai": "✓"}
 
 
@@ -105,6 +108,29 @@ def _legend(lang: str) -> html.Div:
         html.Div(t("legend_title", lang), className="lr-legend-title"),
         *[html.Div(className=f"lr-legend-row lr-status-{s}", children=[
             html.Span(STATUS_GLYPH[s], className="lr-dot"), t(f"status_{s}", lang)]) for s in ("baru", "diproses", "selesai")],
+        html.Div(measure_legend(DEFAULT_MEASURE, lang), id=ids.MAP_LEGEND),
+    ])
+
+
+def measure_legend(measure: str, lang: str) -> list:
+    """The choropleth's classes: fixed, so a colour means the same thing on every refresh."""
+    m = choropleth.MEASURES[measure]
+    rows = []
+    for low, high, colour in choropleth.classes(measure):
+        text = (f"< {fmt_int(high, lang)}" if low is None else f"≥ {fmt_int(low, lang)}" if high is None
+                else f"{fmt_int(low, lang)} – {fmt_int(high, lang)}")
+        rows.append(html.Div(className="lr-legend-row", children=[
+            html.Span(className="lr-swatch", style={"background": colour}), f"{text} {m.unit_id if lang == 'id' else m.unit_en}".strip()]))
+    rows.append(html.Div(className="lr-legend-row", children=[
+        html.Span(className="lr-swatch lr-swatch-nodata"), t("no_data_area", lang)]))
+    return [html.Div(m.label(lang), className="lr-legend-title lr-legend-measure"), *rows]
+
+
+def measure_picker(lang: str) -> html.Div:
+    return html.Div(className="lr-measure", children=[
+        html.Label(t("map_measure", lang), htmlFor=ids.MEASURE),
+        dcc.Dropdown(id=ids.MEASURE, value=DEFAULT_MEASURE, clearable=False, searchable=False,
+                     options=[{"label": m.label(lang), "value": key} for key, m in choropleth.MEASURES.items()]),
     ])
 
 
@@ -124,7 +150,7 @@ def _map(view: WallView) -> dl.Map:
     layers = [dl.TileLayer(url=view.tile_url, opacity=0.35)] if view.tile_url else []
     layers += [
         dl.GeoJSON(id=ids.MAP_KECAMATAN, data=view.kecamatan_geojson, style=js("kecamatanStyle"),
-                   onEachFeature=js("kecamatanLabel"), hideout={"counts": view.summary.get("kecamatan", {}), "selected": None}),
+                   onEachFeature=js("kecamatanLabel"), hideout={"values": {}, "breaks": [], "colors": [], "selected": None}),
         # The selected kecamatan's kelurahan, sent on selection (a few KB), with their names.
         dl.GeoJSON(id=ids.MAP_KELURAHAN, data={"type": "FeatureCollection", "features": []}, style=js("kelurahanStyle"),
                    onEachFeature=js("kelurahanLabel"), hideout={"counts": view.summary.get("kelurahan", {})}),
@@ -154,7 +180,7 @@ def build(view: WallView) -> html.Div:
         html.Div(t("demo_banner", lang), id=ids.DEMO_BANNER, className="lr-demo-banner",
                  hidden=not summary.get("has_demo")),
         html.Main(className="lr-main", children=[
-            html.Div(className="lr-map-wrap", children=[_map(view), _legend(lang),
+            html.Div(className="lr-map-wrap", children=[_map(view), _legend(lang), measure_picker(lang),
                                                         html.Div(markers_note(summary, lang), id=ids.MARKERS_NOTE, className="lr-map-note")]),
             html.Div(className="lr-side", children=[
                 _scope(lang),

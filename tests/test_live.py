@@ -164,7 +164,9 @@ def test_a_status_change_sends_only_what_it_touched(services):
     rebuild(services, pub)
     out = poll_outputs(services, 2, state, "id")
     sent = {key for key, i in OUT.items() if out[i] is not no_update}
-    assert {f"{ids.LIVE_DELTA}.data", f"{ids.KPI_BARU}.children", f"{ids.TICKER_DATA}.data", f"{ids.MAP_KECAMATAN}.hideout"} <= sent
+    assert {f"{ids.LIVE_DELTA}.data", f"{ids.KPI_BARU}.children", f"{ids.TICKER_DATA}.data"} <= sent
+    # baru -> diproses leaves the open count per kecamatan (the map's colour) as it was: not sent
+    assert f"{ids.MAP_KECAMATAN}.hideout" not in sent
     assert f"{ids.DEMO_BANNER}.hidden" not in sent and f"{ids.STATUS_BANNER}.children" not in sent
     assert out[OUT[f"{ids.LIVE_DELTA}.data"]]["upserts"][0]["properties"]["s"] == "diproses"
 
@@ -216,3 +218,16 @@ def test_a_selection_refreshes_the_panels_without_a_new_version(services):
     assert again[OUT[f"{ids.KPI_BARU}.children"]] == "1"
     settled = poll_outputs(services, 3, out[OUT[f"{ids.LIVE_STATE}.data"]], "id", selection="36.71.13")
     assert settled[OUT[f"{ids.KPI_BARU}.children"]] is no_update
+
+
+def test_choropleth_classes_are_fixed_and_missing_figures_stay_missing(services):
+    from geodata import choropleth
+    counts = {"36.71.05": {"baru": 30, "diproses": 0}, "36.71.03": {"baru": 1, "diproses": 0}}
+    open_ = choropleth.values("open", counts, services.gazetteer)
+    assert open_["36.71.05"] == 30 and open_["36.71.03"] == 1 and open_["36.71.13"] == 0
+    per_10k = choropleth.values("open_per_10k", counts, services.gazetteer)
+    assert per_10k["36.71.05"] == round(30 / 248210 * 10_000, 2)  # Cipondoh, SP2020 population
+    assert per_10k["36.71.13"] is None  # Larangan: population not known yet, so no value, not zero
+    assert set(choropleth.values("vaccination", counts, services.gazetteer).values()) == {None}
+    assert [c[2] for c in choropleth.classes("open")] == choropleth.PALETTE
+    assert choropleth.classes("open")[0][0] is None and choropleth.classes("open")[-1][1] is None

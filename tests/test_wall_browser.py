@@ -146,3 +146,19 @@ def test_clicking_a_kecamatan_focuses_every_panel_and_reset_returns(live_stack, 
     page.wait_for_function("document.querySelectorAll('.lr-kel-label').length === 0", timeout=WAIT_MS)
     assert kpi(page, "baru") == city["baru"]
     assert page.errors == []
+
+
+def test_map_colour_follows_the_chosen_measure_with_a_fixed_legend(live_stack, page):
+    open_wall(page, live_stack.url)
+    page.wait_for_selector("#map-legend .lr-legend-measure:has-text('Laporan terbuka')", timeout=WAIT_MS)
+    before = page.eval_on_selector_all(".leaflet-overlay-pane path", "ps => ps.map(p => p.getAttribute('fill'))")
+    page.click("#measure")
+    page.get_by_text("Laporan terbuka per 10.000 penduduk", exact=True).click()
+    page.wait_for_selector("#map-legend .lr-legend-measure:has-text('per 10.000 penduduk')", timeout=WAIT_MS)
+    assert "tidak ada data" in page.inner_text("#map-legend")
+    # population is known for only some kecamatan: the others turn "no data" grey, not a colour
+    page.wait_for_function("""() => Array.from(document.querySelectorAll('.leaflet-overlay-pane path'))
+        .some(p => p.getAttribute('fill') === '#4b5563')""", timeout=WAIT_MS)
+    after = page.eval_on_selector_all(".leaflet-overlay-pane path", "ps => ps.map(p => p.getAttribute('fill'))")
+    assert after != before
+    assert page.errors == []

@@ -1,0 +1,60 @@
+"""Colouring the map by a measure, with classes and colours that never move between refreshes.
+
+Fixed breaks (not quantiles of today's data) so a colour means the same thing tomorrow, and a
+viridis palette, which stays ordered for viewers with any common colour-vision deficiency and
+in greyscale. Areas without a figure are drawn as "no data", never as zero.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .gazetteer import Gazetteer
+
+PALETTE = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]  # viridis, 5 classes
+NO_DATA = "#4b5563"
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label_id: str
+    label_en: str
+    breaks: tuple[float, ...]  # upper bounds of the first len(PALETTE)-1 classes
+    unit_id: str = ""
+    unit_en: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_id
+
+
+MEASURES = {
+    m.key: m for m in (
+        Measure("open", "Laporan terbuka", "Open reports", (2, 5, 10, 20)),
+        Measure("open_per_10k", "Laporan terbuka per 10.000 penduduk", "Open reports per 10,000 residents", (0.25, 0.5, 1, 2)),
+        Measure("vaccination", "Cakupan vaksinasi dosis 2", "Dose 2 vaccination coverage", (50, 70, 85, 100), "%", "%"),
+        Measure("programs", "Realisasi program", "Programme realisation", (25, 50, 75, 100), "%", "%"),
+    )
+}
+
+
+def values(measure: str, kecamatan_counts: dict, gz: Gazetteer) -> dict[str, float | None]:
+    """Value per kecamatan code; None where the figure does not exist (yet)."""
+    out: dict[str, float | None] = {}
+    for code, place in gz.kecamatan.items():
+        c = kecamatan_counts.get(code, {})
+        open_ = c.get("baru", 0) + c.get("diproses", 0)
+        if measure == "open":
+            out[code] = open_
+        elif measure == "open_per_10k":
+            out[code] = round(open_ / place.population * 10_000, 2) if place.population else None
+        else:  # per-kecamatan vaccination and programme figures arrive with their feeds
+            out[code] = None
+    return out
+
+
+def classes(measure: str) -> list[tuple[float | None, float | None, str]]:
+    """(from, to, colour) for the legend; from is None for the first class, to None for the last."""
+    b = MEASURES[measure].breaks
+    lows = (None, *b)
+    highs = (*b, None)
+    return list(zip(lows, highs, PALETTE))
