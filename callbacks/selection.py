@@ -43,12 +43,13 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         return no_update if chosen == current else chosen
 
     @app.callback(Output(ids.MAP, "viewport"), Output(ids.MAP_KELURAHAN, "data"), Output(ids.SCOPE_TITLE, "children"),
-                  Output(ids.SCOPE_RESET, "hidden"), Output("vacc-scope", "hidden"),
+                  Output(ids.SCOPE_RESET, "hidden"), Output("vacc-scope", "hidden"), Output(ids.SCOPE_FACTS, "children"),
                   Input(ids.SELECTION, "data"), State(ids.LANG, "data"), prevent_initial_call=True)
     def follow(selection, lang):
         lang = lang or "id"
         if not selection or selection not in gz.kecamatan:
             return ({"bounds": city_bounds, "transition": "flyToBounds"}, {"type": "FeatureCollection", "features": []},
-                    wall.scope_title(None, lang), True, True)
+                    wall.scope_title(None, lang), True, True, "")
+        place = gz.kecamatan[selection]
         return ({"bounds": bounds_of(selection), "transition": "flyToBounds"}, kelurahan_layer(boundary_key, selection),
-                wall.scope_title(gz.kecamatan[selection].name, lang), False, False)
+                wall.scope_title(place.name, lang), False, False, wall.scope_facts(place, len(gz.kelurahan_of(selection)), lang))

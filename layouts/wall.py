@@ -138,11 +138,20 @@ def scope_title(kecamatan_name: str | None, lang: str) -> str:
     return t("scope_kecamatan", lang, name=kecamatan_name) if kecamatan_name else t("scope_city", lang)
 
 
+def scope_facts(place, n_kelurahan: int, lang: str) -> str:
+    """Population, official area and kelurahan count of a kecamatan; says so where a figure is missing."""
+    pop = (t("facts_population", lang, value=fmt_int(place.population, lang), period=place.population_period)
+           if place.population else t("facts_population_missing", lang))
+    area = place.area_official_km2 or place.area_km2
+    return " · ".join([t("facts_kelurahan", lang, n=n_kelurahan), pop, t("facts_area", lang, value=fmt_int(area, lang))])
+
+
 def _scope(lang: str) -> html.Div:
     return html.Div(className="lr-scope", children=[
         html.Span(scope_title(None, lang), id=ids.SCOPE_TITLE, className="lr-scope-title"),
         html.Button(t("scope_reset", lang), id=ids.SCOPE_RESET, className="lr-scope-reset", hidden=True, n_clicks=0),
         html.Span(t("scope_hint", lang), className="lr-scope-hint"),
+        html.Div("", id=ids.SCOPE_FACTS, className="lr-scope-facts"),
     ])
 
 

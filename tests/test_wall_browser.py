@@ -139,6 +139,8 @@ def test_clicking_a_kecamatan_focuses_every_panel_and_reset_returns(live_stack, 
     page.wait_for_function(f"Number(document.querySelector('#kpi-baru').innerText.replace(/\\./g,'')) < {city['baru']}",
                            timeout=WAIT_MS)
     assert page.is_visible("#vacc-scope")  # vaccination says it is the city's figure
+    facts = page.inner_text("#scope-facts")
+    assert "16 kelurahan" in facts and "belum tersedia" in facts and "13,475 km²" in facts  # no population figure: said so
 
     page.click("#scope-reset")
     page.wait_for_selector("#scope-title:has-text('Seluruh Kota Tangerang')", timeout=WAIT_MS)
