@@ -16,6 +16,8 @@ import shapely
 from playwright.sync_api import sync_playwright
 
 from bench.common import save, summary_ms, tmpdir
+from callbacks.pages import OVERVIEW_SIMPLIFY_M
+from callbacks.selection import DRILL_SIMPLIFY_M
 from data_feeds.config import PROJECT_DIR
 from geodata import boundaries
 from geodata.locate import Locator
@@ -49,14 +51,14 @@ def assign_speed(bs: boundaries.BoundarySet, n: int = 100_000, runs: int = 5) ->
 
 
 def layer_bytes(bs: boundaries.BoundarySet) -> dict:
-    kel = bs.layer_geojson("kelurahan")
-    per_kec = {}
-    for code in sorted(bs.kecamatan["kode_kec"]):
-        feats = [f for f in kel["features"] if f["properties"]["kode_kec"] == code]
-        per_kec[code] = len(json.dumps({"type": "FeatureCollection", "features": feats}))
-    return {"kecamatan_layer_bytes": len(json.dumps(bs.layer_geojson("kecamatan"))),
-            "all_kelurahan_bytes": len(json.dumps(kel)),
-            "kelurahan_of_one_kecamatan_bytes": {"min": min(per_kec.values()), "max": max(per_kec.values())}}
+    """What the browser receives: the kecamatan overview as geobuf (simplified 10 m) in the page, and one
+    kecamatan's kelurahan as GeoJSON (simplified 2 m) on drill-down; plain GeoJSON sizes beside them."""
+    per_kec = {code: len(json.dumps(bs.layer_geojson("kelurahan", code, DRILL_SIMPLIFY_M)))
+               for code in sorted(bs.kecamatan["kode_kec"])}
+    return {"kecamatan_overview_sent_bytes": len(bs.layer_geobuf("kecamatan", simplify_m=OVERVIEW_SIMPLIFY_M)),
+            "kecamatan_plain_geojson_bytes": len(json.dumps(bs.layer_geojson("kecamatan"))),
+            "kelurahan_of_one_kecamatan_sent_bytes": {"min": min(per_kec.values()), "max": max(per_kec.values())},
+            "all_kelurahan_plain_geojson_bytes": len(json.dumps(bs.layer_geojson("kelurahan")))}
 
 
 def first_paint(runs: int = 5) -> dict:

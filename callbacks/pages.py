@@ -17,6 +17,7 @@ from layouts.i18n import LANGS
 
 log = logging.getLogger(__name__)
 LANG_COOKIE = "lang"
+OVERVIEW_SIMPLIFY_M = 10.0
 
 
 def current_lang() -> str:
@@ -48,9 +49,10 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
     boundary_key = f"{services.boundaries.kind}:{services.boundaries.source}"
 
     @cache.memoize(timeout=0)
-    def kecamatan_layer(_key: str) -> dict:
-        """Prepared once per boundary set and shared by all workers through the Redis cache."""
-        return services.boundaries.layer_geojson("kecamatan")
+    def kecamatan_layer(_key: str) -> str:
+        """Prepared once per boundary set (simplified by 10 m, invisible at city zoom; geobuf) and shared
+        by all workers through the Redis cache."""
+        return services.boundaries.layer_geobuf("kecamatan", simplify_m=OVERVIEW_SIMPLIFY_M)
 
     minx, miny, maxx, maxy = services.boundaries.kecamatan.total_bounds
     bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
@@ -59,7 +61,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         lang = current_lang()
         summary, markers, fresh = initial_state(services)
         return wall.build(wall.WallView(
-            lang=lang, token=None, summary=summary, markers=markers, kecamatan_geojson=kecamatan_layer(boundary_key),
+            lang=lang, token=None, summary=summary, markers=markers, kecamatan_geobuf=kecamatan_layer(boundary_key),
             bounds=bounds, boundary_kind=services.boundaries.kind, boundary_source=services.boundaries.source,
             figures=seed.figures(), freshness=fresh, poll_ms=services.settings.live_poll_ms,
             tile_url=services.settings.map_tile_url,

@@ -5,7 +5,11 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from flask_caching import Cache
 
 from data_feeds.services import Services
+from geodata.boundaries import EMPTY_LAYER
 from layouts import ids, wall
+
+
+DRILL_SIMPLIFY_M = 2.0
 
 
 def next_selection(triggered: str | None, click: dict | None, current: str | None) -> str | None:
@@ -24,9 +28,8 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
 
     @cache.memoize(timeout=0)
     def kelurahan_layer(_key: str, kode_kec: str) -> dict:
-        """One kecamatan's kelurahan polygons, prepared once per boundary set and shared through Redis."""
-        full = services.boundaries.layer_geojson("kelurahan")
-        return {"type": "FeatureCollection", "features": [f for f in full["features"] if f["properties"]["kode_kec"] == kode_kec]}
+        """One kecamatan's kelurahan, prepared once per boundary set and shared through Redis."""
+        return services.boundaries.layer_geojson("kelurahan", kode_kec=kode_kec, simplify_m=DRILL_SIMPLIFY_M)
 
     kec = services.boundaries.kecamatan.set_index("kode_kec")
     minx, miny, maxx, maxy = services.boundaries.kecamatan.total_bounds
@@ -48,7 +51,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
     def follow(selection, lang):
         lang = lang or "id"
         if not selection or selection not in gz.kecamatan:
-            return ({"bounds": city_bounds, "transition": "flyToBounds"}, {"type": "FeatureCollection", "features": []},
+            return ({"bounds": city_bounds, "transition": "flyToBounds"}, EMPTY_LAYER,
                     wall.scope_title(None, lang), True, True, "")
         place = gz.kecamatan[selection]
         return ({"bounds": bounds_of(selection), "transition": "flyToBounds"}, kelurahan_layer(boundary_key, selection),

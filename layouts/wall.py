@@ -8,6 +8,7 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from geodata import choropleth
+from geodata.boundaries import EMPTY_LAYER
 
 from . import ids
 from .i18n import fmt_date, fmt_duration, fmt_int, fmt_time, t
@@ -24,7 +25,7 @@ class WallView:
     token: str | None
     summary: dict
     markers: list[dict]
-    kecamatan_geojson: dict
+    kecamatan_geobuf: str
     bounds: list[list[float]]
     boundary_kind: str
     boundary_source: str
@@ -158,10 +159,10 @@ def _scope(lang: str) -> html.Div:
 def _map(view: WallView) -> dl.Map:
     layers = [dl.TileLayer(url=view.tile_url, opacity=0.35)] if view.tile_url else []
     layers += [
-        dl.GeoJSON(id=ids.MAP_KECAMATAN, data=view.kecamatan_geojson, style=js("kecamatanStyle"),
+        dl.GeoJSON(id=ids.MAP_KECAMATAN, data=view.kecamatan_geobuf, format="geobuf", style=js("kecamatanStyle"),
                    onEachFeature=js("kecamatanLabel"), hideout={"values": {}, "breaks": [], "colors": [], "selected": None}),
         # The selected kecamatan's kelurahan, sent on selection (a few KB), with their names.
-        dl.GeoJSON(id=ids.MAP_KELURAHAN, data={"type": "FeatureCollection", "features": []}, style=js("kelurahanStyle"),
+        dl.GeoJSON(id=ids.MAP_KELURAHAN, data=EMPTY_LAYER, style=js("kelurahanStyle"),
                    onEachFeature=js("kelurahanLabel"), hideout={"counts": view.summary.get("kelurahan", {})}),
         dl.GeoJSON(id=ids.MAP_MARKERS, data={"type": "FeatureCollection", "features": view.markers},
                    cluster=True, pointToLayer=js("reportMarker"), clusterToLayer=js("reportCluster"),
