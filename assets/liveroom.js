@@ -15,7 +15,8 @@
     if (day(when) !== day(new Date())) { opts.day = "numeric"; opts.month = "short"; }
     return new Intl.DateTimeFormat(loc, opts).format(when).replace(/(\d{2})\.(\d{2})/, "$1:$2");
   }
-  var STALL_MS = 15000; // a poll with no answer after this long is given up, so polling resumes
+  var STALL_MS = 15000;
+  var KEL_ZOOM = 14; // a poll with no answer after this long is given up, so polling resumes
 
   function esc(text) {
     return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
@@ -111,9 +112,18 @@
       kelurahanStyle: function () {
         return { color: "#bcd3f5", weight: 1, dashArray: "4 3", opacity: 0.9, fillOpacity: 0 };
       },
+      kelurahanLabelInPane: function (feature, layer) {
+        layer.bindTooltip(esc(feature.properties.kelurahan),
+          { permanent: true, direction: "center", className: "lr-kel-label lr-kel-all-label", interactive: false, pane: "kelurahan-all" });
+      },
+      /* Street-level zoom shows every kelurahan (the pane is hidden by CSS below that). */
+      onZoom: function (e) {
+        var map = e.target;
+        map.getContainer().classList.toggle("lr-zoom-kel", map.getZoom() >= KEL_ZOOM);
+      },
       kelurahanLabel: function (feature, layer) {
         layer.bindTooltip(esc(feature.properties.kelurahan),
-          { permanent: true, direction: "center", className: "lr-kel-label", interactive: false });
+          { permanent: true, direction: "center", className: "lr-kel-label lr-kel-drill-label", interactive: false });
       },
       kecamatanLabel: function (feature, layer) {
         layer.bindTooltip(esc(feature.properties.kecamatan),

@@ -17,7 +17,8 @@ from layouts.i18n import LANGS
 
 log = logging.getLogger(__name__)
 LANG_COOKIE = "lang"
-OVERVIEW_SIMPLIFY_M = 10.0
+OVERVIEW_SIMPLIFY_M = 10.0  # the city view: a pixel is ~20 m
+STREET_SIMPLIFY_M = 3.0  # all kelurahan, shown from zoom 14 on
 
 
 def current_lang() -> str:
@@ -54,6 +55,10 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         by all workers through the Redis cache."""
         return services.boundaries.layer_geobuf("kecamatan", simplify_m=OVERVIEW_SIMPLIFY_M)
 
+    @cache.memoize(timeout=0)
+    def kelurahan_layer(_key: str) -> str:
+        return services.boundaries.layer_geobuf("kelurahan", simplify_m=STREET_SIMPLIFY_M)
+
     minx, miny, maxx, maxy = services.boundaries.kecamatan.total_bounds
     bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
 
@@ -62,6 +67,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         summary, markers, fresh = initial_state(services)
         return wall.build(wall.WallView(
             lang=lang, token=None, summary=summary, markers=markers, kecamatan_geobuf=kecamatan_layer(boundary_key),
+            kelurahan_geobuf=kelurahan_layer(boundary_key),
             bounds=bounds, boundary_kind=services.boundaries.kind, boundary_source=services.boundaries.source,
             figures=seed.figures(), freshness=fresh, poll_ms=services.settings.live_poll_ms,
             tile_url=services.settings.map_tile_url,

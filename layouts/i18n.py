@@ -93,11 +93,18 @@ def fmt_time(value: str | datetime | None, lang: str = "id", seconds: bool = Fal
 
 
 def fmt_duration(seconds: float | None, lang: str = "id") -> str:
-    """Two largest units, e.g. '1 jam 25 menit' / '1 h 25 min'."""
+    """Short enough for a tile: '2 hari 3 jam', '1 jam 25 menit', '56 menit', '40 detik'."""
     if seconds is None:
         return "–"
     d_, h_, m_, s_ = DURATION_UNITS.get(lang, DURATION_UNITS["id"])
     total = int(round(seconds))
-    parts = [(total // 86400, d_), (total % 86400 // 3600, h_), (total % 3600 // 60, m_), (total % 60, s_)]
-    shown = [(v, u) for v, u in parts if v][:2] or [(0, s_)]
-    return " ".join(f"{v} {u}" for v, u in shown)
+    days, hours, minutes = total // 86400, total % 86400 // 3600, total % 3600 // 60
+    if days:
+        parts = [(days, d_), (hours, h_)]
+    elif hours:
+        parts = [(hours, h_), (minutes, m_)]
+    elif minutes:
+        parts = [(minutes, m_)]
+    else:
+        parts = [(total, s_)]
+    return " ".join(f"{v} {u}" for v, u in parts if v or len(parts) == 1)

@@ -26,6 +26,7 @@ class WallView:
     summary: dict
     markers: list[dict]
     kecamatan_geobuf: str
+    kelurahan_geobuf: str
     bounds: list[list[float]]
     boundary_kind: str
     boundary_source: str
@@ -169,8 +170,14 @@ def _map(view: WallView) -> dl.Map:
                    superClusterOptions={"radius": 40, "maxZoom": 15}, zoomToBoundsOnClick=True),
     ]
     # trackViewport off: it compares against a `center` prop we do not set (we fit to bounds).
+    # All 104 kelurahan, drawn only from street-level zoom (CSS on the pane, toggled by onZoom in liveroom.js).
+    layers.append(dl.Pane(name="kelurahan-all", style={"zIndex": 405}, children=[
+        dl.GeoJSON(id=ids.MAP_KELURAHAN_ALL, data=view.kelurahan_geobuf, format="geobuf", style=js("kelurahanStyle"),
+                   onEachFeature=js("kelurahanLabelInPane"), interactive=False),
+    ]))
     return dl.Map(id=ids.MAP, bounds=view.bounds, boundsOptions={"padding": [12, 12]}, zoomSnap=0.25,
-                  trackViewport=False, attributionControl=False, className="lr-map", children=layers)
+                  trackViewport=False, attributionControl=False, className="lr-map", children=layers,
+                  eventHandlers={"zoomend": js("onZoom")})
 
 
 def build(view: WallView) -> html.Div:
@@ -190,7 +197,7 @@ def build(view: WallView) -> html.Div:
         html.Div(t("demo_banner", lang), id=ids.DEMO_BANNER, className="lr-demo-banner",
                  hidden=not summary.get("has_demo")),
         html.Main(className="lr-main", children=[
-            html.Div(className="lr-map-wrap", children=[_map(view), _legend(lang), measure_picker(lang),
+            html.Div(id=ids.MAP_WRAP, className="lr-map-wrap", children=[_map(view), _legend(lang), measure_picker(lang),
                                                         html.Div(markers_note(summary, lang), id=ids.MARKERS_NOTE, className="lr-map-note")]),
             html.Div(className="lr-side", children=[
                 _scope(lang),

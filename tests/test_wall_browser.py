@@ -130,8 +130,8 @@ def test_clicking_a_kecamatan_focuses_every_panel_and_reset_returns(live_stack, 
 
     click_kecamatan(page, "Karawaci")
     page.wait_for_selector("#scope-title:has-text('Kecamatan Karawaci')", timeout=WAIT_MS)
-    page.wait_for_selector(".lr-kel-label", timeout=WAIT_MS)
-    kel_names = page.locator(".lr-kel-label").all_inner_texts()
+    page.wait_for_selector(".lr-kel-drill-label", timeout=WAIT_MS)
+    kel_names = page.locator(".lr-kel-drill-label").all_inner_texts()
     assert len(kel_names) == 16 and "Karawaci Baru" in kel_names  # Karawaci's 16 kelurahan, named
     # The ticker and the counts now speak of Karawaci only.
     page.wait_for_function(f"""!document.querySelector('#ticker [data-report-id="{elsewhere["id"]}"]')""", timeout=WAIT_MS)
@@ -145,7 +145,7 @@ def test_clicking_a_kecamatan_focuses_every_panel_and_reset_returns(live_stack, 
     page.click("#scope-reset")
     page.wait_for_selector("#scope-title:has-text('Seluruh Kota Tangerang')", timeout=WAIT_MS)
     page.wait_for_selector(f'#ticker [data-report-id="{elsewhere["id"]}"]', timeout=WAIT_MS)
-    page.wait_for_function("document.querySelectorAll('.lr-kel-label').length === 0", timeout=WAIT_MS)
+    page.wait_for_function("document.querySelectorAll('.lr-kel-drill-label').length === 0", timeout=WAIT_MS)
     assert kpi(page, "baru") == city["baru"]
     assert page.errors == []
 
@@ -163,4 +163,20 @@ def test_map_colour_follows_the_chosen_measure_with_a_fixed_legend(live_stack, p
         .some(p => p.getAttribute('fill') === '#4b5563')""", timeout=WAIT_MS)
     after = page.eval_on_selector_all(".leaflet-overlay-pane path", "ps => ps.map(p => p.getAttribute('fill'))")
     assert after != before
+    assert page.errors == []
+
+
+def test_kelurahan_appear_when_zooming_to_street_level(live_stack, page):
+    open_wall(page, live_stack.url)
+    visible = "() => Array.from(document.querySelectorAll('.lr-kel-all-label')).filter(e => e.offsetParent !== null).length"
+    assert page.evaluate(visible) == 0  # city view: kecamatan only
+    for _ in range(3):
+        page.click(".leaflet-control-zoom-in")
+        page.wait_for_timeout(400)
+    page.wait_for_function(f"({visible})() > 0", timeout=WAIT_MS)
+    assert page.locator(".lr-kel-all-label").count() == 104  # every kelurahan is there to be drawn
+    for _ in range(3):
+        page.click(".leaflet-control-zoom-out")
+        page.wait_for_timeout(400)
+    page.wait_for_function(f"({visible})() === 0", timeout=WAIT_MS)
     assert page.errors == []
