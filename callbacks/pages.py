@@ -47,8 +47,6 @@ def initial_state(services: Services) -> tuple[dict, list[dict], dict]:
 
 
 def register(app: Dash, services: Services, cache: Cache) -> None:
-    boundary_key = f"{services.boundaries.kind}:{services.boundaries.source}"
-
     @cache.memoize(timeout=0)
     def kecamatan_layer(_key: str) -> str:
         """Prepared once per boundary set (simplified by 10 m, invisible at city zoom; geobuf) and shared
@@ -59,16 +57,15 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
     def kelurahan_layer(_key: str) -> str:
         return services.boundaries.layer_geobuf("kelurahan", simplify_m=STREET_SIMPLIFY_M)
 
-    minx, miny, maxx, maxy = services.boundaries.kecamatan.total_bounds
-    bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
-
     def serve_layout():
         lang = current_lang()
+        bset = services.boundaries
+        minx, miny, maxx, maxy = bset.kecamatan.total_bounds
         summary, markers, fresh = initial_state(services)
         return wall.build(wall.WallView(
-            lang=lang, token=None, summary=summary, markers=markers, kecamatan_geobuf=kecamatan_layer(boundary_key),
-            kelurahan_geobuf=kelurahan_layer(boundary_key),
-            bounds=bounds, boundary_kind=services.boundaries.kind, boundary_source=services.boundaries.source,
+            lang=lang, token=None, summary=summary, markers=markers, kecamatan_geobuf=kecamatan_layer(bset.key),
+            kelurahan_geobuf=kelurahan_layer(bset.key),
+            bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]], boundary_kind=bset.kind, boundary_source=bset.source,
             figures=seed.figures(), freshness=fresh, poll_ms=services.settings.live_poll_ms,
             tile_url=services.settings.map_tile_url,
         ))

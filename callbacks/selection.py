@@ -24,20 +24,15 @@ def next_selection(triggered: str | None, click: dict | None, current: str | Non
 
 def register(app: Dash, services: Services, cache: Cache) -> None:
     gz = services.gazetteer
-    boundary_key = f"{services.boundaries.kind}:{services.boundaries.source}"
-
     @cache.memoize(timeout=0)
     def kelurahan_layer(_key: str, kode_kec: str) -> dict:
         """One kecamatan's kelurahan, prepared once per boundary set and shared through Redis."""
         return services.boundaries.layer_geojson("kelurahan", kode_kec=kode_kec, simplify_m=DRILL_SIMPLIFY_M)
 
-    kec = services.boundaries.kecamatan.set_index("kode_kec")
-    minx, miny, maxx, maxy = services.boundaries.kecamatan.total_bounds
-    city_bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
-
-    def bounds_of(code: str) -> list[list[float]]:
-        x0, y0, x1, y1 = kec.loc[code].geometry.bounds
-        return [[y0, x0], [y1, x1]]
+    def bounds_of(code: str | None) -> list[list[float]]:
+        kec = services.boundaries.kecamatan
+        x0, y0, x1, y1 = kec.total_bounds if code is None else kec.set_index("kode_kec").loc[code].geometry.bounds
+        return [[float(y0), float(x0)], [float(y1), float(x1)]]
 
     @app.callback(Output(ids.SELECTION, "data"), Input(ids.MAP_KECAMATAN, "clickData"), Input(ids.SCOPE_RESET, "n_clicks"),
                   State(ids.SELECTION, "data"), prevent_initial_call=True)
@@ -52,9 +47,9 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
     def follow(selection, lang):
         lang = lang or "id"
         if not selection or selection not in gz.kecamatan:
-            return ({"bounds": city_bounds, "transition": "flyToBounds"}, EMPTY_LAYER,
+            return ({"bounds": bounds_of(None), "transition": "flyToBounds"}, EMPTY_LAYER,
                     wall.scope_title(None, lang), True, True, "", "lr-map-wrap")
         place = gz.kecamatan[selection]
-        return ({"bounds": bounds_of(selection), "transition": "flyToBounds"}, kelurahan_layer(boundary_key, selection),
+        return ({"bounds": bounds_of(selection), "transition": "flyToBounds"}, kelurahan_layer(services.boundaries.key, selection),
                 wall.scope_title(place.name, lang), False, False, wall.scope_facts(place, len(gz.kelurahan_of(selection)), lang),
                 "lr-map-wrap lr-selected")  # the selection draws its own kelurahan: hide the street-level layer

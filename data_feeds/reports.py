@@ -25,9 +25,14 @@ def utcnow() -> datetime:
 
 
 class ReportService:
-    def __init__(self, store: Store, routing: RoutingTable, gazetteer: Gazetteer, locator: Locator,
+    def __init__(self, store: Store, routing: RoutingTable, gazetteer: Gazetteer, locator: Callable[[], Locator],
                  clock: Callable[[], datetime] = utcnow):
-        self.store, self.routing, self.gazetteer, self.locator, self.clock = store, routing, gazetteer, locator, clock
+        """locator: gives the current Locator (boundaries can be re-imported while the app runs)."""
+        self.store, self.routing, self.gazetteer, self._locator, self.clock = store, routing, gazetteer, locator, clock
+
+    @property
+    def locator(self) -> Locator:
+        return self._locator()
 
     # -- intake ----------------------------------------------------------------------------
 

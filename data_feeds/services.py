@@ -1,7 +1,7 @@
 """The running parts one process needs, built once from the settings."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import redis
@@ -36,20 +36,33 @@ class Services:
     def gazetteer(self) -> gazetteer.Gazetteer:
         return gazetteer.load()
 
-    @cached_property
-    def boundaries(self) -> boundaries.BoundarySet:
-        return boundaries.load_boundaries(self.settings.official_boundaries_path)
+    _boundaries: boundaries.BoundarySet | None = field(default=None, init=False, repr=False)
+    _locator: Locator | None = field(default=None, init=False, repr=False)
 
-    @cached_property
+    @property
+    def boundaries(self) -> boundaries.BoundarySet:
+        """The boundaries in use. An import (python -m geodata import) replaces the official file;
+        every process notices at its next use (one stat) and draws and locates with the new ones."""
+        path = self.settings.official_boundaries_path
+        current = self._boundaries
+        if current is None or current.key.split(":")[1] != str(boundaries.boundaries_stamp(path)):
+            current = boundaries.load_boundaries(path)
+            self._boundaries, self._locator = current, None
+        return current
+
+    @property
     def locator(self) -> Locator:
-        tolerance = self.settings.boundary_tolerance_m
-        if tolerance is None:
-            tolerance = OFFICIAL_TOLERANCE_M if self.boundaries.kind == "official" else SCHEMATIC_TOLERANCE_M
-        return Locator(self.boundaries, tolerance)
+        bset = self.boundaries
+        if self._locator is None:
+            tolerance = self.settings.boundary_tolerance_m
+            if tolerance is None:
+                tolerance = OFFICIAL_TOLERANCE_M if bset.kind == "official" else SCHEMATIC_TOLERANCE_M
+            self._locator = Locator(bset, tolerance)
+        return self._locator
 
     @cached_property
     def reports(self) -> ReportService:
-        return ReportService(self.store, self.routing, self.gazetteer, self.locator)
+        return ReportService(self.store, self.routing, self.gazetteer, lambda: self.locator)
 
     @cached_property
     def keys(self) -> Keys:

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         report = import_boundaries(args.path, Settings.from_env().official_boundaries_path, dry_run=args.dry_run)
         print(json.dumps(report.to_dict(), indent=2) if args.json else report.text())
         if report.accepted and not args.dry_run:
-            print("Restart the dashboard (python app.py) to draw the imported boundaries.")
+            print("A running dashboard draws and locates with them from its next page load.")
         return 0 if report.accepted else 2
     if args.command == "build-default":
         path = boundaries.write_default()

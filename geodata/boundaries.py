@@ -89,6 +89,7 @@ class BoundarySet:
     kecamatan: gpd.GeoDataFrame
     kind: str  # "schematic" | "official"
     source: str
+    key: str = ""  # changes whenever the boundaries do: caches of prepared layers are keyed on it
 
     @property
     def outline(self) -> shapely.Geometry:
@@ -126,9 +127,17 @@ def load_boundaries(official_path: Path | None = None) -> BoundarySet:
     """Official boundaries when a city has imported them, otherwise the schematic default."""
     if official_path is not None and official_path.exists():
         kel = gpd.read_file(official_path)
-        kind, source = "official", str(official_path)
+        kind, source, stamp = "official", str(official_path), official_path.stat().st_mtime_ns
     else:
         kel = gpd.read_file(DEFAULT_PATH)
-        kind, source = "schematic", "skema dari titik representatif gazetteer (bukan batas resmi)"
+        kind, source, stamp = "schematic", "skema dari titik representatif gazetteer (bukan batas resmi)", 0
     kel = kel.set_crs(WGS84, allow_override=True) if kel.crs is None else kel.to_crs(WGS84)
-    return BoundarySet(kelurahan=kel, kecamatan=dissolve_kecamatan(kel), kind=kind, source=source)
+    return BoundarySet(kelurahan=kel, kecamatan=dissolve_kecamatan(kel), kind=kind, source=source, key=f"{kind}:{stamp}")
+
+
+def boundaries_stamp(official_path: Path | None) -> int:
+    """Cheap change check (one stat): the key part load_boundaries would produce."""
+    try:
+        return official_path.stat().st_mtime_ns if official_path is not None else 0
+    except FileNotFoundError:
+        return 0

@@ -82,7 +82,7 @@ def client(app):
 
 
 def report_payload(**overrides) -> dict:
-    """A valid report in Kecamatan Karawaci (Kelurahan Suka Jadi's representative point)."""
+    """A valid report in Kecamatan Karawaci on the schematic default boundaries."""
     body = {"source": "laksa", "category": "jalan_rusak", "title": "Jalan berlubang di depan pasar",
             "description": "Lubang sedalam 20 cm", "lat": -6.1805, "lon": 106.6297}
     body.update(overrides)

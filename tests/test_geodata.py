@@ -13,6 +13,7 @@ from data_feeds.config import PROJECT_DIR
 from geodata import boundaries, gazetteer
 from geodata.importer import examine, import_boundaries
 from geodata.locate import Locator
+from tests.conftest import at_kelurahan
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +189,16 @@ def test_points_outside_are_refused_or_snapped_within_tolerance(tolerance):
 def boundaries_to_wgs84(x, y):
     from pyproj import Transformer
     return Transformer.from_crs(boundaries.METRIC, boundaries.WGS84, always_xy=True).transform(x, y)
+
+
+def test_a_running_app_uses_newly_imported_boundaries_without_restart(official, services, client):
+    assert services.boundaries.kind == "schematic"
+    assert "skematis" in client.get("/_dash-layout").get_data(as_text=True)
+    schematic_locator = services.locator
+    assert import_boundaries(official, services.settings.official_boundaries_path).accepted
+    assert services.boundaries.kind == "official"
+    assert services.locator is not schematic_locator and services.locator.tolerance_m == 30.0
+    assert "Batas wilayah resmi" in client.get("/_dash-layout").get_data(as_text=True)
+    point = at_kelurahan("36.71.07.1014")  # Suka Jadi's representative point: inside it on either geometry
+    created = client.post("/api/v1/reports", json={"source": "laksa", "category": "sampah", "title": "Sampah menumpuk", **point})
+    assert created.status_code == 201 and created.get_json()["kelurahan"]["code"] == "36.71.07.1014"
