@@ -116,10 +116,13 @@
         layer.bindTooltip(esc(feature.properties.kelurahan),
           { permanent: true, direction: "center", className: "lr-kel-label lr-kel-all-label", interactive: false, pane: "kelurahan-all" });
       },
-      /* Street-level zoom shows every kelurahan (the pane is hidden by CSS below that). */
+      /* Street-level zoom shows every kelurahan (the pane is hidden by CSS below that). The threshold
+         rises with the screen's type size: on a 4K wall the whole city already fits at zoom 14, where
+         104 labels at wall size would bury the map. */
       onZoom: function (e) {
         var map = e.target;
-        map.getContainer().classList.toggle("lr-zoom-kel", map.getZoom() >= KEL_ZOOM);
+        var threshold = KEL_ZOOM + Math.max(0, Math.log2(rem(1) / 18));
+        map.getContainer().classList.toggle("lr-zoom-kel", map.getZoom() >= threshold);
       },
       kelurahanLabel: function (feature, layer) {
         layer.bindTooltip(esc(feature.properties.kelurahan),
