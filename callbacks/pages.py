@@ -63,7 +63,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         minx, miny, maxx, maxy = bset.kecamatan.total_bounds
         summary, markers, fresh = initial_state(services)
         return wall.build(wall.WallView(
-            lang=lang, token=None, summary=summary, markers=markers, kecamatan_geobuf=kecamatan_layer(bset.key),
+            lang=lang, summary=summary, markers=markers, kecamatan_geobuf=kecamatan_layer(bset.key),
             kelurahan_geobuf=kelurahan_layer(bset.key),
             bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]], boundary_kind=bset.kind, boundary_source=bset.source,
             figures=seed.figures(), freshness=fresh, poll_ms=services.settings.live_poll_ms,

@@ -6,7 +6,6 @@ names the field and the reason, in the API's `{"error": {"field", "reason"}}` fo
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
@@ -23,7 +22,6 @@ def _strict_number(value):
 
 Coordinate = Annotated[float, BeforeValidator(_strict_number)]
 Text = Annotated[str, Field(strict=True)]
-STATUSES = ("baru", "diproses", "selesai")
 PHOTO_EXT = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".gif")
 VIDEO_EXT = (".mp4", ".mov", ".webm", ".3gp", ".mkv")
 
@@ -191,7 +189,3 @@ def parse(model: type[BaseModel], payload) -> BaseModel:
         return model.model_validate(payload)
     except ValidationError as exc:
         raise from_validation_error(exc) from None
-
-
-def utc_iso(dt: datetime) -> str:
-    return dt.isoformat(timespec="seconds").replace("+00:00", "Z")

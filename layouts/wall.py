@@ -22,7 +22,6 @@ STATUS_GLYPH = {"baru": "!", "diproses": "…", "selesai": "✓"}
 class WallView:
     """Everything the wall shows at page load; built by callbacks from the live snapshot."""
     lang: str
-    token: str | None
     summary: dict
     markers: list[dict]
     kecamatan_geobuf: str
@@ -216,7 +215,8 @@ def build(view: WallView) -> html.Div:
         dcc.Store(id=ids.LANG, data=lang),
         dcc.Store(id=ids.SELECTION, data=None),
         dcc.Store(id=ids.TICKER_DATA, data=summary.get("ticker", [])),
-        dcc.Store(id=ids.LIVE_STATE, data={"token": view.token, "since": summary.get("built_at")}),
+        # no token yet: the first poll loads the markers whole, then follows the versions
+        dcc.Store(id=ids.LIVE_STATE, data={"token": None, "since": summary.get("built_at")}),
         dcc.Store(id=ids.LIVE_POLL),
         dcc.Store(id=ids.LIVE_DELTA),
         dcc.Store(id=ids.LIVE_ACK),
