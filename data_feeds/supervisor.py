@@ -28,6 +28,7 @@ class Supervisor:
         self.redis: EmbeddedRedis | None = None
         self.worker: subprocess.Popen | None = None
         self.web: subprocess.Popen | None = None
+        self.web_crashes: list[float] = []
         self.stopping = False
 
     def _env(self) -> dict[str, str]:
@@ -40,10 +41,12 @@ class Supervisor:
         s = self.settings
         cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(s.web_workers),
                "--threads", str(s.web_threads), "--bind", f"{s.host}:{s.port}", "--timeout", "60",
-               "--graceful-timeout", "5", "--keep-alive", "5", "--log-level", "warning", "app:wsgi()"]
+               "--graceful-timeout", "5", "--keep-alive", "5", "--log-level", "warning",
+               "--pid", str(s.data_dir / "web.pid"), "app:wsgi()"]
         if os.environ.get("ACCESS_LOG") == "1":
             cmd[-1:-1] = ["--access-logfile", "-"]
-        self.web = subprocess.Popen(cmd, cwd=PROJECT_DIR, env=self._env())
+        # its own process group, so a crashed master's orphaned workers can be cleared away together
+        self.web = subprocess.Popen(cmd, cwd=PROJECT_DIR, env=self._env(), start_new_session=True)
 
     def start(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -71,12 +74,28 @@ class Supervisor:
                 time.sleep(0.2)
         return False
 
+    def _restart_web(self) -> bool:
+        """A web server that crashed is started again; one that cannot stay up (bad port, broken
+        install) is not retried forever. -> False when giving up."""
+        now = time.monotonic()
+        self.web_crashes = [t for t in self.web_crashes if now - t < 60] + [now]
+        if len(self.web_crashes) > 5:
+            return False
+        try:  # its workers (own process group, orphaned by a dead master) must let go of the port first
+            os.killpg(self.web.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        self._start_web()
+        return True
+
     def watch(self) -> int:
         """Keep children alive until asked to stop. -> exit code."""
         while not self.stopping:
             if self.web.poll() is not None:
-                log.error("web server exited with %s", self.web.returncode)
-                return self.web.returncode or 1
+                log.error("web server exited with %s; restarting it", self.web.returncode)
+                if not self._restart_web():
+                    log.error("web server keeps exiting; giving up")
+                    return self.web.returncode or 1
             if self.redis is not None and not self.redis.alive():
                 try:
                     self.redis.restart()

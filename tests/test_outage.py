@@ -96,3 +96,45 @@ def test_a_hung_redis_is_shown_on_the_wall_and_clears_when_it_answers(live_stack
         os.kill(pid, signal.SIGCONT)
     page.wait_for_selector("#status-banner.lr-status-ok", timeout=WAIT_MS)
     page.wait_for_selector(f'#ticker [data-report-id="{rid.json()["id"]}"]', timeout=WAIT_MS)
+
+
+def test_killing_the_api_server_mid_burst_loses_no_acknowledged_report(live_stack):
+    """SIGKILL to the web server (master and workers) while reports arrive: app.py restarts it, and every
+    report that was answered 201 is in the store."""
+    payloads = spread_payloads(300, seed=11)
+    accepted, failed = [], []
+
+    def post_all(chunk):
+        with requests.Session() as s:
+            for body in chunk:
+                try:
+                    r = s.post(f"{live_stack.url}/api/v1/reports", json=body, timeout=30)
+                except requests.RequestException:
+                    failed.append(body["title"])  # refused or cut off: never acknowledged
+                    time.sleep(0.05)
+                    continue
+                (accepted if r.status_code == 201 else failed).append(r.json()["id"] if r.status_code == 201 else r.status_code)
+
+    posters = [threading.Thread(target=post_all, args=(payloads[i::4],)) for i in range(4)]
+    for t in posters:
+        t.start()
+    wait_for(lambda: len(accepted) >= 60)
+    master = int((live_stack.data_dir / "web.pid").read_text())
+    os.killpg(master, signal.SIGKILL)  # master and workers at once, mid-request
+    for t in posters:
+        t.join(timeout=180)
+    assert len(accepted) + len(failed) == len(payloads)
+    assert failed, "the kill should have cut some requests off"
+    wait_for(lambda: _answers(f"{live_stack.url}/healthz"), timeout=60)
+    new_master = int((live_stack.data_dir / "web.pid").read_text())
+    assert new_master != master  # app.py started a new server
+    store = Store(f"sqlite:///{live_stack.data_dir / 'liveroom.db'}")
+    assert set(accepted) <= store.report_ids()
+    store.dispose()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
