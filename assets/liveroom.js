@@ -1,10 +1,12 @@
 /* Tangerang LIVE Room: the browser side of the live loop and the map's drawing functions. */
 (function () {
   "use strict";
-  var GLYPH = { baru: "!", diproses: "\u2026", selesai: "\u2713" };
+  var GLYPH = { baru: "!", diproses: "\u2026", selesai: "\u2713", ditolak: "\u00d7", duplikat: "=" };
   var WORDS = {
-    id: { baru: "Baru", diproses: "Diproses", selesai: "Selesai", empty: "Belum ada laporan.", demo: "DEMO" },
-    en: { baru: "New", diproses: "In progress", selesai: "Resolved", empty: "No reports yet.", demo: "DEMO" }
+    id: { baru: "Baru", diproses: "Diproses", selesai: "Selesai", ditolak: "Ditolak", duplikat: "Duplikat",
+          empty: "Belum ada laporan.", demo: "DEMO" },
+    en: { baru: "New", diproses: "In progress", selesai: "Resolved", ditolak: "Refused", duplikat: "Duplicate",
+          empty: "No reports yet.", demo: "DEMO" }
   };
   function el(type, props) { return { type: type, namespace: "dash_html_components", props: props }; }
   /* HH:mm for today (WIB); older items also say the day, so 23:01 yesterday is not read as tonight. */

@@ -1,8 +1,11 @@
 """The LAKSA status lifecycle: which moves are legal and what each needs.
 
 baru (red, new) -> diproses (yellow, forwarded to an OPD) -> selesai (green, only with photo or
-video evidence). The table is the whole rule set; the store applies it inside the write
-transaction so two staff moving the same report cannot both win.
+video evidence); ditolak (refused: not the city's authority, or invalid; with a reason) and
+duplikat (pointing at the original) close a report without work; a resolved report whose fix
+did not hold is reopened (selesai -> diproses, with a note); a report in progress can be
+reassigned to another OPD (diproses -> diproses). The table is the whole rule set; the store
+applies it inside the write transaction so two staff moving the same report cannot both win.
 """
 from __future__ import annotations
 
@@ -11,11 +14,14 @@ from datetime import datetime, timedelta
 from .categories import RoutingTable
 from .schemas import ApiError, StatusChangeIn, evidence_kind
 
-STATUSES = ("baru", "diproses", "selesai")
+STATUSES = ("baru", "diproses", "selesai", "ditolak", "duplikat")
+OPEN = ("baru", "diproses")
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "baru": ("diproses",),
-    "diproses": ("selesai",),
-    "selesai": (),
+    "baru": ("diproses", "ditolak", "duplikat"),
+    "diproses": ("diproses", "selesai", "ditolak", "duplikat"),
+    "selesai": ("diproses",),
+    "ditolak": (),
+    "duplikat": (),
 }
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -26,6 +32,10 @@ def validate_request(change: StatusChangeIn, routing: RoutingTable) -> None:
         raise ApiError.one(422, "status", f"unknown status {change.status!r}; one of: {', '.join(STATUSES)}")
     if change.opd is not None and change.opd not in routing.opds:
         raise ApiError.one(422, "opd", f"unknown OPD {change.opd!r}; one of: {', '.join(routing.opds)}")
+    if change.status == "ditolak" and not change.note:
+        raise ApiError.one(422, "note", "ditolak needs the reason (e.g. not the city's authority, or invalid)")
+    if change.status == "duplikat" and not change.duplicate_of:
+        raise ApiError.one(422, "duplicate_of", "duplikat needs the id of the original report")
     if change.status == "selesai":
         items = change.evidence
         if not items:
@@ -35,12 +45,31 @@ def validate_request(change: StatusChangeIn, routing: RoutingTable) -> None:
                 raise ApiError.one(422, f"evidence[{i}].type", "cannot tell photo or video from the URL; give type 'photo' or 'video'")
 
 
-def decide(current: dict, history: list[dict], change: StatusChangeIn, routing: RoutingTable, now: datetime):
-    """-> (event_row, report_updates) for a legal move, or ApiError."""
+def decide(current: dict, history: list[dict], change: StatusChangeIn, routing: RoutingTable, now: datetime,
+           lookup=lambda report_id: None):
+    """-> (event_row, report_updates) for a legal move, or ApiError. lookup(id) reads another report
+    in the same transaction (for duplikat)."""
     frm, to = current["status"], change.status
     if to not in TRANSITIONS[frm]:
         allowed = ", ".join(TRANSITIONS[frm]) or "none"
         raise ApiError.one(409, "status", f"cannot move a report from {frm} to {to}; allowed from {frm}: {allowed}")
+    kind = "status"
+    if frm == to == "diproses":
+        if not change.opd or change.opd == current["opd"]:
+            raise ApiError.one(409, "opd", f"the report is already diproses by {current['opd']}; reassigning needs another OPD")
+        kind = "reassigned"
+    if frm == "selesai":
+        if not change.note:
+            raise ApiError.one(422, "note", "reopening a resolved report needs a note saying why the fix did not hold")
+        kind = "reopened"
+    if to == "duplikat":
+        original = lookup(change.duplicate_of)
+        if change.duplicate_of == current["id"]:
+            raise ApiError.one(422, "duplicate_of", "a report cannot be a duplicate of itself")
+        if original is None:
+            raise ApiError.one(422, "duplicate_of", f"no report with id {change.duplicate_of!r}")
+        if original["status"] == "duplikat":
+            raise ApiError.one(422, "duplicate_of", f"{change.duplicate_of} is itself a duplicate of {original['duplicate_of']}; point at that one")
     at = change.at or now
     last = history[-1]["at"] if history else current["reported_at"]
     if at < last:
@@ -49,8 +78,11 @@ def decide(current: dict, history: list[dict], change: StatusChangeIn, routing: 
         raise ApiError.one(422, "at", "is in the future")
     opd = change.opd or current["opd"] or routing.default_opd(current["category"]).code
     evidence = [{"url": e.url, "type": evidence_kind(e)} for e in change.evidence]
+    note = change.note
+    if to == "duplikat":
+        note = f"duplikat dari {change.duplicate_of}" + (f": {note}" if note else "")
     event_row = dict(
-        kind="status", from_status=frm, to_status=to, opd=opd, actor=change.actor, note=change.note,
+        kind=kind, from_status=frm, to_status=to, opd=opd, actor=change.actor, note=note,
         evidence=evidence, at=at, recorded_at=now,
     )
     updates = {"status": to, "opd": opd, "updated_at": now}
@@ -59,4 +91,8 @@ def decide(current: dict, history: list[dict], change: StatusChangeIn, routing: 
     if to == "selesai":
         updates["resolved_at"] = at
         updates["media"] = list(current["media"] or []) + [e["url"] for e in evidence]
+    if kind == "reopened":
+        updates["resolved_at"] = None
+    if to == "duplikat":
+        updates["duplicate_of"] = change.duplicate_of
     return event_row, updates

@@ -96,7 +96,7 @@ class ReportService:
         now = self.clock()
         try:
             row = self.store.apply_event(
-                report_id, lambda current, history: lifecycle.decide(current, history, change, self.routing, now))
+                report_id, lambda current, history, lookup: lifecycle.decide(current, history, change, self.routing, now, lookup))
         except NotFound:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
         return self.public(row)
@@ -125,7 +125,7 @@ class ReportService:
             "address": row["address"], "reported_at": _iso(row["reported_at"]), "received_at": _iso(row["received_at"]),
             "status": row["status"], "opd": {"code": opd.code, "name": opd.name} if opd else None,
             "first_response_at": _iso(row["first_response_at"]), "resolved_at": _iso(row["resolved_at"]),
-            "media": list(row["media"] or []),
+            "media": list(row["media"] or []), "duplicate_of": row.get("duplicate_of"),
         }
 
     @staticmethod

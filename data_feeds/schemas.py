@@ -171,6 +171,7 @@ class StatusChangeIn(BaseModel):
     actor: Text | None = Field(None, max_length=120)
     note: Text | None = Field(None, max_length=2000)
     evidence: list[Evidence] = Field(default_factory=list, max_length=20)
+    duplicate_of: Text | None = Field(None, max_length=32)
     at: AwareDatetime | None = None
 
     @field_validator("evidence", mode="before")

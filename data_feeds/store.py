@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 
 from sqlalchemy import (
     JSON, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
-    bindparam, create_engine, event, func, select, text, update,
+    bindparam, create_engine, event, func, inspect, select, text, update,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeDecorator
@@ -70,6 +70,7 @@ reports = Table(
     Column("media", JSON, nullable=False, default=list),
     Column("status", String(16), nullable=False),
     Column("opd", String(40)),
+    Column("duplicate_of", String(32)),  # for status duplikat: the original report
     Column("first_response_at", UTCDateTime),
     Column("resolved_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -224,7 +225,17 @@ class Store:
             return self._committer
 
     def create_schema(self) -> None:
+        """Create the tables; add columns that newer code knows and an older database lacks (additive,
+        nullable only: anything more wants a real migration)."""
         metadata.create_all(self.writer)
+        inspector = inspect(self.reader)  # (a writer connection would hold the write lock it then waits for)
+        with self.writer.begin() as conn:
+            for table in metadata.sorted_tables:
+                have = {c["name"] for c in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in have and column.nullable:
+                        kind = column.type.compile(dialect=self.writer.dialect)
+                        conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
 
     def dispose(self) -> None:
         self.writer.dispose()
@@ -273,9 +284,10 @@ class Store:
 
         return self._group().run(job)
 
-    def apply_event(self, report_id: str, decide: Callable[[dict, list[dict]], tuple[dict, dict]]) -> dict:
-        """Append one event chosen by `decide(current_report, events)` -> (event_row, report_updates),
-        inside the write transaction, so the check and the write see the same state."""
+    def apply_event(self, report_id: str, decide: Callable[..., tuple[dict, dict]]) -> dict:
+        """Append one event chosen by `decide(current_report, events, lookup)` -> (event_row, report_updates),
+        inside the write transaction, so the check and the write see the same state (lookup reads
+        another report in that same transaction)."""
 
         def job(conn: Connection) -> dict:
             lock = select(reports).where(reports.c.id == report_id)
@@ -285,7 +297,12 @@ class Store:
             if current is None:
                 raise NotFound(report_id)
             history = self._events(conn, report_id)
-            event_row, updates = decide(dict(current), history)
+
+            def lookup(other_id):
+                row = conn.execute(select(reports).where(reports.c.id == other_id)).mappings().first() if other_id else None
+                return dict(row) if row else None
+
+            event_row, updates = decide(dict(current), history, lookup)
             conn.execute(update(reports).where(reports.c.id == report_id).values(**updates))
             self._append_event(conn, report_id, event_row)
             return {**dict(current), **updates}

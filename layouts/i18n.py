@@ -30,6 +30,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status_baru": ("Baru", "New"),
     "status_diproses": ("Diproses", "In progress"),
     "status_selesai": ("Selesai", "Resolved"),
+    "status_ditolak": ("Ditolak", "Refused"),
+    "status_duplikat": ("Duplikat", "Duplicate"),
     "ticker_title": ("Laporan terbaru", "Newest reports"),
     "ticker_empty": ("Belum ada laporan.", "No reports yet."),
     "vacc_title": ("Vaksinasi COVID-19", "COVID-19 vaccination"),

@@ -219,3 +219,99 @@ def test_healthz_and_intake_survive_a_dead_redis(settings):
     assert doc["redis"]["up"] is False and doc["status"] == "degraded"
     assert doc["store"]["outbox_pending"] == 1
     assert client.get("/").status_code == 200
+
+
+# -- the full LAKSA lifecycle ---------------------------------------------------------------
+
+LEGAL = [
+    (["diproses"], {"status": "selesai", "evidence": ["https://x.example/a.jpg"]}, "selesai"),
+    ([], {"status": "ditolak", "note": "bukan kewenangan Pemkot (jalan nasional)"}, "ditolak"),
+    (["diproses"], {"status": "ditolak", "note": "laporan tidak valid"}, "ditolak"),
+    (["diproses"], {"status": "diproses", "opd": "bpbd", "note": "dialihkan"}, "diproses"),
+    (["diproses", "selesai"], {"status": "diproses", "note": "jalan berlubang lagi"}, "diproses"),
+]
+
+
+@pytest.mark.parametrize("setup,body,expected", LEGAL, ids=["resolve", "refuse-new", "refuse-in-progress", "reassign", "reopen"])
+def test_legal_lifecycle_moves(client, setup, body, expected):
+    rid = post(client, report_payload()).get_json()["id"]
+    for step in setup:
+        extra = {"evidence": ["https://x.example/a.jpg"]} if step == "selesai" else {}
+        assert move(client, rid, status=step, **extra).status_code == 200
+    resp = move(client, rid, **body)
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["status"] == expected
+    last = client.get(f"/api/v1/reports/{rid}").get_json()["events"][-1]
+    assert last["to"] == expected and last["note"] == body.get("note")
+
+
+def test_reassign_changes_the_opd_and_records_it(client):
+    rid = post(client, report_payload(category="jalan_rusak")).get_json()["id"]
+    move(client, rid, status="diproses")
+    resp = move(client, rid, status="diproses", opd="bpbd", actor="kepala LIVE Room")
+    assert resp.get_json()["opd"]["code"] == "bpbd"
+    events = client.get(f"/api/v1/reports/{rid}").get_json()["events"]
+    assert [e["kind"] for e in events] == ["created", "status", "reassigned"]
+    assert (events[1]["opd"], events[2]["opd"]) == ("dpupr", "bpbd")
+
+
+def test_reopen_clears_resolution_and_keeps_first_response(client):
+    rid = post(client, report_payload()).get_json()["id"]
+    first = move(client, rid, status="diproses").get_json()["first_response_at"]
+    assert move(client, rid, status="selesai", evidence=["https://x.example/a.jpg"]).get_json()["resolved_at"]
+    reopened = move(client, rid, status="diproses", note="tambalan lepas lagi").get_json()
+    assert reopened["resolved_at"] is None and reopened["first_response_at"] == first
+    assert client.get(f"/api/v1/reports/{rid}").get_json()["events"][-1]["kind"] == "reopened"
+
+
+def test_duplicate_points_at_the_original(client):
+    original = post(client, report_payload(title="Pohon tumbang di Jl. Sudirman")).get_json()["id"]
+    dup = post(client, report_payload(title="Ada pohon tumbang di Sudirman")).get_json()["id"]
+    resp = move(client, dup, status="duplikat", duplicate_of=original)
+    assert resp.status_code == 200 and resp.get_json()["duplicate_of"] == original
+    assert original in client.get(f"/api/v1/reports/{dup}").get_json()["events"][-1]["note"]
+    third = post(client, report_payload()).get_json()["id"]
+    chained = move(client, third, status="duplikat", duplicate_of=dup)
+    assert chained.status_code == 422 and original in chained.get_json()["error"]["reason"]  # points at the original
+
+
+@pytest.mark.parametrize("setup,body,status,field,words", [
+    ([], {"status": "ditolak"}, 422, "note", "reason"),
+    ([], {"status": "duplikat"}, 422, "duplicate_of", "original"),
+    ([], {"status": "duplikat", "duplicate_of": "NOPE"}, 422, "duplicate_of", "no report"),
+    (["diproses"], {"status": "diproses"}, 409, "opd", "another OPD"),
+    (["diproses"], {"status": "diproses", "opd": "dpupr"}, 409, "opd", "another OPD"),
+    (["diproses", "selesai"], {"status": "diproses"}, 422, "note", "reopening"),
+    (["ditolak"], {"status": "diproses"}, 409, "status", "allowed from ditolak: none"),
+    (["diproses", "selesai"], {"status": "ditolak", "note": "x"}, 409, "status", "from selesai to ditolak"),
+], ids=["refuse-without-reason", "duplicate-without-original", "duplicate-of-unknown", "reassign-without-opd",
+        "reassign-to-same-opd", "reopen-without-note", "after-refusal", "refuse-resolved"])
+def test_illegal_lifecycle_moves_are_refused(client, services, setup, body, status, field, words):
+    rid = post(client, report_payload(category="jalan_rusak")).get_json()["id"]
+    for step in setup:
+        extra = {"evidence": ["https://x.example/a.jpg"]} if step == "selesai" else {"note": "alasan"} if step == "ditolak" else {}
+        assert move(client, rid, status=step, **extra).status_code == 200
+    before = store_counts(services)
+    resp = move(client, rid, **body)
+    assert resp.status_code == status, resp.get_json()
+    assert resp.get_json()["error"]["field"] == field and words in resp.get_json()["error"]["reason"]
+    assert store_counts(services) == before
+
+
+def test_duplicate_of_itself_is_refused(client):
+    rid = post(client, report_payload()).get_json()["id"]
+    resp = move(client, rid, status="duplikat", duplicate_of=rid)
+    assert resp.status_code == 422 and "itself" in resp.get_json()["error"]["reason"]
+
+
+def test_an_older_database_gets_new_columns_added(tmp_path):
+    import sqlite3
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # a reports table from before duplicate_of existed
+        conn.execute("CREATE TABLE reports (id VARCHAR(32) PRIMARY KEY, source VARCHAR(40) NOT NULL, status VARCHAR(16) NOT NULL)")
+    store = Store(f"sqlite:///{path}")
+    store.create_schema()
+    with sqlite3.connect(path) as conn:
+        cols = {row[1] for row in conn.execute("PRAGMA table_info(reports)")}
+    assert "duplicate_of" in cols
+    store.dispose()
