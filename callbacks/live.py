@@ -98,7 +98,7 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         values = wall.kpi_values(kpi, lang)
         send("kpi", values, *[Output(i, "children") for i in KPI_IDS], render=lambda v: [v[i] for i in KPI_IDS])
         send("ticker", ticker, Output(ids.TICKER_DATA, "data"))  # rows, drawn in the browser
-        send("kec", {"values": choropleth.values(measure, summary["kecamatan"], services.gazetteer),
+        send("kec", {"values": summary["map_values"][measure],
                      "breaks": list(choropleth.MEASURES[measure].breaks), "colors": choropleth.PALETTE, "selected": selection},
              Output(ids.MAP_KECAMATAN, "hideout"))
         send("legend", [measure, lang], Output(ids.MAP_LEGEND, "children"), render=lambda v: wall.measure_legend(*v))

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import redis
 from sqlalchemy import func, select
 
+from geodata import choropleth
 from geodata.gazetteer import Gazetteer
 
 from .bus import Keys
@@ -124,11 +125,14 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
     if feature_cache is not None:
         feature_cache.clear()
         feature_cache.update({key: (f["properties"]["s"], f) for key, f in markers.items()})
+    kecamatan_counts = {code: {k: kpi[code][k] for k in ("baru", "diproses", "selesai_today")} for code in gz.kecamatan}
     summary = {
         "kpi": kpi["city"],
         "kpi_by_kec": {code: kpi[code] for code in gz.kecamatan},
-        "kecamatan": {code: {k: kpi[code][k] for k in ("baru", "diproses", "selesai_today")} for code in gz.kecamatan},
+        "kecamatan": kecamatan_counts,
         "kelurahan": {code: n for code, n in per_kel if code},
+        # the map's colour for every measure, once per change here rather than once per dashboard per poll
+        "map_values": {m: choropleth.values(m, kecamatan_counts, gz) for m in choropleth.MEASURES},
         "ticker": [_ticker_row(t, gz) for t in tickers["city"]],
         "ticker_by_kec": {code: [_ticker_row(t, gz) for t in tickers[code]] for code in gz.kecamatan},
         "feeds": {

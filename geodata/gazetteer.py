@@ -122,6 +122,18 @@ def _latest_population(pop: pd.DataFrame, level: str, code_col: str) -> dict[str
     return {c: (v, p) for c, (v, p, _) in best.items()}
 
 
+def _places(frame: pd.DataFrame, level: str, code_col: str, population: dict, areas: dict) -> list[Place]:
+    """Places of one level from a facts table, with population and official area where known."""
+    out = []
+    for r in frame.to_dict("records"):
+        code = r[code_col]
+        pop, period = population.get(code, (None, None))
+        out.append(Place(code=code, name=r[level], level=level, lat=r["centroid_lat"], lon=r["centroid_lon"],
+                         area_km2=r["area_km2"], kecamatan_code=r["kode_kec"], aliases=tuple(EXTRA_ALIASES.get(code, ())),
+                         population=pop, population_period=period, area_official_km2=areas.get(code)))
+    return out
+
+
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
     kec = pd.read_csv(DATA_DIR / "facts_kecamatan.csv", dtype={"kode_kec": str})
@@ -132,24 +144,6 @@ def load() -> Gazetteer:
     areas = pop[pop["indicator"] == "area_official"]
     kec_area = dict(zip(areas[areas.level == "kecamatan"].kode_kec, areas[areas.level == "kecamatan"].value))
     kel_area = dict(zip(areas[areas.level == "kelurahan"].kode_kel, areas[areas.level == "kelurahan"].value))
-    kecamatan = [
-        Place(
-            code=r.kode_kec, name=r.kecamatan, level="kecamatan", lat=r.centroid_lat, lon=r.centroid_lon,
-            area_km2=r.area_km2, kecamatan_code=r.kode_kec, aliases=tuple(EXTRA_ALIASES.get(r.kode_kec, ())),
-            population=kec_pop.get(r.kode_kec, (None, None))[0],
-            population_period=kec_pop.get(r.kode_kec, (None, None))[1],
-            area_official_km2=kec_area.get(r.kode_kec),
-        )
-        for r in kec.itertuples()
-    ]
-    kelurahan = [
-        Place(
-            code=r.kode_kel, name=r.kelurahan, level="kelurahan", lat=r.centroid_lat, lon=r.centroid_lon,
-            area_km2=r.area_km2, kecamatan_code=r.kode_kec, aliases=tuple(EXTRA_ALIASES.get(r.kode_kel, ())),
-            population=kel_pop.get(r.kode_kel, (None, None))[0],
-            population_period=kel_pop.get(r.kode_kel, (None, None))[1],
-            area_official_km2=kel_area.get(r.kode_kel),
-        )
-        for r in kel.itertuples()
-    ]
+    kecamatan = _places(kec, "kecamatan", "kode_kec", kec_pop, kec_area)
+    kelurahan = _places(kel, "kelurahan", "kode_kel", kel_pop, kel_area)
     return Gazetteer(kecamatan, kelurahan)
