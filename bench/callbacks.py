@@ -129,16 +129,16 @@ def _outputs(cb: dict) -> list:
     return [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
 
 
-def writer(url: str, stop: threading.Event) -> int:
+def writer(url: str, stop: threading.Event, headers: dict) -> int:
     places = list(gazetteer.load().kelurahan.values())
     rng, n, open_ids = random.Random(3), 0, []
     while not stop.wait(1.0):
         p = rng.choice(places)
-        r = requests.post(f"{url}/api/v1/reports", json={"source": "laksa", "category": "sampah", "title": f"Bench {n}",
+        r = requests.post(f"{url}/api/v1/reports", headers=headers, json={"source": "laksa", "category": "sampah", "title": f"Bench {n}",
                                                          "lat": p.lat, "lon": p.lon}, timeout=10)
         open_ids.append(r.json()["id"])
         if len(open_ids) > 3:
-            requests.post(f"{url}/api/v1/reports/{open_ids.pop(0)}/status", json={"status": "diproses"}, timeout=10)
+            requests.post(f"{url}/api/v1/reports/{open_ids.pop(0)}/status", headers=headers, json={"status": "diproses"}, timeout=10)
         n += 1
     return n
 
@@ -166,7 +166,7 @@ def main() -> None:
     stack = LiveStack(folder, demo=False, env={"LIVE_POLL_MS": "500"}).wait_ready()
     stop = threading.Event()
     written = []
-    w = threading.Thread(target=lambda: written.append(writer(stack.url, stop)))
+    w = threading.Thread(target=lambda: written.append(writer(stack.url, stop, stack.headers)))
     try:
         w.start()
         procs = 5

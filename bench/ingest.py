@@ -29,6 +29,7 @@ LUA = """
 wrk.method = "POST"
 wrk.body = '%s'
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "%s"
 done = function(summary, latency, requests)
   io.write(string.format("JSON {\\"requests\\": %%d, \\"non2xx\\": %%d, \\"errors\\": %%d, \\"p50_us\\": %%d, \\"p95_us\\": %%d, \\"p99_us\\": %%d, \\"duration_us\\": %%d}\\n",
     summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
@@ -70,7 +71,7 @@ def main() -> None:
     stack = LiveStack(folder, demo=False).wait_ready()
     try:
         script = folder / "post.lua"
-        script.write_text(LUA % json.dumps(BODY))
+        script.write_text(LUA % (json.dumps(BODY), stack.key))
         url = f"{stack.url}/api/v1/reports"
         subprocess.run([wrk, "-t1", "-c4", "-d3s", "-s", str(script), url], capture_output=True)  # warm up
         before = Store(f"sqlite:///{folder / 'liveroom.db'}").count_reports()

@@ -80,7 +80,7 @@ def run(stack: LiveStack, dashboards: int, n_reports: int, seed: int) -> dict:
         for i in range(n_reports):
             p = rng.choice(places)
             body = {"source": "laksa", "category": "sampah", "title": f"Bench latency {i}", "lat": p.lat, "lon": p.lon}
-            resp = requests.post(f"{stack.url}/api/v1/reports", json=body, timeout=10)
+            resp = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, json=body, timeout=10)
             t_201 = time.time() * 1000
             posted[resp.json()["id"]] = t_201
             time.sleep(1.5)

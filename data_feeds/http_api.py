@@ -6,6 +6,7 @@ them) with a 4xx status; a 201 is sent only after the store has committed.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from datetime import datetime, timezone
 
@@ -13,10 +14,14 @@ import redis
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from .api_keys import HEADER
 from .bus import Poker
 from .schemas import ApiError
 from .services import Services
 from .snapshot import LiveState
+
+
+audit = logging.getLogger("liveroom.audit")
 
 
 def _json_body() -> object:
@@ -40,9 +45,22 @@ def build_api(services: Services) -> Blueprint:
 
     bp.register_error_handler(ApiError, error_response)
 
+    def principal(required: bool = True):
+        presented = request.headers.get(HEADER)
+        if presented is None and not required:
+            return None
+        return services.api_keys.authenticate(presented)
+
     @bp.post("/api/v1/reports")
     def create_report():
-        report, created = services.reports.submit(_json_body())
+        who = principal()
+        who.require("report")
+        body = _json_body()
+        if isinstance(body, dict):
+            body.setdefault("source", who.source)  # a key speaks for one feed: source may be left out
+            if isinstance(body["source"], str) and body["source"] != who.source:
+                raise ApiError.one(403, "source", f"this API key may only send reports for source {who.source!r}")
+        report, created = services.reports.submit(body)
         if created:
             poker.poke()
         resp = jsonify(report)
@@ -54,13 +72,20 @@ def build_api(services: Services) -> Blueprint:
 
     @bp.post("/api/v1/reports/<report_id>/status")
     def change_status(report_id: str):
-        report = services.reports.change_status(report_id, _json_body())
+        who = principal()
+        who.require("workflow")
+        report = services.reports.change_status(report_id, _json_body(), actor=f"{who.source} (key {who.key_id})")
         poker.poke()
         return jsonify(report)
 
     @bp.get("/api/v1/reports/<report_id>")
     def get_report(report_id: str):
-        return jsonify(services.reports.get(report_id))
+        # Public fields for anyone; reporter name and phone only for a key with the personal role.
+        who = principal(required=False)
+        personal = who is not None and "personal" in who.roles
+        if personal:
+            audit.info("personal data of report %s read with key %s (%s)", report_id, who.key_id, who.source)
+        return jsonify(services.reports.get(report_id, personal=personal))
 
     @bp.get("/api/v1/live/markers")
     def live_markers():

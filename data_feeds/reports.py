@@ -90,8 +90,11 @@ class ReportService:
 
     # -- workflow --------------------------------------------------------------------------
 
-    def change_status(self, report_id: str, payload) -> dict:
+    def change_status(self, report_id: str, payload, actor: str | None = None) -> dict:
+        """actor: who is recorded when the change names no one (the API key's holder)."""
         change: StatusChangeIn = parse(StatusChangeIn, payload)
+        if change.actor is None and actor:
+            change = change.model_copy(update={"actor": actor})
         lifecycle.validate_request(change, self.routing)
         now = self.clock()
         try:
@@ -101,12 +104,16 @@ class ReportService:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
         return self.public(row)
 
-    def get(self, report_id: str) -> dict:
+    def get(self, report_id: str, personal: bool = False) -> dict:
+        """The report and its event log; the reporter's name and phone only when `personal` (a role allows it)."""
         try:
             row, events = self.store.get_report(report_id)
         except NotFound:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
-        return {**self.public(row), "events": [self._event(e) for e in events]}
+        out = {**self.public(row), "events": [self._event(e) for e in events]}
+        if personal:
+            out["reporter"] = {"name": row["reporter_name"], "phone": row["reporter_phone"]}
+        return out
 
     # -- shapes ----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from geodata import boundaries, gazetteer
 from geodata.locate import Locator
 
 from . import categories
+from .api_keys import ApiKeys
 from .bus import Keys, connect
 from .config import Settings
 from .reports import ReportService
@@ -63,6 +64,10 @@ class Services:
     @cached_property
     def reports(self) -> ReportService:
         return ReportService(self.store, self.routing, self.gazetteer, lambda: self.locator)
+
+    @cached_property
+    def api_keys(self) -> ApiKeys:
+        return ApiKeys(self.store)
 
     @cached_property
     def keys(self) -> Keys:

@@ -111,6 +111,18 @@ outbox = Table(
 )
 
 
+api_keys = Table(
+    "api_keys", metadata,
+    Column("id", String(16), primary_key=True),  # the key's public part: lookup without scanning hashes
+    Column("source", String(40), nullable=False),  # the feed this key may send reports for
+    Column("roles", JSON, nullable=False, default=list),
+    Column("label", String(200)),
+    Column("secret_sha256", String(64), nullable=False),  # never the key itself
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+
 class NotFound(Exception):
     pass
 

@@ -66,6 +66,9 @@ def settings(tmp_path, redis_server, database_url) -> Settings:
 def services(settings) -> Services:
     svc = Services(settings)
     svc.store.create_schema()
+    # keys as `python -m data_feeds keys create` makes them: laksa may do everything, 112 only send
+    svc.test_keys = {"laksa": svc.api_keys.create("laksa", roles=("report", "workflow", "personal"))[1],
+                     "112": svc.api_keys.create("112")[1]}
     yield svc
     svc.store.dispose()
 
@@ -77,8 +80,11 @@ def app(services):
 
 
 @pytest.fixture
-def client(app):
-    return app.server.test_client()
+def client(app, services):
+    """The app's test client, sending the laksa key (all roles) unless a test overrides the header."""
+    test_client = app.server.test_client()
+    test_client.environ_base["HTTP_X_API_KEY"] = services.test_keys["laksa"]
+    return test_client
 
 
 def report_payload(**overrides) -> dict:

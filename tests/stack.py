@@ -26,6 +26,12 @@ class LiveStack:
         env = {**os.environ, "DATA_DIR": str(data_dir), "LIVE_POLL_MS": "300", "WEB_WORKERS": "2", **(env or {})}
         env.pop("DATABASE_URL", None)
         env.pop("REDIS_URL", None)
+        # a feed key, made the way an operator makes one (its last output line is the key)
+        made = subprocess.run([sys.executable, "-m", "data_feeds", "keys", "create", "laksa", "--role", "report",
+                               "--role", "workflow", "--role", "personal", "--label", "test stack"],
+                              cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=True)
+        self.key = made.stdout.strip().splitlines()[-1]
+        self.headers = {"X-API-Key": self.key}
         args = [sys.executable, "app.py", "--port", str(self.port)] + ([] if demo else ["--no-demo"])
         self.proc = subprocess.Popen(args, cwd=PROJECT_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)

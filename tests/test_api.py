@@ -15,8 +15,8 @@ def store_counts(services) -> tuple[int, int, int]:
         return tuple(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (reports, report_events, outbox))
 
 
-def post(client, body, path="/api/v1/reports"):
-    return client.post(path, data=json.dumps(body), content_type="application/json")
+def post(client, body, path="/api/v1/reports", **kwargs):
+    return client.post(path, data=json.dumps(body), content_type="application/json", **kwargs)
 
 
 def test_post_report_is_committed_and_placed_from_coordinates(client, services, settings):
@@ -36,13 +36,24 @@ def test_post_report_is_committed_and_placed_from_coordinates(client, services, 
     fresh.dispose()
 
 
-def test_get_report_hides_personal_data(client):
+@pytest.mark.parametrize("key", [None, "112"], ids=["no-key", "key-without-personal-role"])
+def test_get_report_hides_personal_data(client, services, key):
     body = report_payload(reporter={"name": "Siti Aminah", "phone": "+62 812 1234 5678"})
     created = post(client, body).get_json()
-    got = client.get(f"/api/v1/reports/{created['id']}").get_json()
+    headers = {"X-API-Key": services.test_keys[key]} if key else {}
+    if key is None:
+        client.environ_base.pop("HTTP_X_API_KEY")
+    got = client.get(f"/api/v1/reports/{created['id']}", headers=headers).get_json()
     text = json.dumps(got)
-    assert "Siti" not in text and "812" not in text
+    assert "Siti" not in text and "812" not in text and "reporter" not in got
     assert got["events"][0]["kind"] == "created"
+
+
+def test_personal_role_reads_reporter(client):
+    body = report_payload(reporter={"name": "Siti Aminah", "phone": "+62 812 1234 5678"})
+    created = post(client, body).get_json()
+    got = client.get(f"/api/v1/reports/{created['id']}").get_json()  # the laksa key has the personal role
+    assert got["reporter"] == {"name": "Siti Aminah", "phone": "+62 812 1234 5678"}
 
 
 def test_sender_id_makes_post_idempotent(client, services):
@@ -53,7 +64,8 @@ def test_sender_id_makes_post_idempotent(client, services):
     assert again.get_json()["id"] == first.get_json()["id"]
     assert again.headers["Idempotent-Replay"] == "true"
     assert store_counts(services) == before
-    other_source = post(client, report_payload(id="LKS-2026-0001", source="112"))
+    other_source = post(client, report_payload(id="LKS-2026-0001", source="112"),
+                        headers={"X-API-Key": services.test_keys["112"]})
     assert other_source.status_code == 201  # ids are the sender's own: another source may reuse one
 
 
@@ -72,7 +84,7 @@ BAD_INPUTS = [
     ("latitude out of range", lambda p: {**p, "lat": -96.0}, 422, "lat", "latitude"),
     ("outside the city", lambda p: {**p, "lat": -6.40, "lon": 106.63}, 422, "lat,lon", "km outside Kota Tangerang"),
     ("unknown category", lambda p: {**p, "category": "ufo"}, 422, "category", "unknown category"),
-    ("unknown source", lambda p: {**p, "source": "fax"}, 422, "source", "unknown source"),
+    ("another feed's source", lambda p: {**p, "source": "fax"}, 403, "source", "may only send reports for source 'laksa'"),
     ("reported_at without offset", lambda p: {**p, "reported_at": "2026-11-23T08:00:00"}, 422, "reported_at", "offset"),
     ("reported_at in the future", lambda p: {**p, "reported_at": "2099-01-01T00:00:00+07:00"}, 422, "reported_at", "future"),
     ("unknown field", lambda p: {**p, "latitude": -6.1}, 422, "latitude", "not a known field"),
@@ -213,7 +225,7 @@ def test_healthz_and_intake_survive_a_dead_redis(settings):
     svc = Services(dead)
     svc.store.create_schema()
     client = create_app(services=svc).server.test_client()
-    resp = post(client, report_payload())
+    resp = post(client, report_payload(), headers={"X-API-Key": svc.api_keys.create("laksa")[1]})
     assert resp.status_code == 201  # stored; the outbox holds its event until Redis is back
     doc = client.get("/healthz").get_json()
     assert doc["redis"]["up"] is False and doc["status"] == "degraded"

@@ -53,7 +53,7 @@ def test_killing_redis_mid_burst_loses_nothing_and_the_wall_recovers(live_stack,
     def post_all():
         with requests.Session() as s:
             for body in payloads:
-                r = s.post(f"{live_stack.url}/api/v1/reports", json=body, timeout=30)
+                r = s.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, json=body, timeout=30)
                 (accepted if r.status_code == 201 else refused).append(r.json()["id"] if r.status_code == 201 else r.status_code)
                 time.sleep(0.01)
 
@@ -88,7 +88,7 @@ def test_a_hung_redis_is_shown_on_the_wall_and_clears_when_it_answers(live_stack
     pid = live_stack.redis_pid()
     os.kill(pid, signal.SIGSTOP)  # hangs without dying: the supervisor cannot tell, the wall must
     try:
-        rid = requests.post(f"{live_stack.url}/api/v1/reports", json=report_payload(title="Laporan saat Redis macet"), timeout=10)
+        rid = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, json=report_payload(title="Laporan saat Redis macet"), timeout=10)
         assert rid.status_code == 201  # intake does not wait on Redis
         page.wait_for_selector("#status-banner.lr-status-down", timeout=WAIT_MS)
         assert "Redis" in page.inner_text("#status-banner")
@@ -108,7 +108,7 @@ def test_killing_the_api_server_mid_burst_loses_no_acknowledged_report(live_stac
         with requests.Session() as s:
             for body in chunk:
                 try:
-                    r = s.post(f"{live_stack.url}/api/v1/reports", json=body, timeout=30)
+                    r = s.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, json=body, timeout=30)
                 except requests.RequestException:
                     failed.append(body["title"])  # refused or cut off: never acknowledged
                     time.sleep(0.05)

@@ -28,7 +28,7 @@ def open_wall(page, url: str):
 def test_posted_report_appears_live_and_changes_colour(live_stack, page):
     open_wall(page, live_stack.url)
     baru_before = kpi(page, "baru")
-    resp = requests.post(f"{live_stack.url}/api/v1/reports", timeout=10,
+    resp = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, timeout=10,
                          json=report_payload(title="Pohon tumbang menutup Jl. Daan Mogot", category="pohon_tumbang",
                                              **at_kelurahan("36.71.05.1001")))  # Cipondoh
     assert resp.status_code == 201
@@ -40,10 +40,10 @@ def test_posted_report_appears_live_and_changes_colour(live_stack, page):
     page.wait_for_selector(f'#ticker [data-report-id="{rid}"]', timeout=WAIT_MS)
     assert "Pohon tumbang menutup Jl. Daan Mogot" in page.inner_text("#ticker")
 
-    assert requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", json={"status": "diproses"}, timeout=10).status_code == 200
+    assert requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", headers=live_stack.headers, json={"status": "diproses"}, timeout=10).status_code == 200
     page.wait_for_selector(f'{marker(rid)}[data-status="diproses"]', timeout=WAIT_MS)
     page.wait_for_function(f"document.querySelector('#kpi-baru').innerText.replace(/\\./g,'') == '{baru_before}'", timeout=WAIT_MS)
-    done = requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", timeout=10,
+    done = requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", headers=live_stack.headers, timeout=10,
                          json={"status": "selesai", "evidence": ["https://laksa.example/bukti/pohon.jpg"]})
     assert done.status_code == 200
     page.wait_for_selector(f'{marker(rid)}[data-status="selesai"]', timeout=WAIT_MS)
@@ -56,7 +56,7 @@ def test_posted_report_appears_live_and_changes_colour(live_stack, page):
 
 def test_text_from_reports_is_shown_escaped(live_stack, page):
     title = '<img src=x onerror="window.__pwned=1"> Banjir'
-    rid = requests.post(f"{live_stack.url}/api/v1/reports", json=report_payload(title=title, category="banjir", **at_kelurahan("36.71.13.1001")),
+    rid = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, json=report_payload(title=title, category="banjir", **at_kelurahan("36.71.13.1001")),
                         timeout=10).json()["id"]
     open_wall(page, live_stack.url)
     page.wait_for_selector(marker(rid), timeout=WAIT_MS)
@@ -117,10 +117,10 @@ def click_kecamatan(page, name: str):
 
 
 def test_clicking_a_kecamatan_focuses_every_panel_and_reset_returns(live_stack, page):
-    inside = requests.post(f"{live_stack.url}/api/v1/reports", timeout=10,
+    inside = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, timeout=10,
                            json=report_payload(title="Banjir di Kelurahan Karawaci", category="banjir",
                                                **at_kelurahan("36.71.07.1011"))).json()
-    elsewhere = requests.post(f"{live_stack.url}/api/v1/reports", timeout=10,
+    elsewhere = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, timeout=10,
                               json=report_payload(title="Sampah di Larangan", category="sampah",
                                                   **at_kelurahan("36.71.13.1002"))).json()
     assert inside["kecamatan"]["name"] == "Karawaci" and elsewhere["kecamatan"]["name"] == "Larangan"

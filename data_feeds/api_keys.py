@@ -1,0 +1,86 @@
+"""Per-source API keys and the roles they carry.
+
+A key is `lr_<id>_<secret>`: the id finds the row, the secret is compared with its stored
+SHA-256. The secrets are 256 random bits, so a fast hash is enough (slow password hashes
+protect guessable passwords, and would cost every POST milliseconds); the key itself is
+shown once, at creation, and never stored.
+
+Roles: `report` sends reports as the key's source; `workflow` moves reports through the
+lifecycle; `personal` reads reporter names and phone numbers.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select, update
+
+from .schemas import ApiError
+from .store import Store, api_keys
+
+ROLES = ("report", "workflow", "personal")
+DEFAULT_ROLES = ("report",)
+HEADER = "X-API-Key"
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    source: str
+    roles: frozenset[str]
+
+    def require(self, role: str, field: str = HEADER) -> None:
+        if role not in self.roles:
+            raise ApiError.one(403, field, f"this API key lacks the {role!r} role (it has: {', '.join(sorted(self.roles)) or 'none'})")
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiKeys:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def create(self, source: str, roles=DEFAULT_ROLES, label: str | None = None) -> tuple[dict, str]:
+        """-> (stored row without the hash, the key to hand over: shown only now)."""
+        roles = sorted(set(roles))
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown:
+            raise ValueError(f"unknown role {unknown[0]!r}; roles: {', '.join(ROLES)}")
+        key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+        row = dict(id=key_id, source=source, roles=roles, label=label, secret_sha256=_digest(secret),
+                   created_at=datetime.now(timezone.utc), revoked_at=None)
+        with self.store.write() as conn:
+            conn.execute(api_keys.insert(), row)
+        return {k: v for k, v in row.items() if k != "secret_sha256"}, f"lr_{key_id}_{secret}"
+
+    def revoke(self, key_id: str) -> bool:
+        with self.store.write() as conn:
+            done = conn.execute(update(api_keys).where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+                                .values(revoked_at=datetime.now(timezone.utc)))
+            return done.rowcount == 1
+
+    def list(self) -> list[dict]:
+        cols = [c for c in api_keys.c if c.name != "secret_sha256"]
+        with self.store.read() as conn:
+            return [dict(r) for r in conn.execute(select(*cols).order_by(api_keys.c.created_at)).mappings()]
+
+    def authenticate(self, presented: str | None, field: str = HEADER) -> Principal:
+        """The key's principal, or ApiError 401 (no key) / 403 (unknown, malformed or revoked)."""
+        if not presented:
+            raise ApiError.one(401, field, "is required: send the API key issued for your feed "
+                                           "(python -m data_feeds keys create SOURCE)")
+        parts = presented.strip().split("_", 2)
+        if len(parts) != 3 or parts[0] != "lr":
+            raise ApiError.one(403, field, "is not a valid API key")
+        with self.store.read() as conn:
+            row = conn.execute(select(api_keys).where(api_keys.c.id == parts[1])).mappings().first()
+        if row is None or not hmac.compare_digest(row["secret_sha256"], _digest(parts[2])):
+            raise ApiError.one(403, field, "is not a valid API key")
+        if row["revoked_at"] is not None:
+            raise ApiError.one(403, field, "has been revoked")
+        return Principal(row["id"], row["source"], frozenset(row["roles"]))
