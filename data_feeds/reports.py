@@ -12,7 +12,7 @@ from ulid import ULID
 from geodata.gazetteer import Gazetteer
 from geodata.locate import Locator
 
-from . import lifecycle
+from . import lifecycle, sla
 from .categories import RoutingTable
 from .schemas import ApiError, ReportIn, StatusChangeIn, parse
 from .store import NotFound, Store
@@ -133,6 +133,7 @@ class ReportService:
             "status": row["status"], "opd": {"code": opd.code, "name": opd.name} if opd else None,
             "first_response_at": _iso(row["first_response_at"]), "resolved_at": _iso(row["resolved_at"]),
             "media": list(row["media"] or []), "duplicate_of": row.get("duplicate_of"),
+            "sla": {k: _iso(v) if isinstance(v, datetime) else v for k, v in sla.report_sla(row, cat, self.clock()).items()},
         }
 
     @staticmethod

@@ -97,6 +97,7 @@ report_events = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
     Index("ix_events_report", "report_id", "id"),
+    Index("ix_events_recorded_at", "recorded_at"),  # Open311 servicerequestupdates by date
 )
 
 outbox = Table(
@@ -248,6 +249,10 @@ class Store:
                     if column.name not in have and column.nullable:
                         kind = column.type.compile(dialect=self.writer.dialect)
                         conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+        for table in metadata.sorted_tables:  # indexes added since an older database was made
+            for index in table.indexes:
+                if all(c.name in {x["name"] for x in inspect(self.reader).get_columns(table.name)} for c in index.columns):
+                    index.create(self.writer, checkfirst=True)
 
     def dispose(self) -> None:
         self.writer.dispose()
@@ -342,6 +347,38 @@ class Store:
             if row is None:
                 raise NotFound(report_id)
             return dict(row), self._events(conn, report_id)
+
+    def find_reports(self, ids=None, categories=None, statuses=None, start=None, end=None, limit: int = 1000) -> list[dict]:
+        """Reports by id list, or by category/status within [start, end) of reported_at; newest first."""
+        q = select(reports)
+        if ids is not None:
+            q = q.where(reports.c.id.in_(ids))
+        else:
+            if categories:
+                q = q.where(reports.c.category.in_(categories))
+            if statuses:
+                q = q.where(reports.c.status.in_(statuses))
+            if start is not None:
+                q = q.where(reports.c.reported_at >= start)
+            if end is not None:
+                q = q.where(reports.c.reported_at < end)
+        with self.read() as conn:
+            return [dict(r) for r in conn.execute(q.order_by(reports.c.reported_at.desc()).limit(limit)).mappings()]
+
+    def find_by_source_ref(self, source: str, source_ref: str) -> dict | None:
+        with self.read() as conn:
+            row = conn.execute(_BY_SOURCE_REF, {"source": source, "source_ref": source_ref}).mappings().first()
+            return dict(row) if row else None
+
+    def events_between(self, start: datetime, end: datetime, source: str | None = None, limit: int = 1000) -> list[dict]:
+        """Status events recorded in [start, end) (not the 'created' ones), oldest first, with their report's source."""
+        e = report_events.c
+        q = (select(report_events, reports.c.source).join(reports, reports.c.id == e.report_id)
+             .where(e.recorded_at >= start, e.recorded_at < end, e.kind != "created"))
+        if source:
+            q = q.where(reports.c.source == source)
+        with self.read() as conn:
+            return [dict(r) for r in conn.execute(q.order_by(e.id).limit(limit)).mappings()]
 
     def count_reports(self) -> int:
         with self.read() as conn:
