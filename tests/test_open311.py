@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.conftest import at_kelurahan, report_payload
+from tests.conftest import report_payload
 from tests.test_api import post, store_counts
 
 FORMATS = ["xml", "json"]
