@@ -38,8 +38,13 @@ class ReportService:
 
     def submit(self, payload) -> tuple[dict, bool]:
         """Validate and store a report. -> (public report, created). Raises ApiError."""
+        row, created_event = self.prepare(payload, self.clock())
+        stored, created = self.store.insert_report(row, created_event)
+        return self.public(stored), created
+
+    def prepare(self, payload, now: datetime) -> tuple[dict, dict]:
+        """Validate a report and place it on the map. -> (report row, its 'created' event); stores nothing."""
         report: ReportIn = parse(ReportIn, payload)
-        now = self.clock()
         if report.source not in self.routing.sources:
             raise ApiError.one(422, "source", f"unknown source {report.source!r}; one of: {', '.join(self.routing.sources)}")
         if report.category not in self.routing.categories:
@@ -59,8 +64,19 @@ class ReportService:
         )
         created_event = dict(kind="created", from_status=None, to_status="baru", opd=row["opd"], actor=report.source,
                              note=None, evidence=[], at=reported_at, recorded_at=now)
-        stored, created = self.store.insert_report(row, created_event)
-        return self.public(stored), created
+        return row, created_event
+
+    def replay(self, row: dict, events: list[dict], changes: list[dict], now: datetime) -> tuple[dict, list[dict]]:
+        """Apply later status changes to a prepared report, by the same rules as live ones (for imported
+        history). -> (report row in its final state, all its events)."""
+        current, history = dict(row), list(events)
+        for payload in changes:
+            change: StatusChangeIn = parse(StatusChangeIn, payload)
+            lifecycle.validate_request(change, self.routing)
+            event, updates = lifecycle.decide(current, history, change, self.routing, now)
+            current.update(updates)
+            history.append(event)
+        return current, history
 
     def _place(self, report: ReportIn) -> tuple[str, str | None]:
         """Kecamatan/kelurahan codes: from the coordinates, or checked against them when given."""

@@ -70,6 +70,8 @@ def _reason(e: dict) -> str:
     kind = e["type"]
     if kind in REASONS:
         return REASONS[kind]
+    if kind.startswith("datetime"):  # datetime_from_date_parsing, datetime_object_invalid, ...
+        return REASONS["datetime_parsing"]
     if kind in {"float_type", "int_type"}:
         return f"must be a number, got {_json_type(e.get('input'))}"
     if kind == "string_type":

@@ -301,6 +301,32 @@ class Store:
 
         return self._group().run(job)
 
+    def insert_batch(self, items: list[tuple[dict, list[dict]]], recorded_at: datetime) -> tuple[int, int]:
+        """Bulk import: reports with their whole event history, in ONE transaction (all or nothing).
+        Reports whose (source, source_ref) is already stored are skipped. One outbox row announces
+        the batch (the dashboards recompute their aggregates; they need no per-row event).
+        -> (inserted, already stored)."""
+        with self.write() as conn:
+            refs: dict[str, set[str]] = {}
+            for row, _events in items:
+                if row.get("source_ref"):
+                    refs.setdefault(row["source"], set()).add(row["source_ref"])
+            stored = set()
+            for source, wanted in refs.items():
+                for chunk in _chunks(sorted(wanted), 500):
+                    stored.update((source, ref) for ref in conn.execute(
+                        select(reports.c.source_ref).where(reports.c.source == source, reports.c.source_ref.in_(chunk))).scalars())
+            fresh = [(row, events) for row, events in items if (row["source"], row.get("source_ref")) not in stored]
+            if not fresh:
+                return 0, len(items)
+            conn.execute(_INSERT_REPORT, [row for row, _ in fresh])
+            conn.execute(_INSERT_EVENT, [{"report_id": row["id"], **e} for row, events in fresh for e in events])
+            last_event = conn.execute(select(func.max(report_events.c.id))).scalar_one()
+            payload = {"event_id": last_event, "kind": "bulk", "reports": len(fresh), "at": recorded_at.isoformat()}
+            conn.execute(_INSERT_OUTBOX, {"event_id": last_event, "report_id": fresh[-1][0]["id"], "payload": json.dumps(payload),
+                                          "created_at": recorded_at})
+            return len(fresh), len(items) - len(fresh)
+
     def apply_event(self, report_id: str, decide: Callable[..., tuple[dict, dict]]) -> dict:
         """Append one event chosen by `decide(current_report, events, lookup)` -> (event_row, report_updates),
         inside the write transaction, so the check and the write see the same state (lookup reads
@@ -416,6 +442,11 @@ class Store:
     def outbox_backlog(self) -> int:
         with self.read() as conn:
             return conn.execute(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))).scalar_one()
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def _parse_ts(value) -> datetime:
