@@ -4,9 +4,9 @@
   var GLYPH = { baru: "!", diproses: "\u2026", selesai: "\u2713", ditolak: "\u00d7", duplikat: "=" };
   var WORDS = {
     id: { baru: "Baru", diproses: "Diproses", selesai: "Selesai", ditolak: "Ditolak", duplikat: "Duplikat",
-          empty: "Belum ada laporan.", demo: "DEMO" },
+          empty: "Belum ada laporan.", demo: "DEMO", breached: "LEWAT SLA", soon: "HAMPIR SLA" },
     en: { baru: "New", diproses: "In progress", selesai: "Resolved", ditolak: "Refused", duplikat: "Duplicate",
-          empty: "No reports yet.", demo: "DEMO" }
+          empty: "No reports yet.", demo: "DEMO", breached: "OVERDUE", soon: "DUE SOON" }
   };
   function el(type, props) { return { type: type, namespace: "dash_html_components", props: props }; }
   /* HH:mm for today (WIB); older items also say the day, so 23:01 yesterday is not read as tonight. */
@@ -80,8 +80,14 @@
             el("Span", { className: "lr-ticker-title", children: r.title }),
             el("Span", { className: "lr-ticker-place", children: place })
           ];
-          if (r.source === "demo") { children.push(el("Span", { className: "lr-tag-demo", children: w.demo })); }
-          return el("Li", { key: r.id, className: "lr-ticker-item lr-status-" + r.status, "data-report-id": r.id, children: children });
+          var tags = [];
+          if (r.sla === "breached" || r.sla === "soon") {
+            tags.push(el("Span", { className: "lr-tag-sla lr-tag-" + r.sla, children: w[r.sla] }));
+          }
+          if (r.source === "demo") { tags.push(el("Span", { className: "lr-tag-demo", children: w.demo })); }
+          if (tags.length) { children.push(el("Span", { className: "lr-ticker-tags", children: tags })); }
+          return el("Li", { key: r.id, className: "lr-ticker-item lr-status-" + r.status + (r.sla ? " lr-sla-" + r.sla : ""),
+                            "data-report-id": r.id, children: children });
         });
       },
       clock: function (n, lng) {
@@ -138,12 +144,14 @@
         var p = feature.properties;
         var w = WORDS[lang()];
         var icon = L.divIcon({
-          className: "lr-marker lr-status-" + esc(p.s) + (p.demo ? " lr-demo" : "") + (isNew(p) ? " lr-new" : ""),
-          html: '<span class="lr-dot" data-report-id="' + esc(p.id) + '" data-status="' + esc(p.s) + '">' + (GLYPH[p.s] || "?") + "</span>",
+          className: "lr-marker lr-status-" + esc(p.s) + (p.demo ? " lr-demo" : "") + (isNew(p) ? " lr-new" : "") +
+            (p.sla ? " lr-sla-" + esc(p.sla) : ""),
+          html: '<span class="lr-dot" data-report-id="' + esc(p.id) + '" data-status="' + esc(p.s) + '" data-sla="' + esc(p.sla || "") + '">' +
+            (GLYPH[p.s] || "?") + "</span>",
           iconSize: [rem(1.5), rem(1.5)], iconAnchor: [rem(0.75), rem(0.75)]
         });
         var tip = "<b>" + esc(p.t) + "</b><br>" + esc([p.l, p.k].filter(Boolean).join(", ")) +
-          "<br>" + esc(w[p.s] || p.s) + (p.demo ? " \u00b7 DEMO" : "");
+          "<br>" + esc(w[p.s] || p.s) + (p.sla ? " \u00b7 " + esc(w[p.sla] || "") : "") + (p.demo ? " \u00b7 DEMO" : "");
         return L.marker(latlng, { icon: icon, keyboard: false }).bindTooltip(tip, { className: "lr-tip" });
       },
       /* Clusters show their count and take the colour of their most urgent report. */

@@ -26,6 +26,7 @@ OUTPUTS = [
     Output(ids.TICKER_DATA, "data"), Output(ids.MAP_KECAMATAN, "hideout"),
     Output(ids.STATUS_BANNER, "children"), Output(ids.STATUS_BANNER, "className"), Output(ids.DEMO_BANNER, "hidden"),
     Output(ids.UPDATED_AT, "children"), Output(ids.MARKERS_NOTE, "children"), Output(ids.MAP_LEGEND, "children"),
+    Output(ids.OPD_BODY, "children"), Output(ids.OPD_NOTE, "children"),
 ]
 
 
@@ -94,10 +95,12 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         elif change["upserts"] or change["removes"]:
             out[Output(ids.LIVE_DELTA, "data")] = {"full": False, "upserts": change["upserts"], "removes": change["removes"]}
     if summary is not None:
-        kpi, ticker = area_view(summary, selection)
+        kpi, ticker, sla_panel = area_view(summary, selection)
         values = wall.kpi_values(kpi, lang)
         send("kpi", values, *[Output(i, "children") for i in KPI_IDS], render=lambda v: [v[i] for i in KPI_IDS])
         send("ticker", ticker, Output(ids.TICKER_DATA, "data"))  # rows, drawn in the browser
+        send("opd", [sla_panel, lang], Output(ids.OPD_BODY, "children"), Output(ids.OPD_NOTE, "children"),
+             render=lambda v: [wall.opd_rows(*v), wall.opd_note(*v)])
         send("kec", {"values": summary["map_values"][measure],
                      "breaks": list(choropleth.MEASURES[measure].breaks), "colors": choropleth.PALETTE, "selected": selection},
              Output(ids.MAP_KECAMATAN, "hideout"))

@@ -52,22 +52,27 @@ class DemoFeed:
                 return where.kelurahan, lat, lon  # the name of where it landed, as a citizen would write
         return kel.name, kel.lat, kel.lon
 
-    def file_report(self, reported_at: datetime | None = None) -> dict:
+    def _payload(self, reported_at: datetime | None = None) -> dict:
         category = self.rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
         place, lat, lon = self._point()
         payload = {"source": "demo", "category": category, "title": f"{self.rng.choice(TITLES[category])} ({place})",
                    "description": "Laporan simulasi untuk demo LIVE Room.", "lat": round(lat, 6), "lon": round(lon, 6)}
         if reported_at:
             payload["reported_at"] = reported_at.isoformat()
-        report, _ = self.service.submit(payload)
+        return payload
+
+    def file_report(self, reported_at: datetime | None = None) -> dict:
+        report, _ = self.service.submit(self._payload(reported_at))
         return report
 
     def progress(self, now: datetime) -> int:
         """Move some open demo reports along, as OPD staff would. -> number moved."""
         r = reports.c
         with self.service.store.read() as conn:
-            rows = conn.execute(select(r.id, r.status, r.updated_at).where(r.source == "demo", r.status.in_(["baru", "diproses"]))
-                                .order_by(r.updated_at).limit(50)).all()
+            # only the live demo's own recent reports: backfilled history keeps its stuck cases
+            rows = conn.execute(select(r.id, r.status, r.updated_at).where(
+                r.source == "demo", r.status.in_(["baru", "diproses"]), r.reported_at >= now - timedelta(hours=1))
+                .order_by(r.updated_at).limit(50)).all()
         moved = 0
         for report_id, status, updated_at in rows:
             age = (now - updated_at).total_seconds()
@@ -84,10 +89,27 @@ class DemoFeed:
                 log.debug("demo: %s", exc.errors)
         return moved
 
-    def backfill(self, n: int, now: datetime) -> None:
-        """A few hours of history on an empty store, so the first screen is not blank."""
-        for i in range(n):
-            self.file_report(reported_at=now - timedelta(minutes=self.rng.uniform(5, 240)))
+    def backfill(self, n: int, now: datetime, days: float = 30) -> None:
+        """Weeks of plausible history on an empty store, so the first screen is not blank: most reports
+        answered and resolved within their SLA, some late, a few still open past it (the OPD panel
+        and overdue markers have something true to show). Stored in one batch, like an import."""
+        items = []
+        for _ in range(n):
+            reported = now - timedelta(hours=self.rng.uniform(0.1, days * 24))
+            row, created = self.service.prepare(self._payload(reported), now)
+            cat = self.service.routing.categories[row["category"]]
+            responded = reported + timedelta(hours=cat.sla_response_hours * self.rng.lognormvariate(-0.7, 0.9))
+            resolved = reported + timedelta(hours=cat.sla_resolution_hours * self.rng.lognormvariate(-0.8, 0.7))
+            changes = []
+            if responded < now:
+                changes.append({"status": "diproses", "actor": "demo", "note": "Diteruskan ke OPD (demo)",
+                                "at": responded.isoformat()})
+                if max(resolved, responded) < now:
+                    changes.append({"status": "selesai", "actor": "demo", "note": "Selesai ditangani (demo)",
+                                    "at": max(resolved, responded).isoformat(),
+                                    "evidence": [{"url": f"https://demo.invalid/bukti/{row['id']}.jpg", "type": "photo"}]})
+            items.append(self.service.replay(row, [created], changes, now))
+        self.service.store.insert_batch(items, now)
 
     def run(self, stop: threading.Event) -> None:
         try:
@@ -96,7 +118,7 @@ class DemoFeed:
             with self.service.store.read() as conn:
                 has_recent = conn.execute(select(r.id).where(r.source == "demo", r.received_at >= now - timedelta(hours=6)).limit(1)).first()
             if not has_recent:
-                self.backfill(40, now)
+                self.backfill(400, now)
         except Exception:
             log.exception("demo: backfill failed")
         while not stop.wait(self.rng.expovariate(1 / self.mean_interval_s)):

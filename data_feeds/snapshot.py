@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import secrets
 import statistics
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sqlalchemy import func, select
 from geodata import choropleth
 from geodata.gazetteer import Gazetteer
 
+from . import sla
 from .bus import Keys
 from .categories import RoutingTable
 from .store import Store, reports
@@ -28,6 +30,7 @@ from .store import Store, reports
 WIB = ZoneInfo("Asia/Jakarta")
 TICKER_SIZE = 12
 TTFR_WINDOW = timedelta(days=7)
+SLA_WINDOW = timedelta(days=30)  # response and resolution times per OPD over this window
 RESOLVED_VISIBLE = timedelta(hours=24)
 DELTA_KEEP = 2000  # versions of marker deltas kept for clients that fell behind
 
@@ -41,25 +44,29 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z") if dt else None
 
 
-def _ticker_row(t, gz: Gazetteer) -> dict:
+def _ticker_row(t, gz: Gazetteer, sla_states: dict[str, str]) -> dict:
     return {"id": t.id, "source": t.source, "category": t.category, "title": t.title, "status": t.status,
+            "sla": sla_states.get(t.id, ""),
             "kecamatan": gz.kecamatan[t.kode_kec].name if t.kode_kec in gz.kecamatan else "",
             "kelurahan": gz.kelurahan[t.kode_kel].name if t.kode_kel in gz.kelurahan else "",
             "reported_at": _iso(t.reported_at)}
 
 
-def area_view(summary: dict, kode_kec: str | None) -> tuple[dict, list[dict]]:
-    """(KPIs, ticker rows) for the whole city or one selected kecamatan."""
+def area_view(summary: dict, kode_kec: str | None) -> tuple[dict, list[dict], dict]:
+    """(KPIs, ticker rows, SLA panel) for the whole city or one selected kecamatan."""
+    empty = {"rows": [], "breached": 0, "soon": 0, "window_days": SLA_WINDOW.days}
     if kode_kec and kode_kec in summary.get("kpi_by_kec", {}):
-        return summary["kpi_by_kec"][kode_kec], summary["ticker_by_kec"][kode_kec]
-    return summary["kpi"], summary["ticker"]
+        return summary["kpi_by_kec"][kode_kec], summary["ticker_by_kec"][kode_kec], summary.get("sla", {}).get(kode_kec, empty)
+    return summary["kpi"], summary["ticker"], summary.get("sla", {}).get("city", empty)
 
 
-def marker_feature(row, gz: Gazetteer) -> dict:
+def marker_feature(row, gz: Gazetteer, sla_state: str = "") -> dict:
     kec = gz.kecamatan.get(row.kode_kec or "")
     kel = gz.kelurahan.get(row.kode_kel or "")
     props = {"id": row.id, "s": row.status, "c": row.category, "t": row.title, "kc": row.kode_kec, "k": kec.name if kec else "",
              "l": kel.name if kel else "", "r": _iso(row.reported_at)}
+    if sla_state in ("breached", "soon"):
+        props["sla"] = sla_state
     if row.source == "demo":
         props["demo"] = 1
     return {"type": "Feature", "id": row.id, "geometry": {"type": "Point", "coordinates": [round(row.lon, 5), round(row.lat, 5)]},
@@ -82,8 +89,11 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         per_kel = conn.execute(select(r.kode_kel, func.count()).where(open_).group_by(r.kode_kel)).all()
         today_kec = conn.execute(select(r.kode_kec, func.count()).where(r.reported_at >= today).group_by(r.kode_kec)).all()
         done_kec = conn.execute(select(r.kode_kec, func.count()).where(r.resolved_at >= today).group_by(r.kode_kec)).all()
-        responded = conn.execute(select(r.kode_kec, r.reported_at, r.first_response_at)
-                                 .where(r.first_response_at >= now - TTFR_WINDOW)).all()
+        responded = conn.execute(select(r.kode_kec, r.reported_at, r.first_response_at, r.opd)
+                                 .where(r.first_response_at >= now - SLA_WINDOW)).all()
+        resolved = conn.execute(select(r.kode_kec, r.reported_at, r.resolved_at, r.opd)
+                                .where(r.resolved_at >= now - SLA_WINDOW)).all()
+        open_rows = conn.execute(select(r.id, r.kode_kec, r.category, r.opd, r.status, r.reported_at).where(open_)).all()
         tickers = {"city": conn.execute(select(*ticker_cols).order_by(r.reported_at.desc()).limit(TICKER_SIZE)).all()}
         for code in gz.kecamatan:  # one short index range scan each (kode_kec, reported_at)
             tickers[code] = conn.execute(select(*ticker_cols).where(r.kode_kec == code)
@@ -109,22 +119,24 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
             for a in ("city", code):
                 if a in counts:
                     counts[a][key] += n
-    for code, reported, responded_at in responded:
-        if responded_at >= reported:
+    for code, reported, responded_at, _opd in responded:
+        if responded_at >= reported and responded_at >= now - TTFR_WINDOW:
             for a in ("city", code):
                 if a in waits:
                     waits[a].append((responded_at - reported).total_seconds())
     kpi = {a: {**counts[a], "ttfr_median_s": statistics.median(waits[a]) if waits[a] else None, "ttfr_n": len(waits[a]),
                "ttfr_window_days": TTFR_WINDOW.days} for a in areas}
 
+    sla_states, sla_panel = sla_by_area(open_rows, responded, resolved, routing, gz, now)
     cache = feature_cache if feature_cache is not None else {}
     markers = {}
     for row in live_rows:
         hit = cache.get(row.id)
-        markers[row.id] = hit[1] if hit and hit[0] == row.status else marker_feature(row, gz)
+        key = (row.status, sla_states.get(row.id, ""))
+        markers[row.id] = hit[1] if hit and hit[0] == key else marker_feature(row, gz, key[1])
     if feature_cache is not None:
         feature_cache.clear()
-        feature_cache.update({key: (f["properties"]["s"], f) for key, f in markers.items()})
+        feature_cache.update({key: ((f["properties"]["s"], sla_states.get(key, "")), f) for key, f in markers.items()})
     kecamatan_counts = {code: {k: kpi[code][k] for k in ("baru", "diproses", "selesai_today")} for code in gz.kecamatan}
     summary = {
         "kpi": kpi["city"],
@@ -133,8 +145,9 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         "kelurahan": {code: n for code, n in per_kel if code},
         # the map's colour for every measure, once per change here rather than once per dashboard per poll
         "map_values": {m: choropleth.values(m, kecamatan_counts, gz) for m in choropleth.MEASURES},
-        "ticker": [_ticker_row(t, gz) for t in tickers["city"]],
-        "ticker_by_kec": {code: [_ticker_row(t, gz) for t in tickers[code]] for code in gz.kecamatan},
+        "ticker": [_ticker_row(t, gz, sla_states) for t in tickers["city"]],
+        "ticker_by_kec": {code: [_ticker_row(t, gz, sla_states) for t in tickers[code]] for code in gz.kecamatan},
+        "sla": sla_panel,
         "feeds": {
             code: {"name": src.name, "latest": _iso(latest.get(code)),
                    # stale: a feed that used to send and has gone quiet; one that never sent is not an alarm
@@ -147,6 +160,59 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         "has_demo": demo_enabled or any("demo" in m["properties"] for m in markers.values()),
     }
     return summary, markers
+
+
+def _p(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (median: q=0.5); None without data."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def sla_by_area(open_rows, responded, resolved, routing: RoutingTable, gz: Gazetteer, now: datetime):
+    """-> (SLA state of each open report, per-area per-OPD panel rows).
+
+    A panel row: open reports, breached, about to breach, and median / p90 of time to first
+    response and to resolution over SLA_WINDOW, for the city and for each kecamatan."""
+    areas = ["city", *gz.kecamatan]
+    blank = lambda: {"open": 0, "breached": 0, "soon": 0, "response": [], "resolution": []}  # noqa: E731
+    acc = {a: {} for a in areas}
+    states: dict[str, str] = {}
+
+    def bucket(area: str, opd: str | None) -> dict:
+        return acc[area].setdefault(opd or "", blank())
+
+    for rid, kec, category, opd, status, reported in open_rows:
+        cat = routing.categories.get(category)
+        state = sla.clock_state(status, reported, cat, now)[0] if cat else "ok"
+        states[rid] = state
+        for a in ("city", kec):
+            if a in acc:
+                b = bucket(a, opd)
+                b["open"] += 1
+                if state in ("breached", "soon"):
+                    b[state] += 1
+    for rows, key in ((responded, "response"), (resolved, "resolution")):
+        for kec, reported, at, opd in rows:
+            if at >= reported:
+                for a in ("city", kec):
+                    if a in acc:
+                        bucket(a, opd)[key].append((at - reported).total_seconds())
+    panel = {}
+    for area, by_opd in acc.items():
+        rows = []
+        for opd, b in by_opd.items():
+            known = routing.opds.get(opd)
+            rows.append({"opd": opd, "short": known.short if known else opd, "name": known.name if known else opd,
+                         "open": b["open"], "breached": b["breached"], "soon": b["soon"],
+                         "response_median_s": _p(b["response"], 0.5), "response_p90_s": _p(b["response"], 0.9),
+                         "response_n": len(b["response"]), "resolution_median_s": _p(b["resolution"], 0.5),
+                         "resolution_p90_s": _p(b["resolution"], 0.9), "resolution_n": len(b["resolution"])})
+        rows.sort(key=lambda r: (-r["breached"], -r["soon"], -r["open"], r["opd"]))
+        panel[area] = {"rows": rows, "breached": sum(r["breached"] for r in rows), "soon": sum(r["soon"] for r in rows),
+                       "window_days": SLA_WINDOW.days}
+    return states, panel
 
 
 def fingerprint(summary: dict) -> str:

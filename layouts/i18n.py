@@ -66,6 +66,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "scope_hint": ("Klik kecamatan di peta untuk memfokuskan", "Click a kecamatan on the map to focus"),
     "vacc_city_only": ("Angka kota; rincian per kecamatan belum tersedia", "City figures; no per-kecamatan breakdown yet"),
     "wib": ("WIB", "WIB"),
+    "opd_title": ("Kinerja OPD · SLA", "Agency performance · SLA"),
+    "opd_col_opd": ("OPD", "Agency"),
+    "opd_col_open": ("Terbuka", "Open"),
+    "opd_col_breached": ("Lewat SLA", "Overdue"),
+    "opd_col_soon": ("Hampir lewat", "Due soon"),
+    "opd_col_response": ("Respons pertama", "First response"),
+    "opd_col_resolution": ("Penyelesaian", "Resolution"),
+    "opd_med_p90": ("median · p90", "median · p90"),
+    "opd_note": ("Waktu: {days} hari terakhir. Lewat SLA: {breached} · hampir lewat: {soon}",
+                 "Times: last {days} days. Overdue: {breached} · due soon: {soon}"),
+    "opd_empty": ("Belum ada laporan untuk OPD mana pun di wilayah ini.", "No reports for any agency in this area yet."),
 }
 
 DURATION_UNITS = {"id": ("hari", "jam", "menit", "detik"), "en": ("d", "h", "min", "s")}
@@ -92,6 +103,19 @@ def fmt_time(value: str | datetime | None, lang: str = "id", seconds: bool = Fal
         return "–"
     dt = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
     return format_time(dt.astimezone(WIB), "HH:mm:ss" if seconds else "HH:mm", locale=LOCALES.get(lang, "id_ID"))
+
+
+def fmt_duration_short(seconds: float | None, lang: str = "id") -> str:
+    """For table cells: '45 mnt', '5,2 jam', '3,1 hari' (one unit, one decimal)."""
+    if seconds is None:
+        return "–"
+    units = {"id": ("mnt", "jam", "hari"), "en": ("min", "h", "d")}.get(lang, ("mnt", "jam", "hari"))
+    locale = LOCALES.get(lang, "id_ID")
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))} {units[0]}"
+    if seconds < 48 * 3600:
+        return f"{format_decimal(round(seconds / 3600, 1), locale=locale)} {units[1]}"
+    return f"{format_decimal(round(seconds / 86400, 1), locale=locale)} {units[2]}"
 
 
 def fmt_duration(seconds: float | None, lang: str = "id") -> str:

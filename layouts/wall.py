@@ -11,7 +11,7 @@ from geodata import choropleth
 from geodata.boundaries import EMPTY_LAYER
 
 from . import ids
-from .i18n import fmt_date, fmt_duration, fmt_int, fmt_time, t
+from .i18n import fmt_date, fmt_duration, fmt_duration_short, fmt_int, fmt_time, t
 
 js = Namespace("liveroom", "map")
 DEFAULT_MEASURE = "open"
@@ -101,6 +101,44 @@ def _vaccination(figures: dict, lang: str) -> html.Div:
         html.Div([t("as_of", lang, date=fmt_date(as_of, lang)), " · ", t("source", lang, source=source)],
                  className="lr-asof", id="vacc-asof"),
         html.Div(t("vacc_city_only", lang), className="lr-asof lr-vacc-scope", id="vacc-scope", hidden=True),
+    ])
+
+
+def opd_rows(panel: dict, lang: str) -> list:
+    """One row per OPD: open, overdue, due soon, first-response and resolution times (median · p90)."""
+    if not panel["rows"]:
+        return [html.Tr(html.Td(t("opd_empty", lang), colSpan=6, className="lr-opd-empty"))]
+
+    def pair(row, key):
+        if not row[f"{key}_n"]:
+            return "–"
+        return f"{fmt_duration_short(row[f'{key}_median_s'], lang)} · {fmt_duration_short(row[f'{key}_p90_s'], lang)}"
+
+    return [html.Tr(className="lr-opd-row" + (" lr-opd-late" if r["breached"] else ""), **{"data-opd": r["opd"]}, children=[
+        html.Td(r["short"], title=r["name"], className="lr-opd-name"),
+        html.Td(fmt_int(r["open"], lang)),
+        html.Td(fmt_int(r["breached"], lang), className="lr-opd-breached" + (" lr-hot" if r["breached"] else "")),
+        html.Td(fmt_int(r["soon"], lang), className="lr-opd-soon" + (" lr-warm" if r["soon"] else "")),
+        html.Td(pair(r, "response")),
+        html.Td(pair(r, "resolution")),
+    ]) for r in panel["rows"]]
+
+
+def opd_note(panel: dict, lang: str) -> str:
+    return t("opd_note", lang, days=panel["window_days"], breached=fmt_int(panel["breached"], lang), soon=fmt_int(panel["soon"], lang))
+
+
+def opd_panel(panel: dict, lang: str) -> html.Section:
+    head = [t("opd_col_opd", lang), t("opd_col_open", lang), t("opd_col_breached", lang), t("opd_col_soon", lang)]
+    return html.Section(className="lr-panel lr-opd", children=[
+        html.Div(className="lr-opd-head", children=[
+            html.H2(t("opd_title", lang)), html.Span(opd_note(panel, lang), id=ids.OPD_NOTE, className="lr-opd-note")]),
+        html.Table(className="lr-opd-table", children=[
+            html.Thead(html.Tr([*[html.Th(h) for h in head],
+                                *[html.Th([t(k, lang), html.Br(), html.Span(t("opd_med_p90", lang), className="lr-opd-sub")])
+                                  for k in ("opd_col_response", "opd_col_resolution")]])),
+            html.Tbody(opd_rows(panel, lang), id=ids.OPD_BODY),
+        ]),
     ])
 
 
@@ -196,8 +234,12 @@ def build(view: WallView) -> html.Div:
         html.Div(t("demo_banner", lang), id=ids.DEMO_BANNER, className="lr-demo-banner",
                  hidden=not summary.get("has_demo")),
         html.Main(className="lr-main", children=[
-            html.Div(id=ids.MAP_WRAP, className="lr-map-wrap", children=[_map(view), _legend(lang), measure_picker(lang),
-                                                        html.Div(markers_note(summary, lang), id=ids.MARKERS_NOTE, className="lr-map-note")]),
+            html.Div(className="lr-map-col", children=[
+                html.Div(id=ids.MAP_WRAP, className="lr-map-wrap", children=[
+                    _map(view), _legend(lang), measure_picker(lang),
+                    html.Div(markers_note(summary, lang), id=ids.MARKERS_NOTE, className="lr-map-note")]),
+                opd_panel(summary.get("sla", {}).get("city") or {"rows": [], "breached": 0, "soon": 0, "window_days": 30}, lang),
+            ]),
             html.Div(className="lr-side", children=[
                 _scope(lang),
                 kpi_tiles(summary, lang),

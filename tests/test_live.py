@@ -179,12 +179,12 @@ def test_per_kecamatan_views_add_up_to_the_city(services):
     r = submit(services, **at_kelurahan("36.71.13.1002"))  # Larangan
     services.reports.change_status(r["id"], {"status": "diproses"})
     summary, _ = compute(services.store, services.routing, services.gazetteer, datetime.now(timezone.utc), 5000)
-    kpi, ticker = area_view(summary, "36.71.07")
+    kpi, ticker, _sla = area_view(summary, "36.71.07")
     assert (kpi["baru"], kpi["diproses"], kpi["today"]) == (2, 0, 2)
     assert {row["kecamatan"] for row in ticker} == {"Karawaci"}
-    larangan, _ = area_view(summary, "36.71.13")
+    larangan, _, _ = area_view(summary, "36.71.13")
     assert (larangan["baru"], larangan["diproses"], larangan["ttfr_n"]) == (0, 1, 1)
-    city, city_ticker = area_view(summary, None)
+    city, city_ticker, _ = area_view(summary, None)
     for key in ("today", "baru", "diproses", "selesai_today"):
         assert city[key] == sum(k[key] for k in summary["kpi_by_kec"].values())
     assert len(city_ticker) == 3

@@ -180,3 +180,26 @@ def test_kelurahan_appear_when_zooming_to_street_level(live_stack, page):
         page.wait_for_timeout(400)
     page.wait_for_function(f"({visible})() === 0", timeout=WAIT_MS)
     assert page.errors == []
+
+
+def test_overdue_report_is_flagged_and_counted_for_its_opd(live_stack, page):
+    from datetime import datetime, timedelta, timezone
+    open_wall(page, live_stack.url)
+    reported = (datetime.now(timezone.utc) - timedelta(hours=3)).isoformat()  # flood: 2 h to first response
+    rid = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, timeout=10,
+                        json=report_payload(title="Banjir belum ditangani", category="banjir", reported_at=reported,
+                                            **at_kelurahan("36.71.02.1001"))).json()["id"]  # Jatiuwung: no other test's markers
+    page.wait_for_selector(f'{marker(rid)}[data-sla="breached"]', timeout=WAIT_MS)
+    page.wait_for_selector(f'#ticker [data-report-id="{rid}"] .lr-tag-breached', timeout=WAIT_MS)
+    assert page.inner_text(f'#ticker [data-report-id="{rid}"] .lr-tag-breached') == "LEWAT SLA"
+    row = '#opd-body tr[data-opd="bpbd"]'
+    page.wait_for_selector(f"{row} .lr-opd-breached.lr-hot", timeout=WAIT_MS)
+    assert page.inner_text(f"{row} .lr-opd-name") == "BPBD"
+    assert int(page.inner_text(f"{row} .lr-opd-breached")) >= 1
+    assert "Lewat SLA" in page.inner_text("#opd-note")
+    # answered: the first-response clock stops; the 48 h resolution clock is far off, so no flag
+    assert requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", headers=live_stack.headers, timeout=10,
+                         json={"status": "diproses"}).status_code == 200
+    page.wait_for_selector(f'{marker(rid)}[data-status="diproses"][data-sla=""]', timeout=WAIT_MS)
+    page.wait_for_selector(f'#ticker [data-report-id="{rid}"]:not(:has(.lr-tag-breached))', timeout=WAIT_MS)
+    assert page.errors == []
