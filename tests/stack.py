@@ -53,6 +53,11 @@ class LiveStack:
         """The embedded Valkey server started by app.py (it writes its pidfile in our data dir)."""
         return int((self.data_dir / "redis" / "valkey.pid").read_text().strip())
 
+    def redis_url(self) -> str:
+        """The embedded server's URL, as app.py logged it when it started it."""
+        import re
+        return re.search(r"embedded Redis \(Valkey\) at (\S+)", (self.data_dir / "app.log").read_text()).group(1)
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
