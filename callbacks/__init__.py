@@ -6,10 +6,11 @@ from flask_caching import Cache
 
 from data_feeds.services import Services
 
-from . import live, pages, selection
+from . import live, pages, report_detail, selection
 
 
 def register(app: Dash, services: Services, cache: Cache) -> None:
     pages.register(app, services, cache)
     live.register(app, services)
     selection.register(app, services, cache)
+    report_detail.register(app, services)

@@ -48,7 +48,7 @@ def build_api(services: Services) -> Blueprint:
 
     def principal(required: bool = True):
         presented = request.headers.get(HEADER)
-        if presented is None and not required:
+        if not presented and not required:
             return None
         return services.api_keys.authenticate(presented)
 

@@ -76,6 +76,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "opd_med_p90": ("median · p90", "median · p90"),
     "opd_note": ("Waktu: {days} hari terakhir. Lewat SLA: {breached} · hampir lewat: {soon}",
                  "Times: last {days} days. Overdue: {breached} · due soon: {soon}"),
+    "card_close": ("Tutup ✕", "Close ✕"),
+    "card_reported": ("Dilaporkan {when} WIB · {source}", "Reported {when} WIB · {source}"),
+    "card_opd": ("Ditangani: {opd}", "Handled by: {opd}"),
+    "card_sla_response": ("Respons pertama", "First response"),
+    "card_sla_resolution": ("Penyelesaian", "Resolution"),
+    "card_due": ("batas {when} WIB", "due {when} WIB"),
+    "card_met": ("tepat waktu", "on time"),
+    "card_missed": ("terlambat", "late"),
+    "card_running_late": ("lewat batas", "overdue"),
+    "card_running": ("berjalan", "running"),
+    "card_history": ("Riwayat", "History"),
+    "card_evidence": ("Bukti penanganan", "Evidence"),
+    "card_photo": ("Foto {n}", "Photo {n}"),
+    "card_video": ("Video {n}", "Video {n}"),
+    "card_missing": ("Laporan tidak ditemukan.", "Report not found."),
+    "event_created": ("Laporan masuk", "Report received"),
+    "event_reassigned": ("Dialihkan ke OPD lain", "Reassigned to another agency"),
+    "event_reopened": ("Dibuka kembali", "Reopened"),
     "opd_empty": ("Belum ada laporan untuk OPD mana pun di wilayah ini.", "No reports for any agency in this area yet."),
 }
 
@@ -103,6 +121,15 @@ def fmt_time(value: str | datetime | None, lang: str = "id", seconds: bool = Fal
         return "–"
     dt = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
     return format_time(dt.astimezone(WIB), "HH:mm:ss" if seconds else "HH:mm", locale=LOCALES.get(lang, "id_ID"))
+
+
+def fmt_datetime(value: str | datetime | None, lang: str = "id") -> str:
+    """'23 Nov 2026 08.30' in WIB: for a report's own times, which may be days old."""
+    if value is None:
+        return "–"
+    dt = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    local = dt.astimezone(WIB)
+    return f"{format_date(local, format='medium', locale=LOCALES.get(lang, 'id_ID'))} {fmt_time(local, lang)}"
 
 
 def fmt_duration_short(seconds: float | None, lang: str = "id") -> str:

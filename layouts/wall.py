@@ -10,7 +10,7 @@ from dash_extensions.javascript import Namespace
 from geodata import choropleth
 from geodata.boundaries import EMPTY_LAYER
 
-from . import ids
+from . import ids, report_card
 from .i18n import fmt_date, fmt_duration, fmt_duration_short, fmt_int, fmt_time, t
 
 js = Namespace("liveroom", "map")
@@ -237,7 +237,8 @@ def build(view: WallView) -> html.Div:
             html.Div(className="lr-map-col", children=[
                 html.Div(id=ids.MAP_WRAP, className="lr-map-wrap", children=[
                     _map(view), _legend(lang), measure_picker(lang),
-                    html.Div(markers_note(summary, lang), id=ids.MARKERS_NOTE, className="lr-map-note")]),
+                    html.Div(markers_note(summary, lang), id=ids.MARKERS_NOTE, className="lr-map-note"),
+                    report_card.shell(lang)]),
                 opd_panel(summary.get("sla", {}).get("city") or {"rows": [], "breached": 0, "soon": 0, "window_days": 30}, lang),
             ]),
             html.Div(className="lr-side", children=[

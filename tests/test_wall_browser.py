@@ -203,3 +203,27 @@ def test_overdue_report_is_flagged_and_counted_for_its_opd(live_stack, page):
     page.wait_for_selector(f'{marker(rid)}[data-status="diproses"][data-sla=""]', timeout=WAIT_MS)
     page.wait_for_selector(f'#ticker [data-report-id="{rid}"]:not(:has(.lr-tag-breached))', timeout=WAIT_MS)
     assert page.errors == []
+
+
+def test_clicking_a_marker_opens_the_report_with_history_and_evidence(live_stack, page):
+    open_wall(page, live_stack.url)
+    post = lambda path, body: requests.post(f"{live_stack.url}{path}", headers=live_stack.headers, json=body, timeout=10)  # noqa: E731
+    rid = post("/api/v1/reports", report_payload(title="Lampu jalan mati <b>total</b>", category="pju_mati",
+                                                  reporter={"name": "Rahasia Warga", "phone": "0812 9999 0000"},
+                                                  **at_kelurahan("36.71.04.1001"))).json()["id"]  # Benda: no other test's markers
+    assert post(f"/api/v1/reports/{rid}/status", {"status": "diproses", "note": "Tim Dishub berangkat"}).status_code == 200
+    evidence = "https://laksa.example/bukti/pju-nyala.jpg"
+    assert post(f"/api/v1/reports/{rid}/status", {"status": "selesai", "evidence": [evidence]}).status_code == 200
+    page.wait_for_selector(f'{marker(rid)}[data-status="selesai"]', timeout=WAIT_MS)
+    page.click(marker(rid))
+    page.wait_for_selector("#report-card:not([hidden]) .lr-card-title", timeout=WAIT_MS)
+    card = page.inner_text("#report-card")
+    assert page.inner_text("#report-card .lr-card-title") == "Lampu jalan mati <b>total</b>"  # escaped, as given
+    assert "Dinas Perhubungan" in card and "Benda" in card and "Tim Dishub berangkat" in card
+    assert [li.inner_text().split("\n")[0] for li in page.query_selector_all(".lr-card-event .lr-card-event-what")] == [
+        "Diproses → Selesai", "Baru → Diproses", "Laporan masuk"]
+    assert page.get_attribute("#report-card .lr-card-evidence", "href") == evidence
+    assert "Rahasia" not in card and "0812" not in card  # no personal data on a wall
+    page.click("#report-card-close")
+    page.wait_for_selector("#report-card[hidden]", state="attached", timeout=WAIT_MS)
+    assert page.errors == []

@@ -1,0 +1,83 @@
+"""One report, opened from its marker: status, place, agency, SLA clocks, history and evidence."""
+from __future__ import annotations
+
+from dash import html
+
+from . import ids
+from .i18n import fmt_datetime, t
+
+
+def shell(lang: str) -> html.Aside:
+    """The empty card on the map; filled when a marker is clicked."""
+    return html.Aside(id=ids.REPORT_CARD, className="lr-report-card", hidden=True, children=[
+        html.Button(t("card_close", lang), id=ids.REPORT_CARD_CLOSE, className="lr-card-close", n_clicks=0),
+        html.Div(id=ids.REPORT_CARD_BODY),
+    ])
+
+
+def _sla_line(label: str, due: str | None, met: bool | None, running: bool, state: str, lang: str) -> html.Div:
+    if met is not None:
+        verdict, tone = (t("card_met", lang), "ok") if met else (t("card_missed", lang), "late")
+    elif running and state == "breached":
+        verdict, tone = t("card_running_late", lang), "late"
+    else:
+        verdict, tone = t("card_running", lang), "soon" if state == "soon" else "ok"
+    return html.Div(className=f"lr-card-sla lr-card-sla-{tone}", children=[
+        html.Span(label, className="lr-card-sla-label"), html.Span(t("card_due", lang, when=fmt_datetime(due, lang))),
+        html.Span(verdict, className="lr-card-verdict")])
+
+
+def _event(e: dict, lang: str) -> html.Li:
+    if e["kind"] in ("created", "reassigned", "reopened"):
+        what = t(f"event_{e['kind']}", lang)
+    else:
+        what = f"{t('status_' + e['from'], lang)} → {t('status_' + e['to'], lang)}"
+    details = [x for x in (e.get("opd") and e["opd"].upper(), e.get("actor"), e.get("note")) if x]
+    return html.Li(className=f"lr-card-event lr-status-{e['to']}", children=[
+        html.Span(fmt_datetime(e["at"], lang), className="lr-card-event-time"),
+        html.Span(what, className="lr-card-event-what"),
+        html.Div(" · ".join(details), className="lr-card-event-note") if details else None,
+    ])
+
+
+def _evidence(events: list[dict], lang: str) -> list:
+    items, counts = [], {"photo": 0, "video": 0}
+    for e in events:
+        for ev in e.get("evidence") or []:
+            kind = ev.get("type") or "photo"
+            counts[kind] = counts.get(kind, 0) + 1
+            label = t(f"card_{kind}", lang, n=counts[kind]) if kind in ("photo", "video") else ev["url"]
+            preview = (html.Video(src=ev["url"], controls=True, preload="metadata", className="lr-card-media") if kind == "video"
+                       else html.Img(src=ev["url"], alt=label, className="lr-card-media", referrerPolicy="no-referrer"))
+            items.append(html.A(href=ev["url"], target="_blank", rel="noopener noreferrer", className="lr-card-evidence",
+                                children=[preview, html.Span(label)]))
+    return items
+
+
+def body(report: dict | None, lang: str, source_name: str = "") -> list:
+    """The card's content from the API's view of a report (public fields only)."""
+    if report is None:
+        return [html.P(t("card_missing", lang))]
+    place = ", ".join(x["name"] for x in (report.get("kelurahan"), report.get("kecamatan")) if x)
+    sla = report["sla"]
+    status = report["status"]
+    evidence = _evidence(report["events"], lang)
+    return [
+        html.Div(className=f"lr-card-status lr-status-{status}", children=[
+            html.Span(className="lr-dot"), html.Span(t(f"status_{status}", lang)),
+            html.Span("DEMO", className="lr-tag-demo") if report["source"] == "demo" else None]),
+        html.H3(report["title"], className="lr-card-title"),
+        html.Div(f"{report['category_name']} · {place}", className="lr-card-place"),
+        html.Div(report["address"], className="lr-card-place") if report.get("address") else None,
+        html.Div(t("card_reported", lang, when=fmt_datetime(report["reported_at"], lang), source=source_name or report["source"]),
+                 className="lr-card-meta"),
+        html.Div(t("card_opd", lang, opd=report["opd"]["name"]), className="lr-card-meta") if report.get("opd") else None,
+        html.Div(report["description"], className="lr-card-desc") if report.get("description") else None,
+        _sla_line(t("card_sla_response", lang), sla["response_due"], sla["response_met"], status == "baru", sla["state"], lang),
+        _sla_line(t("card_sla_resolution", lang), sla["resolution_due"], sla["resolution_met"],
+                  status in ("baru", "diproses"), sla["state"], lang),
+        html.H4(t("card_evidence", lang)) if evidence else None,
+        html.Div(evidence, className="lr-card-evidence-list") if evidence else None,
+        html.H4(t("card_history", lang)),
+        html.Ol([_event(e, lang) for e in reversed(report["events"])], className="lr-card-events"),
+    ]
