@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections import Counter
 import secrets
 import statistics
 from dataclasses import dataclass
@@ -87,11 +88,17 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
     with store.read() as conn:
         per_kec = conn.execute(select(r.kode_kec, r.status, func.count()).where(open_).group_by(r.kode_kec, r.status)).all()
         per_kel = conn.execute(select(r.kode_kel, func.count()).where(open_).group_by(r.kode_kel)).all()
-        today_kec = conn.execute(select(r.kode_kec, func.count()).where(r.reported_at >= today).group_by(r.kode_kec)).all()
-        done_kec = conn.execute(select(r.kode_kec, func.count()).where(r.resolved_at >= today).group_by(r.kode_kec)).all()
-        responded = conn.execute(select(r.kode_kec, r.reported_at, r.first_response_at, r.opd)
+        # Range reads on the time indexes, counted here: with GROUP BY, SQLite walks a kecamatan index
+        # over the whole table instead (3.4 s at 1M reports, against milliseconds).
+        today_kec = Counter(conn.execute(select(r.kode_kec).with_hint(reports, "INDEXED BY ix_reports_reported_at", "sqlite")
+                                         .where(r.reported_at >= today)).scalars()).items()
+        done_kec = Counter(conn.execute(select(r.kode_kec).with_hint(reports, "INDEXED BY ix_reports_resolved_cover", "sqlite")
+                                        .where(r.resolved_at >= today)).scalars()).items()
+        # (kecamatan, OPD, seconds taken[, within the tile's window]) from the covering indexes
+        responded = conn.execute(select(r.kode_kec, r.opd, store.seconds_between(r.reported_at, r.first_response_at),
+                                        r.first_response_at >= now - TTFR_WINDOW)
                                  .where(r.first_response_at >= now - SLA_WINDOW)).all()
-        resolved = conn.execute(select(r.kode_kec, r.reported_at, r.resolved_at, r.opd)
+        resolved = conn.execute(select(r.kode_kec, r.opd, store.seconds_between(r.reported_at, r.resolved_at))
                                 .where(r.resolved_at >= now - SLA_WINDOW)).all()
         open_rows = conn.execute(select(r.id, r.kode_kec, r.category, r.opd, r.status, r.reported_at).where(open_)).all()
         tickers = {"city": conn.execute(select(*ticker_cols).order_by(r.reported_at.desc()).limit(TICKER_SIZE)).all()}
@@ -119,11 +126,11 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
             for a in ("city", code):
                 if a in counts:
                     counts[a][key] += n
-    for code, reported, responded_at, _opd in responded:
-        if responded_at >= reported and responded_at >= now - TTFR_WINDOW:
+    for code, _opd, seconds, recent in responded:
+        if recent and seconds is not None and seconds >= 0:
             for a in ("city", code):
                 if a in waits:
-                    waits[a].append((responded_at - reported).total_seconds())
+                    waits[a].append(round(float(seconds), 3))
     kpi = {a: {**counts[a], "ttfr_median_s": statistics.median(waits[a]) if waits[a] else None, "ttfr_n": len(waits[a]),
                "ttfr_window_days": TTFR_WINDOW.days} for a in areas}
 
@@ -194,11 +201,14 @@ def sla_by_area(open_rows, responded, resolved, routing: RoutingTable, gz: Gazet
                 if state in ("breached", "soon"):
                     b[state] += 1
     for rows, key in ((responded, "response"), (resolved, "resolution")):
-        for kec, reported, at, opd in rows:
-            if at >= reported:
-                for a in ("city", kec):
-                    if a in acc:
-                        bucket(a, opd)[key].append((at - reported).total_seconds())
+        by_kec_opd: dict[tuple, list[float]] = {}
+        for row in rows:
+            if row[2] is not None and row[2] >= 0:  # (PostgreSQL's extract gives Decimal)
+                by_kec_opd.setdefault((row[0], row[1]), []).append(round(float(row[2]), 3))  # julianday: sub-ms float noise
+        for (kec, opd), seconds in by_kec_opd.items():
+            for a in ("city", kec):
+                if a in acc:
+                    bucket(a, opd)[key].extend(seconds)
     panel = {}
     for area, by_opd in acc.items():
         rows = []
