@@ -4,9 +4,13 @@
   var GLYPH = { baru: "!", diproses: "\u2026", selesai: "\u2713", ditolak: "\u00d7", duplikat: "=" };
   var WORDS = {
     id: { baru: "Baru", diproses: "Diproses", selesai: "Selesai", ditolak: "Ditolak", duplikat: "Duplikat",
-          empty: "Belum ada laporan.", demo: "DEMO", breached: "LEWAT SLA", soon: "HAMPIR SLA" },
+          empty: "Belum ada laporan.", demo: "DEMO", breached: "LEWAT SLA", soon: "HAMPIR SLA",
+          units: ["mnt", "jam", "hari"], opdEmpty: "Belum ada laporan untuk OPD mana pun di wilayah ini.",
+          opdNote: "Waktu: {days} hari terakhir. Lewat SLA: {b} \u00b7 hampir lewat: {w}" },
     en: { baru: "New", diproses: "In progress", selesai: "Resolved", ditolak: "Refused", duplikat: "Duplicate",
-          empty: "No reports yet.", demo: "DEMO", breached: "OVERDUE", soon: "DUE SOON" }
+          empty: "No reports yet.", demo: "DEMO", breached: "OVERDUE", soon: "DUE SOON",
+          units: ["min", "h", "d"], opdEmpty: "No reports for any agency in this area yet.",
+          opdNote: "Times: last {days} days. Overdue: {b} \u00b7 due soon: {w}" }
   };
   function el(type, props) { return { type: type, namespace: "dash_html_components", props: props }; }
   /* HH:mm for today (WIB); older items also say the day, so 23:01 yesterday is not read as tonight. */
@@ -16,6 +20,15 @@
     var opts = { timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", hour12: false };
     if (day(when) !== day(new Date())) { opts.day = "numeric"; opts.month = "short"; }
     return new Intl.DateTimeFormat(loc, opts).format(when).replace(/(\d{2})\.(\d{2})/, "$1:$2");
+  }
+  function num(n, lng) { return new Intl.NumberFormat(lng === "en" ? "en-GB" : "id-ID").format(n); }
+  /* One unit, one decimal: 45 mnt, 5,2 jam, 3,1 hari. */
+  function dur(s, lng) {
+    var u = WORDS[lng === "en" ? "en" : "id"].units;
+    var nf = new Intl.NumberFormat(lng === "en" ? "en-GB" : "id-ID", { maximumFractionDigits: 1 });
+    if (s < 3600) { return Math.max(1, Math.round(s / 60)) + " " + u[0]; }
+    if (s < 48 * 3600) { return nf.format(Math.round(s / 360) / 10) + " " + u[1]; }
+    return nf.format(Math.round(s / 8640) / 10) + " " + u[2];
   }
   var STALL_MS = 15000;
   var KEL_ZOOM = 14; // a poll with no answer after this long is given up, so polling resumes
@@ -89,6 +102,27 @@
           return el("Li", { key: r.id, className: "lr-ticker-item lr-status-" + r.status + (r.sla ? " lr-sla-" + r.sla : ""),
                             "data-report-id": r.id, children: children });
         });
+      },
+      /* The OPD / SLA table from its figures (layouts/wall.py opd_data). */
+      opdTable: function (data, lng) {
+        var w = WORDS[lng === "en" ? "en" : "id"];
+        data = data || { rows: [], b: 0, w: 0, days: 30 };
+        var note = w.opdNote.replace("{days}", data.days).replace("{b}", num(data.b, lng)).replace("{w}", num(data.w, lng));
+        if (!data.rows.length) {
+          return [[el("Tr", { children: [el("Td", { colSpan: 6, className: "lr-opd-empty", children: w.opdEmpty })] })], note];
+        }
+        var pair = function (p) { return p ? dur(p[0], lng) + " \u00b7 " + dur(p[1], lng) : "\u2013"; };
+        var rows = data.rows.map(function (r) {
+          return el("Tr", { key: r.o, className: "lr-opd-row" + (r.b ? " lr-opd-late" : ""), "data-opd": r.o, children: [
+            el("Td", { className: "lr-opd-name", title: r.n, children: r.s }),
+            el("Td", { children: num(r.open, lng) }),
+            el("Td", { className: "lr-opd-breached" + (r.b ? " lr-hot" : ""), children: num(r.b, lng) }),
+            el("Td", { className: "lr-opd-soon" + (r.w ? " lr-warm" : ""), children: num(r.w, lng) }),
+            el("Td", { children: pair(r.r) }),
+            el("Td", { children: pair(r.x) })
+          ] });
+        });
+        return [rows, note];
       },
       clock: function (n, lng) {
         var fmt = new Intl.DateTimeFormat(lng === "en" ? "en-GB" : "id-ID", {

@@ -77,7 +77,8 @@ def find_by_id(node, wanted):
 def client_process(args) -> dict:
     url, threads, seconds, seed = args
     deps = requests.get(f"{url}/_dash-dependencies", timeout=30).json()
-    poll = next(d for d in deps if [i["id"] for i in d["inputs"]] == ["live-poll"])
+    poll = next(d for d in deps if d["inputs"] and d["inputs"][0]["id"] == "live-poll")
+    view = {"selection": None, "measure": "open"}  # the other inputs: the city view, open-report colours
     out: dict[str, list] = {"poll": [], "poll_changed": [], "bytes_changed": [], "bytes_unchanged": [], "layout": [], "layout_bytes": []}
     lock = threading.Lock()
 
@@ -93,7 +94,8 @@ def client_process(args) -> dict:
         while time.monotonic() < end:
             n += 1
             body = {"output": poll["output"], "outputs": _outputs(poll), "changedPropIds": ["live-poll.data"],
-                    "inputs": [{"id": "live-poll", "property": "data", "value": n}],
+                    "inputs": [{"id": "live-poll", "property": "data", "value": n},
+                               *[{"id": i["id"], "property": i["property"], "value": view[i["id"]]} for i in poll["inputs"][1:]]],
                     "state": [{"id": "live-state", "property": "data", "value": state}, {"id": "lang", "property": "data", "value": "id"}]}
             t0 = time.perf_counter()
             r = s.post(f"{url}/_dash-update-component", json=body, timeout=30)

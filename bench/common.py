@@ -1,8 +1,10 @@
 """Helpers shared by the benchmarks: machine description, percentiles, result files."""
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import platform
 import statistics
 import subprocess
@@ -52,7 +54,10 @@ def save(name: str, result: dict) -> Path:
 
 
 def tmpdir(prefix: str) -> Path:
-    return Path(tempfile.mkdtemp(prefix=f"liveroom-bench-{prefix}-"))
+    """A scratch folder, removed when the benchmark exits (a 1M-report store is over 1 GB)."""
+    path = Path(tempfile.mkdtemp(prefix=f"liveroom-bench-{prefix}-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def need(tool: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import subprocess
 import time
 from datetime import datetime, timezone
@@ -145,14 +146,14 @@ def post_rate(wrk: str, stack, seconds: int, connections: int, threads: int) -> 
     }
 
 
-def bulk_rate(stack, rows: int) -> dict:
+def bulk_rate(stack, rows: int, seed: int = 9) -> dict:
     """`python -m data_feeds import reports FILE` into the running product's store, timed end to end."""
     import os
     import sys
 
     from data_feeds.config import PROJECT_DIR
     path = stack.data_dir / "history.csv"
-    history_file(path, rows)
+    history_file(path, rows, seed=seed)
     env = {**os.environ, "DATA_DIR": str(stack.data_dir)}
     env.pop("DATABASE_URL", None)
     t0 = time.perf_counter()
@@ -173,6 +174,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--sizes", default="10000,1000000", help="stored reports before each measurement")
     parser.add_argument("--bulk-rows", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3, help="measurements per size (this machine is noisy): all are kept")
     args = parser.parse_args()
     wrk = need("wrk")
     raw = raw_insert_rate(3000)
@@ -180,14 +182,26 @@ def main() -> None:
     for size in [int(x) for x in args.sizes.split(",")]:
         folder = tmpdir(f"ingest-{size}")
         fill_s = prefill(folder / "liveroom.db", size)
-        stack = LiveStack(folder, demo=False).wait_ready(timeout=300)
-        try:
-            single = post_rate(wrk, stack, args.seconds, args.connections, args.threads)
-            bulk = bulk_rate(stack, args.bulk_rows)
-        finally:
-            stack.stop()
-        by_size.append({"stored_reports_before": size, "prefill_s": round(fill_s, 1), "single_post": single, "bulk_import": bulk})
-        print(json.dumps(by_size[-1], indent=2), flush=True)
+        runs = []
+        for run in range(args.repeat):  # each run adds its reports to the store: ~10-30k, small beside 1M
+            stack = LiveStack(folder, demo=False).wait_ready(timeout=300)
+            try:
+                single = post_rate(wrk, stack, args.seconds, args.connections, args.threads)
+                bulk = bulk_rate(stack, args.bulk_rows, seed=run)
+            finally:
+                stack.stop()
+            runs.append({"single_post": single, "bulk_import": bulk})
+            print(json.dumps(runs[-1], indent=2), flush=True)
+        med = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
+        by_size.append({
+            "stored_reports_before": size, "prefill_s": round(fill_s, 1),
+            "median": {"post_per_s": med([r["single_post"]["post_per_s"] for r in runs]),
+                       "post_p50_ms": med([r["single_post"]["post_latency_ms"]["p50"] for r in runs]),
+                       "post_p95_ms": med([r["single_post"]["post_latency_ms"]["p95"] for r in runs]),
+                       "bulk_rows_per_s": med([r["bulk_import"]["rows_per_s"] for r in runs]),
+                       "lost": sum(r["single_post"]["lost"] for r in runs)},
+            "runs": runs})
+        shutil.rmtree(folder, ignore_errors=True)
     save("ingest", {
         "command": "python -m bench.ingest", "server": "gunicorn gthread, 2 workers x 16 threads (python app.py defaults)",
         "store": "SQLite WAL, synchronous=FULL (the embedded default)",

@@ -26,7 +26,7 @@ OUTPUTS = [
     Output(ids.TICKER_DATA, "data"), Output(ids.MAP_KECAMATAN, "hideout"),
     Output(ids.STATUS_BANNER, "children"), Output(ids.STATUS_BANNER, "className"), Output(ids.DEMO_BANNER, "hidden"),
     Output(ids.UPDATED_AT, "children"), Output(ids.MARKERS_NOTE, "children"), Output(ids.MAP_LEGEND, "children"),
-    Output(ids.OPD_BODY, "children"), Output(ids.OPD_NOTE, "children"),
+    Output(ids.OPD_DATA, "data"),
 ]
 
 
@@ -99,8 +99,7 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         values = wall.kpi_values(kpi, lang)
         send("kpi", values, *[Output(i, "children") for i in KPI_IDS], render=lambda v: [v[i] for i in KPI_IDS])
         send("ticker", ticker, Output(ids.TICKER_DATA, "data"))  # rows, drawn in the browser
-        send("opd", [sla_panel, lang], Output(ids.OPD_BODY, "children"), Output(ids.OPD_NOTE, "children"),
-             render=lambda v: [wall.opd_rows(*v), wall.opd_note(*v)])
+        send("opd", wall.opd_data(sla_panel), Output(ids.OPD_DATA, "data"))  # figures; drawn in the browser
         send("kec", {"values": summary["map_values"][measure],
                      "breaks": list(choropleth.MEASURES[measure].breaks), "colors": choropleth.PALETTE, "selected": selection},
              Output(ids.MAP_KECAMATAN, "hideout"))
@@ -123,6 +122,8 @@ def register(app: Dash, services: Services) -> None:
                             Input(ids.LIVE_DELTA, "data"), State(ids.MAP_MARKERS, "data"))
     app.clientside_callback(ClientsideFunction("liveroom", "ticker"), Output(ids.TICKER, "children"),
                             Input(ids.TICKER_DATA, "data"), State(ids.LANG, "data"))
+    app.clientside_callback(ClientsideFunction("liveroom", "opdTable"), Output(ids.OPD_BODY, "children"),
+                            Output(ids.OPD_NOTE, "children"), Input(ids.OPD_DATA, "data"), State(ids.LANG, "data"))
     app.clientside_callback(ClientsideFunction("liveroom", "clock"), Output(ids.CLOCK, "children"),
                             Input(ids.CLOCK_TICK, "n_intervals"), State(ids.LANG, "data"))
 

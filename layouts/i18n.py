@@ -74,8 +74,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "opd_col_response": ("Respons pertama", "First response"),
     "opd_col_resolution": ("Penyelesaian", "Resolution"),
     "opd_med_p90": ("median · p90", "median · p90"),
-    "opd_note": ("Waktu: {days} hari terakhir. Lewat SLA: {breached} · hampir lewat: {soon}",
-                 "Times: last {days} days. Overdue: {breached} · due soon: {soon}"),
     "card_close": ("Tutup ✕", "Close ✕"),
     "card_reported": ("Dilaporkan {when} WIB · {source}", "Reported {when} WIB · {source}"),
     "card_opd": ("Ditangani: {opd}", "Handled by: {opd}"),
@@ -94,7 +92,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event_created": ("Laporan masuk", "Report received"),
     "event_reassigned": ("Dialihkan ke OPD lain", "Reassigned to another agency"),
     "event_reopened": ("Dibuka kembali", "Reopened"),
-    "opd_empty": ("Belum ada laporan untuk OPD mana pun di wilayah ini.", "No reports for any agency in this area yet."),
 }
 
 DURATION_UNITS = {"id": ("hari", "jam", "menit", "detik"), "en": ("d", "h", "min", "s")}
@@ -130,19 +127,6 @@ def fmt_datetime(value: str | datetime | None, lang: str = "id") -> str:
     dt = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
     local = dt.astimezone(WIB)
     return f"{format_date(local, format='medium', locale=LOCALES.get(lang, 'id_ID'))} {fmt_time(local, lang)}"
-
-
-def fmt_duration_short(seconds: float | None, lang: str = "id") -> str:
-    """For table cells: '45 mnt', '5,2 jam', '3,1 hari' (one unit, one decimal)."""
-    if seconds is None:
-        return "–"
-    units = {"id": ("mnt", "jam", "hari"), "en": ("min", "h", "d")}.get(lang, ("mnt", "jam", "hari"))
-    locale = LOCALES.get(lang, "id_ID")
-    if seconds < 3600:
-        return f"{max(1, round(seconds / 60))} {units[0]}"
-    if seconds < 48 * 3600:
-        return f"{format_decimal(round(seconds / 3600, 1), locale=locale)} {units[1]}"
-    return f"{format_decimal(round(seconds / 86400, 1), locale=locale)} {units[2]}"
 
 
 def fmt_duration(seconds: float | None, lang: str = "id") -> str:

@@ -11,7 +11,7 @@ from geodata import choropleth
 from geodata.boundaries import EMPTY_LAYER
 
 from . import ids, report_card
-from .i18n import fmt_date, fmt_duration, fmt_duration_short, fmt_int, fmt_time, t
+from .i18n import fmt_date, fmt_duration, fmt_int, fmt_time, t
 
 js = Namespace("liveroom", "map")
 DEFAULT_MEASURE = "open"
@@ -104,40 +104,27 @@ def _vaccination(figures: dict, lang: str) -> html.Div:
     ])
 
 
-def opd_rows(panel: dict, lang: str) -> list:
-    """One row per OPD: open, overdue, due soon, first-response and resolution times (median · p90)."""
-    if not panel["rows"]:
-        return [html.Tr(html.Td(t("opd_empty", lang), colSpan=6, className="lr-opd-empty"))]
-
+def opd_data(panel: dict) -> dict:
+    """The OPD table as compact rows, drawn in the browser (assets/liveroom.js opdTable): a live update
+    then carries ~1 KB of figures instead of ~7 KB of rendered cells."""
     def pair(row, key):
-        if not row[f"{key}_n"]:
-            return "–"
-        return f"{fmt_duration_short(row[f'{key}_median_s'], lang)} · {fmt_duration_short(row[f'{key}_p90_s'], lang)}"
-
-    return [html.Tr(className="lr-opd-row" + (" lr-opd-late" if r["breached"] else ""), **{"data-opd": r["opd"]}, children=[
-        html.Td(r["short"], title=r["name"], className="lr-opd-name"),
-        html.Td(fmt_int(r["open"], lang)),
-        html.Td(fmt_int(r["breached"], lang), className="lr-opd-breached" + (" lr-hot" if r["breached"] else "")),
-        html.Td(fmt_int(r["soon"], lang), className="lr-opd-soon" + (" lr-warm" if r["soon"] else "")),
-        html.Td(pair(r, "response")),
-        html.Td(pair(r, "resolution")),
-    ]) for r in panel["rows"]]
-
-
-def opd_note(panel: dict, lang: str) -> str:
-    return t("opd_note", lang, days=panel["window_days"], breached=fmt_int(panel["breached"], lang), soon=fmt_int(panel["soon"], lang))
+        return [round(row[f"{key}_median_s"]), round(row[f"{key}_p90_s"])] if row[f"{key}_n"] else None
+    return {"rows": [{"o": r["opd"], "s": r["short"], "n": r["name"], "open": r["open"], "b": r["breached"], "w": r["soon"],
+                      "r": pair(r, "response"), "x": pair(r, "resolution")} for r in panel["rows"]],
+            "b": panel["breached"], "w": panel["soon"], "days": panel["window_days"]}
 
 
 def opd_panel(panel: dict, lang: str) -> html.Section:
     head = [t("opd_col_opd", lang), t("opd_col_open", lang), t("opd_col_breached", lang), t("opd_col_soon", lang)]
     return html.Section(className="lr-panel lr-opd", children=[
+        dcc.Store(id=ids.OPD_DATA, data=opd_data(panel)),
         html.Div(className="lr-opd-head", children=[
-            html.H2(t("opd_title", lang)), html.Span(opd_note(panel, lang), id=ids.OPD_NOTE, className="lr-opd-note")]),
+            html.H2(t("opd_title", lang)), html.Span(id=ids.OPD_NOTE, className="lr-opd-note")]),
         html.Table(className="lr-opd-table", children=[
             html.Thead(html.Tr([*[html.Th(h) for h in head],
                                 *[html.Th([t(k, lang), html.Br(), html.Span(t("opd_med_p90", lang), className="lr-opd-sub")])
                                   for k in ("opd_col_response", "opd_col_resolution")]])),
-            html.Tbody(opd_rows(panel, lang), id=ids.OPD_BODY),
+            html.Tbody(id=ids.OPD_BODY),  # drawn in the browser from opd-data
         ]),
     ])
 

@@ -1,0 +1,60 @@
+"""How long the live snapshot takes to rebuild as the store grows (it runs once per change batch,
+off the request path, but it shares the machine's two cores with the web workers).
+
+    .venv/bin/python -m bench.snapshot_scale [--sizes 10000,100000,1000000] [--db PATH]
+
+Each size gets a fresh SQLite store filled by bench.ingest.prefill (three years of history,
+~0.3 % still open); --db reuses a store already filled (its size is counted).
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench.common import save, summary_ms, tmpdir
+from bench.ingest import prefill
+from data_feeds import categories
+from data_feeds.snapshot import compute
+from data_feeds.store import Store
+from geodata import gazetteer
+
+
+def time_rebuilds(db: Path, runs: int = 7) -> dict:
+    store = Store(f"sqlite:///{db}")
+    store.create_schema()
+    routing, gz = categories.load(), gazetteer.load()
+    cache: dict = {}
+    compute(store, routing, gz, datetime.now(timezone.utc), 5000, feature_cache=cache)  # warm: page cache, features
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        summary, markers = compute(store, routing, gz, datetime.now(timezone.utc), 5000, feature_cache=cache)
+        times.append(time.perf_counter() - t0)
+    out = {"reports": store.count_reports(), "open": summary["kpi"]["baru"] + summary["kpi"]["diproses"],
+           "markers": len(markers), "rebuild": summary_ms(times)}
+    store.dispose()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--db", action="append", default=[], help="an already filled store to time as well")
+    args = parser.parse_args()
+    results = []
+    for size in [int(x) for x in args.sizes.split(",") if x]:
+        db = tmpdir(f"snapshot-{size}") / "liveroom.db"
+        fill_s = prefill(db, size)
+        results.append({**time_rebuilds(db), "prefill_s": round(fill_s, 1)})
+        print(results[-1], flush=True)
+    for db in args.db:
+        results.append(time_rebuilds(Path(db)))
+        print(results[-1], flush=True)
+    save("snapshot_scale", {"command": "python -m bench.snapshot_scale", "store": "SQLite WAL (embedded default)",
+                            "by_size": results})
+
+
+if __name__ == "__main__":
+    main()
