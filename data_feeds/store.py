@@ -251,9 +251,11 @@ class Store:
                     if column.name not in have and column.nullable:
                         kind = column.type.compile(dialect=self.writer.dialect)
                         conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+        inspector = inspect(self.reader)  # afresh: it caches what it read before the columns were added
         for table in metadata.sorted_tables:  # indexes added since an older database was made
+            have = {c["name"] for c in inspector.get_columns(table.name)}
             for index in table.indexes:
-                if all(c.name in {x["name"] for x in inspect(self.reader).get_columns(table.name)} for c in index.columns):
+                if all(c.name in have for c in index.columns):
                     index.create(self.writer, checkfirst=True)
 
     def dispose(self) -> None:
