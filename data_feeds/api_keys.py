@@ -6,7 +6,8 @@ protect guessable passwords, and would cost every POST milliseconds); the key it
 shown once, at creation, and never stored.
 
 Roles: `report` sends reports as the key's source; `workflow` moves reports through the
-lifecycle; `personal` reads reporter names and phone numbers.
+lifecycle; `personal` reads reporter names and phone numbers; `indicators` updates vaccination and
+programme figures.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from sqlalchemy import select, update
 from .schemas import ApiError
 from .store import Store, api_keys
 
-ROLES = ("report", "workflow", "personal")
+ROLES = ("report", "workflow", "personal", "indicators")
 DEFAULT_ROLES = ("report",)
 HEADER = "X-API-Key"
 

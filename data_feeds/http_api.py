@@ -88,6 +88,31 @@ def build_api(services: Services) -> Blueprint:
             audit.info("personal data of report %s read with key %s (%s)", report_id, who.key_id, who.source)
         return jsonify(services.reports.get(report_id, personal=personal))
 
+    @bp.post("/api/v1/indicators")
+    def record_indicators():
+        """One figure or a list (all stored or none); ?dry_run=1 checks without storing."""
+        who = principal()
+        who.require("indicators")
+        body = _json_body()
+        items = body if isinstance(body, list) else [body]
+        dry = request.args.get("dry_run", "").lower() in {"1", "true", "yes"}
+        rows = services.indicators.record(items, actor=f"{who.source} (key {who.key_id})", dry_run=dry)
+        if not dry:
+            poker.poke()
+        return jsonify({"stored": 0 if dry else len(rows), "checked": len(rows), "dry_run": dry, "items": rows}), (200 if dry else 201)
+
+    @bp.get("/api/v1/indicators/<code>")
+    def indicator_series(code: str):
+        if code not in services.indicators.config:
+            raise ApiError.one(404, "indicator", f"unknown indicator {code!r}")
+        place = services.indicators.place_code(request.args.get("place", "36.71"))
+        if place is None:
+            raise ApiError.one(422, "place", f"unknown place {request.args.get('place')!r}")
+        measure = request.args.get("measure", "value")
+        return jsonify({"indicator": code, "place": place, "measure": measure,
+                        "series": [{k: r[k] for k in ("period", "as_of", "value", "source", "correction", "demo")}
+                                   for r in services.indicators.series(code, place, measure)]})
+
     @bp.get("/api/v1/live/markers")
     def live_markers():
         """The map's live markers (GeoJSON, no personal data): what a dashboard loads whole."""

@@ -11,6 +11,7 @@ from geodata.locate import Locator
 
 from . import categories
 from .api_keys import ApiKeys
+from .indicators import IndicatorService
 from .bus import Keys, connect
 from .config import Settings
 from .reports import ReportService
@@ -64,6 +65,10 @@ class Services:
     @cached_property
     def reports(self) -> ReportService:
         return ReportService(self.store, self.routing, self.gazetteer, lambda: self.locator)
+
+    @cached_property
+    def indicators(self) -> IndicatorService:
+        return IndicatorService(self.store, self.gazetteer)
 
     @cached_property
     def api_keys(self) -> ApiKeys:

@@ -126,6 +126,24 @@ api_keys = Table(
 )
 
 
+indicator_values = Table(
+    "indicator_values", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator", String(60), nullable=False),
+    Column("place", String(20), nullable=False),  # Kemendagri code: 36.71 (city), 36.71.KK, 36.71.KK.1NNN
+    Column("period", String(10), nullable=False, default=""),  # "" for cumulative series; "2023" for per-period ones
+    Column("measure", String(10), nullable=False, default="value"),  # value | target
+    Column("as_of", String(10), nullable=False),  # the date the figure describes (ISO date)
+    Column("value", Float, nullable=False),
+    Column("source", String(300), nullable=False),
+    Column("correction", Integer, nullable=False, default=0),  # 1: knowingly lowers a cumulative series
+    Column("demo", Integer, nullable=False, default=0),  # synthesised by the demo feed
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(120)),
+    Index("ix_indicator_series", "indicator", "place", "measure", "period", "as_of"),
+)
+
+
 class NotFound(Exception):
     pass
 

@@ -84,6 +84,10 @@ def heartbeat(services: Services, stop: threading.Event) -> None:
 def run(settings: Settings, stop: threading.Event) -> list[threading.Thread]:
     services = Services(settings)
     services.store.create_schema()
+    try:
+        services.indicators.seed()  # the article figures, once, as each indicator's first value
+    except Exception:  # the live loop must start even if the seed cannot be read
+        log.exception("indicator seed failed")
     relay = OutboxRelay(services.store, services.redis, services.keys)
     jobs = {
         "relay": lambda: relay.run(stop, settings.redis_url),
