@@ -26,7 +26,7 @@ OUTPUTS = [
     Output(ids.TICKER_DATA, "data"), Output(ids.MAP_KECAMATAN, "hideout"),
     Output(ids.STATUS_BANNER, "children"), Output(ids.STATUS_BANNER, "className"), Output(ids.DEMO_BANNER, "hidden"),
     Output(ids.UPDATED_AT, "children"), Output(ids.MARKERS_NOTE, "children"), Output(ids.MAP_LEGEND, "children"),
-    Output(ids.OPD_DATA, "data"),
+    Output(ids.OPD_DATA, "data"), Output(ids.VACC_PANEL, "children"),
 ]
 
 
@@ -100,6 +100,8 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         send("kpi", values, *[Output(i, "children") for i in KPI_IDS], render=lambda v: [v[i] for i in KPI_IDS])
         send("ticker", ticker, Output(ids.TICKER_DATA, "data"))  # rows, drawn in the browser
         send("opd", wall.opd_data(sla_panel), Output(ids.OPD_DATA, "data"))  # figures; drawn in the browser
+        vacc = {c: summary.get("indicators", {}).get(c, {}) for c in wall.VACC_CODES}
+        send("vacc", [vacc, selection, lang], Output(ids.VACC_PANEL, "children"), render=lambda v: wall.vaccination_children(*v))
         send("kec", {"values": summary["map_values"][measure],
                      "breaks": list(choropleth.MEASURES[measure].breaks), "colors": choropleth.PALETTE, "selected": selection},
              Output(ids.MAP_KECAMATAN, "hideout"))

@@ -9,7 +9,6 @@ import redis
 from dash import Dash
 from flask_caching import Cache
 
-from data_feeds import seed
 from data_feeds.services import Services
 from data_feeds.snapshot import compute, freshness
 from layouts import wall
@@ -66,7 +65,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             lang=lang, summary=summary, markers=markers, kecamatan_geobuf=kecamatan_layer(bset.key),
             kelurahan_geobuf=kelurahan_layer(bset.key),
             bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]], boundary_kind=bset.kind, boundary_source=bset.source,
-            figures=seed.figures(), freshness=fresh, poll_ms=services.settings.live_poll_ms,
+            freshness=fresh, poll_ms=services.settings.live_poll_ms,
             tile_url=services.settings.map_tile_url,
         ))
 

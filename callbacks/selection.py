@@ -41,15 +41,15 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         return no_update if chosen == current else chosen
 
     @app.callback(Output(ids.MAP, "viewport"), Output(ids.MAP_KELURAHAN, "data"), Output(ids.SCOPE_TITLE, "children"),
-                  Output(ids.SCOPE_RESET, "hidden"), Output("vacc-scope", "hidden"), Output(ids.SCOPE_FACTS, "children"),
+                  Output(ids.SCOPE_RESET, "hidden"), Output(ids.SCOPE_FACTS, "children"),
                   Output(ids.MAP_WRAP, "className"),
                   Input(ids.SELECTION, "data"), State(ids.LANG, "data"), prevent_initial_call=True)
     def follow(selection, lang):
         lang = lang or "id"
         if not selection or selection not in gz.kecamatan:
             return ({"bounds": bounds_of(None), "transition": "flyToBounds"}, EMPTY_LAYER,
-                    wall.scope_title(None, lang), True, True, "", "lr-map-wrap")
+                    wall.scope_title(None, lang), True, "", "lr-map-wrap")
         place = gz.kecamatan[selection]
         return ({"bounds": bounds_of(selection), "transition": "flyToBounds"}, kelurahan_layer(services.boundaries.key, selection),
-                wall.scope_title(place.name, lang), False, False, wall.scope_facts(place, len(gz.kelurahan_of(selection)), lang),
+                wall.scope_title(place.name, lang), False, wall.scope_facts(place, len(gz.kelurahan_of(selection)), lang),
                 "lr-map-wrap lr-selected")  # the selection draws its own kelurahan: hide the street-level layer

@@ -215,3 +215,66 @@ def _n(value: float) -> str:
 
 def source_label(name: str) -> str:
     return SOURCE_LABELS.get(name, name)
+
+
+SPARK_POINTS = 12
+
+
+def population_of(gz: Gazetteer, place: str) -> tuple[int, str] | None:
+    """The official population a coverage is computed against, with its reference period."""
+    if place == CITY:
+        return gz.city_population
+    p = gz.kecamatan.get(place) or gz.kelurahan.get(place)
+    return (p.population, p.population_period) if p and p.population else None
+
+
+def summarise(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: date) -> dict:
+    """Every indicator's panel figures per place, once per data change: latest value, the change since
+    the one before, progress against the target or population, threshold state, freshness, and a
+    short trend. -> {indicator: {place: entry}}."""
+    v = indicator_values.c
+    with store.read() as conn:
+        rows = conn.execute(select(indicator_values).order_by(v.indicator, v.place, v.period, v.as_of, v.id)).mappings().all()
+    series: dict[tuple, dict] = {}
+    for r in rows:  # the last recorded figure of each date wins (corrections)
+        series.setdefault((r["indicator"], r["place"], r["measure"], r["period"]), {})[r["as_of"]] = r
+    out: dict[str, dict] = {}
+    for (code, place, measure, period), by_date in series.items():
+        ind = config.get(code)
+        if ind is None or measure != "value":
+            continue
+        points = [by_date[d] for d in sorted(by_date)]
+        last = points[-1]
+        current = out.setdefault(code, {}).get(place)
+        if current is not None and current["period"] > period:
+            continue  # per-period series: the panel shows the newest period
+        prev = points[-2] if len(points) > 1 else None
+        target = by_date_target = None
+        target_points = series.get((code, place, "target", period))
+        if target_points:
+            by_date_target = target_points[max(target_points)]
+            target = by_date_target["value"]
+        elif ind.target is not None:
+            target = ind.target
+        denominator = None
+        if ind.coverage_of == "population":
+            pop = population_of(gz, place)
+            if pop:
+                denominator = {"value": pop[0], "label": pop[1]}
+                target = None
+        base = denominator["value"] if denominator else target
+        progress = last["value"] / base if base else None
+        state = None
+        if progress is not None and ind.thresholds:
+            state = "good" if progress >= ind.thresholds["good"] else "warn" if progress >= ind.thresholds["warn"] else "bad"
+        age_days = (today - date.fromisoformat(last["as_of"])).days
+        out[code][place] = {
+            "value": last["value"], "as_of": last["as_of"], "source": last["source"], "period": period,
+            "demo": bool(last["demo"]), "correction": bool(last["correction"]),
+            "prev": prev["value"] if prev else None, "prev_as_of": prev["as_of"] if prev else None,
+            "change": last["value"] - prev["value"] if prev else None,
+            "target": target, "denominator": denominator, "progress": progress, "state": state,
+            "age_days": age_days, "stale": age_days > ind.cadence_days,
+            "spark": [p["value"] for p in points[-SPARK_POINTS:]],
+        }
+    return out

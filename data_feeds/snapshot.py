@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from geodata import choropleth
 from geodata.gazetteer import Gazetteer
 
-from . import sla
+from . import indicators, sla
 from .bus import Keys
 from .categories import RoutingTable
 from .store import Store, reports
@@ -112,6 +112,7 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         live_rows += conn.execute(select(*cols).where(r.resolved_at >= now - RESOLVED_VISIBLE)).all()
         live_rows = sorted(live_rows, key=lambda row: row.reported_at, reverse=True)[:marker_limit]
     latest = store.feed_latest(list(routing.sources))
+    indicator_panels = indicators.summarise(store, indicators.load(), gz, now.astimezone(WIB).date())
 
     # Per-area KPIs: the city and each kecamatan, so a dashboard that selects one only picks.
     areas = ["city", *gz.kecamatan]
@@ -155,6 +156,7 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         "ticker": [_ticker_row(t, gz, sla_states) for t in tickers["city"]],
         "ticker_by_kec": {code: [_ticker_row(t, gz, sla_states) for t in tickers[code]] for code in gz.kecamatan},
         "sla": sla_panel,
+        "indicators": indicator_panels,
         "feeds": {
             code: {"name": src.name, "latest": _iso(latest.get(code)),
                    # stale: a feed that used to send and has gone quiet; one that never sent is not an alarm

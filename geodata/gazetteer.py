@@ -68,7 +68,8 @@ class Place:
 class Gazetteer:
     """Lookup of kecamatan and kelurahan by code or (tolerantly) by name."""
 
-    def __init__(self, kecamatan: list[Place], kelurahan: list[Place]):
+    def __init__(self, kecamatan: list[Place], kelurahan: list[Place], city_population: tuple[int, str] | None = None):
+        self.city_population = city_population  # (persons, reference period): the newest official figure
         self.kecamatan = {p.code: p for p in kecamatan}
         self.kelurahan = {p.code: p for p in kelurahan}
         self._kec_by_name: dict[str, str] = {}
@@ -146,4 +147,4 @@ def load() -> Gazetteer:
     kel_area = dict(zip(areas[areas.level == "kelurahan"].kode_kel, areas[areas.level == "kelurahan"].value))
     kecamatan = _places(kec, "kecamatan", "kode_kec", kec_pop, kec_area)
     kelurahan = _places(kel, "kelurahan", "kode_kel", kel_pop, kel_area)
-    return Gazetteer(kecamatan, kelurahan)
+    return Gazetteer(kecamatan, kelurahan, _latest_population(pop, "kota", "kode_kec").get("36.71"))

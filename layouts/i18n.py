@@ -4,11 +4,12 @@ Numbers and dates go through Babel (2.130.166; 28 Februari 2022), times are show
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 WIB = ZoneInfo("Asia/Jakarta")
 LANGS = ("id", "en")
@@ -64,6 +65,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "scope_kecamatan": ("Kecamatan {name}", "Kecamatan {name}"),
     "scope_reset": ("← Kembali ke kota", "← Back to the city"),
     "scope_hint": ("Klik kecamatan di peta untuk memfokuskan", "Click a kecamatan on the map to focus"),
+    "vacc_coverage": ("{pct} dari penduduk", "{pct} of residents"),
+    "vacc_change": ("{sign}{value} sejak {date}", "{sign}{value} since {date}"),
+    "vacc_denominator": ("Cakupan dihitung dari penduduk {value} ({period})", "Coverage of a population of {value} ({period})"),
+    "vacc_over_100": ("Di atas 100 %: termasuk warga luar kota yang divaksin di Kota Tangerang",
+                      "Above 100 %: includes people from outside the city vaccinated here"),
+    "figure_stale": ("Angka lebih lama dari jadwal pembaruan ({days} hari)", "Older than its update cadence ({days} days)"),
+    "figure_demo": ("DEMO: angka kecamatan disimulasikan", "DEMO: kecamatan figures are simulated"),
     "vacc_city_only": ("Angka kota; rincian per kecamatan belum tersedia", "City figures; no per-kecamatan breakdown yet"),
     "wib": ("WIB", "WIB"),
     "opd_title": ("Kinerja OPD · SLA", "Agency performance · SLA"),
@@ -118,6 +126,23 @@ def fmt_time(value: str | datetime | None, lang: str = "id", seconds: bool = Fal
         return "–"
     dt = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
     return format_time(dt.astimezone(WIB), "HH:mm:ss" if seconds else "HH:mm", locale=LOCALES.get(lang, "id_ID"))
+
+
+def fmt_pct(share: float | None, lang: str = "id") -> str:
+    """110,5 % (Babel's percent format for the locale, one decimal)."""
+    if share is None:
+        return "–"
+    return format_percent(share, format="#,##0.0 %", locale=LOCALES.get(lang, "id_ID"))
+
+
+def population_period(label: str | None, lang: str = "id") -> str:
+    """The population table's reference period, in the reader's language."""
+    label = label or ""
+    if m := re.match(r"mid-(\d{4}) \(BPS projection\)", label):
+        return f"proyeksi BPS pertengahan {m[1]}" if lang == "id" else f"BPS projection, mid-{m[1]}"
+    if m := re.match(r"SP(\d{4})", label):
+        return f"Sensus Penduduk {m[1]}" if lang == "id" else f"{m[1]} census"
+    return label
 
 
 def fmt_datetime(value: str | datetime | None, lang: str = "id") -> str:

@@ -11,7 +11,7 @@ from geodata import choropleth
 from geodata.boundaries import EMPTY_LAYER
 
 from . import ids, report_card
-from .i18n import fmt_date, fmt_duration, fmt_int, fmt_time, t
+from .i18n import fmt_date, fmt_duration, fmt_int, fmt_pct, fmt_time, population_period, t
 
 js = Namespace("liveroom", "map")
 DEFAULT_MEASURE = "open"
@@ -29,7 +29,6 @@ class WallView:
     bounds: list[list[float]]
     boundary_kind: str
     boundary_source: str
-    figures: dict
     freshness: dict
     poll_ms: int
     tile_url: str = ""
@@ -86,22 +85,54 @@ def markers_note(summary: dict, lang: str) -> str:
     return t("markers_capped", lang, shown=fmt_int(shown, lang), total=fmt_int(total, lang)) if total > shown else ""
 
 
-def _vaccination(figures: dict, lang: str) -> html.Div:
-    rows, as_of, source = [], None, None
-    for n in (1, 2, 3):
-        f = figures[f"vaccination_dose_{n}_total"]
-        as_of, source = f["as_of"], f["source"]
-        rows.append(html.Div(className="lr-vacc-row", children=[
+VACC_CODES = ("vaccination_dose_1", "vaccination_dose_2", "vaccination_dose_3")
+
+
+def _spark(values: list[float]) -> html.Span:
+    """A small bar trend of the last figures (CSS bars: no chart library for a dozen numbers)."""
+    top = max(values) if values else 0
+    return html.Span(className="lr-spark", children=[
+        html.Span(className="lr-spark-bar", style={"height": f"{max(8, round(100 * v / top)) if top else 8}%"}) for v in values])
+
+
+def vaccination_children(indicators: dict, place: str | None, lang: str) -> list:
+    """The vaccination panel for the city or, where a feed gives them, one kecamatan's figures."""
+    have_place = place and all(place in indicators.get(c, {}) for c in VACC_CODES)
+    key = place if have_place else "36.71"
+    entries = [indicators.get(c, {}).get(key) for c in VACC_CODES]
+    if not all(entries):
+        return [html.H2(t("vacc_title", lang)), html.Div(t("no_data", lang), className="lr-asof")]
+    rows = []
+    for n, e in enumerate(entries, 1):
+        change = ""
+        if e["change"] is not None:
+            change = t("vacc_change", lang, sign="+" if e["change"] >= 0 else "−", value=fmt_int(abs(e["change"]), lang),
+                       date=fmt_date(e["prev_as_of"], lang))
+        rows.append(html.Div(className=f"lr-vacc-row lr-state-{e['state'] or 'none'}", children=[
             html.Span(t(f"dose_{n}", lang), className="lr-vacc-label"),
-            html.Span(fmt_int(f["value"], lang), className="lr-vacc-value", id=f"vacc-dose-{n}"),
+            _spark(e["spark"]),
+            html.Span(fmt_int(e["value"], lang), className="lr-vacc-value", id=f"vacc-dose-{n}"),
+            html.Span([html.Span(t("vacc_coverage", lang, pct=fmt_pct(e["progress"], lang)), className="lr-vacc-pct"),
+                       html.Span(change, className="lr-vacc-change") if change else None], className="lr-vacc-sub"),
         ]))
-    return html.Section(className="lr-panel lr-vacc", children=[
+    first = entries[0]
+    notes = []
+    if first["denominator"]:
+        notes.append(t("vacc_denominator", lang, value=fmt_int(first["denominator"]["value"], lang),
+                       period=population_period(first["denominator"]["label"], lang)))
+    if any((e["progress"] or 0) > 1 for e in entries):
+        notes.append(t("vacc_over_100", lang))
+    stale = any(e["stale"] for e in entries)
+    return [
         html.H2(t("vacc_title", lang)),
         *rows,
-        html.Div([t("as_of", lang, date=fmt_date(as_of, lang)), " · ", t("source", lang, source=source)],
-                 className="lr-asof", id="vacc-asof"),
-        html.Div(t("vacc_city_only", lang), className="lr-asof lr-vacc-scope", id="vacc-scope", hidden=True),
-    ])
+        html.Div([t("as_of", lang, date=fmt_date(first["as_of"], lang)), " · ", t("source", lang, source=first["source"])],
+                 className="lr-asof" + (" lr-stale" if stale else ""), id="vacc-asof"),
+        html.Div(t("figure_stale", lang, days=fmt_int(first["age_days"], lang)), className="lr-stale-note", id="vacc-stale") if stale else None,
+        html.Div(t("figure_demo", lang), className="lr-asof lr-demo-note") if any(e["demo"] for e in entries) else None,
+        html.Div(" · ".join(notes), className="lr-asof lr-vacc-notes") if notes else None,
+        html.Div(t("vacc_city_only", lang), className="lr-asof lr-vacc-scope", id="vacc-scope") if place and not have_place else None,
+    ]
 
 
 def opd_data(panel: dict) -> dict:
@@ -231,7 +262,8 @@ def build(view: WallView) -> html.Div:
             html.Div(className="lr-side", children=[
                 _scope(lang),
                 kpi_tiles(summary, lang),
-                _vaccination(view.figures, lang),
+                html.Section(vaccination_children(summary.get("indicators", {}), None, lang), id=ids.VACC_PANEL,
+                             className="lr-panel lr-vacc"),
                 html.Section(className="lr-panel lr-ticker", children=[
                     html.H2(t("ticker_title", lang)),
                     html.Ul(id=ids.TICKER),  # drawn in the browser from ticker-data (assets/liveroom.js)

@@ -28,7 +28,7 @@ class LiveStack:
         env.pop("REDIS_URL", None)
         # a feed key, made the way an operator makes one (its last output line is the key)
         made = subprocess.run([sys.executable, "-m", "data_feeds", "keys", "create", "laksa", "--role", "report",
-                               "--role", "workflow", "--role", "personal", "--label", "test stack"],
+                               "--role", "workflow", "--role", "personal", "--role", "indicators", "--label", "test stack"],
                               cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=True)
         self.key = made.stdout.strip().splitlines()[-1]
         self.headers = {"X-API-Key": self.key}

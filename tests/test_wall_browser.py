@@ -84,7 +84,30 @@ def test_wall_shows_seed_figures_with_as_of_date(live_stack, page):
     assert page.inner_text("#vacc-dose-2") == "1.701.575"
     assert page.inner_text("#vacc-dose-3") == "209.863"
     assert "per 28 Februari 2022" in page.inner_text("#vacc-asof")
+    assert "110,5 % dari penduduk" in page.inner_text("#vacc-panel")  # over 100 %: shown, and explained
+    assert "termasuk warga luar kota" in page.inner_text("#vacc-panel")
+    assert "penduduk 1.927.815 (proyeksi BPS pertengahan 2024)" in page.inner_text("#vacc-panel")  # the denominator, named
+    # a 2022 figure is far past its weekly cadence: amber, and said in words
+    assert "lr-stale" in page.get_attribute("#vacc-asof", "class")
+    assert "lebih lama dari jadwal pembaruan" in page.inner_text("#vacc-stale")
+    assert page.eval_on_selector("#vacc-stale", "el => getComputedStyle(el).backgroundColor") == "rgb(74, 56, 0)"
     assert page.is_hidden("#demo-banner")  # --no-demo: no demo data, no demo label
+
+
+def test_a_new_figure_reaches_the_panel_live_and_clears_the_amber(live_stack, page):
+    from datetime import datetime, timedelta, timezone
+    open_wall(page, live_stack.url)
+    today = (datetime.now(timezone.utc) + timedelta(hours=7)).date().isoformat()  # WIB
+    figures = [{"indicator": f"vaccination_dose_{n}", "as_of": today, "value": v, "source": "Dinkes Kota Tangerang"}
+               for n, v in ((1, 2_200_000), (2, 1_750_000), (3, 260_000))]
+    resp = requests.post(f"{live_stack.url}/api/v1/indicators", headers=live_stack.headers, json=figures, timeout=10)
+    assert resp.status_code == 201, resp.text
+    page.wait_for_function("document.querySelector('#vacc-dose-1').innerText == '2.200.000'", timeout=WAIT_MS)
+    panel = page.inner_text("#vacc-panel")
+    assert "+69.834 sejak 28 Februari 2022" in panel and "Dinkes Kota Tangerang" in panel
+    assert page.query_selector("#vacc-stale") is None and "lr-stale" not in page.get_attribute("#vacc-asof", "class")
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.errors == []
 
 
 def test_demo_feed_is_labelled_as_demo(demo_stack, page):
