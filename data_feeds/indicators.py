@@ -23,7 +23,7 @@ from sqlalchemy import and_, select
 from geodata.gazetteer import Gazetteer
 
 from .schemas import ApiError, Text, parse
-from .seed import SOURCE_LABELS, figures
+from .seed import figures
 from .store import Store, indicator_values, outbox
 
 CONFIG_PATH = Path(__file__).with_name("indicators.toml")
@@ -213,10 +213,6 @@ def _n(value: float) -> str:
     return format_decimal(value, locale="en_US", decimal_quantization=False)
 
 
-def source_label(name: str) -> str:
-    return SOURCE_LABELS.get(name, name)
-
-
 SPARK_POINTS = 12
 
 
@@ -249,13 +245,8 @@ def summarise(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: 
         if current is not None and current["period"] > period:
             continue  # per-period series: the panel shows the newest period
         prev = points[-2] if len(points) > 1 else None
-        target = by_date_target = None
-        target_points = series.get((code, place, "target", period))
-        if target_points:
-            by_date_target = target_points[max(target_points)]
-            target = by_date_target["value"]
-        elif ind.target is not None:
-            target = ind.target
+        target_points = series.get((code, place, "target", period))  # the newest stated target of that period
+        target = target_points[max(target_points)]["value"] if target_points else ind.target
         denominator = None
         if ind.coverage_of == "population":
             pop = population_of(gz, place)
