@@ -105,7 +105,8 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         send("kec", {"values": summary["map_values"][measure],
                      "breaks": list(choropleth.MEASURES[measure].breaks), "colors": choropleth.PALETTE, "selected": selection},
              Output(ids.MAP_KECAMATAN, "hideout"))
-        send("legend", [measure, lang], Output(ids.MAP_LEGEND, "children"), render=lambda v: wall.measure_legend(*v))
+        send("legend", [measure, lang, summary.get("map_demo", {}).get(measure, False)], Output(ids.MAP_LEGEND, "children"),
+             render=lambda v: wall.measure_legend(*v))
         send("demo", bool(summary.get("has_demo")), Output(ids.DEMO_BANNER, "hidden"), render=lambda v: not v)
         send("note", wall.markers_note(summary, lang), Output(ids.MARKERS_NOTE, "children"))
         out[Output(ids.UPDATED_AT, "children")] = t("updated", lang, time=fmt_time(summary.get("built_at"), lang, seconds=True))

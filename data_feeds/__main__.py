@@ -1,9 +1,10 @@
-"""Command line for the data side: API keys and bulk imports.
+"""Command line for the data side: API keys and bulk imports (reports, indicator figures).
 
     python -m data_feeds keys create SOURCE [--role report --role workflow --role personal] [--label TEXT]
     python -m data_feeds keys list
     python -m data_feeds keys revoke KEY_ID
     python -m data_feeds import reports FILE [--dry-run] [--batch-size N] [--source SOURCE]
+    python -m data_feeds import indicators FILE.csv|FILE.xlsx [--dry-run]
 
 Uses the same settings as the app (DATA_DIR / DATABASE_URL), so it works on the running app's store.
 """
@@ -56,6 +57,11 @@ def import_reports(args) -> int:
     return run_cli(_services(), args.file, dry_run=args.dry_run, batch_size=args.batch_size, source=args.source)
 
 
+def import_indicators(args) -> int:
+    from .indicator_import import run_cli
+    return run_cli(_services().indicators, args.file, dry_run=args.dry_run)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data_feeds", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     reports.add_argument("--batch-size", type=int, default=1000, help="rows per all-or-nothing batch (default 1000)")
     reports.add_argument("--source", help="source for rows that name none")
     reports.set_defaults(func=import_reports)
+    inds = imp.add_parser("indicators", help="indicator figures from CSV or XLSX (format: data_feeds/indicator_import.py)")
+    inds.add_argument("file")
+    inds.add_argument("--dry-run", action="store_true", help="check every row, store nothing")
+    inds.set_defaults(func=import_indicators)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -5,6 +5,7 @@ them) with a 4xx status; a 201 is sent only after the store has committed.
 """
 from __future__ import annotations
 
+import io
 import json
 import logging
 import time
@@ -14,7 +15,7 @@ import redis
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import open311
+from . import indicator_import, open311
 from .api_keys import HEADER
 from .bus import Poker
 from .schemas import ApiError
@@ -99,7 +100,27 @@ def build_api(services: Services) -> Blueprint:
         rows = services.indicators.record(items, actor=f"{who.source} (key {who.key_id})", dry_run=dry)
         if not dry:
             poker.poke()
-        return jsonify({"stored": 0 if dry else len(rows), "checked": len(rows), "dry_run": dry, "items": rows}), (200 if dry else 201)
+        # identical figures already stored are not written again (a re-sent request does not double them)
+        return jsonify({"stored": 0 if dry else len(rows), "checked": len(items), "dry_run": dry, "items": rows}), (200 if dry else 201)
+
+    @bp.post("/api/v1/indicators/import")
+    def import_indicators():
+        """A CSV or XLSX file (multipart field `file`, or the raw body with ?name=figures.xlsx): all rows or none."""
+        who = principal()
+        who.require("indicators")
+        upload = request.files.get("file")
+        stream, name = (upload.stream, upload.filename or "") if upload else (io.BytesIO(request.get_data()), request.args.get("name", ""))
+        dry = request.args.get("dry_run", "").lower() in {"1", "true", "yes"}
+        try:
+            count, errors = indicator_import.import_file(services.indicators, stream, name,
+                                                         actor=f"{who.source} (key {who.key_id}) import {name}", dry_run=dry)
+        except indicator_import.FileError as exc:
+            raise ApiError.one(400, "file", str(exc)) from None
+        if errors:
+            return jsonify({"stored": 0, "errors": errors}), 422
+        if not dry:
+            poker.poke()
+        return jsonify({"stored": 0 if dry else count, "checked": count, "dry_run": dry}), (200 if dry else 201)
 
     @bp.get("/api/v1/indicators/<code>")
     def indicator_series(code: str):

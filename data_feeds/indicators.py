@@ -46,8 +46,12 @@ class Indicator:
     target: float | None = None
     coverage_of: str | None = None
     thresholds: dict = field(default_factory=dict)
+    subjects: dict = field(default_factory=dict)  # code -> (Indonesian, English); empty: free text or none
+    subject_label_id: str = ""
+    subject_label_en: str = ""
+    compact: bool = False
     seed: str | None = None
-    seed_targets: tuple = ()
+    seeds: tuple = ()  # ({metric, place, period, measure, subject}, ...)
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_id
@@ -55,13 +59,23 @@ class Indicator:
     def unit(self, lang: str) -> str:
         return self.unit_en if lang == "en" else self.unit_id
 
+    def subject_name(self, subject: str, lang: str) -> str:
+        names = self.subjects.get(subject)
+        return (names[1] if lang == "en" else names[0]) if names else subject
+
+    def seed_figures(self) -> list[dict]:
+        """Where this indicator's first figures come from in seed_figures.csv."""
+        first = [{"metric": self.seed}] if self.seed else []
+        return [{"place": CITY, "period": "", "measure": "value", "subject": "", **s} for s in (*first, *self.seeds)]
+
 
 @lru_cache(maxsize=4)
 def load(path: Path = CONFIG_PATH) -> dict[str, Indicator]:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     out = {}
     for code, v in raw.items():
-        ind = Indicator(code=code, **{**v, "seed_targets": tuple(tuple(t) for t in v.get("seed_targets", ()))})
+        ind = Indicator(code=code, **{**v, "seeds": tuple(v.get("seeds", ())),
+                                      "subjects": {k: tuple(n) for k, n in v.get("subjects", {}).items()}})
         if ind.pillar not in PILLARS:
             raise ValueError(f"{path}: {code}: pillar {ind.pillar!r} is not one of {', '.join(PILLARS)}")
         if ind.kind not in ("cumulative", "per_period"):
@@ -77,6 +91,7 @@ class ObservationIn(BaseModel):
     place: Text = Field(CITY, min_length=1, max_length=80)  # a Kemendagri code or a kecamatan/kelurahan name
     period: Text = Field("", max_length=10)
     measure: Literal["value", "target"] = "value"
+    subject: Text = Field("", max_length=60)  # within the place: a market tested, a kind of device
     as_of: date
     value: float = Field(ge=0)
     source: Text = Field(min_length=3, max_length=300)
@@ -86,7 +101,7 @@ class ObservationIn(BaseModel):
     @classmethod
     def _number(cls, v):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise ValueError("must be a number")
+            raise ValueError("must be a plain number, e.g. 2130166 or 92.6 (no thousands separators)")
         return v
 
 
@@ -125,86 +140,122 @@ class IndicatorService:
             raise ApiError.one(422, "period", f"{ind.code} is a running total: leave period empty")
         if obs.period and not (obs.period.isdigit() and len(obs.period) == 4):
             raise ApiError.one(422, "period", "must be a year, e.g. 2023")
-        return dict(indicator=ind.code, place=place, period=obs.period, measure=obs.measure, as_of=obs.as_of.isoformat(),
-                    value=float(obs.value), source=obs.source, correction=int(obs.correction))
+        if ind.subjects and obs.subject not in ind.subjects:
+            raise ApiError.one(422, "subject", f"{ind.code} is counted per {', '.join(ind.subjects)}: give one of them")
+        if obs.subject and not (ind.subjects or ind.subject_label_en):
+            raise ApiError.one(422, "subject", f"{ind.code} has no subjects: leave it empty")
+        if obs.measure == "target" and ind.coverage_of:
+            raise ApiError.one(422, "measure", f"{ind.code} is measured against the population, not a stated target")
+        return dict(indicator=ind.code, place=place, period=obs.period, measure=obs.measure, subject=obs.subject,
+                    as_of=obs.as_of.isoformat(), value=float(obs.value), source=obs.source, correction=int(obs.correction))
 
     def record(self, payloads: list, actor: str | None = None, demo: bool = False, dry_run: bool = False) -> list[dict]:
         """Check every figure, then store them all in one transaction, or none (ApiError naming the item)."""
         if not isinstance(payloads, list) or not payloads:
             raise ApiError.one(400, "body", "must be a JSON object or a non-empty list of them")
         today = datetime.now(WIB).date()
-        rows = []
+        many = len(payloads) > 1
+        rows, errors = [], []  # every bad item is named, not only the first: an import reports all its bad rows
+
+        def refuse(i: int, exc: ApiError) -> None:
+            errors.extend((exc.status, {**e, "field": f"[{i}].{e['field']}" if many else e["field"]}) for e in exc.errors)
+
         for i, payload in enumerate(payloads):
             try:
-                rows.append(self.check(payload, today))
+                rows.append((i, self.check(payload, today)))
             except ApiError as exc:
-                raise ApiError(exc.status, [{**e, "field": f"[{i}].{e['field']}" if len(payloads) > 1 else e["field"]}
-                                            for e in exc.errors]) from None
+                refuse(i, exc)
+        if errors:
+            raise ApiError(min(status for status, _ in errors), [e for _, e in errors])
         now = datetime.now(timezone.utc)
         try:
             with self.store.write() as conn:
-                for i, row in enumerate(rows):
-                    self._check_series(conn, row, i if len(rows) > 1 else None)
+                written = []
+                for i, row in rows:
+                    try:
+                        if self._check_series(conn, row):
+                            continue  # the very figure is stored already: a re-sent file or request does not double it
+                    except ApiError as exc:
+                        refuse(i, exc)
+                        continue
                     conn.execute(indicator_values.insert(), {**row, "demo": int(demo), "recorded_at": now, "recorded_by": actor})
+                    written.append(row)
+                if errors:  # later items were checked against the earlier ones; now none of them is kept
+                    raise ApiError(min(status for status, _ in errors), [e for _, e in errors])
                 if dry_run:
                     raise _DryRun()
                 # tell the live worker, through the same outbox as reports, that the panels need a rebuild
                 conn.execute(outbox.insert(), {"event_id": 0, "report_id": "", "created_at": now, "payload": json.dumps(
-                    {"kind": "indicator", "indicators": sorted({r["indicator"] for r in rows}), "at": now.isoformat()})})
+                    {"kind": "indicator", "indicators": sorted({r["indicator"] for _, r in rows}), "at": now.isoformat()})})
         except _DryRun:
             pass  # checked against the stored series (later rows against earlier ones too), then rolled back
-        return rows
+        return written
 
-    def _check_series(self, conn, row: dict, index: int | None) -> None:
+    def _check_series(self, conn, row: dict) -> bool:
         """A cumulative series never goes down unless the figure says it is a correction; a figure
-        for the same place, period and date as a stored one is a correction too."""
+        for the same place, period and date as a stored one is a correction too. -> True when the
+        same figure is stored already (nothing to write)."""
         v = indicator_values.c
         same = and_(v.indicator == row["indicator"], v.place == row["place"], v.period == row["period"],
-                    v.measure == row["measure"])
-        prefix = f"[{index}]." if index is not None else ""
+                    v.measure == row["measure"], v.subject == row["subject"])
+        existing = conn.execute(select(v.value, v.source).where(same, v.as_of == row["as_of"]).order_by(v.id.desc()).limit(1)).first()
+        if existing is not None and (existing.value, existing.source) == (row["value"], row["source"]):
+            return True
         if row["correction"]:
-            return
-        existing = conn.execute(select(v.value).where(same, v.as_of == row["as_of"])).first()
+            return False
         if existing is not None and existing.value != row["value"]:
-            raise ApiError.one(409, f"{prefix}as_of", f"{row['indicator']} for {row['place']} already has a figure for "
+            raise ApiError.one(409, "as_of", f"{row['indicator']} for {row['place']} already has a figure for "
                                                       f"{row['as_of']} ({_n(existing.value)}); send correction: true to replace it")
         if self.config[row["indicator"]].kind != "cumulative" or row["measure"] != "value":
-            return
+            return False
         before = conn.execute(select(v.value, v.as_of).where(same, v.as_of < row["as_of"]).order_by(v.as_of.desc(), v.id.desc())
                               .limit(1)).first()
         after = conn.execute(select(v.value, v.as_of).where(same, v.as_of > row["as_of"]).order_by(v.as_of, v.id).limit(1)).first()
         if before is not None and row["value"] < before.value:
-            raise ApiError.one(409, f"{prefix}value", f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
+            raise ApiError.one(409, "value", f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
                                                       f"below {_n(before.value)} on {before.as_of}; send correction: true if the earlier figure was wrong")
         if after is not None and row["value"] > after.value:
-            raise ApiError.one(409, f"{prefix}value", f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
+            raise ApiError.one(409, "value", f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
                                                       f"above {_n(after.value)} on the later {after.as_of}; send correction: true if that one was wrong")
+        return False
 
-    def series(self, indicator: str, place: str = CITY, measure: str = "value") -> list[dict]:
-        """The figures of one series, oldest first; where a date has several (corrections), the last recorded wins."""
+    def series(self, indicator: str, place: str = CITY, measure: str = "value", subject: str | None = None) -> list[dict]:
+        """The figures of one series (all subjects unless one is named), oldest first; where a date has several
+        (corrections), the last recorded wins."""
         v = indicator_values.c
+        where = [v.indicator == indicator, v.place == place, v.measure == measure]
+        if subject is not None:
+            where.append(v.subject == subject)
         with self.store.read() as conn:
-            rows = conn.execute(select(indicator_values).where(v.indicator == indicator, v.place == place, v.measure == measure)
-                                .order_by(v.period, v.as_of, v.id)).mappings().all()
+            rows = conn.execute(select(indicator_values).where(*where).order_by(v.subject, v.period, v.as_of, v.id)).mappings().all()
         latest: dict[tuple, dict] = {}
         for r in rows:
-            latest[(r["period"], r["as_of"])] = dict(r)
+            latest[(r["subject"], r["period"], r["as_of"])] = dict(r)
         return list(latest.values())
 
-    def seed(self) -> int:
-        """The article figures as each series' first value, once (an empty table only)."""
+    def across_places(self, indicator: str, measure: str = "value") -> list[dict]:
+        """Every place's figures of one indicator (subject-less), oldest period and date first."""
+        v = indicator_values.c
         with self.store.read() as conn:
-            if conn.execute(select(indicator_values.c.id).limit(1)).first():
-                return 0
+            return [dict(r) for r in conn.execute(select(indicator_values).where(
+                v.indicator == indicator, v.measure == measure, v.subject == "").order_by(v.period, v.as_of, v.id)).mappings()]
+
+    def seed(self) -> int:
+        """The article figures as the first figures of each indicator that has none yet (so an indicator
+        added to the configuration later is seeded too, and a city's own figures are never touched)."""
+        with self.store.read() as conn:
+            have = set(conn.execute(select(indicator_values.c.indicator).distinct()).scalars())
         seeds = figures()
         items = []
         for ind in self.config.values():
-            pairs = ([(ind.seed, CITY, "", "value")] if ind.seed else []) + [(m, p, per, "target") for m, p, per in ind.seed_targets]
-            for metric, place, period, measure in pairs:
-                f = seeds[metric]
-                items.append({"indicator": ind.code, "place": place, "period": period, "measure": measure, "as_of": f["as_of"],
-                              "value": f["value"], "source": f["source"]})
-        self.record(items, actor="seed")
+            if ind.code in have:
+                continue
+            for s in ind.seed_figures():
+                f = seeds[s["metric"]]
+                items.append({"indicator": ind.code, "place": s["place"], "period": s["period"], "measure": s["measure"],
+                              "subject": s["subject"], "as_of": f["as_of"], "value": f["value"], "source": f["source"]})
+        if items:
+            self.record(items, actor="seed")
         return len(items)
 
 
@@ -224,48 +275,75 @@ def population_of(gz: Gazetteer, place: str) -> tuple[int, str] | None:
     return (p.population, p.population_period) if p and p.population else None
 
 
-def summarise(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: date) -> dict:
-    """Every indicator's panel figures per place, once per data change: latest value, the change since
-    the one before, progress against the target or population, threshold state, freshness, and a
-    short trend. -> {indicator: {place: entry}}."""
+def _state(progress: float | None, ind: Indicator) -> str | None:
+    if progress is None or not ind.thresholds:
+        return None
+    return "good" if progress >= ind.thresholds["good"] else "warn" if progress >= ind.thresholds["warn"] else "bad"
+
+
+def _panel_entry(ind: Indicator, place: str, by_key: dict, gz: Gazetteer, today: date) -> dict:
+    """One series' panel figures. by_key: {(measure, period): {as_of: row}} for one (indicator, place, subject).
+    The panel shows the newest period that has a realisation (else the newest with a target: "not reported yet")."""
+    periods = sorted({period for _, period in by_key})
+    def points(measure, period):
+        dates = by_key.get((measure, period), {})
+        return [dates[d] for d in sorted(dates)]
+
+    def target_of(period):
+        stated = points("target", period)
+        return stated[-1]["value"] if stated else ind.target
+
+    denominator = None
+    if ind.coverage_of == "population":
+        pop = population_of(gz, place)
+        denominator = {"value": pop[0], "label": pop[1]} if pop else None
+    with_value = [p for p in periods if points("value", p)]
+    period = with_value[-1] if with_value else periods[-1]
+    values = points("value", period)
+    last = values[-1] if values else points("target", period)[-1]
+    prev = values[-2] if len(values) > 1 else None
+    target = None if denominator else target_of(period)
+    base = denominator["value"] if denominator else target
+    value = last["value"] if values else None
+    progress = value / base if value is not None and base else None
+    age_days = (today - date.fromisoformat(last["as_of"])).days
+    by_period = [{"period": p, "value": points("value", p)[-1]["value"] if points("value", p) else None, "target": target_of(p)}
+                 for p in periods] if ind.kind == "per_period" else []
+    for row in by_period:
+        row["progress"] = row["value"] / row["target"] if row["value"] is not None and row["target"] else None
+    return {
+        "value": value, "as_of": last["as_of"], "source": last["source"], "period": period,
+        "demo": bool(last["demo"]), "correction": bool(last["correction"]),
+        "prev": prev["value"] if prev else None, "prev_as_of": prev["as_of"] if prev else None,
+        "change": value - prev["value"] if prev else None,
+        "target": target, "denominator": denominator, "progress": progress, "state": _state(progress, ind),
+        "age_days": age_days, "stale": age_days > ind.cadence_days,
+        "spark": ([r["value"] for r in by_period if r["value"] is not None] if by_period else [p["value"] for p in values])[-SPARK_POINTS:],
+        "periods": by_period,
+    }
+
+
+def summarise(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: date) -> tuple[dict, dict]:
+    """Every indicator's panel figures per place (and per subject), once per data change: latest value, the
+    change since the one before, progress against the target or population, threshold state, freshness, a
+    short trend, and for per-period indicators target against realisation per period.
+    -> ({indicator: {place: entry}}, {indicator: {place: {subject: entry}}})."""
     v = indicator_values.c
     with store.read() as conn:
-        rows = conn.execute(select(indicator_values).order_by(v.indicator, v.place, v.period, v.as_of, v.id)).mappings().all()
+        rows = conn.execute(select(indicator_values).order_by(v.indicator, v.place, v.subject, v.period, v.as_of, v.id)).mappings().all()
     series: dict[tuple, dict] = {}
     for r in rows:  # the last recorded figure of each date wins (corrections)
-        series.setdefault((r["indicator"], r["place"], r["measure"], r["period"]), {})[r["as_of"]] = r
-    out: dict[str, dict] = {}
-    for (code, place, measure, period), by_date in series.items():
+        key = (r["indicator"], r["place"], r["subject"] or "")
+        series.setdefault(key, {}).setdefault((r["measure"], r["period"]), {})[r["as_of"]] = r
+    places: dict[str, dict] = {}
+    subjects: dict[str, dict] = {}
+    for (code, place, subject), by_key in series.items():
         ind = config.get(code)
-        if ind is None or measure != "value":
+        if ind is None:
             continue
-        points = [by_date[d] for d in sorted(by_date)]
-        last = points[-1]
-        current = out.setdefault(code, {}).get(place)
-        if current is not None and current["period"] > period:
-            continue  # per-period series: the panel shows the newest period
-        prev = points[-2] if len(points) > 1 else None
-        target_points = series.get((code, place, "target", period))  # the newest stated target of that period
-        target = target_points[max(target_points)]["value"] if target_points else ind.target
-        denominator = None
-        if ind.coverage_of == "population":
-            pop = population_of(gz, place)
-            if pop:
-                denominator = {"value": pop[0], "label": pop[1]}
-                target = None
-        base = denominator["value"] if denominator else target
-        progress = last["value"] / base if base else None
-        state = None
-        if progress is not None and ind.thresholds:
-            state = "good" if progress >= ind.thresholds["good"] else "warn" if progress >= ind.thresholds["warn"] else "bad"
-        age_days = (today - date.fromisoformat(last["as_of"])).days
-        out[code][place] = {
-            "value": last["value"], "as_of": last["as_of"], "source": last["source"], "period": period,
-            "demo": bool(last["demo"]), "correction": bool(last["correction"]),
-            "prev": prev["value"] if prev else None, "prev_as_of": prev["as_of"] if prev else None,
-            "change": last["value"] - prev["value"] if prev else None,
-            "target": target, "denominator": denominator, "progress": progress, "state": state,
-            "age_days": age_days, "stale": age_days > ind.cadence_days,
-            "spark": [p["value"] for p in points[-SPARK_POINTS:]],
-        }
-    return out
+        entry = _panel_entry(ind, place, by_key, gz, today)
+        if subject:
+            subjects.setdefault(code, {}).setdefault(place, {})[subject] = entry
+        else:
+            places.setdefault(code, {})[place] = entry
+    return places, subjects

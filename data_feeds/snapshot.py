@@ -112,7 +112,7 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         live_rows += conn.execute(select(*cols).where(r.resolved_at >= now - RESOLVED_VISIBLE)).all()
         live_rows = sorted(live_rows, key=lambda row: row.reported_at, reverse=True)[:marker_limit]
     latest = store.feed_latest(list(routing.sources))
-    indicator_panels = indicators.summarise(store, indicators.load(), gz, now.astimezone(WIB).date())
+    indicator_panels, indicator_subjects = indicators.summarise(store, indicators.load(), gz, now.astimezone(WIB).date())
 
     # Per-area KPIs: the city and each kecamatan, so a dashboard that selects one only picks.
     areas = ["city", *gz.kecamatan]
@@ -152,11 +152,13 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         "kecamatan": kecamatan_counts,
         "kelurahan": {code: n for code, n in per_kel if code},
         # the map's colour for every measure, once per change here rather than once per dashboard per poll
-        "map_values": {m: choropleth.values(m, kecamatan_counts, gz) for m in choropleth.MEASURES},
+        "map_values": {m: choropleth.values(m, kecamatan_counts, gz, indicator_panels) for m in choropleth.MEASURES},
+        "map_demo": {m: choropleth.from_demo(m, indicator_panels) for m in choropleth.MEASURES},
         "ticker": [_ticker_row(t, gz, sla_states) for t in tickers["city"]],
         "ticker_by_kec": {code: [_ticker_row(t, gz, sla_states) for t in tickers[code]] for code in gz.kecamatan},
         "sla": sla_panel,
         "indicators": indicator_panels,
+        "indicator_subjects": indicator_subjects,
         "feeds": {
             code: {"name": src.name, "latest": _iso(latest.get(code)),
                    # stale: a feed that used to send and has gone quiet; one that never sent is not an alarm

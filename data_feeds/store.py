@@ -133,6 +133,9 @@ indicator_values = Table(
     Column("place", String(20), nullable=False),  # Kemendagri code: 36.71 (city), 36.71.KK, 36.71.KK.1NNN
     Column("period", String(10), nullable=False, default=""),  # "" for cumulative series; "2023" for per-period ones
     Column("measure", String(10), nullable=False, default="value"),  # value | target
+    # within the place: a market tested, a kind of device ("" for the place as a whole); nullable only so an
+    # older database gains the column, every write sets it
+    Column("subject", String(60), nullable=True, default=""),
     Column("as_of", String(10), nullable=False),  # the date the figure describes (ISO date)
     Column("value", Float, nullable=False),
     Column("source", String(300), nullable=False),
@@ -269,6 +272,8 @@ class Store:
                     if column.name not in have and column.nullable:
                         kind = column.type.compile(dialect=self.writer.dialect)
                         conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+                        if column.default is not None and column.default.is_scalar:  # older rows get what new ones get
+                            conn.execute(table.update().values({column.name: column.default.arg}))
         inspector = inspect(self.reader)  # afresh: it caches what it read before the columns were added
         for table in metadata.sorted_tables:  # indexes added since an older database was made
             have = {c["name"] for c in inspector.get_columns(table.name)}

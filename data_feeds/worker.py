@@ -19,6 +19,7 @@ import redis
 
 from .bus import OutboxRelay, connect
 from .config import Settings
+from . import demo_indicators
 from .demo import DemoFeed
 from .services import Services
 from .snapshot import LivePublisher, compute
@@ -86,6 +87,8 @@ def run(settings: Settings, stop: threading.Event) -> list[threading.Thread]:
     services.store.create_schema()
     try:
         services.indicators.seed()  # the article figures, once, as each indicator's first value
+        if settings.demo:
+            demo_indicators.synthesise(services.indicators)  # kecamatan breakdowns, labelled demo
     except Exception:  # the live loop must start even if the seed cannot be read
         log.exception("indicator seed failed")
     relay = OutboxRelay(services.store, services.redis, services.keys)

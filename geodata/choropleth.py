@@ -22,6 +22,7 @@ class Measure:
     breaks: tuple[float, ...]  # upper bounds of the first len(PALETTE)-1 classes
     unit_id: str = ""
     unit_en: str = ""
+    indicator: str = ""  # the indicator whose per-kecamatan progress (as %) colours the map
 
     def label(self, lang: str) -> str:
         return self.label_en if lang == "en" else self.label_id
@@ -31,15 +32,19 @@ MEASURES = {
     m.key: m for m in (
         Measure("open", "Laporan terbuka", "Open reports", (2, 5, 10, 20)),
         Measure("open_per_10k", "Laporan terbuka per 10.000 penduduk", "Open reports per 10,000 residents", (0.25, 0.5, 1, 2)),
-        Measure("vaccination", "Cakupan vaksinasi dosis 2", "Dose 2 vaccination coverage", (50, 70, 85, 100), "%", "%"),
-        Measure("programs", "Realisasi program", "Programme realisation", (25, 50, 75, 100), "%", "%"),
+        Measure("vaccination", "Cakupan vaksinasi dosis 2", "Dose 2 vaccination coverage", (50, 70, 85, 100), "%", "%",
+                indicator="vaccination_dose_2"),
+        Measure("programs", "Realisasi bedah rumah (% target)", "House renovation done (% of target)", (25, 50, 75, 100),
+                "%", "%", indicator="house_renovation"),
     )
 }
 
 
-def values(measure: str, kecamatan_counts: dict, gz: Gazetteer) -> dict[str, float | None]:
-    """Value per kecamatan code; None where the figure does not exist (yet)."""
+def values(measure: str, kecamatan_counts: dict, gz: Gazetteer, indicators: dict | None = None) -> dict[str, float | None]:
+    """Value per kecamatan code; None where the figure does not exist (yet): an indicator's figures exist
+    per kecamatan only where a feed gives them."""
     out: dict[str, float | None] = {}
+    per_place = (indicators or {}).get(MEASURES[measure].indicator, {})
     for code, place in gz.kecamatan.items():
         c = kecamatan_counts.get(code, {})
         open_ = c.get("baru", 0) + c.get("diproses", 0)
@@ -47,9 +52,16 @@ def values(measure: str, kecamatan_counts: dict, gz: Gazetteer) -> dict[str, flo
             out[code] = open_
         elif measure == "open_per_10k":
             out[code] = round(open_ / place.population * 10_000, 2) if place.population else None
-        else:  # per-kecamatan vaccination and programme figures arrive with their feeds
-            out[code] = None
+        else:
+            progress = (per_place.get(code) or {}).get("progress")
+            out[code] = round(100 * progress, 1) if progress is not None else None
     return out
+
+
+def from_demo(measure: str, indicators: dict) -> bool:
+    """Whether any kecamatan figure of the measure was synthesised by the demo feed (the legend says so)."""
+    code = MEASURES[measure].indicator
+    return bool(code) and any(e.get("demo") for place, e in indicators.get(code, {}).items() if place.count(".") == 2)
 
 
 def classes(measure: str) -> list[tuple[float | None, float | None, str]]:

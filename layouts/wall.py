@@ -169,7 +169,7 @@ def _legend(lang: str) -> html.Div:
     ])
 
 
-def measure_legend(measure: str, lang: str) -> list:
+def measure_legend(measure: str, lang: str, demo: bool = False) -> list:
     """The choropleth's classes: fixed, so a colour means the same thing on every refresh."""
     m = choropleth.MEASURES[measure]
     rows = []
@@ -180,6 +180,8 @@ def measure_legend(measure: str, lang: str) -> list:
             html.Span(className="lr-swatch", style={"background": colour}), f"{text} {m.unit_id if lang == 'id' else m.unit_en}".strip()]))
     rows.append(html.Div(className="lr-legend-row", children=[
         html.Span(className="lr-swatch lr-swatch-nodata"), t("no_data_area", lang)]))
+    if demo:
+        rows.append(html.Div(t("legend_demo", lang), className="lr-legend-row lr-demo-note", id="legend-demo"))
     return [html.Div(m.label(lang), className="lr-legend-title lr-legend-measure"), *rows]
 
 

@@ -60,7 +60,7 @@ def test_api_round_trip(client, services, key):
     (fig(indicator="ufo"), 422, "indicator", "unknown indicator"),
     (fig(place="Atlantis"), 422, "place", "unknown place"),
     (fig(value=-5), 422, "value", "greater than or equal to 0"),
-    (fig(value="banyak"), 422, "value", "must be a number"),
+    (fig(value="banyak"), 422, "value", "must be a plain number"),
     (fig(as_of="2099-01-01"), 422, "as_of", "future"),
     (fig(source=""), 422, "source", "at least 3"),
     (fig(indicator="house_renovation"), 422, "period", "counted per period"),
@@ -91,7 +91,7 @@ def test_dry_run_and_roles(client, services, key):
     services.indicators.seed()
     before = count(services)
     assert post(client, fig(), key, "?dry_run=1").get_json() == {
-        "stored": 0, "checked": 1, "dry_run": True, "items": [{**fig(), "period": "", "measure": "value", "correction": 0, "value": 2200000.0}]}
+        "stored": 0, "checked": 1, "dry_run": True, "items": [{**fig(), "period": "", "measure": "value", "subject": "", "correction": 0, "value": 2200000.0}]}
     assert count(services) == before
     other = {"X-API-Key": services.test_keys["112"]}  # a report-only key
     resp = post(client, fig(), other)
