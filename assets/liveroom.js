@@ -6,11 +6,15 @@
     id: { baru: "Baru", diproses: "Diproses", selesai: "Selesai", ditolak: "Ditolak", duplikat: "Duplikat",
           empty: "Belum ada laporan.", demo: "DEMO", breached: "LEWAT SLA", soon: "HAMPIR SLA",
           units: ["mnt", "jam", "hari"], opdEmpty: "Belum ada laporan untuk OPD mana pun di wilayah ini.",
-          opdNote: "Waktu: {days} hari terakhir. Lewat SLA: {b} \u00b7 hampir lewat: {w}" },
+          opdNote: "Waktu: {days} hari terakhir. Lewat SLA: {b} \u00b7 hampir lewat: {w}",
+          pillarOpd: "Pengaduan ke OPD pilar ini ({days} hari)", pillarCols: ["OPD", "Terbuka", "Lewat SLA", "Median selesai"],
+          pillarNone: "Belum ada pengaduan ke OPD pilar ini." },
     en: { baru: "New", diproses: "In progress", selesai: "Resolved", ditolak: "Refused", duplikat: "Duplicate",
           empty: "No reports yet.", demo: "DEMO", breached: "OVERDUE", soon: "DUE SOON",
           units: ["min", "h", "d"], opdEmpty: "No reports for any agency in this area yet.",
-          opdNote: "Times: last {days} days. Overdue: {b} \u00b7 due soon: {w}" }
+          opdNote: "Times: last {days} days. Overdue: {b} \u00b7 due soon: {w}",
+          pillarOpd: "Complaints to this pillar's agencies ({days} days)", pillarCols: ["Agency", "Open", "Overdue", "Median to resolve"],
+          pillarNone: "No complaints to this pillar's agencies yet." }
   };
   function el(type, props) { return { type: type, namespace: "dash_html_components", props: props }; }
   /* HH:mm for today (WIB); older items also say the day, so 23:01 yesterday is not read as tonight. */
@@ -123,6 +127,35 @@
           ] });
         });
         return [rows, note];
+      },
+      /* Which page the address names: the indicators page lies over the wall, which keeps running
+         underneath (so the map never has to be re-laid-out); the language switch comes back here. */
+      page: function (path, lng) {
+        var ind = (path || "/").replace(/\/+$/, "") === "/indikator";
+        var other = lng === "en" ? "id" : "en";
+        return [!ind, "lr-nav-link" + (ind ? "" : " lr-nav-active"), "lr-nav-link" + (ind ? " lr-nav-active" : ""),
+                "/lang/" + other + "?next=" + encodeURIComponent(ind ? "/indikator" : "/")];
+      },
+      /* Per pillar, its agencies' complaint figures, from the OPD figures the wall already has. */
+      pillarOpd: function (data, pillars, lng) {
+        var w = WORDS[lng === "en" ? "en" : "id"];
+        data = data || { rows: [], days: 30 };
+        var order = ["governance", "branding", "economy", "living", "society", "environment"];
+        return order.map(function (p) {
+          var opds = (pillars || {})[p] || [];
+          if (!opds.length) { return null; }
+          var rows = data.rows.filter(function (r) { return opds.indexOf(r.o) >= 0; });
+          var title = el("Div", { className: "lr-pillar-opd-title", children: w.pillarOpd.replace("{days}", data.days) });
+          if (!rows.length) { return [title, el("Div", { className: "lr-asof", children: w.pillarNone })]; }
+          return [title, el("Table", { className: "lr-ind-table", children: [
+            el("Thead", { children: el("Tr", { children: w.pillarCols.map(function (c) { return el("Th", { children: c }); }) }) }),
+            el("Tbody", { children: rows.map(function (r) {
+              return el("Tr", { key: r.o, className: r.b ? "lr-opd-late" : "", children: [
+                el("Td", { title: r.n, children: r.s }), el("Td", { children: num(r.open, lng) }),
+                el("Td", { className: r.b ? "lr-hot" : "", children: num(r.b, lng) }),
+                el("Td", { children: r.x ? dur(r.x[0], lng) : "\u2013" })] });
+            }) })] })];
+        });
       },
       clock: function (n, lng) {
         var fmt = new Intl.DateTimeFormat(lng === "en" ? "en-GB" : "id-ID", {

@@ -15,7 +15,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 from data_feeds.services import Services
 from geodata import choropleth
 from data_feeds.snapshot import LiveState, area_view, freshness
-from layouts import ids, wall
+from layouts import ids, indicators_page, wall
 from layouts.i18n import fmt_time, t
 
 MARKERS_URL = "/api/v1/live/markers"
@@ -27,7 +27,17 @@ OUTPUTS = [
     Output(ids.STATUS_BANNER, "children"), Output(ids.STATUS_BANNER, "className"), Output(ids.DEMO_BANNER, "hidden"),
     Output(ids.UPDATED_AT, "children"), Output(ids.MARKERS_NOTE, "children"), Output(ids.MAP_LEGEND, "children"),
     Output(ids.OPD_DATA, "data"), Output(ids.VACC_PANEL, "children"),
+    *[Output(ids.pillar_body(p), "children") for p in indicators_page.PILLARS],
 ]
+PILLAR_OUTPUTS = OUTPUTS[-len(indicators_page.PILLARS):]
+
+
+def area_names(gz, lang: str) -> dict[str, str]:
+    """Kecamatan by name, kelurahan as "Kel. Name (Kecamatan)": the indicators page's area rows."""
+    kel = "Kel." if lang == "id" else "Kel."
+    names = {code: p.name for code, p in gz.kecamatan.items()}
+    names.update({code: f"{kel} {p.name} ({gz.kecamatan[code.rsplit('.', 1)[0]].name})" for code, p in gz.kelurahan.items()})
+    return names
 
 
 def _key(value) -> str:
@@ -35,7 +45,7 @@ def _key(value) -> str:
 
 
 def poll_outputs(services: Services, poll: int | None, state: dict | None, lang: str,
-                 selection: str | None = None, measure: str = "open") -> list:
+                 selection: str | None = None, measure: str = "open", path: str | None = "/") -> list:
     """One poll, as a list matching OUTPUTS. Pure of Dash so the fast test tier can call it.
 
     Each group of outputs is sent only when its content differs from what this dashboard
@@ -49,8 +59,11 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
     shown = dict(state.get("shown") or {})
     have = LiveState.parse(state.get("token"))
     measure = measure if measure in choropleth.MEASURES else "open"
-    refresh = state.get("view") != [selection, measure]
-    state["view"] = [selection, measure]
+    on_indicators = (path or "/").rstrip("/") == ids.INDICATORS_PATH
+    if not on_indicators:
+        shown.pop("pillars", None)  # the cards are built only while the page is open; re-sent on return
+    refresh = state.get("view") != [selection, measure, on_indicators]
+    state["view"] = [selection, measure, on_indicators]
     out = {o: no_update for o in OUTPUTS}
     out[Output(ids.LIVE_ACK, "data")] = {"n": poll}
     change = None
@@ -102,6 +115,11 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         send("opd", wall.opd_data(sla_panel), Output(ids.OPD_DATA, "data"))  # figures; drawn in the browser
         vacc = {c: summary.get("indicators", {}).get(c, {}) for c in wall.VACC_CODES}
         send("vacc", [vacc, selection, lang], Output(ids.VACC_PANEL, "children"), render=lambda v: wall.vaccination_children(*v))
+        if on_indicators:
+            opd_short = {code: o.short for code, o in services.routing.opds.items()}
+            place_names = area_names(services.gazetteer, lang)
+            send("pillars", [summary.get("indicators", {}), summary.get("indicator_subjects", {}), lang], *PILLAR_OUTPUTS,
+                 render=lambda v: indicators_page.pillar_bodies(services.indicators.config, v[0], v[1], opd_short, place_names, lang))
         send("kec", {"values": summary["map_values"][measure],
                      "breaks": list(choropleth.MEASURES[measure].breaks), "colors": choropleth.PALETTE, "selected": selection},
              Output(ids.MAP_KECAMATAN, "hideout"))
@@ -130,8 +148,15 @@ def register(app: Dash, services: Services) -> None:
     app.clientside_callback(ClientsideFunction("liveroom", "clock"), Output(ids.CLOCK, "children"),
                             Input(ids.CLOCK_TICK, "n_intervals"), State(ids.LANG, "data"))
 
+    app.clientside_callback(ClientsideFunction("liveroom", "page"), Output(ids.IND_PAGE, "hidden"),
+                            Output(ids.NAV_WALL, "className"), Output(ids.NAV_INDICATORS, "className"),
+                            Output("lang-switch", "href"), Input(ids.URL, "pathname"), State(ids.LANG, "data"))
+    app.clientside_callback(ClientsideFunction("liveroom", "pillarOpd"),
+                            *[Output(ids.pillar_opd(p), "children") for p in indicators_page.PILLARS],
+                            Input(ids.OPD_DATA, "data"), State(ids.PILLAR_OPDS, "data"), State(ids.LANG, "data"))
+
     @app.callback(*OUTPUTS, Input(ids.LIVE_POLL, "data"), Input(ids.SELECTION, "data"), Input(ids.MEASURE, "value"),
-                  State(ids.LIVE_STATE, "data"), State(ids.LANG, "data"), prevent_initial_call=True)
-    def poll(poll, selection, measure, state, lang):
-        # selection and measure are Inputs so the panels follow a click at once, not at the next tick
-        return poll_outputs(services, poll, state, lang or "id", selection, measure or "open")
+                  Input(ids.URL, "pathname"), State(ids.LIVE_STATE, "data"), State(ids.LANG, "data"), prevent_initial_call=True)
+    def poll(poll, selection, measure, path, state, lang):
+        # selection, measure and page are Inputs so the panels follow a click at once, not at the next tick
+        return poll_outputs(services, poll, state, lang or "id", selection, measure or "open", path)

@@ -11,7 +11,7 @@ from flask_caching import Cache
 
 from data_feeds.services import Services
 from data_feeds.snapshot import compute, freshness
-from layouts import wall
+from layouts import indicators_page, wall
 from layouts.i18n import LANGS
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]], boundary_kind=bset.kind, boundary_source=bset.source,
             freshness=fresh, poll_ms=services.settings.live_poll_ms,
             tile_url=services.settings.map_tile_url,
+            pillar_opds={p: [code for code, o in services.routing.opds.items() if o.pillar == p] for p in indicators_page.PILLARS},
         ))
 
     app.layout = serve_layout

@@ -14,6 +14,7 @@ class Opd:
     code: str
     name: str
     short: str
+    pillar: str = "governance"
 
 
 @dataclass(frozen=True)

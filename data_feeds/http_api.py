@@ -15,9 +15,10 @@ import redis
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import indicator_import, open311
+from . import indicator_export, indicator_import, open311
 from .api_keys import HEADER
 from .bus import Poker
+from .indicators import WIB
 from .schemas import ApiError
 from .services import Services
 from .snapshot import LiveState
@@ -121,6 +122,19 @@ def build_api(services: Services) -> Blueprint:
         if not dry:
             poker.poke()
         return jsonify({"stored": 0 if dry else count, "checked": count, "dry_run": dry}), (200 if dry else 201)
+
+    @bp.get("/api/v1/export/indicators.<fmt>")
+    def export_indicators(fmt: str):
+        """Every latest figure by pillar, for assessors (public figures: no key)."""
+        if fmt not in ("csv", "xlsx"):
+            raise ApiError.one(404, "format", "csv or xlsx")
+        lang = "en" if request.args.get("lang") == "en" else "id"
+        table = indicator_export.frame(services.indicators, services.routing, lang)
+        stamp = datetime.now(WIB).strftime("%Y%m%d-%H%M")
+        body, mime = ((indicator_export.to_csv(table), "text/csv; charset=utf-8") if fmt == "csv" else
+                      (indicator_export.to_xlsx(table), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        name = f"{'indikator' if lang == 'id' else 'indicators'}-kota-tangerang-{stamp}.{fmt}"
+        return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @bp.get("/api/v1/indicators/<code>")
     def indicator_series(code: str):

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
 WIB = ZoneInfo("Asia/Jakarta")
 LANGS = ("id", "en")
@@ -100,6 +100,41 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event_created": ("Laporan masuk", "Report received"),
     "event_reassigned": ("Dialihkan ke OPD lain", "Reassigned to another agency"),
     "event_reopened": ("Dibuka kembali", "Reopened"),
+    "vacc_no_population": ("cakupan: angka penduduk resmi belum ada", "coverage: no official population figure"),
+    "legend_demo": ("DEMO: angka per kecamatan disimulasikan", "DEMO: kecamatan figures are simulated"),
+    "nav_wall": ("Peta & laporan", "Map & reports"),
+    "nav_indicators": ("Indikator & pilar", "Indicators & pillars"),
+    "ind_title": ("Indikator kota menurut enam pilar Smart City", "City indicators by the six Smart City pillars"),
+    "ind_scope": ("Angka kota; rincian per wilayah dan per tahun di tiap kartu. Warna: capaian terhadap ambang tiap indikator.",
+                  "City figures; per area and per year inside each card. Colour: progress against each indicator's thresholds."),
+    "export_csv": ("Unduh CSV", "Download CSV"),
+    "export_xlsx": ("Unduh XLSX", "Download XLSX"),
+    "loading": ("memuat…", "loading…"),
+    "pillar_governance": ("Smart Governance · tata kelola", "Smart Governance"),
+    "pillar_branding": ("Smart Branding · citra kota", "Smart Branding"),
+    "pillar_economy": ("Smart Economy · ekonomi", "Smart Economy"),
+    "pillar_living": ("Smart Living · kualitas hidup", "Smart Living"),
+    "pillar_society": ("Smart Society · masyarakat", "Smart Society"),
+    "pillar_environment": ("Smart Environment · lingkungan", "Smart Environment"),
+    "pillar_no_indicators": ("Belum ada indikator untuk pilar ini; layanan pengaduan OPD-nya di bawah.",
+                             "No indicator for this pillar yet; its agencies' complaint handling is below."),
+    "pillar_opd_title": ("Pengaduan ditangani OPD pilar ini (30 hari)", "Complaints handled by this pillar's agencies (30 days)"),
+    "ind_coverage": ("{pct} dari penduduk {value} ({period})", "{pct} of a population of {value} ({period})"),
+    "ind_of_target": ("{pct} dari target {target}{period}", "{pct} of the target {target}{period}"),
+    "ind_not_reported": ("Target {target} ({period}); realisasi belum dilaporkan", "Target {target} ({period}); realisation not reported yet"),
+    "ind_col_period": ("Tahun", "Year"),
+    "ind_col_target": ("Target", "Target"),
+    "ind_col_value": ("Realisasi", "Done"),
+    "ind_col_area": ("Wilayah", "Area"),
+    "ind_col_subject": ("Rincian", "Item"),
+    "ind_col_as_of": ("Per", "As of"),
+    "ind_by_area": ("Per wilayah ({n})", "By area ({n})"),
+    "ind_demo": ("DEMO: sebagian angka disimulasikan (baris bertanda DEMO)", "DEMO: some figures are simulated (rows marked DEMO)"),
+    "figure_stale_cadence": ("▲ Lewat jadwal pembaruan: {days} hari (jadwal tiap {cadence} hari)",
+                             "▲ Past its update cadence: {days} days (expected every {cadence} days)"),
+    "pillar_short_governance": ("Governance", "Governance"), "pillar_short_branding": ("Branding", "Branding"),
+    "pillar_short_economy": ("Economy", "Economy"), "pillar_short_living": ("Living", "Living"),
+    "pillar_short_society": ("Society", "Society"), "pillar_short_environment": ("Environment", "Environment"),
 }
 
 DURATION_UNITS = {"id": ("hari", "jam", "menit", "detik"), "en": ("d", "h", "min", "s")}
@@ -114,6 +149,13 @@ def fmt_int(n: int | float | None, lang: str = "id") -> str:
     if n is None:
         return "–"
     return format_decimal(n, locale=LOCALES.get(lang, "id_ID"), decimal_quantization=False)
+
+
+def fmt_figure(n: int | float | None, lang: str = "id", compact: bool = False) -> str:
+    """An indicator figure: every digit (2.130.166; 92,6), or in words for money-sized ones (1 triliun)."""
+    if n is None or not compact:
+        return fmt_int(n, lang)
+    return format_compact_decimal(n, format_type="long", locale=LOCALES.get(lang, "id_ID"), fraction_digits=1)
 
 
 def fmt_date(value: str | date, lang: str = "id") -> str:

@@ -39,3 +39,18 @@ REPORT_CARD_BODY = "report-card-body"
 REPORT_CARD_CLOSE = "report-card-close"
 OPD_DATA = "opd-data"
 VACC_PANEL = "vacc-panel"
+URL = "url"
+MAIN = "main"
+IND_PAGE = "ind-page"
+PILLAR_OPDS = "pillar-opds"
+NAV_WALL = "nav-wall"
+NAV_INDICATORS = "nav-indicators"
+INDICATORS_PATH = "/indikator"
+
+
+def pillar_body(pillar: str) -> str:
+    return f"pillar-body-{pillar}"
+
+
+def pillar_opd(pillar: str) -> str:
+    return f"pillar-opd-{pillar}"

@@ -1,7 +1,7 @@
 """The wall view: map, KPI tiles, vaccination totals and the ticker, legible across the room."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dash_leaflet as dl
 from dash import dcc, html
@@ -10,7 +10,8 @@ from dash_extensions.javascript import Namespace
 from geodata import choropleth
 from geodata.boundaries import EMPTY_LAYER
 
-from . import ids, report_card
+from . import ids, indicators_page, report_card
+from .indicators_page import spark
 from .i18n import fmt_date, fmt_duration, fmt_int, fmt_pct, fmt_time, population_period, t
 
 js = Namespace("liveroom", "map")
@@ -32,6 +33,7 @@ class WallView:
     freshness: dict
     poll_ms: int
     tile_url: str = ""
+    pillar_opds: dict = field(default_factory=dict)  # pillar -> OPD codes, for the indicators page
 
 
 def kpi_values(k: dict, lang: str) -> dict[str, str]:
@@ -88,13 +90,6 @@ def markers_note(summary: dict, lang: str) -> str:
 VACC_CODES = ("vaccination_dose_1", "vaccination_dose_2", "vaccination_dose_3")
 
 
-def _spark(values: list[float]) -> html.Span:
-    """A small bar trend of the last figures (CSS bars: no chart library for a dozen numbers)."""
-    top = max(values) if values else 0
-    return html.Span(className="lr-spark", children=[
-        html.Span(className="lr-spark-bar", style={"height": f"{max(8, round(100 * v / top)) if top else 8}%"}) for v in values])
-
-
 def vaccination_children(indicators: dict, place: str | None, lang: str) -> list:
     """The vaccination panel for the city or, where a feed gives them, one kecamatan's figures."""
     have_place = place and all(place in indicators.get(c, {}) for c in VACC_CODES)
@@ -110,9 +105,10 @@ def vaccination_children(indicators: dict, place: str | None, lang: str) -> list
                        date=fmt_date(e["prev_as_of"], lang))
         rows.append(html.Div(className=f"lr-vacc-row lr-state-{e['state'] or 'none'}", children=[
             html.Span(t(f"dose_{n}", lang), className="lr-vacc-label"),
-            _spark(e["spark"]),
+            spark(e["spark"]),
             html.Span(fmt_int(e["value"], lang), className="lr-vacc-value", id=f"vacc-dose-{n}"),
-            html.Span([html.Span(t("vacc_coverage", lang, pct=fmt_pct(e["progress"], lang)), className="lr-vacc-pct"),
+            html.Span([html.Span(t("vacc_coverage", lang, pct=fmt_pct(e["progress"], lang)) if e["denominator"]
+                                 else t("vacc_no_population", lang), className="lr-vacc-pct"),
                        html.Span(change, className="lr-vacc-change") if change else None], className="lr-vacc-sub"),
         ]))
     first = entries[0]
@@ -245,15 +241,20 @@ def build(view: WallView) -> html.Div:
     return html.Div(className="lr-wall", lang=lang, children=[
         html.Header(className="lr-header", children=[
             html.Div(className="lr-brand", children=[html.H1(t("app_title", lang)), html.Span(t("city", lang), className="lr-city")]),
+            html.Nav(className="lr-nav", children=[
+                dcc.Link(t("nav_wall", lang), href="/", id=ids.NAV_WALL, className="lr-nav-link"),
+                dcc.Link(t("nav_indicators", lang), href=ids.INDICATORS_PATH, id=ids.NAV_INDICATORS, className="lr-nav-link"),
+            ]),
             html.Div(banner_children, id=ids.STATUS_BANNER, className=banner_class, role="status"),
             html.Div(className="lr-header-right", children=[
                 html.Div(fmt_time(summary.get("built_at"), lang, seconds=True) + " WIB", id=ids.CLOCK, className="lr-clock"),
-                html.A(t("lang_switch", lang), href=f"/lang/{other}", className="lr-lang", title="Bahasa / Language"),
+                html.A(t("lang_switch", lang), href=f"/lang/{other}", id="lang-switch", className="lr-lang", title="Bahasa / Language"),
             ]),
         ]),
         html.Div(t("demo_banner", lang), id=ids.DEMO_BANNER, className="lr-demo-banner",
                  hidden=not summary.get("has_demo")),
-        html.Main(className="lr-main", children=[
+        html.Main(className="lr-main", id=ids.MAIN, children=[
+            indicators_page.build(lang, view.pillar_opds),  # over the wall when the address is /indikator
             html.Div(className="lr-map-col", children=[
                 html.Div(id=ids.MAP_WRAP, className="lr-map-wrap", children=[
                     _map(view), _legend(lang), measure_picker(lang),
@@ -276,6 +277,7 @@ def build(view: WallView) -> html.Div:
             html.Span(t("updated", lang, time=fmt_time(summary.get("built_at"), lang, seconds=True)), id=ids.UPDATED_AT),
             html.Span(boundary_note),
         ]),
+        dcc.Location(id=ids.URL),
         dcc.Store(id=ids.LANG, data=lang),
         dcc.Store(id=ids.SELECTION, data=None),
         dcc.Store(id=ids.TICKER_DATA, data=summary.get("ticker", [])),

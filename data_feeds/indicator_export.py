@@ -1,0 +1,80 @@
+"""The indicators as one table for assessors: every latest figure grouped by the six smart-city pillars,
+with unit, target, progress, owner OPD, source and as-of date; as CSV or XLSX, in Indonesian or English.
+
+Read from the store (not the live snapshot), so an export works while Redis is down.
+"""
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import pandas as pd
+
+from .categories import RoutingTable
+from .indicators import CITY, PILLARS, WIB, IndicatorService, summarise
+
+COLUMNS = {  # key: (Indonesian header, English header)
+    "pillar": ("pilar", "pillar"), "indicator": ("kode_indikator", "indicator_code"), "name": ("indikator", "indicator"),
+    "place_code": ("kode_wilayah", "area_code"), "place": ("wilayah", "area"), "subject": ("subjek", "subject"),
+    "period": ("periode", "period"), "value": ("nilai", "value"), "unit": ("satuan", "unit"), "target": ("target", "target"),
+    "progress_pct": ("capaian_persen", "progress_pct"), "denominator": ("penyebut", "denominator"),
+    "as_of": ("per_tanggal", "as_of"), "source": ("sumber", "source"), "opd": ("opd", "agency"),
+    "demo": ("demo", "demo"), "stale": ("lewat_jadwal", "past_cadence"),
+}
+
+
+def _plain(x: float | None):
+    return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
+def rows(service: IndicatorService, routing: RoutingTable, lang: str = "id") -> list[dict]:
+    config, gz = service.config, service.gz
+    places, subjects = summarise(service.store, config, gz, datetime.now(WIB).date())
+    order = {code: n for n, code in enumerate(config)}
+    out = []
+
+    def place_name(code: str) -> str:
+        if code == CITY:
+            return "Kota Tangerang"
+        p = gz.kecamatan.get(code) or gz.kelurahan.get(code)
+        return f"{'Kecamatan' if code in gz.kecamatan else 'Kelurahan'} {p.name}" if p else code
+
+    def add(code: str, place: str, subject: str, e: dict) -> None:
+        ind = config[code]
+        den = e["denominator"]
+        out.append({
+            "pillar": ind.pillar, "indicator": code, "name": ind.name(lang), "place_code": place, "place": place_name(place),
+            "subject": ind.subject_name(subject, lang), "period": e["period"], "value": _plain(e["value"]), "unit": ind.unit(lang),
+            "target": _plain(e["target"]), "progress_pct": round(100 * e["progress"], 1) if e["progress"] is not None else None,
+            "denominator": f"{den['value']} ({den['label']})" if den else "", "as_of": e["as_of"], "source": e["source"],
+            "opd": routing.opds[ind.owner].short if ind.owner in routing.opds else ind.owner,
+            "demo": e["demo"], "stale": e["stale"],
+        })
+
+    for code, by_place in places.items():
+        for place, e in by_place.items():
+            add(code, place, "", e)
+    for code, by_place in subjects.items():
+        for place, by_subject in by_place.items():
+            for subject, e in by_subject.items():
+                add(code, place, subject, e)
+    out.sort(key=lambda r: (PILLARS.index(r["pillar"]), order[r["indicator"]], r["place_code"], r["subject"]))
+    for r in out:
+        r["pillar"] = f"Smart {r['pillar'].capitalize()}"  # as the city's own evaluation names them
+    return out
+
+
+def frame(service: IndicatorService, routing: RoutingTable, lang: str = "id") -> pd.DataFrame:
+    # object columns: 1062235 stays 1062235 (not 1062235.0) beside 92.6
+    table = pd.DataFrame(rows(service, routing, lang), columns=list(COLUMNS), dtype=object)
+    return table.rename(columns={k: v[1 if lang == "en" else 0] for k, v in COLUMNS.items()})
+
+
+def to_csv(table: pd.DataFrame) -> bytes:
+    return table.to_csv(index=False).encode("utf-8-sig")  # with a BOM, so Excel opens Indonesian text right
+
+
+def to_xlsx(table: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    table.to_excel(buf, index=False, sheet_name="indikator", engine="openpyxl")
+    return buf.getvalue()
