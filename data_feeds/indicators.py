@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -18,7 +19,7 @@ from typing import Literal
 
 from babel.numbers import format_decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 
 from geodata.gazetteer import Gazetteer
 
@@ -347,3 +348,19 @@ def summarise(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: 
         else:
             places.setdefault(code, {})[place] = entry
     return places, subjects
+
+
+_last_summary: "weakref.WeakKeyDictionary[Store, tuple[tuple, tuple]]" = weakref.WeakKeyDictionary()
+
+
+def summarise_on_change(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: date) -> tuple[dict, dict]:
+    """summarise(), recomputed only when a figure was written (figures are only ever inserted, so the
+    newest id and the count say whether anything changed) or the day turned (ages, staleness): the
+    snapshot is rebuilt on every report, the indicator table changes a few times a day."""
+    v = indicator_values.c
+    with store.read() as conn:
+        mark = (*conn.execute(select(func.max(v.id), func.count())).one(), today, id(config))
+    cached = _last_summary.get(store)
+    if cached is None or cached[0] != mark:
+        cached = _last_summary[store] = (mark, summarise(store, config, gz, today))
+    return cached[1]

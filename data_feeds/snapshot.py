@@ -112,7 +112,7 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         live_rows += conn.execute(select(*cols).where(r.resolved_at >= now - RESOLVED_VISIBLE)).all()
         live_rows = sorted(live_rows, key=lambda row: row.reported_at, reverse=True)[:marker_limit]
     latest = store.feed_latest(list(routing.sources))
-    indicator_panels, indicator_subjects = indicators.summarise(store, indicators.load(), gz, now.astimezone(WIB).date())
+    indicator_panels, indicator_subjects = indicators.summarise_on_change(store, indicators.load(), gz, now.astimezone(WIB).date())
 
     # Per-area KPIs: the city and each kecamatan, so a dashboard that selects one only picks.
     areas = ["city", *gz.kecamatan]

@@ -327,3 +327,20 @@ def test_an_older_database_gets_new_columns_added(tmp_path):
         cols = {row[1] for row in conn.execute("PRAGMA table_info(reports)")}
     assert "duplicate_of" in cols
     store.dispose()
+
+
+def test_older_indicator_figures_gain_the_subject_column_as_empty(tmp_path):
+    import sqlite3
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # indicator_values from before subjects existed, with one figure
+        conn.execute("CREATE TABLE indicator_values (id INTEGER PRIMARY KEY, indicator VARCHAR(60) NOT NULL, place VARCHAR(20) NOT NULL,"
+                     " period VARCHAR(10) NOT NULL, measure VARCHAR(10) NOT NULL, as_of VARCHAR(10) NOT NULL, value FLOAT NOT NULL,"
+                     " source VARCHAR(300) NOT NULL, correction INTEGER NOT NULL, demo INTEGER NOT NULL, recorded_at DATETIME NOT NULL,"
+                     " recorded_by VARCHAR(120))")
+        conn.execute("INSERT INTO indicator_values VALUES (1, 'tbc_cadres', '36.71', '', 'value', '2022-02-28', 5000, 'x', 0, 0,"
+                     " '2022-03-01 00:00:00', 'seed')")
+    store = Store(f"sqlite:///{path}")
+    store.create_schema()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT subject FROM indicator_values").fetchall() == [("",)]
+    store.dispose()

@@ -23,3 +23,10 @@ def test_every_string_has_both_languages():
     from layouts.i18n import STRINGS
     assert all(len(pair) == 2 and all(pair) for pair in STRINGS.values())
     assert t("kpi_today", "id") == "Laporan hari ini" and t("kpi_today", "en") == "Reports today"
+
+
+def test_indicator_figures_in_indonesian_and_english():
+    from layouts.i18n import fmt_figure
+    assert fmt_figure(1_062_235.0) == "1.062.235" and fmt_figure(92.6) == "92,6"
+    assert fmt_figure(1e12, "id", compact=True) == "1 triliun" and fmt_figure(1.5e12, "en", compact=True) == "1.5 trillion"
+    assert fmt_figure(None) == "–"

@@ -97,3 +97,93 @@ def test_dry_run_and_roles(client, services, key):
     resp = post(client, fig(), other)
     assert resp.status_code == 403 and "'indicators' role" in resp.get_json()["error"]["reason"]
     assert count(services) == before
+
+
+def test_seeding_adds_indicators_configured_later_and_leaves_the_others(services):
+    services.indicators.record([fig()], actor="city")  # the city already keeps dose 1 itself
+    services.indicators.seed()
+    assert [r["value"] for r in services.indicators.series("vaccination_dose_1")] == [2_200_000]  # not touched
+    assert services.indicators.series("tangerang_bisa")[0]["value"] == 9891  # the others seeded
+    (poris,) = services.indicators.series("food_safety_safe_share", subject="Pasar Poris")
+    assert (poris["period"], poris["value"], poris["as_of"]) == ("2023", 92.6, "2023-08-08")
+
+
+def test_identical_figures_sent_twice_are_stored_once(client, services, key):
+    assert post(client, fig(), key).get_json()["stored"] == 1
+    before = count(services)
+    again = post(client, fig(), key)
+    assert again.status_code == 201 and again.get_json()["stored"] == 0 and count(services) == before
+
+
+def test_summary_target_against_realisation_per_period_and_subject(services):
+    from datetime import date
+    from data_feeds.indicators import summarise
+    services.indicators.seed()
+    places, subjects = summarise(services.store, load(), services.gazetteer, date(2026, 11, 23))
+    renov = places["house_renovation"]["36.71"]  # a target, no realisation yet
+    assert (renov["value"], renov["target"], renov["progress"], renov["period"]) == (None, 700, None, "2023")
+    assert renov["periods"] == [{"period": "2023", "value": None, "target": 700, "progress": None}]
+    assert places["house_renovation"]["36.71.07.1007"]["target"] == 8
+    services.indicators.record([
+        {"indicator": "house_renovation", "period": "2023", "as_of": "2023-12-31", "value": 630, "source": "Disperkimtan"},
+        {"indicator": "house_renovation", "period": "2024", "measure": "target", "as_of": "2024-01-15", "value": 750, "source": "Disperkimtan"},
+        {"indicator": "house_renovation", "period": "2024", "as_of": "2024-06-30", "value": 300, "source": "Disperkimtan"},
+        {"indicator": "assistive_devices", "period": "2023", "subject": "kursi_roda", "as_of": "2023-12-31", "value": 85, "source": "Dinsos"},
+    ])
+    places, subjects = summarise(services.store, load(), services.gazetteer, date(2024, 7, 1))
+    renov = places["house_renovation"]["36.71"]
+    assert (renov["period"], renov["value"], renov["target"], renov["state"], renov["stale"]) == ("2024", 300, 750, "bad", False)
+    assert [(p["period"], p["value"], p["target"], round(p["progress"], 2)) for p in renov["periods"]] == [
+        ("2023", 630, 700, 0.9), ("2024", 300, 750, 0.4)]
+    chairs = subjects["assistive_devices"]["36.71"]["kursi_roda"]
+    assert (chairs["value"], chairs["target"], chairs["progress"], chairs["state"]) == (85, 100, 0.85, "warn")
+    assert subjects["assistive_devices"]["36.71"]["walker"]["value"] is None  # allocation only
+
+
+def test_demo_breakdowns_add_up_to_the_real_city_totals_and_are_marked(services):
+    from sqlalchemy import select
+    from data_feeds import demo_indicators
+    from geodata import choropleth
+    services.indicators.seed()
+    assert demo_indicators.synthesise(services.indicators) > 0
+    assert demo_indicators.synthesise(services.indicators) == 0  # once
+    gz = services.gazetteer
+    for n, city in ((1, 2130166), (2, 1701575), (3, 209863)):
+        latest = [services.indicators.series(f"vaccination_dose_{n}", code)[-1] for code in gz.kecamatan]
+        assert sum(r["value"] for r in latest) == city and all(r["demo"] == 1 for r in latest)
+        assert services.indicators.series(f"vaccination_dose_{n}")[-1]["demo"] == 0  # the city's real figure stays
+    karawaci = services.indicators.series("house_renovation", "36.71.07", "target")
+    assert [(r["value"], r["demo"]) for r in karawaci] == [(107, 0)]  # the real target is not overwritten
+    targets = [services.indicators.series("house_renovation", code, "target")[-1]["value"] for code in gz.kecamatan]
+    assert sum(targets) == 700
+    with services.store.read() as conn:
+        sources = set(conn.execute(select(indicator_values.c.source).where(indicator_values.c.demo == 1)).scalars())
+    assert sources == {demo_indicators.SOURCE}
+    # the map: coverage where the kecamatan's population is known, "no data" where it is not; marked demo
+    from datetime import date
+    from data_feeds.indicators import summarise
+    places, _ = summarise(services.store, load(), gz, date(2026, 11, 23))
+    values = choropleth.values("vaccination", {}, gz, places)
+    assert values["36.71.05"] == round(100 * services.indicators.series("vaccination_dose_2", "36.71.05")[-1]["value"] / 248210, 1)
+    assert values["36.71.07"] is None  # Karawaci: no official population figure yet
+    assert all(v is not None for v in choropleth.values("programs", {}, gz, places).values())
+    assert choropleth.from_demo("vaccination", places) and not choropleth.from_demo("open", places)
+
+
+def test_export_csv_and_xlsx(client, services):
+    from openpyxl import load_workbook
+    import io
+    services.indicators.seed()
+    resp = client.get("/api/v1/export/indicators.csv?lang=en")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    text = resp.data.decode("utf-8-sig")
+    header = text.splitlines()[0].split(",")
+    assert header[:3] == ["pillar", "indicator_code", "indicator"] and "as_of" in header and "agency" in header
+    assert "Smart Living,vaccination_dose_1,\"COVID-19 vaccination, dose 1\",36.71,Kota Tangerang,,,2130166,people,,110.5," in text
+    resp = client.get("/api/v1/export/indicators.xlsx")
+    sheet = load_workbook(io.BytesIO(resp.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("pilar", "kode_indikator", "indikator")
+    bisa = next(r for r in rows if r[1] == "tangerang_bisa")
+    assert bisa[7] == 9891 and bisa[12] == "2022-02-28"
+    assert client.get("/api/v1/export/indicators.pdf").status_code == 404
