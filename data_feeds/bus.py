@@ -42,6 +42,10 @@ class Keys:
         return f"{self.prefix}:live:summary"
 
     @property
+    def indicators(self) -> str:
+        return f"{self.prefix}:live:indicators"
+
+    @property
     def markers(self) -> str:
         return f"{self.prefix}:live:markers"
 

@@ -125,15 +125,17 @@ def build_api(services: Services) -> Blueprint:
 
     @bp.get("/api/v1/export/indicators.<fmt>")
     def export_indicators(fmt: str):
-        """Every latest figure by pillar, for assessors (public figures: no key)."""
+        """Every latest figure by pillar, for assessors (public figures: no key); ?history=1 every figure stored."""
         if fmt not in ("csv", "xlsx"):
             raise ApiError.one(404, "format", "csv or xlsx")
         lang = "en" if request.args.get("lang") == "en" else "id"
-        table = indicator_export.frame(services.indicators, services.routing, lang)
+        history = request.args.get("history", "").lower() in {"1", "true", "yes"}
+        table = indicator_export.frame(services.indicators, services.routing, lang, history=history)
         stamp = datetime.now(WIB).strftime("%Y%m%d-%H%M")
         body, mime = ((indicator_export.to_csv(table), "text/csv; charset=utf-8") if fmt == "csv" else
                       (indicator_export.to_xlsx(table), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-        name = f"{'indikator' if lang == 'id' else 'indicators'}-kota-tangerang-{stamp}.{fmt}"
+        name = (f"{'indikator' if lang == 'id' else 'indicators'}{('-riwayat' if lang == 'id' else '-history') if history else ''}"
+                f"-kota-tangerang-{stamp}.{fmt}")
         return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @bp.get("/api/v1/indicators/<code>")

@@ -1,5 +1,6 @@
 """The indicators as one table for assessors: every latest figure grouped by the six smart-city pillars,
-with unit, target, progress, owner OPD, source and as-of date; as CSV or XLSX, in Indonesian or English.
+with unit, target, progress, owner OPD, source and as-of date; or every figure ever stored (the
+history, corrections included); as CSV or XLSX, in Indonesian or English.
 
 Read from the store (not the live snapshot), so an export works while Redis is down.
 """
@@ -11,7 +12,10 @@ from datetime import datetime
 import pandas as pd
 
 from .categories import RoutingTable
+from sqlalchemy import select
+
 from .indicators import CITY, PILLARS, WIB, IndicatorService, summarise
+from .store import indicator_values
 
 COLUMNS = {  # key: (Indonesian header, English header)
     "pillar": ("pilar", "pillar"), "indicator": ("kode_indikator", "indicator_code"), "name": ("indikator", "indicator"),
@@ -21,6 +25,13 @@ COLUMNS = {  # key: (Indonesian header, English header)
     "as_of": ("per_tanggal", "as_of"), "source": ("sumber", "source"), "opd": ("opd", "agency"),
     "demo": ("demo", "demo"), "stale": ("lewat_jadwal", "past_cadence"),
 }
+
+
+def _place_name(gz, code: str) -> str:
+    if code == CITY:
+        return "Kota Tangerang"
+    p = gz.kecamatan.get(code) or gz.kelurahan.get(code)
+    return f"{'Kecamatan' if code in gz.kecamatan else 'Kelurahan'} {p.name}" if p else code
 
 
 def _plain(x: float | None):
@@ -33,17 +44,11 @@ def rows(service: IndicatorService, routing: RoutingTable, lang: str = "id") -> 
     order = {code: n for n, code in enumerate(config)}
     out = []
 
-    def place_name(code: str) -> str:
-        if code == CITY:
-            return "Kota Tangerang"
-        p = gz.kecamatan.get(code) or gz.kelurahan.get(code)
-        return f"{'Kecamatan' if code in gz.kecamatan else 'Kelurahan'} {p.name}" if p else code
-
     def add(code: str, place: str, subject: str, e: dict) -> None:
         ind = config[code]
         den = e["denominator"]
         out.append({
-            "pillar": ind.pillar, "indicator": code, "name": ind.name(lang), "place_code": place, "place": place_name(place),
+            "pillar": ind.pillar, "indicator": code, "name": ind.name(lang), "place_code": place, "place": _place_name(gz, place),
             "subject": ind.subject_name(subject, lang), "period": e["period"], "value": _plain(e["value"]), "unit": ind.unit(lang),
             "target": _plain(e["target"]), "progress_pct": round(100 * e["progress"], 1) if e["progress"] is not None else None,
             "denominator": f"{den['value']} ({den['label']})" if den else "", "as_of": e["as_of"], "source": e["source"],
@@ -64,10 +69,44 @@ def rows(service: IndicatorService, routing: RoutingTable, lang: str = "id") -> 
     return out
 
 
-def frame(service: IndicatorService, routing: RoutingTable, lang: str = "id") -> pd.DataFrame:
+HISTORY_COLUMNS = {
+    "pillar": COLUMNS["pillar"], "indicator": COLUMNS["indicator"], "name": COLUMNS["name"], "place_code": COLUMNS["place_code"],
+    "place": COLUMNS["place"], "subject": COLUMNS["subject"], "period": COLUMNS["period"], "measure": ("ukuran", "measure"),
+    "as_of": COLUMNS["as_of"], "value": COLUMNS["value"], "unit": COLUMNS["unit"], "source": COLUMNS["source"],
+    "correction": ("koreksi", "correction"), "demo": COLUMNS["demo"], "recorded_at": ("dicatat_utc", "recorded_utc"),
+    "recorded_by": ("dicatat_oleh", "recorded_by"),
+}
+
+
+def history_rows(service: IndicatorService, lang: str = "id") -> list[dict]:
+    """Every figure ever stored, corrections included (an audit trail, not only the latest state)."""
+    config, gz = service.config, service.gz
+    v = indicator_values.c
+    with service.store.read() as conn:
+        stored = conn.execute(select(indicator_values).order_by(v.indicator, v.place, v.subject, v.period, v.measure, v.as_of, v.id)).mappings().all()
+    out = []
+    for r in stored:
+        ind = config.get(r["indicator"])
+        if ind is None:
+            continue
+        out.append({"pillar": ind.pillar, "indicator": ind.code, "name": ind.name(lang), "place_code": r["place"],
+                    "place": _place_name(gz, r["place"]), "subject": ind.subject_name(r["subject"] or "", lang), "period": r["period"],
+                    "measure": r["measure"], "as_of": r["as_of"], "value": _plain(r["value"]), "unit": ind.unit(lang),
+                    "source": r["source"], "correction": bool(r["correction"]), "demo": bool(r["demo"]),
+                    "recorded_at": r["recorded_at"].strftime("%Y-%m-%d %H:%M:%S"), "recorded_by": r["recorded_by"] or ""})
+    order = {code: n for n, code in enumerate(config)}
+    out.sort(key=lambda r: (PILLARS.index(r["pillar"]), order[r["indicator"]]))  # stable: keeps each series in time order
+    for r in out:
+        r["pillar"] = f"Smart {r['pillar'].capitalize()}"
+    return out
+
+
+def frame(service: IndicatorService, routing: RoutingTable, lang: str = "id", history: bool = False) -> pd.DataFrame:
+    columns = HISTORY_COLUMNS if history else COLUMNS
+    data = history_rows(service, lang) if history else rows(service, routing, lang)
     # object columns: 1062235 stays 1062235 (not 1062235.0) beside 92.6
-    table = pd.DataFrame(rows(service, routing, lang), columns=list(COLUMNS), dtype=object)
-    return table.rename(columns={k: v[1 if lang == "en" else 0] for k, v in COLUMNS.items()})
+    table = pd.DataFrame(data, columns=list(columns), dtype=object)
+    return table.rename(columns={k: v[1 if lang == "en" else 0] for k, v in columns.items()})
 
 
 def to_csv(table: pd.DataFrame) -> bytes:

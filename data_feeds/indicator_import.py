@@ -89,6 +89,8 @@ def to_payload(raw: dict) -> dict:
                 pass
         elif key == "period" and isinstance(cell, (int, float)):
             cell = str(int(cell))
+        elif key in ("indicator", "place", "subject", "source", "measure") and isinstance(cell, (int, float)):
+            cell = str(cell)  # a spreadsheet turns "36.71" into a number
         elif key == "correction":
             text = str(cell).strip().lower()
             cell = True if text in TRUE else False if text in FALSE else cell

@@ -7,6 +7,7 @@ indicators.toml. A cumulative series may only grow: a lower value after an earli
 """
 from __future__ import annotations
 
+import bisect
 import json
 import tomllib
 import weakref
@@ -19,7 +20,7 @@ from typing import Literal
 
 from babel.numbers import format_decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from geodata.gazetteer import Gazetteer
 
@@ -45,7 +46,7 @@ class Indicator:
     pillar: str
     cadence_days: int
     target: float | None = None
-    coverage_of: str | None = None
+    coverage_of: str | dict | None = None  # "population", or a fixed city denominator {value, label}
     thresholds: dict = field(default_factory=dict)
     subjects: dict = field(default_factory=dict)  # code -> (Indonesian, English); empty: free text or none
     subject_label_id: str = ""
@@ -79,6 +80,9 @@ def load(path: Path = CONFIG_PATH) -> dict[str, Indicator]:
                                       "subjects": {k: tuple(n) for k, n in v.get("subjects", {}).items()}})
         if ind.pillar not in PILLARS:
             raise ValueError(f"{path}: {code}: pillar {ind.pillar!r} is not one of {', '.join(PILLARS)}")
+        cov = ind.coverage_of
+        if cov is not None and cov != "population" and not (isinstance(cov, dict) and {"value", "label"} <= set(cov)):
+            raise ValueError(f'{path}: {code}: coverage_of is "population" or {{ value = N, label = "..." }}')
         if ind.kind not in ("cumulative", "per_period"):
             raise ValueError(f"{path}: {code}: kind must be cumulative or per_period")
         out[code] = ind
@@ -108,6 +112,45 @@ class ObservationIn(BaseModel):
 
 class _DryRun(Exception):
     pass
+
+
+class SeriesView:
+    """One stored series in memory while a batch is checked: the newest figure of each date, dates in order."""
+
+    def __init__(self, stored):
+        self.by_date: dict[str, tuple[float, str]] = {}
+        for as_of, value, source in stored:  # oldest first: the last recorded of a date wins
+            self.by_date[as_of] = (value, source)
+        self.dates = sorted(self.by_date)
+
+    def add(self, row: dict) -> None:
+        if row["as_of"] not in self.by_date:
+            bisect.insort(self.dates, row["as_of"])
+        self.by_date[row["as_of"]] = (row["value"], row["source"])
+
+    def check(self, row: dict, cumulative: bool) -> bool:
+        """-> False when the very same figure is there already; ApiError when the figure may not go in."""
+        existing = self.by_date.get(row["as_of"])
+        if existing == (row["value"], row["source"]):
+            return False
+        if row["correction"]:
+            return True
+        if existing is not None and existing[0] != row["value"]:
+            raise ApiError.one(409, "as_of", f"{row['indicator']} for {row['place']} already has a figure for "
+                                             f"{row['as_of']} ({_n(existing[0])}); send correction: true to replace it")
+        if not cumulative:
+            return True
+        at = bisect.bisect_left(self.dates, row["as_of"])
+        before = self.dates[at - 1] if at > 0 else None
+        after_at = at + 1 if at < len(self.dates) and self.dates[at] == row["as_of"] else at
+        after = self.dates[after_at] if after_at < len(self.dates) else None
+        if before is not None and row["value"] < self.by_date[before][0]:
+            raise ApiError.one(409, "value", f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
+                                             f"below {_n(self.by_date[before][0])} on {before}; send correction: true if the earlier figure was wrong")
+        if after is not None and row["value"] > self.by_date[after][0]:
+            raise ApiError.one(409, "value", f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
+                                             f"above {_n(self.by_date[after][0])} on the later {after}; send correction: true if that one was wrong")
+        return True
 
 
 class IndicatorService:
@@ -146,7 +189,7 @@ class IndicatorService:
         if obs.subject and not (ind.subjects or ind.subject_label_en):
             raise ApiError.one(422, "subject", f"{ind.code} has no subjects: leave it empty")
         if obs.measure == "target" and ind.coverage_of:
-            raise ApiError.one(422, "measure", f"{ind.code} is measured against the population, not a stated target")
+            raise ApiError.one(422, "measure", f"{ind.code} is measured against its coverage denominator (indicators.toml), not a stated target")
         return dict(indicator=ind.code, place=place, period=obs.period, measure=obs.measure, subject=obs.subject,
                     as_of=obs.as_of.isoformat(), value=float(obs.value), source=obs.source, correction=int(obs.correction))
 
@@ -171,54 +214,46 @@ class IndicatorService:
         now = datetime.now(timezone.utc)
         try:
             with self.store.write() as conn:
-                written = []
-                for i, row in rows:
-                    try:
-                        if self._check_series(conn, row):
-                            continue  # the very figure is stored already: a re-sent file or request does not double it
-                    except ApiError as exc:
-                        refuse(i, exc)
-                        continue
-                    conn.execute(indicator_values.insert(), {**row, "demo": int(demo), "recorded_at": now, "recorded_by": actor})
-                    written.append(row)
+                written, refused = self._check_series(conn, rows)
+                for i, exc in refused:
+                    refuse(i, exc)
+                if written and not errors:
+                    conn.execute(indicator_values.insert(), [{**row, "demo": int(demo), "recorded_at": now, "recorded_by": actor}
+                                                             for row in written])
                 if errors:  # later items were checked against the earlier ones; now none of them is kept
                     raise ApiError(min(status for status, _ in errors), [e for _, e in errors])
                 if dry_run:
                     raise _DryRun()
-                # tell the live worker, through the same outbox as reports, that the panels need a rebuild
-                conn.execute(outbox.insert(), {"event_id": 0, "report_id": "", "created_at": now, "payload": json.dumps(
-                    {"kind": "indicator", "indicators": sorted({r["indicator"] for _, r in rows}), "at": now.isoformat()})})
+                if written:  # tell the live worker, through the same outbox as reports, that the panels need a rebuild
+                    conn.execute(outbox.insert(), {"event_id": 0, "report_id": "", "created_at": now, "payload": json.dumps(
+                        {"kind": "indicator", "indicators": sorted({r["indicator"] for r in written}), "at": now.isoformat()})})
         except _DryRun:
             pass  # checked against the stored series (later rows against earlier ones too), then rolled back
         return written
 
-    def _check_series(self, conn, row: dict) -> bool:
-        """A cumulative series never goes down unless the figure says it is a correction; a figure
-        for the same place, period and date as a stored one is a correction too. -> True when the
-        same figure is stored already (nothing to write)."""
+    def _check_series(self, conn, rows: list[tuple[int, dict]]) -> tuple[list[dict], list[tuple[int, ApiError]]]:
+        """Each figure against its stored series and the figures before it in the same batch. A cumulative
+        series never goes down unless the figure says it is a correction; a second figure for the same
+        place, period and date as a stored one is a correction too; the very same figure again is skipped.
+        One read per series, not per figure. -> (figures to write, [(item, ApiError)])."""
         v = indicator_values.c
-        same = and_(v.indicator == row["indicator"], v.place == row["place"], v.period == row["period"],
-                    v.measure == row["measure"], v.subject == row["subject"])
-        existing = conn.execute(select(v.value, v.source).where(same, v.as_of == row["as_of"]).order_by(v.id.desc()).limit(1)).first()
-        if existing is not None and (existing.value, existing.source) == (row["value"], row["source"]):
-            return True
-        if row["correction"]:
-            return False
-        if existing is not None and existing.value != row["value"]:
-            raise ApiError.one(409, "as_of", f"{row['indicator']} for {row['place']} already has a figure for "
-                                                      f"{row['as_of']} ({_n(existing.value)}); send correction: true to replace it")
-        if self.config[row["indicator"]].kind != "cumulative" or row["measure"] != "value":
-            return False
-        before = conn.execute(select(v.value, v.as_of).where(same, v.as_of < row["as_of"]).order_by(v.as_of.desc(), v.id.desc())
-                              .limit(1)).first()
-        after = conn.execute(select(v.value, v.as_of).where(same, v.as_of > row["as_of"]).order_by(v.as_of, v.id).limit(1)).first()
-        if before is not None and row["value"] < before.value:
-            raise ApiError.one(409, "value", f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
-                                                      f"below {_n(before.value)} on {before.as_of}; send correction: true if the earlier figure was wrong")
-        if after is not None and row["value"] > after.value:
-            raise ApiError.one(409, "value", f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
-                                                      f"above {_n(after.value)} on the later {after.as_of}; send correction: true if that one was wrong")
-        return False
+        series: dict[tuple, SeriesView] = {}
+        write, refused = [], []
+        for i, row in rows:
+            key = (row["indicator"], row["place"], row["subject"], row["measure"], row["period"])
+            if key not in series:
+                stored = conn.execute(select(v.as_of, v.value, v.source).where(
+                    v.indicator == key[0], v.place == key[1], v.subject == key[2], v.measure == key[3], v.period == key[4])
+                    .order_by(v.as_of, v.id)).all()
+                series[key] = SeriesView(stored)
+            view = series[key]
+            try:
+                if view.check(row, cumulative=self.config[row["indicator"]].kind == "cumulative" and row["measure"] == "value"):
+                    write.append(row)
+                    view.add(row)
+            except ApiError as exc:
+                refused.append((i, exc))
+        return write, refused
 
     def series(self, indicator: str, place: str = CITY, measure: str = "value", subject: str | None = None) -> list[dict]:
         """The figures of one series (all subjects unless one is named), oldest first; where a date has several
@@ -266,6 +301,7 @@ def _n(value: float) -> str:
 
 
 SPARK_POINTS = 12
+KEEP_PER_SERIES = 2 * SPARK_POINTS  # rows read per series and period: room for same-date corrections
 
 
 def population_of(gz: Gazetteer, place: str) -> tuple[int, str] | None:
@@ -298,6 +334,8 @@ def _panel_entry(ind: Indicator, place: str, by_key: dict, gz: Gazetteer, today:
     if ind.coverage_of == "population":
         pop = population_of(gz, place)
         denominator = {"value": pop[0], "label": pop[1]} if pop else None
+    elif isinstance(ind.coverage_of, dict) and place == CITY:  # e.g. a vaccination target population the city set
+        denominator = {"value": ind.coverage_of["value"], "label": ind.coverage_of["label"]}
     with_value = [p for p in periods if points("value", p)]
     period = with_value[-1] if with_value else periods[-1]
     values = points("value", period)
@@ -330,8 +368,15 @@ def summarise(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: 
     short trend, and for per-period indicators target against realisation per period.
     -> ({indicator: {place: entry}}, {indicator: {place: {subject: entry}}})."""
     v = indicator_values.c
+    # only each series' newest figures (a weekly feed keeps years of history; the panels show the last dozen)
+    newest_first = func.row_number().over(partition_by=(v.indicator, v.place, v.subject, v.measure, v.period),
+                                          order_by=(v.as_of.desc(), v.id.desc())).label("rn")
+    wanted = (v.id, v.indicator, v.place, v.subject, v.measure, v.period, v.as_of, v.value, v.source, v.demo, v.correction)
+    ranked = select(*wanted, newest_first).subquery()
+    r = ranked.c
     with store.read() as conn:
-        rows = conn.execute(select(indicator_values).order_by(v.indicator, v.place, v.subject, v.period, v.as_of, v.id)).mappings().all()
+        rows = conn.execute(select(ranked).where(r.rn <= KEEP_PER_SERIES)
+                            .order_by(r.indicator, r.place, r.subject, r.period, r.as_of, r.id)).mappings().all()
     series: dict[tuple, dict] = {}
     for r in rows:  # the last recorded figure of each date wins (corrections)
         key = (r["indicator"], r["place"], r["subject"] or "")
@@ -353,14 +398,15 @@ def summarise(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: 
 _last_summary: "weakref.WeakKeyDictionary[Store, tuple[tuple, tuple]]" = weakref.WeakKeyDictionary()
 
 
-def summarise_on_change(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: date) -> tuple[dict, dict]:
+def summarise_on_change(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: date) -> tuple[dict, dict, str]:
     """summarise(), recomputed only when a figure was written (figures are only ever inserted, so the
-    newest id and the count say whether anything changed) or the day turned (ages, staleness): the
-    snapshot is rebuilt on every report, the indicator table changes a few times a day."""
-    v = indicator_values.c
+    newest id says whether anything changed) or the day turned (ages, staleness): the snapshot is
+    rebuilt on every report, the indicator table changes a few times a day.
+    -> (places, subjects, mark); the mark changes exactly when the summary may have."""
     with store.read() as conn:
-        mark = (*conn.execute(select(func.max(v.id), func.count())).one(), today, id(config))
+        newest = conn.execute(select(func.max(indicator_values.c.id))).scalar()
+    mark = f"{newest or 0}:{today.isoformat()}:{id(config):x}"
     cached = _last_summary.get(store)
     if cached is None or cached[0] != mark:
         cached = _last_summary[store] = (mark, summarise(store, config, gz, today))
-    return cached[1]
+    return (*cached[1], mark)

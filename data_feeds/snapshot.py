@@ -112,7 +112,8 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         live_rows += conn.execute(select(*cols).where(r.resolved_at >= now - RESOLVED_VISIBLE)).all()
         live_rows = sorted(live_rows, key=lambda row: row.reported_at, reverse=True)[:marker_limit]
     latest = store.feed_latest(list(routing.sources))
-    indicator_panels, indicator_subjects = indicators.summarise_on_change(store, indicators.load(), gz, now.astimezone(WIB).date())
+    indicator_panels, indicator_subjects, indicators_mark = indicators.summarise_on_change(
+        store, indicators.load(), gz, now.astimezone(WIB).date())
 
     # Per-area KPIs: the city and each kecamatan, so a dashboard that selects one only picks.
     areas = ["city", *gz.kecamatan]
@@ -159,6 +160,7 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         "sla": sla_panel,
         "indicators": indicator_panels,
         "indicator_subjects": indicator_subjects,
+        "indicators_mark": indicators_mark,
         "feeds": {
             code: {"name": src.name, "latest": _iso(latest.get(code)),
                    # stale: a feed that used to send and has gone quiet; one that never sent is not an alarm
@@ -229,6 +231,17 @@ def sla_by_area(open_rows, responded, resolved, routing: RoutingTable, gz: Gazet
     return states, panel
 
 
+INDICATOR_PARTS = ("indicators", "indicator_subjects")
+
+
+def split_indicators(summary: dict) -> tuple[dict, dict]:
+    """The indicator panels travel under their own Redis key, written only when a figure changed
+    (their mark moved): with a weekly per-kelurahan feed they are ~160 KB, which every report's
+    new version would otherwise copy, hash and every dashboard re-read."""
+    return ({k: v for k, v in summary.items() if k not in INDICATOR_PARTS},
+            {k: summary[k] for k in INDICATOR_PARTS if k in summary})
+
+
 def fingerprint(summary: dict) -> str:
     return hashlib.blake2b(json.dumps(summary, sort_keys=True).encode(), digest_size=12).hexdigest()
 
@@ -258,6 +271,7 @@ class LivePublisher:
         self.state: LiveState | None = None
         self.markers: dict[str, dict] = {}
         self.summary_print = ""
+        self.indicators_mark = ""
 
     def publish(self, summary: dict, markers: dict[str, dict], built_at: datetime) -> bool:
         """Write a new version if anything changed. -> True when a version was written."""
@@ -265,6 +279,7 @@ class LivePublisher:
         if self.state is None or current is None or current.epoch != self.state.epoch:
             self._publish_full(summary, markers, built_at)  # first run, or Redis lost its data
             return True
+        summary, indicator_doc = split_indicators(summary)
         upserts = [f for key, f in markers.items() if self.markers.get(key) != f]
         removes = [key for key in self.markers if key not in markers]
         summary_print = fingerprint(summary)
@@ -279,18 +294,23 @@ class LivePublisher:
             pipe.hdel(self.keys.markers, *removes)
         pipe.xadd(self.keys.deltas, {"up": json.dumps(upserts), "rm": json.dumps(removes)}, id=f"{version}-0",
                   maxlen=DELTA_KEEP, approximate=False)
+        if summary.get("indicators_mark") != self.indicators_mark:
+            pipe.set(self.keys.indicators, json.dumps(indicator_doc))
         pipe.set(self.keys.summary, json.dumps(doc))
         pipe.set(self.keys.version, f"{self.state.epoch}:{version}")
         pipe.execute()
         self.state = LiveState(self.state.epoch, version)
         self.markers, self.summary_print = dict(markers), summary_print
+        self.indicators_mark = summary.get("indicators_mark", "")
         return True
 
     def _publish_full(self, summary: dict, markers: dict[str, dict], built_at: datetime) -> None:
         state = LiveState(secrets.token_hex(4), 1)
+        summary, indicator_doc = split_indicators(summary)
         doc = {**summary, "built_at": _iso(built_at), "version": 1, "epoch": state.epoch}
         pipe = self.client.pipeline(transaction=True)
         pipe.delete(self.keys.markers, self.keys.deltas)
+        pipe.set(self.keys.indicators, json.dumps(indicator_doc))
         if markers:
             pipe.hset(self.keys.markers, mapping={k: json.dumps(f) for k, f in markers.items()})
         pipe.xadd(self.keys.deltas, {"full": "1"}, id="1-0")
@@ -298,6 +318,7 @@ class LivePublisher:
         pipe.set(self.keys.version, state.token())
         pipe.execute()
         self.state, self.markers, self.summary_print = state, dict(markers), fingerprint(summary)
+        self.indicators_mark = summary.get("indicators_mark", "")
 
 
 class LiveReader:
@@ -305,13 +326,25 @@ class LiveReader:
 
     def __init__(self, client: redis.Redis, keys: Keys):
         self.client, self.keys = client, keys
+        self._indicators: tuple[str | None, dict] = (None, {})  # (mark, panels): fetched once per change, per process
+
+    def _with_indicators(self, summary: dict | None) -> dict | None:
+        """The summary with its indicator panels put back (from this process's copy while their mark holds)."""
+        if summary is None:
+            return None
+        mark = summary.get("indicators_mark")
+        cached = self._indicators
+        if cached[0] != mark or mark is None:
+            raw = self.client.get(self.keys.indicators)
+            cached = self._indicators = (mark, json.loads(raw) if raw else {})
+        return {**summary, **cached[1]}
 
     def version(self) -> LiveState | None:
         return LiveState.parse(self.client.get(self.keys.version))
 
     def summary(self) -> dict | None:
         raw = self.client.get(self.keys.summary)
-        return json.loads(raw) if raw else None
+        return self._with_indicators(json.loads(raw)) if raw else None
 
     def head(self) -> tuple[LiveState | None, dict | None]:
         """Version and summary, consistently: what a page needs to draw everything but the markers."""
@@ -319,7 +352,7 @@ class LiveReader:
         pipe.get(self.keys.version)
         pipe.get(self.keys.summary)
         token, summary = pipe.execute()
-        return LiveState.parse(token), json.loads(summary) if summary else None
+        return LiveState.parse(token), self._with_indicators(json.loads(summary)) if summary else None
 
     def markers_geojson(self) -> tuple[LiveState | None, bytes]:
         """All live markers as one GeoJSON FeatureCollection, joined from the stored feature
@@ -355,7 +388,8 @@ class LiveReader:
             for key in json.loads(fields[b"rm"]):
                 upserts.pop(key, None)
                 removes.add(key)
-        return {"state": now, "summary": json.loads(summary), "upserts": list(upserts.values()), "removes": sorted(removes)}
+        return {"state": now, "summary": self._with_indicators(json.loads(summary)), "upserts": list(upserts.values()),
+                "removes": sorted(removes)}
 
 
 def freshness(summary: dict | None, redis_up: bool, worker_up: bool, held_since: str | None) -> dict:

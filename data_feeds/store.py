@@ -144,6 +144,8 @@ indicator_values = Table(
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("recorded_by", String(120)),
     Index("ix_indicator_series", "indicator", "place", "measure", "period", "as_of"),
+    # the summary's "newest figures of each series": walked in this order, no sort of the whole table
+    Index("ix_indicator_newest", "indicator", "place", "subject", "measure", "period", "as_of", "id"),
 )
 
 

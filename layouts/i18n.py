@@ -109,6 +109,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                   "City figures; per area and per year inside each card. Colour: progress against each indicator's thresholds."),
     "export_csv": ("Unduh CSV", "Download CSV"),
     "export_xlsx": ("Unduh XLSX", "Download XLSX"),
+    "export_history": ("Riwayat lengkap (CSV)", "Full history (CSV)"),
     "loading": ("memuat…", "loading…"),
     "pillar_governance": ("Smart Governance · tata kelola", "Smart Governance"),
     "pillar_branding": ("Smart Branding · citra kota", "Smart Branding"),

@@ -60,14 +60,15 @@ def _periods_table(entry: dict, ind, lang: str) -> html.Table | None:
 def _rows_table(head: str, rows: list[tuple[str, dict]], ind, lang: str) -> html.Table:
     """Area or subject rows: name, realisation, target or coverage, progress, as-of (demo rows marked)."""
     show_target = any(e["target"] is not None for _, e in rows)
+    show_pct = any(e["progress"] is not None for _, e in rows) or show_target
     return html.Table(className="lr-ind-table", children=[
-        html.Thead(html.Tr([html.Th(head), html.Th(t("ind_col_value", lang)),
-                            html.Th(t("ind_col_target", lang)) if show_target else None, html.Th("%"), html.Th(t("ind_col_as_of", lang))])),
+        html.Thead(html.Tr([html.Th(head), html.Th(t("ind_col_value", lang)), html.Th(t("ind_col_target", lang)) if show_target else None,
+                            html.Th("%") if show_pct else None, html.Th(t("ind_col_as_of", lang))])),
         html.Tbody([html.Tr(className=f"lr-state-{e['state'] or 'none'}" + (" lr-row-demo" if e["demo"] else ""), children=[
             html.Td([name, html.Span(" DEMO", className="lr-demo-tag") if e["demo"] else None]),
             html.Td(fmt_figure(e["value"], lang, ind.compact)),
             html.Td(fmt_figure(e["target"], lang, ind.compact)) if show_target else None,
-            html.Td(fmt_pct(e["progress"], lang)),
+            html.Td(fmt_pct(e["progress"], lang)) if show_pct else None,
             html.Td(fmt_date(e["as_of"], lang), className="lr-stale" if e["stale"] else None),
         ]) for name, e in rows]),
     ])
@@ -144,6 +145,8 @@ def build(lang: str, pillar_opds: dict[str, list[str]]) -> html.Section:
             html.Div(className="lr-export", children=[
                 html.A(t("export_csv", lang), href=f"/api/v1/export/indicators.csv?lang={lang}", id="export-csv", download=""),
                 html.A(t("export_xlsx", lang), href=f"/api/v1/export/indicators.xlsx?lang={lang}", id="export-xlsx", download=""),
+                html.A(t("export_history", lang), href=f"/api/v1/export/indicators.csv?lang={lang}&history=1", id="export-history",
+                       download=""),
             ]),
         ]),
         html.Div(className="lr-pillars", children=[

@@ -105,7 +105,7 @@ def vaccination_children(indicators: dict, place: str | None, lang: str) -> list
                        date=fmt_date(e["prev_as_of"], lang))
         rows.append(html.Div(className=f"lr-vacc-row lr-state-{e['state'] or 'none'}", children=[
             html.Span(t(f"dose_{n}", lang), className="lr-vacc-label"),
-            spark(e["spark"]),
+            spark(e["spark"] if len(e["spark"]) > 1 else []),  # one figure is not a trend
             html.Span(fmt_int(e["value"], lang), className="lr-vacc-value", id=f"vacc-dose-{n}"),
             html.Span([html.Span(t("vacc_coverage", lang, pct=fmt_pct(e["progress"], lang)) if e["denominator"]
                                  else t("vacc_no_population", lang), className="lr-vacc-pct"),

@@ -76,7 +76,7 @@ def test_xlsx_round_trip_with_date_and_number_cells(services):
     ("house_renovation,36.71,,,,2023-12-31,5,Disperkimtan,", "period", "counted per period"),
     ("house_renovation,36.71,23,,,2023-12-31,5,Disperkimtan,", "period", "must be a year"),
     ("assistive_devices,36.71,2023,,sepeda,2023-12-31,5,Dinsos,", "subject", "kursi_roda"),
-    ("vaccination_dose_1,36.71,,target,,2022-03-31,5,Dinkes,", "measure", "population"),
+    ("vaccination_dose_1,36.71,,target,,2022-03-31,5,Dinkes,", "measure", "coverage denominator"),
     ("vaccination_dose_1,36.71,,,,2022-03-31,5,Dinkes,mungkin", "correction", "boolean"),
     ("vaccination_dose_1,36.71,,,,2022-03-15,1000,Dinkes,", "value", "is below 2,130,166 on 2022-02-28"),  # cumulative regression
 ])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -187,3 +188,33 @@ def test_export_csv_and_xlsx(client, services):
     bisa = next(r for r in rows if r[1] == "tangerang_bisa")
     assert bisa[7] == 9891 and bisa[12] == "2022-02-28"
     assert client.get("/api/v1/export/indicators.pdf").status_code == 404
+
+
+def test_history_export_keeps_corrections(client, services, key):
+    services.indicators.seed()
+    assert post(client, fig(as_of="2022-02-28", value=2_120_000, correction=True, source="Dinkes, koreksi"), key).status_code == 201
+    text = client.get("/api/v1/export/indicators.csv?history=1").data.decode("utf-8-sig")
+    dose1 = [line for line in text.splitlines() if ",vaccination_dose_1," in line]
+    assert len(dose1) == 2 and ",2130166," in dose1[0] and ",2120000," in dose1[1] and "Dinkes, koreksi" in dose1[1]
+    assert text.splitlines()[0].endswith("koreksi,demo,dicatat_utc,dicatat_oleh")
+
+
+def test_the_coverage_denominator_is_configurable(services, tmp_path):
+    from datetime import date
+    from data_feeds.indicators import summarise
+    text = (Path(__file__).resolve().parents[1] / "data_feeds" / "indicators.toml").read_text()
+    text = text.replace('coverage_of = "population"\nthresholds = { good = 0.9, warn = 0.7 }\nseed = "vaccination_dose_2_total"',
+                        'coverage_of = { value = 1500000, label = "sasaran vaksinasi Dinkes" }\n'
+                        'thresholds = { good = 0.9, warn = 0.7 }\nseed = "vaccination_dose_2_total"')
+    (tmp_path / "indicators.toml").write_text(text)
+    config = load(tmp_path / "indicators.toml")
+    services.indicators.seed()
+    places, _ = summarise(services.store, config, services.gazetteer, date(2026, 11, 23))
+    dose2 = places["vaccination_dose_2"]["36.71"]
+    assert dose2["denominator"] == {"value": 1500000, "label": "sasaran vaksinasi Dinkes"}
+    assert round(dose2["progress"], 4) == round(1701575 / 1500000, 4) and dose2["state"] == "good"
+    assert places["vaccination_dose_1"]["36.71"]["denominator"]["value"] == 1927815  # the others: the population
+    (tmp_path / "bad.toml").write_text('[x]\nname_id = "x"\nname_en = "x"\nunit_id = "x"\nunit_en = "x"\nkind = "cumulative"\n'
+                                       'owner = "dinkes"\npillar = "living"\ncadence_days = 7\ncoverage_of = "people"\n')
+    with pytest.raises(ValueError, match="coverage_of"):
+        load(tmp_path / "bad.toml")

@@ -66,6 +66,24 @@ def test_snapshot_versions_carry_only_changed_markers(services):
     assert change["summary"]["kpi"]["baru"] == 2
 
 
+def test_indicator_panels_travel_apart_and_only_when_a_figure_changes(services):
+    import json
+    pub = LivePublisher(services.redis, services.keys)
+    services.indicators.seed()
+    submit(services)
+    assert rebuild(services, pub)
+    stored = json.loads(services.redis.get(services.keys.summary))
+    assert "indicators" not in stored and stored["indicators_mark"]  # the version carries only the mark
+    assert services.live.summary()["indicators"]["tangerang_bisa"]["36.71"]["value"] == 9891  # the reader puts them back
+    services.redis.set(services.keys.indicators, json.dumps({"indicators": {"sentinel": {}}}))
+    submit(services, title="Pohon tumbang", category="pohon_tumbang")  # a report: a new version, the same figures
+    assert rebuild(services, pub)
+    assert json.loads(services.redis.get(services.keys.indicators)) == {"indicators": {"sentinel": {}}}  # not rewritten
+    services.indicators.record([{"indicator": "tangerang_bisa", "as_of": "2024-01-31", "value": 9900, "source": "Diskop UKM"}])
+    assert rebuild(services, pub)
+    assert services.live.summary()["indicators"]["tangerang_bisa"]["36.71"]["value"] == 9900
+
+
 def test_reader_asks_for_full_reload_on_new_epoch_or_gap(services):
     pub = LivePublisher(services.redis, services.keys)
     submit(services)
