@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from data_feeds.indicators import PILLARS
+
 from . import ids
 from .i18n import fmt_date, fmt_figure, fmt_int, fmt_pct, population_period, t
 
-PILLARS = ("governance", "branding", "economy", "living", "society", "environment")
 PERIOD_TABLE_MIN = 1  # a per-period indicator shows its target/realisation table from one period on
 
 
@@ -77,8 +78,9 @@ def _rows_table(head: str, rows: list[tuple[str, dict]], ind, lang: str) -> html
 def indicator_card(ind, city: dict | None, areas: list[tuple[str, dict]], subjects: list[tuple[str, dict]],
                    opd_short: str, lang: str) -> html.Article:
     """One indicator: big number, change, progress to target, trend, threshold colour, freshness, source."""
-    lead = city or (subjects[0][1] if subjects else areas[0][1])
     everything = [e for e in (city, *(e for _, e in areas), *(e for _, e in subjects)) if e]
+    # the city figure leads; a card of subjects or areas only is as fresh as its newest figure
+    lead = city or max((e for _, e in (subjects or areas)), key=lambda e: e["as_of"])
     stale = lead["stale"]
     body = []
     if city is not None:
@@ -126,8 +128,8 @@ def pillar_bodies(config: dict, places: dict, subjects: dict, opd_short: dict, p
             if ind.pillar != pillar:
                 continue
             by_place = places.get(code, {})
-            areas = sorted(((place_names.get(p, p), e) for p, e in by_place.items() if p != "36.71"),
-                           key=lambda pe: pe[0])
+            # in Kemendagri order: each kecamatan, then its kelurahan beneath it
+            areas = [(place_names.get(p, p), by_place[p]) for p in sorted(by_place) if p != "36.71"]
             subs = [(ind.subject_name(s, lang), e) for s, e in sorted(subjects.get(code, {}).get("36.71", {}).items())]
             if not (by_place or subs):
                 continue

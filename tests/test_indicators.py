@@ -36,6 +36,8 @@ def test_config_names_pillars_and_owners(services):
     config = load()
     assert {"vaccination_dose_1", "house_renovation", "tangerang_bisa"} <= set(config)
     assert all(i.owner in services.routing.opds for i in config.values())
+    from data_feeds.indicators import PILLARS
+    assert {i.pillar for i in config.values()} <= set(PILLARS) and {o.pillar for o in services.routing.opds.values()} <= set(PILLARS)
 
 
 def test_seed_gives_the_article_figures_once(services):
