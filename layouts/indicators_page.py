@@ -42,6 +42,8 @@ def _progress(entry: dict, ind, lang: str) -> html.Div | None:
         html.Div(className="lr-bar", children=[html.Div(className="lr-bar-fill", style={"width": f"{min(100, round(100 * pct))}%"}),
                                                html.Div(className="lr-bar-over") if pct > 1 else None]),
         html.Div(words, className="lr-ind-progress-text"),
+        # over 100 % of the residents is not an error: said, not clipped
+        html.Div(t("vacc_over_100", lang), className="lr-asof") if pct > 1 and entry["denominator"] else None,
     ])
 
 

@@ -57,6 +57,8 @@ def test_indicators_page_shows_the_seed_figures_by_pillar(live_stack, page):
     assert [t.split(" ·")[0].upper() for t in titles] == ["SMART " + p for p in
                                                           ("GOVERNANCE", "BRANDING", "ECONOMY", "LIVING", "SOCIETY", "ENVIRONMENT")]
     assert "Belum ada indikator" in page.inner_text("#pillar-environment")
+    dose1 = card(page, "vaccination_dose_1")
+    assert "110,5 % dari penduduk 1.927.815 (proyeksi BPS pertengahan 2024)" in dose1 and "termasuk warga luar kota" in dose1
     # freshness: the 2022 figure is past its 180-day cadence: amber, in words
     assert "lr-ind-stale" in page.get_attribute("#ind-tangerang_bisa", "class")
     assert "Lewat jadwal pembaruan" in page.inner_text("#ind-stale-tangerang_bisa")
