@@ -7,13 +7,13 @@
           empty: "Belum ada laporan.", demo: "DEMO", breached: "LEWAT SLA", soon: "HAMPIR SLA",
           units: ["mnt", "jam", "hari"], opdEmpty: "Belum ada laporan untuk OPD mana pun di wilayah ini.",
           opdNote: "Waktu: {days} hari terakhir. Lewat SLA: {b} \u00b7 hampir lewat: {w}",
-          pillarOpd: "Pengaduan ke OPD pilar ini ({days} hari)", pillarCols: ["OPD", "Terbuka", "Lewat SLA", "Median selesai"],
+          pillarOpd: "Pengaduan ke OPD pilar ini, {area} ({days} hari)", city: "seluruh kota", kec: "Kecamatan ", pillarCols: ["OPD", "Terbuka", "Lewat SLA", "Median selesai"],
           pillarNone: "Belum ada pengaduan ke OPD pilar ini." },
     en: { baru: "New", diproses: "In progress", selesai: "Resolved", ditolak: "Refused", duplikat: "Duplicate",
           empty: "No reports yet.", demo: "DEMO", breached: "OVERDUE", soon: "DUE SOON",
           units: ["min", "h", "d"], opdEmpty: "No reports for any agency in this area yet.",
           opdNote: "Times: last {days} days. Overdue: {b} \u00b7 due soon: {w}",
-          pillarOpd: "Complaints to this pillar's agencies ({days} days)", pillarCols: ["Agency", "Open", "Overdue", "Median to resolve"],
+          pillarOpd: "Complaints to this pillar's agencies, {area} ({days} days)", city: "whole city", kec: "Kecamatan ", pillarCols: ["Agency", "Open", "Overdue", "Median to resolve"],
           pillarNone: "No complaints to this pillar's agencies yet." }
   };
   function el(type, props) { return { type: type, namespace: "dash_html_components", props: props }; }
@@ -145,7 +145,8 @@
           var opds = (pillars || {})[p] || [];
           if (!opds.length) { return null; }
           var rows = data.rows.filter(function (r) { return opds.indexOf(r.o) >= 0; });
-          var title = el("Div", { className: "lr-pillar-opd-title", children: w.pillarOpd.replace("{days}", data.days) });
+          var area = data.a ? w.kec + data.a : w.city;  // they follow the kecamatan chosen on the map: say which
+          var title = el("Div", { className: "lr-pillar-opd-title", children: w.pillarOpd.replace("{days}", data.days).replace("{area}", area) });
           if (!rows.length) { return [title, el("Div", { className: "lr-asof", children: w.pillarNone })]; }
           return [title, el("Table", { className: "lr-ind-table", children: [
             el("Thead", { children: el("Tr", { children: w.pillarCols.map(function (c) { return el("Th", { children: c }); }) }) }),

@@ -112,14 +112,19 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         values = wall.kpi_values(kpi, lang)
         send("kpi", values, *[Output(i, "children") for i in KPI_IDS], render=lambda v: [v[i] for i in KPI_IDS])
         send("ticker", ticker, Output(ids.TICKER_DATA, "data"))  # rows, drawn in the browser
-        send("opd", wall.opd_data(sla_panel), Output(ids.OPD_DATA, "data"))  # figures; drawn in the browser
-        vacc = {c: summary.get("indicators", {}).get(c, {}) for c in wall.VACC_CODES}
-        send("vacc", [vacc, selection, lang], Output(ids.VACC_PANEL, "children"), render=lambda v: wall.vaccination_children(*v))
+        area = services.gazetteer.kecamatan[selection].name if selection in services.gazetteer.kecamatan else None
+        send("opd", wall.opd_data(sla_panel, area), Output(ids.OPD_DATA, "data"))  # figures; drawn in the browser
+        # the indicator panels are keyed by their mark (it moves exactly when a figure does): no hashing of
+        # up to ~160 KB of panels per poll
+        mark = summary.get("indicators_mark") or [summary.get("indicators"), summary.get("indicator_subjects")]
+        send("vacc", [mark, selection, lang], Output(ids.VACC_PANEL, "children"),
+             render=lambda _v: wall.vaccination_children(summary.get("indicators", {}), selection, lang))
         if on_indicators:
             opd_short = {code: o.short for code, o in services.routing.opds.items()}
             place_names = area_names(services.gazetteer, lang)
-            send("pillars", [summary.get("indicators", {}), summary.get("indicator_subjects", {}), lang], *PILLAR_OUTPUTS,
-                 render=lambda v: indicators_page.pillar_bodies(services.indicators.config, v[0], v[1], opd_short, place_names, lang))
+            send("pillars", [mark, lang], *PILLAR_OUTPUTS,
+                 render=lambda _v: indicators_page.pillar_bodies(services.indicators.config, summary.get("indicators", {}),
+                                                                 summary.get("indicator_subjects", {}), opd_short, place_names, lang))
         send("kec", {"values": summary["map_values"][measure],
                      "breaks": list(choropleth.MEASURES[measure].breaks), "colors": choropleth.PALETTE, "selected": selection},
              Output(ids.MAP_KECAMATAN, "hideout"))

@@ -131,14 +131,15 @@ def vaccination_children(indicators: dict, place: str | None, lang: str) -> list
     ]
 
 
-def opd_data(panel: dict) -> dict:
+def opd_data(panel: dict, area: str | None = None) -> dict:
     """The OPD table as compact rows, drawn in the browser (assets/liveroom.js opdTable): a live update
     then carries ~1 KB of figures instead of ~7 KB of rendered cells."""
     def pair(row, key):
         return [round(row[f"{key}_median_s"]), round(row[f"{key}_p90_s"])] if row[f"{key}_n"] else None
     return {"rows": [{"o": r["opd"], "s": r["short"], "n": r["name"], "open": r["open"], "b": r["breached"], "w": r["soon"],
                       "r": pair(r, "response"), "x": pair(r, "resolution")} for r in panel["rows"]],
-            "b": panel["breached"], "w": panel["soon"], "days": panel["window_days"]}
+            "b": panel["breached"], "w": panel["soon"], "days": panel["window_days"],
+            "a": area}  # the kecamatan the figures are of (None: the city), for the indicators page's titles
 
 
 def opd_panel(panel: dict, lang: str) -> html.Section:

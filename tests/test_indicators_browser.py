@@ -57,6 +57,9 @@ def test_indicators_page_shows_the_seed_figures_by_pillar(live_stack, page):
     assert [t.split(" ·")[0].upper() for t in titles] == ["SMART " + p for p in
                                                           ("GOVERNANCE", "BRANDING", "ECONOMY", "LIVING", "SOCIETY", "ENVIRONMENT")]
     assert "Belum ada indikator" in page.inner_text("#pillar-environment")
+    # ... but its agencies' complaint handling is there (DLH, BPBD), and says for which area
+    page.wait_for_selector("#pillar-opd-environment .lr-pillar-opd-title", timeout=WAIT_MS)
+    assert "Pengaduan ke OPD pilar ini, seluruh kota (30 hari)" in page.inner_text("#pillar-opd-environment")
     dose1 = card(page, "vaccination_dose_1")
     assert "110,5 % dari penduduk 1.927.815 (proyeksi BPS pertengahan 2024)" in dose1 and "termasuk warga luar kota" in dose1
     # freshness: the 2022 figure is past its 180-day cadence: amber, in words
