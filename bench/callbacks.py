@@ -78,7 +78,7 @@ def client_process(args) -> dict:
     url, threads, seconds, seed = args
     deps = requests.get(f"{url}/_dash-dependencies", timeout=30).json()
     poll = next(d for d in deps if d["inputs"] and d["inputs"][0]["id"] == "live-poll")
-    view = {"selection": None, "measure": "open"}  # the other inputs: the city view, open-report colours
+    view = {"selection": None, "measure": "open", "url": "/"}  # the other inputs: the city wall, open-report colours
     out: dict[str, list] = {"poll": [], "poll_changed": [], "bytes_changed": [], "bytes_unchanged": [], "layout": [], "layout_bytes": []}
     lock = threading.Lock()
 
