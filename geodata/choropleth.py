@@ -34,7 +34,7 @@ MEASURES = {
         Measure("open_per_10k", "Laporan terbuka per 10.000 penduduk", "Open reports per 10,000 residents", (0.25, 0.5, 1, 2)),
         Measure("vaccination", "Cakupan vaksinasi dosis 2", "Dose 2 vaccination coverage", (50, 70, 85, 100), "%", "%",
                 indicator="vaccination_dose_2"),
-        Measure("programs", "Realisasi bedah rumah (% target)", "House renovation done (% of target)", (25, 50, 75, 100),
+        Measure("programs", "Bedah rumah (% target)", "House renovation (% of target)", (25, 50, 75, 100),
                 "%", "%", indicator="house_renovation"),
     )
 }

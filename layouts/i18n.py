@@ -101,7 +101,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event_reassigned": ("Dialihkan ke OPD lain", "Reassigned to another agency"),
     "event_reopened": ("Dibuka kembali", "Reopened"),
     "vacc_no_population": ("cakupan: angka penduduk resmi belum ada", "coverage: no official population figure"),
-    "legend_demo": ("DEMO: angka per kecamatan disimulasikan", "DEMO: kecamatan figures are simulated"),
+    "legend_demo": ("DEMO: angka simulasi", "DEMO: simulated figures"),
     "nav_wall": ("Peta & laporan", "Map & reports"),
     "nav_indicators": ("Indikator & pilar", "Indicators & pillars"),
     "ind_title": ("Indikator kota menurut enam pilar Smart City", "City indicators by the six Smart City pillars"),
