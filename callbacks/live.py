@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 
 import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
+from data_feeds import indicators
+from data_feeds.indicators import WIB
 from data_feeds.services import Services
 from geodata import choropleth
 from data_feeds.snapshot import LiveState, area_view, freshness
@@ -38,6 +41,12 @@ def area_names(gz, lang: str) -> dict[str, str]:
     names = {code: p.name for code, p in gz.kecamatan.items()}
     names.update({code: f"{kel} {p.name} ({gz.kecamatan[code.rsplit('.', 1)[0]].name})" for code, p in gz.kelurahan.items()})
     return names
+
+
+def _pillars(services: Services, places: dict, subjects: dict, lang: str) -> list[list]:
+    opd_short = {code: o.short for code, o in services.routing.opds.items()}
+    return indicators_page.pillar_bodies(services.indicators.config, places, subjects, opd_short,
+                                         area_names(services.gazetteer, lang), lang)
 
 
 def _key(value) -> str:
@@ -120,11 +129,8 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         send("vacc", [mark, selection, lang], Output(ids.VACC_PANEL, "children"),
              render=lambda _v: wall.vaccination_children(summary.get("indicators", {}), selection, lang))
         if on_indicators:
-            opd_short = {code: o.short for code, o in services.routing.opds.items()}
-            place_names = area_names(services.gazetteer, lang)
-            send("pillars", [mark, lang], *PILLAR_OUTPUTS,
-                 render=lambda _v: indicators_page.pillar_bodies(services.indicators.config, summary.get("indicators", {}),
-                                                                 summary.get("indicator_subjects", {}), opd_short, place_names, lang))
+            send("pillars", [mark, lang], *PILLAR_OUTPUTS, render=lambda _v: _pillars(
+                services, summary.get("indicators", {}), summary.get("indicator_subjects", {}), lang))
         send("kec", {"values": summary["map_values"][measure],
                      "breaks": list(choropleth.MEASURES[measure].breaks), "colors": choropleth.PALETTE, "selected": selection},
              Output(ids.MAP_KECAMATAN, "hideout"))
@@ -133,6 +139,12 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         send("demo", bool(summary.get("has_demo")), Output(ids.DEMO_BANNER, "hidden"), render=lambda v: not v)
         send("note", wall.markers_note(summary, lang), Output(ids.MARKERS_NOTE, "children"))
         out[Output(ids.UPDATED_AT, "children")] = t("updated", lang, time=fmt_time(summary.get("built_at"), lang, seconds=True))
+    elif on_indicators and not redis_up and "pillars" not in shown:
+        # Redis down: the live summary is out of reach, but the figures are in the store (the page says
+        # the display is held; the cards still show what is known)
+        places, subjects, mark = indicators.summarise_on_change(services.store, services.indicators.config, services.gazetteer,
+                                                                datetime.now(WIB).date())
+        send("pillars", [mark, lang], *PILLAR_OUTPUTS, render=lambda _v: _pillars(services, places, subjects, lang))
     state["shown"] = shown
     if state != incoming:  # unchanged polls do not even send the state back
         out[Output(ids.LIVE_STATE, "data")] = state

@@ -157,6 +157,22 @@ def test_poll_reports_redis_outage_on_screen(services):
     assert out[OUT[f"{ids.LIVE_DELTA}.data"]] is no_update
 
 
+def test_indicators_page_shows_the_stored_figures_while_redis_is_down(services):
+    from dataclasses import replace
+
+    from data_feeds.embedded_redis import free_port
+    from data_feeds.services import Services
+    services.indicators.seed()
+    dead = Services(replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0"))
+    state = {"token": "abc:3", "since": "2026-11-23T03:00:00Z"}
+    out = poll_outputs(dead, 1, state, "id", path="/indikator")
+    economy = json.dumps(out[OUT[f"{ids.pillar_body('economy')}.children"]], default=lambda c: c.to_plotly_json())
+    assert "9.891" in economy and "Tangerang BISA" in economy
+    assert out[OUT[f"{ids.STATUS_BANNER}.className"]] == "lr-status lr-status-down"  # and the page says it is held
+    again = poll_outputs(dead, 2, out[OUT[f"{ids.LIVE_STATE}.data"]], "id", path="/indikator")
+    assert again[OUT[f"{ids.pillar_body('economy')}.children"]] is no_update  # rendered once, not every poll
+
+
 def test_first_poll_loads_the_whole_map_from_the_markers_endpoint(services, client):
     pub = LivePublisher(services.redis, services.keys)
     a, b = submit(services), submit(services, title="Sampah menumpuk", category="sampah")
