@@ -146,9 +146,10 @@ def build_api(services: Services) -> Blueprint:
         if place is None:
             raise ApiError.one(422, "place", f"unknown place {request.args.get('place')!r}")
         measure = request.args.get("measure", "value")
+        subject = request.args.get("subject")  # a market, a device type; absent: every subject, each row naming its own
         return jsonify({"indicator": code, "place": place, "measure": measure,
-                        "series": [{k: r[k] for k in ("period", "as_of", "value", "source", "correction", "demo")}
-                                   for r in services.indicators.series(code, place, measure)]})
+                        "series": [{k: r[k] for k in ("subject", "period", "as_of", "value", "source", "correction", "demo")}
+                                   for r in services.indicators.series(code, place, measure, subject)]})
 
     @bp.get("/api/v1/live/markers")
     def live_markers():

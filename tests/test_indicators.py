@@ -220,3 +220,11 @@ def test_the_coverage_denominator_is_configurable(services, tmp_path):
                                        'owner = "dinkes"\npillar = "living"\ncadence_days = 7\ncoverage_of = "people"\n')
     with pytest.raises(ValueError, match="coverage_of"):
         load(tmp_path / "bad.toml")
+
+
+def test_series_of_one_subject(client, services):
+    services.indicators.seed()
+    rows = client.get("/api/v1/indicators/food_safety_safe_share").get_json()["series"]
+    assert sorted((r["subject"], r["value"]) for r in rows) == [("Pasar Laris Cibodas", 98), ("Pasar Poris", 92.6)]
+    (poris,) = client.get("/api/v1/indicators/food_safety_safe_share?subject=Pasar Poris").get_json()["series"]
+    assert (poris["period"], poris["as_of"], poris["value"]) == ("2023", "2023-08-08", 92.6)
