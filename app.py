@@ -17,9 +17,9 @@ from flask import Flask
 from flask_caching import Cache
 
 import callbacks
-from data_feeds import http_api
-from data_feeds.config import Settings
-from data_feeds.services import Services
+from data_feeds import api
+from data_feeds.runtime.services import Services
+from data_feeds.runtime.settings import Settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
@@ -27,7 +27,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Dash:
     services = services or Services(settings or Settings.from_env())
     server = Flask(__name__)
-    http_api.install(server, services)
+    api.install(server, services)
     cache = Cache(server, config={
         "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": services.settings.redis_url,
         "CACHE_KEY_PREFIX": f"{services.settings.key_prefix}:cache:", "CACHE_DEFAULT_TIMEOUT": 300,
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = replace(settings, port=args.port)
     if args.no_demo:
         settings = replace(settings, demo=False)
-    from data_feeds import supervisor
+    from data_feeds.runtime import supervisor
     return supervisor.run(settings)
 
 

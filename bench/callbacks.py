@@ -24,8 +24,8 @@ import requests
 from ulid import ULID
 
 from bench.common import save, summary_ms, tmpdir
-from data_feeds import categories
-from data_feeds.snapshot import compute
+from data_feeds.reports import categories
+from data_feeds.live.snapshot import compute
 from data_feeds.store import Store, reports
 from geodata import gazetteer
 from tests.stack import LiveStack

@@ -22,9 +22,12 @@ from openpyxl import Workbook
 
 from bench.common import save, summary_ms, tmpdir
 from callbacks.live import area_names
-from data_feeds import categories, demo_indicators, indicators
-from data_feeds.indicator_import import import_file
-from data_feeds.indicators import IndicatorService
+from data_feeds.indicators import demo as demo_indicators
+from data_feeds.indicators import summary as indicators
+from data_feeds.indicators.config import load as load_indicators
+from data_feeds.reports import categories
+from data_feeds.indicators.importer import import_file
+from data_feeds.indicators.series import IndicatorService
 from data_feeds.store import Store
 from geodata import gazetteer
 from layouts import indicators_page
@@ -84,7 +87,7 @@ def time_summary(n: int, runs: int = 5) -> dict:
     rows = figures(n)
     for i in range(0, n, chunk):  # in chunks: one record() call checks its rows in one transaction
         service.record([dict(zip(HEADER, r)) for r in rows[i:i + chunk]], actor="bench")
-    config, gz, today = indicators.load(), service.gz, date.today()
+    config, gz, today = load_indicators(), service.gz, date.today()
     cold = []
     for _ in range(runs):
         t0 = time.perf_counter()
@@ -103,10 +106,10 @@ def time_summary(n: int, runs: int = 5) -> dict:
 def page_bytes() -> dict:
     service = service_at("ind-page")
     demo_indicators.synthesise(service)
-    places, subjects = indicators.summarise(service.store, indicators.load(), service.gz, date.today())
+    places, subjects = indicators.summarise(service.store, load_indicators(), service.gz, date.today())
     opd_short = {c: o.short for c, o in categories.load().opds.items()}
     t0 = time.perf_counter()
-    bodies = indicators_page.pillar_bodies(indicators.load(), places, subjects, opd_short, area_names(service.gz, "id"), "id")
+    bodies = indicators_page.pillar_bodies(load_indicators(), places, subjects, opd_short, area_names(service.gz, "id"), "id")
     render = time.perf_counter() - t0
     payload = json.dumps(bodies, cls=plotly.utils.PlotlyJSONEncoder)
     return {"cards": sum(len(b) for b in bodies), "bytes": len(payload), "render_ms": round(render * 1000, 1)}

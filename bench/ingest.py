@@ -151,7 +151,7 @@ def bulk_rate(stack, rows: int, seed: int = 9) -> dict:
     import os
     import sys
 
-    from data_feeds.config import PROJECT_DIR
+    from data_feeds.runtime.settings import PROJECT_DIR
     path = stack.data_dir / "history.csv"
     history_file(path, rows, seed=seed)
     env = {**os.environ, "DATA_DIR": str(stack.data_dir)}

@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright
 from bench.common import save, summary_ms, tmpdir
 from callbacks.pages import OVERVIEW_SIMPLIFY_M
 from callbacks.selection import DRILL_SIMPLIFY_M
-from data_feeds.config import PROJECT_DIR
+from data_feeds.runtime.settings import PROJECT_DIR
 from geodata import boundaries
 from geodata.locate import Locator
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS

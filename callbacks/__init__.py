@@ -4,7 +4,7 @@ from __future__ import annotations
 from dash import Dash
 from flask_caching import Cache
 
-from data_feeds.services import Services
+from data_feeds.runtime.services import Services
 
 from . import live, pages, report_detail, selection
 

@@ -13,13 +13,16 @@ from datetime import datetime
 import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
-from data_feeds import indicators
-from data_feeds.indicators import WIB
-from data_feeds.services import Services
+from data_feeds.indicators import summary as indicator_summary
+from data_feeds.indicators.series import WIB
+from data_feeds.live.snapshot import area_view
+from data_feeds.live.versions import LiveState
+from data_feeds.runtime.services import Services
 from geodata import choropleth
-from data_feeds.snapshot import LiveState, area_view, freshness
 from layouts import ids, indicators_page, wall
 from layouts.i18n import fmt_time, t
+
+from .freshness import freshness
 
 MARKERS_URL = "/api/v1/live/markers"
 KPI_IDS = [ids.KPI_TODAY, ids.KPI_BARU, ids.KPI_DIPROSES, ids.KPI_SELESAI, ids.KPI_TTFR, ids.KPI_TTFR_NOTE]
@@ -142,7 +145,7 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
     elif on_indicators and not redis_up and "pillars" not in shown:
         # Redis down: the live summary is out of reach, but the figures are in the store (the page says
         # the display is held; the cards still show what is known)
-        places, subjects, mark = indicators.summarise_on_change(services.store, services.indicators.config, services.gazetteer,
+        places, subjects, mark = indicator_summary.summarise_on_change(services.store, services.indicators.config, services.gazetteer,
                                                                 datetime.now(WIB).date())
         send("pillars", [mark, lang], *PILLAR_OUTPUTS, render=lambda _v: _pillars(services, places, subjects, lang))
     state["shown"] = shown

@@ -9,10 +9,12 @@ import redis
 from dash import Dash
 from flask_caching import Cache
 
-from data_feeds.services import Services
-from data_feeds.snapshot import compute, freshness
+from data_feeds.live.snapshot import compute
+from data_feeds.runtime.services import Services
 from layouts import indicators_page, wall
 from layouts.i18n import LANGS
+
+from .freshness import freshness
 
 log = logging.getLogger(__name__)
 LANG_COOKIE = "lang"

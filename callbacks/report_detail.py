@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from data_feeds.schemas import ApiError
-from data_feeds.services import Services
+from data_feeds.runtime.services import Services
+from data_feeds.validation import ApiError
 from layouts import ids, report_card
 
 

@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     if args.command == "import":
-        from data_feeds.config import Settings
+        from data_feeds.runtime.settings import Settings
 
         from .importer import import_boundaries
         report = import_boundaries(args.path, Settings.from_env().official_boundaries_path, dry_run=args.dry_run)

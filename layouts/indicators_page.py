@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from data_feeds.indicators import PILLARS
+from data_feeds.indicators.config import PILLARS
 
 from . import ids
 from .i18n import fmt_date, fmt_figure, fmt_int, fmt_pct, population_period, t

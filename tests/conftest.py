@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from data_feeds.config import PROJECT_DIR, Settings
-from data_feeds.embedded_redis import EmbeddedRedis
-from data_feeds.services import Services
+from data_feeds.runtime.settings import PROJECT_DIR, Settings
+from data_feeds.runtime.embedded_redis import EmbeddedRedis
+from data_feeds.runtime.services import Services
 from tests.stack import LiveStack
 
 SHARED_DIR = PROJECT_DIR.parent / "shared"

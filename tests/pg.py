@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 
-from data_feeds.embedded_redis import free_port
+from data_feeds.runtime.embedded_redis import free_port
 
 
 def binaries() -> Path | None:

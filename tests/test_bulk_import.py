@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from data_feeds.bulk_import import Importer
-from data_feeds.config import PROJECT_DIR
+from data_feeds.reports.bulk_import import Importer
+from data_feeds.runtime.settings import PROJECT_DIR
 from data_feeds.store import outbox
 from tests.test_api import store_counts
 

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from data_feeds.config import PROJECT_DIR
+from data_feeds.runtime.settings import PROJECT_DIR
 from geodata import boundaries, gazetteer
 from geodata.importer import examine, import_boundaries
 from geodata.locate import Locator

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from data_feeds.indicator_import import FileError, import_file, run_cli
+from data_feeds.indicators.importer import FileError, import_file, run_cli
 from data_feeds.store import indicator_values
 
 ROOT = Path(__file__).resolve().parents[1]

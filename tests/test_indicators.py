@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from data_feeds.indicators import load
+from data_feeds.indicators.config import load
 from data_feeds.store import indicator_values
 
 
@@ -36,7 +36,7 @@ def test_config_names_pillars_and_owners(services):
     config = load()
     assert {"vaccination_dose_1", "house_renovation", "tangerang_bisa"} <= set(config)
     assert all(i.owner in services.routing.opds for i in config.values())
-    from data_feeds.indicators import PILLARS
+    from data_feeds.indicators.config import PILLARS
     assert {i.pillar for i in config.values()} <= set(PILLARS) and {o.pillar for o in services.routing.opds.values()} <= set(PILLARS)
 
 
@@ -120,7 +120,7 @@ def test_identical_figures_sent_twice_are_stored_once(client, services, key):
 
 def test_summary_target_against_realisation_per_period_and_subject(services):
     from datetime import date
-    from data_feeds.indicators import summarise
+    from data_feeds.indicators.summary import summarise
     services.indicators.seed()
     places, subjects = summarise(services.store, load(), services.gazetteer, date(2026, 11, 23))
     renov = places["house_renovation"]["36.71"]  # a target, no realisation yet
@@ -145,7 +145,7 @@ def test_summary_target_against_realisation_per_period_and_subject(services):
 
 def test_demo_breakdowns_add_up_to_the_real_city_totals_and_are_marked(services):
     from sqlalchemy import select
-    from data_feeds import demo_indicators
+    from data_feeds.indicators import demo as demo_indicators
     from geodata import choropleth
     services.indicators.seed()
     assert demo_indicators.synthesise(services.indicators) > 0
@@ -164,7 +164,7 @@ def test_demo_breakdowns_add_up_to_the_real_city_totals_and_are_marked(services)
     assert sources == {demo_indicators.SOURCE}
     # the map: coverage where the kecamatan's population is known, "no data" where it is not; marked demo
     from datetime import date
-    from data_feeds.indicators import summarise
+    from data_feeds.indicators.summary import summarise
     places, _ = summarise(services.store, load(), gz, date(2026, 11, 23))
     values = choropleth.values("vaccination", {}, gz, places)
     assert values["36.71.05"] == round(100 * services.indicators.series("vaccination_dose_2", "36.71.05")[-1]["value"] / 248210, 1)
@@ -203,8 +203,8 @@ def test_history_export_keeps_corrections(client, services, key):
 
 def test_the_coverage_denominator_is_configurable(services, tmp_path):
     from datetime import date
-    from data_feeds.indicators import summarise
-    text = (Path(__file__).resolve().parents[1] / "data_feeds" / "indicators.toml").read_text()
+    from data_feeds.indicators.summary import summarise
+    text = (Path(__file__).resolve().parents[1] / "data_feeds" / "indicators" / "indicators.toml").read_text()
     text = text.replace('coverage_of = "population"\nthresholds = { good = 0.9, warn = 0.7 }\nseed = "vaccination_dose_2_total"',
                         'coverage_of = { value = 1500000, label = "sasaran vaksinasi Dinkes" }\n'
                         'thresholds = { good = 0.9, warn = 0.7 }\nseed = "vaccination_dose_2_total"')

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta, timezone
 from dash import no_update
 
 from callbacks.live import OUTPUTS, poll_outputs
-from data_feeds.bus import OutboxRelay
-from data_feeds.snapshot import LivePublisher, LiveState, compute, wib_day_start
+from data_feeds.live.bus import OutboxRelay
+from data_feeds.live.snapshot import compute, wib_day_start
+from data_feeds.live.versions import LivePublisher, LiveState
 from layouts import ids
 from tests.conftest import report_payload
 
@@ -147,8 +148,8 @@ def test_poll_delivers_a_new_report_as_a_small_delta(services):
 def test_poll_reports_redis_outage_on_screen(services):
     from dataclasses import replace
 
-    from data_feeds.embedded_redis import free_port
-    from data_feeds.services import Services
+    from data_feeds.runtime.embedded_redis import free_port
+    from data_feeds.runtime.services import Services
     dead = Services(replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0"))
     out = poll_outputs(dead, 1, {"token": "abc:3", "since": "2026-11-23T03:00:00Z"}, "id")
     banner = json.dumps(out[OUT[f"{ids.STATUS_BANNER}.children"]], default=lambda c: c.to_plotly_json())
@@ -160,8 +161,8 @@ def test_poll_reports_redis_outage_on_screen(services):
 def test_indicators_page_shows_the_stored_figures_while_redis_is_down(services):
     from dataclasses import replace
 
-    from data_feeds.embedded_redis import free_port
-    from data_feeds.services import Services
+    from data_feeds.runtime.embedded_redis import free_port
+    from data_feeds.runtime.services import Services
     services.indicators.seed()
     dead = Services(replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0"))
     state = {"token": "abc:3", "since": "2026-11-23T03:00:00Z"}
@@ -206,7 +207,7 @@ def test_a_status_change_sends_only_what_it_touched(services):
 
 
 def test_per_kecamatan_views_add_up_to_the_city(services):
-    from data_feeds.snapshot import area_view
+    from data_feeds.live.snapshot import area_view
     from tests.conftest import at_kelurahan
     submit(services, **at_kelurahan("36.71.07.1011"))  # Karawaci
     submit(services, **at_kelurahan("36.71.07.1001"))  # Karawaci

@@ -141,7 +141,7 @@ def test_redis_stopped_during_1000_posts_every_event_reaches_the_stream_once(liv
 
     import redis as redis_lib
 
-    from data_feeds.bus import Keys
+    from data_feeds.live.bus import Keys
     client = redis_lib.Redis.from_url(live_stack.redis_url())
     keys = Keys("liveroom")
     payloads = spread_payloads(1000, seed=23)

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
-from data_feeds.schemas import ApiError
+from data_feeds.validation import ApiError
 from data_feeds.store import Store
 from tests.conftest import report_payload
 

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from .reports import ReportService
-from .schemas import ApiError
-from .store import reports
+from ..store import reports
+from ..validation import ApiError
+from .service import ReportService
 
 log = logging.getLogger(__name__)
 

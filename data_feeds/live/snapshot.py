@@ -1,39 +1,32 @@
 """The live snapshot: aggregates computed once per data change, read by every dashboard.
 
 `compute` turns the store into a small summary (KPI counts, per-kecamatan counts, ticker,
-feed ages) plus the set of live markers. `LivePublisher` writes it to Redis with a version
-counter and a per-version delta of markers, so a dashboard that polls learns of a change
-with one GET and downloads only the markers that changed. `LiveReader` is the read side.
+feed ages, SLA panels) plus the set of live markers; `live.versions` publishes it.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-from collections import Counter
-import secrets
 import statistics
-from dataclasses import dataclass
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import redis
 from sqlalchemy import func, select
 
 from geodata import choropleth
 from geodata.gazetteer import Gazetteer
 
-from . import indicators, sla
-from .bus import Keys
-from .categories import RoutingTable
-from .store import Store, reports
+from ..indicators import summary as indicator_summary
+from ..indicators.config import load as load_indicators
+from ..reports import sla
+from ..reports.categories import RoutingTable
+from ..store import Store, reports
 
 WIB = ZoneInfo("Asia/Jakarta")
 TICKER_SIZE = 12
 TTFR_WINDOW = timedelta(days=7)
 SLA_WINDOW = timedelta(days=30)  # response and resolution times per OPD over this window
 RESOLVED_VISIBLE = timedelta(hours=24)
-DELTA_KEEP = 2000  # versions of marker deltas kept for clients that fell behind
 
 
 def wib_day_start(now: datetime) -> datetime:
@@ -112,8 +105,8 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         live_rows += conn.execute(select(*cols).where(r.resolved_at >= now - RESOLVED_VISIBLE)).all()
         live_rows = sorted(live_rows, key=lambda row: row.reported_at, reverse=True)[:marker_limit]
     latest = store.feed_latest(list(routing.sources))
-    indicator_panels, indicator_subjects, indicators_mark = indicators.summarise_on_change(
-        store, indicators.load(), gz, now.astimezone(WIB).date())
+    indicator_panels, indicator_subjects, indicators_mark = indicator_summary.summarise_on_change(
+        store, load_indicators(), gz, now.astimezone(WIB).date())
 
     # Per-area KPIs: the city and each kecamatan, so a dashboard that selects one only picks.
     areas = ["city", *gz.kecamatan]
@@ -229,178 +222,3 @@ def sla_by_area(open_rows, responded, resolved, routing: RoutingTable, gz: Gazet
         panel[area] = {"rows": rows, "breached": sum(r["breached"] for r in rows), "soon": sum(r["soon"] for r in rows),
                        "window_days": SLA_WINDOW.days}
     return states, panel
-
-
-INDICATOR_PARTS = ("indicators", "indicator_subjects")
-
-
-def split_indicators(summary: dict) -> tuple[dict, dict]:
-    """The indicator panels travel under their own Redis key, written only when a figure changed
-    (their mark moved): with a weekly per-kelurahan feed they are ~160 KB, which every report's
-    new version would otherwise copy, hash and every dashboard re-read."""
-    return ({k: v for k, v in summary.items() if k not in INDICATOR_PARTS},
-            {k: summary[k] for k in INDICATOR_PARTS if k in summary})
-
-
-def fingerprint(summary: dict) -> str:
-    return hashlib.blake2b(json.dumps(summary, sort_keys=True).encode(), digest_size=12).hexdigest()
-
-
-@dataclass
-class LiveState:
-    epoch: str
-    version: int
-
-    def token(self) -> str:
-        return f"{self.epoch}:{self.version}"
-
-    @classmethod
-    def parse(cls, token: bytes | str | None) -> "LiveState | None":
-        if not token:
-            return None
-        token = token.decode() if isinstance(token, bytes) else token
-        epoch, _, version = token.partition(":")
-        return cls(epoch, int(version)) if version.isdigit() else None
-
-
-class LivePublisher:
-    """Writes snapshot versions to Redis. One per deployment (in the worker)."""
-
-    def __init__(self, client: redis.Redis, keys: Keys):
-        self.client, self.keys = client, keys
-        self.state: LiveState | None = None
-        self.markers: dict[str, dict] = {}
-        self.summary_print = ""
-        self.indicators_mark = ""
-
-    def publish(self, summary: dict, markers: dict[str, dict], built_at: datetime) -> bool:
-        """Write a new version if anything changed. -> True when a version was written."""
-        current = LiveState.parse(self.client.get(self.keys.version))
-        if self.state is None or current is None or current.epoch != self.state.epoch:
-            self._publish_full(summary, markers, built_at)  # first run, or Redis lost its data
-            return True
-        summary, indicator_doc = split_indicators(summary)
-        upserts = [f for key, f in markers.items() if self.markers.get(key) != f]
-        removes = [key for key in self.markers if key not in markers]
-        summary_print = fingerprint(summary)
-        if not upserts and not removes and summary_print == self.summary_print:
-            return False
-        version = self.state.version + 1
-        doc = {**summary, "built_at": _iso(built_at), "version": version, "epoch": self.state.epoch}
-        pipe = self.client.pipeline(transaction=True)
-        if upserts:
-            pipe.hset(self.keys.markers, mapping={f["id"]: json.dumps(f) for f in upserts})
-        if removes:
-            pipe.hdel(self.keys.markers, *removes)
-        pipe.xadd(self.keys.deltas, {"up": json.dumps(upserts), "rm": json.dumps(removes)}, id=f"{version}-0",
-                  maxlen=DELTA_KEEP, approximate=False)
-        if summary.get("indicators_mark") != self.indicators_mark:
-            pipe.set(self.keys.indicators, json.dumps(indicator_doc))
-        pipe.set(self.keys.summary, json.dumps(doc))
-        pipe.set(self.keys.version, f"{self.state.epoch}:{version}")
-        pipe.execute()
-        self.state = LiveState(self.state.epoch, version)
-        self.markers, self.summary_print = dict(markers), summary_print
-        self.indicators_mark = summary.get("indicators_mark", "")
-        return True
-
-    def _publish_full(self, summary: dict, markers: dict[str, dict], built_at: datetime) -> None:
-        state = LiveState(secrets.token_hex(4), 1)
-        summary, indicator_doc = split_indicators(summary)
-        doc = {**summary, "built_at": _iso(built_at), "version": 1, "epoch": state.epoch}
-        pipe = self.client.pipeline(transaction=True)
-        pipe.delete(self.keys.markers, self.keys.deltas)
-        pipe.set(self.keys.indicators, json.dumps(indicator_doc))
-        if markers:
-            pipe.hset(self.keys.markers, mapping={k: json.dumps(f) for k, f in markers.items()})
-        pipe.xadd(self.keys.deltas, {"full": "1"}, id="1-0")
-        pipe.set(self.keys.summary, json.dumps(doc))
-        pipe.set(self.keys.version, state.token())
-        pipe.execute()
-        self.state, self.markers, self.summary_print = state, dict(markers), fingerprint(summary)
-        self.indicators_mark = summary.get("indicators_mark", "")
-
-
-class LiveReader:
-    """The dashboards' side: one GET to learn whether anything changed, then only what changed."""
-
-    def __init__(self, client: redis.Redis, keys: Keys):
-        self.client, self.keys = client, keys
-        self._indicators: tuple[str | None, dict] = (None, {})  # (mark, panels): fetched once per change, per process
-
-    def _with_indicators(self, summary: dict | None) -> dict | None:
-        """The summary with its indicator panels put back (from this process's copy while their mark holds)."""
-        if summary is None:
-            return None
-        mark = summary.get("indicators_mark")
-        cached = self._indicators
-        if cached[0] != mark or mark is None:
-            raw = self.client.get(self.keys.indicators)
-            cached = self._indicators = (mark, json.loads(raw) if raw else {})
-        return {**summary, **cached[1]}
-
-    def version(self) -> LiveState | None:
-        return LiveState.parse(self.client.get(self.keys.version))
-
-    def summary(self) -> dict | None:
-        raw = self.client.get(self.keys.summary)
-        return self._with_indicators(json.loads(raw)) if raw else None
-
-    def head(self) -> tuple[LiveState | None, dict | None]:
-        """Version and summary, consistently: what a page needs to draw everything but the markers."""
-        pipe = self.client.pipeline(transaction=True)
-        pipe.get(self.keys.version)
-        pipe.get(self.keys.summary)
-        token, summary = pipe.execute()
-        return LiveState.parse(token), self._with_indicators(json.loads(summary)) if summary else None
-
-    def markers_geojson(self) -> tuple[LiveState | None, bytes]:
-        """All live markers as one GeoJSON FeatureCollection, joined from the stored feature
-        strings without parsing them (a whole-map load costs a byte join, not a JSON round trip)."""
-        pipe = self.client.pipeline(transaction=True)
-        pipe.get(self.keys.version)
-        pipe.hvals(self.keys.markers)
-        token, features = pipe.execute()
-        return LiveState.parse(token), b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
-
-    def since(self, have: LiveState) -> dict | None:
-        """Changes after `have`, or None when the client must reload everything (other epoch, or too far behind)."""
-        pipe = self.client.pipeline(transaction=True)
-        pipe.get(self.keys.version)
-        pipe.get(self.keys.summary)
-        pipe.xrange(self.keys.deltas, min=f"{have.version + 1}-0", max="+")
-        token, summary, entries = pipe.execute()
-        now = LiveState.parse(token)
-        if now is None or now.epoch != have.epoch or now.version < have.version:
-            return None
-        if now.version == have.version:
-            return {"state": now, "summary": None, "upserts": [], "removes": []}
-        if not entries or int(entries[0][0].split(b"-")[0]) != have.version + 1:
-            return None  # trimmed past what the client has
-        upserts: dict[str, dict] = {}
-        removes: set[str] = set()
-        for _id, fields in entries:
-            if b"full" in fields:
-                return None
-            for f in json.loads(fields[b"up"]):
-                upserts[f["id"]] = f
-                removes.discard(f["id"])
-            for key in json.loads(fields[b"rm"]):
-                upserts.pop(key, None)
-                removes.add(key)
-        return {"state": now, "summary": self._with_indicators(json.loads(summary)), "upserts": list(upserts.values()),
-                "removes": sorted(removes)}
-
-
-def freshness(summary: dict | None, redis_up: bool, worker_up: bool, held_since: str | None) -> dict:
-    """What the screen must admit about its own data: -> {"level": ok|warn|down, "problems": [...]}."""
-    problems = []
-    if not redis_up:
-        problems.append({"kind": "redis_down", "since": held_since})
-    elif not worker_up:
-        problems.append({"kind": "worker_down", "since": held_since})
-    stale = [f["name"] for f in (summary or {}).get("feeds", {}).values() if f.get("stale")]
-    if stale:
-        problems.append({"kind": "feed_stale", "feeds": stale})
-    level = "down" if any(p["kind"] in {"redis_down", "worker_down"} for p in problems) else ("warn" if problems else "ok")
-    return {"level": level, "problems": problems}

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, json, request
 
-from . import sla
-from .api_keys import HEADER
-from .bus import Poker
-from .schemas import ApiError
-from .services import Services
+from ..access.keys import HEADER
+from ..live.bus import Poker
+from ..reports import sla
+from ..runtime.services import Services
+from ..validation import ApiError
 
 WIB = ZoneInfo("Asia/Jakarta")
 JURISDICTION = "tangerangkota.go.id"

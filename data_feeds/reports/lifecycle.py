@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from .categories import RoutingTable
-from .schemas import ApiError, StatusChangeIn, evidence_kind
+from ..validation import ApiError
+from .contract import StatusChangeIn, evidence_kind
 
 STATUSES = ("baru", "diproses", "selesai", "ditolak", "duplikat")
 OPEN = ("baru", "diproses")

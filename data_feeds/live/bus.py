@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 import redis
 
-from .store import Store
+from ..store import Store
 
 log = logging.getLogger(__name__)
 STREAM_MAXLEN = 200_000

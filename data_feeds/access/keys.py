@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 
-from .schemas import ApiError
-from .store import Store, api_keys
+from ..store import Store, api_keys
+from ..validation import ApiError
 
 ROLES = ("report", "workflow", "personal", "indicators")
 DEFAULT_ROLES = ("report",)

@@ -3,7 +3,7 @@
 Threads: the outbox relay (store -> Redis stream), the aggregator (stream -> snapshot,
 once per data change, off the request path), the demo feed, and a heartbeat the
 dashboards use to tell "nothing happened" from "nothing is watching".
-Run by app.py; `python -m data_feeds.worker` runs it alone.
+Run by app.py; `python -m data_feeds.live.worker` runs it alone.
 """
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ from datetime import datetime, timezone
 import redis
 
 from .bus import OutboxRelay, connect
-from .config import Settings
-from . import demo_indicators
-from .demo import DemoFeed
-from .services import Services
-from .snapshot import LivePublisher, compute
+from ..indicators import demo as demo_indicators
+from ..reports.demo import DemoFeed
+from ..runtime.services import Services
+from ..runtime.settings import Settings
+from .snapshot import compute
+from .versions import LivePublisher
 
 log = logging.getLogger("liveroom.worker")
 REFRESH_EVERY_S = 15.0  # recompute even without events: day rollover, feeds going stale

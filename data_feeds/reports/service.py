@@ -14,8 +14,9 @@ from geodata.locate import Locator
 
 from . import lifecycle, sla
 from .categories import RoutingTable
-from .schemas import ApiError, ReportIn, StatusChangeIn, parse
-from .store import NotFound, Store
+from ..store import NotFound, Store
+from ..validation import ApiError, parse
+from .contract import ReportIn, StatusChangeIn
 
 FUTURE_SKEW = timedelta(minutes=5)
 

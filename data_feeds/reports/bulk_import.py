@@ -23,8 +23,8 @@ from typing import Iterator
 
 from tqdm import tqdm
 
-from .schemas import ApiError
-from .services import Services
+from ..runtime.services import Services
+from ..validation import ApiError
 
 NUMBER_COLUMNS = ("lat", "lon")
 LIST_COLUMNS = ("media", "evidence")

@@ -11,11 +11,13 @@ from datetime import datetime
 
 import pandas as pd
 
-from .categories import RoutingTable
+from ..reports.categories import RoutingTable
 from sqlalchemy import select
 
-from .indicators import CITY, PILLARS, WIB, IndicatorService, summarise
-from .store import indicator_values
+from .config import CITY, PILLARS
+from .series import WIB, IndicatorService
+from .summary import summarise
+from ..store import indicator_values
 
 COLUMNS = {  # key: (Indonesian header, English header)
     "pillar": ("pilar", "pillar"), "indicator": ("kode_indikator", "indicator_code"), "name": ("indikator", "indicator"),

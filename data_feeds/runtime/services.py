@@ -9,14 +9,14 @@ import redis
 from geodata import boundaries, gazetteer
 from geodata.locate import Locator
 
-from . import categories
-from .api_keys import ApiKeys
-from .indicators import IndicatorService
-from .bus import Keys, connect
-from .config import Settings
-from .reports import ReportService
-from .snapshot import LiveReader
-from .store import Store
+from ..reports import categories
+from ..access.keys import ApiKeys
+from ..indicators.series import IndicatorService
+from ..live.bus import Keys, connect
+from .settings import Settings
+from ..reports.service import ReportService
+from ..live.versions import LiveReader
+from ..store import Store
 
 SCHEMATIC_TOLERANCE_M = 750.0  # schematic edges are approximate: accept points this close outside
 OFFICIAL_TOLERANCE_M = 30.0  # GPS error at the edge of official boundaries

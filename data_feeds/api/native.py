@@ -8,20 +8,20 @@ from __future__ import annotations
 import io
 import json
 import logging
-import time
-from datetime import datetime, timezone
+from datetime import datetime
 
 import redis
-from flask import Blueprint, Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import indicator_export, indicator_import, open311
-from .api_keys import HEADER
-from .bus import Poker
-from .indicators import WIB
-from .schemas import ApiError
-from .services import Services
-from .snapshot import LiveState
+from ..access.keys import HEADER
+from ..indicators import export as indicator_export
+from ..indicators import importer as indicator_import
+from ..indicators.series import WIB
+from ..live.bus import Poker
+from ..runtime.services import Services
+from ..validation import ApiError
+from .health import health_response
 
 
 audit = logging.getLogger("liveroom.audit")
@@ -168,70 +168,3 @@ def build_api(services: Services) -> Blueprint:
         return health_response(services)
 
     return bp
-
-
-def health(services: Services) -> dict:
-    """Store, Redis, worker and each feed: up/down and the age of its newest item."""
-    now = datetime.now(timezone.utc)
-    out: dict = {"time": now.isoformat(timespec="seconds")}
-    t0 = time.perf_counter()
-    try:
-        services.store.ping()
-        latest = services.store.feed_latest(list(services.routing.sources))
-        backlog = services.store.outbox_backlog()
-        out["store"] = {"up": True, "latency_ms": round((time.perf_counter() - t0) * 1000, 2), "outbox_pending": backlog}
-    except Exception as exc:  # noqa: BLE001 - health must report, not raise
-        latest = {}
-        out["store"] = {"up": False, "error": type(exc).__name__}
-    t0 = time.perf_counter()
-    try:
-        pipe = services.redis.pipeline(transaction=False)
-        pipe.get(services.keys.version)
-        pipe.get(services.keys.heartbeat)
-        token, beat = pipe.execute()
-        out["redis"] = {"up": True, "latency_ms": round((time.perf_counter() - t0) * 1000, 2)}
-        state = LiveState.parse(token)
-        out["live"] = {"version": state.token() if state else None, "worker_up": beat is not None,
-                       "demo": bool(json.loads(beat)["demo"]) if beat else None}
-    except (redis.RedisError, OSError) as exc:
-        out["redis"] = {"up": False, "error": type(exc).__name__}
-        out["live"] = {"version": None, "worker_up": None, "demo": None}
-    feeds = {}
-    for code, src in services.routing.sources.items():
-        ts = latest.get(code)
-        age = (now - ts).total_seconds() if ts else None
-        feeds[code] = {"name": src.name, "up": age is not None and age <= src.stale_after_s,
-                       "newest_item_at": ts.isoformat(timespec="seconds") if ts else None,
-                       "age_s": round(age, 1) if age is not None else None, "stale_after_s": src.stale_after_s}
-    out["feeds"] = feeds
-    out["status"] = "ok" if out["store"]["up"] and out["redis"]["up"] and out["live"]["worker_up"] else (
-        "down" if not out["store"]["up"] else "degraded")
-    return out
-
-
-def health_response(services: Services) -> Response:
-    doc = health(services)
-    resp = jsonify(doc)
-    resp.status_code = 503 if doc["status"] == "down" else 200
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
-
-
-def install(server: Flask, services: Services) -> None:
-    server.config["MAX_CONTENT_LENGTH"] = services.settings.max_body_bytes
-    server.register_blueprint(build_api(services))
-    server.register_blueprint(open311.build_open311(services))
-
-    @server.errorhandler(RequestEntityTooLarge)
-    def too_large(_exc):
-        if request.path.startswith("/open311/"):
-            return open311.error_response(request.path.rsplit(".", 1)[-1], 413, f"request larger than {services.settings.max_body_bytes} bytes")
-        return jsonify({"error": {"field": "body", "reason": f"is larger than {services.settings.max_body_bytes} bytes"}}), 413
-
-    @server.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        if request.path.startswith("/open311/"):
-            return open311.error_response(request.path.rsplit(".", 1)[-1], exc.code, exc.description or exc.name)
-        if request.path.startswith("/api/"):
-            return jsonify({"error": {"field": None, "reason": exc.description or exc.name}}), exc.code
-        return exc

@@ -15,9 +15,9 @@ import time
 import urllib.request
 from dataclasses import replace
 
-from .config import PROJECT_DIR, Settings
+from ..store import Store
+from .settings import PROJECT_DIR, Settings
 from .embedded_redis import EmbeddedRedis
-from .store import Store
 
 log = logging.getLogger("liveroom")
 
@@ -35,7 +35,7 @@ class Supervisor:
         return {**os.environ, **self.settings.to_env(), "PYTHONUNBUFFERED": "1"}
 
     def _start_worker(self) -> None:
-        self.worker = subprocess.Popen([sys.executable, "-m", "data_feeds.worker"], cwd=PROJECT_DIR, env=self._env())
+        self.worker = subprocess.Popen([sys.executable, "-m", "data_feeds.live.worker"], cwd=PROJECT_DIR, env=self._env())
 
     def _start_web(self) -> None:
         s = self.settings

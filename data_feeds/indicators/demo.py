@@ -14,8 +14,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from .indicators import CITY, IndicatorService
-from .store import indicator_values
+from .config import CITY
+from .series import IndicatorService
+from ..store import indicator_values
 
 SOURCE = "Simulasi demo LIVE Room (bukan data resmi)"
 VACC_GROWTH = {  # share of the final figure reached 3, 2 and 1 months before

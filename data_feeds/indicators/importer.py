@@ -3,7 +3,7 @@ or `POST /api/v1/indicators/import` with the file (key role `indicators`).
 
 Format: a header row, then one figure per row. Columns (as in POST /api/v1/indicators):
 
-    indicator   required  a code from data_feeds/indicators.toml, e.g. vaccination_dose_1
+    indicator   required  a code from data_feeds/indicators/indicators.toml, e.g. vaccination_dose_1
     as_of       required  the date the figure describes: 2024-03-31 (an Excel date cell is fine)
     value       required  a plain number: 2130166 or 92.6 (no thousands separators)
     source      required  where the figure comes from, e.g. "Dinkes, laporan mingguan"
@@ -26,8 +26,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from .indicators import IndicatorService
-from .schemas import ApiError
+from ..validation import ApiError
+from .series import IndicatorService
 
 COLUMNS = ("indicator", "place", "period", "measure", "subject", "as_of", "value", "source", "correction")
 TRUE, FALSE = {"1", "true", "ya", "yes", "y"}, {"0", "false", "tidak", "no", "n", ""}

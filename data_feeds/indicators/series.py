@@ -9,84 +9,22 @@ from __future__ import annotations
 
 import bisect
 import json
-import tomllib
-import weakref
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from functools import lru_cache
-from zoneinfo import ZoneInfo
-from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from geodata.gazetteer import Gazetteer
 
-from .schemas import ApiError, Text, parse
+from ..store import Store, indicator_values, outbox
+from ..validation import ApiError, Text, parse
+from .config import CITY, Indicator, load
 from .seed import figures
-from .store import Store, indicator_values, outbox
 
-CONFIG_PATH = Path(__file__).with_name("indicators.toml")
-CITY = "36.71"
 WIB = ZoneInfo("Asia/Jakarta")
-PILLARS = ("governance", "branding", "economy", "living", "society", "environment")
-
-
-@dataclass(frozen=True)
-class Indicator:
-    code: str
-    name_id: str
-    name_en: str
-    unit_id: str
-    unit_en: str
-    kind: Literal["cumulative", "per_period"]
-    owner: str
-    pillar: str
-    cadence_days: int
-    target: float | None = None
-    coverage_of: str | dict | None = None  # "population", or a fixed city denominator {value, label}
-    thresholds: dict = field(default_factory=dict)
-    subjects: dict = field(default_factory=dict)  # code -> (Indonesian, English); empty: free text or none
-    subject_label_id: str = ""
-    subject_label_en: str = ""
-    compact: bool = False
-    seed: str | None = None
-    seeds: tuple = ()  # ({metric, place, period, measure, subject}, ...)
-
-    def name(self, lang: str) -> str:
-        return self.name_en if lang == "en" else self.name_id
-
-    def unit(self, lang: str) -> str:
-        return self.unit_en if lang == "en" else self.unit_id
-
-    def subject_name(self, subject: str, lang: str) -> str:
-        names = self.subjects.get(subject)
-        return (names[1] if lang == "en" else names[0]) if names else subject
-
-    def seed_figures(self) -> list[dict]:
-        """Where this indicator's first figures come from in seed_figures.csv."""
-        first = [{"metric": self.seed}] if self.seed else []
-        return [{"place": CITY, "period": "", "measure": "value", "subject": "", **s} for s in (*first, *self.seeds)]
-
-
-@lru_cache(maxsize=4)
-def load(path: Path = CONFIG_PATH) -> dict[str, Indicator]:
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    out = {}
-    for code, v in raw.items():
-        ind = Indicator(code=code, **{**v, "seeds": tuple(v.get("seeds", ())),
-                                      "subjects": {k: tuple(n) for k, n in v.get("subjects", {}).items()}})
-        if ind.pillar not in PILLARS:
-            raise ValueError(f"{path}: {code}: pillar {ind.pillar!r} is not one of {', '.join(PILLARS)}")
-        cov = ind.coverage_of
-        if cov is not None and cov != "population" and not (isinstance(cov, dict) and {"value", "label"} <= set(cov)):
-            raise ValueError(f'{path}: {code}: coverage_of is "population" or {{ value = N, label = "..." }}')
-        if ind.kind not in ("cumulative", "per_period"):
-            raise ValueError(f"{path}: {code}: kind must be cumulative or per_period")
-        out[code] = ind
-    return out
 
 
 class ObservationIn(BaseModel):
@@ -298,115 +236,3 @@ class IndicatorService:
 def _n(value: float) -> str:
     """A figure in an (English) API message: 2,130,166."""
     return format_decimal(value, locale="en_US", decimal_quantization=False)
-
-
-SPARK_POINTS = 12
-KEEP_PER_SERIES = 2 * SPARK_POINTS  # rows read per series and period: room for same-date corrections
-
-
-def population_of(gz: Gazetteer, place: str) -> tuple[int, str] | None:
-    """The official population a coverage is computed against, with its reference period."""
-    if place == CITY:
-        return gz.city_population
-    p = gz.kecamatan.get(place) or gz.kelurahan.get(place)
-    return (p.population, p.population_period) if p and p.population else None
-
-
-def _state(progress: float | None, ind: Indicator) -> str | None:
-    if progress is None or not ind.thresholds:
-        return None
-    return "good" if progress >= ind.thresholds["good"] else "warn" if progress >= ind.thresholds["warn"] else "bad"
-
-
-def _panel_entry(ind: Indicator, place: str, by_key: dict, gz: Gazetteer, today: date) -> dict:
-    """One series' panel figures. by_key: {(measure, period): {as_of: row}} for one (indicator, place, subject).
-    The panel shows the newest period that has a realisation (else the newest with a target: "not reported yet")."""
-    periods = sorted({period for _, period in by_key})
-    def points(measure, period):
-        dates = by_key.get((measure, period), {})
-        return [dates[d] for d in sorted(dates)]
-
-    def target_of(period):
-        stated = points("target", period)
-        return stated[-1]["value"] if stated else ind.target
-
-    denominator = None
-    if ind.coverage_of == "population":
-        pop = population_of(gz, place)
-        denominator = {"value": pop[0], "label": pop[1]} if pop else None
-    elif isinstance(ind.coverage_of, dict) and place == CITY:  # e.g. a vaccination target population the city set
-        denominator = {"value": ind.coverage_of["value"], "label": ind.coverage_of["label"]}
-    with_value = [p for p in periods if points("value", p)]
-    period = with_value[-1] if with_value else periods[-1]
-    values = points("value", period)
-    last = values[-1] if values else points("target", period)[-1]
-    prev = values[-2] if len(values) > 1 else None
-    target = None if denominator else target_of(period)
-    base = denominator["value"] if denominator else target
-    value = last["value"] if values else None
-    progress = value / base if value is not None and base else None
-    age_days = (today - date.fromisoformat(last["as_of"])).days
-    by_period = [{"period": p, "value": points("value", p)[-1]["value"] if points("value", p) else None, "target": target_of(p)}
-                 for p in periods] if ind.kind == "per_period" else []
-    for row in by_period:
-        row["progress"] = row["value"] / row["target"] if row["value"] is not None and row["target"] else None
-    return {
-        "value": value, "as_of": last["as_of"], "source": last["source"], "period": period,
-        "demo": bool(last["demo"]), "correction": bool(last["correction"]),
-        "prev": prev["value"] if prev else None, "prev_as_of": prev["as_of"] if prev else None,
-        "change": value - prev["value"] if prev else None,
-        "target": target, "denominator": denominator, "progress": progress, "state": _state(progress, ind),
-        "age_days": age_days, "stale": age_days > ind.cadence_days,
-        "spark": ([r["value"] for r in by_period if r["value"] is not None] if by_period else [p["value"] for p in values])[-SPARK_POINTS:],
-        "periods": by_period,
-    }
-
-
-def summarise(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: date) -> tuple[dict, dict]:
-    """Every indicator's panel figures per place (and per subject), once per data change: latest value, the
-    change since the one before, progress against the target or population, threshold state, freshness, a
-    short trend, and for per-period indicators target against realisation per period.
-    -> ({indicator: {place: entry}}, {indicator: {place: {subject: entry}}})."""
-    v = indicator_values.c
-    # only each series' newest figures (a weekly feed keeps years of history; the panels show the last dozen)
-    newest_first = func.row_number().over(partition_by=(v.indicator, v.place, v.subject, v.measure, v.period),
-                                          order_by=(v.as_of.desc(), v.id.desc())).label("rn")
-    wanted = (v.id, v.indicator, v.place, v.subject, v.measure, v.period, v.as_of, v.value, v.source, v.demo, v.correction)
-    ranked = select(*wanted, newest_first).subquery()
-    r = ranked.c
-    with store.read() as conn:
-        rows = conn.execute(select(ranked).where(r.rn <= KEEP_PER_SERIES)
-                            .order_by(r.indicator, r.place, r.subject, r.period, r.as_of, r.id)).mappings().all()
-    series: dict[tuple, dict] = {}
-    for r in rows:  # the last recorded figure of each date wins (corrections)
-        key = (r["indicator"], r["place"], r["subject"] or "")
-        series.setdefault(key, {}).setdefault((r["measure"], r["period"]), {})[r["as_of"]] = r
-    places: dict[str, dict] = {}
-    subjects: dict[str, dict] = {}
-    for (code, place, subject), by_key in series.items():
-        ind = config.get(code)
-        if ind is None:
-            continue
-        entry = _panel_entry(ind, place, by_key, gz, today)
-        if subject:
-            subjects.setdefault(code, {}).setdefault(place, {})[subject] = entry
-        else:
-            places.setdefault(code, {})[place] = entry
-    return places, subjects
-
-
-_last_summary: "weakref.WeakKeyDictionary[Store, tuple[tuple, tuple]]" = weakref.WeakKeyDictionary()
-
-
-def summarise_on_change(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: date) -> tuple[dict, dict, str]:
-    """summarise(), recomputed only when a figure was written (figures are only ever inserted, so the
-    newest id says whether anything changed) or the day turned (ages, staleness): the snapshot is
-    rebuilt on every report, the indicator table changes a few times a day.
-    -> (places, subjects, mark); the mark changes exactly when the summary may have."""
-    with store.read() as conn:
-        newest = conn.execute(select(func.max(indicator_values.c.id))).scalar()
-    mark = f"{newest or 0}:{today.isoformat()}:{id(config):x}"
-    cached = _last_summary.get(store)
-    if cached is None or cached[0] != mark:
-        cached = _last_summary[store] = (mark, summarise(store, config, gz, today))
-    return (*cached[1], mark)

@@ -1,0 +1,1 @@
+"""Who may do what: API keys per feed source and the roles they carry."""

@@ -1,0 +1,59 @@
+"""/healthz for machines: store, Redis, live worker and each feed, up or down and how old."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+
+import redis
+from flask import Response, jsonify
+
+from ..live.versions import LiveState
+from ..runtime.services import Services
+
+
+def health(services: Services) -> dict:
+    """Store, Redis, worker and each feed: up/down and the age of its newest item."""
+    now = datetime.now(timezone.utc)
+    out: dict = {"time": now.isoformat(timespec="seconds")}
+    t0 = time.perf_counter()
+    try:
+        services.store.ping()
+        latest = services.store.feed_latest(list(services.routing.sources))
+        backlog = services.store.outbox_backlog()
+        out["store"] = {"up": True, "latency_ms": round((time.perf_counter() - t0) * 1000, 2), "outbox_pending": backlog}
+    except Exception as exc:  # noqa: BLE001 - health must report, not raise
+        latest = {}
+        out["store"] = {"up": False, "error": type(exc).__name__}
+    t0 = time.perf_counter()
+    try:
+        pipe = services.redis.pipeline(transaction=False)
+        pipe.get(services.keys.version)
+        pipe.get(services.keys.heartbeat)
+        token, beat = pipe.execute()
+        out["redis"] = {"up": True, "latency_ms": round((time.perf_counter() - t0) * 1000, 2)}
+        state = LiveState.parse(token)
+        out["live"] = {"version": state.token() if state else None, "worker_up": beat is not None,
+                       "demo": bool(json.loads(beat)["demo"]) if beat else None}
+    except (redis.RedisError, OSError) as exc:
+        out["redis"] = {"up": False, "error": type(exc).__name__}
+        out["live"] = {"version": None, "worker_up": None, "demo": None}
+    feeds = {}
+    for code, src in services.routing.sources.items():
+        ts = latest.get(code)
+        age = (now - ts).total_seconds() if ts else None
+        feeds[code] = {"name": src.name, "up": age is not None and age <= src.stale_after_s,
+                       "newest_item_at": ts.isoformat(timespec="seconds") if ts else None,
+                       "age_s": round(age, 1) if age is not None else None, "stale_after_s": src.stale_after_s}
+    out["feeds"] = feeds
+    out["status"] = "ok" if out["store"]["up"] and out["redis"]["up"] and out["live"]["worker_up"] else (
+        "down" if not out["store"]["up"] else "degraded")
+    return out
+
+
+def health_response(services: Services) -> Response:
+    doc = health(services)
+    resp = jsonify(doc)
+    resp.status_code = 503 if doc["status"] == "down" else 200
+    resp.headers["Cache-Control"] = "no-store"
+    return resp

@@ -1,0 +1,1 @@
+"""Figures beside the complaints (vaccination, programmes, the city's apps): which exist, series rules, panels, import, export, seed figures, demo breakdowns."""

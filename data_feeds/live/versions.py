@@ -1,0 +1,181 @@
+"""The versioned snapshot in Redis: written once per change, read by every dashboard.
+
+`LivePublisher` (one per deployment, in the worker) writes the summary with a version counter
+and a per-version delta of markers, so a dashboard that polls learns of a change with one GET
+and downloads only the markers that changed. `LiveReader` is the read side.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import redis
+
+from .bus import Keys
+from .snapshot import _iso
+
+DELTA_KEEP = 2000  # versions of marker deltas kept for clients that fell behind
+
+
+INDICATOR_PARTS = ("indicators", "indicator_subjects")
+
+
+def split_indicators(summary: dict) -> tuple[dict, dict]:
+    """The indicator panels travel under their own Redis key, written only when a figure changed
+    (their mark moved): with a weekly per-kelurahan feed they are ~160 KB, which every report's
+    new version would otherwise copy, hash and every dashboard re-read."""
+    return ({k: v for k, v in summary.items() if k not in INDICATOR_PARTS},
+            {k: summary[k] for k in INDICATOR_PARTS if k in summary})
+
+
+def fingerprint(summary: dict) -> str:
+    return hashlib.blake2b(json.dumps(summary, sort_keys=True).encode(), digest_size=12).hexdigest()
+
+
+@dataclass
+class LiveState:
+    epoch: str
+    version: int
+
+    def token(self) -> str:
+        return f"{self.epoch}:{self.version}"
+
+    @classmethod
+    def parse(cls, token: bytes | str | None) -> "LiveState | None":
+        if not token:
+            return None
+        token = token.decode() if isinstance(token, bytes) else token
+        epoch, _, version = token.partition(":")
+        return cls(epoch, int(version)) if version.isdigit() else None
+
+
+class LivePublisher:
+    """Writes snapshot versions to Redis. One per deployment (in the worker)."""
+
+    def __init__(self, client: redis.Redis, keys: Keys):
+        self.client, self.keys = client, keys
+        self.state: LiveState | None = None
+        self.markers: dict[str, dict] = {}
+        self.summary_print = ""
+        self.indicators_mark = ""
+
+    def publish(self, summary: dict, markers: dict[str, dict], built_at: datetime) -> bool:
+        """Write a new version if anything changed. -> True when a version was written."""
+        current = LiveState.parse(self.client.get(self.keys.version))
+        if self.state is None or current is None or current.epoch != self.state.epoch:
+            self._publish_full(summary, markers, built_at)  # first run, or Redis lost its data
+            return True
+        summary, indicator_doc = split_indicators(summary)
+        upserts = [f for key, f in markers.items() if self.markers.get(key) != f]
+        removes = [key for key in self.markers if key not in markers]
+        summary_print = fingerprint(summary)
+        if not upserts and not removes and summary_print == self.summary_print:
+            return False
+        version = self.state.version + 1
+        doc = {**summary, "built_at": _iso(built_at), "version": version, "epoch": self.state.epoch}
+        pipe = self.client.pipeline(transaction=True)
+        if upserts:
+            pipe.hset(self.keys.markers, mapping={f["id"]: json.dumps(f) for f in upserts})
+        if removes:
+            pipe.hdel(self.keys.markers, *removes)
+        pipe.xadd(self.keys.deltas, {"up": json.dumps(upserts), "rm": json.dumps(removes)}, id=f"{version}-0",
+                  maxlen=DELTA_KEEP, approximate=False)
+        if summary.get("indicators_mark") != self.indicators_mark:
+            pipe.set(self.keys.indicators, json.dumps(indicator_doc))
+        pipe.set(self.keys.summary, json.dumps(doc))
+        pipe.set(self.keys.version, f"{self.state.epoch}:{version}")
+        pipe.execute()
+        self.state = LiveState(self.state.epoch, version)
+        self.markers, self.summary_print = dict(markers), summary_print
+        self.indicators_mark = summary.get("indicators_mark", "")
+        return True
+
+    def _publish_full(self, summary: dict, markers: dict[str, dict], built_at: datetime) -> None:
+        state = LiveState(secrets.token_hex(4), 1)
+        summary, indicator_doc = split_indicators(summary)
+        doc = {**summary, "built_at": _iso(built_at), "version": 1, "epoch": state.epoch}
+        pipe = self.client.pipeline(transaction=True)
+        pipe.delete(self.keys.markers, self.keys.deltas)
+        pipe.set(self.keys.indicators, json.dumps(indicator_doc))
+        if markers:
+            pipe.hset(self.keys.markers, mapping={k: json.dumps(f) for k, f in markers.items()})
+        pipe.xadd(self.keys.deltas, {"full": "1"}, id="1-0")
+        pipe.set(self.keys.summary, json.dumps(doc))
+        pipe.set(self.keys.version, state.token())
+        pipe.execute()
+        self.state, self.markers, self.summary_print = state, dict(markers), fingerprint(summary)
+        self.indicators_mark = summary.get("indicators_mark", "")
+
+
+class LiveReader:
+    """The dashboards' side: one GET to learn whether anything changed, then only what changed."""
+
+    def __init__(self, client: redis.Redis, keys: Keys):
+        self.client, self.keys = client, keys
+        self._indicators: tuple[str | None, dict] = (None, {})  # (mark, panels): fetched once per change, per process
+
+    def _with_indicators(self, summary: dict | None) -> dict | None:
+        """The summary with its indicator panels put back (from this process's copy while their mark holds)."""
+        if summary is None:
+            return None
+        mark = summary.get("indicators_mark")
+        cached = self._indicators
+        if cached[0] != mark or mark is None:
+            raw = self.client.get(self.keys.indicators)
+            cached = self._indicators = (mark, json.loads(raw) if raw else {})
+        return {**summary, **cached[1]}
+
+    def version(self) -> LiveState | None:
+        return LiveState.parse(self.client.get(self.keys.version))
+
+    def summary(self) -> dict | None:
+        raw = self.client.get(self.keys.summary)
+        return self._with_indicators(json.loads(raw)) if raw else None
+
+    def head(self) -> tuple[LiveState | None, dict | None]:
+        """Version and summary, consistently: what a page needs to draw everything but the markers."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.get(self.keys.version)
+        pipe.get(self.keys.summary)
+        token, summary = pipe.execute()
+        return LiveState.parse(token), self._with_indicators(json.loads(summary)) if summary else None
+
+    def markers_geojson(self) -> tuple[LiveState | None, bytes]:
+        """All live markers as one GeoJSON FeatureCollection, joined from the stored feature
+        strings without parsing them (a whole-map load costs a byte join, not a JSON round trip)."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.get(self.keys.version)
+        pipe.hvals(self.keys.markers)
+        token, features = pipe.execute()
+        return LiveState.parse(token), b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
+
+    def since(self, have: LiveState) -> dict | None:
+        """Changes after `have`, or None when the client must reload everything (other epoch, or too far behind)."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.get(self.keys.version)
+        pipe.get(self.keys.summary)
+        pipe.xrange(self.keys.deltas, min=f"{have.version + 1}-0", max="+")
+        token, summary, entries = pipe.execute()
+        now = LiveState.parse(token)
+        if now is None or now.epoch != have.epoch or now.version < have.version:
+            return None
+        if now.version == have.version:
+            return {"state": now, "summary": None, "upserts": [], "removes": []}
+        if not entries or int(entries[0][0].split(b"-")[0]) != have.version + 1:
+            return None  # trimmed past what the client has
+        upserts: dict[str, dict] = {}
+        removes: set[str] = set()
+        for _id, fields in entries:
+            if b"full" in fields:
+                return None
+            for f in json.loads(fields[b"up"]):
+                upserts[f["id"]] = f
+                removes.discard(f["id"])
+            for key in json.loads(fields[b"rm"]):
+                upserts.pop(key, None)
+                removes.add(key)
+        return {"state": now, "summary": self._with_indicators(json.loads(summary)), "upserts": list(upserts.values()),
+                "removes": sorted(removes)}

@@ -1,0 +1,1 @@
+"""Citizen reports: the feed contract, routing (categories, OPDs, sources), the LAKSA lifecycle, SLA clocks, intake and workflow, history import, the demo feed."""

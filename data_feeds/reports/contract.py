@@ -1,0 +1,89 @@
+"""The feed contract: what a report and a status change must look like.
+
+Pydantic checks types and shapes; rules that need the routing table or the map (known
+category, known source, inside the city) are checked in `data_feeds.reports.service`.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from ..validation import Coordinate, Text, Url
+
+PHOTO_EXT = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".gif")
+VIDEO_EXT = (".mp4", ".mov", ".webm", ".3gp", ".mkv")
+
+
+class Reporter(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: Text | None = Field(None, max_length=120)
+    phone: Text | None = Field(None, max_length=32, pattern=r"^\+?[0-9 ()-]{6,32}$")
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    id: Text | None = Field(None, min_length=1, max_length=80, pattern=r"^[A-Za-z0-9._:\-]+$")
+    source: Text = Field(min_length=1, max_length=40)
+    category: Text = Field(min_length=1, max_length=40)
+    title: Text = Field(min_length=3, max_length=200)
+    description: Text = Field("", max_length=5000)
+    lat: Coordinate
+    lon: Coordinate
+    kecamatan: Text | None = Field(None, max_length=80)
+    kelurahan: Text | None = Field(None, max_length=80)
+    address: Text | None = Field(None, max_length=300)
+    reported_at: AwareDatetime | None = None
+    reporter: Reporter | None = None
+    media: list[Url] = Field(default_factory=list, max_length=10)
+
+    @field_validator("lat")
+    @classmethod
+    def _lat_range(cls, v):
+        if not -90 <= v <= 90:
+            raise ValueError("must be a WGS84 latitude between -90 and 90")
+        return float(v)
+
+    @field_validator("lon")
+    @classmethod
+    def _lon_range(cls, v):
+        if not -180 <= v <= 180:
+            raise ValueError("must be a WGS84 longitude between -180 and 180")
+        return float(v)
+
+
+class Evidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: Url
+    type: Literal["photo", "video"] | None = None
+
+
+def evidence_kind(item: Evidence) -> str | None:
+    """photo/video from the declared type or the URL's extension; None when it cannot be told."""
+    if item.type:
+        return item.type
+    path = item.url.split("?", 1)[0].lower()
+    if path.endswith(PHOTO_EXT):
+        return "photo"
+    if path.endswith(VIDEO_EXT):
+        return "video"
+    return None
+
+
+class StatusChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    status: Text = Field(min_length=1, max_length=20)
+    opd: Text | None = Field(None, max_length=40)
+    actor: Text | None = Field(None, max_length=120)
+    note: Text | None = Field(None, max_length=2000)
+    evidence: list[Evidence] = Field(default_factory=list, max_length=20)
+    duplicate_of: Text | None = Field(None, max_length=32)
+    at: AwareDatetime | None = None
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _bare_urls(cls, v):
+        """Evidence may be given as bare URL strings; they mean {"url": ...}."""
+        if isinstance(v, list):
+            return [{"url": item} if isinstance(item, str) else item for item in v]
+        return v
