@@ -36,7 +36,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                compress=False, serve_locally=True)
     app.index_string = app.index_string.replace("<html>", '<html lang="id">')
     callbacks.register(app, services, cache)
-    server.extensions["liveroom"] = services
     return app
 
 

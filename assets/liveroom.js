@@ -1,21 +1,14 @@
 /* Tangerang LIVE Room: the browser side of the live loop and the map's drawing functions. */
 (function () {
   "use strict";
-  var GLYPH = { baru: "!", diproses: "\u2026", selesai: "\u2713", ditolak: "\u00d7", duplikat: "=" };
-  var WORDS = {
-    id: { baru: "Baru", diproses: "Diproses", selesai: "Selesai", ditolak: "Ditolak", duplikat: "Duplikat",
-          empty: "Belum ada laporan.", demo: "DEMO", breached: "LEWAT SLA", soon: "HAMPIR SLA",
-          units: ["mnt", "jam", "hari"], opdEmpty: "Belum ada laporan untuk OPD mana pun di wilayah ini.",
-          opdNote: "Waktu: {days} hari terakhir. Lewat SLA: {b} \u00b7 hampir lewat: {w}",
-          pillarOpd: "Pengaduan ke OPD pilar ini, {area} ({days} hari)", city: "seluruh kota", kec: "Kecamatan ", pillarCols: ["OPD", "Terbuka", "Lewat SLA", "Median selesai"],
-          pillarNone: "Belum ada pengaduan ke OPD pilar ini." },
-    en: { baru: "New", diproses: "In progress", selesai: "Resolved", ditolak: "Refused", duplikat: "Duplicate",
-          empty: "No reports yet.", demo: "DEMO", breached: "OVERDUE", soon: "DUE SOON",
-          units: ["min", "h", "d"], opdEmpty: "No reports for any agency in this area yet.",
-          opdNote: "Times: last {days} days. Overdue: {b} \u00b7 due soon: {w}",
-          pillarOpd: "Complaints to this pillar's agencies, {area} ({days} days)", city: "whole city", kec: "Kecamatan ", pillarCols: ["Agency", "Open", "Overdue", "Median to resolve"],
-          pillarNone: "No complaints to this pillar's agencies yet." }
-  };
+  /* Words, duration units and status glyphs: one source, layouts/i18n.py, served as /_liveroom/words.js
+     (loaded before this file). */
+  var WORDS = window.liveroomWords || { id: {}, en: {}, units: { id: [], en: [] }, glyphs: {} };
+  var GLYPH = WORDS.glyphs;
+  function words(lng) { return WORDS[lng === "en" ? "en" : "id"]; }
+  function fill(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
+  }
   function el(type, props) { return { type: type, namespace: "dash_html_components", props: props }; }
   /* HH:mm for today (WIB); older items also say the day, so 23:01 yesterday is not read as tonight. */
   function hhmm(iso, lng) {
@@ -26,16 +19,20 @@
     return new Intl.DateTimeFormat(loc, opts).format(when).replace(/(\d{2})\.(\d{2})/, "$1:$2");
   }
   function num(n, lng) { return new Intl.NumberFormat(lng === "en" ? "en-GB" : "id-ID").format(n); }
-  /* One unit, one decimal: 45 mnt, 5,2 jam, 3,1 hari. */
-  function dur(s, lng) {
-    var u = WORDS[lng === "en" ? "en" : "id"].units;
-    var nf = new Intl.NumberFormat(lng === "en" ? "en-GB" : "id-ID", { maximumFractionDigits: 1 });
-    if (s < 3600) { return Math.max(1, Math.round(s / 60)) + " " + u[0]; }
-    if (s < 48 * 3600) { return nf.format(Math.round(s / 360) / 10) + " " + u[1]; }
-    return nf.format(Math.round(s / 8640) / 10) + " " + u[2];
+  /* The form layouts/i18n.py fmt_duration writes: '2 hari 3 jam', '1 jam 25 menit', '56 menit', '40 detik'. */
+  function duration(seconds, lng) {
+    var u = WORDS.units[lng === "en" ? "en" : "id"];
+    var total = Math.round(seconds), days = Math.floor(total / 86400), hours = Math.floor(total % 86400 / 3600);
+    var minutes = Math.floor(total % 3600 / 60), parts;
+    if (days) { parts = [[days, u[0]], [hours, u[1]]]; }
+    else if (hours) { parts = [[hours, u[1]], [minutes, u[2]]]; }
+    else if (minutes) { parts = [[minutes, u[2]]]; }
+    else { parts = [[total, u[3]]]; }
+    return parts.filter(function (p) { return p[0] || parts.length === 1; })
+      .map(function (p) { return p[0] + " " + p[1]; }).join(" ");
   }
-  var STALL_MS = 15000;
-  var KEL_ZOOM = 14; // a poll with no answer after this long is given up, so polling resumes
+  var STALL_MS = 15000;  // a poll with no answer after this long is given up, so polling resumes
+  var KEL_ZOOM = 14;  // street level: every kelurahan is drawn with its name
 
   function esc(text) {
     return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
@@ -87,21 +84,21 @@
       /* The ticker travels as rows (a third of the bytes of rendered components) and is drawn here.
          Text goes in as React children, so report titles are always escaped. */
       ticker: function (rows, lng) {
-        var w = WORDS[lng === "en" ? "en" : "id"];
-        if (!rows || !rows.length) { return [el("Li", { className: "lr-ticker-empty", children: w.empty })]; }
+        var w = words(lng);
+        if (!rows || !rows.length) { return [el("Li", { className: "lr-ticker-empty", children: w.ticker_empty })]; }
         return rows.map(function (r) {
           var place = [r.kelurahan, r.kecamatan].filter(Boolean).join(", ");
           var children = [
-            el("Span", { className: "lr-dot", title: w[r.status] || r.status, children: GLYPH[r.status] || "?" }),
+            el("Span", { className: "lr-dot", title: w["status_" + r.status] || r.status, children: GLYPH[r.status] || "?" }),
             el("Span", { className: "lr-ticker-time", children: hhmm(r.reported_at, lng) }),
             el("Span", { className: "lr-ticker-title", children: r.title }),
             el("Span", { className: "lr-ticker-place", children: place })
           ];
           var tags = [];
           if (r.sla === "breached" || r.sla === "soon") {
-            tags.push(el("Span", { className: "lr-tag-sla lr-tag-" + r.sla, children: w[r.sla] }));
+            tags.push(el("Span", { className: "lr-tag-sla lr-tag-" + r.sla, children: w["sla_" + r.sla] }));
           }
-          if (r.source === "demo") { tags.push(el("Span", { className: "lr-tag-demo", children: w.demo })); }
+          if (r.source === "demo") { tags.push(el("Span", { className: "lr-tag-demo", children: w.demo_tag })); }
           if (tags.length) { children.push(el("Span", { className: "lr-ticker-tags", children: tags })); }
           return el("Li", { key: r.id, className: "lr-ticker-item lr-status-" + r.status + (r.sla ? " lr-sla-" + r.sla : ""),
                             "data-report-id": r.id, children: children });
@@ -109,13 +106,13 @@
       },
       /* The OPD / SLA table from its figures (layouts/wall.py opd_data). */
       opdTable: function (data, lng) {
-        var w = WORDS[lng === "en" ? "en" : "id"];
+        var w = words(lng);
         data = data || { rows: [], b: 0, w: 0, days: 30 };
-        var note = w.opdNote.replace("{days}", data.days).replace("{b}", num(data.b, lng)).replace("{w}", num(data.w, lng));
+        var note = fill(w.opd_note, { days: data.days, b: num(data.b, lng), w: num(data.w, lng) });
         if (!data.rows.length) {
-          return [[el("Tr", { children: [el("Td", { colSpan: 6, className: "lr-opd-empty", children: w.opdEmpty })] })], note];
+          return [[el("Tr", { children: [el("Td", { colSpan: 6, className: "lr-opd-empty", children: w.opd_empty })] })], note];
         }
-        var pair = function (p) { return p ? dur(p[0], lng) + " \u00b7 " + dur(p[1], lng) : "\u2013"; };
+        var pair = function (p) { return p ? duration(p[0], lng) + " \u00b7 " + duration(p[1], lng) : "\u2013"; };
         var rows = data.rows.map(function (r) {
           return el("Tr", { key: r.o, className: "lr-opd-row" + (r.b ? " lr-opd-late" : ""), "data-opd": r.o, children: [
             el("Td", { className: "lr-opd-name", title: r.n, children: r.s }),
@@ -138,23 +135,24 @@
       },
       /* Per pillar, its agencies' complaint figures, from the OPD figures the wall already has. */
       pillarOpd: function (data, pillars, lng) {
-        var w = WORDS[lng === "en" ? "en" : "id"];
+        var w = words(lng);
+        var cols = [w.pillar_col_opd, w.pillar_col_open, w.pillar_col_breached, w.pillar_col_resolution];
         data = data || { rows: [], days: 30 };
         var order = ["governance", "branding", "economy", "living", "society", "environment"];
         return order.map(function (p) {
           var opds = (pillars || {})[p] || [];
           if (!opds.length) { return null; }
           var rows = data.rows.filter(function (r) { return opds.indexOf(r.o) >= 0; });
-          var area = data.a ? w.kec + data.a : w.city;  // they follow the kecamatan chosen on the map: say which
-          var title = el("Div", { className: "lr-pillar-opd-title", children: w.pillarOpd.replace("{days}", data.days).replace("{area}", area) });
-          if (!rows.length) { return [title, el("Div", { className: "lr-asof", children: w.pillarNone })]; }
+          var area = data.a ? fill(w.area_kecamatan, { name: data.a }) : w.area_city;  // they follow the kecamatan chosen on the map: say which
+          var title = el("Div", { className: "lr-pillar-opd-title", children: fill(w.pillar_opd_area, { days: data.days, area: area }) });
+          if (!rows.length) { return [title, el("Div", { className: "lr-asof", children: w.pillar_none })]; }
           return [title, el("Table", { className: "lr-ind-table", children: [
-            el("Thead", { children: el("Tr", { children: w.pillarCols.map(function (c) { return el("Th", { children: c }); }) }) }),
+            el("Thead", { children: el("Tr", { children: cols.map(function (c) { return el("Th", { children: c }); }) }) }),
             el("Tbody", { children: rows.map(function (r) {
               return el("Tr", { key: r.o, className: r.b ? "lr-opd-late" : "", children: [
                 el("Td", { title: r.n, children: r.s }), el("Td", { children: num(r.open, lng) }),
                 el("Td", { className: r.b ? "lr-hot" : "", children: num(r.b, lng) }),
-                el("Td", { children: r.x ? dur(r.x[0], lng) : "\u2013" })] });
+                el("Td", { children: r.x ? duration(r.x[0], lng) : "\u2013" })] });
             }) })] })];
         });
       },
@@ -169,6 +167,7 @@
   });
 
   window.liveroom = Object.assign({}, window.liveroom, {
+    format: { duration: duration },
     map: {
       /* Choropleth by the chosen measure (fixed breaks and viridis colours from the server), with the
          selected kecamatan outlined and the rest dimmed. null = no figure: grey, never a colour. */
@@ -210,7 +209,7 @@
       },
       reportMarker: function (feature, latlng) {
         var p = feature.properties;
-        var w = WORDS[lang()];
+        var w = words(lang());
         var icon = L.divIcon({
           className: "lr-marker lr-status-" + esc(p.s) + (p.demo ? " lr-demo" : "") + (isNew(p) ? " lr-new" : "") +
             (p.sla ? " lr-sla-" + esc(p.sla) : ""),
@@ -219,7 +218,8 @@
           iconSize: [rem(1.5), rem(1.5)], iconAnchor: [rem(0.75), rem(0.75)]
         });
         var tip = "<b>" + esc(p.t) + "</b><br>" + esc([p.l, p.k].filter(Boolean).join(", ")) +
-          "<br>" + esc(w[p.s] || p.s) + (p.sla ? " \u00b7 " + esc(w[p.sla] || "") : "") + (p.demo ? " \u00b7 DEMO" : "");
+          "<br>" + esc(w["status_" + p.s] || p.s) + (p.sla ? " \u00b7 " + esc(w["sla_" + p.sla] || "") : "") +
+          (p.demo ? " \u00b7 " + esc(w.demo_tag) : "");
         return L.marker(latlng, { icon: icon, keyboard: false }).bindTooltip(tip, { className: "lr-tip" });
       },
       /* Clusters show their count and take the colour of their most urgent report. */

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
 
 import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from data_feeds.indicators import summary as indicator_summary
-from data_feeds.indicators.series import WIB
+from data_feeds.clock import wib_today
 from data_feeds.live.snapshot import area_view
 from data_feeds.live.versions import LiveState
 from data_feeds.runtime.services import Services
@@ -22,7 +21,7 @@ from geodata import choropleth
 from layouts import ids, indicators_page, wall
 from layouts.i18n import fmt_time, t
 
-from .freshness import freshness
+from .freshness import freshness, stale_feeds
 
 MARKERS_URL = "/api/v1/live/markers"
 KPI_IDS = [ids.KPI_TODAY, ids.KPI_BARU, ids.KPI_DIPROSES, ids.KPI_SELESAI, ids.KPI_TTFR, ids.KPI_TTFR_NOTE]
@@ -40,9 +39,8 @@ PILLAR_OUTPUTS = OUTPUTS[-len(indicators_page.PILLARS):]
 
 def area_names(gz, lang: str) -> dict[str, str]:
     """Kecamatan by name, kelurahan as "Kel. Name (Kecamatan)": the indicators page's area rows."""
-    kel = "Kel." if lang == "id" else "Kel."
     names = {code: p.name for code, p in gz.kecamatan.items()}
-    names.update({code: f"{kel} {p.name} ({gz.kecamatan[code.rsplit('.', 1)[0]].name})" for code, p in gz.kelurahan.items()})
+    names.update({code: f"Kel. {p.name} ({gz.kecamatan[code.rsplit('.', 1)[0]].name})" for code, p in gz.kelurahan.items()})
     return names
 
 
@@ -80,11 +78,7 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
     out[Output(ids.LIVE_ACK, "data")] = {"n": poll}
     change = None
     try:
-        pipe = services.redis.pipeline(transaction=False)
-        pipe.get(services.keys.version)
-        pipe.get(services.keys.heartbeat)
-        token, beat = pipe.execute()
-        current = LiveState.parse(token)
+        current, beat = services.live.pulse()
         if current is not None and (have is None or current.token() != have.token()):
             change = services.live.since(have) if have else None
             if change is None:  # first poll, new epoch, or too far behind: reload the markers whole
@@ -97,10 +91,9 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
 
     summary = change["summary"] if change else None
     if summary is not None:
-        state["stale"] = [f["name"] for f in summary["feeds"].values() if f.get("stale")]
+        state["stale"] = stale_feeds(summary)
         state["since"] = summary.get("built_at")
-    fresh = freshness({"feeds": {n: {"name": n, "stale": True} for n in state.get("stale", [])}},
-                      redis_up, beat is not None, state.get("since"))
+    fresh = freshness(state.get("stale", []), redis_up, beat is not None, state.get("since"))
 
     def send(group: str, value, *targets: Output, render=lambda v: v) -> None:
         """Set `targets` from `value` unless this dashboard already shows exactly that."""
@@ -146,7 +139,7 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         # Redis down: the live summary is out of reach, but the figures are in the store (the page says
         # the display is held; the cards still show what is known)
         places, subjects, mark = indicator_summary.summarise_on_change(services.store, services.indicators.config, services.gazetteer,
-                                                                datetime.now(WIB).date())
+                                                                wib_today())
         send("pillars", [mark, lang], *PILLAR_OUTPUTS, render=lambda _v: _pillars(services, places, subjects, lang))
     state["shown"] = shown
     if state != incoming:  # unchanged polls do not even send the state back

@@ -1,25 +1,28 @@
-"""Serving the wall page: its initial state from the live snapshot, its language, its map layers."""
+"""Serving the wall page: its initial state from the live snapshot, its language, its map layers, its words."""
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from datetime import datetime, timezone
 
 import flask
 import redis
 from dash import Dash
 from flask_caching import Cache
 
+from data_feeds.clock import iso_utc, utcnow
 from data_feeds.live.snapshot import compute
 from data_feeds.runtime.services import Services
 from layouts import indicators_page, wall
-from layouts.i18n import LANGS
+from layouts.i18n import LANGS, browser_words
 
-from .freshness import freshness
+from .freshness import freshness, stale_feeds
 
 log = logging.getLogger(__name__)
 LANG_COOKIE = "lang"
 OVERVIEW_SIMPLIFY_M = 10.0  # the city view: a pixel is ~20 m
 STREET_SIMPLIFY_M = 3.0  # all kelurahan, shown from zoom 14 on
+WORDS_PATH = "/_liveroom/words.js"
 
 
 def current_lang() -> str:
@@ -32,19 +35,19 @@ def initial_state(services: Services) -> tuple[dict, list[dict], dict]:
     first poll (which fetches them pre-joined); straight from the store when Redis is down."""
     try:
         _state, summary = services.live.head()
-        beat = services.redis.get(services.keys.heartbeat)
+        _state, beat = services.live.pulse()
         if summary is not None:
-            return summary, [], freshness(summary, True, beat is not None, summary.get("built_at"))
+            return summary, [], freshness(stale_feeds(summary), True, beat is not None, summary.get("built_at"))
     except (redis.RedisError, OSError) as exc:
         log.warning("page: redis unavailable (%s); serving from the store", exc)
         redis_up = False
     else:
         redis_up = True  # up, but the worker has not written a snapshot yet
-    now = datetime.now(timezone.utc)
+    now = utcnow()
     summary, markers = compute(services.store, services.routing, services.gazetteer, now,
                                services.settings.live_marker_limit, demo_enabled=services.settings.demo)
-    summary["built_at"] = now.isoformat()
-    return summary, list(markers.values()), freshness(summary, redis_up, redis_up, summary["built_at"])
+    summary["built_at"] = iso_utc(now)
+    return summary, list(markers.values()), freshness(stale_feeds(summary), redis_up, redis_up, summary["built_at"])
 
 
 def register(app: Dash, services: Services, cache: Cache) -> None:
@@ -73,6 +76,16 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         ))
 
     app.layout = serve_layout
+
+    # The browser's words from the one source (layouts/i18n.py), as a script loaded before assets/liveroom.js;
+    # its address carries a digest of its content, so it is cached for good and replaced when a word changes.
+    words_js = ("window.liveroomWords = " + json.dumps(browser_words(), ensure_ascii=False) + ";\n").encode()
+    app.config.external_scripts.append(f"{WORDS_PATH}?v={hashlib.blake2b(words_js, digest_size=6).hexdigest()}")
+
+    @app.server.get(WORDS_PATH)
+    def words():
+        return flask.Response(words_js, mimetype="text/javascript",
+                              headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
     @app.server.get("/lang/<code>")
     def set_lang(code: str):

@@ -23,6 +23,16 @@ Coordinate = Annotated[float, BeforeValidator(_strict_number)]
 Text = Annotated[str, Field(strict=True)]
 
 
+# The words a flag may be given as, in a query string, an environment variable or a spreadsheet cell.
+YES_WORDS = frozenset({"1", "true", "yes", "y", "ya", "on"})
+NO_WORDS = frozenset({"0", "false", "no", "n", "tidak", "off", ""})
+
+
+def truthy(text: str | None) -> bool:
+    """A flag given as text: `?dry_run=1`, `DEMO=yes`, a cell saying `ya`."""
+    return text is not None and text.strip().lower() in YES_WORDS
+
+
 class ApiError(Exception):
     """A client error to answer as JSON: one or more (field, reason) pairs and an HTTP status."""
 

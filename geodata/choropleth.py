@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from .gazetteer import Gazetteer
 
 PALETTE = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]  # viridis, 5 classes
-NO_DATA = "#4b5563"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CITY_CODE = "36.71"
-CITY_NAME = "Kota Tangerang"
 
 # Kemendagri spellings that differ from the gazetteer (areaid) spelling, plus common
 # variants seen in feeds. Normalisation (case, spaces, brackets) handles the rest.
@@ -147,4 +146,4 @@ def load() -> Gazetteer:
     kel_area = dict(zip(areas[areas.level == "kelurahan"].kode_kel, areas[areas.level == "kelurahan"].value))
     kecamatan = _places(kec, "kecamatan", "kode_kec", kec_pop, kec_area)
     kelurahan = _places(kel, "kelurahan", "kode_kel", kel_pop, kel_area)
-    return Gazetteer(kecamatan, kelurahan, _latest_population(pop, "kota", "kode_kec").get("36.71"))
+    return Gazetteer(kecamatan, kelurahan, _latest_population(pop, "kota", "kode_kec").get(CITY_CODE))

@@ -105,7 +105,7 @@ def _label(row, idx: int, name_col: str | None, code_col: str | None) -> str:
 
 def _code(value) -> str | None:
     m = CODE_RE.match(str(value)) if value is not None else None
-    return f"36.71.{m.group(1)}.{m.group(2)}" if m else None
+    return f"{gazetteer.CITY_CODE}.{m.group(1)}.{m.group(2)}" if m else None
 
 
 def _pick_columns(gdf: gpd.GeoDataFrame, gz: gazetteer.Gazetteer) -> tuple[str | None, str | None, str | None]:

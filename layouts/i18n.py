@@ -1,17 +1,19 @@
 """Words and numbers as the room reads them: Bahasa Indonesia first, English on request.
 
+The one source of the interface's words: the server renders with `t`, and the browser's
+drawing functions (assets/liveroom.js) get `browser_words()` from /_liveroom/words.js.
 Numbers and dates go through Babel (2.130.166; 28 Februari 2022), times are shown in WIB.
 """
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
-WIB = ZoneInfo("Asia/Jakarta")
+from data_feeds.clock import WIB
+
 LANGS = ("id", "en")
 LOCALES = {"id": "id_ID", "en": "en_GB"}
 
@@ -41,7 +43,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dose_3": ("Dosis 3", "Dose 3"),
     "as_of": ("per {date}", "as of {date}"),
     "source": ("Sumber: {source}", "Source: {source}"),
-    "people": ("orang", "people"),
     "live_ok": ("LANGSUNG", "LIVE"),
     "live_redis_down": ("Bus data langsung (Redis) tidak tersedia — tampilan tertahan sejak {time} WIB; laporan tetap tersimpan",
                         "Live data bus (Redis) unavailable — display held since {time} WIB; reports are still being stored"),
@@ -60,7 +61,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "facts_area": ("Luas {value} km²", "Area {value} km²"),
     "facts_kelurahan": ("{n} kelurahan", "{n} kelurahan"),
     "no_data_area": ("tidak ada data", "no data"),
-    "no_data_note": ("Abu-abu: angka belum tersedia untuk wilayah itu", "Grey: no figure for that area yet"),
     "scope_city": ("Seluruh Kota Tangerang", "All of Tangerang City"),
     "scope_kecamatan": ("Kecamatan {name}", "Kecamatan {name}"),
     "scope_reset": ("← Kembali ke kota", "← Back to the city"),
@@ -73,7 +73,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "figure_stale": ("Angka lebih lama dari jadwal pembaruan ({days} hari)", "Older than its update cadence ({days} days)"),
     "figure_demo": ("DEMO: angka kecamatan disimulasikan", "DEMO: kecamatan figures are simulated"),
     "vacc_city_only": ("Angka kota; rincian per kecamatan belum tersedia", "City figures; no per-kecamatan breakdown yet"),
-    "wib": ("WIB", "WIB"),
     "opd_title": ("Kinerja OPD · SLA", "Agency performance · SLA"),
     "opd_col_opd": ("OPD", "Agency"),
     "opd_col_open": ("Terbuka", "Open"),
@@ -119,7 +118,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pillar_environment": ("Smart Environment · lingkungan", "Smart Environment"),
     "pillar_no_indicators": ("Belum ada indikator untuk pilar ini; layanan pengaduan OPD-nya di bawah.",
                              "No indicator for this pillar yet; its agencies' complaint handling is below."),
-    "pillar_opd_title": ("Pengaduan ditangani OPD pilar ini (30 hari)", "Complaints handled by this pillar's agencies (30 days)"),
     "ind_coverage": ("{pct} dari penduduk {value} ({period})", "{pct} of a population of {value} ({period})"),
     "ind_of_target": ("{pct} dari target {target}{period}", "{pct} of the target {target}{period}"),
     "ind_not_reported": ("Target {target} ({period}); realisasi belum dilaporkan", "Target {target} ({period}); realisation not reported yet"),
@@ -136,9 +134,37 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pillar_short_governance": ("Governance", "Governance"), "pillar_short_branding": ("Branding", "Branding"),
     "pillar_short_economy": ("Economy", "Economy"), "pillar_short_living": ("Living", "Living"),
     "pillar_short_society": ("Society", "Society"), "pillar_short_environment": ("Environment", "Environment"),
+    "sla_breached": ("LEWAT SLA", "OVERDUE"),
+    "sla_soon": ("HAMPIR SLA", "DUE SOON"),
+    "opd_empty": ("Belum ada laporan untuk OPD mana pun di wilayah ini.", "No reports for any agency in this area yet."),
+    "opd_note": ("Waktu: {days} hari terakhir. Lewat SLA: {b} · hampir lewat: {w}", "Times: last {days} days. Overdue: {b} · due soon: {w}"),
+    "pillar_opd_area": ("Pengaduan ke OPD pilar ini, {area} ({days} hari)", "Complaints to this pillar's agencies, {area} ({days} days)"),
+    "area_city": ("seluruh kota", "whole city"),
+    "area_kecamatan": ("Kecamatan {name}", "Kecamatan {name}"),
+    "pillar_col_opd": ("OPD", "Agency"),
+    "pillar_col_open": ("Terbuka", "Open"),
+    "pillar_col_breached": ("Lewat SLA", "Overdue"),
+    "pillar_col_resolution": ("Median selesai", "Median to resolve"),
+    "pillar_none": ("Belum ada pengaduan ke OPD pilar ini.", "No complaints to this pillar's agencies yet."),
 }
 
+# A report's status is told by glyph and word, never by colour alone.
+STATUS_GLYPHS = {"baru": "!", "diproses": "…", "selesai": "✓", "ditolak": "×", "duplikat": "="}
+
 DURATION_UNITS = {"id": ("hari", "jam", "menit", "detik"), "en": ("d", "h", "min", "s")}
+
+
+# The words the browser draws with (ticker, OPD table, map tooltips, the pillars' complaint tables).
+BROWSER_KEYS = ("status_baru", "status_diproses", "status_selesai", "status_ditolak", "status_duplikat", "ticker_empty",
+                "demo_tag", "sla_breached", "sla_soon", "opd_empty", "opd_note", "pillar_opd_area", "area_city",
+                "area_kecamatan", "pillar_col_opd", "pillar_col_open", "pillar_col_breached", "pillar_col_resolution",
+                "pillar_none")
+
+
+def browser_words() -> dict:
+    """{"id": {key: text}, "en": {...}, "units": {lang: [day, hour, minute, second]}, "glyphs": {status: glyph}}."""
+    words = {lang: {key: t(key, lang) for key in BROWSER_KEYS} for lang in LANGS}
+    return {**words, "units": DURATION_UNITS, "glyphs": STATUS_GLYPHS}
 
 
 def t(key: str, lang: str, **kwargs) -> str:
@@ -198,7 +224,8 @@ def fmt_datetime(value: str | datetime | None, lang: str = "id") -> str:
 
 
 def fmt_duration(seconds: float | None, lang: str = "id") -> str:
-    """Short enough for a tile: '2 hari 3 jam', '1 jam 25 menit', '56 menit', '40 detik'."""
+    """Short enough for a tile: '2 hari 3 jam', '1 jam 25 menit', '56 menit', '40 detik'.
+    assets/liveroom.js `duration` writes the same form in the browser (the OPD table)."""
     if seconds is None:
         return "–"
     d_, h_, m_, s_ = DURATION_UNITS.get(lang, DURATION_UNITS["id"])

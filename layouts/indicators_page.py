@@ -10,6 +10,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from data_feeds.indicators.config import PILLARS
+from geodata.gazetteer import CITY_CODE
 
 from . import ids
 from .i18n import fmt_date, fmt_figure, fmt_int, fmt_pct, population_period, t
@@ -131,11 +132,11 @@ def pillar_bodies(config: dict, places: dict, subjects: dict, opd_short: dict, p
                 continue
             by_place = places.get(code, {})
             # in Kemendagri order: each kecamatan, then its kelurahan beneath it
-            areas = [(place_names.get(p, p), by_place[p]) for p in sorted(by_place) if p != "36.71"]
-            subs = [(ind.subject_name(s, lang), e) for s, e in sorted(subjects.get(code, {}).get("36.71", {}).items())]
+            areas = [(place_names.get(p, p), by_place[p]) for p in sorted(by_place) if p != CITY_CODE]
+            subs = [(ind.subject_name(s, lang), e) for s, e in sorted(subjects.get(code, {}).get(CITY_CODE, {}).items())]
             if not (by_place or subs):
                 continue
-            cards.append(indicator_card(ind, by_place.get("36.71"), areas, subs, opd_short.get(ind.owner, ind.owner), lang))
+            cards.append(indicator_card(ind, by_place.get(CITY_CODE), areas, subs, opd_short.get(ind.owner, ind.owner), lang))
         out.append(cards or [html.Div(t("pillar_no_indicators", lang), className="lr-asof")])
     return out
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dash import html
 
+from data_feeds.reports.lifecycle import OPEN
+
 from . import ids
 from .i18n import fmt_datetime, t
 
@@ -75,7 +77,7 @@ def body(report: dict | None, lang: str, source_name: str = "") -> list:
         html.Div(report["description"], className="lr-card-desc") if report.get("description") else None,
         _sla_line(t("card_sla_response", lang), sla["response_due"], sla["response_met"], status == "baru", sla["state"], lang),
         _sla_line(t("card_sla_resolution", lang), sla["resolution_due"], sla["resolution_met"],
-                  status in ("baru", "diproses"), sla["state"], lang),
+                  status in OPEN, sla["state"], lang),
         html.H4(t("card_evidence", lang)) if evidence else None,
         html.Div(evidence, className="lr-card-evidence-list") if evidence else None,
         html.H4(t("card_history", lang)),

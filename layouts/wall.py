@@ -9,14 +9,14 @@ from dash_extensions.javascript import Namespace
 
 from geodata import choropleth
 from geodata.boundaries import EMPTY_LAYER
+from geodata.gazetteer import CITY_CODE
 
 from . import ids, indicators_page, report_card
 from .indicators_page import spark
-from .i18n import fmt_date, fmt_duration, fmt_int, fmt_pct, fmt_time, population_period, t
+from .i18n import STATUS_GLYPHS, fmt_date, fmt_duration, fmt_int, fmt_pct, fmt_time, population_period, t
 
 js = Namespace("liveroom", "map")
 DEFAULT_MEASURE = "open"
-STATUS_GLYPH = {"baru": "!", "diproses": "…", "selesai": "✓"}
 
 
 @dataclass
@@ -93,7 +93,7 @@ VACC_CODES = ("vaccination_dose_1", "vaccination_dose_2", "vaccination_dose_3")
 def vaccination_children(indicators: dict, place: str | None, lang: str) -> list:
     """The vaccination panel for the city or, where a feed gives them, one kecamatan's figures."""
     have_place = place and all(place in indicators.get(c, {}) for c in VACC_CODES)
-    key = place if have_place else "36.71"
+    key = place if have_place else CITY_CODE
     entries = [indicators.get(c, {}).get(key) for c in VACC_CODES]
     if not all(entries):
         return [html.H2(t("vacc_title", lang)), html.Div(t("no_data", lang), className="lr-asof")]
@@ -161,7 +161,7 @@ def _legend(lang: str) -> html.Div:
     return html.Div(className="lr-legend", children=[
         html.Div(t("legend_title", lang), className="lr-legend-title"),
         *[html.Div(className=f"lr-legend-row lr-status-{s}", children=[
-            html.Span(STATUS_GLYPH[s], className="lr-dot"), t(f"status_{s}", lang)]) for s in ("baru", "diproses", "selesai")],
+            html.Span(STATUS_GLYPHS[s], className="lr-dot"), t(f"status_{s}", lang)]) for s in ("baru", "diproses", "selesai")],
         html.Div(measure_legend(DEFAULT_MEASURE, lang), id=ids.MAP_LEGEND),
     ])
 

@@ -8,7 +8,8 @@ from dash import no_update
 
 from callbacks.live import OUTPUTS, poll_outputs
 from data_feeds.live.bus import OutboxRelay
-from data_feeds.live.snapshot import compute, wib_day_start
+from data_feeds.clock import wib_day_start
+from data_feeds.live.snapshot import compute
 from data_feeds.live.versions import LivePublisher, LiveState
 from layouts import ids
 from tests.conftest import report_payload

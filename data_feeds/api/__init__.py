@@ -4,25 +4,31 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..runtime.services import Services
+from ..runtime.services import Services, current
 from . import native, open311
 
 
 def install(server: Flask, services: Services) -> None:
+    """Attach the running services and register the API's routes and error shapes on a web app."""
+    services.attach(server)
+    services.poker  # noqa: B018 - started now, once per process, rather than by the first write
     server.config["MAX_CONTENT_LENGTH"] = services.settings.max_body_bytes
-    server.register_blueprint(native.build_api(services))
-    server.register_blueprint(open311.build_open311(services))
+    server.register_blueprint(native.bp)
+    server.register_blueprint(open311.bp)
+    server.register_error_handler(RequestEntityTooLarge, too_large)
+    server.register_error_handler(HTTPException, http_error)
 
-    @server.errorhandler(RequestEntityTooLarge)
-    def too_large(_exc):
-        if request.path.startswith("/open311/"):
-            return open311.error_response(request.path.rsplit(".", 1)[-1], 413, f"request larger than {services.settings.max_body_bytes} bytes")
-        return jsonify({"error": {"field": "body", "reason": f"is larger than {services.settings.max_body_bytes} bytes"}}), 413
 
-    @server.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        if request.path.startswith("/open311/"):
-            return open311.error_response(request.path.rsplit(".", 1)[-1], exc.code, exc.description or exc.name)
-        if request.path.startswith("/api/"):
-            return jsonify({"error": {"field": None, "reason": exc.description or exc.name}}), exc.code
-        return exc
+def too_large(_exc):
+    limit = current().settings.max_body_bytes
+    if request.path.startswith("/open311/"):
+        return open311.error_response(request.path.rsplit(".", 1)[-1], 413, f"request larger than {limit} bytes")
+    return jsonify({"error": {"field": "body", "reason": f"is larger than {limit} bytes"}}), 413
+
+
+def http_error(exc: HTTPException):
+    if request.path.startswith("/open311/"):
+        return open311.error_response(request.path.rsplit(".", 1)[-1], exc.code, exc.description or exc.name)
+    if request.path.startswith("/api/"):
+        return jsonify({"error": {"field": None, "reason": exc.description or exc.name}}), exc.code
+    return exc

@@ -1,21 +1,19 @@
 """/healthz for machines: store, Redis, live worker and each feed, up or down and how old."""
 from __future__ import annotations
 
-import json
 import time
-from datetime import datetime, timezone
 
 import redis
 from flask import Response, jsonify
 
-from ..live.versions import LiveState
+from ..clock import iso_utc, utcnow
 from ..runtime.services import Services
 
 
 def health(services: Services) -> dict:
     """Store, Redis, worker and each feed: up/down and the age of its newest item."""
-    now = datetime.now(timezone.utc)
-    out: dict = {"time": now.isoformat(timespec="seconds")}
+    now = utcnow()
+    out: dict = {"time": iso_utc(now)}
     t0 = time.perf_counter()
     try:
         services.store.ping()
@@ -27,14 +25,10 @@ def health(services: Services) -> dict:
         out["store"] = {"up": False, "error": type(exc).__name__}
     t0 = time.perf_counter()
     try:
-        pipe = services.redis.pipeline(transaction=False)
-        pipe.get(services.keys.version)
-        pipe.get(services.keys.heartbeat)
-        token, beat = pipe.execute()
+        state, beat = services.live.pulse()
         out["redis"] = {"up": True, "latency_ms": round((time.perf_counter() - t0) * 1000, 2)}
-        state = LiveState.parse(token)
         out["live"] = {"version": state.token() if state else None, "worker_up": beat is not None,
-                       "demo": bool(json.loads(beat)["demo"]) if beat else None}
+                       "demo": bool(beat["demo"]) if beat else None}
     except (redis.RedisError, OSError) as exc:
         out["redis"] = {"up": False, "error": type(exc).__name__}
         out["live"] = {"version": None, "worker_up": None, "demo": None}
@@ -43,7 +37,7 @@ def health(services: Services) -> dict:
         ts = latest.get(code)
         age = (now - ts).total_seconds() if ts else None
         feeds[code] = {"name": src.name, "up": age is not None and age <= src.stale_after_s,
-                       "newest_item_at": ts.isoformat(timespec="seconds") if ts else None,
+                       "newest_item_at": iso_utc(ts),
                        "age_s": round(age, 1) if age is not None else None, "stale_after_s": src.stale_after_s}
     out["feeds"] = feeds
     out["status"] = "ok" if out["store"]["up"] and out["redis"]["up"] and out["live"]["worker_up"] else (

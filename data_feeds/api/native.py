@@ -1,33 +1,39 @@
-"""The native HTTP API: report intake, status changes, read-back, and /healthz.
+"""The native HTTP API: report intake, status changes, read-back, indicator figures, exports, /healthz.
 
 JSON in, JSON out. Every client error is `{"error": {"field", "reason"}}` (or a list of
-them) with a 4xx status; a 201 is sent only after the store has committed.
+them) with a 4xx status; a 201 is sent only after the store has committed. Handlers reach
+the running services with `current()` (attached to the app by `api.install`).
 """
 from __future__ import annotations
 
 import io
 import json
 import logging
-from datetime import datetime
 
 import redis
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..access.keys import HEADER
+from geodata.gazetteer import CITY_CODE
+
+from ..access.keys import HEADER, Principal
+from ..clock import WIB, utcnow
 from ..indicators import export as indicator_export
 from ..indicators import importer as indicator_import
-from ..indicators.series import WIB
-from ..live.bus import Poker
-from ..runtime.services import Services
-from ..validation import ApiError
+from ..runtime.services import current
+from ..validation import ApiError, truthy
 from .health import health_response
 
-
 audit = logging.getLogger("liveroom.audit")
+bp = Blueprint("api", __name__)
 
 
-def _json_body() -> object:
+@bp.errorhandler(ApiError)
+def error_response(exc: ApiError) -> tuple[Response, int]:
+    return jsonify(exc.body()), exc.status
+
+
+def json_body() -> object:
     if request.content_length is not None and request.content_length > request.max_content_length:
         raise RequestEntityTooLarge()
     if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
@@ -39,132 +45,145 @@ def _json_body() -> object:
         raise ApiError.one(400, "body", f"is not valid JSON ({exc})") from None
 
 
-def build_api(services: Services) -> Blueprint:
-    bp = Blueprint("api", __name__)
-    poker = Poker(services.redis, services.keys)
+def principal(required: bool = True) -> Principal | None:
+    """The API key's holder; None when no key was sent and none is required."""
+    presented = request.headers.get(HEADER)
+    if not presented and not required:
+        return None
+    return current().api_keys.authenticate(presented)
 
-    def error_response(exc: ApiError) -> Response:
-        return jsonify(exc.body()), exc.status
 
-    bp.register_error_handler(ApiError, error_response)
+def query_flag(name: str) -> bool:
+    return truthy(request.args.get(name))
 
-    def principal(required: bool = True):
-        presented = request.headers.get(HEADER)
-        if not presented and not required:
-            return None
-        return services.api_keys.authenticate(presented)
 
-    @bp.post("/api/v1/reports")
-    def create_report():
-        who = principal()
-        who.require("report")
-        body = _json_body()
-        if isinstance(body, dict):
-            body.setdefault("source", who.source)  # a key speaks for one feed: source may be left out
-            if isinstance(body["source"], str) and body["source"] != who.source:
-                raise ApiError.one(403, "source", f"this API key may only send reports for source {who.source!r}")
-        report, created = services.reports.submit(body)
-        if created:
-            poker.poke()
-        resp = jsonify(report)
-        resp.status_code = 201 if created else 200
-        resp.headers["Location"] = f"/api/v1/reports/{report['id']}"
-        if not created:
-            resp.headers["Idempotent-Replay"] = "true"
-        return resp
+def _actor(who: Principal) -> str:
+    return f"{who.source} (key {who.key_id})"
 
-    @bp.post("/api/v1/reports/<report_id>/status")
-    def change_status(report_id: str):
-        who = principal()
-        who.require("workflow")
-        report = services.reports.change_status(report_id, _json_body(), actor=f"{who.source} (key {who.key_id})")
-        poker.poke()
-        return jsonify(report)
 
-    @bp.get("/api/v1/reports/<report_id>")
-    def get_report(report_id: str):
-        # Public fields for anyone; reporter name and phone only for a key with the personal role.
-        who = principal(required=False)
-        personal = who is not None and "personal" in who.roles
-        if personal:
-            audit.info("personal data of report %s read with key %s (%s)", report_id, who.key_id, who.source)
-        return jsonify(services.reports.get(report_id, personal=personal))
+@bp.post("/api/v1/reports")
+def create_report():
+    services = current()
+    who = principal()
+    who.require("report")
+    body = json_body()
+    if isinstance(body, dict):
+        body.setdefault("source", who.source)  # a key speaks for one feed: source may be left out
+        if isinstance(body["source"], str) and body["source"] != who.source:
+            raise ApiError.one(403, "source", f"this API key may only send reports for source {who.source!r}")
+    report, created = services.reports.submit(body)
+    if created:
+        services.poker.poke()
+    resp = jsonify(report)
+    resp.status_code = 201 if created else 200
+    resp.headers["Location"] = f"/api/v1/reports/{report['id']}"
+    if not created:
+        resp.headers["Idempotent-Replay"] = "true"
+    return resp
 
-    @bp.post("/api/v1/indicators")
-    def record_indicators():
-        """One figure or a list (all stored or none); ?dry_run=1 checks without storing."""
-        who = principal()
-        who.require("indicators")
-        body = _json_body()
-        items = body if isinstance(body, list) else [body]
-        dry = request.args.get("dry_run", "").lower() in {"1", "true", "yes"}
-        rows = services.indicators.record(items, actor=f"{who.source} (key {who.key_id})", dry_run=dry)
-        if not dry:
-            poker.poke()
-        # identical figures already stored are not written again (a re-sent request does not double them)
-        return jsonify({"stored": 0 if dry else len(rows), "checked": len(items), "dry_run": dry, "items": rows}), (200 if dry else 201)
 
-    @bp.post("/api/v1/indicators/import")
-    def import_indicators():
-        """A CSV or XLSX file (multipart field `file`, or the raw body with ?name=figures.xlsx): all rows or none."""
-        who = principal()
-        who.require("indicators")
-        upload = request.files.get("file")
-        stream, name = (upload.stream, upload.filename or "") if upload else (io.BytesIO(request.get_data()), request.args.get("name", ""))
-        dry = request.args.get("dry_run", "").lower() in {"1", "true", "yes"}
-        try:
-            count, errors = indicator_import.import_file(services.indicators, stream, name,
-                                                         actor=f"{who.source} (key {who.key_id}) import {name}", dry_run=dry)
-        except indicator_import.FileError as exc:
-            raise ApiError.one(400, "file", str(exc)) from None
-        if errors:
-            return jsonify({"stored": 0, "errors": errors}), 422
-        if not dry:
-            poker.poke()
-        return jsonify({"stored": 0 if dry else count, "checked": count, "dry_run": dry}), (200 if dry else 201)
+@bp.post("/api/v1/reports/<report_id>/status")
+def change_status(report_id: str):
+    services = current()
+    who = principal()
+    who.require("workflow")
+    report = services.reports.change_status(report_id, json_body(), actor=_actor(who))
+    services.poker.poke()
+    return jsonify(report)
 
-    @bp.get("/api/v1/export/indicators.<fmt>")
-    def export_indicators(fmt: str):
-        """Every latest figure by pillar, for assessors (public figures: no key); ?history=1 every figure stored."""
-        if fmt not in ("csv", "xlsx"):
-            raise ApiError.one(404, "format", "csv or xlsx")
-        lang = "en" if request.args.get("lang") == "en" else "id"
-        history = request.args.get("history", "").lower() in {"1", "true", "yes"}
-        table = indicator_export.frame(services.indicators, services.routing, lang, history=history)
-        stamp = datetime.now(WIB).strftime("%Y%m%d-%H%M")
-        body, mime = ((indicator_export.to_csv(table), "text/csv; charset=utf-8") if fmt == "csv" else
-                      (indicator_export.to_xlsx(table), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-        name = (f"{'indikator' if lang == 'id' else 'indicators'}{('-riwayat' if lang == 'id' else '-history') if history else ''}"
-                f"-kota-tangerang-{stamp}.{fmt}")
-        return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
-    @bp.get("/api/v1/indicators/<code>")
-    def indicator_series(code: str):
-        if code not in services.indicators.config:
-            raise ApiError.one(404, "indicator", f"unknown indicator {code!r}")
-        place = services.indicators.place_code(request.args.get("place", "36.71"))
-        if place is None:
-            raise ApiError.one(422, "place", f"unknown place {request.args.get('place')!r}")
-        measure = request.args.get("measure", "value")
-        subject = request.args.get("subject")  # a market, a device type; absent: every subject, each row naming its own
-        return jsonify({"indicator": code, "place": place, "measure": measure,
-                        "series": [{k: r[k] for k in ("subject", "period", "as_of", "value", "source", "correction", "demo")}
-                                   for r in services.indicators.series(code, place, measure, subject)]})
+@bp.get("/api/v1/reports/<report_id>")
+def get_report(report_id: str):
+    # Public fields for anyone; reporter name and phone only for a key with the personal role.
+    who = principal(required=False)
+    personal = who is not None and "personal" in who.roles
+    if personal:
+        audit.info("personal data of report %s read with key %s (%s)", report_id, who.key_id, who.source)
+    return jsonify(current().reports.get(report_id, personal=personal))
 
-    @bp.get("/api/v1/live/markers")
-    def live_markers():
-        """The map's live markers (GeoJSON, no personal data): what a dashboard loads whole."""
-        try:
-            state, body = services.live.markers_geojson()
-        except (redis.RedisError, OSError):
-            raise ApiError.one(503, None, "the live snapshot (Redis) is unavailable; reports are still being stored") from None
-        resp = Response(body, mimetype="application/geo+json")
-        resp.headers["Cache-Control"] = "no-store"
-        resp.headers["X-Live-Version"] = state.token() if state else ""
-        return resp
 
-    @bp.get("/healthz")
-    def healthz():
-        return health_response(services)
+@bp.post("/api/v1/indicators")
+def record_indicators():
+    """One figure or a list (all stored or none); ?dry_run=1 checks without storing."""
+    services = current()
+    who = principal()
+    who.require("indicators")
+    body = json_body()
+    items = body if isinstance(body, list) else [body]
+    dry = query_flag("dry_run")
+    rows = services.indicators.record(items, actor=_actor(who), dry_run=dry)
+    if not dry:
+        services.poker.poke()
+    # identical figures already stored are not written again (a re-sent request does not double them)
+    return jsonify({"stored": 0 if dry else len(rows), "checked": len(items), "dry_run": dry, "items": rows}), (200 if dry else 201)
 
-    return bp
+
+@bp.post("/api/v1/indicators/import")
+def import_indicators():
+    """A CSV or XLSX file (multipart field `file`, or the raw body with ?name=figures.xlsx): all rows or none."""
+    services = current()
+    who = principal()
+    who.require("indicators")
+    upload = request.files.get("file")
+    stream, name = (upload.stream, upload.filename or "") if upload else (io.BytesIO(request.get_data()), request.args.get("name", ""))
+    dry = query_flag("dry_run")
+    try:
+        count, errors = indicator_import.import_file(services.indicators, stream, name,
+                                                     actor=f"{_actor(who)} import {name}", dry_run=dry)
+    except indicator_import.FileError as exc:
+        raise ApiError.one(400, "file", str(exc)) from None
+    if errors:
+        return jsonify({"stored": 0, "errors": errors}), 422
+    if not dry:
+        services.poker.poke()
+    return jsonify({"stored": 0 if dry else count, "checked": count, "dry_run": dry}), (200 if dry else 201)
+
+
+@bp.get("/api/v1/export/indicators.<fmt>")
+def export_indicators(fmt: str):
+    """Every latest figure by pillar, for assessors (public figures: no key); ?history=1 every figure stored."""
+    services = current()
+    if fmt not in ("csv", "xlsx"):
+        raise ApiError.one(404, "format", "csv or xlsx")
+    lang = "en" if request.args.get("lang") == "en" else "id"
+    history = query_flag("history")
+    table = indicator_export.frame(services.indicators, services.routing, lang, history=history)
+    stamp = utcnow().astimezone(WIB).strftime("%Y%m%d-%H%M")
+    body, mime = ((indicator_export.to_csv(table), "text/csv; charset=utf-8") if fmt == "csv" else
+                  (indicator_export.to_xlsx(table), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    name = (f"{'indikator' if lang == 'id' else 'indicators'}{('-riwayat' if lang == 'id' else '-history') if history else ''}"
+            f"-kota-tangerang-{stamp}.{fmt}")
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/api/v1/indicators/<code>")
+def indicator_series(code: str):
+    indicators = current().indicators
+    if code not in indicators.config:
+        raise ApiError.one(404, "indicator", f"unknown indicator {code!r}")
+    place = indicators.place_code(request.args.get("place", CITY_CODE))
+    if place is None:
+        raise ApiError.one(422, "place", f"unknown place {request.args.get('place')!r}")
+    measure = request.args.get("measure", "value")
+    subject = request.args.get("subject")  # a market, a device type; absent: every subject, each row naming its own
+    return jsonify({"indicator": code, "place": place, "measure": measure,
+                    "series": [{k: r[k] for k in ("subject", "period", "as_of", "value", "source", "correction", "demo")}
+                               for r in indicators.series(code, place, measure, subject)]})
+
+
+@bp.get("/api/v1/live/markers")
+def live_markers():
+    """The map's live markers (GeoJSON, no personal data): what a dashboard loads whole."""
+    try:
+        state, body = current().live.markers_geojson()
+    except (redis.RedisError, OSError):
+        raise ApiError.one(503, None, "the live snapshot (Redis) is unavailable; reports are still being stored") from None
+    resp = Response(body, mimetype="application/geo+json")
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Live-Version"] = state.token() if state else ""
+    return resp
+
+
+@bp.get("/healthz")
+def healthz():
+    return health_response(current())

@@ -12,23 +12,23 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, json, request
 
-from ..access.keys import HEADER
-from ..live.bus import Poker
-from ..reports import sla
-from ..runtime.services import Services
-from ..validation import ApiError
+from geodata.gazetteer import Gazetteer
 
-WIB = ZoneInfo("Asia/Jakarta")
+from ..access.keys import HEADER
+from ..clock import iso_wib, utcnow
+from ..reports import lifecycle, sla
+from ..reports.categories import RoutingTable
+from ..runtime.services import current
+from ..validation import ApiError, truthy
 JURISDICTION = "tangerangkota.go.id"
 CHANGESET = "2026-11-23T00:00:00+07:00"
 WINDOW = timedelta(days=90)
 MAX_ROWS = 1000
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
-OPEN311_STATUS = {"baru": "open", "diproses": "open", "selesai": "closed", "ditolak": "closed", "duplikat": "closed"}
+OPEN311_STATUS = {s: "open" if s in lifecycle.OPEN else "closed" for s in lifecycle.STATUSES}
 # mySociety FixMyStreet's extended statuses (Open311 update extension)
 FMS_STATUS = {"baru": "open", "diproses": "in_progress", "selesai": "fixed", "ditolak": "no_further_action",
               "duplikat": "duplicate"}
@@ -42,11 +42,6 @@ class Open311Error(Exception):
     def __init__(self, code: int, description: str):
         super().__init__(description)
         self.code, self.description = code, description
-
-
-def w3(dt: datetime | None) -> str | None:
-    """ISO 8601 with the city's offset, as the spec's examples (2010-04-14T06:37:38-08:00)."""
-    return dt.astimezone(WIB).isoformat(timespec="seconds") if dt else None
 
 
 def parse_w3(name: str, value: str) -> datetime:
@@ -100,233 +95,258 @@ def error_response(fmt: str, code: int, description: str) -> Response:
 
 # -- the adapter -----------------------------------------------------------------------------
 
-def build_open311(services: Services) -> Blueprint:
-    bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
-    poker = Poker(services.redis, services.keys)
-    routing, gazetteer = services.routing, services.gazetteer
+bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
-    @bp.errorhandler(Open311Error)
-    def _open311_error(exc: Open311Error):
-        return error_response(request.view_args.get("fmt", "xml") if request.view_args else "xml", exc.code, exc.description)
 
-    @bp.errorhandler(ApiError)
-    def _api_error(exc: ApiError):
-        code = 403 if exc.status in (401, 403) else 404 if exc.status == 404 else 400
-        text = "; ".join(f"{FIELD_NAMES.get(e['field'], e['field'])}: {e['reason']}" if e["field"] else e["reason"]
-                         for e in exc.errors)
-        return error_response(request.view_args.get("fmt", "xml") if request.view_args else "xml", code, text)
+def _fmt_of_request() -> str:
+    return request.view_args.get("fmt", "xml") if request.view_args else "xml"
 
-    def args() -> dict:
-        """Query and form fields; the spec's Optional Arguments: an empty value is the same as none."""
-        values = {**request.args.to_dict(), **request.form.to_dict()}
-        return {k: v for k, v in values.items() if v.strip() != ""}
 
-    def check(fmt: str) -> dict:
-        if fmt not in FORMATS:
-            raise Open311Error(400, f"format must be xml or json, not {fmt!r}")
-        given = args()
-        jurisdiction = given.get("jurisdiction_id")
-        if jurisdiction is not None and jurisdiction != JURISDICTION:
-            raise Open311Error(404, f"jurisdiction_id {jurisdiction!r} not found; this endpoint serves {JURISDICTION}")
-        return given
+@bp.errorhandler(Open311Error)
+def _open311_error(exc: Open311Error):
+    return error_response(_fmt_of_request(), exc.code, exc.description)
 
-    def service(code: str) -> dict:
-        cat = routing.categories[code]
-        opd = routing.opds[cat.opd]
-        return {
-            "service_code": code, "service_name": cat.name_id,
-            "description": f"Diteruskan ke {opd.name}. Respons pertama ≤ {cat.sla_response_hours:g} jam, "
-                           f"selesai ≤ {cat.sla_resolution_hours:g} jam. ({cat.name_en})",
-            "metadata": False, "type": "realtime", "keywords": f"{cat.name_en}, {opd.short}", "group": opd.short,
-        }
 
-    def as_request(row: dict, extensions: bool = False) -> dict:
-        cat = routing.categories[row["category"]]
-        opd = routing.opds.get(row["opd"] or "")
-        kel = gazetteer.kelurahan.get(row["kode_kel"] or "")
-        kec = gazetteer.kecamatan.get(row["kode_kec"] or "")
-        place = ", ".join(p.name for p in (kel, kec) if p)
-        address = ", ".join(x for x in (row["address"], place, "Kota Tangerang") if x)
-        notes = {"selesai": "Selesai ditangani.", "ditolak": "Ditolak.",
-                 "duplikat": f"Duplikat dari {row.get('duplicate_of')}."}.get(row["status"])
-        out = {
-            "service_request_id": row["id"], "status": OPEN311_STATUS[row["status"]], "status_notes": notes,
-            "service_name": cat.name_id, "service_code": row["category"],
-            "description": row["description"] or row["title"], "agency_responsible": opd.name if opd else None,
-            "service_notice": None, "requested_datetime": w3(row["reported_at"]), "updated_datetime": w3(row["updated_at"]),
-            "expected_datetime": w3(sla.due_times(row["reported_at"], cat)[1]), "address": address,
-            "address_id": row["kode_kel"], "zipcode": None, "lat": row["lat"], "long": row["lon"],
-            "media_url": (row["media"] or [None])[-1],
-        }
-        if extensions:
-            out["extended_attributes"] = {"laksa_status": row["status"], "fms_status": FMS_STATUS[row["status"]],
-                                          "title": row["title"], "opd": row["opd"], "duplicate_of": row.get("duplicate_of")}
-        return out
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    code = 403 if exc.status in (401, 403) else 404 if exc.status == 404 else 400
+    text = "; ".join(f"{FIELD_NAMES.get(e['field'], e['field'])}: {e['reason']}" if e["field"] else e["reason"]
+                     for e in exc.errors)
+    return error_response(_fmt_of_request(), code, text)
 
-    @bp.get("/discovery.<fmt>")
-    def discovery(fmt):
-        check(fmt)
-        base = request.url_root.rstrip("/") + "/open311/v2"
-        return render(fmt, "discovery", None, {
-            "changeset": CHANGESET, "contact": "Tangerang LIVE Room, Diskominfo Kota Tangerang",
-            "key_service": "python -m data_feeds keys create SOURCE (ask the LIVE Room operators)",
-            "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base, "changeset": CHANGESET,
-                           "type": "production", "formats": list(f.split(";")[0] for f in FORMATS.values())}],
-        })
 
-    @bp.get("/services.<fmt>")
-    def services_list(fmt):
-        check(fmt)
-        return render(fmt, "services", "service", [service(code) for code in routing.categories])
+def args() -> dict:
+    """Query and form fields; the spec's Optional Arguments: an empty value is the same as none."""
+    values = {**request.args.to_dict(), **request.form.to_dict()}
+    return {k: v for k, v in values.items() if v.strip() != ""}
 
-    @bp.get("/services/<code>.<fmt>")
-    def service_definition(code, fmt):
-        check(fmt)
-        if code not in routing.categories:
-            raise Open311Error(404, f"service_code {code!r} not found")
-        return render(fmt, "service_definition", None, {"service_code": code, "attributes": []})
 
-    @bp.post("/requests.<fmt>")
-    def create_request(fmt):
-        given = check(fmt)
-        who = services.api_keys.authenticate(given.get("api_key") or request.headers.get(HEADER), field="api_key")
-        who.require("report", field="api_key")
-        code = given.get("service_code")
-        if not code:
-            raise Open311Error(400, "service_code was not provided")
-        if code not in routing.categories:
-            raise Open311Error(404, f"service_code {code!r} not found")
-        payload = native_payload(given, who.source)
-        report, created = services.reports.submit(payload)
-        if created:
-            poker.poke()
-        cat = routing.categories[code]
-        notice = (f"Diteruskan ke {report['opd']['name']}; target respons pertama {cat.sla_response_hours:g} jam, "
-                  f"selesai {cat.sla_resolution_hours:g} jam.")
-        return render(fmt, "service_requests", "request",
-                      [{"service_request_id": report["id"], "service_notice": notice, "account_id": given.get("account_id")}],
-                      201 if created else 200)
+def check(fmt: str) -> dict:
+    if fmt not in FORMATS:
+        raise Open311Error(400, f"format must be xml or json, not {fmt!r}")
+    given = args()
+    jurisdiction = given.get("jurisdiction_id")
+    if jurisdiction is not None and jurisdiction != JURISDICTION:
+        raise Open311Error(404, f"jurisdiction_id {jurisdiction!r} not found; this endpoint serves {JURISDICTION}")
+    return given
 
-    def native_payload(given: dict, source: str) -> dict:
-        code = given["service_code"]
-        description = given.get("description", "")
-        if len(description) > 4000:
-            raise Open311Error(400, "description: may be at most 4,000 characters")
-        title = " ".join(description.split())[:120] or routing.categories[code].name_id
-        payload = {"source": source, "category": code, "title": title if len(title) >= 3 else routing.categories[code].name_id,
-                   "description": description}
-        if given.get("token"):
-            payload["id"] = given["token"]
-        if given.get("address_string"):
-            payload["address"] = given["address_string"][:300]
-        if "lat" in given or "long" in given:
-            try:
-                payload["lat"], payload["lon"] = float(given["lat"]), float(given["long"])
-            except KeyError as missing:
-                raise Open311Error(400, f"{missing.args[0]} was not provided (lat and long go together)") from None
-            except ValueError:
-                raise Open311Error(400, "lat,long: must be WGS84 decimal degrees, e.g. lat=-6.1783&long=106.6319") from None
-        elif given.get("address_string"):
-            place = place_from_address(given["address_string"])
-            payload.update(lat=place.lat, lon=place.lon, kelurahan=place.code)
-        elif given.get("address_id"):
-            place = gazetteer.kelurahan.get(given["address_id"])
-            if place is None:
-                raise Open311Error(400, f"address_id {given['address_id']!r} is not a Kemendagri kelurahan code of Kota Tangerang")
-            payload.update(lat=place.lat, lon=place.lon, kelurahan=place.code)
-        else:
-            raise Open311Error(400, "location was not provided: give lat and long, address_string or address_id")
-        name = " ".join(x for x in (given.get("first_name"), given.get("last_name")) if x)
-        if name or given.get("phone"):
-            payload["reporter"] = {k: v for k, v in (("name", name[:120] or None), ("phone", given.get("phone"))) if v}
-        if given.get("media_url"):
-            payload["media"] = [given["media_url"]]
-        return payload
 
-    def place_from_address(text: str):
-        """The kelurahan an address names (parts from most to least specific, comma separated)."""
-        parts = [p.strip() for p in text.split(",") if p.strip()]
-        kec = next((k for k in (gazetteer.find_kecamatan(p) for p in parts) if k), None)
-        for part in parts:
-            found = gazetteer.find_kelurahan(part, kec.code if kec else None)
-            if len(found) == 1:
-                return found[0]
-        raise Open311Error(400, f"address_string: cannot place {text!r} in a kelurahan of Kota Tangerang; "
-                                "name the kelurahan (e.g. 'Jl. Perintis Kemerdekaan, Babakan, Tangerang') or give lat and long")
+def service(code: str, routing: RoutingTable) -> dict:
+    cat = routing.categories[code]
+    opd = routing.opds[cat.opd]
+    return {
+        "service_code": code, "service_name": cat.name_id,
+        "description": f"Diteruskan ke {opd.name}. Respons pertama ≤ {cat.sla_response_hours:g} jam, "
+                       f"selesai ≤ {cat.sla_resolution_hours:g} jam. ({cat.name_en})",
+        "metadata": False, "type": "realtime", "keywords": f"{cat.name_en}, {opd.short}", "group": opd.short,
+    }
 
-    @bp.get("/tokens/<token>.<fmt>")
-    def token_lookup(token, fmt):
-        check(fmt)
-        for source in routing.sources:  # one unique-index lookup per source
-            row = services.store.find_by_source_ref(source, token)
-            if row:
-                return render(fmt, "service_requests", "request", [{"service_request_id": row["id"], "token": token}])
-        raise Open311Error(404, f"token {token!r} not found")
 
-    def window(given: dict) -> tuple[datetime, datetime]:
-        now = datetime.now(timezone.utc)
-        start = parse_w3("start_date", given["start_date"]) if "start_date" in given else None
-        end = parse_w3("end_date", given["end_date"]) if "end_date" in given else None
-        if start is None and end is None:
-            end = now
-        if start is None:
-            start = end - WINDOW
-        if end is None:
-            end = min(start + WINDOW, now)
-        if end < start:
-            raise Open311Error(400, "end_date is before start_date")
-        if end - start > WINDOW:
-            raise Open311Error(400, "start_date to end_date may not span more than 90 days")
-        return start, end
+def as_request(row: dict, routing: RoutingTable, gazetteer: Gazetteer, extensions: bool = False) -> dict:
+    cat = routing.categories[row["category"]]
+    opd = routing.opds.get(row["opd"] or "")
+    kel = gazetteer.kelurahan.get(row["kode_kel"] or "")
+    kec = gazetteer.kecamatan.get(row["kode_kec"] or "")
+    place = ", ".join(p.name for p in (kel, kec) if p)
+    address = ", ".join(x for x in (row["address"], place, "Kota Tangerang") if x)
+    notes = {"selesai": "Selesai ditangani.", "ditolak": "Ditolak.",
+             "duplikat": f"Duplikat dari {row.get('duplicate_of')}."}.get(row["status"])
+    out = {
+        "service_request_id": row["id"], "status": OPEN311_STATUS[row["status"]], "status_notes": notes,
+        "service_name": cat.name_id, "service_code": row["category"],
+        "description": row["description"] or row["title"], "agency_responsible": opd.name if opd else None,
+        "service_notice": None, "requested_datetime": iso_wib(row["reported_at"]), "updated_datetime": iso_wib(row["updated_at"]),
+        "expected_datetime": iso_wib(sla.due_times(row["reported_at"], cat)[1]), "address": address,
+        "address_id": row["kode_kel"], "zipcode": None, "lat": row["lat"], "long": row["lon"],
+        "media_url": (row["media"] or [None])[-1],
+    }
+    if extensions:
+        out["extended_attributes"] = {"laksa_status": row["status"], "fms_status": FMS_STATUS[row["status"]],
+                                      "title": row["title"], "opd": row["opd"], "duplicate_of": row.get("duplicate_of")}
+    return out
 
-    @bp.get("/requests.<fmt>")
-    def list_requests(fmt):
-        given = check(fmt)
-        extensions = given.get("extensions", "").lower() in {"1", "true", "yes"}
-        if "service_request_id" in given:  # overrides all other arguments
-            ids = [i.strip() for i in given["service_request_id"].split(",") if i.strip()][:MAX_ROWS]
-            rows = services.store.find_reports(ids=ids)
-        else:
-            codes = [c.strip() for c in given.get("service_code", "").split(",") if c.strip()]
-            unknown = [c for c in codes if c not in routing.categories]
-            if unknown:
-                raise Open311Error(400, f"service_code {unknown[0]!r} not found; see services.{fmt}")
-            wanted = [s.strip().lower() for s in given.get("status", "").split(",") if s.strip()]
-            bad = [s for s in wanted if s not in ("open", "closed")]
-            if bad:
-                raise Open311Error(400, f"status must be open or closed, not {bad[0]!r}")
-            statuses = [k for k, v in OPEN311_STATUS.items() if v in wanted] if wanted else None
-            start, end = window(given)
-            # end is inclusive in the spec's wording; the store's range is half-open
-            rows = services.store.find_reports(categories=codes or None, statuses=statuses, start=start,
-                                               end=end + timedelta(microseconds=1), limit=MAX_ROWS)
-        return render(fmt, "service_requests", "request", [as_request(r, extensions) for r in rows])
 
-    @bp.get("/requests/<rid>.<fmt>")
-    def one_request(rid, fmt):
-        given = check(fmt)
-        rows = services.store.find_reports(ids=[rid])
-        if not rows:
-            raise Open311Error(404, f"service_request_id {rid!r} not found")
-        return render(fmt, "service_requests", "request", [as_request(rows[0], given.get("extensions", "").lower() in {"1", "true"})])
+@bp.get("/discovery.<fmt>")
+def discovery(fmt):
+    check(fmt)
+    base = request.url_root.rstrip("/") + "/open311/v2"
+    return render(fmt, "discovery", None, {
+        "changeset": CHANGESET, "contact": "Tangerang LIVE Room, Diskominfo Kota Tangerang",
+        "key_service": "python -m data_feeds keys create SOURCE (ask the LIVE Room operators)",
+        "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base, "changeset": CHANGESET,
+                       "type": "production", "formats": list(f.split(";")[0] for f in FORMATS.values())}],
+    })
 
-    @bp.get("/servicerequestupdates.<fmt>")
-    def updates(fmt):
-        """mySociety's Open311 update extension: status changes since a date, with closing evidence,
-        for the requests the key's own source sent."""
-        given = check(fmt)
-        who = services.api_keys.authenticate(given.get("api_key") or request.headers.get(HEADER), field="api_key")
+
+@bp.get("/services.<fmt>")
+def services_list(fmt):
+    check(fmt)
+    routing = current().routing
+    return render(fmt, "services", "service", [service(code, routing) for code in routing.categories])
+
+
+@bp.get("/services/<code>.<fmt>")
+def service_definition(code, fmt):
+    check(fmt)
+    if code not in current().routing.categories:
+        raise Open311Error(404, f"service_code {code!r} not found")
+    return render(fmt, "service_definition", None, {"service_code": code, "attributes": []})
+
+
+@bp.post("/requests.<fmt>")
+def create_request(fmt):
+    services = current()
+    given = check(fmt)
+    who = services.api_keys.authenticate(given.get("api_key") or request.headers.get(HEADER), field="api_key")
+    who.require("report", field="api_key")
+    code = given.get("service_code")
+    if not code:
+        raise Open311Error(400, "service_code was not provided")
+    if code not in services.routing.categories:
+        raise Open311Error(404, f"service_code {code!r} not found")
+    payload = native_payload(given, who.source, services.routing, services.gazetteer)
+    report, created = services.reports.submit(payload)
+    if created:
+        services.poker.poke()
+    cat = services.routing.categories[code]
+    notice = (f"Diteruskan ke {report['opd']['name']}; target respons pertama {cat.sla_response_hours:g} jam, "
+              f"selesai {cat.sla_resolution_hours:g} jam.")
+    return render(fmt, "service_requests", "request",
+                  [{"service_request_id": report["id"], "service_notice": notice, "account_id": given.get("account_id")}],
+                  201 if created else 200)
+
+
+def native_payload(given: dict, source: str, routing: RoutingTable, gazetteer: Gazetteer) -> dict:
+    """An Open311 request's form fields as the native feed contract's report."""
+    code = given["service_code"]
+    description = given.get("description", "")
+    if len(description) > 4000:
+        raise Open311Error(400, "description: may be at most 4,000 characters")
+    title = " ".join(description.split())[:120] or routing.categories[code].name_id
+    payload = {"source": source, "category": code, "title": title if len(title) >= 3 else routing.categories[code].name_id,
+               "description": description}
+    if given.get("token"):
+        payload["id"] = given["token"]
+    if given.get("address_string"):
+        payload["address"] = given["address_string"][:300]
+    if "lat" in given or "long" in given:
+        try:
+            payload["lat"], payload["lon"] = float(given["lat"]), float(given["long"])
+        except KeyError as missing:
+            raise Open311Error(400, f"{missing.args[0]} was not provided (lat and long go together)") from None
+        except ValueError:
+            raise Open311Error(400, "lat,long: must be WGS84 decimal degrees, e.g. lat=-6.1783&long=106.6319") from None
+    elif given.get("address_string"):
+        place = place_from_address(given["address_string"], gazetteer)
+        payload.update(lat=place.lat, lon=place.lon, kelurahan=place.code)
+    elif given.get("address_id"):
+        place = gazetteer.kelurahan.get(given["address_id"])
+        if place is None:
+            raise Open311Error(400, f"address_id {given['address_id']!r} is not a Kemendagri kelurahan code of Kota Tangerang")
+        payload.update(lat=place.lat, lon=place.lon, kelurahan=place.code)
+    else:
+        raise Open311Error(400, "location was not provided: give lat and long, address_string or address_id")
+    name = " ".join(x for x in (given.get("first_name"), given.get("last_name")) if x)
+    if name or given.get("phone"):
+        payload["reporter"] = {k: v for k, v in (("name", name[:120] or None), ("phone", given.get("phone"))) if v}
+    if given.get("media_url"):
+        payload["media"] = [given["media_url"]]
+    return payload
+
+
+def place_from_address(text: str, gazetteer: Gazetteer):
+    """The kelurahan an address names (parts from most to least specific, comma separated)."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    kec = next((k for k in (gazetteer.find_kecamatan(p) for p in parts) if k), None)
+    for part in parts:
+        found = gazetteer.find_kelurahan(part, kec.code if kec else None)
+        if len(found) == 1:
+            return found[0]
+    raise Open311Error(400, f"address_string: cannot place {text!r} in a kelurahan of Kota Tangerang; "
+                            "name the kelurahan (e.g. 'Jl. Perintis Kemerdekaan, Babakan, Tangerang') or give lat and long")
+
+
+@bp.get("/tokens/<token>.<fmt>")
+def token_lookup(token, fmt):
+    check(fmt)
+    services = current()
+    for source in services.routing.sources:  # one unique-index lookup per source
+        row = services.store.find_by_source_ref(source, token)
+        if row:
+            return render(fmt, "service_requests", "request", [{"service_request_id": row["id"], "token": token}])
+    raise Open311Error(404, f"token {token!r} not found")
+
+
+def window(given: dict) -> tuple[datetime, datetime]:
+    now = utcnow()
+    start = parse_w3("start_date", given["start_date"]) if "start_date" in given else None
+    end = parse_w3("end_date", given["end_date"]) if "end_date" in given else None
+    if start is None and end is None:
+        end = now
+    if start is None:
+        start = end - WINDOW
+    if end is None:
+        end = min(start + WINDOW, now)
+    if end < start:
+        raise Open311Error(400, "end_date is before start_date")
+    if end - start > WINDOW:
+        raise Open311Error(400, "start_date to end_date may not span more than 90 days")
+    return start, end
+
+
+@bp.get("/requests.<fmt>")
+def list_requests(fmt):
+    services = current()
+    given = check(fmt)
+    routing = services.routing
+    if "service_request_id" in given:  # overrides all other arguments
+        ids = [i.strip() for i in given["service_request_id"].split(",") if i.strip()][:MAX_ROWS]
+        rows = services.store.find_reports(ids=ids)
+    else:
+        codes = [c.strip() for c in given.get("service_code", "").split(",") if c.strip()]
+        unknown = [c for c in codes if c not in routing.categories]
+        if unknown:
+            raise Open311Error(400, f"service_code {unknown[0]!r} not found; see services.{fmt}")
+        wanted = [s.strip().lower() for s in given.get("status", "").split(",") if s.strip()]
+        bad = [s for s in wanted if s not in ("open", "closed")]
+        if bad:
+            raise Open311Error(400, f"status must be open or closed, not {bad[0]!r}")
+        statuses = [k for k, v in OPEN311_STATUS.items() if v in wanted] if wanted else None
         start, end = window(given)
-        events = services.store.events_between(start, end + timedelta(microseconds=1), source=who.source, limit=MAX_ROWS)
-        out = []
-        for e in events:
-            evidence = [x["url"] for x in e["evidence"] or []]
-            out.append({
-                "update_id": str(e["id"]), "service_request_id": e["report_id"],
-                "status": FMS_EVENT.get(e["kind"], FMS_STATUS[e["to_status"]]),
-                "updated_datetime": w3(e["at"]), "description": e["note"] or "",
-                "media_url": evidence[0] if evidence else None, "external_status_code": e["to_status"],
-            })
-        return render(fmt, "service_request_updates", "request_update", out)
+        # end is inclusive in the spec's wording; the store's range is half-open
+        rows = services.store.find_reports(categories=codes or None, statuses=statuses, start=start,
+                                           end=end + timedelta(microseconds=1), limit=MAX_ROWS)
+    extensions = truthy(given.get("extensions"))
+    return render(fmt, "service_requests", "request", [as_request(r, routing, services.gazetteer, extensions) for r in rows])
 
-    return bp
+
+@bp.get("/requests/<rid>.<fmt>")
+def one_request(rid, fmt):
+    services = current()
+    given = check(fmt)
+    rows = services.store.find_reports(ids=[rid])
+    if not rows:
+        raise Open311Error(404, f"service_request_id {rid!r} not found")
+    return render(fmt, "service_requests", "request",
+                  [as_request(rows[0], services.routing, services.gazetteer, truthy(given.get("extensions")))])
+
+
+@bp.get("/servicerequestupdates.<fmt>")
+def updates(fmt):
+    """mySociety's Open311 update extension: status changes since a date, with closing evidence,
+    for the requests the key's own source sent."""
+    services = current()
+    given = check(fmt)
+    who = services.api_keys.authenticate(given.get("api_key") or request.headers.get(HEADER), field="api_key")
+    start, end = window(given)
+    events = services.store.events_between(start, end + timedelta(microseconds=1), source=who.source, limit=MAX_ROWS)
+    out = []
+    for e in events:
+        evidence = [x["url"] for x in e["evidence"] or []]
+        out.append({
+            "update_id": str(e["id"]), "service_request_id": e["report_id"],
+            "status": FMS_EVENT.get(e["kind"], FMS_STATUS[e["to_status"]]),
+            "updated_datetime": iso_wib(e["at"]), "description": e["note"] or "",
+            "media_url": evidence[0] if evidence else None, "external_status_code": e["to_status"],
+        })
+    return render(fmt, "service_request_updates", "request_update", out)

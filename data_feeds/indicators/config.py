@@ -12,8 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from geodata.gazetteer import CITY_CODE
+
 CONFIG_PATH = Path(__file__).with_name("indicators.toml")
-CITY = "36.71"
 PILLARS = ("governance", "branding", "economy", "living", "society", "environment")
 
 
@@ -51,7 +52,7 @@ class Indicator:
     def seed_figures(self) -> list[dict]:
         """Where this indicator's first figures come from in seed_figures.csv."""
         first = [{"metric": self.seed}] if self.seed else []
-        return [{"place": CITY, "period": "", "measure": "value", "subject": "", **s} for s in (*first, *self.seeds)]
+        return [{"place": CITY_CODE, "period": "", "measure": "value", "subject": "", **s} for s in (*first, *self.seeds)]
 
 
 @lru_cache(maxsize=4)

@@ -14,7 +14,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from .config import CITY
+from geodata.gazetteer import CITY_CODE
+
 from .series import IndicatorService
 from ..store import indicator_values
 
@@ -49,7 +50,7 @@ def synthesise(service: IndicatorService, seed: int = 7) -> int:
     weights = {code: p.population or p.area_km2 * density for code, p in gz.kecamatan.items()}
     items = []
     for code, growth in VACC_GROWTH.items():
-        city = service.series(code, CITY, subject="")
+        city = service.series(code, CITY_CODE, subject="")
         if not city:
             continue
         last = city[-1]
@@ -59,7 +60,7 @@ def synthesise(service: IndicatorService, seed: int = 7) -> int:
                 items.append({"indicator": code, "place": place, "as_of": (as_of - timedelta(days=30 * months_before)).isoformat(),
                               "value": round(value * share), "source": SOURCE})
     targets = {r["place"]: r for r in service.across_places(RENOVATION, "target")}
-    city_target = targets.get(CITY)
+    city_target = targets.get(CITY_CODE)
     if city_target:
         period = city_target["period"]
         given = {p: r["value"] for p, r in targets.items() if p in gz.kecamatan}  # real targets stay as they are
@@ -74,7 +75,7 @@ def synthesise(service: IndicatorService, seed: int = 7) -> int:
             done = round(target * rng.uniform(0.45, 1.05))
             total_done += done
             items.append({"indicator": RENOVATION, "place": place, "period": period, "as_of": done_on, "value": done, "source": SOURCE})
-        items.append({"indicator": RENOVATION, "place": CITY, "period": period, "as_of": done_on, "value": total_done, "source": SOURCE})
+        items.append({"indicator": RENOVATION, "place": CITY_CODE, "period": period, "as_of": done_on, "value": total_done, "source": SOURCE})
         for place, r in targets.items():  # kelurahan with a real target: a realisation near it
             if place.count(".") == 3:
                 items.append({"indicator": RENOVATION, "place": place, "period": period, "as_of": done_on,

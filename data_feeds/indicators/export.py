@@ -7,15 +7,17 @@ Read from the store (not the live snapshot), so an export works while Redis is d
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 import pandas as pd
 
 from ..reports.categories import RoutingTable
 from sqlalchemy import select
 
-from .config import CITY, PILLARS
-from .series import WIB, IndicatorService
+from geodata.gazetteer import CITY_CODE
+
+from .config import PILLARS
+from ..clock import wib_today
+from .series import IndicatorService
 from .summary import summarise
 from ..store import indicator_values
 
@@ -30,7 +32,7 @@ COLUMNS = {  # key: (Indonesian header, English header)
 
 
 def _place_name(gz, code: str) -> str:
-    if code == CITY:
+    if code == CITY_CODE:
         return "Kota Tangerang"
     p = gz.kecamatan.get(code) or gz.kelurahan.get(code)
     return f"{'Kecamatan' if code in gz.kecamatan else 'Kelurahan'} {p.name}" if p else code
@@ -42,7 +44,7 @@ def _plain(x: float | None):
 
 def rows(service: IndicatorService, routing: RoutingTable, lang: str = "id") -> list[dict]:
     config, gz = service.config, service.gz
-    places, subjects = summarise(service.store, config, gz, datetime.now(WIB).date())
+    places, subjects = summarise(service.store, config, gz, wib_today())
     order = {code: n for n, code in enumerate(config)}
     out = []
 

@@ -26,11 +26,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from ..validation import ApiError
+from ..validation import NO_WORDS, YES_WORDS, ApiError
 from .series import IndicatorService
 
 COLUMNS = ("indicator", "place", "period", "measure", "subject", "as_of", "value", "source", "correction")
-TRUE, FALSE = {"1", "true", "ya", "yes", "y"}, {"0", "false", "tidak", "no", "n", ""}
 
 
 class FileError(Exception):
@@ -93,7 +92,7 @@ def to_payload(raw: dict) -> dict:
             cell = str(cell)  # a spreadsheet turns "36.71" into a number
         elif key == "correction":
             text = str(cell).strip().lower()
-            cell = True if text in TRUE else False if text in FALSE else cell
+            cell = True if text in YES_WORDS else False if text in NO_WORDS else cell
         out[key] = cell
     return out
 

@@ -9,29 +9,27 @@ from __future__ import annotations
 
 import bisect
 import json
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 
-from geodata.gazetteer import Gazetteer
+from geodata.gazetteer import CITY_CODE, Gazetteer
 
+from ..clock import utcnow, wib_today
 from ..store import Store, indicator_values, outbox
 from ..validation import ApiError, Text, parse
-from .config import CITY, Indicator, load
+from .config import Indicator, load
 from .seed import figures
-
-WIB = ZoneInfo("Asia/Jakarta")
 
 
 class ObservationIn(BaseModel):
     """One figure, as the API and the importer take it."""
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     indicator: Text = Field(min_length=1, max_length=60)
-    place: Text = Field(CITY, min_length=1, max_length=80)  # a Kemendagri code or a kecamatan/kelurahan name
+    place: Text = Field(CITY_CODE, min_length=1, max_length=80)  # a Kemendagri code or a kecamatan/kelurahan name
     period: Text = Field("", max_length=10)
     measure: Literal["value", "target"] = "value"
     subject: Text = Field("", max_length=60)  # within the place: a market tested, a kind of device
@@ -97,8 +95,8 @@ class IndicatorService:
         self.config = config if config is not None else load()
 
     def place_code(self, text: str) -> str | None:
-        if text in (CITY, "3671", "kota", "city"):
-            return CITY
+        if text in (CITY_CODE, "3671", "kota", "city"):
+            return CITY_CODE
         kec = self.gz.find_kecamatan(text)
         if kec:
             return kec.code
@@ -135,7 +133,7 @@ class IndicatorService:
         """Check every figure, then store them all in one transaction, or none (ApiError naming the item)."""
         if not isinstance(payloads, list) or not payloads:
             raise ApiError.one(400, "body", "must be a JSON object or a non-empty list of them")
-        today = datetime.now(WIB).date()
+        today = wib_today()
         many = len(payloads) > 1
         rows, errors = [], []  # every bad item is named, not only the first: an import reports all its bad rows
 
@@ -149,7 +147,7 @@ class IndicatorService:
                 refuse(i, exc)
         if errors:
             raise ApiError(min(status for status, _ in errors), [e for _, e in errors])
-        now = datetime.now(timezone.utc)
+        now = utcnow()
         try:
             with self.store.write() as conn:
                 written, refused = self._check_series(conn, rows)
@@ -193,7 +191,7 @@ class IndicatorService:
                 refused.append((i, exc))
         return write, refused
 
-    def series(self, indicator: str, place: str = CITY, measure: str = "value", subject: str | None = None) -> list[dict]:
+    def series(self, indicator: str, place: str = CITY_CODE, measure: str = "value", subject: str | None = None) -> list[dict]:
         """The figures of one series (all subjects unless one is named), oldest first; where a date has several
         (corrections), the last recorded wins."""
         v = indicator_values.c

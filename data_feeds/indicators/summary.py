@@ -11,10 +11,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from geodata.gazetteer import Gazetteer
+from geodata.gazetteer import CITY_CODE, Gazetteer
 
 from ..store import Store, indicator_values
-from .config import CITY, Indicator
+from .config import Indicator
 
 
 SPARK_POINTS = 12
@@ -23,7 +23,7 @@ KEEP_PER_SERIES = 2 * SPARK_POINTS  # rows read per series and period: room for 
 
 def population_of(gz: Gazetteer, place: str) -> tuple[int, str] | None:
     """The official population a coverage is computed against, with its reference period."""
-    if place == CITY:
+    if place == CITY_CODE:
         return gz.city_population
     p = gz.kecamatan.get(place) or gz.kelurahan.get(place)
     return (p.population, p.population_period) if p and p.population else None
@@ -51,7 +51,7 @@ def _panel_entry(ind: Indicator, place: str, by_key: dict, gz: Gazetteer, today:
     if ind.coverage_of == "population":
         pop = population_of(gz, place)
         denominator = {"value": pop[0], "label": pop[1]} if pop else None
-    elif isinstance(ind.coverage_of, dict) and place == CITY:  # e.g. a vaccination target population the city set
+    elif isinstance(ind.coverage_of, dict) and place == CITY_CODE:  # e.g. a vaccination target population the city set
         denominator = {"value": ind.coverage_of["value"], "label": ind.coverage_of["label"]}
     with_value = [p for p in periods if points("value", p)]
     period = with_value[-1] if with_value else periods[-1]

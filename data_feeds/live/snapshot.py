@@ -8,34 +8,24 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from geodata import choropleth
 from geodata.gazetteer import Gazetteer
 
+from ..clock import iso_utc, wib_day_start, wib_today
 from ..indicators import summary as indicator_summary
 from ..indicators.config import load as load_indicators
-from ..reports import sla
+from ..reports import lifecycle, sla
 from ..reports.categories import RoutingTable
 from ..store import Store, reports
 
-WIB = ZoneInfo("Asia/Jakarta")
 TICKER_SIZE = 12
 TTFR_WINDOW = timedelta(days=7)
 SLA_WINDOW = timedelta(days=30)  # response and resolution times per OPD over this window
 RESOLVED_VISIBLE = timedelta(hours=24)
-
-
-def wib_day_start(now: datetime) -> datetime:
-    local = now.astimezone(WIB)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
-
-
-def _iso(dt: datetime | None) -> str | None:
-    return dt.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z") if dt else None
 
 
 def _ticker_row(t, gz: Gazetteer, sla_states: dict[str, str]) -> dict:
@@ -43,7 +33,7 @@ def _ticker_row(t, gz: Gazetteer, sla_states: dict[str, str]) -> dict:
             "sla": sla_states.get(t.id, ""),
             "kecamatan": gz.kecamatan[t.kode_kec].name if t.kode_kec in gz.kecamatan else "",
             "kelurahan": gz.kelurahan[t.kode_kel].name if t.kode_kel in gz.kelurahan else "",
-            "reported_at": _iso(t.reported_at)}
+            "reported_at": iso_utc(t.reported_at)}
 
 
 def area_view(summary: dict, kode_kec: str | None) -> tuple[dict, list[dict], dict]:
@@ -58,7 +48,7 @@ def marker_feature(row, gz: Gazetteer, sla_state: str = "") -> dict:
     kec = gz.kecamatan.get(row.kode_kec or "")
     kel = gz.kelurahan.get(row.kode_kel or "")
     props = {"id": row.id, "s": row.status, "c": row.category, "t": row.title, "kc": row.kode_kec, "k": kec.name if kec else "",
-             "l": kel.name if kel else "", "r": _iso(row.reported_at)}
+             "l": kel.name if kel else "", "r": iso_utc(row.reported_at)}
     if sla_state in ("breached", "soon"):
         props["sla"] = sla_state
     if row.source == "demo":
@@ -76,7 +66,7 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
     does not change after intake)."""
     today = wib_day_start(now)
     r = reports.c
-    open_ = r.status.in_(["baru", "diproses"])
+    open_ = r.status.in_(lifecycle.OPEN)
     ticker_cols = (r.id, r.source, r.category, r.title, r.kode_kec, r.kode_kel, r.status, r.reported_at)
     with store.read() as conn:
         per_kec = conn.execute(select(r.kode_kec, r.status, func.count()).where(open_).group_by(r.kode_kec, r.status)).all()
@@ -106,7 +96,7 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         live_rows = sorted(live_rows, key=lambda row: row.reported_at, reverse=True)[:marker_limit]
     latest = store.feed_latest(list(routing.sources))
     indicator_panels, indicator_subjects, indicators_mark = indicator_summary.summarise_on_change(
-        store, load_indicators(), gz, now.astimezone(WIB).date())
+        store, load_indicators(), gz, wib_today(now))
 
     # Per-area KPIs: the city and each kecamatan, so a dashboard that selects one only picks.
     areas = ["city", *gz.kecamatan]
@@ -155,7 +145,7 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         "indicator_subjects": indicator_subjects,
         "indicators_mark": indicators_mark,
         "feeds": {
-            code: {"name": src.name, "latest": _iso(latest.get(code)),
+            code: {"name": src.name, "latest": iso_utc(latest.get(code)),
                    # stale: a feed that used to send and has gone quiet; one that never sent is not an alarm
                    "stale": latest.get(code) is not None and (now - latest[code]).total_seconds() > src.stale_after_s
                    and (code != "demo" or demo_enabled)}

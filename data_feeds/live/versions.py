@@ -15,7 +15,7 @@ from datetime import datetime
 import redis
 
 from .bus import Keys
-from .snapshot import _iso
+from ..clock import iso_utc
 
 DELTA_KEEP = 2000  # versions of marker deltas kept for clients that fell behind
 
@@ -75,7 +75,7 @@ class LivePublisher:
         if not upserts and not removes and summary_print == self.summary_print:
             return False
         version = self.state.version + 1
-        doc = {**summary, "built_at": _iso(built_at), "version": version, "epoch": self.state.epoch}
+        doc = {**summary, "built_at": iso_utc(built_at), "version": version, "epoch": self.state.epoch}
         pipe = self.client.pipeline(transaction=True)
         if upserts:
             pipe.hset(self.keys.markers, mapping={f["id"]: json.dumps(f) for f in upserts})
@@ -96,7 +96,7 @@ class LivePublisher:
     def _publish_full(self, summary: dict, markers: dict[str, dict], built_at: datetime) -> None:
         state = LiveState(secrets.token_hex(4), 1)
         summary, indicator_doc = split_indicators(summary)
-        doc = {**summary, "built_at": _iso(built_at), "version": 1, "epoch": state.epoch}
+        doc = {**summary, "built_at": iso_utc(built_at), "version": 1, "epoch": state.epoch}
         pipe = self.client.pipeline(transaction=True)
         pipe.delete(self.keys.markers, self.keys.deltas)
         pipe.set(self.keys.indicators, json.dumps(indicator_doc))
@@ -130,6 +130,15 @@ class LiveReader:
 
     def version(self) -> LiveState | None:
         return LiveState.parse(self.client.get(self.keys.version))
+
+    def pulse(self) -> tuple[LiveState | None, dict | None]:
+        """The current version and the live worker's heartbeat (None: the worker is not running), in one
+        round trip: what a poll, a page and /healthz ask first. Raises redis errors (Redis down)."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.get(self.keys.version)
+        pipe.get(self.keys.heartbeat)
+        token, beat = pipe.execute()
+        return LiveState.parse(token), json.loads(beat) if beat else None
 
     def summary(self) -> dict | None:
         raw = self.client.get(self.keys.summary)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ..store import reports
 from ..validation import ApiError
+from . import lifecycle
 from .service import ReportService
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class DemoFeed:
         with self.service.store.read() as conn:
             # only the live demo's own recent reports: backfilled history keeps its stuck cases
             rows = conn.execute(select(r.id, r.status, r.updated_at).where(
-                r.source == "demo", r.status.in_(["baru", "diproses"]), r.reported_at >= now - timedelta(hours=1))
+                r.source == "demo", r.status.in_(lifecycle.OPEN), r.reported_at >= now - timedelta(hours=1))
                 .order_by(r.updated_at).limit(50)).all()
         moved = 0
         for report_id, status, updated_at in rows:

@@ -14,15 +14,12 @@ from geodata.locate import Locator
 
 from . import lifecycle, sla
 from .categories import RoutingTable
+from ..clock import iso_utc, utcnow
 from ..store import NotFound, Store
 from ..validation import ApiError, parse
 from .contract import ReportIn, StatusChangeIn
 
 FUTURE_SKEW = timedelta(minutes=5)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class ReportService:
@@ -146,21 +143,17 @@ class ReportService:
             "description": row["description"], "lat": row["lat"], "lon": row["lon"],
             "kecamatan": {"code": kec.code, "name": kec.name} if kec else None,
             "kelurahan": {"code": kel.code, "name": kel.name} if kel else None,
-            "address": row["address"], "reported_at": _iso(row["reported_at"]), "received_at": _iso(row["received_at"]),
+            "address": row["address"], "reported_at": iso_utc(row["reported_at"]), "received_at": iso_utc(row["received_at"]),
             "status": row["status"], "opd": {"code": opd.code, "name": opd.name} if opd else None,
-            "first_response_at": _iso(row["first_response_at"]), "resolved_at": _iso(row["resolved_at"]),
+            "first_response_at": iso_utc(row["first_response_at"]), "resolved_at": iso_utc(row["resolved_at"]),
             "media": list(row["media"] or []), "duplicate_of": row.get("duplicate_of"),
-            "sla": {k: _iso(v) if isinstance(v, datetime) else v for k, v in sla.report_sla(row, cat, self.clock()).items()},
+            "sla": {k: iso_utc(v) if isinstance(v, datetime) else v for k, v in sla.report_sla(row, cat, self.clock()).items()},
         }
 
     @staticmethod
     def _event(e: dict) -> dict:
         return {
             "id": e["id"], "kind": e["kind"], "from": e["from_status"], "to": e["to_status"], "opd": e["opd"],
-            "actor": e["actor"], "note": e["note"], "evidence": e["evidence"], "at": _iso(e["at"]),
-            "recorded_at": _iso(e["recorded_at"]),
+            "actor": e["actor"], "note": e["note"], "evidence": e["evidence"], "at": iso_utc(e["at"]),
+            "recorded_at": iso_utc(e["recorded_at"]),
         }
-
-
-def _iso(dt: datetime | None) -> str | None:
-    return dt.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z") if dt else None

@@ -1,10 +1,15 @@
-"""The running parts one process needs, built once from the settings."""
+"""The running parts one process needs, built once from the settings.
+
+A web process attaches its `Services` to the Flask app (`attach`); request handlers reach them
+with `current()`, so handlers are plain module-level functions rather than closures.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import redis
+from flask import Flask, current_app
 
 from geodata import boundaries, gazetteer
 from geodata.locate import Locator
@@ -12,7 +17,7 @@ from geodata.locate import Locator
 from ..reports import categories
 from ..access.keys import ApiKeys
 from ..indicators.series import IndicatorService
-from ..live.bus import Keys, connect
+from ..live.bus import Keys, Poker, connect
 from .settings import Settings
 from ..reports.service import ReportService
 from ..live.versions import LiveReader
@@ -20,6 +25,7 @@ from ..store import Store
 
 SCHEMATIC_TOLERANCE_M = 750.0  # schematic edges are approximate: accept points this close outside
 OFFICIAL_TOLERANCE_M = 30.0  # GPS error at the edge of official boundaries
+EXTENSION = "liveroom"  # the key under Flask's app.extensions
 
 
 @dataclass
@@ -87,3 +93,16 @@ class Services:
     @cached_property
     def live(self) -> LiveReader:
         return LiveReader(self.redis, self.keys)
+
+    @cached_property
+    def poker(self) -> Poker:
+        """One per process: tells the live worker, off the request path, that the outbox has news."""
+        return Poker(self.redis, self.keys)
+
+    def attach(self, server: Flask) -> None:
+        server.extensions[EXTENSION] = self
+
+
+def current() -> Services:
+    """The services of the app serving this request."""
+    return current_app.extensions[EXTENSION]

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+from ..validation import truthy
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
-    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+    return default if value is None else truthy(value)
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,6 @@ class Settings:
     map_tile_url: str = ""
     boundary_tolerance_m: float | None = None  # None: chosen by boundary kind (schematic vs official)
     key_prefix: str = "liveroom"
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
