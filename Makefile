@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make run    set up and start the dashboard on its embedded defaults (demo feed on)
-#   make test   set up and run the whole test suite (installs Debian's chromium and postgresql if missing)
+#   make test   set up, lint (ruff) and run the whole test suite (installs Debian's chromium and postgresql if missing)
+#   make test-fast   the fast tier: no browser, no app server, SQLite only (under a minute)
 # Extra arguments for app.py: make run ARGS="--no-demo --port 8060"
 
 PYTHON ?= python3
@@ -8,7 +9,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 ARGS   ?=
 
-.PHONY: run test setup setup-dev test-deps bench bench-tools clean
+.PHONY: run test test-fast lint setup setup-dev test-deps bench bench-tools clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -34,8 +35,15 @@ test-deps:
 run: $(VENV)/.runtime
 	$(PY) app.py $(ARGS)
 
-test: $(VENV)/.dev test-deps
+test: $(VENV)/.dev test-deps lint
 	REQUIRE_BROWSER=1 REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+# The fast tier: every test that needs no browser, no `python app.py` stack and no PostgreSQL.
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest -m "not browser and not stack and not postgres" $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
 
 # wrk drives the ingest benchmark.
 bench-tools:

@@ -17,7 +17,7 @@ from flask import Flask
 from flask_caching import Cache
 
 import callbacks
-from data_feeds import api
+from data_feeds.api import web as api_web
 from data_feeds.runtime.services import Services
 from data_feeds.runtime.settings import Settings
 
@@ -27,7 +27,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Dash:
     services = services or Services(settings or Settings.from_env())
     server = Flask(__name__)
-    api.install(server, services)
+    api_web.install(server, services)
     cache = Cache(server, config={
         "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": services.settings.redis_url,
         "CACHE_KEY_PREFIX": f"{services.settings.key_prefix}:cache:", "CACHE_DEFAULT_TIMEOUT": 300,

@@ -61,7 +61,8 @@
         if (window.__lrPoll) { window.__lrPoll.inflight = false; }
         return (ack && ack.n) || 0;
       },
-      /* Apply a marker delta to the map's FeatureCollection: only changed markers travel. */
+      /* Apply a marker delta to the map's FeatureCollection: only changed markers travel.
+         A marker is data_feeds/live/shapes.py MarkerFeature; its properties' one-letter keys are documented there. */
       merge: function (delta, current) {
         if (!delta) { return window.dash_clientside.no_update; }
         if (delta.full) {  /* the whole map: fetched as one pre-joined GeoJSON, not through a callback */
@@ -81,7 +82,7 @@
         (delta.upserts || []).forEach(function (f) { byId.set(f.id, f); });
         return { type: "FeatureCollection", features: Array.from(byId.values()) };
       },
-      /* The ticker travels as rows (a third of the bytes of rendered components) and is drawn here.
+      /* The ticker travels as rows (shapes.py TickerRow) (a third of the bytes of rendered components) and is drawn here.
          Text goes in as React children, so report titles are always escaped. */
       ticker: function (rows, lng) {
         var w = words(lng);
@@ -104,7 +105,7 @@
                             "data-report-id": r.id, children: children });
         });
       },
-      /* The OPD / SLA table from its figures (layouts/wall.py opd_data). */
+      /* The OPD / SLA table from its figures (layouts/wall.py OpdTable). */
       opdTable: function (data, lng) {
         var w = words(lng);
         data = data || { rows: [], b: 0, w: 0, days: 30 };

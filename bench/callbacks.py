@@ -24,8 +24,8 @@ import requests
 from ulid import ULID
 
 from bench.common import save, summary_ms, tmpdir
-from data_feeds.reports import categories
 from data_feeds.live.snapshot import compute
+from data_feeds.reports import categories
 from data_feeds.store import Store, reports
 from geodata import gazetteer
 from tests.stack import LiveStack
@@ -189,7 +189,8 @@ def main() -> None:
         "polls_per_s": round(len(merged["poll"]) / args.seconds, 1),
         "bytes_per_poll_unchanged_median": statistics.median(merged["bytes_unchanged"]) if merged["bytes_unchanged"] else None,
         "bytes_per_live_update_median": statistics.median(merged["bytes_changed"]) if merged["bytes_changed"] else None,
-        "bytes_per_live_update_p95": round(sorted(merged["bytes_changed"])[int(len(merged["bytes_changed"]) * 0.95)]) if merged["bytes_changed"] else None,
+        "bytes_per_live_update_p95": (round(sorted(merged["bytes_changed"])[int(len(merged["bytes_changed"]) * 0.95)])
+                                      if merged["bytes_changed"] else None),
         "page_load_layout": summary_ms(merged["layout"]),
         "page_load_layout_bytes_median": statistics.median(merged["layout_bytes"]),
         "snapshot_rebuild": summary_ms(rebuilds),

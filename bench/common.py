@@ -4,8 +4,8 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import shutil
 import platform
+import shutil
 import statistics
 import subprocess
 import tempfile

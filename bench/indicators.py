@@ -25,9 +25,9 @@ from callbacks.live import area_names
 from data_feeds.indicators import demo as demo_indicators
 from data_feeds.indicators import summary as indicators
 from data_feeds.indicators.config import load as load_indicators
-from data_feeds.reports import categories
 from data_feeds.indicators.importer import import_file
 from data_feeds.indicators.series import IndicatorService
+from data_feeds.reports import categories
 from data_feeds.store import Store
 from geodata import gazetteer
 from layouts import indicators_page
@@ -86,7 +86,7 @@ def time_summary(n: int, runs: int = 5) -> dict:
     chunk = 20_000
     rows = figures(n)
     for i in range(0, n, chunk):  # in chunks: one record() call checks its rows in one transaction
-        service.record([dict(zip(HEADER, r)) for r in rows[i:i + chunk]], actor="bench")
+        service.record([dict(zip(HEADER, r, strict=True)) for r in rows[i:i + chunk]], actor="bench")
     config, gz, today = load_indicators(), service.gz, date.today()
     cold = []
     for _ in range(runs):

@@ -17,16 +17,15 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from multiprocessing import Pool
 
 import requests
 from playwright.sync_api import sync_playwright
 
-from multiprocessing import Pool
-
 from bench.callbacks import client_process
 from bench.common import save, summary_ms, tmpdir
 from geodata import gazetteer
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 from tests.stack import LiveStack
 
 OBSERVER = """
@@ -113,7 +112,8 @@ def main() -> None:
             stack.stop()
         print(results[-1], flush=True)
     save("live_latency", {"command": "python -m bench.live_latency", "poll_interval_ms": 500,
-                          "what": "POST 201 -> marker on screen in headless Chromium (observer page); other dashboards poll over HTTP", "runs": results})
+                          "what": "POST 201 -> marker on screen in headless Chromium (observer page); other dashboards poll over HTTP",
+                          "runs": results})
 
 
 if __name__ == "__main__":

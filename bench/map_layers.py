@@ -21,7 +21,7 @@ from callbacks.selection import DRILL_SIMPLIFY_M
 from data_feeds.runtime.settings import PROJECT_DIR
 from geodata import boundaries
 from geodata.locate import Locator
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 from tests.stack import LiveStack
 
 OFFICIAL = PROJECT_DIR.parent / "shared" / "geodata" / "official" / "kelurahan.geojson"

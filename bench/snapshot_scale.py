@@ -15,8 +15,8 @@ from pathlib import Path
 
 from bench.common import save, summary_ms, tmpdir
 from bench.ingest import prefill
-from data_feeds.reports import categories
 from data_feeds.live.snapshot import compute
+from data_feeds.reports import categories
 from data_feeds.store import Store
 from geodata import gazetteer
 

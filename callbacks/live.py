@@ -12,8 +12,8 @@ import json
 import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
-from data_feeds.indicators import summary as indicator_summary
 from data_feeds.clock import wib_today
+from data_feeds.indicators import summary as indicator_summary
 from data_feeds.live.snapshot import area_view
 from data_feeds.live.versions import LiveState
 from data_feeds.runtime.services import Services
@@ -101,7 +101,7 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         if shown.get(group) != key:
             shown[group] = key
             rendered = render(value)
-            for target, item in zip(targets, rendered if len(targets) > 1 else [rendered]):
+            for target, item in zip(targets, rendered if len(targets) > 1 else [rendered], strict=True):
                 out[target] = item
 
     send("health", fresh, Output(ids.STATUS_BANNER, "className"), Output(ids.STATUS_BANNER, "children"),

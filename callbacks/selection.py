@@ -8,7 +8,6 @@ from data_feeds.runtime.services import Services
 from geodata.boundaries import EMPTY_LAYER
 from layouts import ids, wall
 
-
 DRILL_SIMPLIFY_M = 2.0
 
 

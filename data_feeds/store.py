@@ -11,15 +11,33 @@ import json
 import os
 import queue
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
 
 from sqlalchemy import (
-    JSON, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
-    bindparam, create_engine, event, func, inspect, select, text, update,
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+    update,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeDecorator
@@ -192,7 +210,7 @@ class GroupCommitter:
     carries, and writers never contend for the lock inside a process.
     """
 
-    def __init__(self, store: "Store", max_batch: int = 256):
+    def __init__(self, store: Store, max_batch: int = 256):
         self.store, self.max_batch = store, max_batch
         self.pid = os.getpid()
         self._queue: queue.SimpleQueue = queue.SimpleQueue()

@@ -42,7 +42,7 @@ class ApiError(Exception):
         self.errors = errors
 
     @classmethod
-    def one(cls, status: int, field: str | None, reason: str) -> "ApiError":
+    def one(cls, status: int, field: str | None, reason: str) -> ApiError:
         return cls(status, [{"field": field, "reason": reason}])
 
     def body(self) -> dict:
@@ -95,7 +95,8 @@ def _reason(e: dict) -> str:
 
 
 def _json_type(value) -> str:
-    return {bool: "boolean", str: "string", int: "number", float: "number", list: "array", dict: "object", type(None): "null"}.get(type(value), type(value).__name__)
+    names = {bool: "boolean", str: "string", int: "number", float: "number", list: "array", dict: "object", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def from_validation_error(exc: ValidationError) -> ApiError:

@@ -25,8 +25,8 @@ from . import gazetteer
 WGS84 = "EPSG:4326"
 METRIC = "EPSG:32748"  # UTM 48S: metres, the city's own zone
 DEFAULT_PATH = gazetteer.DATA_DIR / "default_kelurahan.geojson"
-CLOSING_M = 400.0
-EMPTY_LAYER = {"type": "FeatureCollection", "features": []}  # (geobuf cannot carry an empty collection to dash-leaflet)  # fills the slivers between discs so the outline is one piece
+CLOSING_M = 400.0  # fills the slivers between discs so the outline is one piece
+EMPTY_LAYER = {"type": "FeatureCollection", "features": []}  # (geobuf cannot carry an empty collection to dash-leaflet)
 
 
 def _kelurahan_points() -> gpd.GeoDataFrame:

@@ -68,4 +68,4 @@ def classes(measure: str) -> list[tuple[float | None, float | None, str]]:
     b = MEASURES[measure].breaks
     lows = (None, *b)
     highs = (*b, None)
-    return list(zip(lows, highs, PALETTE))
+    return list(zip(lows, highs, PALETTE, strict=True))

@@ -39,7 +39,7 @@ def normalise_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
-def _names_for(name: str) -> set[str]:
+def names_for(name: str) -> set[str]:
     """A name and its bracket-free forms: 'Sumur Pancing (Pacing)' -> sumurpancing, pacing, ..."""
     keys = {normalise_name(name)}
     inner = re.findall(r"\(([^)]*)\)", name)
@@ -74,10 +74,10 @@ class Gazetteer:
         self._kec_by_name: dict[str, str] = {}
         self._kel_by_name: dict[str, list[str]] = {}
         for p in kecamatan:
-            for key in {*_names_for(p.name), *(k for a in p.aliases for k in _names_for(a))}:
+            for key in {*names_for(p.name), *(k for a in p.aliases for k in names_for(a))}:
                 self._kec_by_name[key] = p.code
         for p in kelurahan:
-            for key in {*_names_for(p.name), *(k for a in p.aliases for k in _names_for(a))}:
+            for key in {*names_for(p.name), *(k for a in p.aliases for k in names_for(a))}:
                 self._kel_by_name.setdefault(key, []).append(p.code)
 
     def find_kecamatan(self, text: str) -> Place | None:
@@ -142,8 +142,8 @@ def load() -> Gazetteer:
     kec_pop = _latest_population(pop, "kecamatan", "kode_kec")
     kel_pop = _latest_population(pop, "kelurahan", "kode_kel")
     areas = pop[pop["indicator"] == "area_official"]
-    kec_area = dict(zip(areas[areas.level == "kecamatan"].kode_kec, areas[areas.level == "kecamatan"].value))
-    kel_area = dict(zip(areas[areas.level == "kelurahan"].kode_kel, areas[areas.level == "kelurahan"].value))
+    kec_area = dict(zip(areas[areas.level == "kecamatan"].kode_kec, areas[areas.level == "kecamatan"].value, strict=True))
+    kel_area = dict(zip(areas[areas.level == "kelurahan"].kode_kel, areas[areas.level == "kelurahan"].value, strict=True))
     kecamatan = _places(kec, "kecamatan", "kode_kec", kec_pop, kec_area)
     kelurahan = _places(kel, "kelurahan", "kode_kel", kel_pop, kel_area)
     return Gazetteer(kecamatan, kelurahan, _latest_population(pop, "kota", "kode_kec").get(CITY_CODE))

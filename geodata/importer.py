@@ -123,7 +123,7 @@ def _pick_columns(gdf: gpd.GeoDataFrame, gz: gazetteer.Gazetteer) -> tuple[str |
 
 
 def _name_fits(name: str, place: gazetteer.Place) -> bool:
-    keys = {k for n in (place.name, *place.aliases) for k in gazetteer._names_for(n)}
+    keys = {k for n in (place.name, *place.aliases) for k in gazetteer.names_for(n)}
     wanted = gazetteer.normalise_name(name)
     return wanted in keys or bool(difflib.get_close_matches(wanted, list(keys), n=1, cutoff=FUZZY_CUTOFF))
 
@@ -136,7 +136,7 @@ def _match_by_name(name: str, kec_name: str | None, gz: gazetteer.Gazetteer) -> 
     if len(places) > 1:
         return None, "ambiguous"
     pool = gz.kelurahan_of(kec.code) if kec else list(gz.kelurahan.values())
-    keys = {k: p.code for p in pool for n in (p.name, *p.aliases) for k in gazetteer._names_for(n)}
+    keys = {k: p.code for p in pool for n in (p.name, *p.aliases) for k in gazetteer.names_for(n)}
     close = difflib.get_close_matches(gazetteer.normalise_name(name), list(keys), n=2, cutoff=FUZZY_CUTOFF)
     codes = {keys[c] for c in close}
     return (codes.pop(), "fuzzy") if len(codes) == 1 else (None, "none")

@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from data_feeds.live.shapes import SlaPanel, Summary
 from geodata import choropleth
 from geodata.boundaries import EMPTY_LAYER
 from geodata.gazetteer import CITY_CODE
 
 from . import ids, indicators_page, report_card
-from .indicators_page import spark
 from .i18n import STATUS_GLYPHS, fmt_date, fmt_duration, fmt_int, fmt_pct, fmt_time, population_period, t
+from .indicators_page import spark
 
 js = Namespace("liveroom", "map")
 DEFAULT_MEASURE = "open"
@@ -23,8 +25,8 @@ DEFAULT_MEASURE = "open"
 class WallView:
     """Everything the wall shows at page load; built by callbacks from the live snapshot."""
     lang: str
-    summary: dict
-    markers: list[dict]
+    summary: Summary
+    markers: list[dict]  # MarkerFeature; empty when the first poll loads them
     kecamatan_geobuf: str
     kelurahan_geobuf: str
     bounds: list[list[float]]
@@ -131,7 +133,27 @@ def vaccination_children(indicators: dict, place: str | None, lang: str) -> list
     ]
 
 
-def opd_data(panel: dict, area: str | None = None) -> dict:
+class OpdTableRow(TypedDict):
+    """One agency's row as the browser draws it (liveroom.js opdTable, pillarOpd)."""
+    o: str  # OPD code
+    s: str  # short name
+    n: str  # full name (tooltip)
+    open: int
+    b: int  # overdue
+    w: int  # due soon
+    r: list[int] | None  # first response [median, p90] seconds; None: no report answered in the window
+    x: list[int] | None  # resolution [median, p90] seconds
+
+
+class OpdTable(TypedDict):
+    rows: list[OpdTableRow]
+    b: int
+    w: int
+    days: int  # the window of the times
+    a: str | None  # the kecamatan the figures are of (None: the city), for the indicators page's titles
+
+
+def opd_data(panel: SlaPanel, area: str | None = None) -> OpdTable:
     """The OPD table as compact rows, drawn in the browser (assets/liveroom.js opdTable): a live update
     then carries ~1 KB of figures instead of ~7 KB of rendered cells."""
     def pair(row, key):
@@ -139,7 +161,7 @@ def opd_data(panel: dict, area: str | None = None) -> dict:
     return {"rows": [{"o": r["opd"], "s": r["short"], "n": r["name"], "open": r["open"], "b": r["breached"], "w": r["soon"],
                       "r": pair(r, "response"), "x": pair(r, "resolution")} for r in panel["rows"]],
             "b": panel["breached"], "w": panel["soon"], "days": panel["window_days"],
-            "a": area}  # the kecamatan the figures are of (None: the city), for the indicators page's titles
+            "a": area}
 
 
 def opd_panel(panel: dict, lang: str) -> html.Section:

@@ -7,15 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from data_feeds.runtime.settings import PROJECT_DIR, Settings
 from data_feeds.runtime.embedded_redis import EmbeddedRedis
 from data_feeds.runtime.services import Services
+from data_feeds.runtime.settings import Settings
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SHARED_DIR
 from tests.stack import LiveStack
 
-SHARED_DIR = PROJECT_DIR.parent / "shared"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
@@ -46,9 +43,28 @@ def postgres():
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+def pytest_generate_tests(metafunc):
+    """A test marked `store` (the store is what it tests) runs on the embedded SQLite default and on
+    PostgreSQL; every other test runs on SQLite alone."""
+    if "database_url" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("store") is not None
+        metafunc.parametrize("database_url", ["sqlite", "postgresql"] if both else ["sqlite"], indirect=True)
+
+
+def pytest_collection_modifyitems(items):
+    """Tiers follow from what a test uses, so the fast tier (`make test-fast`: not browser, stack or postgres)
+    cannot take in a slow test by a forgotten marker."""
+    for item in items:
+        if getattr(item, "callspec", None) and item.callspec.params.get("database_url") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+        if {"live_stack", "demo_stack"} & set(item.fixturenames):
+            item.add_marker(pytest.mark.stack)
+        if {"page", "browser"} & set(item.fixturenames):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
 def database_url(request, tmp_path) -> str:
-    """Every store-level test runs on the embedded default and on PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     return request.getfixturevalue("postgres").new_database()
@@ -85,21 +101,6 @@ def client(app, services):
     test_client = app.server.test_client()
     test_client.environ_base["HTTP_X_API_KEY"] = services.test_keys["laksa"]
     return test_client
-
-
-def report_payload(**overrides) -> dict:
-    """A valid report in Kecamatan Karawaci on the schematic default boundaries."""
-    body = {"source": "laksa", "category": "jalan_rusak", "title": "Jalan berlubang di depan pasar",
-            "description": "Lubang sedalam 20 cm", "lat": -6.1805, "lon": 106.6297}
-    body.update(overrides)
-    return body
-
-
-def at_kelurahan(code: str) -> dict:
-    """lat/lon of a kelurahan's representative point: a place that is surely inside it."""
-    from geodata import gazetteer
-    place = gazetteer.load().kelurahan[code]
-    return {"lat": place.lat, "lon": place.lon}
 
 
 @pytest.fixture(scope="module")

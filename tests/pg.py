@@ -35,7 +35,7 @@ class ThrowawayPostgres:
     def _run(self, *args: str) -> None:
         subprocess.run(self.run_as + list(args), check=True, capture_output=True)
 
-    def start(self) -> "ThrowawayPostgres":
+    def start(self) -> ThrowawayPostgres:
         data = self.dir / "data"
         self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         self._run(str(self.bin / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w", "start",

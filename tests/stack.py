@@ -13,8 +13,8 @@ from pathlib import Path
 
 import requests
 
-from data_feeds.runtime.settings import PROJECT_DIR
 from data_feeds.runtime.embedded_redis import free_port
+from data_feeds.runtime.settings import PROJECT_DIR
 
 
 class LiveStack:

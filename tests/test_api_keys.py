@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from data_feeds.runtime.settings import PROJECT_DIR
 from data_feeds.store import api_keys
-from tests.conftest import report_payload
-from tests.test_api import post, store_counts
+from tests.helpers import post, report_payload, store_counts
 
 
 def test_report_without_key_is_refused_and_nothing_stored(client, services):
@@ -42,6 +41,7 @@ def test_key_speaks_for_its_source(client, services):
     assert resp.status_code == 403 and resp.get_json()["error"]["field"] == "source"
 
 
+@pytest.mark.store
 def test_workflow_needs_its_role(client, services):
     rid = post(client, report_payload()).get_json()["id"]
     before = store_counts(services)
@@ -62,8 +62,8 @@ def cli(data_dir, *args) -> subprocess.CompletedProcess:
 
 def test_cli_creates_lists_and_revokes_keys(tmp_path, redis_server):
     from app import create_app
-    from data_feeds.runtime.settings import Settings
     from data_feeds.runtime.services import Services
+    from data_feeds.runtime.settings import Settings
 
     made = cli(tmp_path, "keys", "create", "open311", "--label", "Aplikasi kelurahan")
     assert made.returncode == 0, made.stderr

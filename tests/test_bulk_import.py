@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 from data_feeds.reports.bulk_import import Importer
 from data_feeds.runtime.settings import PROJECT_DIR
 from data_feeds.store import outbox
-from tests.test_api import store_counts
+from tests.helpers import store_counts
+
+pytestmark = pytest.mark.store  # the store is what these test: SQLite and PostgreSQL
 
 COLUMNS = ["id", "source", "category", "title", "lat", "lon", "reported_at", "status", "opd", "responded_at",
            "resolved_at", "evidence", "note", "reporter_name", "reporter_phone"]

@@ -13,7 +13,7 @@ from data_feeds.runtime.settings import PROJECT_DIR
 from geodata import boundaries, gazetteer
 from geodata.importer import examine, import_boundaries
 from geodata.locate import Locator
-from tests.conftest import at_kelurahan
+from tests.helpers import at_kelurahan
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def _points_land_home(bs: boundaries.BoundarySet) -> list[str]:
     loc = Locator(bs, tolerance_m=0)
     places = list(gz.kelurahan.values())
     idx = loc.assign([p.lon for p in places], [p.lat for p in places])
-    return [p.code for p, i in zip(places, idx) if i < 0 or loc._codes[i] != p.code]
+    return [p.code for p, i in zip(places, idx, strict=True) if i < 0 or loc._codes[i] != p.code]
 
 
 def test_every_representative_point_lands_in_its_own_kelurahan_in_the_default_geometry():

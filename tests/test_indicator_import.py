@@ -35,6 +35,7 @@ def csv_file(*lines: str) -> io.BytesIO:
     return io.BytesIO("\n".join([HEADER, *lines]).encode())
 
 
+@pytest.mark.store
 def test_csv_round_trip(services):
     services.indicators.seed()
     stored, errors = import_file(services.indicators, csv_file(*GOOD), "figures.csv", actor="test")
@@ -48,6 +49,7 @@ def test_csv_round_trip(services):
     assert services.indicators.series("assistive_devices", subject="kursi_roda")[0]["recorded_by"] == "test"
 
 
+@pytest.mark.store
 def test_xlsx_round_trip_with_date_and_number_cells(services):
     wb = Workbook()
     ws = wb.active
@@ -64,6 +66,7 @@ def test_xlsx_round_trip_with_date_and_number_cells(services):
     assert services.indicators.series("tangerang_bisa")[0]["value"] == 10250
 
 
+@pytest.mark.store
 @pytest.mark.parametrize("bad,field,words", [
     ("ufo,36.71,,,,2022-03-31,5,Dinkes,", "indicator", "unknown indicator 'ufo'"),
     ("vaccination_dose_1,Atlantis,,,,2022-03-31,5,Dinkes,", "place", "unknown place 'Atlantis'"),
@@ -90,6 +93,7 @@ def test_each_bad_row_is_named_and_nothing_of_the_file_is_stored(services, bad, 
     assert count(services) == before
 
 
+@pytest.mark.store
 def test_every_bad_row_is_reported_not_only_the_first(services):
     services.indicators.seed()
     before = count(services)

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from data_feeds.indicators.config import load
 from data_feeds.store import indicator_values
 
+pytestmark = pytest.mark.store  # the store is what these test: SQLite and PostgreSQL
+
 
 @pytest.fixture
 def key(services):
@@ -94,7 +96,8 @@ def test_dry_run_and_roles(client, services, key):
     services.indicators.seed()
     before = count(services)
     assert post(client, fig(), key, "?dry_run=1").get_json() == {
-        "stored": 0, "checked": 1, "dry_run": True, "items": [{**fig(), "period": "", "measure": "value", "subject": "", "correction": 0, "value": 2200000.0}]}
+        "stored": 0, "checked": 1, "dry_run": True,
+        "items": [{**fig(), "period": "", "measure": "value", "subject": "", "correction": 0, "value": 2200000.0}]}
     assert count(services) == before
     other = {"X-API-Key": services.test_keys["112"]}  # a report-only key
     resp = post(client, fig(), other)
@@ -120,6 +123,7 @@ def test_identical_figures_sent_twice_are_stored_once(client, services, key):
 
 def test_summary_target_against_realisation_per_period_and_subject(services):
     from datetime import date
+
     from data_feeds.indicators.summary import summarise
     services.indicators.seed()
     places, subjects = summarise(services.store, load(), services.gazetteer, date(2026, 11, 23))
@@ -145,6 +149,7 @@ def test_summary_target_against_realisation_per_period_and_subject(services):
 
 def test_demo_breakdowns_add_up_to_the_real_city_totals_and_are_marked(services):
     from sqlalchemy import select
+
     from data_feeds.indicators import demo as demo_indicators
     from geodata import choropleth
     services.indicators.seed()
@@ -164,6 +169,7 @@ def test_demo_breakdowns_add_up_to_the_real_city_totals_and_are_marked(services)
     assert sources == {demo_indicators.SOURCE}
     # the map: coverage where the kecamatan's population is known, "no data" where it is not; marked demo
     from datetime import date
+
     from data_feeds.indicators.summary import summarise
     places, _ = summarise(services.store, load(), gz, date(2026, 11, 23))
     values = choropleth.values("vaccination", {}, gz, places)
@@ -174,8 +180,9 @@ def test_demo_breakdowns_add_up_to_the_real_city_totals_and_are_marked(services)
 
 
 def test_export_csv_and_xlsx(client, services):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
     services.indicators.seed()
     resp = client.get("/api/v1/export/indicators.csv?lang=en")
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
@@ -203,6 +210,7 @@ def test_history_export_keeps_corrections(client, services, key):
 
 def test_the_coverage_denominator_is_configurable(services, tmp_path):
     from datetime import date
+
     from data_feeds.indicators.summary import summarise
     text = (Path(__file__).resolve().parents[1] / "data_feeds" / "indicators" / "indicators.toml").read_text()
     text = text.replace('coverage_of = "population"\nthresholds = { good = 0.9, warn = 0.7 }\nseed = "vaccination_dose_2_total"',

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from tests.test_wall_browser import WAIT_MS, click_kecamatan, open_wall
+from tests.helpers import WAIT_MS, click_kecamatan, open_wall
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
 AMBER_NOTE = "rgb(74, 56, 0)"

@@ -4,15 +4,16 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from dash import no_update
 
 from callbacks.live import OUTPUTS, poll_outputs
-from data_feeds.live.bus import OutboxRelay
 from data_feeds.clock import wib_day_start
+from data_feeds.live.bus import OutboxRelay
 from data_feeds.live.snapshot import compute
 from data_feeds.live.versions import LivePublisher, LiveState
 from layouts import ids
-from tests.conftest import report_payload
+from tests.helpers import at_kelurahan, report_payload
 
 OUT = {f"{o.component_id}.{o.component_property}": i for i, o in enumerate(OUTPUTS)}
 
@@ -27,6 +28,7 @@ def rebuild(services, publisher, now=None):
     return publisher.publish(summary, markers, now)
 
 
+@pytest.mark.store
 def test_relay_publishes_each_event_once_in_order(services):
     a = submit(services)
     services.reports.change_status(a["id"], {"status": "diproses"})
@@ -40,6 +42,7 @@ def test_relay_publishes_each_event_once_in_order(services):
     assert services.store.outbox_backlog() == 0
 
 
+@pytest.mark.store
 def test_relay_does_not_duplicate_after_crash_between_publish_and_mark(services, monkeypatch):
     submit(services)
     submit(services)
@@ -68,6 +71,7 @@ def test_snapshot_versions_carry_only_changed_markers(services):
     assert change["summary"]["kpi"]["baru"] == 2
 
 
+@pytest.mark.store
 def test_indicator_panels_travel_apart_and_only_when_a_figure_changes(services):
     import json
     pub = LivePublisher(services.redis, services.keys)
@@ -100,6 +104,7 @@ def test_reader_asks_for_full_reload_on_new_epoch_or_gap(services):
     assert services.live.since(have) is None
 
 
+@pytest.mark.store
 def test_kpis_count_today_in_wib(services):
     now = datetime(2026, 11, 23, 18, 30, tzinfo=timezone.utc)  # 01:30 WIB on the 24th
     assert wib_day_start(now) == datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)
@@ -159,6 +164,7 @@ def test_poll_reports_redis_outage_on_screen(services):
     assert out[OUT[f"{ids.LIVE_DELTA}.data"]] is no_update
 
 
+@pytest.mark.store
 def test_indicators_page_shows_the_stored_figures_while_redis_is_down(services):
     from dataclasses import replace
 
@@ -207,9 +213,9 @@ def test_a_status_change_sends_only_what_it_touched(services):
     assert out[OUT[f"{ids.LIVE_DELTA}.data"]]["upserts"][0]["properties"]["s"] == "diproses"
 
 
+@pytest.mark.store
 def test_per_kecamatan_views_add_up_to_the_city(services):
     from data_feeds.live.snapshot import area_view
-    from tests.conftest import at_kelurahan
     submit(services, **at_kelurahan("36.71.07.1011"))  # Karawaci
     submit(services, **at_kelurahan("36.71.07.1001"))  # Karawaci
     r = submit(services, **at_kelurahan("36.71.13.1002"))  # Larangan
@@ -238,7 +244,6 @@ def test_selection_toggles_and_resets():
 
 
 def test_a_selection_refreshes_the_panels_without_a_new_version(services):
-    from tests.conftest import at_kelurahan
     pub = LivePublisher(services.redis, services.keys)
     submit(services, **at_kelurahan("36.71.07.1011"))
     submit(services, **at_kelurahan("36.71.13.1002"))

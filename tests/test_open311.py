@@ -10,8 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.conftest import report_payload
-from tests.test_api import post, store_counts
+from tests.helpers import post, report_payload, store_counts
 
 FORMATS = ["xml", "json"]
 BASE = "/open311/v2"
@@ -179,6 +178,7 @@ def test_revoked_key_and_key_without_report_role(client, services):
     assert_error(client, "POST", "requests", 403, "api_key: has been revoked", data=form(services, api_key=key))
 
 
+@pytest.mark.store
 def test_repeated_token_returns_the_original(client, services):
     status, first = call(client, "POST", "requests", "json", data=form(services, token="APP-77"))
     before = store_counts(services)
@@ -202,6 +202,7 @@ def ids_of(body) -> list[str]:
     return [r["service_request_id"] for r in body]
 
 
+@pytest.mark.store
 def test_get_requests_filters(client, services):
     now = datetime.now(timezone.utc)
     a = native(client, category="sampah", reported_at=(now - timedelta(days=2)).isoformat())
@@ -241,6 +242,7 @@ def test_get_requests_refuses_bad_arguments(client, query, words):
     assert_error(client, "GET", "requests", 400, words, query_string=query)
 
 
+@pytest.mark.store
 def test_get_requests_returns_at_most_1000(client, services):
     now = datetime.now(timezone.utc)
     with ThreadPoolExecutor(16) as pool:  # concurrent submits share group commits
@@ -261,6 +263,7 @@ def test_get_one_request_and_unknown_id(client, services):
 
 # -- states and updates ---------------------------------------------------------------------
 
+@pytest.mark.store
 def test_laksa_states_map_to_open311_and_fixmystreet(client, services):
     evidence = "https://laksa.example/bukti/selesai.jpg"
     ids = {name: native(client, title=f"Laporan {name}") for name in ("baru", "diproses", "selesai", "ditolak", "duplikat")}
@@ -280,6 +283,7 @@ def test_laksa_states_map_to_open311_and_fixmystreet(client, services):
     assert "extended_attributes" not in plain and plain["media_url"] == evidence
 
 
+@pytest.mark.store
 def test_servicerequestupdates_give_closures_with_evidence(client, services):
     rid = native(client)
     evidence = "https://laksa.example/bukti/after.mp4"

@@ -12,8 +12,7 @@ import requests
 
 from data_feeds.store import Store
 from geodata import gazetteer
-from tests.conftest import report_payload
-from tests.test_wall_browser import WAIT_MS, open_wall
+from tests.helpers import WAIT_MS, open_wall, report_payload
 
 pytestmark = [pytest.mark.stack]
 
@@ -88,7 +87,8 @@ def test_a_hung_redis_is_shown_on_the_wall_and_clears_when_it_answers(live_stack
     pid = live_stack.redis_pid()
     os.kill(pid, signal.SIGSTOP)  # hangs without dying: the supervisor cannot tell, the wall must
     try:
-        rid = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, json=report_payload(title="Laporan saat Redis macet"), timeout=10)
+        rid = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers,
+                            json=report_payload(title="Laporan saat Redis macet"), timeout=10)
         assert rid.status_code == 201  # intake does not wait on Redis
         page.wait_for_selector("#status-banner.lr-status-down", timeout=WAIT_MS)
         assert "Redis" in page.inner_text("#status-banner")

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from layouts import report_card
-from tests.conftest import report_payload
+from tests.helpers import report_payload
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from data_feeds.reports import categories, sla
 from data_feeds.live.snapshot import area_view, compute
-from tests.conftest import at_kelurahan, report_payload
+from data_feeds.reports import categories, sla
+from tests.helpers import at_kelurahan, report_payload
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
 ROUTING = categories.load()
@@ -31,6 +31,7 @@ def test_clock_states(status, elapsed, state):
         assert due == T0 + (timedelta(hours=2) if status == "baru" else timedelta(hours=48))
 
 
+@pytest.mark.store
 def test_report_api_shows_due_times(client):
     reported = datetime.now(timezone.utc) - timedelta(hours=3)
     body = client.post("/api/v1/reports", json=report_payload(category="banjir", reported_at=reported.isoformat())).get_json()
@@ -51,6 +52,7 @@ def _move(client, rid, **body):
     assert resp.status_code == 200, resp.get_json()
 
 
+@pytest.mark.store
 def test_per_opd_panel_counts_and_times(client, services):
     now = datetime.now(timezone.utc)
     ago = lambda **kw: (now - timedelta(**kw)).isoformat()  # noqa: E731

@@ -7,9 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
-from data_feeds.validation import ApiError
 from data_feeds.store import Store
-from tests.conftest import report_payload
+from data_feeds.validation import ApiError
+from tests.helpers import report_payload
+
+pytestmark = pytest.mark.store  # the store is what these test: SQLite and PostgreSQL
 
 
 def test_concurrent_posts_are_all_committed_once(services, settings):

@@ -1,13 +1,12 @@
 """The wall view in a real headless Chromium, against the product started with `python app.py`."""
 from __future__ import annotations
 
-import requests
 import pytest
+import requests
 
-from tests.conftest import at_kelurahan, report_payload
+from tests.helpers import WAIT_MS, at_kelurahan, click_kecamatan, open_wall, report_payload
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
-WAIT_MS = 15_000  # generous: these check that things happen, bench/ measures how fast
 
 
 def kpi(page, name: str) -> int:
@@ -16,13 +15,6 @@ def kpi(page, name: str) -> int:
 
 def marker(rid: str) -> str:
     return f'.lr-marker [data-report-id="{rid}"]'
-
-
-def open_wall(page, url: str):
-    page.goto(url)
-    page.wait_for_selector("#kpi-baru")
-    page.wait_for_selector(".leaflet-container .lr-kec-label")
-    page.evaluate("window.__sameDocument = true")  # lost if the page reloads
 
 
 def test_posted_report_appears_live_and_changes_colour(live_stack, page):
@@ -40,7 +32,8 @@ def test_posted_report_appears_live_and_changes_colour(live_stack, page):
     page.wait_for_selector(f'#ticker [data-report-id="{rid}"]', timeout=WAIT_MS)
     assert "Pohon tumbang menutup Jl. Daan Mogot" in page.inner_text("#ticker")
 
-    assert requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", headers=live_stack.headers, json={"status": "diproses"}, timeout=10).status_code == 200
+    moved = requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", headers=live_stack.headers, json={"status": "diproses"}, timeout=10)
+    assert moved.status_code == 200
     page.wait_for_selector(f'{marker(rid)}[data-status="diproses"]', timeout=WAIT_MS)
     page.wait_for_function(f"document.querySelector('#kpi-baru').innerText.replace(/\\./g,'') == '{baru_before}'", timeout=WAIT_MS)
     done = requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", headers=live_stack.headers, timeout=10,
@@ -56,7 +49,8 @@ def test_posted_report_appears_live_and_changes_colour(live_stack, page):
 
 def test_text_from_reports_is_shown_escaped(live_stack, page):
     title = '<img src=x onerror="window.__pwned=1"> Banjir'
-    rid = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, json=report_payload(title=title, category="banjir", **at_kelurahan("36.71.13.1001")),
+    rid = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers,
+                        json=report_payload(title=title, category="banjir", **at_kelurahan("36.71.13.1001")),
                         timeout=10).json()["id"]
     open_wall(page, live_stack.url)
     page.wait_for_selector(marker(rid), timeout=WAIT_MS)
@@ -116,27 +110,6 @@ def test_demo_feed_is_labelled_as_demo(demo_stack, page):
     assert "DATA DEMO" in page.inner_text("#demo-banner")
     page.wait_for_selector(".lr-marker.lr-demo, .lr-cluster", timeout=WAIT_MS)
     page.wait_for_selector("#ticker .lr-tag-demo", timeout=WAIT_MS)
-
-
-FIND_POLYGON = """([x, y]) => {
-  for (let r = 0; r < 80; r += 5) for (let a = 0; a < 6.28; a += 0.4) {
-    const px = x + r * Math.cos(a), py = y + r * Math.sin(a);
-    const e = document.elementFromPoint(px, py);
-    if (e && e.tagName === 'path' && e.closest('.leaflet-overlay-pane')) return [px, py];
-  }
-  return null;
-}"""
-
-
-def click_kecamatan(page, name: str):
-    """Click the kecamatan's polygon near its label, where no marker is in the way."""
-    label = page.locator(".lr-kec-label", has_text=name).first
-    label.wait_for(state="visible", timeout=WAIT_MS)
-    page.wait_for_timeout(300)  # let the map settle if it is still fitting its bounds
-    box = label.bounding_box()
-    point = page.evaluate(FIND_POLYGON, [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
-    assert point, f"no clickable spot found near {name}"
-    page.mouse.click(*point)
 
 
 def test_clicking_a_kecamatan_focuses_every_panel_and_reset_returns(live_stack, page):

@@ -13,24 +13,34 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..access.keys import DEFAULT_ROLES, ROLES
+from ..access.keys import DEFAULT_ROLES, ROLES, ApiKeys
+from ..reports import categories
 from ..runtime.settings import Settings
-from ..runtime.services import Services
+from ..store import Store
 
 
-def _services() -> Services:
+def _services():
+    """Everything, for the imports (which place reports on the map); the key commands need only the store,
+    and start faster without the map's libraries."""
+    from ..runtime.services import Services
     services = Services(Settings.from_env())
     services.store.create_schema()
     return services
 
 
+def _keys() -> ApiKeys:
+    store = Store(Settings.from_env().database_url)
+    store.create_schema()
+    return ApiKeys(store)
+
+
 def keys_create(args) -> int:
-    services = _services()
-    if args.source not in services.routing.sources:
+    sources = categories.load().sources
+    if args.source not in sources:
         print(f"unknown source {args.source!r}; known sources (data_feeds/reports/categories.toml): "
-              f"{', '.join(services.routing.sources)}", file=sys.stderr)
+              f"{', '.join(sources)}", file=sys.stderr)
         return 2
-    row, key = services.api_keys.create(args.source, roles=args.role or DEFAULT_ROLES, label=args.label)
+    row, key = _keys().create(args.source, roles=args.role or DEFAULT_ROLES, label=args.label)
     print(f"key {row['id']} for source {row['source']}, roles {', '.join(row['roles'])}. "
           "Shown once: store it now; only its hash is kept.", file=sys.stderr)
     print(key)  # the last line of output is the key, for scripts
@@ -38,14 +48,14 @@ def keys_create(args) -> int:
 
 
 def keys_list(_args) -> int:
-    for row in _services().api_keys.list():
+    for row in _keys().list():
         state = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "active"
         print(f"{row['id']}  {row['source']:<14} {','.join(row['roles']):<26} {state:<24} {row['label'] or ''}")
     return 0
 
 
 def keys_revoke(args) -> int:
-    if _services().api_keys.revoke(args.key_id):
+    if _keys().revoke(args.key_id):
         print(f"key {args.key_id} revoked: it is refused from the next request on")
         return 0
     print(f"no active key {args.key_id!r}", file=sys.stderr)

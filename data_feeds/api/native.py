@@ -53,6 +53,13 @@ def principal(required: bool = True) -> Principal | None:
     return current().api_keys.authenticate(presented)
 
 
+def key_with(role: str) -> Principal:
+    """The API key's holder, refused (403 naming the header) unless the key carries `role`."""
+    who = principal()
+    who.require(role)
+    return who
+
+
 def query_flag(name: str) -> bool:
     return truthy(request.args.get(name))
 
@@ -64,8 +71,7 @@ def _actor(who: Principal) -> str:
 @bp.post("/api/v1/reports")
 def create_report():
     services = current()
-    who = principal()
-    who.require("report")
+    who = key_with("report")
     body = json_body()
     if isinstance(body, dict):
         body.setdefault("source", who.source)  # a key speaks for one feed: source may be left out
@@ -85,8 +91,7 @@ def create_report():
 @bp.post("/api/v1/reports/<report_id>/status")
 def change_status(report_id: str):
     services = current()
-    who = principal()
-    who.require("workflow")
+    who = key_with("workflow")
     report = services.reports.change_status(report_id, json_body(), actor=_actor(who))
     services.poker.poke()
     return jsonify(report)
@@ -106,8 +111,7 @@ def get_report(report_id: str):
 def record_indicators():
     """One figure or a list (all stored or none); ?dry_run=1 checks without storing."""
     services = current()
-    who = principal()
-    who.require("indicators")
+    who = key_with("indicators")
     body = json_body()
     items = body if isinstance(body, list) else [body]
     dry = query_flag("dry_run")
@@ -122,8 +126,7 @@ def record_indicators():
 def import_indicators():
     """A CSV or XLSX file (multipart field `file`, or the raw body with ?name=figures.xlsx): all rows or none."""
     services = current()
-    who = principal()
-    who.require("indicators")
+    who = key_with("indicators")
     upload = request.files.get("file")
     stream, name = (upload.stream, upload.filename or "") if upload else (io.BytesIO(request.get_data()), request.args.get("name", ""))
     dry = query_flag("dry_run")

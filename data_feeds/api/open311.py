@@ -23,6 +23,7 @@ from ..reports import lifecycle, sla
 from ..reports.categories import RoutingTable
 from ..runtime.services import current
 from ..validation import ApiError, truthy
+
 JURISDICTION = "tangerangkota.go.id"
 CHANGESET = "2026-11-23T00:00:00+07:00"
 WINDOW = timedelta(days=90)

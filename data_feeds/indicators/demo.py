@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from geodata.gazetteer import CITY_CODE
 
-from .series import IndicatorService
 from ..store import indicator_values
+from .series import IndicatorService
 
 SOURCE = "Simulasi demo LIVE Room (bukan data resmi)"
 VACC_GROWTH = {  # share of the final figure reached 3, 2 and 1 months before
@@ -56,7 +56,7 @@ def synthesise(service: IndicatorService, seed: int = 7) -> int:
         last = city[-1]
         as_of = date.fromisoformat(last["as_of"])
         for place, value in _split(last["value"], weights, rng).items():
-            for months_before, share in zip((3, 2, 1, 0), (*growth, 1.0)):
+            for months_before, share in zip((3, 2, 1, 0), (*growth, 1.0), strict=True):
                 items.append({"indicator": code, "place": place, "as_of": (as_of - timedelta(days=30 * months_before)).isoformat(),
                               "value": round(value * share), "source": SOURCE})
     targets = {r["place"]: r for r in service.across_places(RENOVATION, "target")}

@@ -9,17 +9,16 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-
-from ..reports.categories import RoutingTable
 from sqlalchemy import select
 
 from geodata.gazetteer import CITY_CODE
 
-from .config import PILLARS
 from ..clock import wib_today
+from ..reports.categories import RoutingTable
+from ..store import indicator_values
+from .config import PILLARS
 from .series import IndicatorService
 from .summary import summarise
-from ..store import indicator_values
 
 COLUMNS = {  # key: (Indonesian header, English header)
     "pillar": ("pilar", "pillar"), "indicator": ("kode_indikator", "indicator_code"), "name": ("indikator", "indicator"),

@@ -43,7 +43,7 @@ def read_rows(stream: BinaryIO, name: str) -> list[tuple[int, dict]]:
         from openpyxl import load_workbook  # only for XLSX files
         try:
             sheet = load_workbook(stream, read_only=True, data_only=True).worksheets[0]
-        except Exception as exc:  # openpyxl raises several kinds for a file that is not XLSX
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises several kinds for a file that is not XLSX
             raise FileError(f"{name} is not a readable XLSX workbook ({exc})") from None
         table = [list(r) for r in sheet.iter_rows(values_only=True)]
     elif suffix in (".csv", ".txt"):
@@ -64,7 +64,7 @@ def read_rows(stream: BinaryIO, name: str) -> list[tuple[int, dict]]:
     for n, cells in enumerate(table[1:], 2):
         if not any(c not in (None, "") for c in cells):
             continue  # blank lines between blocks are common in hand-kept sheets
-        rows.append((n, {h: c for h, c in zip(header, cells) if h}))
+        rows.append((n, {h: c for h, c in zip(header, cells, strict=False) if h}))  # a short row: its last cells empty
     return rows
 
 

@@ -82,7 +82,8 @@ class SeriesView:
         after = self.dates[after_at] if after_at < len(self.dates) else None
         if before is not None and row["value"] < self.by_date[before][0]:
             raise ApiError.one(409, "value", f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
-                                             f"below {_n(self.by_date[before][0])} on {before}; send correction: true if the earlier figure was wrong")
+                                             f"below {_n(self.by_date[before][0])} on {before}; "
+                                             "send correction: true if the earlier figure was wrong")
         if after is not None and row["value"] > self.by_date[after][0]:
             raise ApiError.one(409, "value", f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
                                              f"above {_n(self.by_date[after][0])} on the later {after}; send correction: true if that one was wrong")

@@ -16,7 +16,6 @@ from geodata.gazetteer import CITY_CODE, Gazetteer
 from ..store import Store, indicator_values
 from .config import Indicator
 
-
 SPARK_POINTS = 12
 KEEP_PER_SERIES = 2 * SPARK_POINTS  # rows read per series and period: room for same-date corrections
 
@@ -112,7 +111,7 @@ def summarise(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: 
     return places, subjects
 
 
-_last_summary: "weakref.WeakKeyDictionary[Store, tuple[tuple, tuple]]" = weakref.WeakKeyDictionary()
+_last_summary: weakref.WeakKeyDictionary[Store, tuple[tuple, tuple]] = weakref.WeakKeyDictionary()
 
 
 def summarise_on_change(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: date) -> tuple[dict, dict, str]:

@@ -104,7 +104,7 @@ class OutboxRelay:
             pipe.xadd(self.keys.events, {"e": row["payload"]}, id=f"{row['seq']}-0", maxlen=STREAM_MAXLEN, approximate=True)
         results = pipe.execute(raise_on_error=False)
         done: list[int] = []
-        for row, result in zip(rows, results):
+        for row, result in zip(rows, results, strict=True):
             # "equal or smaller": already in the stream (published before a crash); done all the same.
             if isinstance(result, Exception) and "equal or smaller" not in str(result):
                 break  # keep order: nothing after a failed entry is marked

@@ -21,6 +21,7 @@ from ..indicators.config import load as load_indicators
 from ..reports import lifecycle, sla
 from ..reports.categories import RoutingTable
 from ..store import Store, reports
+from .shapes import Kpi, MarkerFeature, MarkerProps, SlaPanel, Summary, TickerRow
 
 TICKER_SIZE = 12
 TTFR_WINDOW = timedelta(days=7)
@@ -28,7 +29,7 @@ SLA_WINDOW = timedelta(days=30)  # response and resolution times per OPD over th
 RESOLVED_VISIBLE = timedelta(hours=24)
 
 
-def _ticker_row(t, gz: Gazetteer, sla_states: dict[str, str]) -> dict:
+def _ticker_row(t, gz: Gazetteer, sla_states: dict[str, str]) -> TickerRow:
     return {"id": t.id, "source": t.source, "category": t.category, "title": t.title, "status": t.status,
             "sla": sla_states.get(t.id, ""),
             "kecamatan": gz.kecamatan[t.kode_kec].name if t.kode_kec in gz.kecamatan else "",
@@ -36,18 +37,18 @@ def _ticker_row(t, gz: Gazetteer, sla_states: dict[str, str]) -> dict:
             "reported_at": iso_utc(t.reported_at)}
 
 
-def area_view(summary: dict, kode_kec: str | None) -> tuple[dict, list[dict], dict]:
+def area_view(summary: Summary, kode_kec: str | None) -> tuple[Kpi, list[TickerRow], SlaPanel]:
     """(KPIs, ticker rows, SLA panel) for the whole city or one selected kecamatan."""
-    empty = {"rows": [], "breached": 0, "soon": 0, "window_days": SLA_WINDOW.days}
+    empty = SlaPanel(rows=[], breached=0, soon=0, window_days=SLA_WINDOW.days)
     if kode_kec and kode_kec in summary.get("kpi_by_kec", {}):
         return summary["kpi_by_kec"][kode_kec], summary["ticker_by_kec"][kode_kec], summary.get("sla", {}).get(kode_kec, empty)
     return summary["kpi"], summary["ticker"], summary.get("sla", {}).get("city", empty)
 
 
-def marker_feature(row, gz: Gazetteer, sla_state: str = "") -> dict:
+def marker_feature(row, gz: Gazetteer, sla_state: str = "") -> MarkerFeature:
     kec = gz.kecamatan.get(row.kode_kec or "")
     kel = gz.kelurahan.get(row.kode_kel or "")
-    props = {"id": row.id, "s": row.status, "c": row.category, "t": row.title, "kc": row.kode_kec, "k": kec.name if kec else "",
+    props: MarkerProps = {"id": row.id, "s": row.status, "c": row.category, "t": row.title, "kc": row.kode_kec, "k": kec.name if kec else "",
              "l": kel.name if kel else "", "r": iso_utc(row.reported_at)}
     if sla_state in ("breached", "soon"):
         props["sla"] = sla_state
@@ -58,7 +59,7 @@ def marker_feature(row, gz: Gazetteer, sla_state: str = "") -> dict:
 
 
 def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, marker_limit: int,
-            demo_enabled: bool = False, feature_cache: dict | None = None) -> tuple[dict, dict[str, dict]]:
+            demo_enabled: bool = False, feature_cache: dict | None = None) -> tuple[Summary, dict[str, MarkerFeature]]:
     """-> (summary, markers by id). Indexed queries only: cost follows open reports, not history.
 
     feature_cache (id -> (status, feature)), kept by the caller between rebuilds, saves
@@ -130,7 +131,7 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         feature_cache.clear()
         feature_cache.update({key: ((f["properties"]["s"], sla_states.get(key, "")), f) for key, f in markers.items()})
     kecamatan_counts = {code: {k: kpi[code][k] for k in ("baru", "diproses", "selesai_today")} for code in gz.kecamatan}
-    summary = {
+    summary: Summary = {
         "kpi": kpi["city"],
         "kpi_by_kec": {code: kpi[code] for code in gz.kecamatan},
         "kecamatan": kecamatan_counts,
@@ -166,7 +167,8 @@ def _p(values: list[float], q: float) -> float | None:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def sla_by_area(open_rows, responded, resolved, routing: RoutingTable, gz: Gazetteer, now: datetime):
+def sla_by_area(open_rows, responded, resolved, routing: RoutingTable, gz: Gazetteer,
+                now: datetime) -> tuple[dict[str, str], dict[str, SlaPanel]]:
     """-> (SLA state of each open report, per-area per-OPD panel rows).
 
     A panel row: open reports, breached, about to breach, and median / p90 of time to first

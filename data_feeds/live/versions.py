@@ -14,8 +14,9 @@ from datetime import datetime
 
 import redis
 
-from .bus import Keys
 from ..clock import iso_utc
+from .bus import Keys
+from .shapes import MarkerFeature, Summary
 
 DELTA_KEEP = 2000  # versions of marker deltas kept for clients that fell behind
 
@@ -44,7 +45,7 @@ class LiveState:
         return f"{self.epoch}:{self.version}"
 
     @classmethod
-    def parse(cls, token: bytes | str | None) -> "LiveState | None":
+    def parse(cls, token: bytes | str | None) -> LiveState | None:
         if not token:
             return None
         token = token.decode() if isinstance(token, bytes) else token
@@ -62,7 +63,7 @@ class LivePublisher:
         self.summary_print = ""
         self.indicators_mark = ""
 
-    def publish(self, summary: dict, markers: dict[str, dict], built_at: datetime) -> bool:
+    def publish(self, summary: Summary, markers: dict[str, MarkerFeature], built_at: datetime) -> bool:
         """Write a new version if anything changed. -> True when a version was written."""
         current = LiveState.parse(self.client.get(self.keys.version))
         if self.state is None or current is None or current.epoch != self.state.epoch:
@@ -93,7 +94,7 @@ class LivePublisher:
         self.indicators_mark = summary.get("indicators_mark", "")
         return True
 
-    def _publish_full(self, summary: dict, markers: dict[str, dict], built_at: datetime) -> None:
+    def _publish_full(self, summary: Summary, markers: dict[str, MarkerFeature], built_at: datetime) -> None:
         state = LiveState(secrets.token_hex(4), 1)
         summary, indicator_doc = split_indicators(summary)
         doc = {**summary, "built_at": iso_utc(built_at), "version": 1, "epoch": state.epoch}
@@ -140,11 +141,11 @@ class LiveReader:
         token, beat = pipe.execute()
         return LiveState.parse(token), json.loads(beat) if beat else None
 
-    def summary(self) -> dict | None:
+    def summary(self) -> Summary | None:
         raw = self.client.get(self.keys.summary)
         return self._with_indicators(json.loads(raw)) if raw else None
 
-    def head(self) -> tuple[LiveState | None, dict | None]:
+    def head(self) -> tuple[LiveState | None, Summary | None]:
         """Version and summary, consistently: what a page needs to draw everything but the markers."""
         pipe = self.client.pipeline(transaction=True)
         pipe.get(self.keys.version)

@@ -17,11 +17,11 @@ from datetime import datetime, timezone
 
 import redis
 
-from .bus import OutboxRelay, connect
 from ..indicators import demo as demo_indicators
 from ..reports.demo import DemoFeed
 from ..runtime.services import Services
 from ..runtime.settings import Settings
+from .bus import OutboxRelay, connect
 from .snapshot import compute
 from .versions import LivePublisher
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .categories import RoutingTable
 from ..validation import ApiError
+from .categories import RoutingTable
 from .contract import StatusChangeIn, evidence_kind
 
 STATUSES = ("baru", "diproses", "selesai", "ditolak", "duplikat")

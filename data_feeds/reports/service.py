@@ -4,19 +4,19 @@ Both the HTTP API and the demo feed go through here, so every report meets the s
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Callable
 
 from ulid import ULID
 
 from geodata.gazetteer import Gazetteer
 from geodata.locate import Locator
 
-from . import lifecycle, sla
-from .categories import RoutingTable
 from ..clock import iso_utc, utcnow
 from ..store import NotFound, Store
 from ..validation import ApiError, parse
+from . import lifecycle, sla
+from .categories import RoutingTable
 from .contract import ReportIn, StatusChangeIn
 
 FUTURE_SKEW = timedelta(minutes=5)

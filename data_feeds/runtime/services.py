@@ -14,14 +14,14 @@ from flask import Flask, current_app
 from geodata import boundaries, gazetteer
 from geodata.locate import Locator
 
-from ..reports import categories
 from ..access.keys import ApiKeys
 from ..indicators.series import IndicatorService
 from ..live.bus import Keys, Poker, connect
-from .settings import Settings
-from ..reports.service import ReportService
 from ..live.versions import LiveReader
+from ..reports import categories
+from ..reports.service import ReportService
 from ..store import Store
+from .settings import Settings
 
 SCHEMATIC_TOLERANCE_M = 750.0  # schematic edges are approximate: accept points this close outside
 OFFICIAL_TOLERANCE_M = 30.0  # GPS error at the edge of official boundaries

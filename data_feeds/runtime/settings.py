@@ -33,7 +33,7 @@ class Settings:
     key_prefix: str = "liveroom"
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         data_dir = Path(os.environ.get("DATA_DIR", PROJECT_DIR / "var")).resolve()
         values = dict(
             data_dir=data_dir,

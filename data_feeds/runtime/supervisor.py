@@ -16,8 +16,8 @@ import urllib.request
 from dataclasses import replace
 
 from ..store import Store
-from .settings import PROJECT_DIR, Settings
 from .embedded_redis import EmbeddedRedis
+from .settings import PROJECT_DIR, Settings
 
 log = logging.getLogger("liveroom")
 

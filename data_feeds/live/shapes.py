@@ -1,0 +1,116 @@
+"""The shapes that cross from the live worker to every dashboard: the snapshot summary and the markers.
+
+Built by `live.snapshot.compute`, stored in Redis by `live.versions`, read by callbacks/ and,
+for markers, ticker rows and the OPD table, drawn in the browser by assets/liveroom.js. The
+marker keys are one letter because a whole map (up to LIVE_MARKER_LIMIT markers) travels on
+every page load; the comments here are their only dictionary.
+"""
+from __future__ import annotations
+
+from typing import Literal, NotRequired, TypedDict
+
+Status = Literal["baru", "diproses", "selesai", "ditolak", "duplikat"]
+SlaState = Literal["ok", "soon", "breached", "closed"]
+
+
+class MarkerProps(TypedDict):
+    """A live marker's properties (liveroom.js reportMarker, reportCluster)."""
+    id: str  # the report's id
+    s: Status  # status: glyph and colour
+    c: str  # category code
+    t: str  # title (escaped where it is drawn)
+    kc: str | None  # kecamatan code
+    k: str  # kecamatan name
+    l: str  # kelurahan name  # noqa: E741 - the browser's key
+    r: str  # reported at (clock.iso_utc): new reports pulse for a few minutes
+    sla: NotRequired[Literal["breached", "soon"]]  # only when its SLA clock is past or about to be: the halo
+    demo: NotRequired[Literal[1]]  # only for demo reports: the DEMO tag
+
+
+class PointGeometry(TypedDict):
+    type: Literal["Point"]
+    coordinates: list[float]  # [lon, lat], 5 decimals (about 1 m)
+
+
+class MarkerFeature(TypedDict):
+    type: Literal["Feature"]
+    id: str
+    geometry: PointGeometry
+    properties: MarkerProps
+
+
+class TickerRow(TypedDict):
+    """A row of the newest-reports ticker (liveroom.js ticker)."""
+    id: str
+    source: str
+    category: str
+    title: str
+    status: Status
+    sla: str  # "" | ok | soon | breached
+    kecamatan: str
+    kelurahan: str
+    reported_at: str  # clock.iso_utc
+
+
+class Kpi(TypedDict):
+    """The KPI tiles of one area (the city or a kecamatan)."""
+    today: int  # reported since midnight WIB
+    baru: int  # open, not yet answered
+    diproses: int  # open, with an OPD
+    selesai_today: int  # resolved since midnight WIB
+    ttfr_median_s: float | None  # median time to first response over the last ttfr_window_days
+    ttfr_n: int
+    ttfr_window_days: int
+
+
+class OpdSlaRow(TypedDict):
+    """One agency's SLA figures in one area (layouts/wall.py opd_data shortens it for the browser)."""
+    opd: str
+    short: str
+    name: str
+    open: int
+    breached: int  # open and past an SLA clock
+    soon: int  # open with under a quarter of its clock left
+    response_median_s: float | None
+    response_p90_s: float | None
+    response_n: int
+    resolution_median_s: float | None
+    resolution_p90_s: float | None
+    resolution_n: int
+
+
+class SlaPanel(TypedDict):
+    rows: list[OpdSlaRow]  # overdue agencies first
+    breached: int
+    soon: int
+    window_days: int
+
+
+class FeedState(TypedDict):
+    name: str
+    latest: str | None  # newest item received (clock.iso_utc)
+    stale: bool  # it used to send and has been silent longer than its stale_after_s
+
+
+class Summary(TypedDict):
+    """Everything a dashboard draws except the markers: one per version, the same for every client."""
+    kpi: Kpi
+    kpi_by_kec: dict[str, Kpi]  # by kecamatan code
+    kecamatan: dict[str, dict[str, int]]  # open counts per kecamatan: baru, diproses, selesai_today
+    kelurahan: dict[str, int]  # open reports per kelurahan code
+    map_values: dict[str, dict[str, float | None]]  # measure -> kecamatan code -> value (None: no figure)
+    map_demo: dict[str, bool]  # measure -> whether its figures are the demo's
+    ticker: list[TickerRow]
+    ticker_by_kec: dict[str, list[TickerRow]]
+    sla: dict[str, SlaPanel]  # "city" and each kecamatan code
+    indicators: dict  # indicators.summary: {indicator: {place: panel entry}}; travels under its own key
+    indicator_subjects: dict  # {indicator: {place: {subject: panel entry}}}; likewise
+    indicators_mark: str  # moves exactly when a figure may have changed
+    feeds: dict[str, FeedState]
+    demo_enabled: bool
+    markers_shown: int
+    markers_total: int  # open reports (markers_shown is capped at LIVE_MARKER_LIMIT)
+    has_demo: bool
+    built_at: NotRequired[str]  # added when published (clock.iso_utc)
+    version: NotRequired[int]
+    epoch: NotRequired[str]

@@ -1,0 +1,68 @@
+"""What the tests share: payloads, places, HTTP shorthands, the browser and its wall helpers."""
+from __future__ import annotations
+
+import json
+import os
+
+from sqlalchemy import func, select
+
+from data_feeds.runtime.settings import PROJECT_DIR
+from data_feeds.store import outbox, report_events, reports
+
+SHARED_DIR = PROJECT_DIR.parent / "shared"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+WAIT_MS = 15_000  # generous: these check that things happen, bench/ measures how fast
+
+
+def report_payload(**overrides) -> dict:
+    """A valid report in Kecamatan Karawaci on the schematic default boundaries."""
+    body = {"source": "laksa", "category": "jalan_rusak", "title": "Jalan berlubang di depan pasar",
+            "description": "Lubang sedalam 20 cm", "lat": -6.1805, "lon": 106.6297}
+    body.update(overrides)
+    return body
+
+
+def at_kelurahan(code: str) -> dict:
+    """lat/lon of a kelurahan's representative point: a place that is surely inside it."""
+    from geodata import gazetteer
+    place = gazetteer.load().kelurahan[code]
+    return {"lat": place.lat, "lon": place.lon}
+
+
+def post(client, body, path="/api/v1/reports", **kwargs):
+    return client.post(path, data=json.dumps(body), content_type="application/json", **kwargs)
+
+
+def store_counts(services) -> tuple[int, int, int]:
+    with services.store.read() as conn:
+        return tuple(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (reports, report_events, outbox))
+
+
+def open_wall(page, url: str):
+    page.goto(url)
+    page.wait_for_selector("#kpi-baru")
+    page.wait_for_selector(".leaflet-container .lr-kec-label")
+    page.evaluate("window.__sameDocument = true")  # lost if the page reloads
+
+
+FIND_POLYGON = """([x, y]) => {
+  for (let r = 0; r < 80; r += 5) for (let a = 0; a < 6.28; a += 0.4) {
+    const px = x + r * Math.cos(a), py = y + r * Math.sin(a);
+    const e = document.elementFromPoint(px, py);
+    if (e && e.tagName === 'path' && e.closest('.leaflet-overlay-pane')) return [px, py];
+  }
+  return null;
+}"""
+
+
+def click_kecamatan(page, name: str):
+    """Click the kecamatan's polygon near its label, where no marker is in the way."""
+    label = page.locator(".lr-kec-label", has_text=name).first
+    label.wait_for(state="visible", timeout=WAIT_MS)
+    page.wait_for_timeout(300)  # let the map settle if it is still fitting its bounds
+    box = label.bounding_box()
+    point = page.evaluate(FIND_POLYGON, [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+    assert point, f"no clickable spot found near {name}"
+    page.mouse.click(*point)
