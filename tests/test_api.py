@@ -345,3 +345,21 @@ def test_older_indicator_figures_gain_the_subject_column_as_empty(tmp_path):
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT subject FROM indicator_values").fetchall() == [("",)]
     store.dispose()
+
+
+def test_one_outbox_poker_per_web_process(services):
+    """The native API and Open311 wake the live worker through one poker thread, not one each."""
+    import threading
+
+    from app import create_app
+
+    def pokers():
+        return sum(t.name == "outbox-poker" for t in threading.enumerate())
+
+    before = pokers()
+    client = create_app(services=services).server.test_client()
+    assert pokers() == before + 1
+    assert post(client, report_payload(), headers={"X-API-Key": services.test_keys["laksa"]}).status_code == 201
+    form = {"api_key": services.test_keys["laksa"], "service_code": "banjir", "lat": "-6.1805", "long": "106.6297"}
+    assert client.post("/open311/v2/requests.json", data=form).status_code == 201
+    assert pokers() == before + 1

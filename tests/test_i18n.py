@@ -30,3 +30,30 @@ def test_indicator_figures_in_indonesian_and_english():
     assert fmt_figure(1_062_235.0) == "1.062.235" and fmt_figure(92.6) == "92,6"
     assert fmt_figure(1e12, "id", compact=True) == "1 triliun" and fmt_figure(1.5e12, "en", compact=True) == "1.5 trillion"
     assert fmt_figure(None) == "–"
+
+
+def test_the_browser_gets_its_words_from_the_one_source(client):
+    """The ticker, OPD table and map tooltips draw with words from layouts/i18n.py, served as a script
+    that the page loads before assets/liveroom.js; liveroom.js itself holds none of them."""
+    import json
+    import re
+
+    from callbacks.pages import WORDS_PATH
+    from layouts.i18n import BROWSER_KEYS, STRINGS, browser_words
+
+    page = client.get("/").get_data(as_text=True)
+    src = re.search(r'<script src="(' + re.escape(WORDS_PATH) + r'\?v=[0-9a-f]+)"', page).group(1)
+    assert page.index(src) < page.index("liveroom.js")
+    served = client.get(src)
+    assert served.status_code == 200 and "immutable" in served.headers["Cache-Control"]
+    body = served.get_data(as_text=True)
+    assert body.startswith("window.liveroomWords = ")
+    words = json.loads(body.removeprefix("window.liveroomWords = ").rstrip().rstrip(";"))
+    assert words == json.loads(json.dumps(browser_words()))
+    assert words["id"]["sla_breached"] == "LEWAT SLA" and words["en"]["status_diproses"] == "In progress"
+    assert words["units"]["id"] == ["hari", "jam", "menit", "detik"] and words["glyphs"]["selesai"] == "✓"
+    script = open("assets/liveroom.js", encoding="utf-8").read()
+    for key in BROWSER_KEYS:
+        for text in STRINGS[key]:
+            if len(text) > 4:  # words, not glyph-length fragments
+                assert f'"{text}"' not in script, f"{key}: {text!r} is written again in liveroom.js"

@@ -261,6 +261,14 @@ def test_get_one_request_and_unknown_id(client, services):
     assert_error(client, "GET", "requests/NOPE", 404, "service_request_id 'NOPE' not found")
 
 
+@pytest.mark.parametrize("flag", ["true", "1", "yes"])
+def test_extensions_flag_reads_the_same_on_every_route(client, flag):
+    rid = native(client)
+    one = client.get(f"/open311/v2/requests/{rid}.json?extensions={flag}").get_json()[0]
+    listed = client.get(f"/open311/v2/requests.json?service_request_id={rid}&extensions={flag}").get_json()[0]
+    assert one["extended_attributes"]["laksa_status"] == listed["extended_attributes"]["laksa_status"] == "baru"
+
+
 # -- states and updates ---------------------------------------------------------------------
 
 @pytest.mark.store

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from layouts.i18n import fmt_duration
 from tests.helpers import WAIT_MS, at_kelurahan, click_kecamatan, open_wall, report_payload
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
@@ -70,6 +71,16 @@ def test_wall_switches_to_english_and_back(live_stack, page):
     assert "Newest reports" in page.text_content(".lr-ticker")
     page.click(".lr-lang")
     page.wait_for_selector("text=Laporan hari ini")
+
+
+def test_durations_read_the_same_in_the_browser_as_on_the_server(live_stack, page):
+    """One duration form on every screen: the OPD table (drawn by liveroom.js) writes what the KPI tile
+    (layouts/i18n.py fmt_duration) writes."""
+    open_wall(page, live_stack.url)
+    samples = [0, 40, 59.6, 3394, 3600, 5100, 86399, 86400, 183600, 30 * 86400 + 7]
+    for lang in ("id", "en"):
+        drawn = page.evaluate("([xs, lang]) => xs.map(s => window.liveroom.format.duration(s, lang))", [samples, lang])
+        assert drawn == [fmt_duration(s, lang) for s in samples]
 
 
 def test_wall_shows_seed_figures_with_as_of_date(live_stack, page):
