@@ -3,8 +3,9 @@
   "use strict";
   /* Words, duration units and status glyphs: one source, layouts/i18n.py, served as /_liveroom/words.js
      (loaded before this file). */
-  var WORDS = window.liveroomWords || { id: {}, en: {}, units: { id: [], en: [] }, glyphs: {} };
+  var WORDS = window.liveroomWords;
   var GLYPH = WORDS.glyphs;
+  var TZ = WORDS.timezone;  /* WIB */
   function words(lng) { return WORDS[lng === "en" ? "en" : "id"]; }
   function fill(text, values) {
     return String(text).replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
@@ -13,8 +14,8 @@
   /* HH:mm for today (WIB); older items also say the day, so 23:01 yesterday is not read as tonight. */
   function hhmm(iso, lng) {
     var loc = lng === "en" ? "en-GB" : "id-ID", when = new Date(iso);
-    var day = function (d) { return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Jakarta" }).format(d); };
-    var opts = { timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", hour12: false };
+    var day = function (d) { return new Intl.DateTimeFormat("en-CA", { timeZone: TZ }).format(d); };
+    var opts = { timeZone: TZ, hour: "2-digit", minute: "2-digit", hour12: false };
     if (day(when) !== day(new Date())) { opts.day = "numeric"; opts.month = "short"; }
     return new Intl.DateTimeFormat(loc, opts).format(when).replace(/(\d{2})\.(\d{2})/, "$1:$2");
   }
@@ -159,7 +160,7 @@
       },
       clock: function (n, lng) {
         var fmt = new Intl.DateTimeFormat(lng === "en" ? "en-GB" : "id-ID", {
-          timeZone: "Asia/Jakarta", weekday: "short", day: "numeric", month: "short",
+          timeZone: TZ, weekday: "short", day: "numeric", month: "short",
           hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false
         });
         return fmt.format(new Date()).replace(/\./g, ":") + " WIB";

@@ -163,9 +163,10 @@ BROWSER_KEYS = ("status_baru", "status_diproses", "status_selesai", "status_dito
 
 
 def browser_words() -> dict:
-    """{"id": {key: text}, "en": {...}, "units": {lang: [day, hour, minute, second]}, "glyphs": {status: glyph}}."""
+    """{"id": {key: text}, "en": {...}, "units": {lang: [day, hour, minute, second]}, "glyphs": {status: glyph},
+    "timezone": the IANA name of WIB}."""
     words = {lang: {key: t(key, lang) for key in BROWSER_KEYS} for lang in LANGS}
-    return {**words, "units": DURATION_UNITS, "glyphs": STATUS_GLYPHS}
+    return {**words, "units": DURATION_UNITS, "glyphs": STATUS_GLYPHS, "timezone": WIB.key}
 
 
 def t(key: str, lang: str, **kwargs) -> str:

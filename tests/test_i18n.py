@@ -52,6 +52,7 @@ def test_the_browser_gets_its_words_from_the_one_source(client):
     assert words == json.loads(json.dumps(browser_words()))
     assert words["id"]["sla_breached"] == "LEWAT SLA" and words["en"]["status_diproses"] == "In progress"
     assert words["units"]["id"] == ["hari", "jam", "menit", "detik"] and words["glyphs"]["selesai"] == "✓"
+    assert words["timezone"] == "Asia/Jakarta" and "Asia/Jakarta" not in open("assets/liveroom.js", encoding="utf-8").read()
     script = open("assets/liveroom.js", encoding="utf-8").read()
     for key in BROWSER_KEYS:
         for text in STRINGS[key]:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 
+from data_feeds.clock import wib_today
 from tests.helpers import WAIT_MS, click_kecamatan, open_wall
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
@@ -24,7 +24,7 @@ def card(page, code: str) -> str:
 
 
 def today_wib() -> str:
-    return (datetime.now(timezone.utc) + timedelta(hours=7)).date().isoformat()
+    return wib_today().isoformat()
 
 
 def test_indicators_page_shows_the_seed_figures_by_pillar(live_stack, page):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from data_feeds.clock import wib_today
 from layouts.i18n import fmt_duration
 from tests.helpers import WAIT_MS, at_kelurahan, click_kecamatan, open_wall, report_payload
 
@@ -100,9 +101,8 @@ def test_wall_shows_seed_figures_with_as_of_date(live_stack, page):
 
 
 def test_a_new_figure_reaches_the_panel_live_and_clears_the_amber(live_stack, page):
-    from datetime import datetime, timedelta, timezone
     open_wall(page, live_stack.url)
-    today = (datetime.now(timezone.utc) + timedelta(hours=7)).date().isoformat()  # WIB
+    today = wib_today().isoformat()
     figures = [{"indicator": f"vaccination_dose_{n}", "as_of": today, "value": v, "source": "Dinkes Kota Tangerang"}
                for n, v in ((1, 2_200_000), (2, 1_750_000), (3, 260_000))]
     resp = requests.post(f"{live_stack.url}/api/v1/indicators", headers=live_stack.headers, json=figures, timeout=10)
