@@ -10,6 +10,8 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 WIB = ZoneInfo("Asia/Jakarta")
+# Nothing the room deals with is older: a date before this is a sender's mistake (or year 0001), not history.
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
 def utcnow() -> datetime:

@@ -107,16 +107,19 @@ report_events = Table(
     "report_events", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("report_id", String(32), ForeignKey("reports.id"), nullable=False),
-    Column("kind", String(20), nullable=False),  # created | status
+    Column("kind", String(20), nullable=False),  # created | status | reassigned | reopened | comment
     Column("from_status", String(16)),
     Column("to_status", String(16), nullable=False),
     Column("opd", String(40)),
-    Column("actor", String(120)),
+    Column("actor", String(120)),  # who, as people read it: a source, an agency, a person
+    Column("actor_key", String(16)),  # the API key that acted, if one did (never shown publicly)
     Column("note", Text),
     Column("evidence", JSON, nullable=False, default=list),
     Column("at", UTCDateTime, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
+    Column("external_id", String(80)),  # the sender's own id for the event (an Open311 update_id): a resend is not a second event
     Index("ix_events_report", "report_id", "id"),
+    Index("ix_events_external", "report_id", "external_id"),
     Index("ix_events_recorded_at", "recorded_at"),  # Open311 servicerequestupdates by date
 )
 
@@ -135,8 +138,9 @@ outbox = Table(
 api_keys = Table(
     "api_keys", metadata,
     Column("id", String(16), primary_key=True),  # the key's public part: lookup without scanning hashes
-    Column("source", String(40), nullable=False),  # the feed this key may send reports for
+    Column("source", String(40), nullable=False),  # the feed this key speaks for ("" for an agency key)
     Column("roles", JSON, nullable=False, default=list),
+    Column("opds", JSON),  # an agency key: the OPDs whose reports it acts on, whatever their source
     Column("label", String(200)),
     Column("secret_sha256", String(64), nullable=False),  # never the key itself
     Column("created_at", UTCDateTime, nullable=False),
@@ -164,6 +168,21 @@ indicator_values = Table(
     Index("ix_indicator_series", "indicator", "place", "measure", "period", "as_of"),
     # the summary's "newest figures of each series": walked in this order, no sort of the whole table
     Index("ix_indicator_newest", "indicator", "place", "subject", "measure", "period", "as_of", "id"),
+)
+
+
+audit_events = Table(
+    "audit_events", metadata,  # who read or did what: never shown on a wall, never exported
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_kind", String(10), nullable=False),  # key | person | device
+    Column("actor", String(120), nullable=False),  # the key id (or, with sign-in, the person)
+    Column("action", String(40), nullable=False),  # personal_read, ...
+    Column("outcome", String(10), nullable=False),  # allowed | refused
+    Column("report_id", String(32)),
+    Column("address", String(64)),  # where the request came from
+    Column("detail", String(300)),
+    Index("ix_audit_at", "at"),
 )
 
 
@@ -381,19 +400,29 @@ class Store:
                                           "created_at": recorded_at})
             return len(fresh), len(items) - len(fresh)
 
-    def apply_event(self, report_id: str, decide: Callable[..., tuple[dict, dict]]) -> dict:
+    def apply_event(self, report_id: str, decide: Callable[..., tuple[dict, dict]], external_id: str | None = None,
+                    authorise: Callable[[dict], None] | None = None) -> tuple[dict, int, bool]:
         """Append one event chosen by `decide(current_report, events, lookup)` -> (event_row, report_updates),
         inside the write transaction, so the check and the write see the same state (lookup reads
-        another report in that same transaction)."""
+        another report in that same transaction). `authorise(current_report)` raises for a caller the
+        report is not for, on the state the write sees (a report reassigned a moment ago is no longer
+        the old agency's). An `external_id` already recorded for this report makes the call a replay:
+        nothing is written. -> (the report as it now is, the event's id, whether it was written now)."""
 
-        def job(conn: Connection) -> dict:
+        def job(conn: Connection) -> tuple[dict, int, bool]:
             lock = select(reports).where(reports.c.id == report_id)
             if not self.is_sqlite:
                 lock = lock.with_for_update()
             current = conn.execute(lock).mappings().first()
             if current is None:
                 raise NotFound(report_id)
+            if authorise is not None:
+                authorise(dict(current))
             history = self._events(conn, report_id)
+            if external_id is not None:
+                earlier = next((e for e in history if e["external_id"] == external_id), None)
+                if earlier is not None:
+                    return dict(current), earlier["id"], False
 
             def lookup(other_id):
                 row = conn.execute(select(reports).where(reports.c.id == other_id)).mappings().first() if other_id else None
@@ -401,12 +430,32 @@ class Store:
 
             event_row, updates = decide(dict(current), history, lookup)
             conn.execute(update(reports).where(reports.c.id == report_id).values(**updates))
-            self._append_event(conn, report_id, event_row)
-            return {**dict(current), **updates}
+            event_id = self._append_event(conn, report_id, {**event_row, "external_id": external_id})
+            return {**dict(current), **updates}, event_id, True
 
         return self._group().run(job)
 
-    def _append_event(self, conn: Connection, report_id: str, event_row: dict) -> None:
+    def read_audited(self, report_id: str, judge: Callable[[dict], dict]) -> tuple[dict, list[dict], dict]:
+        """A report and its events for a read that must be audited: `judge(report)` -> the audit row (with its
+        outcome), written in the same transaction as the read, so no personal data leaves without its row.
+        -> (report, events, audit row). NotFound writes nothing: an unknown id is nobody's data."""
+        with self.write() as conn:
+            row = conn.execute(select(reports).where(reports.c.id == report_id)).mappings().first()
+            if row is None:
+                raise NotFound(report_id)
+            entry = judge(dict(row))
+            conn.execute(audit_events.insert(), entry)
+            return dict(row), self._events(conn, report_id), entry
+
+    def audit_log(self, since: datetime | None = None, limit: int = 1000) -> list[dict]:
+        """Audit rows, oldest first, from `since` on."""
+        q = select(audit_events)
+        if since is not None:
+            q = q.where(audit_events.c.at >= since)
+        with self.read() as conn:
+            return [dict(r) for r in conn.execute(q.order_by(audit_events.c.id).limit(limit)).mappings()]
+
+    def _append_event(self, conn: Connection, report_id: str, event_row: dict) -> int:
         event_id = conn.execute(_INSERT_EVENT, {"report_id": report_id, **event_row}).inserted_primary_key[0]
         payload = {
             "event_id": event_id, "report_id": report_id, "kind": event_row["kind"],
@@ -414,6 +463,7 @@ class Store:
         }
         conn.execute(_INSERT_OUTBOX, {"event_id": event_id, "report_id": report_id, "payload": json.dumps(payload),
                                       "created_at": event_row["recorded_at"]})
+        return event_id
 
     def _events(self, conn: Connection, report_id: str) -> list[dict]:
         rows = conn.execute(
@@ -450,13 +500,16 @@ class Store:
             row = conn.execute(_BY_SOURCE_REF, {"source": source, "source_ref": source_ref}).mappings().first()
             return dict(row) if row else None
 
-    def events_between(self, start: datetime, end: datetime, source: str | None = None, limit: int = 1000) -> list[dict]:
-        """Status events recorded in [start, end) (not the 'created' ones), oldest first, with their report's source."""
+    def events_between(self, start: datetime, end: datetime, source: str | None = None, opds=None, limit: int = 1000) -> list[dict]:
+        """Events recorded in [start, end) (not the 'created' ones), oldest first, with their report's source; of one
+        source's reports, or of the reports now routed to `opds`."""
         e = report_events.c
         q = (select(report_events, reports.c.source).join(reports, reports.c.id == e.report_id)
              .where(e.recorded_at >= start, e.recorded_at < end, e.kind != "created"))
         if source:
             q = q.where(reports.c.source == source)
+        if opds:
+            q = q.where(reports.c.opd.in_(sorted(opds)))
         with self.read() as conn:
             return [dict(r) for r in conn.execute(q.order_by(e.id).limit(limit)).mappings()]
 

@@ -6,21 +6,84 @@ Pydantic checks types and shapes (the models live with their room: `reports.cont
 """
 from __future__ import annotations
 
+import math
+import re
+from datetime import date, datetime, timezone
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, Field, ValidationError
 from pydantic_core import PydanticCustomError
+
+from .clock import EARLIEST
+
+
+def finite(value: float) -> bool:
+    """inf and NaN are no figure: JSON has no such numbers, and a stored one breaks every reader."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _strict_number(value):
     """JSON numbers only: "-6.18" or true is a sender's bug worth telling, not coercing."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PydanticCustomError("float_type", "must be a number", {})
+    if not math.isfinite(value):
+        raise PydanticCustomError("finite_number", "must be a finite number (not Infinity or NaN)", {})
     return float(value)
 
 
+# Control characters break the feeds a value reaches (a NUL or ESC makes Open311's XML unreadable for
+# everyone); tab, and newline where text has lines, are the only ones text needs.
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Invisible characters that reorder or hide text (bidi overrides and isolates, zero-width characters): a
+# title could show the wall one thing and mean another. They are taken out, not refused.
+_INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _clean(pattern: re.Pattern, value):
+    if not isinstance(value, str):
+        return value  # the strict string check says what is wrong with it
+    bad = pattern.search(value)
+    if bad:
+        raise PydanticCustomError("control_character", "must not contain control characters (found U+{code})",
+                                  {"code": f"{ord(bad.group()):04X}"})
+    return _INVISIBLE.sub("", value)
+
+
+def clean_line(value):
+    """One line of text: no control characters but tab; invisible reordering characters removed."""
+    return _clean(_CONTROL_IN_LINE, value)
+
+
+def clean_text(value):
+    """Text with lines: as a line, and newlines too (a CR LF counts as one newline)."""
+    return _clean(_CONTROL_IN_TEXT, value.replace("\r\n", "\n") if isinstance(value, str) else value)
+
+
 Coordinate = Annotated[float, BeforeValidator(_strict_number)]
-Text = Annotated[str, Field(strict=True)]
+Text = Annotated[str, BeforeValidator(clean_line), Field(strict=True)]  # one line: a title, a name, a code
+LongText = Annotated[str, BeforeValidator(clean_text), Field(strict=True)]  # a description, a note
+
+
+def _in_service_era(value: datetime) -> datetime:
+    """A moment the room can have seen: not before EARLIEST (year 0001 + 14:00 would not even convert to UTC)."""
+    try:
+        utc = value.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise PydanticCustomError("datetime_range", "is out of range (before 2000 or far in the future)", {}) from None
+    if utc < EARLIEST:
+        raise PydanticCustomError("datetime_range", "is before 2000: the city's systems have no such reports", {})
+    return utc
+
+
+def _dated_in_service_era(value: date) -> date:
+    if value < EARLIEST.date():
+        raise PydanticCustomError("date_range", "is before 2000: the city's systems have no such figures", {})
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_in_service_era)]  # an aware date-time, in UTC from here on
+Day = Annotated[date, AfterValidator(_dated_in_service_era)]
 
 
 # The words a flag may be given as, in a query string, an environment variable or a spreadsheet cell.
@@ -60,6 +123,7 @@ REASONS = {
     "model_type": "must be a JSON object",
     "dict_type": "must be a JSON object",
 }
+OWN_ERRORS = {"finite_number", "control_character", "datetime_range", "date_range"}  # their messages say it already
 PATTERN_REASONS = {
     "id": "may only contain letters, digits and . _ : -",
     "phone": "must be a phone number (digits, spaces, + - and brackets)",
@@ -75,6 +139,8 @@ def _loc(loc: tuple) -> str:
 
 def _reason(e: dict) -> str:
     kind = e["type"]
+    if kind in OWN_ERRORS:
+        return e["msg"]
     if kind in REASONS:
         return REASONS[kind]
     if kind.startswith("datetime"):  # datetime_from_date_parsing, datetime_object_invalid, ...
@@ -111,12 +177,12 @@ def from_validation_error(exc: ValidationError) -> ApiError:
 
 
 def _check_url(value: str) -> str:
-    if not (value.startswith("https://") or value.startswith("http://")) or len(value) < 12 or " " in value:
+    if not (value.startswith("https://") or value.startswith("http://")) or len(value) < 12 or re.search(r"[\s\x00-\x1f\x7f-\x9f]", value):
         raise ValueError("must be an http(s) URL")
     return value
 
 
-Url = Annotated[str, Field(strict=True, max_length=2000), AfterValidator(_check_url)]
+Url = Annotated[str, BeforeValidator(clean_line), Field(strict=True, max_length=2000), AfterValidator(_check_url)]
 
 
 def parse(model: type[BaseModel], payload) -> BaseModel:

@@ -100,6 +100,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event_created": ("Laporan masuk", "Report received"),
     "event_reassigned": ("Dialihkan ke OPD lain", "Reassigned to another agency"),
     "event_reopened": ("Dibuka kembali", "Reopened"),
+    "event_comment": ("Komentar", "Comment"),
     "vacc_no_population": ("cakupan: angka penduduk resmi belum ada", "coverage: no official population figure"),
     "legend_demo": ("DEMO: angka simulasi", "DEMO: simulated figures"),
     "nav_wall": ("Peta & laporan", "Map & reports"),

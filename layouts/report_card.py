@@ -30,7 +30,7 @@ def _sla_line(label: str, due: str | None, met: bool | None, running: bool, stat
 
 
 def _event(e: dict, lang: str) -> html.Li:
-    if e["kind"] in ("created", "reassigned", "reopened"):
+    if e["kind"] in ("created", "reassigned", "reopened", "comment"):
         what = t(f"event_{e['kind']}", lang)
     else:
         what = f"{t('status_' + e['from'], lang)} → {t('status_' + e['to'], lang)}"
@@ -45,6 +45,8 @@ def _event(e: dict, lang: str) -> html.Li:
 def _evidence(events: list[dict], lang: str) -> list:
     items, counts = [], {"photo": 0, "video": 0}
     for e in events:
+        if e["kind"] == "comment":
+            continue  # a citizen's photo with a comment is no evidence of the work
         for ev in e.get("evidence") or []:
             kind = ev.get("type") or "photo"
             counts[kind] = counts.get(kind, 0) + 1

@@ -40,6 +40,12 @@ def store_counts(services) -> tuple[int, int, int]:
         return tuple(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (reports, report_events, outbox))
 
 
+def stored_report(services, report_id: str) -> dict:
+    """A report as the public API shows it, with the reporter read straight from the store (no audited route)."""
+    row, _events = services.store.get_report(report_id)
+    return {**services.reports.get(report_id), "reporter": {"name": row["reporter_name"], "phone": row["reporter_phone"]}}
+
+
 def open_wall(page, url: str):
     page.goto(url)
     page.wait_for_selector("#kpi-baru")

@@ -175,10 +175,11 @@ def test_diproses_defaults_to_category_opd(client):
     ([], {"status": "baru"}, 409, "status", "from baru to baru"),
     ([], {"status": "closed"}, 422, "status", "unknown status"),
     ([], {"status": "diproses", "opd": "nasa"}, 422, "opd", "unknown OPD"),
-    ([], {"status": "diproses", "at": "2000-01-01T00:00:00+07:00"}, 422, "at", "before"),
+    ([], {"status": "diproses", "at": "2001-01-01T00:00:00+07:00"}, 422, "at", "before the report's last event"),
+    ([], {"status": "diproses", "at": "2000-01-01T00:00:00+07:00"}, 422, "at", "before 2000"),
     ([], {}, 422, "status", "required"),
 ], ids=["skip-diproses", "no-evidence", "evidence-untyped", "evidence-not-url", "back-to-baru", "same-status",
-        "unknown-status", "unknown-opd", "before-last-event", "missing-status"])
+        "unknown-status", "unknown-opd", "before-last-event", "before-2000", "missing-status"])
 def test_illegal_status_changes_are_refused_and_change_nothing(client, services, setup, body, status, field, words):
     rid = post(client, report_payload()).get_json()["id"]
     for step in setup:

@@ -51,7 +51,9 @@ def test_workflow_needs_its_role(client, services):
     moved = post(client, {"status": "diproses"}, f"/api/v1/reports/{rid}/status")
     assert moved.status_code == 200
     event = client.get(f"/api/v1/reports/{rid}").get_json()["events"][-1]
-    assert event["actor"].startswith("laksa (key ")  # the key's holder is recorded when no actor is named
+    assert event["actor"] == "laksa"  # the key's holder is recorded when no actor is named: publicly, its source only
+    key_id = services.test_keys["laksa"].split("_")[1]
+    assert services.store.get_report(rid)[1][-1]["actor_key"] == key_id  # and which key it was, in the store
 
 
 def cli(data_dir, *args) -> subprocess.CompletedProcess:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from data_feeds.reports.bulk_import import Importer
 from data_feeds.runtime.settings import PROJECT_DIR
 from data_feeds.store import outbox
-from tests.helpers import store_counts
+from tests.helpers import store_counts, stored_report
 
 pytestmark = pytest.mark.store  # the store is what these test: SQLite and PostgreSQL
 
@@ -64,7 +64,7 @@ def test_history_is_replayed_through_the_lifecycle(services, tmp_path, kind):
     path = (write_csv if kind == "csv" else write_jsonl)(tmp_path / f"history.{kind}", HISTORY)
     result = Importer(services).run(path, progress=False)
     assert result.ok and (result.rows, result.imported) == (4, 4)
-    stored = {r["source_id"]: r for r in (services.reports.get(rid, personal=True) for rid in services.store.report_ids())}
+    stored = {r["source_id"]: r for r in (stored_report(services, rid) for rid in services.store.report_ids())}
     done = stored["H-1"]
     assert done["status"] == "selesai" and done["media"] == ["https://laksa.example/a.jpg"]
     assert [e["kind"] for e in done["events"]] == ["created", "status", "status"]

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.helpers import post, report_payload, store_counts
+from tests.helpers import post, report_payload, store_counts, stored_report
 
 FORMATS = ["xml", "json"]
 BASE = "/open311/v2"
@@ -125,7 +125,7 @@ def test_post_request_form_encoded(client, services, fmt):
     client.environ_base.pop("HTTP_X_API_KEY")  # Open311 sends the key as a form field
     rid = create(client, services, fmt, first_name="Budi", last_name="Santoso", phone="0812 3456 7890",
                  media_url="https://laksa.example/foto/1.jpg")
-    stored = services.reports.get(rid, personal=True)
+    stored = stored_report(services, rid)
     assert stored["source"] == "laksa" and stored["category"] == "sampah" and stored["status"] == "baru"
     assert stored["kecamatan"]["name"] == "Karawaci" and stored["opd"]["code"] == "dlh"
     assert stored["reporter"] == {"name": "Budi Santoso", "phone": "0812 3456 7890"}
@@ -302,7 +302,7 @@ def test_servicerequestupdates_give_closures_with_evidence(client, services):
     status, updates = both(client, "GET", "servicerequestupdates", query_string=key)
     assert status == 200
     assert [(u["service_request_id"], u["status"], u["external_status_code"]) for u in updates] == [
-        (rid, "in_progress", "diproses"), (rid, "fixed", "selesai"), (rid, "reopen", "diproses")]
+        (rid, "in_progress", "diproses"), (rid, "fixed", "selesai"), (rid, "open", "diproses")]  # reopened: open again
     assert updates[1]["media_url"] == evidence and updates[1]["description"] == "Sudah ditambal"
     assert updates[0]["updated_datetime"].endswith("+07:00")
     other = {"api_key": services.test_keys["112"]}  # another source's key sees its own requests only

@@ -1,13 +1,15 @@
-"""Per-source API keys and the roles they carry.
+"""API keys and what each may act on.
 
 A key is `lr_<id>_<secret>`: the id finds the row, the secret is compared with its stored
 SHA-256. The secrets are 256 random bits, so a fast hash is enough (slow password hashes
 protect guessable passwords, and would cost every POST milliseconds); the key itself is
 shown once, at creation, and never stored.
 
-Roles: `report` sends reports as the key's source; `workflow` moves reports through the
-lifecycle; `personal` reads reporter names and phone numbers; `indicators` updates vaccination and
-programme figures.
+Scope: a **feed key** speaks for one source (`laksa`, `112`, ...) and acts only on that source's
+reports; an **agency key** (`--opd dpupr`) belongs to an OPD's own system and acts on the reports
+routed to its OPD, whatever their source. Roles: `report` sends reports as the key's source;
+`workflow` moves reports through the lifecycle; `personal` reads reporter names and phone numbers;
+`indicators` updates vaccination and programme figures.
 """
 from __future__ import annotations
 
@@ -24,18 +26,34 @@ from ..validation import ApiError
 
 ROLES = ("report", "workflow", "personal", "indicators")
 DEFAULT_ROLES = ("report",)
+AGENCY_ROLES = ("workflow", "personal", "indicators")  # an agency key sends no citizen reports: it speaks for no source
 HEADER = "X-API-Key"
 
 
 @dataclass(frozen=True)
 class Principal:
     key_id: str
-    source: str
+    source: str  # the feed a feed key speaks for; "" for an agency key
     roles: frozenset[str]
+    opds: frozenset[str] = frozenset()  # an agency key's OPDs
+
+    @property
+    def name(self) -> str:
+        """Who the key speaks for, as people read it in a report's history."""
+        return f"OPD {', '.join(sorted(self.opds))}" if self.opds else self.source
 
     def require(self, role: str, field: str = HEADER) -> None:
         if role not in self.roles:
             raise ApiError.one(403, field, f"this API key lacks the {role!r} role (it has: {', '.join(sorted(self.roles)) or 'none'})")
+
+    def may_act_on(self, report: dict) -> bool:
+        return (report["opd"] in self.opds) if self.opds else report["source"] == self.source
+
+    def require_scope(self, report: dict, field: str = HEADER) -> None:
+        """403 unless the report is this key's to act on (its source's; for an agency key, routed to its OPD)."""
+        if not self.may_act_on(report):
+            scope = (f"reports routed to {', '.join(sorted(self.opds))}" if self.opds else f"reports from source {self.source!r}")
+            raise ApiError.one(403, field, f"this API key acts only on {scope}; report {report['id']} is not one of them")
 
 
 def _digest(secret: str) -> str:
@@ -46,14 +64,19 @@ class ApiKeys:
     def __init__(self, store: Store):
         self.store = store
 
-    def create(self, source: str, roles=DEFAULT_ROLES, label: str | None = None) -> tuple[dict, str]:
-        """-> (stored row without the hash, the key to hand over: shown only now)."""
-        roles = sorted(set(roles))
+    def create(self, source: str, roles=DEFAULT_ROLES, label: str | None = None, opds=()) -> tuple[dict, str]:
+        """A feed key (source) or an agency key (opds, and source ""). -> (stored row without the hash,
+        the key to hand over: shown only now)."""
+        roles, opds = sorted(set(roles)), sorted(set(opds))
         unknown = [r for r in roles if r not in ROLES]
         if unknown:
             raise ValueError(f"unknown role {unknown[0]!r}; roles: {', '.join(ROLES)}")
+        if bool(source) == bool(opds):
+            raise ValueError("a key is either a feed key (a source) or an agency key (--opd): give one of them")
+        if opds and not set(roles) <= set(AGENCY_ROLES):
+            raise ValueError(f"an agency key may have the roles {', '.join(AGENCY_ROLES)}: it sends no citizen reports")
         key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-        row = dict(id=key_id, source=source, roles=roles, label=label, secret_sha256=_digest(secret),
+        row = dict(id=key_id, source=source, roles=roles, opds=opds or None, label=label, secret_sha256=_digest(secret),
                    created_at=datetime.now(timezone.utc), revoked_at=None)
         with self.store.write() as conn:
             conn.execute(api_keys.insert(), row)
@@ -84,4 +107,4 @@ class ApiKeys:
             raise ApiError.one(403, field, "is not a valid API key")
         if row["revoked_at"] is not None:
             raise ApiError.one(403, field, "has been revoked")
-        return Principal(row["id"], row["source"], frozenset(row["roles"]))
+        return Principal(row["id"], row["source"], frozenset(row["roles"]), frozenset(row["opds"] or ()))

@@ -1,10 +1,12 @@
 """Command line for the data side: API keys and bulk imports (reports, indicator figures).
 
     python -m data_feeds keys create SOURCE [--role report --role workflow --role personal] [--label TEXT]
+    python -m data_feeds keys create --opd dpupr [--opd ...] --role workflow [--label TEXT]   (an agency's own system)
     python -m data_feeds keys list
     python -m data_feeds keys revoke KEY_ID
     python -m data_feeds import reports FILE [--dry-run] [--batch-size N] [--source SOURCE]
     python -m data_feeds import indicators FILE.csv|FILE.xlsx [--dry-run]
+    python -m data_feeds audit [--since 2026-11-01] [--limit N]
 
 Uses the same settings as the app (DATA_DIR / DATABASE_URL), so it works on the running app's store.
 """
@@ -12,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 
 from ..access.keys import DEFAULT_ROLES, ROLES, ApiKeys
+from ..clock import WIB
 from ..reports import categories
 from ..runtime.settings import Settings
 from ..store import Store
@@ -35,13 +39,23 @@ def _keys() -> ApiKeys:
 
 
 def keys_create(args) -> int:
-    sources = categories.load().sources
-    if args.source not in sources:
+    routing = categories.load()
+    if args.source and args.source not in routing.sources:
         print(f"unknown source {args.source!r}; known sources (data_feeds/reports/categories.toml): "
-              f"{', '.join(sources)}", file=sys.stderr)
+              f"{', '.join(routing.sources)}", file=sys.stderr)
         return 2
-    row, key = _keys().create(args.source, roles=args.role or DEFAULT_ROLES, label=args.label)
-    print(f"key {row['id']} for source {row['source']}, roles {', '.join(row['roles'])}. "
+    unknown = [o for o in args.opd or () if o not in routing.opds]
+    if unknown:
+        print(f"unknown OPD {unknown[0]!r}; known OPDs: {', '.join(routing.opds)}", file=sys.stderr)
+        return 2
+    roles = args.role or (("workflow",) if args.opd else DEFAULT_ROLES)
+    try:
+        row, key = _keys().create(args.source or "", roles=roles, label=args.label, opds=args.opd or ())
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    scope = f"agency {', '.join(row['opds'])}" if row["opds"] else f"source {row['source']}"
+    print(f"key {row['id']} for {scope}, roles {', '.join(row['roles'])}. "
           "Shown once: store it now; only its hash is kept.", file=sys.stderr)
     print(key)  # the last line of output is the key, for scripts
     return 0
@@ -50,7 +64,8 @@ def keys_create(args) -> int:
 def keys_list(_args) -> int:
     for row in _keys().list():
         state = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "active"
-        print(f"{row['id']}  {row['source']:<14} {','.join(row['roles']):<26} {state:<24} {row['label'] or ''}")
+        scope = f"opd:{','.join(row['opds'])}" if row["opds"] else row["source"]
+        print(f"{row['id']}  {scope:<14} {','.join(row['roles']):<26} {state:<24} {row['label'] or ''}")
     return 0
 
 
@@ -60,6 +75,26 @@ def keys_revoke(args) -> int:
         return 0
     print(f"no active key {args.key_id!r}", file=sys.stderr)
     return 2
+
+
+def audit(args) -> int:
+    """The audit log: who read personal data (and, with sign-in, who did what), from where."""
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            print(f"--since {args.since!r}: give a date or date-time, e.g. 2026-11-01", file=sys.stderr)
+            return 2
+        since = since.replace(tzinfo=WIB) if since.tzinfo is None else since  # a bare date is a WIB day
+    store = Store(Settings.from_env().database_url)
+    store.create_schema()
+    for row in store.audit_log(since, args.limit):
+        where = f" from {row['address']}" if row["address"] else ""
+        what = f" report {row['report_id']}" if row["report_id"] else ""
+        print(f"{row['at'].astimezone(WIB):%Y-%m-%d %H:%M:%S} WIB  {row['actor_kind']} {row['actor']}  {row['action']} "
+              f"{row['outcome']}{what}{where}" + (f"  ({row['detail']})" if row["detail"] else ""))
+    return 0
 
 
 def import_reports(args) -> int:
@@ -77,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     keys = sub.add_parser("keys", help="API keys per feed source").add_subparsers(dest="action", required=True)
     create = keys.add_parser("create", help="create a key; prints it as the last line")
-    create.add_argument("source")
+    create.add_argument("source", nargs="?", help="the feed source the key speaks for (leave out with --opd)")
+    create.add_argument("--opd", action="append", help="an agency key: acts on reports routed to this OPD (repeat for several)")
     create.add_argument("--role", action="append", choices=ROLES,
                         help=f"repeat for several (default: {', '.join(DEFAULT_ROLES)})")
     create.add_argument("--label", help="who holds it, e.g. 'LAKSA production'")
@@ -97,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     inds.add_argument("file")
     inds.add_argument("--dry-run", action="store_true", help="check every row, store nothing")
     inds.set_defaults(func=import_indicators)
+    log = sub.add_parser("audit", help="the audit log: personal-data reads, from where")
+    log.add_argument("--since", help="from this date or date-time on (WIB unless it names an offset)")
+    log.add_argument("--limit", type=int, default=1000)
+    log.set_defaults(func=audit)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 
 import redis
 from flask import Blueprint, Response, jsonify, request
@@ -24,7 +23,6 @@ from ..runtime.services import current
 from ..validation import ApiError, truthy
 from .health import health_response
 
-audit = logging.getLogger("liveroom.audit")
 bp = Blueprint("api", __name__)
 
 
@@ -43,6 +41,8 @@ def json_body() -> object:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError.one(400, "body", f"is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ApiError.one(400, "body", "is nested too deeply") from None
 
 
 def principal(required: bool = True) -> Principal | None:
@@ -92,19 +92,19 @@ def create_report():
 def change_status(report_id: str):
     services = current()
     who = key_with("workflow")
-    report = services.reports.change_status(report_id, json_body(), actor=_actor(who))
+    report, _event_id, _written = services.reports.change_status(report_id, json_body(), by=who)
     services.poker.poke()
     return jsonify(report)
 
 
 @bp.get("/api/v1/reports/<report_id>")
 def get_report(report_id: str):
-    # Public fields for anyone; reporter name and phone only for a key with the personal role.
+    # Public fields for anyone; reporter name and phone only for a key with the personal role whose report it is,
+    # each such read (and each refused one) a row in the audit table.
     who = principal(required=False)
-    personal = who is not None and "personal" in who.roles
-    if personal:
-        audit.info("personal data of report %s read with key %s (%s)", report_id, who.key_id, who.source)
-    return jsonify(current().reports.get(report_id, personal=personal))
+    if who is not None and "personal" in who.roles:
+        return jsonify(current().reports.get_personal(report_id, who, request.remote_addr))
+    return jsonify(current().reports.get(report_id))
 
 
 @bp.post("/api/v1/indicators")

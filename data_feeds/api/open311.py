@@ -6,23 +6,26 @@ the WIB offset, GET requests limited to 90 days and 1000 rows. Services are the 
 categories; requests are the same reports the native API stores (same validation, same
 store, same outbox). LAKSA's five states map onto the spec's open/closed and, for clients
 that ask (`extensions=true`, and always in servicerequestupdates), onto mySociety
-FixMyStreet's extended statuses.
+FixMyStreet's extended statuses. mySociety's update extension also runs the other way:
+POST servicerequestupdates brings a citizen's comment or reopen request in as an event.
 """
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from flask import Blueprint, Response, json, request
+from pydantic import BaseModel, ConfigDict, Field
 
 from geodata.gazetteer import Gazetteer
 
 from ..access.keys import HEADER
-from ..clock import iso_wib, utcnow
+from ..clock import EARLIEST, WIB, iso_wib, utcnow
 from ..reports import lifecycle, sla
 from ..reports.categories import RoutingTable
 from ..runtime.services import current
-from ..validation import ApiError, truthy
+from ..validation import ApiError, LongText, Url, parse, truthy
 
 JURISDICTION = "tangerangkota.go.id"
 CHANGESET = "2026-11-23T00:00:00+07:00"
@@ -30,13 +33,20 @@ WINDOW = timedelta(days=90)
 MAX_ROWS = 1000
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 OPEN311_STATUS = {s: "open" if s in lifecycle.OPEN else "closed" for s in lifecycle.STATUSES}
-# mySociety FixMyStreet's extended statuses (Open311 update extension)
+# mySociety FixMyStreet's extended statuses (Open311 update extension), by what each LAKSA state means to a
+# FixMyStreet that follows it: a reassignment stays in progress (internal_referral would close it there), a
+# reopened report is open again (FixMyStreet ignores "reopen").
 FMS_STATUS = {"baru": "open", "diproses": "in_progress", "selesai": "fixed", "ditolak": "no_further_action",
               "duplikat": "duplicate"}
-FMS_EVENT = {"reassigned": "internal_referral", "reopened": "reopen"}
+FMS_EVENT = {"reassigned": "in_progress", "reopened": "open"}
+# The statuses a 311 client may send with an update; OPEN or REOPEN on a resolved report asks to reopen it.
+UPDATE_STATUSES = ("OPEN", "CLOSED", "FIXED", "IN_PROGRESS", "ACTION_SCHEDULED", "INVESTIGATING", "DUPLICATE",
+                   "NOT_COUNCILS_RESPONSIBILITY", "NO_FURTHER_ACTION", "INTERNAL_REFERRAL", "REOPEN")
+ID = re.compile(r"^[A-Za-z0-9._:\-]{1,80}$")  # a request id, token or update id; anything else is unknown
+PHONE = re.compile(r"\+?[0-9 ()-]{6,32}")
 # native field names -> the Open311 form field a client sent
 FIELD_NAMES = {"lon": "long", "lat,lon": "lat,long", "category": "service_code", "reporter.phone": "phone",
-               "reporter.name": "first_name,last_name", "id": "token"}
+               "reporter.name": "first_name,last_name", "id": "token", "note": "description", "evidence": "media_url"}
 
 
 class Open311Error(Exception):
@@ -45,17 +55,35 @@ class Open311Error(Exception):
         self.code, self.description = code, description
 
 
-def parse_w3(name: str, value: str) -> datetime:
+def parse_w3(name: str, value: str, end_of_day: bool = False) -> datetime:
+    """A W3C date-time (with offset), or a W3C date: a day in the city's time, from its start (or, for an end
+    date, to its end). Before 2000 or more than a year ahead is refused: no report is dated there."""
+    text = value.strip().replace(" ", "+")  # a '+' in a query string arrives as a space
     try:
-        dt = datetime.fromisoformat(value.strip().replace(" ", "+"))  # a '+' in a query string arrives as a space
-    except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            day = date.fromisoformat(text) + timedelta(days=1 if end_of_day else 0)
+            dt = datetime.combine(day, time(), WIB) - (timedelta(microseconds=1) if end_of_day else timedelta(0))
+        else:
+            dt = datetime.fromisoformat(text)
+    except (ValueError, OverflowError):
         raise Open311Error(400, f"{name} must be a w3 date-time, e.g. 2026-11-01T00:00:00+07:00 (got {value!r})") from None
     if dt.tzinfo is None:
         raise Open311Error(400, f"{name} must include a UTC offset or Z, e.g. 2026-11-01T00:00:00Z")
-    return dt.astimezone(timezone.utc)
+    try:
+        dt = dt.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        dt = None
+    if dt is None or not EARLIEST <= dt <= utcnow() + timedelta(days=366):
+        raise Open311Error(400, f"{name} must lie between 2000 and a year from now (got {value!r})")
+    return dt
 
 
 # -- rendering: one tree, two formats ------------------------------------------------------
+
+# Characters XML 1.0 cannot carry. Input refuses them now, but a value stored before that must not make the
+# feed unreadable for every client: it is shown as U+FFFD.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 
 def _xml_value(parent: ET.Element, key: str, value) -> None:
     node = ET.SubElement(parent, key)
@@ -69,7 +97,7 @@ def _xml_value(parent: ET.Element, key: str, value) -> None:
     elif isinstance(value, bool):
         node.text = "true" if value else "false"
     elif value is not None:
-        node.text = str(value)
+        node.text = _NOT_XML.sub("\ufffd", str(value))
 
 
 def render(fmt: str, root: str, item: str | None, body, status: int = 200) -> Response:
@@ -100,7 +128,9 @@ bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
 
 def _fmt_of_request() -> str:
-    return request.view_args.get("fmt", "xml") if request.view_args else "xml"
+    """The format the path asks for (`.json` / `.xml`); XML, the spec's default, otherwise."""
+    fmt = (request.view_args or {}).get("fmt") or request.path.rsplit(".", 1)[-1]
+    return fmt if fmt in FORMATS else "xml"
 
 
 @bp.errorhandler(Open311Error)
@@ -127,7 +157,7 @@ def check(fmt: str) -> dict:
         raise Open311Error(400, f"format must be xml or json, not {fmt!r}")
     given = args()
     jurisdiction = given.get("jurisdiction_id")
-    if jurisdiction is not None and jurisdiction != JURISDICTION:
+    if jurisdiction is not None and jurisdiction.strip().lower() != JURISDICTION:
         raise Open311Error(404, f"jurisdiction_id {jurisdiction!r} not found; this endpoint serves {JURISDICTION}")
     return given
 
@@ -248,11 +278,26 @@ def native_payload(given: dict, source: str, routing: RoutingTable, gazetteer: G
     else:
         raise Open311Error(400, "location was not provided: give lat and long, address_string or address_id")
     name = " ".join(x for x in (given.get("first_name"), given.get("last_name")) if x)
-    if name or given.get("phone"):
-        payload["reporter"] = {k: v for k, v in (("name", name[:120] or None), ("phone", given.get("phone"))) if v}
-    if given.get("media_url"):
-        payload["media"] = [given["media_url"]]
+    phone = _phone(given.get("phone"))
+    if name or phone:
+        payload["reporter"] = {k: v for k, v in (("name", name[:120] or None), ("phone", phone)) if v}
+    media = media_urls()
+    if media:
+        payload["media"] = media
     return payload
+
+
+def _phone(text: str | None) -> str | None:
+    """The spec's phone is free text: keep the number in it ("0812-3456-7890 ext. 12" -> "0812-3456-7890"),
+    and drop what holds none, rather than refuse the citizen's whole report."""
+    found = PHONE.search(text or "")
+    return found.group().strip() if found and len(found.group().strip()) >= 6 else None
+
+
+def media_urls() -> list[str]:
+    """Every media_url a client sent (repeated fields, or PHP-style media_url[]), in order, once each."""
+    given = [u.strip() for key in ("media_url", "media_url[]") for u in request.form.getlist(key) + request.args.getlist(key)]
+    return list(dict.fromkeys(u for u in given if u))
 
 
 def place_from_address(text: str, gazetteer: Gazetteer):
@@ -271,7 +316,7 @@ def place_from_address(text: str, gazetteer: Gazetteer):
 def token_lookup(token, fmt):
     check(fmt)
     services = current()
-    for source in services.routing.sources:  # one unique-index lookup per source
+    for source in services.routing.sources if ID.match(token) else ():  # one unique-index lookup per source
         row = services.store.find_by_source_ref(source, token)
         if row:
             return render(fmt, "service_requests", "request", [{"service_request_id": row["id"], "token": token}])
@@ -281,7 +326,7 @@ def token_lookup(token, fmt):
 def window(given: dict) -> tuple[datetime, datetime]:
     now = utcnow()
     start = parse_w3("start_date", given["start_date"]) if "start_date" in given else None
-    end = parse_w3("end_date", given["end_date"]) if "end_date" in given else None
+    end = parse_w3("end_date", given["end_date"], end_of_day=True) if "end_date" in given else None
     if start is None and end is None:
         end = now
     if start is None:
@@ -301,7 +346,7 @@ def list_requests(fmt):
     given = check(fmt)
     routing = services.routing
     if "service_request_id" in given:  # overrides all other arguments
-        ids = [i.strip() for i in given["service_request_id"].split(",") if i.strip()][:MAX_ROWS]
+        ids = [i.strip() for i in given["service_request_id"].split(",") if ID.match(i.strip())][:MAX_ROWS]
         rows = services.store.find_reports(ids=ids)
     else:
         codes = [c.strip() for c in given.get("service_code", "").split(",") if c.strip()]
@@ -325,7 +370,7 @@ def list_requests(fmt):
 def one_request(rid, fmt):
     services = current()
     given = check(fmt)
-    rows = services.store.find_reports(ids=[rid])
+    rows = services.store.find_reports(ids=[rid]) if ID.match(rid) else []
     if not rows:
         raise Open311Error(404, f"service_request_id {rid!r} not found")
     return render(fmt, "service_requests", "request",
@@ -334,20 +379,76 @@ def one_request(rid, fmt):
 
 @bp.get("/servicerequestupdates.<fmt>")
 def updates(fmt):
-    """mySociety's Open311 update extension: status changes since a date, with closing evidence,
-    for the requests the key's own source sent."""
+    """mySociety's Open311 update extension: the events since a date, with closing evidence, of the requests
+    the key may follow: its own source's (a feed key), or those routed to its agency (an agency key)."""
     services = current()
     given = check(fmt)
     who = services.api_keys.authenticate(given.get("api_key") or request.headers.get(HEADER), field="api_key")
+    if not {"report", "workflow"} & who.roles:
+        raise Open311Error(403, "api_key: this key follows no requests (it needs the report or workflow role)")
     start, end = window(given)
-    events = services.store.events_between(start, end + timedelta(microseconds=1), source=who.source, limit=MAX_ROWS)
-    out = []
-    for e in events:
-        evidence = [x["url"] for x in e["evidence"] or []]
-        out.append({
-            "update_id": str(e["id"]), "service_request_id": e["report_id"],
-            "status": FMS_EVENT.get(e["kind"], FMS_STATUS[e["to_status"]]),
-            "updated_datetime": iso_wib(e["at"]), "description": e["note"] or "",
-            "media_url": evidence[0] if evidence else None, "external_status_code": e["to_status"],
-        })
-    return render(fmt, "service_request_updates", "request_update", out)
+    events = services.store.events_between(start, end + timedelta(microseconds=1), source=who.source or None,
+                                           opds=who.opds or None, limit=MAX_ROWS)
+    return render(fmt, "service_request_updates", "request_update", [_update(e, services.routing) for e in events])
+
+
+def _update(e: dict, routing: RoutingTable) -> dict:
+    evidence = [x["url"] for x in e["evidence"] or []]
+    description = e["note"] or ""
+    if e["kind"] == "reassigned":  # still in progress, with another agency: say which
+        opd = routing.opds.get(e["opd"] or "")
+        description = f"Dialihkan ke {opd.name if opd else e['opd']}" + (f": {description}" if description else "")
+    return {
+        "update_id": str(e["id"]), "service_request_id": e["report_id"],
+        "status": FMS_EVENT.get(e["kind"], FMS_STATUS[e["to_status"]]),
+        "updated_datetime": iso_wib(e["at"]), "description": description,
+        "media_url": evidence[0] if evidence else None, "external_status_code": e["to_status"],
+    }
+
+
+class UpdateIn(BaseModel):
+    """What a 311 client's update carries that LAKSA keeps."""
+    model_config = ConfigDict(str_strip_whitespace=True)
+    description: LongText = Field(min_length=1, max_length=2000)
+    media_url: list[Url] = Field(default_factory=list, max_length=10)
+
+
+@bp.post("/servicerequestupdates.<fmt>")
+def post_update(fmt):
+    """mySociety's update extension, inbound: a citizen's comment on a request, or (status OPEN or REOPEN on a
+    resolved one) a request to reopen it, recorded as an event on the report. The key must be the one whose
+    source sent the request; a resent update_id returns the first answer and records nothing twice."""
+    services = current()
+    given = check(fmt)
+    who = services.api_keys.authenticate(given.get("api_key") or request.headers.get(HEADER), field="api_key")
+    who.require("report", field="api_key")
+    for name in ("service_request_id", "update_id", "status", "description"):
+        if not given.get(name):
+            raise Open311Error(400, f"{name} was not provided")
+    rid, update_id, status = given["service_request_id"].strip(), given["update_id"].strip(), given["status"].strip().upper()
+    if not ID.match(update_id):
+        raise Open311Error(400, "update_id may only contain letters, digits and . _ : - (at most 80)")
+    if status not in UPDATE_STATUSES:
+        raise Open311Error(400, f"status must be one of {', '.join(UPDATE_STATUSES)}, not {given['status']!r}")
+    if "updated_datetime" in given:
+        parse_w3("updated_datetime", given["updated_datetime"])  # checked; the event is dated when it arrives
+    update = parse(UpdateIn, {"description": given["description"], "media_url": media_urls()})
+    current_status = services.reports.get(rid)["status"] if ID.match(rid) else None
+    if current_status is None:
+        raise Open311Error(404, f"service_request_id {rid!r} not found")
+    if status in ("OPEN", "REOPEN") and current_status == "selesai":
+        _report, event_id, written = services.reports.change_status(
+            rid, {"status": "diproses", "note": f"Dibuka kembali atas permintaan warga: {update.description}"},
+            by=who, external_id=update_id)
+    else:
+        event_id, written = services.reports.comment(rid, update.description, update.media_url, by=who, external_id=update_id)
+    if written:
+        services.poker.poke()
+    return render(fmt, "service_request_updates", "request_update", [{"update_id": str(event_id)}])
+
+
+@bp.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(rest):
+    """Anything else under /open311/v2/: the spec's error list, not the dashboard's page."""
+    raise Open311Error(404, f"no such resource: /open311/v2/{rest}")

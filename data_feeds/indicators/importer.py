@@ -43,12 +43,19 @@ def read_rows(stream: BinaryIO, name: str) -> list[tuple[int, dict]]:
         from openpyxl import load_workbook  # only for XLSX files
         try:
             sheet = load_workbook(stream, read_only=True, data_only=True).worksheets[0]
+            table = [list(r) for r in sheet.iter_rows(values_only=True)]
         except Exception as exc:  # noqa: BLE001 - openpyxl raises several kinds for a file that is not XLSX
             raise FileError(f"{name} is not a readable XLSX workbook ({exc})") from None
-        table = [list(r) for r in sheet.iter_rows(values_only=True)]
     elif suffix in (".csv", ".txt"):
-        text = stream.read().decode("utf-8-sig")
-        table = list(csv.reader(io.StringIO(text), delimiter=";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","))
+        try:
+            text = stream.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FileError(f"{name} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
+        first = text.split("\n", 1)[0]
+        try:
+            table = list(csv.reader(io.StringIO(text), delimiter=";" if first.count(";") > first.count(",") else ","))
+        except csv.Error as exc:
+            raise FileError(f"{name} is not a readable CSV file ({exc})") from None
     else:
         raise FileError(f"{name}: give a .csv or .xlsx file")
     if not table or not any(table[0]):

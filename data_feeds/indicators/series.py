@@ -20,7 +20,7 @@ from geodata.gazetteer import CITY_CODE, Gazetteer
 
 from ..clock import utcnow, wib_today
 from ..store import Store, indicator_values, outbox
-from ..validation import ApiError, Text, parse
+from ..validation import ApiError, Day, Text, finite, parse
 from .config import Indicator, load
 from .seed import figures
 
@@ -33,7 +33,7 @@ class ObservationIn(BaseModel):
     period: Text = Field("", max_length=10)
     measure: Literal["value", "target"] = "value"
     subject: Text = Field("", max_length=60)  # within the place: a market tested, a kind of device
-    as_of: date
+    as_of: Day
     value: float = Field(ge=0)
     source: Text = Field(min_length=3, max_length=300)
     correction: bool = False
@@ -43,6 +43,8 @@ class ObservationIn(BaseModel):
     def _number(cls, v):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise ValueError("must be a plain number, e.g. 2130166 or 92.6 (no thousands separators)")
+        if not finite(v):
+            raise ValueError("must be a finite number (not Infinity or NaN)")
         return v
 
 

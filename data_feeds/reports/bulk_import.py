@@ -185,7 +185,12 @@ def run_cli(services: Services, file: str, dry_run: bool, batch_size: int, sourc
     if not path.is_file():
         print(f"no such file: {file}", file=sys.stderr)
         return 2
-    result = Importer(services, batch_size, source).run(path, dry_run=dry_run, progress=sys.stderr.isatty())
+    try:
+        result = Importer(services, batch_size, source).run(path, dry_run=dry_run, progress=sys.stderr.isatty())
+    except (UnicodeDecodeError, csv.Error) as exc:
+        # batches before the unreadable part are stored whole; a re-run after fixing the file skips them
+        print(f"error: {file} cannot be read past a point ({exc}); save it as UTF-8 and run again", file=sys.stderr)
+        return 2
     for line, fld, reason in result.errors:
         print(f"line {line}: {fld or 'row'}: {reason}")
     verb = "would import" if dry_run else "imported"

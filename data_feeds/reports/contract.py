@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..validation import Coordinate, Text, Url
+from ..validation import Coordinate, LongText, Moment, Text, Url
 
 PHOTO_EXT = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".gif")
 VIDEO_EXT = (".mp4", ".mov", ".webm", ".3gp", ".mkv")
@@ -27,13 +27,13 @@ class ReportIn(BaseModel):
     source: Text = Field(min_length=1, max_length=40)
     category: Text = Field(min_length=1, max_length=40)
     title: Text = Field(min_length=3, max_length=200)
-    description: Text = Field("", max_length=5000)
+    description: LongText = Field("", max_length=5000)
     lat: Coordinate
     lon: Coordinate
     kecamatan: Text | None = Field(None, max_length=80)
     kelurahan: Text | None = Field(None, max_length=80)
     address: Text | None = Field(None, max_length=300)
-    reported_at: AwareDatetime | None = None
+    reported_at: Moment | None = None
     reporter: Reporter | None = None
     media: list[Url] = Field(default_factory=list, max_length=10)
 
@@ -75,10 +75,10 @@ class StatusChangeIn(BaseModel):
     status: Text = Field(min_length=1, max_length=20)
     opd: Text | None = Field(None, max_length=40)
     actor: Text | None = Field(None, max_length=120)
-    note: Text | None = Field(None, max_length=2000)
+    note: LongText | None = Field(None, max_length=2000)
     evidence: list[Evidence] = Field(default_factory=list, max_length=20)
     duplicate_of: Text | None = Field(None, max_length=32)
-    at: AwareDatetime | None = None
+    at: Moment | None = None
 
     @field_validator("evidence", mode="before")
     @classmethod

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from ..validation import ApiError
 from .categories import RoutingTable
-from .contract import StatusChangeIn, evidence_kind
+from .contract import Evidence, StatusChangeIn, evidence_kind
 
 STATUSES = ("baru", "diproses", "selesai", "ditolak", "duplikat")
 OPEN = ("baru", "diproses")
@@ -97,3 +97,12 @@ def decide(current: dict, history: list[dict], change: StatusChangeIn, routing: 
     if to == "duplikat":
         updates["duplicate_of"] = change.duplicate_of
     return event_row, updates
+
+
+def comment(current: dict, note: str, media: list[str], actor: str, now: datetime) -> dict:
+    """A remark that moves nothing: the event keeps the report's status (a citizen's comment, an agency's note)."""
+    if not note:
+        raise ApiError.one(422, "description", "a comment needs its text")
+    evidence = [{"url": url, "type": evidence_kind(Evidence(url=url))} for url in media]
+    return dict(kind="comment", from_status=current["status"], to_status=current["status"], opd=current["opd"], actor=actor,
+                note=note, evidence=evidence, at=now, recorded_at=now)

@@ -4,6 +4,7 @@ Both the HTTP API and the demo feed go through here, so every report meets the s
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
@@ -12,6 +13,7 @@ from ulid import ULID
 from geodata.gazetteer import Gazetteer
 from geodata.locate import Locator
 
+from ..access.keys import Principal
 from ..clock import iso_utc, utcnow
 from ..store import NotFound, Store
 from ..validation import ApiError, parse
@@ -20,6 +22,14 @@ from .categories import RoutingTable
 from .contract import ReportIn, StatusChangeIn
 
 FUTURE_SKEW = timedelta(minutes=5)
+REPORT_ID = re.compile(r"^[0-9A-Za-z]{1,32}$")  # ULIDs; anything else is no report (and never reaches the store)
+# Events written before the key id had its own column carried it in the actor: "laksa (key a3b095507e2f)".
+_LEGACY_KEY_SUFFIX = re.compile(r" \(key [0-9a-f]+\)$")
+
+
+def _public_actor(actor: str | None) -> str | None:
+    """Who acted, as the public sees it: the source or agency, never a key id."""
+    return _LEGACY_KEY_SUFFIX.sub("", actor) if actor else actor
 
 
 class ReportService:
@@ -104,30 +114,72 @@ class ReportService:
 
     # -- workflow --------------------------------------------------------------------------
 
-    def change_status(self, report_id: str, payload, actor: str | None = None) -> dict:
-        """actor: who is recorded when the change names no one (the API key's holder)."""
+    def change_status(self, report_id: str, payload, by: Principal | None = None, external_id: str | None = None) -> tuple[dict, int, bool]:
+        """Move a report along the lifecycle. `by` (an API key): the report must be its to act on, checked on the
+        state the write sees, and it is recorded as the actor when the change names no one.
+        -> (public report, event id, written now: False when `external_id` was seen before)."""
         change: StatusChangeIn = parse(StatusChangeIn, payload)
-        if change.actor is None and actor:
-            change = change.model_copy(update={"actor": actor})
+        if change.actor is None and by is not None:
+            change = change.model_copy(update={"actor": by.name})
         lifecycle.validate_request(change, self.routing)
         now = self.clock()
+
+        def decide(current, history, lookup):
+            event, updates = lifecycle.decide(current, history, change, self.routing, now, lookup)
+            return {**event, "actor_key": by.key_id if by else None}, updates
+
+        row, event_id, written = self._apply(report_id, decide, by, external_id)
+        return self.public(row), event_id, written
+
+    def comment(self, report_id: str, note: str, media: list[str], by: Principal, external_id: str | None = None) -> tuple[int, bool]:
+        """A remark on a report that moves nothing (a citizen's comment from a 311 client). -> (event id, written now)."""
+        now = self.clock()
+
+        def decide(current, history, _lookup):
+            event = lifecycle.comment(current, note, media, by.name, now)
+            return {**event, "actor_key": by.key_id}, {"updated_at": now}
+
+        _row, event_id, written = self._apply(report_id, decide, by, external_id)
+        return event_id, written
+
+    def _apply(self, report_id: str, decide, by: Principal | None, external_id: str | None):
+        if not REPORT_ID.match(report_id):
+            raise ApiError.one(404, "id", "no report with that id")
         try:
-            row = self.store.apply_event(
-                report_id, lambda current, history, lookup: lifecycle.decide(current, history, change, self.routing, now, lookup))
+            return self.store.apply_event(report_id, decide, external_id=external_id,
+                                          authorise=by.require_scope if by is not None else None)
         except NotFound:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
-        return self.public(row)
 
-    def get(self, report_id: str, personal: bool = False) -> dict:
-        """The report and its event log; the reporter's name and phone only when `personal` (a role allows it)."""
+    def get(self, report_id: str) -> dict:
+        """The report and its event log, public fields only."""
+        if not REPORT_ID.match(report_id):
+            raise ApiError.one(404, "id", "no report with that id")
         try:
             row, events = self.store.get_report(report_id)
         except NotFound:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
-        out = {**self.public(row), "events": [self._event(e) for e in events]}
-        if personal:
-            out["reporter"] = {"name": row["reporter_name"], "phone": row["reporter_phone"]}
-        return out
+        return {**self.public(row), "events": [self._event(e) for e in events]}
+
+    def get_personal(self, report_id: str, by: Principal, address: str | None) -> dict:
+        """The report with its reporter's name and phone, for a key with the personal role whose report it is.
+        The read is audited in the same transaction (a refused one too); no row, no data."""
+        if not REPORT_ID.match(report_id):
+            raise ApiError.one(404, "id", "no report with that id")
+
+        def judge(row: dict) -> dict:
+            return dict(at=self.clock(), actor_kind="key", actor=by.key_id, action="personal_read",
+                        outcome="allowed" if by.may_act_on(row) else "refused", report_id=row["id"],
+                        address=(address or "")[:64] or None, detail=by.name[:300])
+
+        try:
+            row, events, entry = self.store.read_audited(report_id, judge)
+        except NotFound:
+            raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
+        if entry["outcome"] != "allowed":
+            by.require_scope(row)
+        return {**self.public(row), "events": [self._event(e) for e in events],
+                "reporter": {"name": row["reporter_name"], "phone": row["reporter_phone"]}}
 
     # -- shapes ----------------------------------------------------------------------------
 
@@ -154,6 +206,6 @@ class ReportService:
     def _event(e: dict) -> dict:
         return {
             "id": e["id"], "kind": e["kind"], "from": e["from_status"], "to": e["to_status"], "opd": e["opd"],
-            "actor": e["actor"], "note": e["note"], "evidence": e["evidence"], "at": iso_utc(e["at"]),
+            "actor": _public_actor(e["actor"]), "note": e["note"], "evidence": e["evidence"], "at": iso_utc(e["at"]),
             "recorded_at": iso_utc(e["recorded_at"]),
         }
