@@ -17,6 +17,7 @@ from flask import Flask
 from flask_caching import Cache
 
 import callbacks
+from data_feeds.api import headers as api_headers
 from data_feeds.api import web as api_web
 from data_feeds.runtime.services import Services
 from data_feeds.runtime.settings import Settings
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                compress=False, serve_locally=True)
     app.index_string = app.index_string.replace("<html>", '<html lang="id">')
     callbacks.register(app, services, cache)
+    api_headers.install(app, services.settings.map_tile_url)  # last: its policy names the callbacks' inline scripts
     return app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from urllib.parse import urlsplit
 
 import flask
 import redis
@@ -23,6 +24,17 @@ LANG_COOKIE = "lang"
 OVERVIEW_SIMPLIFY_M = 10.0  # the city view: a pixel is ~20 m
 STREET_SIMPLIFY_M = 3.0  # all kelurahan, shown from zoom 14 on
 WORDS_PATH = "/_liveroom/words.js"
+
+
+def same_site_path(target: str | None) -> str:
+    """Where a link inside the site may send the browser: a path on this site, never another host
+    (`//evil.example/`, `/\\evil.example`, `https://...` all become "/")."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(c in target for c in "\\\r\n\t") or not target.isprintable():
+        return "/"
+    return target
 
 
 def current_lang() -> str:
@@ -89,7 +101,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
 
     @app.server.get("/lang/<code>")
     def set_lang(code: str):
-        resp = flask.redirect(flask.request.args.get("next", "/") if flask.request.args.get("next", "/").startswith("/") else "/")
+        resp = flask.redirect(same_site_path(flask.request.args.get("next")))
         if code in LANGS:
             resp.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax")
         return resp

@@ -186,6 +186,11 @@ audit_events = Table(
 )
 
 
+# Figures are checked finite on the way in; one stored before that check (Infinity, NaN) is left out of every
+# read rather than break the JSON of every screen and feed that would carry it.
+FINITE_FIGURE = indicator_values.c.value.between(-1.0e308, 1.0e308)
+
+
 class NotFound(Exception):
     pass
 
@@ -284,6 +289,7 @@ class Store:
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+                _owner_only(Path(path))
                 self._lock_path = Path(path + ".writelock")
             self.writer = _sqlite_engine(url, immediate=True)
             self.reader = _sqlite_engine(url, immediate=False)
@@ -549,6 +555,13 @@ class Store:
     def outbox_backlog(self) -> int:
         with self.read() as conn:
             return conn.execute(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))).scalar_one()
+
+
+def _owner_only(db_file: Path) -> None:
+    """The database holds reporters' names and phones: readable by its owner only. SQLite gives its -wal and
+    -shm files the database file's permissions."""
+    os.close(os.open(db_file, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(db_file, 0o600)
 
 
 def _chunks(items: list, size: int):

@@ -64,10 +64,6 @@ def query_flag(name: str) -> bool:
     return truthy(request.args.get(name))
 
 
-def _actor(who: Principal) -> str:
-    return f"{who.source} (key {who.key_id})"
-
-
 @bp.post("/api/v1/reports")
 def create_report():
     services = current()
@@ -115,7 +111,7 @@ def record_indicators():
     body = json_body()
     items = body if isinstance(body, list) else [body]
     dry = query_flag("dry_run")
-    rows = services.indicators.record(items, actor=_actor(who), dry_run=dry)
+    rows = services.indicators.record(items, actor=who.name, dry_run=dry)
     if not dry:
         services.poker.poke()
     # identical figures already stored are not written again (a re-sent request does not double them)
@@ -132,7 +128,7 @@ def import_indicators():
     dry = query_flag("dry_run")
     try:
         count, errors = indicator_import.import_file(services.indicators, stream, name,
-                                                     actor=f"{_actor(who)} import {name}", dry_run=dry)
+                                                     actor=f"{who.name} import {name}", dry_run=dry)
     except indicator_import.FileError as exc:
         raise ApiError.one(400, "file", str(exc)) from None
     if errors:

@@ -433,7 +433,10 @@ def post_update(fmt):
     if "updated_datetime" in given:
         parse_w3("updated_datetime", given["updated_datetime"])  # checked; the event is dated when it arrives
     update = parse(UpdateIn, {"description": given["description"], "media_url": media_urls()})
-    current_status = services.reports.get(rid)["status"] if ID.match(rid) else None
+    try:
+        current_status = services.reports.get(rid)["status"] if ID.match(rid) else None
+    except ApiError:
+        current_status = None
     if current_status is None:
         raise Open311Error(404, f"service_request_id {rid!r} not found")
     if status in ("OPEN", "REOPEN") and current_status == "selesai":

@@ -15,7 +15,8 @@ from geodata.gazetteer import CITY_CODE
 
 from ..clock import wib_today
 from ..reports.categories import RoutingTable
-from ..store import indicator_values
+from ..spreadsheets import formula_safe
+from ..store import FINITE_FIGURE, indicator_values
 from .config import PILLARS
 from .series import IndicatorService
 from .summary import summarise
@@ -86,7 +87,8 @@ def history_rows(service: IndicatorService, lang: str = "id") -> list[dict]:
     config, gz = service.config, service.gz
     v = indicator_values.c
     with service.store.read() as conn:
-        stored = conn.execute(select(indicator_values).order_by(v.indicator, v.place, v.subject, v.period, v.measure, v.as_of, v.id)).mappings().all()
+        stored = conn.execute(select(indicator_values).where(FINITE_FIGURE)
+                              .order_by(v.indicator, v.place, v.subject, v.period, v.measure, v.as_of, v.id)).mappings().all()
     out = []
     for r in stored:
         ind = config.get(r["indicator"])
@@ -113,10 +115,10 @@ def frame(service: IndicatorService, routing: RoutingTable, lang: str = "id", hi
 
 
 def to_csv(table: pd.DataFrame) -> bytes:
-    return table.to_csv(index=False).encode("utf-8-sig")  # with a BOM, so Excel opens Indonesian text right
+    return formula_safe(table).to_csv(index=False).encode("utf-8-sig")  # with a BOM, so Excel opens Indonesian text right
 
 
 def to_xlsx(table: pd.DataFrame) -> bytes:
     buf = io.BytesIO()
-    table.to_excel(buf, index=False, sheet_name="indikator", engine="openpyxl")
+    formula_safe(table).to_excel(buf, index=False, sheet_name="indikator", engine="openpyxl")
     return buf.getvalue()

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from geodata.gazetteer import CITY_CODE, Gazetteer
 
 from ..clock import utcnow, wib_today
-from ..store import Store, indicator_values, outbox
+from ..store import FINITE_FIGURE, Store, indicator_values, outbox
 from ..validation import ApiError, Day, Text, finite, parse
 from .config import Indicator, load
 from .seed import figures
@@ -182,7 +182,7 @@ class IndicatorService:
             key = (row["indicator"], row["place"], row["subject"], row["measure"], row["period"])
             if key not in series:
                 stored = conn.execute(select(v.as_of, v.value, v.source).where(
-                    v.indicator == key[0], v.place == key[1], v.subject == key[2], v.measure == key[3], v.period == key[4])
+                    v.indicator == key[0], v.place == key[1], v.subject == key[2], v.measure == key[3], v.period == key[4], FINITE_FIGURE)
                     .order_by(v.as_of, v.id)).all()
                 series[key] = SeriesView(stored)
             view = series[key]
@@ -198,7 +198,7 @@ class IndicatorService:
         """The figures of one series (all subjects unless one is named), oldest first; where a date has several
         (corrections), the last recorded wins."""
         v = indicator_values.c
-        where = [v.indicator == indicator, v.place == place, v.measure == measure]
+        where = [v.indicator == indicator, v.place == place, v.measure == measure, FINITE_FIGURE]
         if subject is not None:
             where.append(v.subject == subject)
         with self.store.read() as conn:
@@ -213,7 +213,7 @@ class IndicatorService:
         v = indicator_values.c
         with self.store.read() as conn:
             return [dict(r) for r in conn.execute(select(indicator_values).where(
-                v.indicator == indicator, v.measure == measure, v.subject == "").order_by(v.period, v.as_of, v.id)).mappings()]
+                v.indicator == indicator, v.measure == measure, v.subject == "", FINITE_FIGURE).order_by(v.period, v.as_of, v.id)).mappings()]
 
     def seed(self) -> int:
         """The article figures as the first figures of each indicator that has none yet (so an indicator

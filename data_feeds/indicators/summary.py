@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from geodata.gazetteer import CITY_CODE, Gazetteer
 
-from ..store import Store, indicator_values
+from ..store import FINITE_FIGURE, Store, indicator_values
 from .config import Indicator
 
 SPARK_POINTS = 12
@@ -88,7 +88,7 @@ def summarise(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: 
     newest_first = func.row_number().over(partition_by=(v.indicator, v.place, v.subject, v.measure, v.period),
                                           order_by=(v.as_of.desc(), v.id.desc())).label("rn")
     wanted = (v.id, v.indicator, v.place, v.subject, v.measure, v.period, v.as_of, v.value, v.source, v.demo, v.correction)
-    ranked = select(*wanted, newest_first).subquery()
+    ranked = select(*wanted, newest_first).where(FINITE_FIGURE).subquery()
     r = ranked.c
     with store.read() as conn:
         rows = conn.execute(select(ranked).where(r.rn <= KEEP_PER_SERIES)

@@ -50,6 +50,7 @@ class Supervisor:
 
     def start(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.settings.data_dir.chmod(0o700)  # the store, Redis's dump and imported files: for the service's user only
         store = Store(self.settings.database_url)
         store.create_schema()  # before any process writes
         store.dispose()

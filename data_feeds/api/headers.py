@@ -1,0 +1,50 @@
+"""What every response tells the browser: where scripts may come from, who may frame the page, no sniffing,
+no referrer to other sites.
+
+The Content-Security-Policy allows scripts from this origin and, inline, only Dash's own start-up
+script (by its hash, computed once the callbacks are registered); styles may be inline because Dash's
+components and Leaflet set them at run time. Images and videos may come from any https origin: the
+evidence photos and videos a report links to live on the feeds' servers. Nothing may frame the wall.
+Four static headers and one policy string: a library (flask-talisman) would add HTTPS redirects and
+secure-only cookies that a plain-HTTP wall on a LAN cannot use, and nothing else we need.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from dash import Dash
+
+
+def policy(app: Dash, tile_url: str = "") -> str:
+    tiles = urlsplit(tile_url.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
+    tile_origin = f"{tiles.scheme}://{tiles.netloc}".replace("://a.", "://*.") if tiles.scheme and tiles.netloc else ""
+    script = " ".join(["'self'", *(f"'{h}'" for h in app.csp_hashes())])
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src {script}",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: https: {tile_origin}".strip(),
+        "media-src 'self' https:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def install(app: Dash, tile_url: str = "") -> None:
+    """Call after every callback is registered: the policy names the inline scripts they make."""
+    headers = {
+        "Content-Security-Policy": policy(app, tile_url),
+        "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
+
+    @app.server.after_request
+    def _secure(resp):
+        for name, value in headers.items():
+            resp.headers.setdefault(name, value)
+        return resp
