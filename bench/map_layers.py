@@ -72,7 +72,7 @@ def first_paint(runs: int = 5) -> dict:
                 page = context.new_page()
                 page.add_init_script(FIRST_PAINT)
                 page.goto(stack.url)
-                page.wait_for_function("window.__firstPolygon !== null", timeout=60_000)
+                page.wait_for_function("() => window.__firstPolygon !== null", timeout=60_000)
                 out["to_first_polygon_ms"].append(page.evaluate("window.__firstPolygon") / 1000)
                 out["to_dom_content_loaded_ms"].append(page.evaluate(
                     "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd") / 1000)

@@ -138,6 +138,8 @@ def page(browser, request):
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    # a script, style or image the Content-Security-Policy refused is a broken page too
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Content Security Policy" in m.text else None)
     pg.errors = errors
     yield pg
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:

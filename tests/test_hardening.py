@@ -149,7 +149,7 @@ def test_the_language_switch_returns_only_to_this_site(client, target, expected)
 def test_every_response_carries_the_security_headers(client, path):
     resp = client.get(path)
     csp = resp.headers["Content-Security-Policy"]
-    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp and "'unsafe-eval'" not in csp
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp and "'unsafe-eval'" not in csp and "''" not in csp
     script_src = next(p for p in csp.split("; ") if p.startswith("script-src"))
     assert "'unsafe-inline'" not in script_src and "'sha256-" in script_src  # Dash's start-up script, by its hash
     assert resp.headers["X-Frame-Options"] == "DENY" and resp.headers["X-Content-Type-Options"] == "nosniff"

@@ -80,11 +80,11 @@ def test_a_programme_figure_posted_updates_its_card_live(live_stack, page):
     ]
     resp = requests.post(f"{live_stack.url}/api/v1/indicators", headers=live_stack.headers, json=figures, timeout=10)
     assert resp.status_code == 201, resp.text
-    page.wait_for_function("document.querySelector('#ind-value-tangerang_bisa').innerText == '10.250'", timeout=WAIT_MS)
+    page.wait_for_function("() => document.querySelector('#ind-value-tangerang_bisa').innerText == '10.250'", timeout=WAIT_MS)
     assert "+359 sejak 28 Februari 2022" in card(page, "tangerang_bisa")
     assert page.query_selector("#ind-stale-tangerang_bisa") is None  # fresh now: no amber
     assert "lr-ind-stale" not in page.get_attribute("#ind-tangerang_bisa", "class")
-    page.wait_for_function("document.querySelector('#ind-value-house_renovation').innerText == '520'", timeout=WAIT_MS)
+    page.wait_for_function("() => document.querySelector('#ind-value-house_renovation').innerText == '520'", timeout=WAIT_MS)
     renov = card(page, "house_renovation")
     assert "74,3 % dari target 700 (2023)" in renov
     assert "lr-state-warn" in page.get_attribute("#ind-house_renovation", "class")  # 74 %: between warn 60 % and good 90 %
@@ -131,11 +131,11 @@ def test_selecting_a_kecamatan_shows_its_own_vaccination_figures(live_stack, pag
     open_wall(page, live_stack.url)
     click_kecamatan(page, "Cipondoh")
     page.wait_for_selector("#scope-title:has-text('Kecamatan Cipondoh')", timeout=WAIT_MS)
-    page.wait_for_function("document.querySelector('#vacc-dose-1').innerText == '200.000'", timeout=WAIT_MS)
+    page.wait_for_function("() => document.querySelector('#vacc-dose-1').innerText == '200.000'", timeout=WAIT_MS)
     panel = page.inner_text("#vacc-panel")
     assert page.inner_text("#vacc-dose-2") == "180.000" and "72,5 % dari penduduk" in panel
     assert "penduduk 248.210 (Sensus Penduduk 2020)" in panel and "Dinkes, rekap kecamatan" in panel
     assert page.query_selector("#vacc-scope") is None  # not the city's figure: no "city only" note
     page.click("#scope-reset")
-    page.wait_for_function("document.querySelector('#vacc-dose-1').innerText != '200.000'", timeout=WAIT_MS)
+    page.wait_for_function("() => document.querySelector('#vacc-dose-1').innerText != '200.000'", timeout=WAIT_MS)
     assert page.errors == []

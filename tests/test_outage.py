@@ -75,7 +75,7 @@ def test_killing_redis_mid_burst_loses_nothing_and_the_wall_recovers(live_stack,
     wait_for(lambda: (health(live_stack)["live"]["version"] or ":").split(":")[0] not in ("", epoch_before))
     # The open page, never reloaded, catches up with the store.
     page.wait_for_function(
-        f"Number(document.querySelector('#kpi-baru').innerText.replace(/\\./g,'')) >= {baru_in_store}", timeout=WAIT_MS)
+        f"() => Number(document.querySelector('#kpi-baru').innerText.replace(/\\./g,'')) >= {baru_in_store}", timeout=WAIT_MS)
     assert "Laporan uji gangguan 149" in page.inner_text("#ticker")
     assert page.evaluate("window.__sameDocument") is True
     assert "lr-status-ok" in page.get_attribute("#status-banner", "class")

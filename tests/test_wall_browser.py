@@ -30,14 +30,14 @@ def test_posted_report_appears_live_and_changes_colour(live_stack, page):
 
     page.wait_for_selector(marker(rid), timeout=WAIT_MS)
     assert page.get_attribute(marker(rid), "data-status") == "baru"
-    page.wait_for_function(f"document.querySelector('#kpi-baru').innerText.replace(/\\./g,'') == '{baru_before + 1}'", timeout=WAIT_MS)
+    page.wait_for_function(f"() => document.querySelector('#kpi-baru').innerText.replace(/\\./g,'') == '{baru_before + 1}'", timeout=WAIT_MS)
     page.wait_for_selector(f'#ticker [data-report-id="{rid}"]', timeout=WAIT_MS)
     assert "Pohon tumbang menutup Jl. Daan Mogot" in page.inner_text("#ticker")
 
     moved = requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", headers=live_stack.headers, json={"status": "diproses"}, timeout=10)
     assert moved.status_code == 200
     page.wait_for_selector(f'{marker(rid)}[data-status="diproses"]', timeout=WAIT_MS)
-    page.wait_for_function(f"document.querySelector('#kpi-baru').innerText.replace(/\\./g,'') == '{baru_before}'", timeout=WAIT_MS)
+    page.wait_for_function(f"() => document.querySelector('#kpi-baru').innerText.replace(/\\./g,'') == '{baru_before}'", timeout=WAIT_MS)
     done = requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", headers=live_stack.headers, timeout=10,
                          json={"status": "selesai", "evidence": ["https://laksa.example/bukti/pohon.jpg"]})
     assert done.status_code == 200
@@ -107,7 +107,7 @@ def test_a_new_figure_reaches_the_panel_live_and_clears_the_amber(live_stack, pa
                for n, v in ((1, 2_200_000), (2, 1_750_000), (3, 260_000))]
     resp = requests.post(f"{live_stack.url}/api/v1/indicators", headers=live_stack.headers, json=figures, timeout=10)
     assert resp.status_code == 201, resp.text
-    page.wait_for_function("document.querySelector('#vacc-dose-1').innerText == '2.200.000'", timeout=WAIT_MS)
+    page.wait_for_function("() => document.querySelector('#vacc-dose-1').innerText == '2.200.000'", timeout=WAIT_MS)
     panel = page.inner_text("#vacc-panel")
     assert "+69.834 sejak 28 Februari 2022" in panel and "Dinkes Kota Tangerang" in panel
     assert page.query_selector("#vacc-stale") is None and "lr-stale" not in page.get_attribute("#vacc-asof", "class")
@@ -141,9 +141,9 @@ def test_clicking_a_kecamatan_focuses_every_panel_and_reset_returns(live_stack, 
     kel_names = page.locator(".lr-kel-drill-label").all_inner_texts()
     assert len(kel_names) == 16 and "Karawaci Baru" in kel_names  # Karawaci's 16 kelurahan, named
     # The ticker and the counts now speak of Karawaci only.
-    page.wait_for_function(f"""!document.querySelector('#ticker [data-report-id="{elsewhere["id"]}"]')""", timeout=WAIT_MS)
+    page.wait_for_function(f"""() => !document.querySelector('#ticker [data-report-id="{elsewhere["id"]}"]')""", timeout=WAIT_MS)
     assert page.locator(f'#ticker [data-report-id="{inside["id"]}"]').count() == 1
-    page.wait_for_function(f"Number(document.querySelector('#kpi-baru').innerText.replace(/\\./g,'')) < {city['baru']}",
+    page.wait_for_function(f"() => Number(document.querySelector('#kpi-baru').innerText.replace(/\\./g,'')) < {city['baru']}",
                            timeout=WAIT_MS)
     assert page.is_visible("#vacc-scope")  # vaccination says it is the city's figure
     facts = page.inner_text("#scope-facts")
@@ -152,7 +152,7 @@ def test_clicking_a_kecamatan_focuses_every_panel_and_reset_returns(live_stack, 
     page.click("#scope-reset")
     page.wait_for_selector("#scope-title:has-text('Seluruh Kota Tangerang')", timeout=WAIT_MS)
     page.wait_for_selector(f'#ticker [data-report-id="{elsewhere["id"]}"]', timeout=WAIT_MS)
-    page.wait_for_function("document.querySelectorAll('.lr-kel-drill-label').length === 0", timeout=WAIT_MS)
+    page.wait_for_function("() => document.querySelectorAll('.lr-kel-drill-label').length === 0", timeout=WAIT_MS)
     assert kpi(page, "baru") == city["baru"]
     assert page.errors == []
 
@@ -180,12 +180,12 @@ def test_kelurahan_appear_when_zooming_to_street_level(live_stack, page):
     for _ in range(3):
         page.click(".leaflet-control-zoom-in")
         page.wait_for_timeout(400)
-    page.wait_for_function(f"({visible})() > 0", timeout=WAIT_MS)
+    page.wait_for_function(f"() => ({visible})() > 0", timeout=WAIT_MS)
     assert page.locator(".lr-kel-all-label").count() == 104  # every kelurahan is there to be drawn
     for _ in range(3):
         page.click(".leaflet-control-zoom-out")
         page.wait_for_timeout(400)
-    page.wait_for_function(f"({visible})() === 0", timeout=WAIT_MS)
+    page.wait_for_function(f"() => ({visible})() === 0", timeout=WAIT_MS)
     assert page.errors == []
 
 

@@ -18,7 +18,7 @@ from dash import Dash
 def policy(app: Dash, tile_url: str = "") -> str:
     tiles = urlsplit(tile_url.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
     tile_origin = f"{tiles.scheme}://{tiles.netloc}".replace("://a.", "://*.") if tiles.scheme and tiles.netloc else ""
-    script = " ".join(["'self'", *(f"'{h}'" for h in app.csp_hashes())])
+    script = " ".join(["'self'", *app.csp_hashes()])  # each already quoted: 'sha256-...'
     return "; ".join([
         "default-src 'self'",
         f"script-src {script}",
