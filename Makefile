@@ -38,9 +38,9 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev test-deps lint
 	REQUIRE_BROWSER=1 REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS)
 
-# The fast tier: every test that needs no browser, no `python app.py` stack and no PostgreSQL.
+# The fast tier: every test that needs no browser, no `python app.py` stack and no PostgreSQL (and not the fuzz).
 test-fast: $(VENV)/.dev
-	$(PY) -m pytest -m "not browser and not stack and not postgres" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser and not stack and not postgres and not fuzz" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

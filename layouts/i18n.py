@@ -6,6 +6,7 @@ Numbers and dates go through Babel (2.130.166; 28 Februari 2022), times are show
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 
@@ -178,6 +179,8 @@ def t(key: str, lang: str, **kwargs) -> str:
 def fmt_int(n: int | float | None, lang: str = "id") -> str:
     if n is None:
         return "–"
+    if not math.isfinite(n) or abs(n) >= 1e21:  # beyond what Babel's decimal context formats: never a screen's error
+        return f"{n:.3g}"
     return format_decimal(n, locale=LOCALES.get(lang, "id_ID"), decimal_quantization=False)
 
 
@@ -204,6 +207,8 @@ def fmt_pct(share: float | None, lang: str = "id") -> str:
     """110,5 % (Babel's percent format for the locale, one decimal)."""
     if share is None:
         return "–"
+    if not math.isfinite(share) or abs(share) >= 1e18:
+        return f"{share * 100:.3g} %"
     return format_percent(share, format="#,##0.0 %", locale=LOCALES.get(lang, "id_ID"))
 
 

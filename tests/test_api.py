@@ -364,3 +364,17 @@ def test_one_outbox_poker_per_web_process(services):
     form = {"api_key": services.test_keys["laksa"], "service_code": "banjir", "lat": "-6.1805", "long": "106.6297"}
     assert client.post("/open311/v2/requests.json", data=form).status_code == 201
     assert pokers() == before + 1
+
+
+def test_the_openapi_document_is_served_and_made_from_the_validating_models(client):
+    from data_feeds.indicators.series import ObservationIn
+    from data_feeds.reports.contract import ReportIn, StatusChangeIn
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.") and "/api/v1/reports/{report_id}/status" in doc["paths"]
+    schemas = doc["components"]["schemas"]
+    for model in (ReportIn, StatusChangeIn, ObservationIn):
+        assert set(schemas[model.__name__]["properties"]) == set(model.model_fields)  # the models themselves, not a copy
+    max_len = next(m.max_length for m in ReportIn.model_fields["title"].metadata if hasattr(m, "max_length"))
+    assert schemas["ReportIn"]["properties"]["title"]["maxLength"] == max_len
+    body = doc["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/ReportIn"} and "banjir" in schemas["ReportIn"]["properties"]["category"]["enum"]

@@ -21,6 +21,7 @@ from ..indicators import export as indicator_export
 from ..indicators import importer as indicator_import
 from ..runtime.services import current
 from ..validation import ApiError, truthy
+from . import openapi
 from .health import health_response
 
 bp = Blueprint("api", __name__)
@@ -181,6 +182,11 @@ def live_markers():
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Live-Version"] = state.token() if state else ""
     return resp
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
 
 
 @bp.get("/healthz")

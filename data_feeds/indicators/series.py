@@ -24,6 +24,8 @@ from ..validation import ApiError, Day, Text, finite, parse
 from .config import Indicator, load
 from .seed import figures
 
+LARGEST_FIGURE = 1e15  # a thousand trillion: above every figure a city counts (KUR is Rp1 triliun = 1e12)
+
 
 class ObservationIn(BaseModel):
     """One figure, as the API and the importer take it."""
@@ -34,7 +36,7 @@ class ObservationIn(BaseModel):
     measure: Literal["value", "target"] = "value"
     subject: Text = Field("", max_length=60)  # within the place: a market tested, a kind of device
     as_of: Day
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, le=LARGEST_FIGURE)
     source: Text = Field(min_length=3, max_length=300)
     correction: bool = False
 
@@ -235,5 +237,5 @@ class IndicatorService:
 
 
 def _n(value: float) -> str:
-    """A figure in an (English) API message: 2,130,166."""
-    return format_decimal(value, locale="en_US", decimal_quantization=False)
+    """A figure in an (English) API message: 2,130,166 (a figure stored before the size limit: 1.2e+30)."""
+    return format_decimal(value, locale="en_US", decimal_quantization=False) if abs(value) < 1e21 else f"{value:.3g}"

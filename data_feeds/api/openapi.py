@@ -1,0 +1,126 @@
+"""The native API described for machines: an OpenAPI 3.1 document at /api/v1/openapi.json.
+
+The request bodies' schemas are the pydantic models that validate them (`models_json_schema`), so
+the document and the checks cannot drift apart; the paths, parameters and answers are declared
+here, beside the error shape every 4xx carries. tests/test_fuzz.py generates requests from it.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic.json_schema import models_json_schema
+
+from ..access.keys import HEADER, ROLES
+from ..indicators.config import load as load_indicators
+from ..indicators.series import ObservationIn
+from ..reports import categories, lifecycle
+from ..reports.contract import ReportIn, StatusChangeIn
+
+MODELS = (ReportIn, StatusChangeIn, ObservationIn)
+ERROR = {"$ref": "#/components/responses/Error"}
+KEYED = [{"apiKey": []}]
+
+
+def _json(schema: dict) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _ok(description: str, media: str = "application/json", schema: dict | None = None) -> dict:
+    return {"description": description, "content": {media: {"schema": schema or {"type": "object"}}}}
+
+
+def _errors(*codes: int) -> dict:
+    return {str(code): ERROR for code in codes}
+
+
+REPORT_ID = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9A-Za-z]{1,32}$"},
+             "description": "the report's id (a ULID) as the API returned it"}
+FLAG = {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"]}
+
+
+def _closed_lists(schemas: dict) -> None:
+    """The values the service checks against its tables (categories.toml, indicators.toml, the lifecycle), named
+    in the document as enums, so a client (and the fuzzer) knows them."""
+    routing, indicators = categories.load(), load_indicators()
+    known = {("ReportIn", "source"): list(routing.sources), ("ReportIn", "category"): list(routing.categories),
+             ("StatusChangeIn", "status"): list(lifecycle.STATUSES), ("StatusChangeIn", "opd"): list(routing.opds),
+             ("ObservationIn", "indicator"): list(indicators)}
+    for (model, field), values in known.items():
+        prop = schemas[model]["properties"][field]
+        target = next((alt for alt in prop.get("anyOf", []) if alt.get("type") == "string"), prop)
+        target["enum"] = values
+    for field, bound in (("lat", 90), ("lon", 180)):
+        schemas["ReportIn"]["properties"][field].update(minimum=-bound, maximum=bound)
+
+
+@lru_cache(maxsize=1)
+def document() -> dict:
+    _, defs = models_json_schema([(m, "validation") for m in MODELS], ref_template="#/components/schemas/{model}")
+    schemas = dict(defs["$defs"])
+    _closed_lists(schemas)
+    schemas["FieldError"] = {"type": "object", "required": ["field", "reason"], "properties": {
+        "field": {"type": ["string", "null"], "description": "the field, as a path: title, reporter.phone, [2].value"},
+        "reason": {"type": "string"}}}
+    schemas["ErrorBody"] = {"type": "object", "required": ["error"], "properties": {"error": {"oneOf": [
+        {"$ref": "#/components/schemas/FieldError"}, {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}}]}}}
+    observations = {"oneOf": [{"$ref": "#/components/schemas/ObservationIn"},
+                              {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/ObservationIn"}}]}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Tangerang LIVE Room API", "version": "1",
+                 "description": "Citizen reports (LAKSA and other feeds), their lifecycle, and the city's indicator figures. "
+                                "Every 4xx is an ErrorBody naming the field. Open311 GeoReport v2 is served under /open311/v2/."},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"apiKey": {"type": "apiKey", "in": "header", "name": HEADER,
+                                           "description": f"lr_<id>_<secret>, from `python -m data_feeds keys create`; roles: {', '.join(ROLES)}"}},
+            "responses": {"Error": {"description": "refused: the body names the field and the reason",
+                                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}},
+        },
+        "paths": {
+            "/api/v1/reports": {"post": {
+                "summary": "File a citizen report (role report; the key's own source)", "security": KEYED,
+                "requestBody": _json({"$ref": "#/components/schemas/ReportIn"}),
+                "responses": {"201": _ok("stored: answered only once committed"), "200": _ok("a repeat of a stored id: nothing stored"),
+                              **_errors(400, 401, 403, 413, 415, 422)}}},
+            "/api/v1/reports/{report_id}": {"get": {
+                "summary": "A report and its history; the reporter only for a personal-role key whose report it is (audited)",
+                "parameters": [REPORT_ID], "security": [{}, *KEYED],
+                "responses": {"200": _ok("the report"), **_errors(403, 404)}}},
+            "/api/v1/reports/{report_id}/status": {"post": {
+                "summary": "Move a report along the LAKSA lifecycle (role workflow; the key's source, or an agency key's OPD)",
+                "parameters": [REPORT_ID], "security": KEYED,
+                "requestBody": _json({"$ref": "#/components/schemas/StatusChangeIn"}),
+                "responses": {"200": _ok("the report after the move"), **_errors(400, 401, 403, 404, 409, 413, 415, 422)}}},
+            "/api/v1/indicators": {"post": {
+                "summary": "Record indicator figures, all or none (role indicators)", "security": KEYED,
+                "parameters": [{"name": "dry_run", "in": "query", "required": False, "schema": FLAG}],
+                "requestBody": _json(observations),
+                "responses": {"201": _ok("stored"), "200": _ok("checked only (dry run)"), **_errors(400, 401, 403, 409, 413, 415, 422)}}},
+            "/api/v1/indicators/import": {"post": {
+                "summary": "Record the figures of a CSV or XLSX file, all rows or none (role indicators)", "security": KEYED,
+                "parameters": [{"name": "dry_run", "in": "query", "required": False, "schema": FLAG}],
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+                "responses": {"201": _ok("stored"), "200": _ok("checked only (dry run)"),
+                              "422": _ok("rows refused, each as line, field, reason"), **_errors(400, 401, 403, 413)}}},
+            "/api/v1/indicators/{code}": {"get": {
+                "summary": "One indicator's series",
+                "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                               {"name": "place", "in": "query", "required": False, "schema": {"type": "string"}},
+                               {"name": "measure", "in": "query", "required": False, "schema": {"type": "string", "enum": ["value", "target"]}},
+                               {"name": "subject", "in": "query", "required": False, "schema": {"type": "string"}}],
+                "responses": {"200": _ok("the series"), **_errors(404, 422)}}},
+            "/api/v1/export/indicators.{fmt}": {"get": {
+                "summary": "Every latest figure by pillar, for assessors (history=1: every figure stored)",
+                "parameters": [{"name": "fmt", "in": "path", "required": True, "schema": {"type": "string", "enum": ["csv", "xlsx"]}},
+                               {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["id", "en"]}},
+                               {"name": "history", "in": "query", "required": False, "schema": FLAG}],
+                "responses": {"200": {"description": "the table"}, **_errors(404)}}},
+            "/api/v1/live/markers": {"get": {
+                "summary": "The map's live markers (GeoJSON; no personal data)",
+                "responses": {"200": _ok("a FeatureCollection", "application/geo+json"), **_errors(503)}}},
+            "/healthz": {"get": {"summary": "Store, Redis, live worker and feeds: up or down, and how old",
+                                 "responses": {"200": _ok("up or degraded"), "503": _ok("the store is down")}}},
+        },
+    }
