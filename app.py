@@ -15,6 +15,7 @@ from pathlib import Path
 from dash import Dash
 from flask import Flask
 from flask_caching import Cache
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
 from data_feeds.api import headers as api_headers
@@ -28,6 +29,9 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Dash:
     services = services or Services(settings or Settings.from_env())
     server = Flask(__name__)
+    if services.settings.proxy_hops:  # the client's address (rate limits, the audit) from the proxies we run, no further
+        hops = services.settings.proxy_hops
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     api_web.install(server, services)
     cache = Cache(server, config={
         "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": services.settings.redis_url,
@@ -42,7 +46,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def wsgi() -> Flask:
-    """gunicorn entry: `gunicorn 'app:wsgi()'`, called in each worker process."""
+    """The web server's entry, called in each worker process: granian `--factory app:wsgi`, gunicorn `app:wsgi()`."""
     app = create_app()
     # Dash registers its script paths while rendering the index page; a worker that had not yet
     # served "/" answered the page's script requests with 500. Render it once per worker first.

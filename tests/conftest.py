@@ -10,7 +10,7 @@ import pytest
 from data_feeds.runtime.embedded_redis import EmbeddedRedis
 from data_feeds.runtime.services import Services
 from data_feeds.runtime.settings import Settings
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SHARED_DIR
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SHARED_DIR, UNLIMITED
 from tests.stack import LiveStack
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -74,7 +74,7 @@ def database_url(request, tmp_path) -> str:
 def settings(tmp_path, redis_server, database_url) -> Settings:
     return Settings.from_env(
         data_dir=tmp_path, database_url=database_url, redis_url=redis_server.url, demo=False,
-        key_prefix=f"t{uuid.uuid4().hex[:8]}",
+        key_prefix=f"t{uuid.uuid4().hex[:8]}", **UNLIMITED,
     )
 
 

@@ -13,6 +13,8 @@ SHARED_DIR = PROJECT_DIR.parent / "shared"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Tests send bursts no feed would; the rate limits have their own tests (test_limits.py), with their own limits.
+UNLIMITED = {"rate_limit_per_key": "100000/second", "rate_limit_per_address": "100000/second"}
 WAIT_MS = 15_000  # generous: these check that things happen, bench/ measures how fast
 
 

@@ -22,7 +22,7 @@ from schemathesis.generation import GenerationMode
 from sqlalchemy import func, select
 
 from data_feeds.store import api_keys, audit_events, indicator_values, outbox, report_events, reports
-from tests.helpers import at_kelurahan, post, report_payload
+from tests.helpers import UNLIMITED, at_kelurahan, post, report_payload
 
 pytestmark = pytest.mark.fuzz
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
@@ -38,7 +38,7 @@ def fuzz(tmp_path_factory, redis_server):
     from data_feeds.runtime.settings import Settings
     data = tmp_path_factory.mktemp("fuzz")
     services = Services(Settings.from_env(data_dir=data, database_url=f"sqlite:///{data / 'fuzz.db'}", redis_url=redis_server.url,
-                                          demo=False, key_prefix=f"f{uuid.uuid4().hex[:8]}"))
+                                          demo=False, key_prefix=f"f{uuid.uuid4().hex[:8]}", **UNLIMITED))
     services.store.create_schema()
     key = services.api_keys.create("laksa", roles=("report", "workflow", "personal", "indicators"))[1]
     client = create_app(services=services).server.test_client()

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, request
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..access import limits
+from ..access.keys import HEADER
 from ..runtime.services import Services, current
 from . import native, open311
 
@@ -12,9 +15,12 @@ def install(server: Flask, services: Services) -> None:
     services.attach(server)
     services.poker  # noqa: B018 - started now, once per process, rather than by the first write
     server.config["MAX_CONTENT_LENGTH"] = services.settings.max_body_bytes
+    s = services.settings
+    limits.install(server, (native.bp, open311.bp), s.redis_url, s.key_prefix, s.rate_limit_per_key, s.rate_limit_per_address)
     server.register_blueprint(native.bp)
     server.register_blueprint(open311.bp)
     server.register_error_handler(RequestEntityTooLarge, too_large)
+    server.register_error_handler(RateLimitExceeded, too_many)
     server.register_error_handler(HTTPException, http_error)
 
 
@@ -23,6 +29,16 @@ def too_large(_exc):
     if request.path.startswith("/open311/"):
         return open311.error_response(request.path.rsplit(".", 1)[-1], 413, f"request larger than {limit} bytes")
     return jsonify({"error": {"field": "body", "reason": f"is larger than {limit} bytes"}}), 413
+
+
+def too_many(exc: RateLimitExceeded):
+    """429 in the door's own error shape; flask-limiter adds Retry-After and the X-RateLimit headers."""
+    by_key = getattr(exc.limit, "scope", "") == "key"
+    field = "api_key" if request.path.startswith("/open311/") else HEADER
+    reason = f"too many requests ({exc.description} {'for this key' if by_key else 'from this address'}); retry after the time Retry-After gives"
+    if request.path.startswith("/open311/"):
+        return open311.error_response(request.path.rsplit(".", 1)[-1], 429, f"{field}: {reason}" if by_key else reason)
+    return jsonify({"error": {"field": field if by_key else None, "reason": reason}}), 429
 
 
 def http_error(exc: HTTPException):

@@ -23,6 +23,7 @@ class Settings:
     demo: bool = True
     host: str = "127.0.0.1"
     port: int = 8050
+    web_server: str = "granian"  # granian | gunicorn (see supervisor.py: why granian)
     web_workers: int = 2
     web_threads: int = 16
     live_poll_ms: int = 500
@@ -31,6 +32,9 @@ class Settings:
     map_tile_url: str = ""
     boundary_tolerance_m: float | None = None  # None: chosen by boundary kind (schematic vs official)
     key_prefix: str = "liveroom"
+    rate_limit_per_key: str = "30/second;1200/minute"  # one feed's key: bursts, not floods
+    rate_limit_per_address: str = "60/second;2400/minute"  # every write or keyed request from one address
+    proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For (their count: trust no more than that)
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -42,6 +46,7 @@ class Settings:
             demo=_flag("DEMO", True),
             host=os.environ.get("HOST", "127.0.0.1"),
             port=int(os.environ.get("PORT", "8050")),
+            web_server=os.environ.get("WEB_SERVER", "granian"),
             web_workers=int(os.environ.get("WEB_WORKERS", "2")),
             web_threads=int(os.environ.get("WEB_THREADS", "16")),
             live_poll_ms=int(os.environ.get("LIVE_POLL_MS", "500")),
@@ -50,6 +55,9 @@ class Settings:
             map_tile_url=os.environ.get("MAP_TILE_URL", ""),
             boundary_tolerance_m=float(os.environ["BOUNDARY_TOLERANCE_M"]) if os.environ.get("BOUNDARY_TOLERANCE_M") else None,
             key_prefix=os.environ.get("REDIS_KEY_PREFIX", "liveroom"),
+            rate_limit_per_key=os.environ.get("RATE_LIMIT_PER_KEY", "30/second;1200/minute"),
+            rate_limit_per_address=os.environ.get("RATE_LIMIT_PER_ADDRESS", "60/second;2400/minute"),
+            proxy_hops=int(os.environ.get("PROXY_HOPS", "0")),
         )
         values.update(overrides)
         return cls(**values)
@@ -58,10 +66,12 @@ class Settings:
         """The same settings as environment variables, for the processes app.py starts."""
         env = {
             "DATA_DIR": str(self.data_dir), "DATABASE_URL": self.database_url, "DEMO": "1" if self.demo else "0",
-            "HOST": self.host, "PORT": str(self.port), "WEB_WORKERS": str(self.web_workers),
+            "HOST": self.host, "PORT": str(self.port), "WEB_SERVER": self.web_server, "WEB_WORKERS": str(self.web_workers),
             "WEB_THREADS": str(self.web_threads), "LIVE_POLL_MS": str(self.live_poll_ms),
             "API_MAX_BODY_BYTES": str(self.max_body_bytes), "LIVE_MARKER_LIMIT": str(self.live_marker_limit),
             "MAP_TILE_URL": self.map_tile_url, "REDIS_KEY_PREFIX": self.key_prefix,
+            "RATE_LIMIT_PER_KEY": self.rate_limit_per_key, "RATE_LIMIT_PER_ADDRESS": self.rate_limit_per_address,
+            "PROXY_HOPS": str(self.proxy_hops),
         }
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url

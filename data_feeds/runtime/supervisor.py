@@ -37,14 +37,26 @@ class Supervisor:
     def _start_worker(self) -> None:
         self.worker = subprocess.Popen([sys.executable, "-m", "data_feeds.live.worker"], cwd=PROJECT_DIR, env=self._env())
 
-    def _start_web(self) -> None:
+    def _web_command(self) -> list[str]:
+        """Granian by default: its Rust front reads each request whole before a Python thread sees it, so clients
+        that send slowly (or never finish) hold no worker; with gunicorn's gthread workers 40 such sockets held
+        /healthz for seconds (bench/slow_clients.py measures both). gunicorn stays selectable (WEB_SERVER)."""
         s = self.settings
-        cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(s.web_workers),
-               "--threads", str(s.web_threads), "--bind", f"{s.host}:{s.port}", "--timeout", "60",
-               "--graceful-timeout", "5", "--keep-alive", "5", "--log-level", "warning",
-               "--pid", str(s.data_dir / "web.pid"), "app:wsgi()"]
-        if os.environ.get("ACCESS_LOG") == "1":
-            cmd[-1:-1] = ["--access-logfile", "-"]
+        if s.web_server == "gunicorn":
+            cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(s.web_workers),
+                   "--threads", str(s.web_threads), "--bind", f"{s.host}:{s.port}", "--timeout", "60",
+                   "--graceful-timeout", "5", "--keep-alive", "5", "--log-level", "warning",
+                   "--pid", str(s.data_dir / "web.pid"), "app:wsgi()"]
+            return cmd[:-1] + ["--access-logfile", "-", cmd[-1]] if os.environ.get("ACCESS_LOG") == "1" else cmd
+        if s.web_server != "granian":
+            raise ValueError(f"WEB_SERVER must be granian or gunicorn, not {s.web_server!r}")
+        cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--factory", "--workers", str(s.web_workers),
+               "--blocking-threads", str(s.web_threads), "--host", s.host, "--port", str(s.port), "--log-level", "warning",
+               "--pid-file", str(s.data_dir / "web.pid"), "--workers-kill-timeout", "5"]
+        return cmd + (["--access-log"] if os.environ.get("ACCESS_LOG") == "1" else []) + ["app:wsgi"]
+
+    def _start_web(self) -> None:
+        cmd = self._web_command()
         # its own process group, so a crashed master's orphaned workers can be cleared away together
         self.web = subprocess.Popen(cmd, cwd=PROJECT_DIR, env=self._env(), start_new_session=True)
 
