@@ -65,3 +65,19 @@ def need(tool: str) -> str:
     if not path:
         raise SystemExit(f"{tool} is needed for this benchmark (Debian: apt-get install {tool}); `make bench` installs it")
     return path
+
+
+# wrk posting one JSON body with a key, as fast as its connections allow; prints one "JSON {...}" line of totals
+# (non2xx: answers other than 2xx/3xx, e.g. a rate limit's 429) and latency percentiles in microseconds.
+WRK_POST_LUA = """
+wrk.method = "POST"
+wrk.body = '%s'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "%s"
+done = function(summary, latency, requests)
+  io.write(string.format("JSON {\\"requests\\": %%d, \\"non2xx\\": %%d, \\"errors\\": %%d, \\"p50_us\\": %%d, "
+    .. "\\"p95_us\\": %%d, \\"p99_us\\": %%d, \\"duration_us\\": %%d}\\n",
+    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), summary.duration))
+end
+"""

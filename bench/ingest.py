@@ -15,30 +15,19 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import time
 from datetime import datetime, timezone
 
 from ulid import ULID
 
-from bench.common import need, save, summary_ms, tmpdir
+from bench.common import WRK_POST_LUA, need, save, summary_ms, tmpdir
 from data_feeds.store import Store
 from tests.stack import LiveStack
 
 BODY = {"source": "laksa", "category": "sampah", "title": "Tumpukan sampah belum diangkut",
         "description": "Sudah tiga hari", "lat": -6.1805, "lon": 106.6297}
 
-LUA = """
-wrk.method = "POST"
-wrk.body = '%s'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-API-Key"] = "%s"
-done = function(summary, latency, requests)
-  io.write(string.format("JSON {\\"requests\\": %%d, \\"non2xx\\": %%d, \\"errors\\": %%d, \\"p50_us\\": %%d, "
-    .. "\\"p95_us\\": %%d, \\"p99_us\\": %%d, \\"duration_us\\": %%d}\\n",
-    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), summary.duration))
-end
-"""
 
 
 def raw_insert_rate(n: int) -> dict:
@@ -127,7 +116,7 @@ def post_rate(wrk: str, stack, seconds: int, connections: int, threads: int) -> 
     """wrk against POST /api/v1/reports; checks that every 201 is stored."""
     folder = stack.data_dir
     script = folder / "post.lua"
-    script.write_text(LUA % (json.dumps(BODY), stack.key))
+    script.write_text(WRK_POST_LUA % (json.dumps(BODY), stack.key))
     url = f"{stack.url}/api/v1/reports"
     subprocess.run([wrk, "-t1", "-c4", "-d3s", "-s", str(script), url], capture_output=True)  # warm up
     before = Store(f"sqlite:///{folder / 'liveroom.db'}").count_reports()
@@ -176,16 +165,18 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,1000000", help="stored reports before each measurement")
     parser.add_argument("--bulk-rows", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3, help="measurements per size (this machine is noisy): all are kept")
+    parser.add_argument("--servers", default="granian", help="web servers to measure in turn (WEB_SERVER), e.g. granian,gunicorn")
+    parser.add_argument("--out", default="ingest", help="results file name under bench/results/")
     args = parser.parse_args()
     wrk = need("wrk")
     raw = raw_insert_rate(3000)
     by_size = []
-    for size in [int(x) for x in args.sizes.split(",")]:
+    for size, server in [(int(x), s) for x in args.sizes.split(",") for s in args.servers.split(",")]:
         folder = tmpdir(f"ingest-{size}")
         fill_s = prefill(folder / "liveroom.db", size)
         runs = []
         for run in range(args.repeat):  # each run adds its reports to the store: ~10-30k, small beside 1M
-            stack = LiveStack(folder, demo=False).wait_ready(timeout=300)
+            stack = LiveStack(folder, demo=False, env={"WEB_SERVER": server}).wait_ready(timeout=300)
             try:
                 single = post_rate(wrk, stack, args.seconds, args.connections, args.threads)
                 bulk = bulk_rate(stack, args.bulk_rows, seed=run)
@@ -195,7 +186,7 @@ def main() -> None:
             print(json.dumps(runs[-1], indent=2), flush=True)
         med = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
         by_size.append({
-            "stored_reports_before": size, "prefill_s": round(fill_s, 1),
+            "stored_reports_before": size, "server": server, "prefill_s": round(fill_s, 1),
             "median": {"post_per_s": med([r["single_post"]["post_per_s"] for r in runs]),
                        "post_p50_ms": med([r["single_post"]["post_latency_ms"]["p50"] for r in runs]),
                        "post_p95_ms": med([r["single_post"]["post_latency_ms"]["p95"] for r in runs]),
@@ -203,8 +194,9 @@ def main() -> None:
                        "lost": sum(r["single_post"]["lost"] for r in runs)},
             "runs": runs})
         shutil.rmtree(folder, ignore_errors=True)
-    save("ingest", {
-        "command": "python -m bench.ingest", "server": "gunicorn gthread, 2 workers x 16 threads (python app.py defaults)",
+    save(args.out, {
+        "command": "python -m bench.ingest " + " ".join(sys.argv[1:]),
+        "servers": "granian: 2 workers x 16 blocking threads; gunicorn: gthread 2 workers x 16 threads (python app.py defaults)",
         "store": "SQLite WAL, synchronous=FULL (the embedded default)",
         "by_stored_reports": by_size, "raw_store_insert": raw,
     })

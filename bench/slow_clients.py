@@ -22,21 +22,11 @@ import time
 
 import requests
 
-from bench.common import need, save, summary_ms, tmpdir
+from bench.common import WRK_POST_LUA, need, save, summary_ms, tmpdir
 from tests.stack import LiveStack
 
 TIMEOUT_S = 3.0
 BODY = {"source": "laksa", "category": "sampah", "title": "Tumpukan sampah banjir", "lat": -6.1805, "lon": 106.6297}
-LUA = """
-wrk.method = "POST"
-wrk.body = '%s'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-API-Key"] = "%s"
-done = function(summary, latency, requests)
-  io.write(string.format("JSON {\\"requests\\": %%d, \\"non2xx\\": %%d, \\"errors\\": %%d}\\n",
-    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
-"""
 
 
 def poll_request(url: str) -> tuple[dict, dict]:
@@ -107,7 +97,7 @@ def slow_sockets(port: int, n: int, stop: threading.Event) -> threading.Thread:
 
 def flood(url: str, key: str, connections: int, seconds: float, wrk: str, folder) -> subprocess.Popen:
     script = folder / "flood.lua"
-    script.write_text(LUA % (json.dumps(BODY), key))
+    script.write_text(WRK_POST_LUA % (json.dumps(BODY), key))
     return subprocess.Popen([wrk, "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "5s", "-s", str(script),
                              f"{url}/api/v1/reports"], stdout=subprocess.PIPE, text=True)
 

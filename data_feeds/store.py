@@ -559,8 +559,12 @@ class Store:
 
 def _owner_only(db_file: Path) -> None:
     """The database holds reporters' names and phones: readable by its owner only. SQLite gives its -wal and
-    -shm files the database file's permissions."""
-    os.close(os.open(db_file, os.O_CREAT | os.O_RDWR, 0o600))
+    -shm files the database file's permissions. An existing file is never opened here: closing any descriptor
+    of a database file drops every POSIX lock this process's SQLite connections hold on it."""
+    try:
+        os.close(os.open(db_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
     os.chmod(db_file, 0o600)
 
 

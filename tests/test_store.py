@@ -62,3 +62,25 @@ def test_a_failing_job_fails_alone_in_its_batch(services):
         stored = [f.result()[0]["id"] for f in others]
     assert services.store.get_report(good["id"])[0]["title"] == "diubah"  # the bad job's write was rolled back
     assert set(stored) <= services.store.report_ids()
+
+
+def test_opening_a_store_never_opens_an_existing_database_file_itself(tmp_path, monkeypatch):  # (SQLite only)
+    """Closing any descriptor of a database file drops every POSIX lock this process's SQLite connections hold
+    on it, which can corrupt it under concurrent writers: a second Store on the same file must not open it."""
+    import os
+    path = tmp_path / "shared.db"
+    first = Store(f"sqlite:///{path}")
+    first.create_schema()
+    opened = []
+    real_open = os.open
+    def recording_open(p, *a, **k):
+        fd = real_open(p, *a, **k)  # (an O_EXCL attempt on an existing file fails: no descriptor, nothing to close)
+        opened.append(str(p))
+        return fd
+
+    monkeypatch.setattr(os, "open", recording_open)
+    second = Store(f"sqlite:///{path}")
+    assert str(path) not in opened
+    assert oct(path.stat().st_mode & 0o777) == oct(0o600)
+    first.dispose()
+    second.dispose()
