@@ -4,7 +4,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ["bench.ingest", "bench.snapshot_scale", "bench.live_latency", "bench.callbacks", "bench.map_layers", "bench.indicators"]
+BENCHES = ["bench.ingest", "bench.snapshot_scale", "bench.live_latency", "bench.callbacks", "bench.map_layers", "bench.indicators",
+           "bench.slow_clients"]
 
 if __name__ == "__main__":
     for name in BENCHES:
