@@ -69,6 +69,22 @@ def _workflow_112(services) -> str:
     return services.api_keys.create("112", roles=("workflow",))[1]
 
 
+def test_agency_keys_from_the_command_line(tmp_path):
+    env = {**os.environ, "DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "data_feeds", "keys", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+
+    made = cli("create", "--opd", "dpupr", "--label", "SIM DPUPR")
+    assert made.returncode == 0 and made.stdout.strip().startswith("lr_") and "agency dpupr, roles workflow" in made.stderr
+    assert "opd:dpupr" in cli("list").stdout
+    assert cli("create", "--opd", "nasa").returncode == 2
+    both = cli("create", "laksa", "--opd", "dpupr")
+    assert both.returncode == 2 and "either a feed key" in both.stderr
+    assert cli("create", "--opd", "dpupr", "--role", "report").returncode == 2
+
+
 def test_keys_are_a_source_or_an_agency_not_both(services):
     with pytest.raises(ValueError, match="either a feed key"):
         services.api_keys.create("laksa", roles=("workflow",), opds=("dpupr",))

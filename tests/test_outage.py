@@ -188,3 +188,33 @@ def _answers(url: str) -> bool:
         return requests.get(url, timeout=5).status_code == 200
     except requests.RequestException:
         return False
+
+
+def test_two_hundred_slow_clients_do_not_stop_the_server(live_stack):
+    """Sockets that send a request body a byte at a time hold no worker: the server still answers health
+    checks, takes reports and serves the wall (gunicorn's threaded workers did none of it with 40)."""
+    import socket
+    head = (f"POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1:{live_stack.port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: 100000\r\n\r\n").encode()
+    socks = [socket.create_connection(("127.0.0.1", live_stack.port), timeout=5) for _ in range(200)]
+
+    def trickle(data: bytes) -> None:
+        for s in socks:
+            try:
+                s.send(data)
+            except OSError:
+                pass  # the server may drop a client that stalls: that is a fine answer too
+
+    try:
+        trickle(head + b"{")
+        for _ in range(3):  # still trickling while the server is asked
+            trickle(b" ")
+            assert requests.get(f"{live_stack.url}/healthz", timeout=10).status_code == 200
+            time.sleep(1)
+        created = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, timeout=10,
+                                json=report_payload(title="Laporan di tengah klien lambat"))
+        assert created.status_code == 201
+        assert requests.get(f"{live_stack.url}/", timeout=10).status_code == 200
+    finally:
+        for s in socks:
+            s.close()
