@@ -40,7 +40,7 @@ test: $(VENV)/.dev test-deps lint
 
 # The fast tier: every test that needs no browser, no `python app.py` stack and no PostgreSQL (and not the fuzz).
 test-fast: $(VENV)/.dev
-	$(PY) -m pytest -m "not browser and not stack and not postgres and not fuzz" $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto -m "not browser and not stack and not postgres and not fuzz" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
