@@ -171,6 +171,22 @@ indicator_values = Table(
 )
 
 
+people = Table(
+    "people", metadata,  # who signs in (data_feeds/access/people.py); devices and keys have their own tables
+    Column("id", String(16), primary_key=True),
+    Column("username", String(60), nullable=False, unique=True),
+    Column("name", String(120), nullable=False),
+    Column("role", String(20), nullable=False),  # pimpinan | operator | opd | penilai | admin
+    Column("opds", JSON, nullable=False, default=list),  # an opd account's agencies
+    Column("personal", Integer, nullable=False, default=0),  # 1: may read reporters' contact beyond the role
+    Column("password_hash", String(200), nullable=False),  # argon2id, never the password
+    Column("failures", Integer, nullable=False, default=0),  # wrong passwords in a row
+    Column("locked_until", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("disabled_at", UTCDateTime),
+)
+
+
 audit_events = Table(
     "audit_events", metadata,  # who read or did what: never shown on a wall, never exported
     Column("id", Integer, primary_key=True, autoincrement=True),

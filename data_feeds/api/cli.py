@@ -7,6 +7,8 @@
     python -m data_feeds import reports FILE [--dry-run] [--batch-size N] [--source SOURCE]
     python -m data_feeds import indicators FILE.csv|FILE.xlsx [--dry-run]
     python -m data_feeds audit [--since 2026-11-01] [--limit N]
+    python -m data_feeds users add USERNAME --role opd --opd dpupr [--name "..."] [--personal]
+    python -m data_feeds users list | disable USERNAME | reset USERNAME
 
 Uses the same settings as the app (DATA_DIR / DATABASE_URL), so it works on the running app's store.
 """
@@ -17,6 +19,7 @@ import sys
 from datetime import datetime
 
 from ..access.keys import DEFAULT_ROLES, ROLES, ApiKeys
+from ..access.people import ROLES as PEOPLE_ROLES
 from ..clock import WIB
 from ..reports import categories
 from ..runtime.settings import Settings
@@ -97,6 +100,56 @@ def audit(args) -> int:
     return 0
 
 
+def _people():
+    from ..access.people import People
+    store = Store(Settings.from_env().database_url)
+    store.create_schema()
+    return People(store)
+
+
+def users_add(args) -> int:
+    routing = categories.load()
+    unknown = [o for o in args.opd or () if o not in routing.opds]
+    if unknown:
+        print(f"unknown OPD {unknown[0]!r}; known OPDs: {', '.join(routing.opds)}", file=sys.stderr)
+        return 2
+    try:
+        person, password = _people().add(args.username, args.role, args.name or "", args.opd or (), args.personal)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    scope = f" for {', '.join(sorted(person.opds))}" if person.opds else ""
+    print(f"account {person.username} ({person.role}{scope}). Its first password, shown once:", file=sys.stderr)
+    print(password)  # the last line of output is the password, for scripts
+    return 0
+
+
+def users_list(_args) -> int:
+    for row in _people().list():
+        state = f"disabled {row['disabled_at']:%Y-%m-%d}" if row["disabled_at"] else "active"
+        scope = ",".join(row["opds"]) + (" +personal" if row["personal"] else "")
+        print(f"{row['username']:<20} {row['role']:<9} {scope:<24} {state:<20} {row['name']}")
+    return 0
+
+
+def users_disable(args) -> int:
+    if _people().disable(args.username):
+        print(f"account {args.username} disabled: its sign-ins are refused from now on")
+        return 0
+    print(f"no active account {args.username!r}", file=sys.stderr)
+    return 2
+
+
+def users_reset(args) -> int:
+    password = _people().reset(args.username)
+    if password is None:
+        print(f"no account {args.username!r}", file=sys.stderr)
+        return 2
+    print(f"account {args.username}: a new password, shown once (any lockout is lifted):", file=sys.stderr)
+    print(password)
+    return 0
+
+
 def import_reports(args) -> int:
     from ..reports.bulk_import import run_cli
     return run_cli(_services(), args.file, dry_run=args.dry_run, batch_size=args.batch_size, source=args.source)
@@ -133,6 +186,20 @@ def main(argv: list[str] | None = None) -> int:
     inds.add_argument("file")
     inds.add_argument("--dry-run", action="store_true", help="check every row, store nothing")
     inds.set_defaults(func=import_indicators)
+    users = sub.add_parser("users", help="people who sign in").add_subparsers(dest="action", required=True)
+    add = users.add_parser("add", help="add an account; prints its first password as the last line")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=PEOPLE_ROLES)
+    add.add_argument("--opd", action="append", help="an opd account's agency (repeat for several)")
+    add.add_argument("--name", help="the person's name as the screens show it")
+    add.add_argument("--personal", action="store_true", help="may read reporters' contact (operators always may)")
+    add.set_defaults(func=users_add)
+    users.add_parser("list", help="accounts, roles, scopes (never passwords)").set_defaults(func=users_list)
+    for action, func, text in (("disable", users_disable, "refuse an account's sign-ins from now on"),
+                               ("reset", users_reset, "a new password (printed once); lifts a lockout")):
+        one = users.add_parser(action, help=text)
+        one.add_argument("username")
+        one.set_defaults(func=func)
     log = sub.add_parser("audit", help="the audit log: personal-data reads, from where")
     log.add_argument("--since", help="from this date or date-time on (WIB unless it names an offset)")
     log.add_argument("--limit", type=int, default=1000)

@@ -1,0 +1,141 @@
+"""People who sign in: their roles, their passwords (argon2), and the lockout that stops guessing.
+
+Roles, as the LIVE Room names them:
+  pimpinan  the mayor, deputy, sekda: every report and figure, no reporter's contact
+  operator  LIVE Room staff: every report with the reporter's contact; forwards, reassigns, rejects
+  opd       an agency's head or staff, scoped to one or more OPDs: their own reports in full
+  penilai   a smart-city assessor: indicators, pillars, exports and complaint aggregates only
+  admin     people, devices and keys
+`personal` grants the reporter's contact to a role that lacks it (an OPD that calls citizens back).
+
+Passwords are hashed with argon2id (argon2-cffi, its RFC 9106 low-memory profile): slow on purpose,
+because people choose guessable passwords (keys are random 256-bit secrets and use SHA-256). After
+MAX_FAILURES wrong passwords in a row an account is locked for LOCKOUT; a sign-in never says which
+part was wrong. Sign-in itself (sessions, CSRF, the page) is built on this in the web layer.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import case, literal, select, update
+
+from ..clock import utcnow
+from ..store import Store, UTCDateTime, people
+
+ROLES = ("pimpinan", "operator", "opd", "penilai", "admin")
+PERSONAL_BY_ROLE = {"operator"}  # roles that read reporters' contact without the personal grant
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+_HASHER = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    username: str
+    name: str
+    role: str
+    opds: frozenset[str]
+    personal: bool
+
+    @property
+    def reads_personal_data(self) -> bool:
+        return self.personal or self.role in PERSONAL_BY_ROLE
+
+
+class SignInRefused(Exception):
+    """Wrong name or password, a disabled account, or a locked one: `reason` is for the audit, never the screen."""
+
+    def __init__(self, reason: str, locked_until: datetime | None = None):
+        super().__init__(reason)
+        self.reason, self.locked_until = reason, locked_until
+
+
+def new_password() -> str:
+    """A password to hand over once: 20 characters from a URL-safe alphabet (about 120 bits)."""
+    return secrets.token_urlsafe(15)
+
+
+class People:
+    def __init__(self, store: Store, clock=utcnow):
+        self.store, self.clock = store, clock
+
+    def add(self, username: str, role: str, name: str = "", opds=(), personal: bool = False) -> tuple[Person, str]:
+        """-> (the person, their first password: shown once)."""
+        username = username.strip().lower()
+        if not username or len(username) > 60 or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
+            raise ValueError("a username is 1-60 letters, digits and . - _")
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        opds = sorted(set(opds))
+        if (role == "opd") != bool(opds):
+            raise ValueError("an opd account names its OPDs (--opd), and only an opd account does")
+        password = new_password()
+        row = dict(id=secrets.token_hex(8), username=username, name=name.strip()[:120] or username, role=role, opds=opds,
+                   personal=int(personal), password_hash=_HASHER.hash(password), created_at=self.clock(), failures=0,
+                   locked_until=None, disabled_at=None)
+        with self.store.write() as conn:
+            if conn.execute(select(people.c.id).where(people.c.username == username)).first():
+                raise ValueError(f"there is already an account {username!r}")
+            conn.execute(people.insert(), row)
+        return _person(row), password
+
+    def list(self) -> list[dict]:
+        cols = [c for c in people.c if c.name != "password_hash"]
+        with self.store.read() as conn:
+            return [dict(r) for r in conn.execute(select(*cols).order_by(people.c.username)).mappings()]
+
+    def disable(self, username: str) -> bool:
+        with self.store.write() as conn:
+            done = conn.execute(update(people).where(people.c.username == username.strip().lower(), people.c.disabled_at.is_(None))
+                                .values(disabled_at=self.clock()))
+            return done.rowcount == 1
+
+    def reset(self, username: str) -> str | None:
+        """A new password (shown once), the lockout lifted. None: no such account."""
+        password = new_password()
+        hashed = _HASHER.hash(password)  # (slow on purpose: never inside the store's write lock)
+        with self.store.write() as conn:
+            done = conn.execute(update(people).where(people.c.username == username.strip().lower())
+                                .values(password_hash=hashed, failures=0, locked_until=None))
+            return password if done.rowcount == 1 else None
+
+    def verify(self, username: str, password: str) -> Person:
+        """The person, or SignInRefused. Every wrong password counts toward the lockout, also while locked.
+        The hash is checked outside any write: argon2 takes tens of milliseconds and reports wait for no one."""
+        now = self.clock()
+        with self.store.read() as conn:
+            row = conn.execute(select(people).where(people.c.username == (username or "").strip().lower())).mappings().first()
+        if row is None:
+            _HASHER.hash(password or "")  # the same work as for a real account: timing says nothing
+            raise SignInRefused("unknown username")
+        if row["disabled_at"] is not None:
+            raise SignInRefused("account disabled")
+        try:
+            _HASHER.verify(row["password_hash"], password or "")
+            right = True
+        except (VerificationError, InvalidHashError):
+            right = False
+        rehash = _HASHER.hash(password) if right and _HASHER.check_needs_rehash(row["password_hash"]) else None
+        p = people.c
+        if not right:
+            with self.store.write() as conn:  # counted in SQL: two guesses at once both count
+                conn.execute(update(people).where(p.id == row["id"]).values(
+                    failures=p.failures + 1,
+                    locked_until=case((p.failures + 1 >= MAX_FAILURES, literal(now + LOCKOUT, UTCDateTime)), else_=p.locked_until)))
+                locked = conn.execute(select(p.locked_until).where(p.id == row["id"])).scalar()
+            raise SignInRefused("wrong password", locked)  # (outside the transaction: the count is kept)
+        if row["locked_until"] is not None and row["locked_until"] > now:
+            raise SignInRefused("account locked", row["locked_until"])
+        with self.store.write() as conn:
+            conn.execute(update(people).where(p.id == row["id"]).values(
+                failures=0, locked_until=None, **({"password_hash": rehash} if rehash else {})))
+        return _person(dict(row))
+
+
+def _person(row: dict) -> Person:
+    return Person(row["id"], row["username"], row["name"], row["role"], frozenset(row["opds"] or ()), bool(row["personal"]))

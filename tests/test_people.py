@@ -1,0 +1,106 @@
+"""People who sign in (issue 12's ground floor): accounts by role, argon2 passwords, the lockout, the command line."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from data_feeds.access.people import LOCKOUT, MAX_FAILURES, People, SignInRefused
+from data_feeds.clock import utcnow
+from data_feeds.runtime.settings import PROJECT_DIR
+from data_feeds.store import people as people_table
+
+
+@pytest.fixture
+def accounts(services):
+    return People(services.store)
+
+
+@pytest.mark.store
+def test_an_account_is_stored_with_an_argon2_hash_and_signs_in(accounts, services):
+    person, password = accounts.add("Kadis.DPUPR", "opd", name="Kepala DPUPR", opds=["dpupr"])
+    assert person.username == "kadis.dpupr" and person.opds == {"dpupr"} and not person.reads_personal_data
+    with services.store.read() as conn:
+        stored = conn.execute(select(people_table)).mappings().one()
+    assert stored["password_hash"].startswith("$argon2id$") and password not in stored["password_hash"]
+    assert len(password) >= 20
+    assert accounts.verify("KADIS.dpupr ", password).id == person.id  # names without case or stray spaces
+
+
+@pytest.mark.parametrize("kwargs,words", [
+    ({"role": "mayor"}, "unknown role"), ({"role": "opd"}, "names its OPDs"), ({"role": "operator", "opds": ["dpupr"]}, "only an opd"),
+])
+def test_accounts_are_refused_without_a_role_that_fits(accounts, kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        accounts.add("someone", **kwargs)
+
+
+def test_one_account_per_username(accounts):
+    accounts.add("operator1", "operator")
+    with pytest.raises(ValueError, match="already"):
+        accounts.add("Operator1", "pimpinan")
+
+
+def test_wrong_password_unknown_name_and_disabled_are_refused(accounts):
+    _person, password = accounts.add("walikota", "pimpinan")
+    for username, guess, reason in (("walikota", "salah", "wrong password"), ("nobody", password, "unknown username")):
+        with pytest.raises(SignInRefused) as refused:
+            accounts.verify(username, guess)
+        assert refused.value.reason == reason
+    assert accounts.disable("walikota") and not accounts.disable("walikota")
+    with pytest.raises(SignInRefused, match="disabled"):
+        accounts.verify("walikota", password)
+
+
+@pytest.mark.store
+def test_repeated_failures_lock_the_account_even_for_the_right_password(services):
+    now = [utcnow()]
+    accounts = People(services.store, clock=lambda: now[0])
+    _person, password = accounts.add("penilai1", "penilai")
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(SignInRefused):
+            accounts.verify("penilai1", "tebak")
+    with pytest.raises(SignInRefused) as refused:
+        accounts.verify("penilai1", password)
+    assert refused.value.reason == "account locked" and refused.value.locked_until > now[0]
+    now[0] += LOCKOUT + timedelta(seconds=1)  # the lock runs out
+    assert accounts.verify("penilai1", password).role == "penilai"
+    with pytest.raises(SignInRefused, match="wrong"):  # and the count starts again from nothing
+        accounts.verify("penilai1", "tebak")
+    assert accounts.verify("penilai1", password)
+
+
+def test_a_reset_gives_a_new_password_and_lifts_the_lock(accounts):
+    _person, old = accounts.add("op2", "operator")
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(SignInRefused):
+            accounts.verify("op2", "x")
+    new = accounts.reset("op2")
+    assert new and new != old and accounts.verify("op2", new).reads_personal_data  # an operator reads contacts
+    with pytest.raises(SignInRefused):
+        accounts.verify("op2", old)
+    assert accounts.reset("nobody") is None
+
+
+def test_accounts_from_the_command_line(tmp_path):
+    env = {**os.environ, "DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "data_feeds", "users", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+
+    made = cli("add", "kadis.dinkes", "--role", "opd", "--opd", "dinkes", "--personal", "--name", "Kepala Dinkes")
+    assert made.returncode == 0, made.stderr
+    password = made.stdout.strip().splitlines()[-1]
+    listed = cli("list").stdout
+    assert "kadis.dinkes" in listed and "dinkes +personal" in listed and password not in listed
+    assert cli("add", "x", "--role", "opd", "--opd", "nasa").returncode == 2
+    assert cli("add", "kadis.dinkes", "--role", "opd", "--opd", "dinkes").returncode == 2  # taken
+    reset = cli("reset", "kadis.dinkes")
+    assert reset.returncode == 0 and reset.stdout.strip() != password
+    assert cli("disable", "kadis.dinkes").returncode == 0 and "disabled" in cli("list").stdout
+    assert cli("disable", "kadis.dinkes").returncode == 2
