@@ -47,9 +47,7 @@ def keys_create(args) -> int:
         print(f"unknown source {args.source!r}; known sources (data_feeds/reports/categories.toml): "
               f"{', '.join(routing.sources)}", file=sys.stderr)
         return 2
-    unknown = [o for o in args.opd or () if o not in routing.opds]
-    if unknown:
-        print(f"unknown OPD {unknown[0]!r}; known OPDs: {', '.join(routing.opds)}", file=sys.stderr)
+    if _unknown_opd(args.opd):
         return 2
     roles = args.role or (("workflow",) if args.opd else DEFAULT_ROLES)
     try:
@@ -72,12 +70,24 @@ def keys_list(_args) -> int:
     return 0
 
 
+def _outcome(done: bool, said: str, refused: str) -> int:
+    """A command's last word: what it did (exit 0), or why it could not (on stderr, exit 2)."""
+    print(said if done else refused, file=sys.stdout if done else sys.stderr)
+    return 0 if done else 2
+
+
+def _unknown_opd(opds) -> bool:
+    """Says so (on stderr) when an --opd names no OPD of categories.toml."""
+    known = categories.load().opds
+    unknown = [o for o in opds or () if o not in known]
+    if unknown:
+        print(f"unknown OPD {unknown[0]!r}; known OPDs: {', '.join(known)}", file=sys.stderr)
+    return bool(unknown)
+
+
 def keys_revoke(args) -> int:
-    if _keys().revoke(args.key_id):
-        print(f"key {args.key_id} revoked: it is refused from the next request on")
-        return 0
-    print(f"no active key {args.key_id!r}", file=sys.stderr)
-    return 2
+    return _outcome(_keys().revoke(args.key_id), f"key {args.key_id} revoked: it is refused from the next request on",
+                    f"no active key {args.key_id!r}")
 
 
 def audit(args) -> int:
@@ -108,10 +118,7 @@ def _people():
 
 
 def users_add(args) -> int:
-    routing = categories.load()
-    unknown = [o for o in args.opd or () if o not in routing.opds]
-    if unknown:
-        print(f"unknown OPD {unknown[0]!r}; known OPDs: {', '.join(routing.opds)}", file=sys.stderr)
+    if _unknown_opd(args.opd):
         return 2
     try:
         person, password = _people().add(args.username, args.role, args.name or "", args.opd or (), args.personal)
@@ -133,11 +140,8 @@ def users_list(_args) -> int:
 
 
 def users_disable(args) -> int:
-    if _people().disable(args.username):
-        print(f"account {args.username} disabled: its sign-ins are refused from now on")
-        return 0
-    print(f"no active account {args.username!r}", file=sys.stderr)
-    return 2
+    return _outcome(_people().disable(args.username), f"account {args.username} disabled: its sign-ins are refused from now on",
+                    f"no active account {args.username!r}")
 
 
 def users_reset(args) -> int:
