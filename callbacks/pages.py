@@ -46,8 +46,7 @@ def initial_state(services: Services) -> tuple[dict, list[dict], dict]:
     """-> (summary, markers, freshness). From the Redis snapshot, where the markers are left to the
     first poll (which fetches them pre-joined); straight from the store when Redis is down."""
     try:
-        _state, summary = services.live.head()
-        _state, beat = services.live.pulse()
+        _state, summary, beat = services.live.head()
         if summary is not None:
             return summary, [], freshness(stale_feeds(summary), True, beat is not None, summary.get("built_at"))
     except (redis.RedisError, OSError) as exc:

@@ -145,13 +145,16 @@ class LiveReader:
         raw = self.client.get(self.keys.summary)
         return self._with_indicators(json.loads(raw)) if raw else None
 
-    def head(self) -> tuple[LiveState | None, Summary | None]:
-        """Version and summary, consistently: what a page needs to draw everything but the markers."""
+    def head(self) -> tuple[LiveState | None, Summary | None, dict | None]:
+        """Version, summary and the worker's heartbeat, consistently and in one round trip: what a page needs
+        to draw everything but the markers, and to say whether it is live."""
         pipe = self.client.pipeline(transaction=True)
         pipe.get(self.keys.version)
         pipe.get(self.keys.summary)
-        token, summary = pipe.execute()
-        return LiveState.parse(token), self._with_indicators(json.loads(summary)) if summary else None
+        pipe.get(self.keys.heartbeat)
+        token, summary, beat = pipe.execute()
+        return (LiveState.parse(token), self._with_indicators(json.loads(summary)) if summary else None,
+                json.loads(beat) if beat else None)
 
     def markers_geojson(self) -> tuple[LiveState | None, bytes]:
         """All live markers as one GeoJSON FeatureCollection, joined from the stored feature
