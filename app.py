@@ -19,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
 from data_feeds.api import headers as api_headers
+from data_feeds.api import native, open311, signin
 from data_feeds.api import web as api_web
 from data_feeds.runtime.services import Services
 from data_feeds.runtime.settings import Settings
@@ -33,12 +34,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         hops = services.settings.proxy_hops
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     api_web.install(server, services)
+    csrf = signin.install(server, services)
+    for door in (native.bp, open311.bp):  # keys authorise writes there, never cookies: nothing to forge
+        csrf.exempt(door)
     cache = Cache(server, config={
         "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": services.settings.redis_url,
         "CACHE_KEY_PREFIX": f"{services.settings.key_prefix}:cache:", "CACHE_DEFAULT_TIMEOUT": 300,
     })
     app = Dash(__name__, server=server, title="Tangerang LIVE Room", update_title=None, assets_folder=str(ASSETS),
-               compress=False, serve_locally=True)
+               compress=False, serve_locally=True,
+               csrf_token_name=signin.CSRF_COOKIE, csrf_header_name=signin.CSRF_HEADER)
     app.index_string = app.index_string.replace("<html>", '<html lang="id">')
     callbacks.register(app, services, cache)
     api_headers.install(app, services.settings.map_tile_url)  # last: its policy names the callbacks' inline scripts
@@ -49,8 +54,10 @@ def wsgi() -> Flask:
     """The web server's entry, called in each worker process: granian `--factory app:wsgi`, gunicorn `app:wsgi()`."""
     app = create_app()
     # Dash registers its script paths while rendering the index page; a worker that had not yet
-    # served "/" answered the page's script requests with 500. Render it once per worker first.
-    app.server.test_client().get("/")
+    # served "/" answered the page's script requests with 500. Render it once per worker first (directly:
+    # through the front door, a signed-out request is sent to the sign-in page and renders nothing).
+    with app.server.test_request_context("/"):
+        app.index()
     return app.server
 
 

@@ -75,8 +75,9 @@ def find_by_id(node, wanted):
 
 
 def client_process(args) -> dict:
-    url, threads, seconds, seed = args
-    deps = requests.get(f"{url}/_dash-dependencies", timeout=30).json()
+    url, threads, seconds, seed, (cookies, csrf) = args
+    signed = {"cookies": cookies, "headers": {"X-CSRFToken": csrf}}  # one pimpinan's session, as a browser holds it
+    deps = requests.get(f"{url}/_dash-dependencies", timeout=30, **signed).json()
     poll = next(d for d in deps if d["inputs"] and d["inputs"][0]["id"] == "live-poll")
     view = {"selection": None, "measure": "open", "url": "/"}  # the other inputs: the city wall, open-report colours
     out: dict[str, list] = {"poll": [], "poll_changed": [], "bytes_changed": [], "bytes_unchanged": [], "layout": [], "layout_bytes": []}
@@ -84,6 +85,8 @@ def client_process(args) -> dict:
 
     def one_client(k: int) -> None:
         s = requests.Session()
+        s.cookies.update(cookies)
+        s.headers.update(signed["headers"])
         t0 = time.perf_counter()
         layout = s.get(f"{url}/_dash-layout", timeout=60)
         t_layout = time.perf_counter() - t0
@@ -174,7 +177,9 @@ def main() -> None:
         procs = 5
         per = [args.clients // procs + (1 if i < args.clients % procs else 0) for i in range(procs)]
         with Pool(procs) as pool:
-            parts = pool.map(client_process, [(stack.url, k, args.seconds, i) for i, k in enumerate(per)])
+            signed = stack.session("pimpinan")
+            auth = (signed.cookies.get_dict(), signed.headers["X-CSRFToken"])
+            parts = pool.map(client_process, [(stack.url, k, args.seconds, i, auth) for i, k in enumerate(per)])
     finally:
         stop.set()
         w.join()

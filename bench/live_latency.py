@@ -71,7 +71,7 @@ def run(stack: LiveStack, dashboards: int, n_reports: int, seed: int) -> dict:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=args)
         observer = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-        observer.goto(stack.url)
+        observer.goto(stack.enter("pimpinan"))
         observer.wait_for_selector(".leaflet-marker-pane", state="attached")
         observer.evaluate(OBSERVER)
         time.sleep(3)

@@ -71,7 +71,7 @@ def first_paint(runs: int = 5) -> dict:
                 context = browser.new_context(viewport={"width": 1920, "height": 1080})
                 page = context.new_page()
                 page.add_init_script(FIRST_PAINT)
-                page.goto(stack.url)
+                page.goto(stack.enter("pimpinan"))
                 page.wait_for_function("() => window.__firstPolygon !== null", timeout=60_000)
                 out["to_first_polygon_ms"].append(page.evaluate("window.__firstPolygon") / 1000)
                 out["to_dom_content_loaded_ms"].append(page.evaluate(

@@ -29,12 +29,12 @@ TIMEOUT_S = 3.0
 BODY = {"source": "laksa", "category": "sampah", "title": "Tumpukan sampah banjir", "lat": -6.1805, "lon": 106.6297}
 
 
-def poll_request(url: str) -> tuple[dict, dict]:
+def poll_request(url: str, http: requests.Session) -> tuple[dict, dict]:
     """The wall's poll callback as the browser sends it (see bench/callbacks.py), with the page's first state."""
     from bench.callbacks import _outputs, find_by_id
-    deps = requests.get(f"{url}/_dash-dependencies", timeout=30).json()
+    deps = http.get(f"{url}/_dash-dependencies", timeout=30).json()
     poll = next(d for d in deps if d["inputs"] and d["inputs"][0]["id"] == "live-poll")
-    state = find_by_id(requests.get(f"{url}/_dash-layout", timeout=30).json(), "live-state")["props"]["data"]
+    state = find_by_id(http.get(f"{url}/_dash-layout", timeout=30).json(), "live-state")["props"]["data"]
     view = {"selection": None, "measure": "open", "url": "/"}
     body = {"output": poll["output"], "outputs": _outputs(poll), "changedPropIds": ["live-poll.data"],
             "inputs": [{"id": "live-poll", "property": "data", "value": 1},
@@ -115,11 +115,11 @@ def run_server(name: str, args, wrk: str) -> dict:
     folder = tmpdir(f"slow-{name}")
     stack = LiveStack(folder, demo=False, env={"WEB_SERVER": server, **limits}).wait_ready()
     try:
-        session = requests.Session()
-        body, _state = poll_request(stack.url)
+        session = stack.session("pimpinan")  # a signed-in dashboard's cookies and CSRF header
+        body, _state = poll_request(stack.url, session)
         calls = {"healthz": (0.1, lambda: session.get(f"{stack.url}/healthz", timeout=TIMEOUT_S).raise_for_status()),
-                 "wall_poll": (0.25, lambda: requests.post(f"{stack.url}/_dash-update-component", json=body,
-                                                           timeout=TIMEOUT_S).raise_for_status())}
+                 "wall_poll": (0.25, lambda: session.post(f"{stack.url}/_dash-update-component", json=body,
+                                                          timeout=TIMEOUT_S).raise_for_status())}
         out = {"quiet": measure(stack.url, args.seconds, calls)}
         stop = threading.Event()
         trickler = slow_sockets(stack.port, args.slow, stop)
@@ -127,7 +127,7 @@ def run_server(name: str, args, wrk: str) -> dict:
         out[f"slow_{args.slow}"] = measure(stack.url, args.seconds, calls)
         stop.set()
         trickler.join()
-        page = {"wall_page": (0.25, lambda: requests.get(f"{stack.url}/", timeout=TIMEOUT_S).raise_for_status())}
+        page = {"wall_page": (0.25, lambda: session.get(f"{stack.url}/", timeout=TIMEOUT_S).raise_for_status())}
         out["page_quiet"] = measure(stack.url, args.seconds / 2, page)
         proc = flood(stack.url, stack.key, args.flood, args.seconds, wrk, folder)
         time.sleep(1.0)

@@ -12,9 +12,11 @@ import json
 import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
+from data_feeds.access.viewer import Viewer
+from data_feeds.api.signin import viewer
 from data_feeds.clock import wib_today
 from data_feeds.indicators import summary as indicator_summary
-from data_feeds.live.snapshot import area_view
+from data_feeds.live.snapshot import EMPTY_SCOPE, area_view, for_viewer, scope_key
 from data_feeds.live.versions import LiveState
 from data_feeds.runtime.services import Services
 from geodata import choropleth
@@ -54,8 +56,33 @@ def _key(value) -> str:
     return hashlib.blake2b(json.dumps(value, sort_keys=True, default=str).encode(), digest_size=8).hexdigest()
 
 
+def view_for(services: Services, summary: dict | None, who: Viewer | None) -> dict | None:
+    """The summary as this viewer's wall shows it: an agency's own figures for an opd account (its view
+    prepared by the worker), no report's words for an assessor."""
+    if summary is None or who is None:
+        return summary
+    if who.scope is not None:
+        scope = services.live.scope(scope_key(who.scope)) or services.live.scope(min(who.scope))
+        summary = for_viewer(summary, scope or EMPTY_SCOPE)
+    if not who.sees_reports:
+        summary = {**summary, "ticker": [], "ticker_by_kec": {}}
+    return summary
+
+
+def visible_delta(upserts: list, removes: list, who: Viewer | None) -> tuple[list, list]:
+    """Marker changes this viewer may see: another agency's markers, or any for an assessor, never arrive;
+    one reassigned away from the agency becomes a removal on its wall."""
+    opds = who.map_opds if who is not None else None
+    if opds is None:
+        return upserts, removes
+    kept = [f for f in upserts if f["properties"].get("o") in opds]
+    gone = [f["id"] for f in upserts if f["properties"].get("o") not in opds]
+    return kept, sorted(set(removes) | set(gone))
+
+
 def poll_outputs(services: Services, poll: int | None, state: dict | None, lang: str,
-                 selection: str | None = None, measure: str = "open", path: str | None = "/") -> list:
+                 selection: str | None = None, measure: str = "open", path: str | None = "/",
+                 who: Viewer | None = None) -> list:
     """One poll, as a list matching OUTPUTS. Pure of Dash so the fast test tier can call it.
 
     Each group of outputs is sent only when its content differs from what this dashboard
@@ -89,7 +116,7 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
     except (redis.RedisError, OSError):
         redis_up, beat = False, None
 
-    summary = change["summary"] if change else None
+    summary = view_for(services, change["summary"], who) if change else None
     if summary is not None:
         state["stale"] = stale_feeds(summary)
         state["since"] = summary.get("built_at")
@@ -110,8 +137,10 @@ def poll_outputs(services: Services, poll: int | None, state: dict | None, lang:
         state["token"] = change["state"].token()
         if change.get("full"):
             out[Output(ids.LIVE_DELTA, "data")] = {"full": True, "url": MARKERS_URL}
-        elif change["upserts"] or change["removes"]:
-            out[Output(ids.LIVE_DELTA, "data")] = {"full": False, "upserts": change["upserts"], "removes": change["removes"]}
+        else:
+            upserts, removes = visible_delta(change["upserts"], change["removes"], who)
+            if upserts or removes:
+                out[Output(ids.LIVE_DELTA, "data")] = {"full": False, "upserts": upserts, "removes": removes}
     if summary is not None:
         kpi, ticker, sla_panel = area_view(summary, selection)
         values = wall.kpi_values(kpi, lang)
@@ -172,4 +201,4 @@ def register(app: Dash, services: Services) -> None:
                   Input(ids.URL, "pathname"), State(ids.LIVE_STATE, "data"), State(ids.LANG, "data"), prevent_initial_call=True)
     def poll(poll, selection, measure, path, state, lang):
         # selection, measure and page are Inputs so the panels follow a click at once, not at the next tick
-        return poll_outputs(services, poll, state, lang or "id", selection, measure or "open", path)
+        return poll_outputs(services, poll, state, lang or "id", selection, measure or "open", path, viewer())

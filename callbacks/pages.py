@@ -10,7 +10,10 @@ import flask
 import redis
 from dash import Dash
 from flask_caching import Cache
+from flask_wtf.csrf import generate_csrf
 
+from data_feeds.access.viewer import Viewer
+from data_feeds.api.signin import viewer
 from data_feeds.clock import iso_utc, utcnow
 from data_feeds.live.snapshot import compute
 from data_feeds.runtime.services import Services
@@ -18,6 +21,7 @@ from layouts import indicators_page, wall
 from layouts.i18n import LANGS, browser_words
 
 from .freshness import freshness, stale_feeds
+from .live import view_for, visible_delta
 
 log = logging.getLogger(__name__)
 LANG_COOKIE = "lang"
@@ -61,6 +65,13 @@ def initial_state(services: Services) -> tuple[dict, list[dict], dict]:
     return summary, list(markers.values()), freshness(stale_feeds(summary), redis_up, redis_up, summary["built_at"])
 
 
+def account_of(services: Services, who: Viewer | None) -> wall.Account | None:
+    if who is None:
+        return None
+    agency = ", ".join(services.routing.opds[c].short if c in services.routing.opds else c for c in sorted(who.scope or ()))
+    return wall.Account(who.name, who.role, agency, generate_csrf() if who.kind == "person" else "")
+
+
 def register(app: Dash, services: Services, cache: Cache) -> None:
     @cache.memoize(timeout=0)
     def kecamatan_layer(_key: str) -> str:
@@ -76,7 +87,10 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         lang = current_lang()
         bset = services.boundaries
         minx, miny, maxx, maxy = bset.kecamatan.total_bounds
+        who = viewer() if flask.has_request_context() else None
         summary, markers, fresh = initial_state(services)
+        summary = view_for(services, summary, who)
+        markers, _gone = visible_delta(markers, [], who)  # (filled only when Redis had no snapshot)
         return wall.build(wall.WallView(
             lang=lang, summary=summary, markers=markers, kecamatan_geobuf=kecamatan_layer(bset.key),
             kelurahan_geobuf=kelurahan_layer(bset.key),
@@ -84,6 +98,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             freshness=fresh, poll_ms=services.settings.live_poll_ms,
             tile_url=services.settings.map_tile_url,
             pillar_opds={p: [code for code, o in services.routing.opds.items() if o.pillar == p] for p in indicators_page.PILLARS},
+            account=account_of(services, who), shows_reports=who is None or who.sees_reports,
         ))
 
     app.layout = serve_layout

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output, State, ctx, no_update
 
+from data_feeds.api.signin import viewer
 from data_feeds.runtime.services import Services
 from data_feeds.validation import ApiError
 from layouts import ids, report_card
@@ -18,8 +19,9 @@ def register(app: Dash, services: Services) -> None:
         props = (click or {}).get("properties") or {}
         if props.get("cluster") or not props.get("id"):
             return no_update, no_update  # a cluster click zooms in; nothing to open
-        try:
-            report = services.reports.get(props["id"])  # public fields only: the card may be on a wall
+        who = viewer()
+        try:  # public fields only (the card may be on a wall); another agency's report reads as none
+            report = services.reports.get_for(str(props["id"]), who)
         except ApiError:
             report = None
         source = services.routing.sources.get(report["source"]) if report else None

@@ -99,6 +99,7 @@ reports = Table(
     Index("ix_reports_response_cover", "first_response_at", "reported_at", "kode_kec", "opd"),
     Index("ix_reports_kec_reported_at", "kode_kec", "reported_at"),  # each kecamatan's newest reports
     Index("ix_reports_reported_at", "reported_at"),
+    Index("ix_reports_opd_reported_at", "opd", "reported_at"),  # an agency's newest reports (its own wall)
     Index("ix_reports_resolved_cover", "resolved_at", "reported_at", "kode_kec", "opd"),
     Index("ix_reports_source_received", "source", "received_at"),
 )
@@ -187,13 +188,36 @@ people = Table(
 )
 
 
+devices = Table(
+    "devices", metadata,  # wall screens (data_feeds/access/devices.py): paired once, then trusted until revoked
+    Column("id", String(16), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("secret_sha256", String(64)),  # the credential the screen keeps; null until paired
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("paired_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+    Column("last_seen_at", UTCDateTime),
+)
+
+
+one_time_tokens = Table(
+    "one_time_tokens", metadata,  # one-click sign-in links and pairing links (data_feeds/access/tokens.py)
+    Column("digest", String(64), primary_key=True),  # SHA-256 of the token: the link itself is never stored
+    Column("purpose", String(10), nullable=False),  # signin | pair
+    Column("subject", String(16), nullable=False),  # the person's or the device's id
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+)
+
+
 audit_events = Table(
     "audit_events", metadata,  # who read or did what: never shown on a wall, never exported
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UTCDateTime, nullable=False),
     Column("actor_kind", String(10), nullable=False),  # key | person | device
     Column("actor", String(120), nullable=False),  # the key id (or, with sign-in, the person)
-    Column("action", String(40), nullable=False),  # personal_read, ...
+    Column("action", String(40), nullable=False),  # personal_read, signin, signin_failed, pair, forward, ...
     Column("outcome", String(10), nullable=False),  # allowed | refused
     Column("report_id", String(32)),
     Column("address", String(64)),  # where the request came from
@@ -469,13 +493,20 @@ class Store:
             conn.execute(audit_events.insert(), entry)
             return dict(row), self._events(conn, report_id), entry
 
-    def audit_log(self, since: datetime | None = None, limit: int = 1000) -> list[dict]:
-        """Audit rows, oldest first, from `since` on."""
+    def audit(self, **entry) -> None:
+        """One audit row (at, actor_kind, actor, action, outcome, report_id, address, detail)."""
+        with self.write() as conn:
+            conn.execute(audit_events.insert(), entry)
+
+    def audit_log(self, since: datetime | None = None, limit: int = 1000, newest: bool = False) -> list[dict]:
+        """Audit rows, oldest first, from `since` on (newest: the last `limit` rows, still oldest first)."""
         q = select(audit_events)
         if since is not None:
             q = q.where(audit_events.c.at >= since)
+        order = audit_events.c.id.desc() if newest else audit_events.c.id
         with self.read() as conn:
-            return [dict(r) for r in conn.execute(q.order_by(audit_events.c.id).limit(limit)).mappings()]
+            rows = [dict(r) for r in conn.execute(q.order_by(order).limit(limit)).mappings()]
+        return rows[::-1] if newest else rows
 
     def _append_event(self, conn: Connection, report_id: str, event_row: dict) -> int:
         event_id = conn.execute(_INSERT_EVENT, {"report_id": report_id, **event_row}).inserted_primary_key[0]
@@ -500,9 +531,15 @@ class Store:
                 raise NotFound(report_id)
             return dict(row), self._events(conn, report_id)
 
-    def find_reports(self, ids=None, categories=None, statuses=None, start=None, end=None, limit: int = 1000) -> list[dict]:
-        """Reports by id list, or by category/status within [start, end) of reported_at; newest first."""
+    def find_reports(self, ids=None, categories=None, statuses=None, start=None, end=None, limit: int = 1000,
+                     source: str | None = None, opds=None) -> list[dict]:
+        """Reports by id list, or by category/status within [start, end) of reported_at; newest first; of one
+        source's, or of those routed to `opds`, when given."""
         q = select(reports)
+        if source is not None:
+            q = q.where(reports.c.source == source)
+        if opds is not None:
+            q = q.where(reports.c.opd.in_(sorted(opds)))
         if ids is not None:
             q = q.where(reports.c.id.in_(ids))
         else:

@@ -54,3 +54,7 @@ def pillar_body(pillar: str) -> str:
 
 def pillar_opd(pillar: str) -> str:
     return f"pillar-opd-{pillar}"
+
+
+ACCOUNT = "account"
+SCOPE_AGENCY = "scope-agency"

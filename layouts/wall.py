@@ -36,6 +36,29 @@ class WallView:
     poll_ms: int
     tile_url: str = ""
     pillar_opds: dict = field(default_factory=dict)  # pillar -> OPD codes, for the indicators page
+    account: Account | None = None  # who is looking (None: a test's bare wall)
+    shows_reports: bool = True  # False for an assessor: no report's words on screen
+
+
+@dataclass(frozen=True)
+class Account:
+    """The header's account corner: who is signed in, in which role, for which agency."""
+    name: str
+    role: str  # access.viewer role: pimpinan | operator | opd | penilai | admin | layar
+    agency: str = ""  # an agency view: its OPDs' short names
+    csrf_token: str = ""  # for the sign-out form (a screen has none: it does not sign out)
+
+
+def account_corner(account: Account | None, lang: str) -> list:
+    if account is None:
+        return []
+    label = f"{account.name} · {t('role_' + account.role, lang)}"
+    children = [html.Span(label, className="lr-account-name", id=ids.ACCOUNT)]
+    if account.csrf_token:
+        children.append(html.Form(action="/keluar", method="post", className="lr-signout", children=[
+            dcc.Input(type="hidden", name="csrf_token", value=account.csrf_token),
+            html.Button(t("signout", lang), type="submit", className="lr-signout-btn")]))
+    return [html.Div(className="lr-account", children=children)]
 
 
 def kpi_values(k: dict, lang: str) -> dict[str, str]:
@@ -263,7 +286,10 @@ def build(view: WallView) -> html.Div:
     boundary_note = t("boundary_schematic", lang) if view.boundary_kind == "schematic" else t("boundary_official", lang, source=view.boundary_source)
     return html.Div(className="lr-wall", lang=lang, children=[
         html.Header(className="lr-header", children=[
-            html.Div(className="lr-brand", children=[html.H1(t("app_title", lang)), html.Span(t("city", lang), className="lr-city")]),
+            html.Div(className="lr-brand", children=[
+                html.H1(t("app_title", lang)),
+                html.Span(t("scope_opd", lang, opd=view.account.agency) if view.account and view.account.agency else t("city", lang),
+                          className="lr-city lr-agency" if view.account and view.account.agency else "lr-city", id=ids.SCOPE_AGENCY)]),
             html.Nav(className="lr-nav", children=[
                 dcc.Link(t("nav_wall", lang), href="/", id=ids.NAV_WALL, className="lr-nav-link"),
                 dcc.Link(t("nav_indicators", lang), href=ids.INDICATORS_PATH, id=ids.NAV_INDICATORS, className="lr-nav-link"),
@@ -272,6 +298,7 @@ def build(view: WallView) -> html.Div:
             html.Div(className="lr-header-right", children=[
                 html.Div(fmt_time(summary.get("built_at"), lang, seconds=True) + " WIB", id=ids.CLOCK, className="lr-clock"),
                 html.A(t("lang_switch", lang), href=f"/lang/{other}", id="lang-switch", className="lr-lang", title="Bahasa / Language"),
+                *account_corner(view.account, lang),
             ]),
         ]),
         html.Div(t("demo_banner", lang), id=ids.DEMO_BANNER, className="lr-demo-banner",
@@ -290,7 +317,7 @@ def build(view: WallView) -> html.Div:
                 kpi_tiles(summary, lang),
                 html.Section(vaccination_children(summary.get("indicators", {}), None, lang), id=ids.VACC_PANEL,
                              className="lr-panel lr-vacc"),
-                html.Section(className="lr-panel lr-ticker", children=[
+                html.Section(className="lr-panel lr-ticker", hidden=not view.shows_reports, children=[
                     html.H2(t("ticker_title", lang)),
                     html.Ul(id=ids.TICKER),  # drawn in the browser from ticker-data (assets/liveroom.js)
                 ]),

@@ -49,6 +49,7 @@ def stored_report(services, report_id: str) -> dict:
 
 
 def open_wall(page, url: str):
+    """Open the wall at `url`: a one-time sign-in link (LiveStack.enter) or, for a signed-in page, the site."""
     page.goto(url)
     page.wait_for_selector("#kpi-baru")
     page.wait_for_selector(".leaflet-container .lr-kec-label")
@@ -74,3 +75,41 @@ def click_kecamatan(page, name: str):
     point = page.evaluate(FIND_POLYGON, [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
     assert point, f"no clickable spot found near {name}"
     page.mouse.click(*point)
+
+
+def sign_in(client, services, role: str, opds=(), personal: bool = False, username: str | None = None):
+    """Sign the test client in as a new person of `role` (by a one-time link, as the start-up does), sending
+    no API key from then on. -> the Person."""
+    import uuid
+
+    from data_feeds.access.people import People
+    from data_feeds.access.tokens import SIGNIN_TTL, OneTimeTokens
+    person, _password = People(services.store).add(username or f"{role}-{uuid.uuid4().hex[:6]}", role, opds=opds,
+                                                    personal=personal)
+    client.environ_base.pop("HTTP_X_API_KEY", None)
+    resp = client.get(f"/masuk/{OneTimeTokens(services.store).issue('signin', person.id, SIGNIN_TTL)}")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/", resp.data
+    return person
+
+
+def csrf_headers(client) -> dict:
+    """The header Dash's renderer sends with every callback: the token the page handed over as a cookie."""
+    client.get("/")
+    return {"X-CSRFToken": client.get_cookie("_csrf_token").value}
+
+
+def call_callback(http, first_input: str, values: dict, url: str = "", headers: dict | None = None):
+    """Replay a Dash callback as the browser sends it: the callback whose first input is `first_input`
+    ("component-id.property"), with `values` for its inputs and states by "id.property" (None if absent).
+    `http` is a Flask test client (url "") or a requests session (url: the site)."""
+    deps = http.get(f"{url}/_dash-dependencies").json() if url else http.get("/_dash-dependencies").get_json()
+    dep = next(d for d in deps if d["inputs"] and f"{d['inputs'][0]['id']}.{d['inputs'][0]['property']}" == first_input)
+    parts = [p.rsplit(".", 1) for p in dep["output"].strip(".").split("...")]
+    outputs = [{"id": i, "property": p} for i, p in parts]
+    body = {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+            "changedPropIds": [first_input],
+            "inputs": [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]],
+            "state": [{**s, "value": values.get(f"{s['id']}.{s['property']}")} for s in dep["state"]]}
+    if url:
+        return http.post(f"{url}/_dash-update-component", json=body, headers=headers or {}, timeout=30)
+    return http.post("/_dash-update-component", json=body, headers=headers or {})

@@ -51,6 +51,29 @@ class LiveStack:
             time.sleep(0.3)
         raise RuntimeError(f"app.py not ready: {(self.data_dir / 'app.log').read_text()[-3000:]}")
 
+    def enter(self, role: str = "operator", opds=(), personal: bool = False, next_path: str = "/") -> str:
+        """A one-time sign-in link for a new person of `role` (made in the stack's store, as `users add` would):
+        opening it signs a browser in and lands on next_path."""
+        import uuid
+
+        from data_feeds.access.people import People
+        from data_feeds.access.tokens import SIGNIN_TTL, OneTimeTokens
+        from data_feeds.store import Store
+        store = Store(f"sqlite:///{self.data_dir / 'liveroom.db'}")
+        try:
+            person, _ = People(store).add(f"{role}-{uuid.uuid4().hex[:6]}", role, opds=opds, personal=personal)
+            token = OneTimeTokens(store).issue("signin", person.id, SIGNIN_TTL)
+        finally:
+            store.dispose()
+        return f"{self.url}/masuk/{token}?next={next_path}"
+
+    def session(self, role: str = "pimpinan", **kwargs) -> requests.Session:
+        """A requests session signed in as a new person of `role`, sending the CSRF header Dash's renderer sends."""
+        http = requests.Session()
+        http.get(self.enter(role, **kwargs), timeout=30).raise_for_status()
+        http.headers["X-CSRFToken"] = http.cookies["_csrf_token"]
+        return http
+
     def redis_pid(self) -> int:
         """The embedded Valkey server started by app.py (it writes its pidfile in our data dir)."""
         return int((self.data_dir / "redis" / "valkey.pid").read_text().strip())

@@ -13,7 +13,7 @@ from data_feeds.runtime.settings import PROJECT_DIR
 from geodata import boundaries, gazetteer
 from geodata.importer import examine, import_boundaries
 from geodata.locate import Locator
-from tests.helpers import at_kelurahan
+from tests.helpers import at_kelurahan, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -193,6 +193,7 @@ def boundaries_to_wgs84(x, y):
 
 def test_a_running_app_uses_newly_imported_boundaries_without_restart(official, services, client):
     assert services.boundaries.kind == "schematic"
+    sign_in(client, services, "pimpinan")
     assert "skematis" in client.get("/_dash-layout").get_data(as_text=True)
     schematic_locator = services.locator
     assert import_boundaries(official, services.settings.official_boundaries_path).accepted
@@ -200,5 +201,6 @@ def test_a_running_app_uses_newly_imported_boundaries_without_restart(official, 
     assert services.locator is not schematic_locator and services.locator.tolerance_m == 30.0
     assert "Batas wilayah resmi" in client.get("/_dash-layout").get_data(as_text=True)
     point = at_kelurahan("36.71.07.1014")  # Suka Jadi's representative point: inside it on either geometry
-    created = client.post("/api/v1/reports", json={"source": "laksa", "category": "sampah", "title": "Sampah menumpuk", **point})
+    created = client.post("/api/v1/reports", json={"source": "laksa", "category": "sampah", "title": "Sampah menumpuk", **point},
+                          headers={"X-API-Key": services.test_keys["laksa"]})
     assert created.status_code == 201 and created.get_json()["kelurahan"]["code"] == "36.71.07.1014"

@@ -1,5 +1,6 @@
 """Numbers, dates, times and durations as the room reads them."""
 from layouts.i18n import fmt_date, fmt_duration, fmt_int, fmt_time, t
+from tests.helpers import sign_in
 
 
 def test_numbers_and_dates_the_indonesian_way():
@@ -32,7 +33,7 @@ def test_indicator_figures_in_indonesian_and_english():
     assert fmt_figure(None) == "–"
 
 
-def test_the_browser_gets_its_words_from_the_one_source(client):
+def test_the_browser_gets_its_words_from_the_one_source(client, services):
     """The ticker, OPD table and map tooltips draw with words from layouts/i18n.py, served as a script
     that the page loads before assets/liveroom.js; liveroom.js itself holds none of them."""
     import json
@@ -41,6 +42,7 @@ def test_the_browser_gets_its_words_from_the_one_source(client):
     from callbacks.pages import WORDS_PATH
     from layouts.i18n import BROWSER_KEYS, STRINGS, browser_words
 
+    sign_in(client, services, "pimpinan")
     page = client.get("/").get_data(as_text=True)
     src = re.search(r'<script src="(' + re.escape(WORDS_PATH) + r'\?v=[0-9a-f]+)"', page).group(1)
     assert page.index(src) < page.index("liveroom.js")

@@ -14,8 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.stack]
 AMBER_NOTE = "rgb(74, 56, 0)"
 
 
-def open_indicators(page, url: str):
-    page.goto(f"{url}/indikator")
+def open_indicators(page, stack):
+    page.goto(stack.enter("penilai", next_path="/indikator"))
     page.wait_for_selector("#ind-value-tangerang_bisa", timeout=WAIT_MS)
 
 
@@ -28,7 +28,7 @@ def today_wib() -> str:
 
 
 def test_indicators_page_shows_the_seed_figures_by_pillar(live_stack, page):
-    open_indicators(page, live_stack.url)
+    open_indicators(page, live_stack)
     assert page.is_visible("#ind-page")
     shown = {code: page.inner_text(f"#ind-value-{code}") for code in (
         "tangerang_bisa", "tangerang_emas", "food_aid", "house_renovation_total", "tangerang_live_downloads",
@@ -70,7 +70,7 @@ def test_indicators_page_shows_the_seed_figures_by_pillar(live_stack, page):
 
 
 def test_a_programme_figure_posted_updates_its_card_live(live_stack, page):
-    open_indicators(page, live_stack.url)
+    open_indicators(page, live_stack)
     page.evaluate("window.__sameDocument = true")
     figures = [
         {"indicator": "tangerang_bisa", "as_of": today_wib(), "value": 10_250, "source": "Diskop UKM, rekap bulanan"},
@@ -99,9 +99,10 @@ def test_a_programme_figure_posted_updates_its_card_live(live_stack, page):
 
 
 def test_export_for_assessors(live_stack, page):
-    open_indicators(page, live_stack.url)
+    open_indicators(page, live_stack)
     href = page.get_attribute("#export-csv", "href")
-    resp = requests.get(f"{live_stack.url}{href}", timeout=10)
+    assert requests.get(f"{live_stack.url}{href}", timeout=10).status_code == 401  # nobody's export: refused
+    resp = live_stack.session("penilai").get(f"{live_stack.url}{href}", timeout=10)
     assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(resp.content.decode("utf-8-sig"))))
     emas = next(r for r in rows if r["kode_indikator"] == "tangerang_emas")
@@ -113,7 +114,7 @@ def test_export_for_assessors(live_stack, page):
 
 
 def test_english_switch_stays_on_the_indicators_page(live_stack, page):
-    open_indicators(page, live_stack.url)
+    open_indicators(page, live_stack)
     page.click(".lr-lang")
     page.wait_for_selector("text=City indicators by the six Smart City pillars", timeout=WAIT_MS)
     page.wait_for_selector("#ind-value-tangerang_emas", timeout=WAIT_MS)
@@ -128,7 +129,7 @@ def test_selecting_a_kecamatan_shows_its_own_vaccination_figures(live_stack, pag
                 "source": "Dinkes, rekap kecamatan"} for n, v in ((1, 200_000), (2, 180_000), (3, 30_000))]
     assert requests.post(f"{live_stack.url}/api/v1/indicators", headers=live_stack.headers, json=figures,
                          timeout=10).status_code == 201
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     click_kecamatan(page, "Cipondoh")
     page.wait_for_selector("#scope-title:has-text('Kecamatan Cipondoh')", timeout=WAIT_MS)
     page.wait_for_function("() => document.querySelector('#vacc-dose-1').innerText == '200.000'", timeout=WAIT_MS)

@@ -13,7 +13,7 @@ from data_feeds.live.bus import OutboxRelay
 from data_feeds.live.snapshot import compute
 from data_feeds.live.versions import LivePublisher, LiveState
 from layouts import ids
-from tests.helpers import at_kelurahan, report_payload
+from tests.helpers import at_kelurahan, report_payload, sign_in
 
 OUT = {f"{o.component_id}.{o.component_property}": i for i, o in enumerate(OUTPUTS)}
 
@@ -187,6 +187,7 @@ def test_first_poll_loads_the_whole_map_from_the_markers_endpoint(services, clie
     rebuild(services, pub)
     out = poll_outputs(services, 1, {"token": None}, "id")
     assert out[OUT[f"{ids.LIVE_DELTA}.data"]] == {"full": True, "url": "/api/v1/live/markers"}
+    sign_in(client, services, "pimpinan")
     resp = client.get("/api/v1/live/markers")
     assert resp.status_code == 200 and resp.mimetype == "application/geo+json"
     assert resp.headers["X-Live-Version"] == services.live.version().token()

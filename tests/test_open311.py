@@ -130,7 +130,7 @@ def test_post_request_form_encoded(client, services, fmt):
     assert stored["kecamatan"]["name"] == "Karawaci" and stored["opd"]["code"] == "dlh"
     assert stored["reporter"] == {"name": "Budi Santoso", "phone": "0812 3456 7890"}
     assert stored["media"] == ["https://laksa.example/foto/1.jpg"]
-    status, (req,) = both(client, "GET", f"requests/{rid}")
+    status, (req,) = both(client, "GET", f"requests/{rid}", query_string={"api_key": services.test_keys["laksa"]})
     assert status == 200 and req["status"] == "open" and req["service_code"] == "sampah"
     assert req["agency_responsible"] == "Dinas Lingkungan Hidup" and "Karawaci" in req["address"]
     requested = datetime.fromisoformat(req["requested_datetime"])

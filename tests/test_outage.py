@@ -44,7 +44,7 @@ def health(stack) -> dict:
 
 @pytest.mark.browser
 def test_killing_redis_mid_burst_loses_nothing_and_the_wall_recovers(live_stack, page):
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     epoch_before = health(live_stack)["live"]["version"].split(":")[0]
     payloads = spread_payloads(150)
     accepted, refused = [], []
@@ -83,7 +83,7 @@ def test_killing_redis_mid_burst_loses_nothing_and_the_wall_recovers(live_stack,
 
 @pytest.mark.browser
 def test_a_hung_redis_is_shown_on_the_wall_and_clears_when_it_answers(live_stack, page):
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     pid = live_stack.redis_pid()
     os.kill(pid, signal.SIGSTOP)  # hangs without dying: the supervisor cannot tell, the wall must
     try:
@@ -214,7 +214,7 @@ def test_two_hundred_slow_clients_do_not_stop_the_server(live_stack):
         created = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, timeout=10,
                                 json=report_payload(title="Laporan di tengah klien lambat"))
         assert created.status_code == 201
-        assert requests.get(f"{live_stack.url}/", timeout=10).status_code == 200
+        assert live_stack.session().get(f"{live_stack.url}/", timeout=10).status_code == 200
     finally:
         for s in socks:
             s.close()

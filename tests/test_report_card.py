@@ -10,7 +10,7 @@ from tests.helpers import report_payload
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_card_renders_a_full_history(client, lang):
+def test_card_renders_a_full_history(client, services, lang):
     post = lambda path, body: client.post(path, json=body)  # noqa: E731
     rid = post("/api/v1/reports", report_payload(reporter={"name": "Siti Aminah", "phone": "0812 1111 2222"})).get_json()["id"]
     post(f"/api/v1/reports/{rid}/status", {"status": "diproses", "opd": "dpupr", "note": "Survei lokasi"})
@@ -18,7 +18,7 @@ def test_card_renders_a_full_history(client, lang):
     post(f"/api/v1/reports/{rid}/status", {"status": "selesai", "evidence": [
         "https://x.example/a.jpg", {"url": "https://x.example/b.mp4", "type": "video"}]})
     post(f"/api/v1/reports/{rid}/status", {"status": "diproses", "note": "Lubang muncul lagi"})
-    report = client.get(f"/api/v1/reports/{rid}", headers={"X-API-Key": ""}).get_json()
+    report = services.reports.get(rid)  # the public shape the card is given
     children = report_card.body(report, lang, "LAKSA")
     text = json.dumps([c.to_plotly_json() for c in children if c is not None], default=lambda o: o.to_plotly_json())
     for words in (("Survei lokasi", "Salah OPD", "Lubang muncul lagi", "https://x.example/b.mp4", "Video 1")

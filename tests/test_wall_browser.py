@@ -20,7 +20,7 @@ def marker(rid: str) -> str:
 
 
 def test_posted_report_appears_live_and_changes_colour(live_stack, page):
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     baru_before = kpi(page, "baru")
     resp = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, timeout=10,
                          json=report_payload(title="Pohon tumbang menutup Jl. Daan Mogot", category="pohon_tumbang",
@@ -54,7 +54,7 @@ def test_text_from_reports_is_shown_escaped(live_stack, page):
     rid = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers,
                         json=report_payload(title=title, category="banjir", **at_kelurahan("36.71.13.1001")),
                         timeout=10).json()["id"]
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     page.wait_for_selector(marker(rid), timeout=WAIT_MS)
     page.hover(marker(rid))
     page.wait_for_selector(".lr-tip", timeout=WAIT_MS)
@@ -65,7 +65,7 @@ def test_text_from_reports_is_shown_escaped(live_stack, page):
 
 
 def test_wall_switches_to_english_and_back(live_stack, page):
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     assert page.inner_text(".lr-kpis").count("Laporan hari ini") == 1
     page.click(".lr-lang")
     page.wait_for_selector("text=Reports today")
@@ -77,7 +77,7 @@ def test_wall_switches_to_english_and_back(live_stack, page):
 def test_durations_read_the_same_in_the_browser_as_on_the_server(live_stack, page):
     """One duration form on every screen: the OPD table (drawn by liveroom.js) writes what the KPI tile
     (layouts/i18n.py fmt_duration) writes."""
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     samples = [0, 40, 59.6, 3394, 3600, 5100, 86399, 86400, 183600, 30 * 86400 + 7]
     for lang in ("id", "en"):
         drawn = page.evaluate("([xs, lang]) => xs.map(s => window.liveroom.format.duration(s, lang))", [samples, lang])
@@ -85,7 +85,7 @@ def test_durations_read_the_same_in_the_browser_as_on_the_server(live_stack, pag
 
 
 def test_wall_shows_seed_figures_with_as_of_date(live_stack, page):
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     assert page.inner_text("#vacc-dose-1") == "2.130.166"
     assert page.inner_text("#vacc-dose-2") == "1.701.575"
     assert page.inner_text("#vacc-dose-3") == "209.863"
@@ -101,7 +101,7 @@ def test_wall_shows_seed_figures_with_as_of_date(live_stack, page):
 
 
 def test_a_new_figure_reaches_the_panel_live_and_clears_the_amber(live_stack, page):
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     today = wib_today().isoformat()
     figures = [{"indicator": f"vaccination_dose_{n}", "as_of": today, "value": v, "source": "Dinkes Kota Tangerang"}
                for n, v in ((1, 2_200_000), (2, 1_750_000), (3, 260_000))]
@@ -116,7 +116,7 @@ def test_a_new_figure_reaches_the_panel_live_and_clears_the_amber(live_stack, pa
 
 
 def test_demo_feed_is_labelled_as_demo(demo_stack, page):
-    open_wall(page, demo_stack.url)
+    open_wall(page, demo_stack.enter())
     page.wait_for_selector("#demo-banner", state="visible", timeout=WAIT_MS)
     assert "DATA DEMO" in page.inner_text("#demo-banner")
     page.wait_for_selector(".lr-marker.lr-demo, .lr-cluster", timeout=WAIT_MS)
@@ -131,7 +131,7 @@ def test_clicking_a_kecamatan_focuses_every_panel_and_reset_returns(live_stack, 
                               json=report_payload(title="Sampah di Larangan", category="sampah",
                                                   **at_kelurahan("36.71.13.1002"))).json()
     assert inside["kecamatan"]["name"] == "Karawaci" and elsewhere["kecamatan"]["name"] == "Larangan"
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     page.wait_for_selector(f'#ticker [data-report-id="{elsewhere["id"]}"]', timeout=WAIT_MS)
     city = {name: kpi(page, name) for name in ("baru", "today")}
 
@@ -158,7 +158,7 @@ def test_clicking_a_kecamatan_focuses_every_panel_and_reset_returns(live_stack, 
 
 
 def test_map_colour_follows_the_chosen_measure_with_a_fixed_legend(live_stack, page):
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     page.wait_for_selector("#map-legend .lr-legend-measure:has-text('Laporan terbuka')", timeout=WAIT_MS)
     before = page.eval_on_selector_all(".leaflet-overlay-pane path", "ps => ps.map(p => p.getAttribute('fill'))")
     page.click("#measure")
@@ -174,7 +174,7 @@ def test_map_colour_follows_the_chosen_measure_with_a_fixed_legend(live_stack, p
 
 
 def test_kelurahan_appear_when_zooming_to_street_level(live_stack, page):
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     visible = "() => Array.from(document.querySelectorAll('.lr-kel-all-label')).filter(e => e.offsetParent !== null).length"
     assert page.evaluate(visible) == 0  # city view: kecamatan only
     for _ in range(3):
@@ -191,7 +191,7 @@ def test_kelurahan_appear_when_zooming_to_street_level(live_stack, page):
 
 def test_overdue_report_is_flagged_and_counted_for_its_opd(live_stack, page):
     from datetime import datetime, timedelta, timezone
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     reported = (datetime.now(timezone.utc) - timedelta(hours=3)).isoformat()  # flood: 2 h to first response
     rid = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, timeout=10,
                         json=report_payload(title="Banjir belum ditangani", category="banjir", reported_at=reported,
@@ -213,7 +213,7 @@ def test_overdue_report_is_flagged_and_counted_for_its_opd(live_stack, page):
 
 
 def test_clicking_a_marker_opens_the_report_with_history_and_evidence(live_stack, page):
-    open_wall(page, live_stack.url)
+    open_wall(page, live_stack.enter())
     post = lambda path, body: requests.post(f"{live_stack.url}{path}", headers=live_stack.headers, json=body, timeout=10)  # noqa: E731
     rid = post("/api/v1/reports", report_payload(title="Lampu jalan mati <b>total</b>", category="pju_mati",
                                                   reporter={"name": "Rahasia Warga", "phone": "0812 9999 0000"},

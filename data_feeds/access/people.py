@@ -15,6 +15,7 @@ part was wrong. Sign-in itself (sessions, CSRF, the page) is built on this in th
 """
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -84,6 +85,43 @@ class People:
             conn.execute(people.insert(), row)
         return _person(row), password
 
+    def ensure(self, username: str, role: str, name: str = "", opds=()) -> Person:
+        """The account, made if it does not exist yet (with a password nobody is told: it is entered by
+        one-time link); an existing one is left as it is. For the local operator and the demo accounts."""
+        found = self.by_username(username)
+        if found is not None:
+            return found
+        try:
+            return self.add(username, role, name, opds)[0]
+        except ValueError:  # made at this moment by another process
+            return self.by_username(username)
+
+    def by_username(self, username: str) -> Person | None:
+        with self.store.read() as conn:
+            row = conn.execute(select(people).where(people.c.username == username.strip().lower())).mappings().first()
+        return _person(dict(row)) if row else None
+
+    def by_id(self, person_id: str) -> Person | None:
+        """An enabled account by its id (a one-time link names the id)."""
+        with self.store.read() as conn:
+            row = conn.execute(select(people).where(people.c.id == person_id, people.c.disabled_at.is_(None))).mappings().first()
+        return _person(dict(row)) if row else None
+
+    def by_session(self, session_id: str) -> Person | None:
+        """The person a session names, if the account is still enabled and its password unchanged since
+        the session began (a reset or disable ends every session of the account)."""
+        person_id, _, stamp = (session_id or "").partition(".")
+        with self.store.read() as conn:
+            row = conn.execute(select(people).where(people.c.id == person_id)).mappings().first()
+        if row is None or row["disabled_at"] is not None or stamp != password_stamp(row["password_hash"]):
+            return None
+        return _person(dict(row))
+
+    def session_id(self, person: Person) -> str:
+        with self.store.read() as conn:
+            hashed = conn.execute(select(people.c.password_hash).where(people.c.id == person.id)).scalar_one()
+        return f"{person.id}.{password_stamp(hashed)}"
+
     def list(self) -> list[dict]:
         cols = [c for c in people.c if c.name != "password_hash"]
         with self.store.read() as conn:
@@ -135,6 +173,11 @@ class People:
             conn.execute(update(people).where(p.id == row["id"]).values(
                 failures=0, locked_until=None, **({"password_hash": rehash} if rehash else {})))
         return _person(dict(row))
+
+
+def password_stamp(password_hash: str) -> str:
+    """A short mark of the current password hash, carried in the session: it changes with the password."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:12]
 
 
 def _person(row: dict) -> Person:

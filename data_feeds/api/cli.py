@@ -8,7 +8,8 @@
     python -m data_feeds import indicators FILE.csv|FILE.xlsx [--dry-run]
     python -m data_feeds audit [--since 2026-11-01] [--limit N]
     python -m data_feeds users add USERNAME --role opd --opd dpupr [--name "..."] [--personal]
-    python -m data_feeds users list | disable USERNAME | reset USERNAME
+    python -m data_feeds users list | disable USERNAME | reset USERNAME | link USERNAME
+    python -m data_feeds devices add "Layar utama 1" | list | revoke DEVICE_ID | relink DEVICE_ID
 
 Uses the same settings as the app (DATA_DIR / DATABASE_URL), so it works on the running app's store.
 """
@@ -18,8 +19,11 @@ import argparse
 import sys
 from datetime import datetime
 
+from ..access.devices import Devices
 from ..access.keys import DEFAULT_ROLES, ROLES, ApiKeys
 from ..access.people import ROLES as PEOPLE_ROLES
+from ..access.people import People
+from ..access.tokens import PAIR_TTL, SIGNIN_TTL, OneTimeTokens, link
 from ..clock import WIB
 from ..reports import categories
 from ..runtime.settings import Settings
@@ -111,7 +115,6 @@ def audit(args) -> int:
 
 
 def _people():
-    from ..access.people import People
     store = Store(Settings.from_env().database_url)
     store.create_schema()
     return People(store)
@@ -151,6 +154,68 @@ def users_reset(args) -> int:
         return 2
     print(f"account {args.username}: a new password, shown once (any lockout is lifted):", file=sys.stderr)
     print(password)
+    return 0
+
+
+def users_link(args) -> int:
+    settings = Settings.from_env()
+    store = Store(settings.database_url)
+    store.create_schema()
+    person = People(store).by_username(args.username)
+    if person is None:
+        print(f"no active account {args.username!r}", file=sys.stderr)
+        return 2
+    token = OneTimeTokens(store).issue("signin", person.id, SIGNIN_TTL)
+    print(f"one-click sign-in for {person.username} ({person.role}), once, within {SIGNIN_TTL.total_seconds() / 3600:.0f} h:",
+          file=sys.stderr)
+    print(link(settings.base_url, "signin", token))
+    return 0
+
+
+def _devices() -> tuple[Devices, Settings]:
+    settings = Settings.from_env()
+    store = Store(settings.database_url)
+    store.create_schema()
+    return Devices(store), settings
+
+
+def devices_add(args) -> int:
+    devices, settings = _devices()
+    try:
+        device, token = devices.add(args.name)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"device {device.id} \"{device.name}\": open this link once on the screen (within {PAIR_TTL.days} days); "
+          "it then stays signed in as a read-only wall until revoked:", file=sys.stderr)
+    print(link(settings.base_url, "pair", token))
+    return 0
+
+
+def devices_list(_args) -> int:
+    devices, _ = _devices()
+    for row in devices.list():
+        state = (f"revoked {row['revoked_at'].astimezone(WIB):%Y-%m-%d %H:%M}" if row["revoked_at"] else
+                 f"paired {row['paired_at'].astimezone(WIB):%Y-%m-%d %H:%M}" if row["paired_at"] else "waiting for pairing")
+        seen = f"last seen {row['last_seen_at'].astimezone(WIB):%Y-%m-%d %H:%M} WIB" if row["last_seen_at"] else ""
+        print(f"{row['id']}  {row['name']:<28} {state:<26} {seen}")
+    return 0
+
+
+def devices_revoke(args) -> int:
+    devices, _ = _devices()
+    return _outcome(devices.revoke(args.device_id), f"device {args.device_id} revoked: the screen is refused within seconds",
+                    f"no active device {args.device_id!r}")
+
+
+def devices_relink(args) -> int:
+    devices, settings = _devices()
+    token = devices.relink(args.device_id)
+    if token is None:
+        print(f"no active device {args.device_id!r}", file=sys.stderr)
+        return 2
+    print("a new pairing link (pairing again replaces the old screen's credential):", file=sys.stderr)
+    print(link(settings.base_url, "pair", token))
     return 0
 
 
@@ -200,9 +265,20 @@ def main(argv: list[str] | None = None) -> int:
     add.set_defaults(func=users_add)
     users.add_parser("list", help="accounts, roles, scopes (never passwords)").set_defaults(func=users_list)
     for action, func, text in (("disable", users_disable, "refuse an account's sign-ins from now on"),
-                               ("reset", users_reset, "a new password (printed once); lifts a lockout")):
+                               ("reset", users_reset, "a new password (printed once); lifts a lockout"),
+                               ("link", users_link, "a one-time sign-in link (printed as the last line)")):
         one = users.add_parser(action, help=text)
         one.add_argument("username")
+        one.set_defaults(func=func)
+    devs = sub.add_parser("devices", help="wall screens").add_subparsers(dest="action", required=True)
+    dadd = devs.add_parser("add", help="a screen; prints its one-time pairing link as the last line")
+    dadd.add_argument("name")
+    dadd.set_defaults(func=devices_add)
+    devs.add_parser("list", help="screens and their state").set_defaults(func=devices_list)
+    for action, func, text in (("revoke", devices_revoke, "refuse a screen from now on"),
+                               ("relink", devices_relink, "a new pairing link for a replaced screen")):
+        one = devs.add_parser(action, help=text)
+        one.add_argument("device_id")
         one.set_defaults(func=func)
     log = sub.add_parser("audit", help="the audit log: personal-data reads, from where")
     log.add_argument("--since", help="from this date or date-time on (WIB unless it names an offset)")

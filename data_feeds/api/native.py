@@ -23,6 +23,7 @@ from ..runtime.services import current
 from ..validation import ApiError, truthy
 from . import openapi
 from .health import health_response
+from .signin import api_viewer
 
 bp = Blueprint("api", __name__)
 
@@ -98,10 +99,11 @@ def change_status(report_id: str):
 def get_report(report_id: str):
     # Public fields for anyone; reporter name and phone only for a key with the personal role whose report it is,
     # each such read (and each refused one) a row in the audit table.
-    who = principal(required=False)
-    if who is not None and "personal" in who.roles:
+    # Out of the reader's scope (another agency's, another feed's, any one report for an assessor) reads as 404.
+    who = api_viewer(principal(required=False))
+    if who.reads_personal:
         return jsonify(current().reports.get_personal(report_id, who, request.remote_addr))
-    return jsonify(current().reports.get(report_id))
+    return jsonify(current().reports.get_for(report_id, who))
 
 
 @bp.post("/api/v1/indicators")
@@ -141,8 +143,9 @@ def import_indicators():
 
 @bp.get("/api/v1/export/indicators.<fmt>")
 def export_indicators(fmt: str):
-    """Every latest figure by pillar, for assessors (public figures: no key); ?history=1 every figure stored."""
+    """Every latest figure by pillar, for assessors (a key or a session); ?history=1 every figure stored."""
     services = current()
+    api_viewer(principal(required=False))
     if fmt not in ("csv", "xlsx"):
         raise ApiError.one(404, "format", "csv or xlsx")
     lang = "en" if request.args.get("lang") == "en" else "id"
@@ -158,6 +161,7 @@ def export_indicators(fmt: str):
 
 @bp.get("/api/v1/indicators/<code>")
 def indicator_series(code: str):
+    api_viewer(principal(required=False))
     indicators = current().indicators
     if code not in indicators.config:
         raise ApiError.one(404, "indicator", f"unknown indicator {code!r}")
@@ -173,9 +177,11 @@ def indicator_series(code: str):
 
 @bp.get("/api/v1/live/markers")
 def live_markers():
-    """The map's live markers (GeoJSON, no personal data): what a dashboard loads whole."""
+    """The map's live markers (GeoJSON, no personal data): what a dashboard loads whole; an agency's people get
+    their agency's, an assessor none (no report's place finer than its kelurahan)."""
+    who = api_viewer(principal(required=False))
     try:
-        state, body = current().live.markers_geojson()
+        state, body = current().live.markers_geojson(who.map_opds)
     except (redis.RedisError, OSError):
         raise ApiError.one(503, None, "the live snapshot (Redis) is unavailable; reports are still being stored") from None
     resp = Response(body, mimetype="application/geo+json")

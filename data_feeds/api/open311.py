@@ -21,11 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from geodata.gazetteer import Gazetteer
 
 from ..access.keys import HEADER
+from ..access.viewer import Viewer
 from ..clock import EARLIEST, WIB, iso_wib, utcnow
 from ..reports import lifecycle, sla
 from ..reports.categories import RoutingTable
 from ..runtime.services import current
 from ..validation import ApiError, LongText, Url, parse, truthy
+from .signin import api_viewer
 
 JURISDICTION = "tangerangkota.go.id"
 CHANGESET = "2026-11-23T00:00:00+07:00"
@@ -312,13 +314,23 @@ def place_from_address(text: str, gazetteer: Gazetteer):
                             "name the kelurahan (e.g. 'Jl. Perintis Kemerdekaan, Babakan, Tangerang') or give lat and long")
 
 
+def reader(given: dict) -> Viewer:
+    """Who reads requests: the api_key's holder (parameter or X-API-Key), else the signed-in person or screen;
+    each sees only the requests their role and scope allow (an assessor none one by one)."""
+    presented = given.get("api_key") or request.headers.get(HEADER)
+    who = api_viewer(current().api_keys.authenticate(presented, field="api_key") if presented else None)
+    if not who.sees_reports:
+        raise Open311Error(403, "this account sees complaint aggregates, not single requests")
+    return who
+
+
 @bp.get("/tokens/<token>.<fmt>")
 def token_lookup(token, fmt):
-    check(fmt)
+    who = reader(check(fmt))
     services = current()
     for source in services.routing.sources if ID.match(token) else ():  # one unique-index lookup per source
         row = services.store.find_by_source_ref(source, token)
-        if row:
+        if row and who.sees(row):
             return render(fmt, "service_requests", "request", [{"service_request_id": row["id"], "token": token}])
     raise Open311Error(404, f"token {token!r} not found")
 
@@ -344,10 +356,11 @@ def window(given: dict) -> tuple[datetime, datetime]:
 def list_requests(fmt):
     services = current()
     given = check(fmt)
+    who = reader(given)
     routing = services.routing
     if "service_request_id" in given:  # overrides all other arguments
         ids = [i.strip() for i in given["service_request_id"].split(",") if ID.match(i.strip())][:MAX_ROWS]
-        rows = services.store.find_reports(ids=ids)
+        rows = [r for r in services.store.find_reports(ids=ids) if who.sees(r)]
     else:
         codes = [c.strip() for c in given.get("service_code", "").split(",") if c.strip()]
         unknown = [c for c in codes if c not in routing.categories]
@@ -360,8 +373,9 @@ def list_requests(fmt):
         statuses = [k for k, v in OPEN311_STATUS.items() if v in wanted] if wanted else None
         start, end = window(given)
         # end is inclusive in the spec's wording; the store's range is half-open
+        source, opds = who.report_filter()
         rows = services.store.find_reports(categories=codes or None, statuses=statuses, start=start,
-                                           end=end + timedelta(microseconds=1), limit=MAX_ROWS)
+                                           end=end + timedelta(microseconds=1), limit=MAX_ROWS, source=source, opds=opds)
     extensions = truthy(given.get("extensions"))
     return render(fmt, "service_requests", "request", [as_request(r, routing, services.gazetteer, extensions) for r in rows])
 
@@ -370,8 +384,9 @@ def list_requests(fmt):
 def one_request(rid, fmt):
     services = current()
     given = check(fmt)
-    rows = services.store.find_reports(ids=[rid]) if ID.match(rid) else []
-    if not rows:
+    who = reader(given)
+    rows = [r for r in services.store.find_reports(ids=[rid]) if who.sees(r)] if ID.match(rid) else []
+    if not rows:  # another agency's or feed's request reads as none
         raise Open311Error(404, f"service_request_id {rid!r} not found")
     return render(fmt, "service_requests", "request",
                   [as_request(rows[0], services.routing, services.gazetteer, truthy(given.get("extensions")))])

@@ -46,6 +46,10 @@ class Keys:
         return f"{self.prefix}:live:indicators"
 
     @property
+    def scopes(self) -> str:
+        return f"{self.prefix}:live:scopes"
+
+    @property
     def markers(self) -> str:
         return f"{self.prefix}:live:markers"
 

@@ -23,6 +23,7 @@ class MarkerProps(TypedDict):
     k: str  # kecamatan name
     l: str  # kelurahan name  # noqa: E741 - the browser's key
     r: str  # reported at (clock.iso_utc): new reports pulse for a few minutes
+    o: str  # the OPD it is routed to ("" none yet): an agency's own wall shows only its own
     sla: NotRequired[Literal["breached", "soon"]]  # only when its SLA clock is past or about to be: the halo
     demo: NotRequired[Literal[1]]  # only for demo reports: the DEMO tag
 
@@ -48,6 +49,7 @@ class TickerRow(TypedDict):
     status: Status
     sla: str  # "" | ok | soon | breached
     kecamatan: str
+    kc: str  # the kecamatan's code (an agency's wall picks its rows for a selected kecamatan)
     kelurahan: str
     reported_at: str  # clock.iso_utc
 
@@ -92,6 +94,17 @@ class FeedState(TypedDict):
     stale: bool  # it used to send and has been silent longer than its stale_after_s
 
 
+class OpdScope(TypedDict):
+    """An agency's own view of the city (live.snapshot.for_viewer lays it over the summary)."""
+    opds: list[str]
+    kpi: Kpi
+    kpi_by_kec: dict[str, Kpi]
+    kecamatan: dict[str, dict[str, int]]
+    ticker: list[TickerRow]
+    map_values: dict[str, dict[str, float | None]]
+    markers_total: int
+
+
 class Summary(TypedDict):
     """Everything a dashboard draws except the markers: one per version, the same for every client."""
     kpi: Kpi
@@ -114,3 +127,5 @@ class Summary(TypedDict):
     built_at: NotRequired[str]  # added when published (clock.iso_utc)
     version: NotRequired[int]
     epoch: NotRequired[str]
+    by_opd: NotRequired[dict[str, OpdScope]]  # by live.snapshot.scope_key; travels under its own Redis key
+    scope: NotRequired[list[str]]  # set by for_viewer: the OPDs this summary shows

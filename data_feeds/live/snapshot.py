@@ -21,7 +21,7 @@ from ..indicators.config import load as load_indicators
 from ..reports import lifecycle, sla
 from ..reports.categories import RoutingTable
 from ..store import Store, reports
-from .shapes import Kpi, MarkerFeature, MarkerProps, SlaPanel, Summary, TickerRow
+from .shapes import Kpi, MarkerFeature, MarkerProps, OpdScope, SlaPanel, Summary, TickerRow
 
 TICKER_SIZE = 12
 TTFR_WINDOW = timedelta(days=7)
@@ -31,7 +31,7 @@ RESOLVED_VISIBLE = timedelta(hours=24)
 
 def _ticker_row(t, gz: Gazetteer, sla_states: dict[str, str]) -> TickerRow:
     return {"id": t.id, "source": t.source, "category": t.category, "title": t.title, "status": t.status,
-            "sla": sla_states.get(t.id, ""),
+            "sla": sla_states.get(t.id, ""), "kc": t.kode_kec or "",
             "kecamatan": gz.kecamatan[t.kode_kec].name if t.kode_kec in gz.kecamatan else "",
             "kelurahan": gz.kelurahan[t.kode_kel].name if t.kode_kel in gz.kelurahan else "",
             "reported_at": iso_utc(t.reported_at)}
@@ -49,7 +49,7 @@ def marker_feature(row, gz: Gazetteer, sla_state: str = "") -> MarkerFeature:
     kec = gz.kecamatan.get(row.kode_kec or "")
     kel = gz.kelurahan.get(row.kode_kel or "")
     props: MarkerProps = {"id": row.id, "s": row.status, "c": row.category, "t": row.title, "kc": row.kode_kec, "k": kec.name if kec else "",
-             "l": kel.name if kel else "", "r": iso_utc(row.reported_at)}
+             "l": kel.name if kel else "", "r": iso_utc(row.reported_at), "o": row.opd or ""}
     if sla_state in ("breached", "soon"):
         props["sla"] = sla_state
     if row.source == "demo":
@@ -59,25 +59,28 @@ def marker_feature(row, gz: Gazetteer, sla_state: str = "") -> MarkerFeature:
 
 
 def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, marker_limit: int,
-            demo_enabled: bool = False, feature_cache: dict | None = None) -> tuple[Summary, dict[str, MarkerFeature]]:
+            demo_enabled: bool = False, feature_cache: dict | None = None,
+            scopes: dict[str, frozenset[str]] | None = None) -> tuple[Summary, dict[str, MarkerFeature]]:
     """-> (summary, markers by id). Indexed queries only: cost follows open reports, not history.
 
     feature_cache (id -> (status, feature)), kept by the caller between rebuilds, saves
     rebuilding the features of markers whose status has not changed (the rest of a report
-    does not change after intake)."""
+    does not change after intake). scopes (agency_scopes): the agency views to prepare beside the city's."""
+    scopes = scopes or {}
     today = wib_day_start(now)
     r = reports.c
     open_ = r.status.in_(lifecycle.OPEN)
-    ticker_cols = (r.id, r.source, r.category, r.title, r.kode_kec, r.kode_kel, r.status, r.reported_at)
+    ticker_cols = (r.id, r.source, r.category, r.title, r.kode_kec, r.kode_kel, r.status, r.reported_at, r.opd)
     with store.read() as conn:
-        per_kec = conn.execute(select(r.kode_kec, r.status, func.count()).where(open_).group_by(r.kode_kec, r.status)).all()
+        per_kec = conn.execute(select(r.kode_kec, r.opd, r.status, func.count()).where(open_)
+                               .group_by(r.kode_kec, r.opd, r.status)).all()
         per_kel = conn.execute(select(r.kode_kel, func.count()).where(open_).group_by(r.kode_kel)).all()
         # Range reads on the time indexes, counted here: with GROUP BY, SQLite walks a kecamatan index
         # over the whole table instead (3.4 s at 1M reports, against milliseconds).
-        today_kec = Counter(conn.execute(select(r.kode_kec).with_hint(reports, "INDEXED BY ix_reports_reported_at", "sqlite")
-                                         .where(r.reported_at >= today)).scalars()).items()
-        done_kec = Counter(conn.execute(select(r.kode_kec).with_hint(reports, "INDEXED BY ix_reports_resolved_cover", "sqlite")
-                                        .where(r.resolved_at >= today)).scalars()).items()
+        today_kec = Counter(conn.execute(select(r.kode_kec, r.opd).with_hint(reports, "INDEXED BY ix_reports_reported_at", "sqlite")
+                                         .where(r.reported_at >= today)).all()).items()
+        done_kec = Counter(conn.execute(select(r.kode_kec, r.opd).with_hint(reports, "INDEXED BY ix_reports_resolved_cover", "sqlite")
+                                        .where(r.resolved_at >= today)).all()).items()
         # (kecamatan, OPD, seconds taken[, within the tile's window]) from the covering indexes
         responded = conn.execute(select(r.kode_kec, r.opd, store.seconds_between(r.reported_at, r.first_response_at),
                                         r.first_response_at >= now - TTFR_WINDOW)
@@ -89,6 +92,9 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         for code in gz.kecamatan:  # one short index range scan each (kode_kec, reported_at)
             tickers[code] = conn.execute(select(*ticker_cols).where(r.kode_kec == code)
                                          .order_by(r.reported_at.desc()).limit(TICKER_SIZE)).all()
+        scope_tickers = {key: conn.execute(select(*ticker_cols).where(r.opd.in_(sorted(opds)))  # (opd, reported_at) index
+                                           .order_by(r.reported_at.desc()).limit(TICKER_SIZE)).all()
+                         for key, opds in scopes.items()}
         # Two index range scans rather than one OR that would read the whole table.
         cols = (*ticker_cols, r.lat, r.lon)
         live_rows = conn.execute(select(*cols).where(open_).order_by(r.reported_at.desc()).limit(marker_limit)).all()
@@ -101,36 +107,53 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
 
     # Per-area KPIs: the city and each kecamatan, so a dashboard that selects one only picks.
     areas = ["city", *gz.kecamatan]
-    counts = {a: {"today": 0, "baru": 0, "diproses": 0, "selesai_today": 0} for a in areas}
-    waits: dict[str, list[float]] = {a: [] for a in areas}
-    for code, status, n in per_kec:
-        for a in ("city", code):
-            if a in counts:
-                counts[a][status] += n
-    for rows, key in ((today_kec, "today"), (done_kec, "selesai_today")):
-        for code, n in rows:
-            for a in ("city", code):
-                if a in counts:
-                    counts[a][key] += n
-    for code, _opd, seconds, recent in responded:
-        if recent and seconds is not None and seconds >= 0:
-            for a in ("city", code):
-                if a in waits:
-                    waits[a].append(round(float(seconds), 3))
-    kpi = {a: {**counts[a], "ttfr_median_s": statistics.median(waits[a]) if waits[a] else None, "ttfr_n": len(waits[a]),
-               "ttfr_window_days": TTFR_WINDOW.days} for a in areas}
+
+    def kpis(opds: frozenset[str] | None) -> dict[str, Kpi]:
+        """KPIs per area of the reports routed to `opds` (None: all of them)."""
+        keep = (lambda _o: True) if opds is None else (lambda o: o in opds)  # noqa: E731
+        counts = {a: {"today": 0, "baru": 0, "diproses": 0, "selesai_today": 0} for a in areas}
+        waits: dict[str, list[float]] = {a: [] for a in areas}
+        for code, opd, status, n in per_kec:
+            if keep(opd):
+                for a in ("city", code):
+                    if a in counts:
+                        counts[a][status] += n
+        for rows, key in ((today_kec, "today"), (done_kec, "selesai_today")):
+            for (code, opd), n in rows:
+                if keep(opd):
+                    for a in ("city", code):
+                        if a in counts:
+                            counts[a][key] += n
+        for code, opd, seconds, recent in responded:
+            if recent and seconds is not None and seconds >= 0 and keep(opd):
+                for a in ("city", code):
+                    if a in waits:
+                        waits[a].append(round(float(seconds), 3))
+        return {a: {**counts[a], "ttfr_median_s": statistics.median(waits[a]) if waits[a] else None, "ttfr_n": len(waits[a]),
+                    "ttfr_window_days": TTFR_WINDOW.days} for a in areas}
+
+    kpi = kpis(None)
 
     sla_states, sla_panel = sla_by_area(open_rows, responded, resolved, routing, gz, now)
     cache = feature_cache if feature_cache is not None else {}
     markers = {}
     for row in live_rows:
         hit = cache.get(row.id)
-        key = (row.status, sla_states.get(row.id, ""))
+        key = (row.status, sla_states.get(row.id, ""), row.opd or "")  # a reassignment keeps the status
         markers[row.id] = hit[1] if hit and hit[0] == key else marker_feature(row, gz, key[1])
     if feature_cache is not None:
         feature_cache.clear()
-        feature_cache.update({key: ((f["properties"]["s"], sla_states.get(key, "")), f) for key, f in markers.items()})
+        feature_cache.update({key: ((f["properties"]["s"], sla_states.get(key, ""), f["properties"]["o"]), f)
+                              for key, f in markers.items()})
     kecamatan_counts = {code: {k: kpi[code][k] for k in ("baru", "diproses", "selesai_today")} for code in gz.kecamatan}
+
+    def scope_view(key: str, opds: frozenset[str]) -> OpdScope:
+        own = kpis(opds)
+        counts = {code: {k: own[code][k] for k in ("baru", "diproses", "selesai_today")} for code in gz.kecamatan}
+        return {"opds": sorted(opds), "kpi": own["city"], "kpi_by_kec": {code: own[code] for code in gz.kecamatan},
+                "kecamatan": counts, "ticker": [_ticker_row(t, gz, sla_states) for t in scope_tickers[key]],
+                "map_values": {m: choropleth.values(m, counts, gz, indicator_panels) for m in choropleth.MEASURES},
+                "markers_total": own["city"]["baru"] + own["city"]["diproses"]}
     summary: Summary = {
         "kpi": kpi["city"],
         "kpi_by_kec": {code: kpi[code] for code in gz.kecamatan},
@@ -155,8 +178,47 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         "demo_enabled": demo_enabled,
         "markers_shown": len(markers), "markers_total": kpi["city"]["baru"] + kpi["city"]["diproses"],
         "has_demo": demo_enabled or any("demo" in m["properties"] for m in markers.values()),
+        "by_opd": {key: scope_view(key, opds) for key, opds in scopes.items()},
     }
     return summary, markers
+
+
+def _empty_kpi() -> Kpi:
+    return {"today": 0, "baru": 0, "diproses": 0, "selesai_today": 0, "ttfr_median_s": None, "ttfr_n": 0,
+            "ttfr_window_days": TTFR_WINDOW.days}
+
+
+# An agency view the worker has not prepared yet (an account made a moment ago): nothing, until the next rebuild.
+EMPTY_SCOPE: OpdScope = {"opds": [], "kpi": _empty_kpi(), "kpi_by_kec": {}, "kecamatan": {}, "ticker": [],
+                         "map_values": {m: {} for m in choropleth.MEASURES}, "markers_total": 0}
+
+
+def scope_key(opds) -> str:
+    """The name of an agency view: its OPD codes, sorted, comma-joined."""
+    return ",".join(sorted(opds))
+
+
+def agency_scopes(store: Store, routing: RoutingTable) -> dict[str, frozenset[str]]:
+    """The agency views to prepare: each OPD alone, and each set of OPDs an opd account is scoped to."""
+    from ..store import people
+    sets = {frozenset([code]) for code in routing.opds}
+    with store.read() as conn:
+        for (opds,) in conn.execute(select(people.c.opds).where(people.c.role == "opd", people.c.disabled_at.is_(None))):
+            if opds:
+                sets.add(frozenset(opds))
+    return {scope_key(s): s for s in sets}
+
+
+def for_viewer(summary: Summary, scope: OpdScope | None) -> Summary:
+    """The summary as an agency's wall draws it: its own KPIs, ticker, map colours and kecamatan counts;
+    the league table (SLA panel) stays the city's, so the agency sees where it stands. A selected kecamatan
+    shows the agency's newest reports there from its own ticker."""
+    if scope is None:
+        return summary
+    ticker_by_kec = {code: [row for row in scope["ticker"] if row.get("kc") == code] for code in scope["kpi_by_kec"]}
+    return {**summary, "kpi": scope["kpi"], "kpi_by_kec": scope["kpi_by_kec"], "kecamatan": scope["kecamatan"],
+            "ticker": scope["ticker"], "ticker_by_kec": ticker_by_kec, "map_values": scope["map_values"],
+            "markers_total": scope["markers_total"], "scope": scope["opds"]}
 
 
 def _p(values: list[float], q: float) -> float | None:

@@ -22,14 +22,21 @@ DELTA_KEEP = 2000  # versions of marker deltas kept for clients that fell behind
 
 
 INDICATOR_PARTS = ("indicators", "indicator_subjects")
+SCOPE_PART = "by_opd"  # the agency views: read only by agencies' dashboards, so not carried in every summary read
 
 
 def split_indicators(summary: dict) -> tuple[dict, dict]:
     """The indicator panels travel under their own Redis key, written only when a figure changed
     (their mark moved): with a weekly per-kelurahan feed they are ~160 KB, which every report's
     new version would otherwise copy, hash and every dashboard re-read."""
-    return ({k: v for k, v in summary.items() if k not in INDICATOR_PARTS},
+    return ({k: v for k, v in summary.items() if k not in INDICATOR_PARTS and k != SCOPE_PART},
             {k: summary[k] for k in INDICATOR_PARTS if k in summary})
+
+
+def _write_scopes(pipe, key: str, scopes: dict) -> None:
+    pipe.delete(key)
+    if scopes:
+        pipe.hset(key, mapping={name: json.dumps(view) for name, view in scopes.items()})
 
 
 def fingerprint(summary: dict) -> str:
@@ -69,10 +76,11 @@ class LivePublisher:
         if self.state is None or current is None or current.epoch != self.state.epoch:
             self._publish_full(summary, markers, built_at)  # first run, or Redis lost its data
             return True
+        scopes = summary.get(SCOPE_PART) or {}
         summary, indicator_doc = split_indicators(summary)
         upserts = [f for key, f in markers.items() if self.markers.get(key) != f]
         removes = [key for key in self.markers if key not in markers]
-        summary_print = fingerprint(summary)
+        summary_print = fingerprint([summary, scopes])
         if not upserts and not removes and summary_print == self.summary_print:
             return False
         version = self.state.version + 1
@@ -86,6 +94,7 @@ class LivePublisher:
                   maxlen=DELTA_KEEP, approximate=False)
         if summary.get("indicators_mark") != self.indicators_mark:
             pipe.set(self.keys.indicators, json.dumps(indicator_doc))
+        _write_scopes(pipe, self.keys.scopes, scopes)
         pipe.set(self.keys.summary, json.dumps(doc))
         pipe.set(self.keys.version, f"{self.state.epoch}:{version}")
         pipe.execute()
@@ -96,6 +105,7 @@ class LivePublisher:
 
     def _publish_full(self, summary: Summary, markers: dict[str, MarkerFeature], built_at: datetime) -> None:
         state = LiveState(secrets.token_hex(4), 1)
+        scopes = summary.get(SCOPE_PART) or {}
         summary, indicator_doc = split_indicators(summary)
         doc = {**summary, "built_at": iso_utc(built_at), "version": 1, "epoch": state.epoch}
         pipe = self.client.pipeline(transaction=True)
@@ -104,10 +114,11 @@ class LivePublisher:
         if markers:
             pipe.hset(self.keys.markers, mapping={k: json.dumps(f) for k, f in markers.items()})
         pipe.xadd(self.keys.deltas, {"full": "1"}, id="1-0")
+        _write_scopes(pipe, self.keys.scopes, scopes)
         pipe.set(self.keys.summary, json.dumps(doc))
         pipe.set(self.keys.version, state.token())
         pipe.execute()
-        self.state, self.markers, self.summary_print = state, dict(markers), fingerprint(summary)
+        self.state, self.markers, self.summary_print = state, dict(markers), fingerprint([summary, scopes])
         self.indicators_mark = summary.get("indicators_mark", "")
 
 
@@ -145,6 +156,11 @@ class LiveReader:
         raw = self.client.get(self.keys.summary)
         return self._with_indicators(json.loads(raw)) if raw else None
 
+    def scope(self, key: str) -> dict | None:
+        """An agency's view (live.snapshot.scope_key), as of the current version."""
+        raw = self.client.hget(self.keys.scopes, key)
+        return json.loads(raw) if raw else None
+
     def head(self) -> tuple[LiveState | None, Summary | None, dict | None]:
         """Version, summary and the worker's heartbeat, consistently and in one round trip: what a page needs
         to draw everything but the markers, and to say whether it is live."""
@@ -156,13 +172,16 @@ class LiveReader:
         return (LiveState.parse(token), self._with_indicators(json.loads(summary)) if summary else None,
                 json.loads(beat) if beat else None)
 
-    def markers_geojson(self) -> tuple[LiveState | None, bytes]:
-        """All live markers as one GeoJSON FeatureCollection, joined from the stored feature
-        strings without parsing them (a whole-map load costs a byte join, not a JSON round trip)."""
+    def markers_geojson(self, opds: frozenset[str] | None = None) -> tuple[LiveState | None, bytes]:
+        """The live markers as one GeoJSON FeatureCollection: all of them (opds None) joined from the stored
+        feature strings without parsing them (a whole-map load costs a byte join, not a JSON round trip),
+        or only those routed to `opds` (an agency's own wall: parsed and picked)."""
         pipe = self.client.pipeline(transaction=True)
         pipe.get(self.keys.version)
         pipe.hvals(self.keys.markers)
         token, features = pipe.execute()
+        if opds is not None:
+            features = [f for f in features if opds and json.loads(f)["properties"].get("o") in opds]
         return LiveState.parse(token), b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
 
     def since(self, have: LiveState) -> dict | None:

@@ -22,7 +22,7 @@ from ..reports.demo import DemoFeed
 from ..runtime.services import Services
 from ..runtime.settings import Settings
 from .bus import OutboxRelay, connect
-from .snapshot import compute
+from .snapshot import agency_scopes, compute
 from .versions import LivePublisher
 
 log = logging.getLogger("liveroom.worker")
@@ -44,7 +44,8 @@ class Aggregator:
     def rebuild(self, publisher: LivePublisher) -> bool:
         now = datetime.now(timezone.utc)
         summary, markers = compute(self.s.store, self.s.routing, self.s.gazetteer, now, self.s.settings.live_marker_limit,
-                                   demo_enabled=self.s.settings.demo, feature_cache=self.features)
+                                   demo_enabled=self.s.settings.demo, feature_cache=self.features,
+                                   scopes=agency_scopes(self.s.store, self.s.routing))
         return publisher.publish(summary, markers, now)
 
     def run(self, stop: threading.Event) -> None:

@@ -161,25 +161,33 @@ class ReportService:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
         return {**self.public(row), "events": [self._event(e) for e in events]}
 
-    def get_personal(self, report_id: str, by: Principal, address: str | None) -> dict:
-        """The report with its reporter's name and phone, for a key with the personal role whose report it is.
-        The read is audited in the same transaction (a refused one too); no row, no data."""
+    def get_personal(self, report_id: str, who, address: str | None) -> dict:
+        """The report with its reporter's name and phone, for a viewer (access.viewer.Viewer: a person, or a key
+        with the personal role) who reads personal data and whose report it is. The read is audited in the same
+        transaction (a refused one too); no row, no data. Out of the viewer's scope: 404, as for no report."""
         if not REPORT_ID.match(report_id):
             raise ApiError.one(404, "id", "no report with that id")
 
         def judge(row: dict) -> dict:
-            return dict(at=self.clock(), actor_kind="key", actor=by.key_id, action="personal_read",
-                        outcome="allowed" if by.may_act_on(row) else "refused", report_id=row["id"],
-                        address=(address or "")[:64] or None, detail=by.name[:300])
+            return dict(at=self.clock(), actor_kind=who.kind, actor=who.id, action="personal_read",
+                        outcome="allowed" if who.sees(row) and who.reads_personal else "refused", report_id=row["id"],
+                        address=(address or "")[:64] or None, detail=who.name[:300])
 
         try:
             row, events, entry = self.store.read_audited(report_id, judge)
         except NotFound:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
         if entry["outcome"] != "allowed":
-            by.require_scope(row)
+            raise ApiError.one(404, "id", f"no report with id {report_id!r} that this {who.kind} may read")
         return {**self.public(row), "events": [self._event(e) for e in events],
                 "reporter": {"name": row["reporter_name"], "phone": row["reporter_phone"]}}
+
+    def get_for(self, report_id: str, who) -> dict:
+        """The public report (no personal data) if `who` may see it; 404 alike for none and for another's."""
+        report = self.get(report_id)
+        if not who.sees({"opd": (report["opd"] or {}).get("code"), "source": report["source"]}):
+            raise ApiError.one(404, "id", f"no report with id {report_id!r} that this {who.kind} may read")
+        return report
 
     # -- shapes ----------------------------------------------------------------------------
 

@@ -35,6 +35,12 @@ class Settings:
     rate_limit_per_key: str = "30/second;1200/minute"  # one feed's key: bursts, not floods
     rate_limit_per_address: str = "60/second;2400/minute"  # every write or keyed request from one address
     proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For (their count: trust no more than that)
+    secret_key: str = ""  # signs sessions; "" -> made once and kept in DATA_DIR/secret_key (give one to every node)
+    session_hours: float = 12.0  # a session ends after this long without a request
+    cookie_secure: bool = False  # cookies only over HTTPS: set behind TLS (a plain-HTTP LAN wall cannot)
+    public_url: str = ""  # the address people open, for printed links; "" -> http://HOST:PORT
+    evidence_max_bytes: int = 25 * 1024 * 1024  # one uploaded photo or video
+    start_links: bool = True  # print one-click sign-in links at start-up (as Jupyter does)
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -58,6 +64,12 @@ class Settings:
             rate_limit_per_key=os.environ.get("RATE_LIMIT_PER_KEY", "30/second;1200/minute"),
             rate_limit_per_address=os.environ.get("RATE_LIMIT_PER_ADDRESS", "60/second;2400/minute"),
             proxy_hops=int(os.environ.get("PROXY_HOPS", "0")),
+            secret_key=os.environ.get("SECRET_KEY", ""),
+            session_hours=float(os.environ.get("SESSION_HOURS", "12")),
+            cookie_secure=_flag("COOKIE_SECURE", False),
+            public_url=os.environ.get("PUBLIC_URL", "").rstrip("/"),
+            evidence_max_bytes=int(os.environ.get("EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024))),
+            start_links=_flag("START_LINKS", True),
         )
         values.update(overrides)
         return cls(**values)
@@ -71,13 +83,27 @@ class Settings:
             "API_MAX_BODY_BYTES": str(self.max_body_bytes), "LIVE_MARKER_LIMIT": str(self.live_marker_limit),
             "MAP_TILE_URL": self.map_tile_url, "REDIS_KEY_PREFIX": self.key_prefix,
             "RATE_LIMIT_PER_KEY": self.rate_limit_per_key, "RATE_LIMIT_PER_ADDRESS": self.rate_limit_per_address,
-            "PROXY_HOPS": str(self.proxy_hops),
+            "PROXY_HOPS": str(self.proxy_hops), "SESSION_HOURS": str(self.session_hours),
+            "COOKIE_SECURE": "1" if self.cookie_secure else "0", "PUBLIC_URL": self.public_url,
+            "EVIDENCE_MAX_BYTES": str(self.evidence_max_bytes), "START_LINKS": "1" if self.start_links else "0",
         }
+        if self.secret_key:
+            env["SECRET_KEY"] = self.secret_key
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
         if self.boundary_tolerance_m is not None:
             env["BOUNDARY_TOLERANCE_M"] = str(self.boundary_tolerance_m)
         return env
+
+    @property
+    def base_url(self) -> str:
+        """Where people reach the dashboard, for the links the command line prints."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return self.public_url or f"http://{host}:{self.port}"
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_dir / "evidence"
 
     @property
     def official_boundaries_path(self) -> Path:

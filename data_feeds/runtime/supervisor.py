@@ -15,6 +15,7 @@ import time
 import urllib.request
 from dataclasses import replace
 
+from ..access.start import start_links
 from ..store import Store
 from .embedded_redis import EmbeddedRedis
 from .settings import PROJECT_DIR, Settings
@@ -146,7 +147,14 @@ def run(settings: Settings) -> int:
             log.error("the web server did not come up on %s:%s", settings.host, settings.port)
             return 1
         demo = "demo feed ON (labelled on screen)" if settings.demo else "demo feed off"
-        print(f"Tangerang LIVE Room ready: http://{settings.host}:{settings.port}/  ({demo}; Ctrl+C to stop)", flush=True)
+        print(f"Tangerang LIVE Room ready: {settings.base_url}/  ({demo}; Ctrl+C to stop)", flush=True)
+        if settings.start_links:
+            store = Store(settings.database_url)
+            links = start_links(store, settings.base_url, settings.demo)
+            store.dispose()
+            for what, url in links[:-1]:
+                print(f"  {what:<34} {url}", flush=True)
+            print(f"Open to {links[-1][0]} (one click, one use, 24 h): {links[-1][1]}", flush=True)
         return sup.watch()
     finally:
         sup.stop()

@@ -1,0 +1,97 @@
+"""Who is asking, whatever the door (a signed-in person, a paired wall screen, an API key), and what
+they may see and do. Every route asks the same `Viewer`, so a rule lives here once.
+
+| role      | reports seen                  | reporter's contact | acts                                   |
+|-----------|-------------------------------|--------------------|----------------------------------------|
+| pimpinan  | all                           | no (unless granted)| -                                      |
+| operator  | all                           | yes                | forward, reassign, duplicate, reject, escalate |
+| opd       | its OPDs' (others: aggregates)| no (unless granted)| diproses / selesai with evidence       |
+| penilai   | none one by one: aggregates   | no                 | -                                      |
+| layar     | all, read-only wall           | no                 | -                                      |
+| admin     | all                           | no (unless granted)| people, devices, keys; the audit log   |
+| key       | its source's, or its OPDs'    | with `personal`    | by its roles (access/keys.py)          |
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .keys import Principal
+from .people import Person
+
+PERSON_ROLES = ("pimpinan", "operator", "opd", "penilai", "admin")
+DEVICE_ROLE = "layar"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    kind: str  # person | device | key
+    id: str  # the person's username, the device's id, the key's id: the audit's "who"
+    name: str  # as people read it (a report's history, the header)
+    role: str  # one of PERSON_ROLES, "layar", or "key"
+    opds: frozenset[str] = frozenset()  # an opd account's agencies, or an agency key's
+    personal: bool = False  # reads reporters' contact
+    source: str = ""  # a feed key's source
+
+    @classmethod
+    def of_person(cls, person: Person) -> Viewer:
+        return cls("person", person.username, person.name, person.role, person.opds, person.reads_personal_data)
+
+    @classmethod
+    def of_device(cls, device_id: str, name: str) -> Viewer:
+        return cls("device", device_id, name, DEVICE_ROLE)
+
+    @classmethod
+    def of_key(cls, key: Principal) -> Viewer:
+        return cls("key", key.key_id, key.name, "key", key.opds, "personal" in key.roles, key.source)
+
+    @property
+    def scope(self) -> frozenset[str] | None:
+        """The OPDs whose reports this viewer's wall shows; None: the whole city."""
+        return self.opds if self.role == "opd" else None
+
+    @property
+    def sees_reports(self) -> bool:
+        """Individual reports (their words, their exact place): everyone but the assessors."""
+        return self.role != "penilai"
+
+    @property
+    def reads_personal(self) -> bool:
+        return self.personal and self.role != "penilai"
+
+    def sees(self, report: dict) -> bool:
+        """May this viewer open this report (its text, its place, its history)?"""
+        if not self.sees_reports:
+            return False
+        if self.kind == "key":
+            return report.get("opd") in self.opds if self.opds else report.get("source") == self.source
+        return self.scope is None or report.get("opd") in self.scope
+
+    @property
+    def map_opds(self) -> frozenset[str] | None:
+        """The OPDs whose live markers this viewer gets: None every one, empty none (an assessor, a feed key)."""
+        if not self.sees_reports:
+            return frozenset()
+        if self.kind == "key":
+            return self.opds
+        return self.scope
+
+    def report_filter(self) -> tuple[str | None, frozenset[str] | None]:
+        """(source, OPDs) that a list of reports is narrowed to for this viewer; None: not narrowed."""
+        if self.kind == "key":
+            return (None, self.opds) if self.opds else (self.source, None)
+        return None, self.scope
+
+    @property
+    def forwards(self) -> bool:
+        """Forward to an OPD, reassign, mark duplicate, reject, escalate: the LIVE Room's operators."""
+        return self.kind == "person" and self.role == "operator"
+
+    def progresses(self, report: dict) -> bool:
+        """Move the report to diproses / selesai (with evidence): its OPD's people, and the operators."""
+        if self.kind != "person":
+            return False
+        return self.role == "operator" or (self.role == "opd" and report.get("opd") in self.opds)
+
+    @property
+    def administers(self) -> bool:
+        return self.kind == "person" and self.role == "admin"

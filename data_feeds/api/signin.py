@@ -1,0 +1,273 @@
+"""The door for people and wall screens: sessions (Flask-Login), CSRF (Flask-WTF), the guard in front of
+every page and Dash callback, one-click sign-in links, screen pairing, sign-out, and `viewer()`: who
+this request is, for every route that decides what to show.
+
+Pages and callbacks need a signed-in person or a paired screen: signed out, a page redirects to the
+sign-in form and a callback (`/_dash-*`, an HTTP endpoint anyone can replay) gets 401. The API and
+Open311 routes check for themselves: a key, or the same session (`api_viewer`). Every form and every
+callback carries a CSRF token (Dash sends the `_csrf_token` cookie back as the X-CSRFToken header);
+the API and Open311 are exempt because cookies never authorise a write there, keys do.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from datetime import timedelta
+
+import flask
+from flask import Flask, g, jsonify, redirect, request
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+
+from layouts import signin_page
+from layouts.i18n import LANGS, fmt_time, t
+
+from ..access.devices import Devices
+from ..access.keys import HEADER, Principal
+from ..access.people import People, Person, SignInRefused
+from ..access.tokens import PAIR_PATH, SIGNIN_PATH, OneTimeTokens
+from ..access.viewer import Viewer
+from ..clock import iso_utc, utcnow
+from ..runtime.services import Services, current
+from ..runtime.settings import Settings
+from ..validation import ApiError
+
+DEVICE_COOKIE = "lr_device"
+CSRF_COOKIE, CSRF_HEADER = "_csrf_token", "X-CSRFToken"
+DEVICE_COOKIE_DAYS = 400  # browsers cap a cookie's life near 400 days: renewed on every page load
+PUBLIC_PATHS = {SIGNIN_PATH, "/healthz", "/assets/signin.css", "/api/v1/openapi.json", "/favicon.ico"}
+PUBLIC_PREFIXES = (SIGNIN_PATH + "/", PAIR_PATH + "/", "/lang/")
+SELF_GUARDED = ("/api/", "/open311/")  # the machine doors: each route asks for a key or a session itself
+ADMIN_PATHS = ("/admin",)
+RECHECK_S = 5.0  # a disabled account, a reset password or a revoked screen is out within this
+
+
+class SessionUser(UserMixin):
+    def __init__(self, person: Person, session_id: str):
+        self.person, self.session_id = person, session_id
+
+    def get_id(self) -> str:
+        return self.session_id
+
+
+class _Recent:
+    """Answers kept for RECHECK_S: a dashboard polls twice a second, its account is read once per few seconds."""
+
+    def __init__(self):
+        self.items: dict[str, tuple[float, object]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: str, load):
+        now = time.monotonic()
+        hit = self.items.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
+        value = load(key)
+        with self.lock:
+            if len(self.items) > 10_000:
+                self.items.clear()
+            self.items[key] = (now + RECHECK_S, value)
+        return value
+
+
+_sessions, _devices = _Recent(), _Recent()
+
+
+def viewer() -> Viewer | None:
+    """The signed-in person or the paired screen making this request (never an API key: see api_viewer)."""
+    if "viewer" not in g:
+        found = None
+        if current_user.is_authenticated:
+            found = Viewer.of_person(current_user.person)
+        else:
+            device = _devices.get(request.cookies.get(DEVICE_COOKIE, ""), lambda c: Devices(current().store).check(c))
+            if device is not None:
+                found = Viewer.of_device(device.id, device.name)
+        g.viewer = found
+    return g.viewer
+
+
+def address() -> str | None:
+    return (request.remote_addr or "")[:64] or None
+
+
+def audit(action: str, outcome: str, who: Viewer | None = None, actor: str | None = None, report_id: str | None = None,
+          detail: str | None = None) -> None:
+    current().store.audit(at=utcnow(), actor_kind=who.kind if who else "person", actor=(actor or (who.id if who else "?"))[:120],
+                          action=action, outcome=outcome, report_id=report_id, address=address(),
+                          detail=(detail or "")[:300] or None)
+
+
+def _lang() -> str:
+    lang = request.cookies.get("lang", "id")
+    return lang if lang in LANGS else "id"
+
+
+def _next() -> str:
+    from callbacks.pages import same_site_path  # (the pages module owns where a link may lead)
+    target = same_site_path(request.values.get("next"))
+    return "/" if target.startswith((SIGNIN_PATH, PAIR_PATH)) else target
+
+
+def _form(message: str = "", error: bool = False, status: int = 200, username: str = ""):
+    html = signin_page.page(_lang(), generate_csrf(), _next(), message, error, username)
+    return flask.Response(html, status, mimetype="text/html", headers={"Cache-Control": "no-store"})
+
+
+def _begin_session(person: Person) -> None:
+    flask.session.clear()  # a new session id for a new person: no fixation
+    flask.session.permanent = True
+    login_user(SessionUser(person, People(current().store).session_id(person)))
+    g.pop("viewer", None)
+
+
+def install(server: Flask, services: Services) -> CSRFProtect:
+    settings = services.settings
+    server.secret_key = settings.secret_key or _kept_secret(settings)
+    server.config.update(
+        SESSION_COOKIE_NAME="lr_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookie_secure, PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
+        WTF_CSRF_TIME_LIMIT=None,  # valid for the session's life: a wall's token must not expire under it
+        WTF_CSRF_HEADERS=[CSRF_HEADER], WTF_CSRF_SSL_STRICT=settings.cookie_secure,
+    )
+    logins = LoginManager()
+    logins.init_app(server)
+    logins.session_protection = None  # sessions are bound by the password stamp, not the address (walls roam Wi-Fi)
+
+    @logins.user_loader
+    def load(session_id: str):
+        person = _sessions.get(session_id, lambda sid: People(current().store).by_session(sid))
+        return SessionUser(person, session_id) if person else None
+
+    @server.before_request
+    def guard():
+        path = request.path
+        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or path.startswith(SELF_GUARDED):
+            return None
+        who = viewer()
+        if who is None:
+            if request.method == "GET" and not path.startswith(("/_", "/assets/", "/bukti/")):
+                return redirect(f"{SIGNIN_PATH}?next={flask.request.full_path.rstrip('?')}")
+            return jsonify({"error": {"field": None, "reason": "sign in first"}}), 401
+        if path.startswith(ADMIN_PATHS) and not who.administers:
+            return flask.Response(f"403: {who.role}", 403, mimetype="text/plain")
+        return None
+
+    csrf = CSRFProtect(server)  # after the guard: a signed-out callback hears 401, not 400
+
+    @server.after_request
+    def hand_over_csrf(resp):
+        """Dash's renderer sends this cookie back as the CSRF header of every callback."""
+        if g.get("viewer") is not None and resp.mimetype == "text/html":
+            resp.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=settings.cookie_secure, httponly=False)
+            if g.viewer.kind == "device":
+                _device_cookie(resp, request.cookies.get(DEVICE_COOKIE, ""), settings)
+        return resp
+
+    server.register_error_handler(CSRFError, lambda exc: (jsonify({"error": {"field": CSRF_HEADER, "reason": exc.description}}), 400))
+
+    @server.route(SIGNIN_PATH, methods=["GET", "POST"])
+    def sign_in():
+        lang = _lang()
+        if request.method == "GET":
+            return _form(signin_page_message(request.args.get("m"), lang))
+        username = (request.form.get("username") or "")[:60]
+        people = People(current().store)
+        try:
+            person = people.verify(username, (request.form.get("password") or "")[:200])
+        except SignInRefused as refused:
+            audit("signin", "refused", actor=username.strip().lower() or "?", detail=refused.reason)
+            if refused.locked_until is not None and refused.locked_until > utcnow():
+                return _form(t("signin_locked", lang, time=fmt_time(iso_utc(refused.locked_until), lang)), True, 401, username)
+            return _form(t("signin_wrong", lang), True, 401, username)
+        _begin_session(person)
+        audit("signin", "allowed", viewer(), detail="password")
+        return redirect(_next())
+
+    @server.get(SIGNIN_PATH + "/<token>")
+    def sign_in_by_link(token: str):
+        person_id = OneTimeTokens(current().store).redeem("signin", token)
+        person = People(current().store).by_id(person_id) if person_id else None
+        if person is None:
+            audit("signin", "refused", actor="link", detail="one-time link unknown, used or expired")
+            return redirect(f"{SIGNIN_PATH}?m=link")
+        _begin_session(person)
+        audit("signin", "allowed", viewer(), detail="one-time link")
+        return redirect(_next())
+
+    @server.post("/keluar")
+    def sign_out():
+        who = viewer()
+        if who is not None and who.kind == "person":
+            audit("signout", "allowed", who)
+        logout_user()
+        flask.session.clear()
+        resp = redirect(f"{SIGNIN_PATH}?m=out")
+        resp.delete_cookie(CSRF_COOKIE)
+        return resp
+
+    @server.get(PAIR_PATH + "/<token>")
+    def pair_screen(token: str):
+        paired = Devices(current().store).pair(token)
+        if paired is None:
+            audit("pair", "refused", actor="link", detail="pairing link unknown, used or expired")
+            return redirect(f"{SIGNIN_PATH}?m=pair")
+        device, credential = paired
+        logout_user()  # the screen is itself from now on, not whoever was signed in on it
+        flask.session.clear()
+        audit("pair", "allowed", Viewer.of_device(device.id, device.name), detail=device.name)
+        resp = redirect("/")
+        _device_cookie(resp, credential, settings)
+        return resp
+
+    @server.get("/admin")
+    def admin_page():
+        who = viewer()
+        if who is None or not who.administers:  # (the guard refused already; asked again where the data is read)
+            return flask.Response("403", 403, mimetype="text/plain")
+        from layouts import admin_page as admin_layout
+
+        from ..access.keys import ApiKeys
+        store = current().store
+        audit("admin_view", "allowed", who)
+        html = admin_layout.page(_lang(), generate_csrf(), list(reversed(store.audit_log(limit=500, newest=True))),
+                                 People(store).list(), Devices(store).list(), ApiKeys(store).list())
+        return flask.Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
+
+    return csrf
+
+
+def signin_page_message(code: str | None, lang: str) -> str:
+    return {"link": t("signin_link_used", lang), "pair": t("signin_pair_failed", lang),
+            "out": t("signin_signed_out", lang)}.get(code or "", "")
+
+
+def _device_cookie(resp, credential: str, settings: Settings) -> None:
+    resp.set_cookie(DEVICE_COOKIE, credential, max_age=DEVICE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
+                    secure=settings.cookie_secure)
+
+
+def _kept_secret(settings: Settings) -> str:
+    """The session-signing secret, made once per data folder (0600) so restarts and workers agree."""
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(path, "x", opener=lambda p, f: os.open(p, f, 0o600)) as out:
+                out.write(secrets.token_urlsafe(48))
+        except FileExistsError:
+            pass  # another worker made it first
+    return path.read_text().strip()
+
+
+def api_viewer(key: Principal | None) -> Viewer:
+    """Who reads through the API or Open311: the key's holder when a key was sent, else the signed-in person
+    or screen (the same session the pages use), else 401."""
+    if key is not None:
+        return Viewer.of_key(key)
+    who = viewer()
+    if who is None:
+        raise ApiError.one(401, HEADER, "send an API key, or sign in")
+    return who
