@@ -18,8 +18,8 @@ from flask_caching import Cache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
+from data_feeds.api import evidence, native, open311, signin
 from data_feeds.api import headers as api_headers
-from data_feeds.api import native, open311, signin
 from data_feeds.api import web as api_web
 from data_feeds.runtime.services import Services
 from data_feeds.runtime.settings import Settings
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     api_web.install(server, services)
     csrf = signin.install(server, services)
+    evidence.install(server)
     for door in (native.bp, open311.bp):  # keys authorise writes there, never cookies: nothing to forge
         csrf.exempt(door)
     cache = Cache(server, config={

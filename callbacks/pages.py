@@ -99,6 +99,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             tile_url=services.settings.map_tile_url,
             pillar_opds={p: [code for code, o in services.routing.opds.items() if o.pillar == p] for p in indicators_page.PILLARS},
             account=account_of(services, who), shows_reports=who is None or who.sees_reports,
+            opd_names={code: o.name for code, o in services.routing.opds.items()},
         ))
 
     app.layout = serve_layout

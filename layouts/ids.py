@@ -58,3 +58,15 @@ def pillar_opd(pillar: str) -> str:
 
 ACCOUNT = "account"
 SCOPE_AGENCY = "scope-agency"
+
+# the report card's actions (operators forward; agencies process and resolve with evidence)
+CARD_REPORT = "card-report"  # the open report's id
+CARD_ACTIONS = "card-actions"
+ACT_FORWARD_ROW, ACT_OPERATOR_ROW, ACT_PROGRESS_ROW = "act-forward-row", "act-operator-row", "act-progress-row"
+ACT_OPD, ACT_NOTE, ACT_DUP_OF, ACT_EVIDENCE_URL, ACT_UPLOAD = "act-opd", "act-note", "act-dup-of", "act-evidence-url", "act-upload"
+ACT_UPLOAD_NAME = "act-upload-name"
+ACT_FORWARD, ACT_DUPLICATE, ACT_REJECT, ACT_ESCALATE = "act-forward", "act-duplicate", "act-reject", "act-escalate"
+ACT_PROCESS, ACT_RESOLVE = "act-process", "act-resolve"
+ACT_RESULT = "act-result"
+ACTION_BUTTONS = {ACT_FORWARD: "forward", ACT_DUPLICATE: "duplicate", ACT_REJECT: "reject", ACT_ESCALATE: "escalate",
+                  ACT_PROCESS: "process", ACT_RESOLVE: "resolve"}

@@ -1,7 +1,7 @@
 """One report, opened from its marker: status, place, agency, SLA clocks, history and evidence."""
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
 
 from data_feeds.reports.lifecycle import OPEN
 
@@ -9,11 +9,39 @@ from . import ids
 from .i18n import fmt_datetime, t
 
 
-def shell(lang: str) -> html.Aside:
-    """The empty card on the map; filled when a marker is clicked."""
+def shell(lang: str, opds: dict[str, str] | None = None) -> html.Aside:
+    """The empty card on the map; filled when a marker is clicked. The action panel is in every card, hidden;
+    the card's callback shows the rows this viewer may use on this report."""
     return html.Aside(id=ids.REPORT_CARD, className="lr-report-card", hidden=True, children=[
         html.Button(t("card_close", lang), id=ids.REPORT_CARD_CLOSE, className="lr-card-close", n_clicks=0),
         html.Div(id=ids.REPORT_CARD_BODY),
+        actions(lang, opds or {}),
+        dcc.Store(id=ids.CARD_REPORT),
+    ])
+
+
+def actions(lang: str, opds: dict[str, str]) -> html.Section:
+    """What an operator or the report's agency may do; each row shown only to those who may (and the server
+    checks again: a hidden button is no access control)."""
+    button = lambda key, bid, tone="": html.Button(t(key, lang), id=bid, n_clicks=0, className=f"lr-act-btn {tone}".strip())  # noqa: E731
+    return html.Section(id=ids.CARD_ACTIONS, className="lr-card-actions", hidden=True, children=[
+        html.H4(t("act_title", lang)),
+        dcc.Textarea(id=ids.ACT_NOTE, placeholder=t("act_note", lang), className="lr-act-note", maxLength=2000),
+        html.Div(id=ids.ACT_FORWARD_ROW, className="lr-act-row", hidden=True, children=[
+            dcc.Dropdown(id=ids.ACT_OPD, options=[{"label": name, "value": code} for code, name in opds.items()],
+                         placeholder=t("act_opd", lang), clearable=False, className="lr-act-opd"),
+            button("act_forward", ids.ACT_FORWARD, "lr-act-primary")]),
+        html.Div(id=ids.ACT_OPERATOR_ROW, className="lr-act-row", hidden=True, children=[
+            dcc.Input(id=ids.ACT_DUP_OF, placeholder=t("act_dup_of", lang), className="lr-act-input", maxLength=32),
+            button("act_duplicate", ids.ACT_DUPLICATE), button("act_reject", ids.ACT_REJECT),
+            button("act_escalate", ids.ACT_ESCALATE)]),
+        html.Div(id=ids.ACT_PROGRESS_ROW, className="lr-act-row", hidden=True, children=[
+            button("act_process", ids.ACT_PROCESS),
+            dcc.Upload(id=ids.ACT_UPLOAD, accept="image/jpeg,image/png,image/webp,video/mp4,video/webm,video/quicktime",
+                       className="lr-act-upload", children=html.Span(t("act_upload", lang), id=ids.ACT_UPLOAD_NAME)),
+            dcc.Input(id=ids.ACT_EVIDENCE_URL, placeholder=t("act_evidence_url", lang), className="lr-act-input", maxLength=2000),
+            button("act_resolve", ids.ACT_RESOLVE, "lr-act-primary")]),
+        html.Div(id=ids.ACT_RESULT, className="lr-act-result", role="status"),
     ])
 
 
@@ -30,7 +58,7 @@ def _sla_line(label: str, due: str | None, met: bool | None, running: bool, stat
 
 
 def _event(e: dict, lang: str) -> html.Li:
-    if e["kind"] in ("created", "reassigned", "reopened", "comment"):
+    if e["kind"] in ("created", "reassigned", "reopened", "comment", "escalated"):
         what = t(f"event_{e['kind']}", lang)
     else:
         what = f"{t('status_' + e['from'], lang)} → {t('status_' + e['to'], lang)}"
@@ -58,6 +86,14 @@ def _evidence(events: list[dict], lang: str) -> list:
     return items
 
 
+def _reporter(reporter: dict, lang: str) -> html.Div:
+    """The citizen's contact, for those who call back (operators; agencies with the grant): each read audited."""
+    if not reporter.get("name") and not reporter.get("phone"):
+        return html.Div(t("card_reporter_none", lang), className="lr-card-reporter")
+    return html.Div(t("card_reporter", lang, name=reporter.get("name") or "–", phone=reporter.get("phone") or "–"),
+                    className="lr-card-reporter", id="card-reporter")
+
+
 def body(report: dict | None, lang: str, source_name: str = "") -> list:
     """The card's content from the API's view of a report (public fields only)."""
     if report is None:
@@ -77,6 +113,7 @@ def body(report: dict | None, lang: str, source_name: str = "") -> list:
                  className="lr-card-meta"),
         html.Div(t("card_opd", lang, opd=report["opd"]["name"]), className="lr-card-meta") if report.get("opd") else None,
         html.Div(report["description"], className="lr-card-desc") if report.get("description") else None,
+        _reporter(report["reporter"], lang) if "reporter" in report else None,
         _sla_line(t("card_sla_response", lang), sla["response_due"], sla["response_met"], status == "baru", sla["state"], lang),
         _sla_line(t("card_sla_resolution", lang), sla["resolution_due"], sla["resolution_met"],
                   status in OPEN, sla["state"], lang),

@@ -38,6 +38,7 @@ class WallView:
     pillar_opds: dict = field(default_factory=dict)  # pillar -> OPD codes, for the indicators page
     account: Account | None = None  # who is looking (None: a test's bare wall)
     shows_reports: bool = True  # False for an assessor: no report's words on screen
+    opd_names: dict = field(default_factory=dict)  # OPD code -> name, for forwarding
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,7 @@ def build(view: WallView) -> html.Div:
                 html.Div(id=ids.MAP_WRAP, className="lr-map-wrap", children=[
                     _map(view), _legend(lang), measure_picker(lang),
                     html.Div(markers_note(summary, lang), id=ids.MARKERS_NOTE, className="lr-map-note"),
-                    report_card.shell(lang)]),
+                    report_card.shell(lang, view.opd_names)]),
                 opd_panel(summary.get("sla", {}).get("city") or {"rows": [], "breached": 0, "soon": 0, "window_days": 30}, lang),
             ]),
             html.Div(className="lr-side", children=[

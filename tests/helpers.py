@@ -99,11 +99,12 @@ def csrf_headers(client) -> dict:
 
 
 def call_callback(http, first_input: str, values: dict, url: str = "", headers: dict | None = None):
-    """Replay a Dash callback as the browser sends it: the callback whose first input is `first_input`
-    ("component-id.property"), with `values` for its inputs and states by "id.property" (None if absent).
+    """Replay a Dash callback as the browser sends it: the callback whose first input (else any input) is
+    `first_input` ("component-id.property"), triggered by it, with `values` for its inputs and states by "id.property" (None if absent).
     `http` is a Flask test client (url "") or a requests session (url: the site)."""
     deps = http.get(f"{url}/_dash-dependencies").json() if url else http.get("/_dash-dependencies").get_json()
-    dep = next(d for d in deps if d["inputs"] and f"{d['inputs'][0]['id']}.{d['inputs'][0]['property']}" == first_input)
+    named = lambda d: [f"{i['id']}.{i['property']}" for i in d["inputs"]]  # noqa: E731
+    dep = next((d for d in deps if named(d)[:1] == [first_input]), None) or next(d for d in deps if first_input in named(d))
     parts = [p.rsplit(".", 1) for p in dep["output"].strip(".").split("...")]
     outputs = [{"id": i, "property": p} for i, p in parts]
     body = {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],

@@ -51,21 +51,40 @@ class LiveStack:
             time.sleep(0.3)
         raise RuntimeError(f"app.py not ready: {(self.data_dir / 'app.log').read_text()[-3000:]}")
 
-    def enter(self, role: str = "operator", opds=(), personal: bool = False, next_path: str = "/") -> str:
-        """A one-time sign-in link for a new person of `role` (made in the stack's store, as `users add` would):
-        opening it signs a browser in and lands on next_path."""
+    def person(self, role: str, opds=(), personal: bool = False, name: str = ""):
+        """A new account in the stack's store, as `users add` makes one. -> (Person, password)."""
         import uuid
 
         from data_feeds.access.people import People
-        from data_feeds.access.tokens import SIGNIN_TTL, OneTimeTokens
         from data_feeds.store import Store
         store = Store(f"sqlite:///{self.data_dir / 'liveroom.db'}")
         try:
-            person, _ = People(store).add(f"{role}-{uuid.uuid4().hex[:6]}", role, opds=opds, personal=personal)
+            return People(store).add(f"{role}-{uuid.uuid4().hex[:6]}", role, name=name, opds=opds, personal=personal)
+        finally:
+            store.dispose()
+
+    def enter(self, role: str = "operator", opds=(), personal: bool = False, next_path: str = "/") -> str:
+        """A one-time sign-in link for a new person of `role`: opening it signs a browser in and lands on next_path."""
+        from data_feeds.access.tokens import SIGNIN_TTL, OneTimeTokens
+        from data_feeds.store import Store
+        person, _ = self.person(role, opds, personal)
+        store = Store(f"sqlite:///{self.data_dir / 'liveroom.db'}")
+        try:
             token = OneTimeTokens(store).issue("signin", person.id, SIGNIN_TTL)
         finally:
             store.dispose()
         return f"{self.url}/masuk/{token}?next={next_path}"
+
+    def pairing_link(self, name: str) -> str:
+        """A wall screen's pairing link, as `devices add` prints it."""
+        from data_feeds.access.devices import Devices
+        from data_feeds.store import Store
+        store = Store(f"sqlite:///{self.data_dir / 'liveroom.db'}")
+        try:
+            _device, token = Devices(store).add(name)
+        finally:
+            store.dispose()
+        return f"{self.url}/pasang/{token}"
 
     def session(self, role: str = "pimpinan", **kwargs) -> requests.Session:
         """A requests session signed in as a new person of `role`, sending the CSRF header Dash's renderer sends."""

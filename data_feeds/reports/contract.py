@@ -5,9 +5,9 @@ category, known source, inside the city) are checked in `data_feeds.reports.serv
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, field_validator
 
 from ..validation import Coordinate, LongText, Moment, Text, Url
 
@@ -52,9 +52,17 @@ class ReportIn(BaseModel):
         return float(v)
 
 
+def _evidence_url(value):
+    """An http(s) URL, or the address of a file uploaded to this site (/bukti/<report>/<file>)."""
+    from .evidence_files import SITE_URL
+    if isinstance(value, str) and SITE_URL.match(value):
+        return value
+    return TypeAdapter(Url).validate_python(value)
+
+
 class Evidence(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    url: Url
+    url: Annotated[str, PlainValidator(_evidence_url, json_schema_input_type=str), Field(max_length=2000)]
     type: Literal["photo", "video"] | None = None
 
 

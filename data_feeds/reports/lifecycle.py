@@ -106,3 +106,14 @@ def comment(current: dict, note: str, media: list[str], actor: str, now: datetim
     evidence = [{"url": url, "type": evidence_kind(Evidence(url=url))} for url in media]
     return dict(kind="comment", from_status=current["status"], to_status=current["status"], opd=current["opd"], actor=actor,
                 note=note, evidence=evidence, at=now, recorded_at=now)
+
+
+def escalate(current: dict, note: str | None, actor: str, now: datetime) -> dict:
+    """An operator asks the leadership to look (a report stuck, a hazard, a repeated failure): an event that
+    moves nothing, on open reports only, with the reason."""
+    if current["status"] not in OPEN:
+        raise ApiError.one(409, "status", f"a {current['status']} report is closed; escalation is for open reports")
+    if not note:
+        raise ApiError.one(422, "note", "an escalation needs its reason")
+    return dict(kind="escalated", from_status=current["status"], to_status=current["status"], opd=current["opd"], actor=actor,
+                note=note, evidence=[], at=now, recorded_at=now)

@@ -22,6 +22,10 @@ from .categories import RoutingTable
 from .contract import ReportIn, StatusChangeIn
 
 FUTURE_SKEW = timedelta(minutes=5)
+# What people do from the dashboard, and who may: "forward" actions are the LIVE Room operators';
+# "progress" actions belong to the agency the report is routed to (and the operators).
+PERSON_ACTIONS = {"forward": "forward", "duplicate": "forward", "reject": "forward", "escalate": "forward",
+                  "process": "progress", "resolve": "progress"}
 REPORT_ID = re.compile(r"^[0-9A-Za-z]{1,32}$")  # ULIDs; anything else is no report (and never reaches the store)
 # Events written before the key id had its own column carried it in the actor: "laksa (key a3b095507e2f)".
 _LEGACY_KEY_SUFFIX = re.compile(r" \(key [0-9a-f]+\)$")
@@ -130,6 +134,45 @@ class ReportService:
 
         row, event_id, written = self._apply(report_id, decide, by, external_id)
         return self.public(row), event_id, written
+
+    def act(self, report_id: str, action: str, who, opd: str | None = None, note: str | None = None,
+            duplicate_of: str | None = None, evidence: list | None = None) -> dict:
+        """A person's action on a report from the dashboard, with the person as the event's actor.
+        `who` (access.viewer.Viewer) is checked on the state the write sees: a report outside their scope
+        reads as none (404); an action their role does not have is refused (403).
+        -> the public report as it now is."""
+        if action not in PERSON_ACTIONS:
+            raise ApiError.one(422, "action", f"unknown action {action!r}; one of: {', '.join(PERSON_ACTIONS)}")
+        now = self.clock()
+
+        def authorise(current: dict) -> None:
+            if not who.sees(current):
+                raise ApiError.one(404, "id", f"no report with id {report_id!r} that this {who.kind} may read")
+            if PERSON_ACTIONS[action] == "forward" and not who.forwards:
+                raise ApiError.one(403, "action", f"{action} is for the LIVE Room's operators")
+            if PERSON_ACTIONS[action] == "progress" and not who.progresses(current):
+                raise ApiError.one(403, "action", f"{action} is for the agency the report is routed to")
+
+        if action == "escalate":
+            def decide(current, _history, _lookup):
+                return lifecycle.escalate(current, note, who.name, now), {"updated_at": now}
+        else:
+            payload = {"forward": {"status": "diproses", "opd": opd}, "duplicate": {"status": "duplikat", "duplicate_of": duplicate_of},
+                       "reject": {"status": "ditolak"}, "process": {"status": "diproses"},
+                       "resolve": {"status": "selesai", "evidence": evidence or []}}[action]
+            change: StatusChangeIn = parse(StatusChangeIn, {**payload, "note": note or None, "actor": who.name[:120]})
+            lifecycle.validate_request(change, self.routing)
+
+            def decide(current, history, lookup):
+                return lifecycle.decide(current, history, change, self.routing, now, lookup)
+
+        if not REPORT_ID.match(report_id):
+            raise ApiError.one(404, "id", "no report with that id")
+        try:
+            row, _event_id, _written = self.store.apply_event(report_id, decide, authorise=authorise)
+        except NotFound:
+            raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
+        return self.public(row)
 
     def comment(self, report_id: str, note: str, media: list[str], by: Principal, external_id: str | None = None) -> tuple[int, bool]:
         """A remark on a report that moves nothing (a citizen's comment from a 311 client). -> (event id, written now)."""

@@ -1,0 +1,32 @@
+"""/bukti/<report>/<file>: uploaded evidence, served only to those who may see the report it belongs to."""
+from __future__ import annotations
+
+from flask import Flask, abort, send_file
+
+from ..reports import evidence_files
+from ..runtime.services import current
+from ..validation import ApiError
+from .signin import viewer
+
+
+def install(server: Flask) -> None:
+    @server.get(evidence_files.URL_PREFIX + "<report_id>/<name>")
+    def evidence_file(report_id: str, name: str):
+        who = viewer()  # (the guard has already refused the signed-out)
+        if who is None:
+            abort(401)
+        path = evidence_files.path_of(current().settings.data_dir, report_id, name)
+        if path is None:
+            abort(404)
+        try:
+            current().reports.get_for(report_id, who)  # another agency's evidence reads as none
+        except ApiError:
+            abort(404)
+        resp = send_file(path, mimetype=evidence_files.MIME_OF[name.rsplit(".", 1)[1]], conditional=True, max_age=3600)
+        resp.headers["Cache-Control"] = "private, max-age=3600"  # a person's browser may keep it; no shared cache
+        resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"  # a file, never a page
+        return resp
+
+    @server.get(evidence_files.URL_PREFIX + "<path:_rest>")
+    def no_such_evidence(_rest: str):
+        abort(404)  # any other address under /bukti/ is no file (not the wall's page either)

@@ -1,0 +1,126 @@
+"""Each role in a real Chromium: signing in by the form and by the start-up's one-click link, what an
+agency head's wall shows and what it cannot reach, an operator forwarding a report from the card, and
+a paired wall screen that comes back after a browser restart without a sign-in prompt."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, at_kelurahan, open_wall, report_payload
+
+pytestmark = [pytest.mark.browser, pytest.mark.stack]
+
+
+def marker(rid: str) -> str:
+    return f'.lr-marker [data-report-id="{rid}"]'
+
+
+def new_report(stack, **fields) -> str:
+    resp = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, json=report_payload(**fields), timeout=10)
+    assert resp.status_code == 201, resp.text
+    return resp.json()["id"]
+
+
+def test_signing_in_by_the_form_wrong_then_right(live_stack, page):
+    person, password = live_stack.person("pimpinan", name="Wali Kota Uji")
+    page.goto(f"{live_stack.url}/laporan-tidak-ada")
+    page.wait_for_selector("form[action='/masuk']")
+    assert page.url.startswith(f"{live_stack.url}/masuk?next=")
+    page.fill("#username", person.username)
+    page.fill("#password", "bukan-kata-sandinya")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".lr-signin-error")
+    assert page.inner_text(".lr-signin-error") == "Nama pengguna atau kata sandi salah."
+    assert page.input_value("#username") == person.username and page.input_value("#password") == ""
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#kpi-baru", timeout=WAIT_MS)
+    assert "Wali Kota Uji · Pimpinan" in page.inner_text("#account")
+    page.click(".lr-signout-btn")
+    page.wait_for_selector("form[action='/masuk']")
+    assert "Anda telah keluar." in page.inner_text("main")
+    page.goto(live_stack.url)
+    page.wait_for_selector("form[action='/masuk']")  # signed out means out
+    assert page.errors == []
+
+
+def test_the_start_up_link_lets_a_newcomer_in_with_one_click_once(live_stack, browser):
+    log = (live_stack.data_dir / "app.log").read_text()
+    last = [line for line in log.splitlines() if line.startswith("Open to sign in once")][-1]
+    link = re.search(r"(http://\S+/masuk/\S+)$", last).group(1)
+    first = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    first.goto(link)
+    first.wait_for_selector("#kpi-baru", timeout=WAIT_MS)
+    assert "Operator lokal · Operator" in first.inner_text("#account")
+    second = browser.new_context().new_page()
+    second.goto(link)  # the same link, a second time
+    second.wait_for_selector(".lr-signin-msg")
+    assert "sudah dipakai" in second.inner_text(".lr-signin-msg")
+
+
+def test_an_agency_heads_wall_shows_its_own_work_and_nothing_else_is_reachable(live_stack, page):
+    road = new_report(live_stack, title="Jalan retak panjang di Cipondoh", category="jalan_rusak", **at_kelurahan("36.71.05.1001"))
+    flood = new_report(live_stack, title="Banjir di perumahan", category="banjir")
+    open_wall(page, live_stack.enter("opd", opds=("dpupr",)))
+    assert page.inner_text("#scope-agency") == "Laporan DPUPR"
+    page.wait_for_selector(marker(road), timeout=WAIT_MS)
+    assert page.locator(marker(flood)).count() == 0
+    page.wait_for_selector(f'#ticker [data-report-id="{road}"]', timeout=WAIT_MS)
+    assert page.locator(f'#ticker [data-report-id="{flood}"]').count() == 0
+    opd_table = page.inner_text("#opd-body")
+    assert "BPBD" in opd_table and "DPUPR" in opd_table  # the league table: every agency, as aggregates
+    # direct requests with this browser's own session, for another agency's report
+    assert page.request.get(f"{live_stack.url}/api/v1/reports/{flood}").status == 404
+    assert page.request.get(f"{live_stack.url}/open311/v2/requests/{flood}.json").status == 404
+    assert page.request.get(f"{live_stack.url}/api/v1/reports/{road}").status == 200
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "_csrf_token")
+    card = page.request.post(f"{live_stack.url}/_dash-update-component", headers={"X-CSRFToken": csrf}, data={
+        "output": "..report-card-body.children...report-card.hidden...card-report.data...card-actions.hidden..."
+                  "act-forward-row.hidden...act-operator-row.hidden...act-progress-row.hidden...act-result.children..",
+        "outputs": [{"id": i, "property": p} for i, p in (("report-card-body", "children"), ("report-card", "hidden"),
+                    ("card-report", "data"), ("card-actions", "hidden"), ("act-forward-row", "hidden"),
+                    ("act-operator-row", "hidden"), ("act-progress-row", "hidden"), ("act-result", "children"))],
+        "inputs": [{"id": "map-markers", "property": "clickData", "value": {"properties": {"id": flood}}},
+                   {"id": "report-card-close", "property": "n_clicks", "value": 0}],
+        "state": [{"id": "lang", "property": "data", "value": "id"}], "changedPropIds": ["map-markers.clickData"]})
+    assert card.status == 200 and "Banjir di perumahan" not in card.text() and "tidak ditemukan" in card.text()
+    page.goto(f"{live_stack.url}/admin")
+    assert "403" in page.inner_text("body")
+    assert page.errors == []
+
+
+def test_an_operator_forwards_a_report_from_its_card(live_stack, page):
+    rid = new_report(live_stack, title="Saluran tersumbat sampah", category="jalan_rusak", **at_kelurahan("36.71.02.1003"),
+                     reporter={"name": "Rina Wati", "phone": "0812 5555 6666"})
+    open_wall(page, live_stack.enter("operator"))
+    page.wait_for_selector(marker(rid), timeout=WAIT_MS)
+    page.click(marker(rid))
+    page.wait_for_selector("#report-card:not([hidden]) .lr-card-title", timeout=WAIT_MS)
+    assert "Rina Wati" in page.inner_text("#card-reporter")  # operators call back
+    page.wait_for_selector("#act-forward-row:not([hidden])")
+    page.click("#act-opd")
+    page.get_by_text("Dinas Lingkungan Hidup", exact=True).click()
+    page.fill("#act-note", "Saluran, bukan jalan: untuk DLH")
+    page.click("#act-forward")
+    page.wait_for_function("() => document.querySelector('#act-result').innerText.startsWith('Diteruskan')", timeout=WAIT_MS)
+    report = requests.get(f"{live_stack.url}/api/v1/reports/{rid}", headers=live_stack.headers, timeout=10).json()
+    assert report["status"] == "diproses" and report["opd"]["code"] == "dlh"
+    assert report["events"][-1]["note"] == "Saluran, bukan jalan: untuk DLH" and report["events"][-1]["actor"].startswith("operator-")
+    page.wait_for_function(f"() => document.querySelector('{marker(rid)}').dataset.status === 'diproses'", timeout=WAIT_MS)
+    assert page.errors == []
+
+
+def test_a_paired_screen_survives_a_browser_restart(live_stack, browser, tmp_path):
+    link = live_stack.pairing_link("Layar utama 1")
+    profile = tmp_path / "chromium-profile"
+    for visit in range(2):  # pair, close the browser; start another on the same profile (a rebooted screen)
+        ctx = browser.browser_type.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                                             viewport={"width": 1920, "height": 1080})
+        pg = ctx.pages[0] if ctx.pages else ctx.new_page()
+        pg.goto(link if visit == 0 else live_stack.url)
+        pg.wait_for_selector("#kpi-baru", timeout=WAIT_MS)
+        assert "Layar utama 1 · Layar" in pg.inner_text("#account")
+        assert pg.locator(".lr-signout-btn").count() == 0  # a screen does not sign out
+        ctx.close()
