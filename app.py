@@ -33,8 +33,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if services.settings.proxy_hops:  # the client's address (rate limits, the audit) from the proxies we run, no further
         hops = services.settings.proxy_hops
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    api_web.install(server, services)
-    csrf = signin.install(server, services)
+    limiter = api_web.install(server, services)
+    csrf = signin.install(server, services, limiter)
     evidence.install(server)
     for door in (native.bp, open311.bp):  # keys authorise writes there, never cookies: nothing to forge
         csrf.exempt(door)

@@ -161,6 +161,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                          "This sign-in link has been used, has expired, or is unknown. Ask an admin for a new one."),
     "signin_pair_failed": ("Tautan pemasangan layar sudah dipakai, kedaluwarsa, atau tidak dikenal.",
                            "This screen-pairing link has been used, has expired, or is unknown."),
+    "signin_too_many": ("Terlalu banyak percobaan masuk dari alamat ini. Coba lagi beberapa menit lagi.",
+                        "Too many sign-in attempts from this address. Try again in a few minutes."),
     "signin_signed_out": ("Anda telah keluar.", "You have signed out."),
     "signin_note": ("Hanya untuk petugas dan pimpinan Kota Tangerang. Setiap akses dicatat.",
                     "For Kota Tangerang staff and leaders only. Every access is logged."),

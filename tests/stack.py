@@ -63,7 +63,7 @@ class LiveStack:
         finally:
             store.dispose()
 
-    def enter(self, role: str = "operator", opds=(), personal: bool = False, next_path: str = "/") -> str:
+    def enter(self, role: str = "pimpinan", opds=(), personal: bool = False, next_path: str = "/") -> str:
         """A one-time sign-in link for a new person of `role`: opening it signs a browser in and lands on next_path."""
         from data_feeds.access.tokens import SIGNIN_TTL, OneTimeTokens
         from data_feeds.store import Store

@@ -261,3 +261,18 @@ def test_the_poll_of_an_agency_wall_carries_only_its_agency(app, services, two_r
     markers = http.get("/api/v1/live/markers").get_json()["features"]
     assert [f["id"] for f in markers] == [two_reports[1]]
     assert "Laporan BPBD" in http.get("/_dash-layout").get_data(as_text=True)
+
+
+def test_password_guessing_across_accounts_from_one_address_is_slowed(services):
+    """The lockout guards an account; the per-address limit guards against trying one password on many."""
+    from dataclasses import replace
+
+    from app import create_app
+    from data_feeds.runtime.services import Services
+    svc = Services(replace(services.settings, signin_limit="3/minute"))
+    http = create_app(services=svc).server.test_client()
+    codes = [_form(http, username=f"user{n}", password="Tangerang2026").status_code for n in range(4)]
+    assert codes == [401, 401, 401, 429]
+    last = _form(http, username="user9", password="x")
+    assert last.status_code == 429 and "Terlalu banyak percobaan" in last.get_data(as_text=True)
+    assert "Retry-After" in last.headers

@@ -18,6 +18,7 @@ from datetime import timedelta
 
 import flask
 from flask import Flask, g, jsonify, redirect, request
+from flask_limiter import Limiter
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
@@ -37,7 +38,7 @@ from ..validation import ApiError
 DEVICE_COOKIE = "lr_device"
 CSRF_COOKIE, CSRF_HEADER = "_csrf_token", "X-CSRFToken"
 DEVICE_COOKIE_DAYS = 400  # browsers cap a cookie's life near 400 days: renewed on every page load
-PUBLIC_PATHS = {SIGNIN_PATH, "/healthz", "/assets/signin.css", "/api/v1/openapi.json", "/favicon.ico"}
+PUBLIC_PATHS = {SIGNIN_PATH, "/healthz", "/assets/signin.css", "/api/v1/openapi.json"}
 PUBLIC_PREFIXES = (SIGNIN_PATH + "/", PAIR_PATH + "/", "/lang/")
 SELF_GUARDED = ("/api/", "/open311/")  # the machine doors: each route asks for a key or a session itself
 ADMIN_PATHS = ("/admin",)
@@ -123,7 +124,7 @@ def _begin_session(person: Person) -> None:
     g.pop("viewer", None)
 
 
-def install(server: Flask, services: Services) -> CSRFProtect:
+def install(server: Flask, services: Services, limiter: Limiter) -> CSRFProtect:
     settings = services.settings
     server.secret_key = settings.secret_key or _kept_secret(settings)
     server.config.update(
@@ -172,6 +173,7 @@ def install(server: Flask, services: Services) -> CSRFProtect:
     server.register_error_handler(CSRFError, lambda exc: (jsonify({"error": {"field": CSRF_HEADER, "reason": exc.description}}), 400))
 
     @server.route(SIGNIN_PATH, methods=["GET", "POST"])
+    @limiter.limit(settings.signin_limit, methods=["POST"], key_func=address)  # password spraying, across accounts
     def sign_in():
         lang = _lang()
         if request.method == "GET":
@@ -240,6 +242,10 @@ def install(server: Flask, services: Services) -> CSRFProtect:
         return flask.Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
     return csrf
+
+
+def too_many_attempts():
+    return _form(t("signin_too_many", _lang()), True, 429)
 
 
 def signin_page_message(code: str | None, lang: str) -> str:

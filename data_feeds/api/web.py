@@ -2,26 +2,30 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, request
+from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..access import limits
 from ..access.keys import HEADER
+from ..access.tokens import SIGNIN_PATH
 from ..runtime.services import Services, current
 from . import native, open311
 
 
-def install(server: Flask, services: Services) -> None:
+def install(server: Flask, services: Services) -> Limiter:
     services.attach(server)
     services.poker  # noqa: B018 - started now, once per process, rather than by the first write
     server.config["MAX_CONTENT_LENGTH"] = services.settings.max_body_bytes
     s = services.settings
-    limits.install(server, (native.bp, open311.bp), s.redis_url, s.key_prefix, s.rate_limit_per_key, s.rate_limit_per_address)
+    limiter = limits.install(server, (native.bp, open311.bp), s.redis_url, s.key_prefix, s.rate_limit_per_key,
+                             s.rate_limit_per_address)
     server.register_blueprint(native.bp)
     server.register_blueprint(open311.bp)
     server.register_error_handler(RequestEntityTooLarge, too_large)
     server.register_error_handler(RateLimitExceeded, too_many)
     server.register_error_handler(HTTPException, http_error)
+    return limiter
 
 
 def too_large(_exc):
@@ -33,6 +37,9 @@ def too_large(_exc):
 
 def too_many(exc: RateLimitExceeded):
     """429 in the door's own error shape; flask-limiter adds Retry-After and the X-RateLimit headers."""
+    if request.path == SIGNIN_PATH:  # a person at the form: the form, saying so
+        from .signin import too_many_attempts
+        return too_many_attempts()
     by_key = getattr(exc.limit, "scope", "") == "key"
     field = "api_key" if request.path.startswith("/open311/") else HEADER
     reason = f"too many requests ({exc.description} {'for this key' if by_key else 'from this address'}); retry after the time Retry-After gives"

@@ -41,6 +41,7 @@ class Settings:
     public_url: str = ""  # the address people open, for printed links; "" -> http://HOST:PORT
     evidence_max_bytes: int = 25 * 1024 * 1024  # one uploaded photo or video
     start_links: bool = True  # print one-click sign-in links at start-up (as Jupyter does)
+    signin_limit: str = "10/minute;100/hour"  # password attempts from one address, whatever the account
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -70,6 +71,7 @@ class Settings:
             public_url=os.environ.get("PUBLIC_URL", "").rstrip("/"),
             evidence_max_bytes=int(os.environ.get("EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024))),
             start_links=_flag("START_LINKS", True),
+            signin_limit=os.environ.get("SIGNIN_LIMIT", "10/minute;100/hour"),
         )
         values.update(overrides)
         return cls(**values)
@@ -86,6 +88,7 @@ class Settings:
             "PROXY_HOPS": str(self.proxy_hops), "SESSION_HOURS": str(self.session_hours),
             "COOKIE_SECURE": "1" if self.cookie_secure else "0", "PUBLIC_URL": self.public_url,
             "EVIDENCE_MAX_BYTES": str(self.evidence_max_bytes), "START_LINKS": "1" if self.start_links else "0",
+            "SIGNIN_LIMIT": self.signin_limit,
         }
         if self.secret_key:
             env["SECRET_KEY"] = self.secret_key
