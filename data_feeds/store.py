@@ -215,7 +215,7 @@ audit_events = Table(
     "audit_events", metadata,  # who read or did what: never shown on a wall, never exported
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UTCDateTime, nullable=False),
-    Column("actor_kind", String(10), nullable=False),  # key | person | device
+    Column("actor_kind", String(10), nullable=False),  # key | person | device | cli (an admin at the command line)
     Column("actor", String(120), nullable=False),  # the key id (or, with sign-in, the person)
     Column("action", String(40), nullable=False),  # personal_read, signin, signin_failed, pair, forward, ...
     Column("outcome", String(10), nullable=False),  # allowed | refused

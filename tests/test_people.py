@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -104,3 +105,28 @@ def test_accounts_from_the_command_line(tmp_path):
     assert reset.returncode == 0 and reset.stdout.strip() != password
     assert cli("disable", "kadis.dinkes").returncode == 0 and "disabled" in cli("list").stdout
     assert cli("disable", "kadis.dinkes").returncode == 2
+    link = cli("link", "kadis.dinkes")
+    assert link.returncode == 2  # a disabled account gets no link
+    audit = subprocess.run([sys.executable, "-m", "data_feeds", "audit"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True).stdout
+    assert "cli " in audit and "users_add allowed" in audit and "users_disable refused" in audit and "users_reset allowed" in audit
+
+
+def test_screens_and_links_from_the_command_line(tmp_path):
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "PUBLIC_URL": "https://liveroom.tangerangkota.example"}
+    env.pop("DATABASE_URL", None)
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "data_feeds", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+
+    added = cli("devices", "add", "Layar utama 1")
+    assert added.returncode == 0, added.stderr
+    link = added.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"https://liveroom\.tangerangkota\.example/pasang/[A-Za-z0-9_-]{43}", link)
+    listed = cli("devices", "list").stdout
+    assert "Layar utama 1" in listed and "waiting for pairing" in listed
+    device_id = listed.split()[0]
+    assert cli("devices", "revoke", device_id).returncode == 0 and "revoked" in cli("devices", "list").stdout
+    assert cli("devices", "relink", device_id).returncode == 2  # a revoked screen is not paired again
+    assert cli("users", "add", "pak.wali", "--role", "pimpinan").returncode == 0
+    signin = cli("users", "link", "pak.wali")
+    assert signin.returncode == 0 and "/masuk/" in signin.stdout.strip().splitlines()[-1]

@@ -96,10 +96,10 @@ class People:
         except ValueError:  # made at this moment by another process
             return self.by_username(username)
 
-    def by_username(self, username: str) -> Person | None:
+    def by_username(self, username: str, enabled_only: bool = False) -> Person | None:
         with self.store.read() as conn:
             row = conn.execute(select(people).where(people.c.username == username.strip().lower())).mappings().first()
-        return _person(dict(row)) if row else None
+        return _person(dict(row)) if row and not (enabled_only and row["disabled_at"] is not None) else None
 
     def by_id(self, person_id: str) -> Person | None:
         """An enabled account by its id (a one-time link names the id)."""

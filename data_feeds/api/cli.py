@@ -16,6 +16,7 @@ Uses the same settings as the app (DATA_DIR / DATABASE_URL), so it works on the 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import datetime
 
@@ -161,7 +162,7 @@ def users_link(args) -> int:
     settings = Settings.from_env()
     store = Store(settings.database_url)
     store.create_schema()
-    person = People(store).by_username(args.username)
+    person = People(store).by_username(args.username, enabled_only=True)
     if person is None:
         print(f"no active account {args.username!r}", file=sys.stderr)
         return 2
@@ -285,7 +286,32 @@ def main(argv: list[str] | None = None) -> int:
     log.add_argument("--limit", type=int, default=1000)
     log.set_defaults(func=audit)
     args = parser.parse_args(argv)
-    return args.func(args)
+    code = args.func(args)
+    if (args.command, getattr(args, "action", None)) in ADMIN_CHANGES:
+        _audit_change(args, code)
+    return code
+
+
+# what an admin changes from the command line is audited like what people do in the browser
+ADMIN_CHANGES = {("keys", "create"), ("keys", "revoke"), ("users", "add"), ("users", "disable"), ("users", "reset"),
+                 ("users", "link"), ("devices", "add"), ("devices", "revoke"), ("devices", "relink")}
+
+
+def _audit_change(args, code: int) -> None:
+    import getpass
+
+    from ..clock import utcnow
+    subject = next((str(v) for v in (getattr(args, k, None) for k in ("username", "device_id", "key_id", "name", "source"))
+                    if v), ",".join(getattr(args, "opd", None) or ()))
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = f"uid {os.getuid()}"
+    store = Store(Settings.from_env().database_url)
+    store.create_schema()  # (a command refused before it opened the store leaves no schema behind)
+    store.audit(at=utcnow(), actor_kind="cli", actor=who[:120], action=f"{args.command}_{args.action}",
+                outcome="allowed" if code == 0 else "refused", report_id=None, address=None, detail=subject[:300] or None)
+    store.dispose()
 
 
 if __name__ == "__main__":
