@@ -124,3 +124,16 @@ def test_a_paired_screen_survives_a_browser_restart(live_stack, browser, tmp_pat
         assert "Layar utama 1 · Layar" in pg.inner_text("#account")
         assert pg.locator(".lr-signout-btn").count() == 0  # a screen does not sign out
         ctx.close()
+
+
+def test_an_assessor_sees_figures_and_aggregates_but_no_report(live_stack, page):
+    rid = new_report(live_stack, title="Tiang listrik miring dekat sekolah", category="jalan_rusak", **at_kelurahan("36.71.02.1004"))
+    open_wall(page, live_stack.enter("penilai"))
+    page.wait_for_function("() => document.querySelector('#kpi-baru').innerText.replace(/\\./g, '') !== ''", timeout=WAIT_MS)
+    page.wait_for_timeout(1500)  # several polls: nothing of a report arrives
+    assert page.locator(".lr-marker").count() == 0 and not page.is_visible("#ticker")
+    assert "Tiang listrik" not in page.content()
+    assert page.request.get(f"{live_stack.url}/api/v1/reports/{rid}").status == 404
+    page.click("#nav-indicators")
+    page.wait_for_selector("#ind-value-tangerang_bisa", timeout=WAIT_MS)
+    assert page.errors == []
