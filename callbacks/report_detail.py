@@ -50,7 +50,8 @@ def register(app: Dash, services: Services) -> None:
     def open_card(click, _close, lang):
         if ctx.triggered_id == ids.REPORT_CARD_CLOSE:
             return no_update, True, None, *[True] * 4, ""
-        props = (click or {}).get("properties") or {}
+        props = (click.get("properties") if isinstance(click, dict) else None) or {}  # (a replayed request may send anything)
+        props = props if isinstance(props, dict) else {}
         if props.get("cluster") or not props.get("id"):
             return (no_update,) * 8  # a cluster click zooms in; nothing to open
         who = viewer()
@@ -65,7 +66,8 @@ def register(app: Dash, services: Services) -> None:
                   State(ids.ACT_DUP_OF, "value"), State(ids.ACT_UPLOAD, "contents"), State(ids.ACT_EVIDENCE_URL, "value"),
                   State(ids.LANG, "data"), prevent_initial_call=True)
     def act(*args):
-        report_id, opd, note, duplicate_of, upload, evidence_url, lang = args[len(ids.ACTION_BUTTONS):]
+        report_id, opd, note, duplicate_of, upload, evidence_url, lang = [
+            value if isinstance(value, str) else None for value in args[len(ids.ACTION_BUTTONS):]]  # a replay may send anything
         action = ids.ACTION_BUTTONS.get(ctx.triggered_id)
         lang = lang or "id"
         if action is None or not report_id or not any(args[:len(ids.ACTION_BUTTONS)]):
@@ -75,15 +77,15 @@ def register(app: Dash, services: Services) -> None:
             evidence = []
             if action == "resolve":
                 if upload:
-                    evidence.append(evidence_files.save(services.settings.data_dir, str(report_id),
+                    evidence.append(evidence_files.save(services.settings.data_dir, report_id,
                                                         evidence_files.decode_upload(upload), services.settings.evidence_max_bytes))
                 if evidence_url:
                     evidence.append({"url": evidence_url.strip()})
-            report = services.reports.act(str(report_id), action, who, opd=opd, note=(note or "").strip() or None,
+            report = services.reports.act(report_id, action, who, opd=opd, note=(note or "").strip() or None,
                                           duplicate_of=(duplicate_of or "").strip() or None, evidence=evidence)
         except ApiError as exc:
             first = exc.errors[0]
-            audit(f"act_{action}", "refused", who, report_id=str(report_id)[:32], detail=f"{first['field']}: {first['reason']}")
+            audit(f"act_{action}", "refused", who, report_id=report_id[:32], detail=f"{first['field']}: {first['reason']}")
             reason = f"{first['field']}: {first['reason']}" if first["field"] else first["reason"]
             return no_update, *[no_update] * 4, t("act_refused", lang, reason=reason)
         services.poker.poke()

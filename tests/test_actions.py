@@ -141,3 +141,17 @@ def test_the_card_shows_each_viewer_only_the_actions_it_may_take(app, services, 
     assert rows(agency) == {"card-actions": False, "act-forward-row": True, "act-operator-row": True, "act-progress-row": False}
     leader, _ = person(app, services, "pimpinan")
     assert all(rows(leader).values())
+
+
+@pytest.mark.parametrize("junk", [7, ["x"], {"a": 1}, "", "x" * 5000, "../../etc/passwd"])
+def test_a_replayed_action_with_junk_gets_a_refusal_never_an_error(app, services, road, junk):
+    http, _ = person(app, services, "operator")
+    before = store_counts(services)
+    values = {**CARD_STATE, "card-report.data": junk, "act-forward.n_clicks": 1, "act-opd.value": junk, "act-note.value": junk,
+              "act-upload.contents": junk, "act-dup-of.value": junk, "act-evidence-url.value": junk, "lang.data": junk}
+    for button in ("act-forward", "act-resolve", "act-duplicate"):
+        resp = call_callback(http, f"{button}.n_clicks", {**values, f"{button}.n_clicks": 1}, headers=csrf_headers(http))
+        assert resp.status_code in (200, 204), resp.data
+    card = call_callback(http, "map-markers.clickData", {"map-markers.clickData": junk, "lang.data": junk}, headers=csrf_headers(http))
+    assert card.status_code in (200, 204)
+    assert store_counts(services) == before

@@ -276,3 +276,13 @@ def test_password_guessing_across_accounts_from_one_address_is_slowed(services):
     last = _form(http, username="user9", password="x")
     assert last.status_code == 429 and "Terlalu banyak percobaan" in last.get_data(as_text=True)
     assert "Retry-After" in last.headers
+
+
+def test_a_poll_does_not_resend_the_session_cookie(app, services):
+    """A wall polls twice a second: its answers carry no Set-Cookie (the session lasts SESSION_HOURS from sign-in)."""
+    http = fresh(app)
+    sign_in(http, services, "pimpinan")
+    headers = csrf_headers(http)
+    values = {"live-poll.data": 1, "live-state.data": {"token": None}, "lang.data": "id", "measure.value": "open", "url.pathname": "/"}
+    resp = call_callback(http, "live-poll.data", values, headers=headers)
+    assert resp.status_code == 200 and "Set-Cookie" not in resp.headers

@@ -36,7 +36,7 @@ class Settings:
     rate_limit_per_address: str = "60/second;2400/minute"  # every write or keyed request from one address
     proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For (their count: trust no more than that)
     secret_key: str = ""  # signs sessions; "" -> made once and kept in DATA_DIR/secret_key (give one to every node)
-    session_hours: float = 12.0  # a session ends after this long without a request
+    session_hours: float = 12.0  # a session ends this long after sign-in
     cookie_secure: bool = False  # cookies only over HTTPS: set behind TLS (a plain-HTTP LAN wall cannot)
     public_url: str = ""  # the address people open, for printed links; "" -> http://HOST:PORT
     evidence_max_bytes: int = 25 * 1024 * 1024  # one uploaded photo or video
