@@ -25,7 +25,8 @@ class LiveStack:
         self.log = open(data_dir / "app.log", "wb")
         # bursts no feed would send (outage tests, benches): the rate limits are tested apart, with their own limits
         env = {**os.environ, "DATA_DIR": str(data_dir), "LIVE_POLL_MS": "300", "WEB_WORKERS": "2",
-               "RATE_LIMIT_PER_KEY": "100000/second", "RATE_LIMIT_PER_ADDRESS": "100000/second", **(env or {})}
+               "RATE_LIMIT_PER_KEY": "100000/second", "RATE_LIMIT_PER_ADDRESS": "100000/second",
+               "SIGNIN_LIMIT": "100000/second", **(env or {})}
         env.pop("DATABASE_URL", None)
         env.pop("REDIS_URL", None)
         # a feed key, made the way an operator makes one (its last output line is the key)

@@ -155,3 +155,20 @@ def test_a_replayed_action_with_junk_gets_a_refusal_never_an_error(app, services
     card = call_callback(http, "map-markers.clickData", {"map-markers.clickData": junk, "lang.data": junk}, headers=csrf_headers(http))
     assert card.status_code in (200, 204)
     assert store_counts(services) == before
+
+
+def test_evidence_is_judged_by_content_and_size():
+    from data_feeds.reports import evidence_files
+    from data_feeds.validation import ApiError
+    photo = base64.b64decode(png().split(",", 1)[1])
+    assert evidence_files.check(photo, 10_000) == ("png", "photo")
+    mp4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
+    assert evidence_files.check(mp4, 10_000) == ("mp4", "video")
+    for data, limit, status, words in ((photo, 50, 413, "at most 50 are accepted"), (b"", 100, 422, "empty"),
+                                       (b"GIF89a" + b"\x00" * 40, 100, 415, "image/gif"),
+                                       (b"%PDF-1.7\n" + b"\x00" * 40, 100, 415, "application/pdf")):
+        with pytest.raises(ApiError) as refused:
+            evidence_files.check(data, limit)
+        assert refused.value.status == status and words in refused.value.errors[0]["reason"]
+    with pytest.raises(ApiError):
+        evidence_files.decode_upload("data:image/png;base64,@@@not-base64@@@")

@@ -137,3 +137,47 @@ def test_an_assessor_sees_figures_and_aggregates_but_no_report(live_stack, page)
     page.click("#nav-indicators")
     page.wait_for_selector("#ind-value-tangerang_bisa", timeout=WAIT_MS)
     assert page.errors == []
+
+
+def test_an_agency_resolves_its_report_with_a_photo_from_the_browser(live_stack, page, tmp_path):
+    from PIL import Image
+    rid = new_report(live_stack, title="Trotoar ambles depan puskesmas", category="jalan_rusak", **at_kelurahan("36.71.03.1001"))
+    fake = tmp_path / "bukti.jpg"
+    fake.write_text("ini bukan foto, hanya teks")
+    photo = tmp_path / "bukti-asli.png"
+    Image.new("RGB", (64, 48), (30, 160, 90)).save(photo)
+    open_wall(page, live_stack.enter("opd", opds=("dpupr",)))
+    page.wait_for_selector(marker(rid), timeout=WAIT_MS)
+    page.click(marker(rid))
+    page.wait_for_selector("#act-progress-row:not([hidden])", timeout=WAIT_MS)
+    assert page.is_hidden("#act-forward-row")  # forwarding is the operators'
+    page.click("#act-process")
+    page.wait_for_function("() => document.querySelector('#act-result').innerText === 'Diproses.'", timeout=WAIT_MS)
+    page.set_input_files("#act-upload input[type=file]", str(fake))
+    page.click("#act-resolve")
+    page.wait_for_function("() => document.querySelector('#act-result').innerText.startsWith('Tidak tersimpan')", timeout=WAIT_MS)
+    assert "not a photo or video" in page.inner_text("#act-result")
+    page.set_input_files("#act-upload input[type=file]", str(photo))
+    page.click("#act-resolve")
+    page.wait_for_function("() => document.querySelector('#act-result').innerText.startsWith('Selesai')", timeout=WAIT_MS)
+    page.wait_for_function("() => { const i = document.querySelector('#report-card img.lr-card-media');"
+                           " return i && i.complete && i.naturalWidth === 64; }", timeout=WAIT_MS)  # served back to its agency
+    report = requests.get(f"{live_stack.url}/api/v1/reports/{rid}", headers=live_stack.headers, timeout=10).json()
+    assert report["status"] == "selesai" and report["media"][-1].startswith(f"/bukti/{rid}/")
+    assert requests.get(f"{live_stack.url}{report['media'][-1]}", timeout=10).status_code == 401  # nobody's: refused
+    assert page.errors == []
+
+
+def test_repeated_wrong_passwords_lock_the_account_in_the_browser(live_stack, page):
+    person, password = live_stack.person("operator")
+    page.goto(f"{live_stack.url}/masuk")
+    for _ in range(5):
+        page.fill("#username", person.username)
+        page.fill("#password", "salah-lagi")
+        page.click("button[type=submit]")
+        page.wait_for_selector(".lr-signin-error")
+    assert "dikunci sementara" in page.inner_text(".lr-signin-error")
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".lr-signin-error")
+    assert "dikunci sementara" in page.inner_text(".lr-signin-error") and "/masuk" in page.url
