@@ -64,8 +64,8 @@ def view_for(services: Services, summary: dict | None, who: Viewer | None) -> di
     if who.scope is not None:
         scope = services.live.scope(scope_key(who.scope)) or services.live.scope(min(who.scope))
         summary = for_viewer(summary, scope or EMPTY_SCOPE)
-    if not who.sees_reports:
-        summary = {**summary, "ticker": [], "ticker_by_kec": {}}
+    if not who.sees_reports:  # (no markers either: no "n of m shown" note to make)
+        summary = {**summary, "ticker": [], "ticker_by_kec": {}, "markers_total": 0, "markers_shown": 0}
     return summary
 
 

@@ -273,3 +273,17 @@ def test_choropleth_classes_are_fixed_and_missing_figures_stay_missing(services)
     assert set(choropleth.values("vaccination", counts, services.gazetteer).values()) == {None}
     assert [c[2] for c in choropleth.classes("open")] == choropleth.PALETTE
     assert choropleth.classes("open")[0][0] is None and choropleth.classes("open")[-1][1] is None
+
+
+def test_an_agency_view_counts_its_own_markers_against_the_map_limit(services):
+    """With more open reports than the map holds, an agency's wall says how many of its own are shown."""
+    from data_feeds.live.snapshot import agency_scopes, for_viewer
+    for n in range(4):
+        submit(services, title=f"Jalan rusak {n}")  # DPUPR
+    submit(services, title="Banjir", category="banjir")  # BPBD
+    summary, markers = compute(services.store, services.routing, services.gazetteer, datetime.now(timezone.utc), 3,
+                               scopes=agency_scopes(services.store, services.routing))
+    dpupr = for_viewer(summary, summary["by_opd"]["dpupr"])
+    assert dpupr["markers_total"] == 4 and dpupr["markers_shown"] == sum(m["properties"]["o"] == "dpupr" for m in markers.values())
+    assert dpupr["markers_shown"] < 4 and dpupr["kpi"]["baru"] == 4 and summary["kpi"]["baru"] == 5
+    assert [row["title"] for row in dpupr["ticker"]] == ["Jalan rusak 3", "Jalan rusak 2", "Jalan rusak 1", "Jalan rusak 0"]

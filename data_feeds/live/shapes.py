@@ -102,7 +102,8 @@ class OpdScope(TypedDict):
     kecamatan: dict[str, dict[str, int]]
     ticker: list[TickerRow]
     map_values: dict[str, dict[str, float | None]]
-    markers_total: int
+    markers_total: int  # the agency's open reports
+    markers_shown: int  # of them on the map (the map's marker limit is the city's)
 
 
 class Summary(TypedDict):

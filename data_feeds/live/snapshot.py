@@ -153,7 +153,8 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
         return {"opds": sorted(opds), "kpi": own["city"], "kpi_by_kec": {code: own[code] for code in gz.kecamatan},
                 "kecamatan": counts, "ticker": [_ticker_row(t, gz, sla_states) for t in scope_tickers[key]],
                 "map_values": {m: choropleth.values(m, counts, gz, indicator_panels) for m in choropleth.MEASURES},
-                "markers_total": own["city"]["baru"] + own["city"]["diproses"]}
+                "markers_total": own["city"]["baru"] + own["city"]["diproses"],
+                "markers_shown": sum(1 for m in markers.values() if m["properties"]["o"] in opds)}
     summary: Summary = {
         "kpi": kpi["city"],
         "kpi_by_kec": {code: kpi[code] for code in gz.kecamatan},
@@ -190,7 +191,7 @@ def _empty_kpi() -> Kpi:
 
 # An agency view the worker has not prepared yet (an account made a moment ago): nothing, until the next rebuild.
 EMPTY_SCOPE: OpdScope = {"opds": [], "kpi": _empty_kpi(), "kpi_by_kec": {}, "kecamatan": {}, "ticker": [],
-                         "map_values": {m: {} for m in choropleth.MEASURES}, "markers_total": 0}
+                         "map_values": {m: {} for m in choropleth.MEASURES}, "markers_total": 0, "markers_shown": 0}
 
 
 def scope_key(opds) -> str:
@@ -218,7 +219,7 @@ def for_viewer(summary: Summary, scope: OpdScope | None) -> Summary:
     ticker_by_kec = {code: [row for row in scope["ticker"] if row.get("kc") == code] for code in scope["kpi_by_kec"]}
     return {**summary, "kpi": scope["kpi"], "kpi_by_kec": scope["kpi_by_kec"], "kecamatan": scope["kecamatan"],
             "ticker": scope["ticker"], "ticker_by_kec": ticker_by_kec, "map_values": scope["map_values"],
-            "markers_total": scope["markers_total"], "scope": scope["opds"]}
+            "markers_total": scope["markers_total"], "markers_shown": scope.get("markers_shown", 0), "scope": scope["opds"]}
 
 
 def _p(values: list[float], q: float) -> float | None:
