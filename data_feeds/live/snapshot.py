@@ -108,29 +108,38 @@ def compute(store: Store, routing: RoutingTable, gz: Gazetteer, now: datetime, m
     # Per-area KPIs: the city and each kecamatan, so a dashboard that selects one only picks.
     areas = ["city", *gz.kecamatan]
 
+    # Counts and response times per (OPD, area), grouped once: the city and every agency view sum a few of them.
+    zero = lambda: {"today": 0, "baru": 0, "diproses": 0, "selesai_today": 0}  # noqa: E731
+    by_opd: dict[str | None, dict[str, dict[str, int]]] = {}
+    waits_by_opd: dict[str | None, dict[str, list[float]]] = {}
+    for code, opd, status, n in per_kec:
+        for a in ("city", code):
+            if a in gz.kecamatan or a == "city":
+                by_opd.setdefault(opd, {}).setdefault(a, zero())[status] += n
+    for rows, key in ((today_kec, "today"), (done_kec, "selesai_today")):
+        for (code, opd), n in rows:
+            for a in ("city", code):
+                if a in gz.kecamatan or a == "city":
+                    by_opd.setdefault(opd, {}).setdefault(a, zero())[key] += n
+    for code, opd, seconds, recent in responded:
+        if recent and seconds is not None and seconds >= 0:
+            for a in ("city", code):
+                if a in gz.kecamatan or a == "city":
+                    waits_by_opd.setdefault(opd, {}).setdefault(a, []).append(round(float(seconds), 3))
+
     def kpis(opds: frozenset[str] | None) -> dict[str, Kpi]:
         """KPIs per area of the reports routed to `opds` (None: all of them)."""
-        keep = (lambda _o: True) if opds is None else (lambda o: o in opds)  # noqa: E731
-        counts = {a: {"today": 0, "baru": 0, "diproses": 0, "selesai_today": 0} for a in areas}
-        waits: dict[str, list[float]] = {a: [] for a in areas}
-        for code, opd, status, n in per_kec:
-            if keep(opd):
-                for a in ("city", code):
-                    if a in counts:
-                        counts[a][status] += n
-        for rows, key in ((today_kec, "today"), (done_kec, "selesai_today")):
-            for (code, opd), n in rows:
-                if keep(opd):
-                    for a in ("city", code):
-                        if a in counts:
-                            counts[a][key] += n
-        for code, opd, seconds, recent in responded:
-            if recent and seconds is not None and seconds >= 0 and keep(opd):
-                for a in ("city", code):
-                    if a in waits:
-                        waits[a].append(round(float(seconds), 3))
-        return {a: {**counts[a], "ttfr_median_s": statistics.median(waits[a]) if waits[a] else None, "ttfr_n": len(waits[a]),
-                    "ttfr_window_days": TTFR_WINDOW.days} for a in areas}
+        chosen = [o for o in set(by_opd) | set(waits_by_opd) if opds is None or o in opds]
+        out = {}
+        for a in areas:
+            counts, waits = zero(), []
+            for o in chosen:
+                for key, n in by_opd.get(o, {}).get(a, {}).items():
+                    counts[key] += n
+                waits.extend(waits_by_opd.get(o, {}).get(a, ()))
+            out[a] = {**counts, "ttfr_median_s": statistics.median(waits) if waits else None, "ttfr_n": len(waits),
+                      "ttfr_window_days": TTFR_WINDOW.days}
+        return out
 
     kpi = kpis(None)
 
