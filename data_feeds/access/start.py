@@ -34,5 +34,5 @@ def start_links(store: Store, base_url: str, demo: bool) -> list[tuple[str, str]
         out.append((f"DEMO layar     {DEMO_SCREEN} (pairs this browser as a wall screen)", link(base_url, "pair", token)))
     username, role, name, opds = LOCAL_OPERATOR
     person = people.ensure(username, role, name, opds)
-    out.append((f"sign in once ({person.name})", link(base_url, "signin", tokens.issue("signin", person.id, SIGNIN_TTL))))
+    out.append((person.name, link(base_url, "signin", tokens.issue("signin", person.id, SIGNIN_TTL))))
     return out

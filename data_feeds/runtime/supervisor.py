@@ -154,7 +154,7 @@ def run(settings: Settings) -> int:
             store.dispose()
             for what, url in links[:-1]:
                 print(f"  {what:<34} {url}", flush=True)
-            print(f"Open to {links[-1][0]} (one click, one use, 24 h): {links[-1][1]}", flush=True)
+            print(f"Sign in with one click as {links[-1][0]} (one use, within 24 h): {links[-1][1]}", flush=True)
         return sup.watch()
     finally:
         sup.stop()
