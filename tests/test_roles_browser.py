@@ -47,8 +47,12 @@ def test_signing_in_by_the_form_wrong_then_right(live_stack, page):
 
 
 def test_the_start_up_link_lets_a_newcomer_in_with_one_click_once(live_stack, browser):
-    log = (live_stack.data_dir / "app.log").read_text()
-    last = [line for line in log.splitlines() if line.startswith("Sign in with one click as Operator lokal")][-1]
+    import time
+    deadline = time.monotonic() + WAIT_MS / 1000  # (printed once the server answers: a moment after the stack is ready)
+    while not (lines := [line for line in (live_stack.data_dir / "app.log").read_text().splitlines()
+                         if line.startswith("Sign in with one click as Operator lokal")]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    last = lines[-1]
     link = re.search(r"(http://\S+/masuk/\S+)$", last).group(1)
     first = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
     first.goto(link)
