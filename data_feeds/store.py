@@ -10,6 +10,7 @@ import fcntl
 import json
 import os
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -365,6 +366,42 @@ class Store:
             for index in table.indexes:
                 if all(c.name in have for c in index.columns):
                     index.create(self.writer, checkfirst=True)
+        self._create_text_index()
+
+    def _create_text_index(self) -> None:
+        """Full-text search over the source's id, title and description. SQLite: an FTS5 table over the reports'
+        rows, kept by triggers (filled from the existing rows when it is first made). PostgreSQL: a generated
+        tsvector column with a GIN index. Both split text into words of letters and digits (no stemming:
+        Indonesian words and ids are searched as typed, each as a prefix)."""
+        with self.writer.begin() as conn:
+            if self.is_sqlite:
+                made = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'reports_fts'").first() is None
+                conn.exec_driver_sql(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS reports_fts USING fts5(source_ref, title, description, "
+                    "content='reports', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")
+                conn.exec_driver_sql(
+                    "CREATE TRIGGER IF NOT EXISTS reports_fts_insert AFTER INSERT ON reports BEGIN "
+                    "INSERT INTO reports_fts(rowid, source_ref, title, description) "
+                    "VALUES (new.rowid, new.source_ref, new.title, new.description); END")
+                conn.exec_driver_sql(
+                    "CREATE TRIGGER IF NOT EXISTS reports_fts_delete AFTER DELETE ON reports BEGIN "
+                    "INSERT INTO reports_fts(reports_fts, rowid, source_ref, title, description) "
+                    "VALUES ('delete', old.rowid, old.source_ref, old.title, old.description); END")
+                conn.exec_driver_sql(
+                    "CREATE TRIGGER IF NOT EXISTS reports_fts_update AFTER UPDATE OF source_ref, title, description ON reports BEGIN "
+                    "INSERT INTO reports_fts(reports_fts, rowid, source_ref, title, description) "
+                    "VALUES ('delete', old.rowid, old.source_ref, old.title, old.description); "
+                    "INSERT INTO reports_fts(rowid, source_ref, title, description) "
+                    "VALUES (new.rowid, new.source_ref, new.title, new.description); END")
+                if made:
+                    conn.exec_driver_sql("INSERT INTO reports_fts(reports_fts) VALUES ('rebuild')")
+            else:
+                conn.exec_driver_sql(
+                    "ALTER TABLE reports ADD COLUMN IF NOT EXISTS search tsvector GENERATED ALWAYS AS "
+                    # (words of letters and digits, as FTS5 splits them: PostgreSQL's parser would read "-2026" as a number)
+                    "(to_tsvector('simple', regexp_replace(coalesce(source_ref, '') || ' ' || title || ' ' || "
+                    "coalesce(description, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED")
+                conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_reports_search ON reports USING gin (search)")
 
     def dispose(self) -> None:
         self.writer.dispose()
@@ -495,8 +532,12 @@ class Store:
 
     def audit(self, **entry) -> None:
         """One audit row (at, actor_kind, actor, action, outcome, report_id, address, detail)."""
-        with self.write() as conn:
-            conn.execute(audit_events.insert(), entry)
+        self.audit_many([entry])
+
+    def audit_many(self, entries: list[dict]) -> None:
+        if entries:
+            with self.write() as conn:
+                conn.execute(audit_events.insert(), entries)
 
     def audit_log(self, since: datetime | None = None, limit: int = 1000, newest: bool = False) -> list[dict]:
         """Audit rows, oldest first, from `since` on (newest: the last `limit` rows, still oldest first)."""
@@ -553,6 +594,36 @@ class Store:
                 q = q.where(reports.c.reported_at < end)
         with self.read() as conn:
             return [dict(r) for r in conn.execute(q.order_by(reports.c.reported_at.desc()).limit(limit)).mappings()]
+
+    def search_reports(self, conditions: list, terms: list[str], limit: int) -> list[tuple[dict, list[dict]]]:
+        """Reports matching every condition and, when `terms` are given, the full-text index (each term as a
+        prefix, all of them), newest first, each with its events (read in one more query, not one per report)."""
+        q = select(reports).where(*conditions)
+        if terms:
+            q = q.where(self._text_match(terms))
+        with self.read() as conn:
+            rows = [dict(r) for r in conn.execute(q.order_by(reports.c.reported_at.desc(), reports.c.id.desc()).limit(limit)).mappings()]
+            events: dict[str, list[dict]] = {row["id"]: [] for row in rows}
+            if rows:
+                for e in conn.execute(select(report_events).where(report_events.c.report_id.in_(list(events)))
+                                      .order_by(report_events.c.id)).mappings():
+                    events[e["report_id"]].append(dict(e))
+        return [(row, events[row["id"]]) for row in rows]
+
+    def count_reports_where(self, conditions: list, terms: list[str]) -> int:
+        q = select(func.count()).select_from(reports).where(*conditions)
+        if terms:
+            q = q.where(self._text_match(terms))
+        with self.read() as conn:
+            return conn.execute(q).scalar_one()
+
+    def _text_match(self, terms: list[str]):
+        """The dialect's full-text match of all `terms` as prefixes: SQLite FTS5, PostgreSQL tsvector."""
+        if self.is_sqlite:
+            fts = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+            return text("reports.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH :fts)").bindparams(fts=fts)
+        tsq = " & ".join(re.sub(r"[^\w]", "", t) + ":*" for t in terms if re.sub(r"[^\w]", "", t))
+        return text("reports.search @@ to_tsquery('simple', :tsq)").bindparams(tsq=tsq or "''")
 
     def find_by_source_ref(self, source: str, source_ref: str) -> dict | None:
         with self.read() as conn:

@@ -19,6 +19,7 @@ from ..access.keys import HEADER, Principal
 from ..clock import WIB, utcnow
 from ..indicators import export as indicator_export
 from ..indicators import importer as indicator_import
+from ..reports import search
 from ..runtime.services import current
 from ..validation import ApiError, truthy
 from . import openapi
@@ -93,6 +94,18 @@ def change_status(report_id: str):
     report, _event_id, _written = services.reports.change_status(report_id, json_body(), by=who)
     services.poker.poke()
     return jsonify(report)
+
+
+@bp.get("/api/v1/reports")
+def list_reports():
+    """Reports by filters (reports/search.py), newest first, a page at a time, in the reader's scope."""
+    services = current()
+    who = api_viewer(principal(required=False))
+    query = search.ReportQuery.from_args(request.args, services.routing, services.gazetteer)
+    limit = search.page_limit(request.args)
+    after = search.decode_cursor(request.args.get("cursor"))
+    items, cursor = services.reports.search(query, who, limit, after, personal=query_flag("personal"), address=request.remote_addr)
+    return jsonify({"reports": items, "next_cursor": cursor, "filters": query.to_args()})
 
 
 @bp.get("/api/v1/reports/<report_id>")

@@ -53,6 +53,23 @@ def _closed_lists(schemas: dict) -> None:
         schemas["ReportIn"]["properties"][field].update(minimum=-bound, maximum=bound)
 
 
+_LIST = {"type": "string", "maxLength": 2000}
+SEARCH_PARAMETERS = [
+    *[{"name": name, "in": "query", "required": False, "schema": _LIST, "description": text} for name, text in (
+        ("status", "comma list: baru, diproses, selesai, ditolak, duplikat"), ("category", "comma list of category codes"),
+        ("opd", "comma list of OPD codes"), ("kecamatan", "comma list of names or Kemendagri codes"),
+        ("kelurahan", "comma list of names or codes"), ("source", "comma list of feed sources"))],
+    {"name": "from", "in": "query", "required": False, "schema": {"type": "string", "format": "date"}, "description": "WIB day, inclusive"},
+    {"name": "to", "in": "query", "required": False, "schema": {"type": "string", "format": "date"}, "description": "WIB day, inclusive"},
+    {"name": "sla", "in": "query", "required": False, "schema": {"type": "string", "enum": ["overdue", "soon"]}},
+    {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200},
+     "description": "words in the source's id, title or description (each a prefix)"},
+    {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+    {"name": "personal", "in": "query", "required": False, "schema": FLAG},
+]
+
+
 @lru_cache(maxsize=1)
 def document() -> dict:
     _, defs = models_json_schema([(m, "validation") for m in MODELS], ref_template="#/components/schemas/{model}")
@@ -82,11 +99,18 @@ def document() -> dict:
                 "summary": "File a citizen report (role report; the key's own source)", "security": KEYED,
                 "requestBody": _json({"$ref": "#/components/schemas/ReportIn"}),
                 "responses": {"201": _ok("stored: answered only once committed"), "200": _ok("a repeat of a stored id: nothing stored"),
-                              **_errors(400, 401, 403, 413, 415, 422)}}},
+                              **_errors(400, 401, 403, 413, 415, 422)}},
+                "get": {
+                "summary": "Reports the key (or the signed-in person) may see, by filters, newest first, a page at a time: "
+                           "{reports: [...as GET /api/v1/reports/{id}], next_cursor}; personal=1 adds the reporter for a "
+                           "reader with the personal role (each report so read is audited)",
+                "security": KEYED, "parameters": SEARCH_PARAMETERS,
+                "responses": {"200": _ok("a page of reports"), **_errors(401, 403, 422)}}},
             "/api/v1/reports/{report_id}": {"get": {
-                "summary": "A report and its history; the reporter only for a personal-role key whose report it is (audited)",
-                "parameters": [REPORT_ID], "security": [{}, *KEYED],
-                "responses": {"200": _ok("the report"), **_errors(403, 404)}}},
+                "summary": "A report and its history, if the key's (its source's, or its OPD's); the reporter only for a "
+                           "personal-role key (audited). Another's report reads as 404",
+                "parameters": [REPORT_ID], "security": KEYED,
+                "responses": {"200": _ok("the report"), **_errors(401, 403, 404)}}},
             "/api/v1/reports/{report_id}/status": {"post": {
                 "summary": "Move a report along the LAKSA lifecycle (role workflow; the key's source, or an agency key's OPD)",
                 "parameters": [REPORT_ID], "security": KEYED,
@@ -110,16 +134,16 @@ def document() -> dict:
                                {"name": "place", "in": "query", "required": False, "schema": {"type": "string"}},
                                {"name": "measure", "in": "query", "required": False, "schema": {"type": "string", "enum": ["value", "target"]}},
                                {"name": "subject", "in": "query", "required": False, "schema": {"type": "string"}}],
-                "responses": {"200": _ok("the series"), **_errors(404, 422)}}},
+                "responses": {"200": _ok("the series"), **_errors(401, 403, 404, 422)}}},
             "/api/v1/export/indicators.{fmt}": {"get": {
                 "summary": "Every latest figure by pillar, for assessors (history=1: every figure stored)",
                 "parameters": [{"name": "fmt", "in": "path", "required": True, "schema": {"type": "string", "enum": ["csv", "xlsx"]}},
                                {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["id", "en"]}},
                                {"name": "history", "in": "query", "required": False, "schema": FLAG}],
-                "responses": {"200": {"description": "the table"}, **_errors(404)}}},
+                "responses": {"200": {"description": "the table"}, **_errors(401, 403, 404)}}},
             "/api/v1/live/markers": {"get": {
-                "summary": "The map's live markers (GeoJSON; no personal data)",
-                "responses": {"200": _ok("a FeatureCollection", "application/geo+json"), **_errors(503)}}},
+                "summary": "The map's live markers the reader may see (GeoJSON; no personal data): an agency key its OPD's",
+                "responses": {"200": _ok("a FeatureCollection", "application/geo+json"), **_errors(401, 403, 503)}}},
             "/healthz": {"get": {"summary": "Store, Redis, live worker and feeds: up or down, and how old",
                                  "responses": {"200": _ok("up or degraded"), "503": _ok("the store is down")}}},
         },

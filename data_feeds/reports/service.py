@@ -204,6 +204,28 @@ class ReportService:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
         return {**self.public(row), "events": [self._event(e) for e in events]}
 
+    def search(self, query, who, limit: int, after=None, personal: bool = False, address: str | None = None) -> tuple[list[dict], str | None]:
+        """Reports matching `query` (reports.search.ReportQuery) that `who` may see, newest first, in the public
+        shape of `get`; with the reporter's contact when asked for by one who reads it (each report so read is
+        audited, before the answer leaves). -> (reports, cursor for the next page or None)."""
+        from . import search
+        if not who.sees_reports:
+            raise ApiError.one(403, "role", "this account sees complaint aggregates, not single reports")
+        source, opds = who.report_filter()
+        query = query.scoped(source, opds)
+        rows = self.store.search_reports(query.conditions(self.routing, self.clock()) + search.keyset(after),
+                                         search.fts_terms(query.q), limit + 1)
+        more, rows = len(rows) > limit, rows[:limit]
+        out = [{**self.public(row), "events": [self._event(e) for e in events]} for row, events in rows]
+        if personal and who.reads_personal and rows:
+            now = self.clock()
+            self.store.audit_many([dict(at=now, actor_kind=who.kind, actor=who.id, action="personal_read", outcome="allowed",
+                                        report_id=row["id"], address=(address or "")[:64] or None, detail=f"list; {who.name}"[:300])
+                                   for row, _events in rows])
+            for item, (row, _events) in zip(out, rows, strict=True):
+                item["reporter"] = {"name": row["reporter_name"], "phone": row["reporter_phone"]}
+        return out, (search.encode_cursor(rows[-1][0]) if more else None)
+
     def get_personal(self, report_id: str, who, address: str | None) -> dict:
         """The report with its reporter's name and phone, for a viewer (access.viewer.Viewer: a person, or a key
         with the personal role) who reads personal data and whose report it is. The read is audited in the same
