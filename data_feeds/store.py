@@ -94,7 +94,10 @@ reports = Table(
     Column("resolved_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("source", "source_ref", name="uq_reports_source_ref"),
-    Index("ix_reports_status", "status", "kode_kec"),  # open counts per kecamatan from the index alone
+    # a page of one status, newest first, without sorting the million reports that are selesai (and the open ones,
+    # few, for the snapshot's counts)
+    Index("ix_reports_status_reported_at", "status", "reported_at"),
+    Index("ix_reports_source_reported_at", "source", "reported_at"),  # a page of one feed's reports, newest first
     # Covering the snapshot's time-window reads (SLA times per OPD and kecamatan), so a window of
     # weeks never touches the table's rows; at 1M reports that is ~10x faster.
     Index("ix_reports_response_cover", "first_response_at", "reported_at", "kode_kec", "opd"),
@@ -230,6 +233,9 @@ audit_events = Table(
 # Figures are checked finite on the way in; one stored before that check (Infinity, NaN) is left out of every
 # read rather than break the JSON of every screen and feed that would carry it.
 FINITE_FIGURE = indicator_values.c.value.between(-1.0e308, 1.0e308)
+
+
+RARE_MATCHES = 2000  # a search with fewer hits than this is paged from its hits, not by walking the time index
 
 
 class NotFound(Exception):
@@ -373,6 +379,9 @@ class Store:
         rows, kept by triggers (filled from the existing rows when it is first made). PostgreSQL: a generated
         tsvector column with a GIN index. Both split text into words of letters and digits (no stemming:
         Indonesian words and ids are searched as typed, each as a prefix)."""
+        have = {c["name"] for c in inspect(self.reader).get_columns("reports")}
+        if not {"source_ref", "title", "description"} <= have:
+            return  # a table too old to carry the words (only additive nullable columns are added here)
         with self.writer.begin() as conn:
             if self.is_sqlite:
                 made = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'reports_fts'").first() is None
@@ -435,6 +444,17 @@ class Store:
         if self.is_sqlite:
             return (func.julianday(end) - func.julianday(start)) * 86400.0
         return func.extract("epoch", end - start)
+
+    def refresh_statistics(self) -> None:
+        """Give the query planner fresh row statistics, so a filter that matches most reports walks the time index
+        and one that matches few uses its own (without them SQLite sorted every laksa report for one page).
+        SQLite: ANALYZE on a sample (analysis_limit: milliseconds even at a million rows); PostgreSQL's autovacuum
+        keeps its own, so nothing to do there."""
+        if not self.is_sqlite:
+            return
+        with self.write() as conn:
+            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+            conn.exec_driver_sql("ANALYZE")
 
     def ping(self) -> None:
         with self.read() as conn:
@@ -599,9 +619,16 @@ class Store:
         """Reports matching every condition and, when `terms` are given, the full-text index (each term as a
         prefix, all of them), newest first, each with its events (read in one more query, not one per report)."""
         q = select(reports).where(*conditions)
-        if terms:
-            q = q.where(self._text_match(terms))
         with self.read() as conn:
+            if terms:
+                match = self._text_match(terms)
+                if not self.is_sqlite:
+                    # PostgreSQL walks the time index for "newest first" and tests each row, which for a rare word
+                    # means the whole table (3 s at 1M). Ask the GIN index first how many match, up to a cap:
+                    # fewer, and the page is chosen among those ids; more, and the walk finds a page at once.
+                    few = conn.execute(select(reports.c.id).where(*conditions, match).limit(RARE_MATCHES)).scalars().all()
+                    match = reports.c.id.in_(few) if len(few) < RARE_MATCHES else match
+                q = q.where(match)
             rows = [dict(r) for r in conn.execute(q.order_by(reports.c.reported_at.desc(), reports.c.id.desc()).limit(limit)).mappings()]
             events: dict[str, list[dict]] = {row["id"]: [] for row in rows}
             if rows:

@@ -128,3 +128,13 @@ def test_the_text_index_covers_reports_stored_before_it_existed(settings):
         conn.execute(text("DROP TABLE reports_fts" if svc.store.is_sqlite else "ALTER TABLE reports DROP COLUMN search"))
     svc.store.create_schema()
     assert [r["id"] for r, _e in svc.store.search_reports([], ["underpass"], 10)] == [rid]
+
+
+def test_the_planner_gets_fresh_statistics(services, city):
+    """Without row statistics SQLite sorted every report of a common filter for one page; the live worker
+    refreshes them at start and hourly (PostgreSQL's autovacuum keeps its own)."""
+    services.store.refresh_statistics()
+    if services.store.is_sqlite:
+        with services.store.read() as conn:
+            stats = {row[0] for row in conn.exec_driver_sql("SELECT idx FROM sqlite_stat1 WHERE tbl = 'reports'")}
+        assert {"ix_reports_reported_at", "ix_reports_opd_reported_at"} <= stats

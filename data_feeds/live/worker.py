@@ -27,6 +27,7 @@ from .versions import LivePublisher
 
 log = logging.getLogger("liveroom.worker")
 REFRESH_EVERY_S = 15.0  # recompute even without events: day rollover, feeds going stale
+STATISTICS_EVERY_S = 3600.0  # the planner's row statistics (Store.refresh_statistics)
 MIN_GAP_S = 0.1  # under a burst, recompute at most this often...
 GAP_FACTOR = 3.0  # ...and leave at least 3x the last rebuild's time to the web workers
 
@@ -84,6 +85,16 @@ def heartbeat(services: Services, stop: threading.Event) -> None:
         stop.wait(2.0)
 
 
+def keep_statistics(services: Services, stop: threading.Event) -> None:
+    """The query planner's statistics, at start and every STATISTICS_EVERY_S (the store grows all day)."""
+    while not stop.is_set():
+        try:
+            services.store.refresh_statistics()
+        except Exception:  # noqa: BLE001 - a missed refresh only makes some searches slower
+            log.exception("statistics refresh failed")
+        stop.wait(STATISTICS_EVERY_S)
+
+
 def run(settings: Settings, stop: threading.Event) -> list[threading.Thread]:
     services = Services(settings)
     services.store.create_schema()
@@ -95,6 +106,7 @@ def run(settings: Settings, stop: threading.Event) -> list[threading.Thread]:
         log.exception("indicator seed failed")
     relay = OutboxRelay(services.store, services.redis, services.keys)
     jobs = {
+        "statistics": lambda: keep_statistics(services, stop),
         "relay": lambda: relay.run(stop, settings.redis_url),
         "aggregator": lambda: Aggregator(services).run(stop),
         "heartbeat": lambda: heartbeat(services, stop),
