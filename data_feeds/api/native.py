@@ -19,6 +19,7 @@ from ..access.keys import HEADER, Principal
 from ..clock import WIB, utcnow
 from ..indicators import export as indicator_export
 from ..indicators import importer as indicator_import
+from ..reports import export as report_export
 from ..reports import search
 from ..runtime.services import current
 from ..validation import ApiError, truthy
@@ -170,6 +171,24 @@ def export_indicators(fmt: str):
     name = (f"{'indikator' if lang == 'id' else 'indicators'}{('-riwayat' if lang == 'id' else '-history') if history else ''}"
             f"-kota-tangerang-{stamp}.{fmt}")
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/api/v1/export/reports.<fmt>")
+def export_reports(fmt: str):
+    """The filtered list (the filters of GET /api/v1/reports) as the reader may see it, as CSV or XLSX; no personal data."""
+    services = current()
+    who = api_viewer(principal(required=False))
+    if fmt not in ("csv", "xlsx"):
+        raise ApiError.one(404, "format", "csv or xlsx")
+    lang = "en" if request.args.get("lang") == "en" else "id"
+    query = search.ReportQuery.from_args(request.args, services.routing, services.gazetteer)
+    rows, cut = report_export.collect(services.reports, query, who)
+    stamp = utcnow().astimezone(WIB).strftime("%Y%m%d-%H%M")
+    body, mime = ((report_export.to_csv(rows, lang), "text/csv; charset=utf-8") if fmt == "csv" else
+                  (report_export.to_xlsx(rows, report_export.title(query, len(rows), cut, lang), lang),
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    name = f"{'laporan' if lang == 'id' else 'reports'}-kota-tangerang-{stamp}.{fmt}"
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @bp.get("/api/v1/indicators/<code>")

@@ -141,6 +141,14 @@ def document() -> dict:
                                {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["id", "en"]}},
                                {"name": "history", "in": "query", "required": False, "schema": FLAG}],
                 "responses": {"200": {"description": "the table"}, **_errors(401, 403, 404)}}},
+            "/api/v1/export/reports.{fmt}": {"get": {
+                "summary": "The filtered reports the reader may see (filters of GET /api/v1/reports), at most 20,000: CSV for "
+                           "Indonesian Excel (semicolon, UTF-8 with BOM) or XLSX with a title block; no personal data",
+                "security": KEYED,
+                "parameters": [{"name": "fmt", "in": "path", "required": True, "schema": {"type": "string", "enum": ["csv", "xlsx"]}},
+                               {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["id", "en"]}},
+                               *[p for p in SEARCH_PARAMETERS if p["name"] not in ("limit", "cursor", "personal")]],
+                "responses": {"200": {"description": "the file"}, **_errors(401, 403, 404, 422)}}},
             "/api/v1/live/markers": {"get": {
                 "summary": "The map's live markers the reader may see (GeoJSON; no personal data): an agency key its OPD's",
                 "responses": {"200": _ok("a FeatureCollection", "application/geo+json"), **_errors(401, 403, 503)}}},

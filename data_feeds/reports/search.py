@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -81,6 +82,8 @@ class ReportQuery:
         q = args.get("q") or ""
         if not isinstance(q, str) or len(q) > MAX_QUERY:
             raise ApiError.one(422, "q", f"at most {MAX_QUERY} characters")
+        if any(unicodedata.category(c) in ("Cc", "Cs") for c in q):
+            raise ApiError.one(422, "q", "contains a control character")
         sla_filter = args.get("sla") or None
         if sla_filter is not None and sla_filter not in SLA_FILTERS:
             raise ApiError.one(422, "sla", f"one of: {', '.join(SLA_FILTERS)}")

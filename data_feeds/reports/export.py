@@ -1,0 +1,106 @@
+"""The report list as people file it: the filtered reports a reader may see, as a CSV that Excel in an
+Indonesian locale opens in columns (semicolon, UTF-8 with BOM, dates as dd/mm/yyyy hh:mm) and as an XLSX
+with a title block saying the filter and the time, a frozen header and real date cells. Never the reporter.
+"""
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from babel.numbers import format_decimal
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from ..clock import WIB, utcnow
+from ..spreadsheets import safe_cell
+from . import search
+
+MAX_ROWS = 20_000  # one download; a bigger set is narrowed by its filters (the title says when it was cut)
+PAGE = 200
+HEADERS = {
+    "id": ("ID sumber", "Laporan", "Dilaporkan (WIB)", "Status", "Kategori", "Kecamatan", "Kelurahan", "OPD", "SLA",
+           "Batas SLA berikut (WIB)", "Bukti", "Judul"),
+    "en": ("Source id", "Report", "Reported (WIB)", "Status", "Category", "Kecamatan", "Kelurahan", "Agency", "SLA",
+           "Next SLA due (WIB)", "Evidence", "Title"),
+}
+SLA_WORDS = {"id": {"ok": "berjalan", "soon": "hampir lewat", "breached": "lewat SLA", "closed": "selesai"},
+             "en": {"ok": "running", "soon": "due soon", "breached": "overdue", "closed": "closed"}}
+
+
+def _when(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(WIB).replace(tzinfo=None) if iso else None
+
+
+def collect(service, query: search.ReportQuery, who) -> tuple[list[list], bool]:
+    """-> (rows of cells, whether the set was cut at MAX_ROWS). Read a page at a time, in the reader's scope."""
+    rows, after = [], None
+    while len(rows) < MAX_ROWS:
+        page, cursor = service.search(query, who, min(PAGE, MAX_ROWS - len(rows)), search.decode_cursor(after))
+        for r in page:
+            evidence = sum(1 for e in r["events"] for _ in (e.get("evidence") or []))
+            rows.append([r["source_id"] or "", r["id"], _when(r["reported_at"]), r["status"], r["category_name"],
+                         (r["kecamatan"] or {}).get("name", ""), (r["kelurahan"] or {}).get("name", ""),
+                         (r["opd"] or {}).get("code", "").upper(), r["sla"]["state"], _when(r["sla"]["next_due"]), evidence,
+                         r["title"]])
+        if cursor is None:
+            return rows, False
+        after = cursor
+    return rows, True
+
+
+def title(query: search.ReportQuery, count: int, cut: bool, lang: str) -> str:
+    now = utcnow().astimezone(WIB).strftime("%d/%m/%Y %H:%M")
+    shown = ", ".join(f"{k}={v}" for k, v in query.to_args().items()) or ("semua" if lang == "id" else "all")
+    n = format_decimal(count, locale="en_GB" if lang == "en" else "id_ID")
+    if lang == "en":
+        return (f"Citizen reports, Kota Tangerang. Filter: {shown}. {n} reports{' (the first; narrow the filter for the rest)' if cut else ''}."
+                f" Made {now} WIB. No personal data.")
+    return (f"Laporan warga, Kota Tangerang. Filter: {shown}. {n} laporan{' (yang pertama; persempit filter untuk sisanya)' if cut else ''}."
+            f" Dibuat {now} WIB. Tanpa data pribadi.")
+
+
+def _sla(rows: list[list], lang: str) -> list[list]:
+    return [[*r[:8], SLA_WORDS[lang].get(r[8], r[8]), *r[9:]] for r in rows]
+
+
+def to_csv(rows: list[list], lang: str) -> bytes:
+    """Semicolon-separated, UTF-8 with a BOM, dates as dd/mm/yyyy hh:mm: Indonesian Excel opens it in columns."""
+    out = io.StringIO()
+    out.write(";".join(HEADERS[lang]) + "\r\n")
+    for r in _sla(rows, lang):
+        cells = [c.strftime("%d/%m/%Y %H:%M") if isinstance(c, datetime) else "" if c is None else str(safe_cell(c)) for c in r]
+        out.write(";".join('"' + c.replace('"', '""') + '"' if any(ch in c for ch in ';"\r\n') else c for c in cells) + "\r\n")
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _xml_safe(value):
+    """XLSX is XML: a control character stored before intake refused them (a NUL in an old title) is dropped,
+    not allowed to fail the whole file."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def to_xlsx(rows: list[list], heading: str, lang: str) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "laporan" if lang == "id" else "reports"
+    ws["A1"] = _xml_safe(heading)
+    ws["A1"].font = Font(bold=True, size=12)
+    ws.append([])
+    ws.append(list(HEADERS[lang]))
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    for r in _sla(rows, lang):
+        ws.append([_xml_safe(safe_cell(c)) for c in r])
+    for row in ws.iter_rows(min_row=4, min_col=3, max_col=10):
+        for cell in row:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm"
+    for i, width in enumerate((18, 28, 17, 10, 20, 16, 18, 11, 12, 19, 7, 50), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A4"
+    ws.auto_filter.ref = f"A3:{get_column_letter(len(HEADERS[lang]))}{max(3, ws.max_row)}"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
