@@ -138,3 +138,13 @@ def test_the_planner_gets_fresh_statistics(services, city):
         with services.store.read() as conn:
             stats = {row[0] for row in conn.exec_driver_sql("SELECT idx FROM sqlite_stat1 WHERE tbl = 'reports'")}
         assert {"ix_reports_reported_at", "ix_reports_opd_reported_at"} <= stats
+
+
+def test_a_report_opens_by_the_number_a_citizen_quotes(app, client, services, city):
+    got = client.get("/api/v1/reports/LKS-2026-000123")
+    assert got.status_code == 200 and got.get_json()["id"] == city["road"] and got.get_json()["source_id"] == "LKS-2026-000123"
+    assert client.get(f"/api/v1/reports/{city['road']}").get_json()["id"] == city["road"]
+    assert client.get("/api/v1/reports/LKS-2026-999999").status_code == 404
+    agency = app.server.test_client()
+    sign_in(agency, services, "opd", opds=("bpbd",))
+    assert agency.get("/api/v1/reports/LKS-2026-000123").status_code == 404  # DPUPR's: another agency's reads as none

@@ -115,6 +115,7 @@ def get_report(report_id: str):
     # each such read (and each refused one) a row in the audit table.
     # Out of the reader's scope (another agency's, another feed's, any one report for an assessor) reads as 404.
     who = api_viewer(principal(required=False))
+    report_id = current().reports.resolve(report_id, who)  # its id, or the source's own (LKS-2026-000123)
     if who.reads_personal:
         return jsonify(current().reports.get_personal(report_id, who, request.remote_addr))
     return jsonify(current().reports.get_for(report_id, who))

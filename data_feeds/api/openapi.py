@@ -35,6 +35,8 @@ def _errors(*codes: int) -> dict:
 
 REPORT_ID = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9A-Za-z]{1,32}$"},
              "description": "the report's id (a ULID) as the API returned it"}
+REPORT_REF = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{1,80}$"},
+              "description": "the report's id (a ULID), or the source's own id a citizen quotes (LKS-2026-000123)"}
 FLAG = {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"]}
 
 
@@ -109,7 +111,7 @@ def document() -> dict:
             "/api/v1/reports/{report_id}": {"get": {
                 "summary": "A report and its history, if the key's (its source's, or its OPD's); the reporter only for a "
                            "personal-role key (audited). Another's report reads as 404",
-                "parameters": [REPORT_ID], "security": KEYED,
+                "parameters": [REPORT_REF], "security": KEYED,
                 "responses": {"200": _ok("the report"), **_errors(401, 403, 404)}}},
             "/api/v1/reports/{report_id}/status": {"post": {
                 "summary": "Move a report along the LAKSA lifecycle (role workflow; the key's source, or an agency key's OPD)",

@@ -27,6 +27,7 @@ FUTURE_SKEW = timedelta(minutes=5)
 PERSON_ACTIONS = {"forward": "forward", "duplicate": "forward", "reject": "forward", "escalate": "forward",
                   "process": "progress", "resolve": "progress"}
 REPORT_ID = re.compile(r"^[0-9A-Za-z]{1,32}$")  # ULIDs; anything else is no report (and never reaches the store)
+SOURCE_REF = re.compile(r"^[A-Za-z0-9._:\-]{1,80}$")  # a sender's own id, as the feed contract allows it
 # Events written before the key id had its own column carried it in the actor: "laksa (key a3b095507e2f)".
 _LEGACY_KEY_SUFFIX = re.compile(r" \(key [0-9a-f]+\)$")
 
@@ -246,6 +247,22 @@ class ReportService:
             raise ApiError.one(404, "id", f"no report with id {report_id!r} that this {who.kind} may read")
         return {**self.public(row), "events": [self._event(e) for e in events],
                 "reporter": {"name": row["reporter_name"], "phone": row["reporter_phone"]}}
+
+    def resolve(self, ref: str, who) -> str:
+        """The report's id for what a person or a citizen quotes: its own id, or the source's own id
+        (`LKS-2026-000123`) among the reports `who` may see. Anything else reads as no report (404)."""
+        if REPORT_ID.match(ref):
+            try:
+                row, _events = self.store.get_report(ref)
+                return row["id"]
+            except NotFound:
+                pass
+        if SOURCE_REF.match(ref):
+            found = [row for source in self.routing.sources
+                     if (row := self.store.find_by_source_ref(source, ref)) is not None and who.sees(row)]
+            if len(found) == 1:
+                return found[0]["id"]
+        raise ApiError.one(404, "id", f"no report {ref[:80]!r} that this {who.kind} may read")
 
     def get_for(self, report_id: str, who) -> dict:
         """The public report (no personal data) if `who` may see it; 404 alike for none and for another's."""
