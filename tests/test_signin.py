@@ -39,8 +39,8 @@ def forget_recent():
 
 def test_signed_out_pages_redirect_and_everything_else_answers_401(app, two_reports):
     http = fresh(app)
-    page = http.get("/laporan?x=1")
-    assert page.status_code == 302 and page.headers["Location"] == "/masuk?next=/laporan?x=1"
+    page = http.get("/laporan?status=baru&opd=dpupr")
+    assert page.status_code == 302 and page.headers["Location"] == "/masuk?next=/laporan%3Fstatus%3Dbaru%26opd%3Ddpupr"
     assert http.get("/").headers["Location"] == "/masuk?next=/"
     for path in [*SIGNED_OUT_401, f"/api/v1/reports/{two_reports[0]}"]:
         assert http.get(path).status_code == 401, path
@@ -286,3 +286,14 @@ def test_a_poll_does_not_resend_the_session_cookie(app, services):
     values = {"live-poll.data": 1, "live-state.data": {"token": None}, "lang.data": "id", "measure.value": "open", "url.pathname": "/"}
     resp = call_callback(http, "live-poll.data", values, headers=headers)
     assert resp.status_code == 200 and "Set-Cookie" not in resp.headers
+
+
+def test_a_link_with_several_filters_comes_back_whole_after_signing_in(app, services):
+    _person, password = People(services.store).add("budi", "pimpinan")
+    http = fresh(app)
+    sent_to = http.get("/indikator?status=baru&opd=dpupr").headers["Location"]
+    page = http.get(sent_to).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    next_path = re.search(r'name="next" value="([^"]+)"', page).group(1)
+    resp = http.post("/masuk", data={"csrf_token": token, "username": "budi", "password": password, "next": next_path.replace("&amp;", "&")})
+    assert resp.headers["Location"] == "/indikator?status=baru&opd=dpupr"

@@ -15,6 +15,7 @@ import secrets
 import threading
 import time
 from datetime import timedelta
+from urllib.parse import quote
 
 import flask
 from flask import Flask, g, jsonify, redirect, request
@@ -153,7 +154,8 @@ def install(server: Flask, services: Services, limiter: Limiter) -> CSRFProtect:
         who = viewer()
         if who is None:
             if request.method == "GET" and not path.startswith(("/_", "/assets/", "/bukti/")):
-                return redirect(f"{SIGNIN_PATH}?next={flask.request.full_path.rstrip('?')}")
+                # the whole address, encoded: a link with several filters (?status=baru&opd=dpupr) comes back whole
+                return redirect(f"{SIGNIN_PATH}?next={quote(request.full_path.rstrip('?'), safe='/')}")
             return jsonify({"error": {"field": None, "reason": "sign in first"}}), 401
         if path.startswith(ADMIN_PATHS) and not who.administers:
             return flask.Response(f"403: {who.role}", 403, mimetype="text/plain")
