@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from urllib.parse import urlsplit
 
 import flask
 import redis
@@ -13,7 +12,7 @@ from flask_caching import Cache
 from flask_wtf.csrf import generate_csrf
 
 from data_feeds.access.viewer import Viewer
-from data_feeds.api.signin import viewer
+from data_feeds.api.signin import LANG_COOKIE, current_lang, same_site_path, viewer
 from data_feeds.clock import iso_utc, utcnow
 from data_feeds.live.snapshot import compute
 from data_feeds.runtime.services import Services
@@ -24,26 +23,9 @@ from .freshness import freshness, stale_feeds
 from .live import view_for, visible_delta
 
 log = logging.getLogger(__name__)
-LANG_COOKIE = "lang"
 OVERVIEW_SIMPLIFY_M = 10.0  # the city view: a pixel is ~20 m
 STREET_SIMPLIFY_M = 3.0  # all kelurahan, shown from zoom 14 on
 WORDS_PATH = "/_liveroom/words.js"
-
-
-def same_site_path(target: str | None) -> str:
-    """Where a link inside the site may send the browser: a path on this site, never another host
-    (`//evil.example/`, `/\\evil.example`, `https://...` all become "/")."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or any(c in target for c in "\\\r\n\t") or not target.isprintable():
-        return "/"
-    return target
-
-
-def current_lang() -> str:
-    lang = flask.request.cookies.get(LANG_COOKIE, "id") if flask.has_request_context() else "id"
-    return lang if lang in LANGS else "id"
 
 
 def initial_state(services: Services) -> tuple[dict, list[dict], dict]:

@@ -33,8 +33,7 @@ def rows_for(report: dict | None, who) -> list[bool]:
     """hidden flags for (panel, forward row, operator row, progress row)."""
     if report is None or who is None or report["status"] not in OPEN:
         return [True, True, True, True]
-    as_row = {"opd": (report.get("opd") or {}).get("code"), "source": report["source"]}
-    forward, progress = who.forwards, who.progresses(as_row)
+    forward, progress = who.forwards, who.progresses(who.scope_fields(report))
     return [not (forward or progress), not forward, not forward, not progress]
 
 

@@ -58,6 +58,11 @@ class Viewer:
     def reads_personal(self) -> bool:
         return self.personal and self.role != "penilai"
 
+    @staticmethod
+    def scope_fields(public_report: dict) -> dict:
+        """What `sees` and `progresses` read, from a report in the API's public shape (opd as {code, name})."""
+        return {"opd": (public_report.get("opd") or {}).get("code"), "source": public_report.get("source")}
+
     def sees(self, report: dict) -> bool:
         """May this viewer open this report (its text, its place, its history)?"""
         if not self.sees_reports:

@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 from datetime import timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import flask
 from flask import Flask, g, jsonify, redirect, request
@@ -102,19 +102,33 @@ def audit(action: str, outcome: str, who: Viewer | None = None, actor: str | Non
                           detail=(detail or "")[:300] or None)
 
 
-def _lang() -> str:
-    lang = request.cookies.get("lang", "id")
+LANG_COOKIE = "lang"
+
+
+def same_site_path(target: str | None) -> str:
+    """Where a link inside the site may send the browser: a path on this site, never another host
+    (`//evil.example/`, `/\\evil.example`, `https://...` all become "/")."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(c in target for c in "\\\r\n\t") or not target.isprintable():
+        return "/"
+    return target
+
+
+def current_lang() -> str:
+    """The interface language this browser chose (/lang/en), Indonesian by default."""
+    lang = request.cookies.get(LANG_COOKIE, "id") if flask.has_request_context() else "id"
     return lang if lang in LANGS else "id"
 
 
 def _next() -> str:
-    from callbacks.pages import same_site_path  # (the pages module owns where a link may lead)
     target = same_site_path(request.values.get("next"))
     return "/" if target.startswith((SIGNIN_PATH, PAIR_PATH)) else target
 
 
 def _form(message: str = "", error: bool = False, status: int = 200, username: str = ""):
-    html = signin_page.page(_lang(), generate_csrf(), _next(), message, error, username)
+    html = signin_page.page(current_lang(), generate_csrf(), _next(), message, error, username)
     return flask.Response(html, status, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
@@ -180,7 +194,7 @@ def install(server: Flask, services: Services, limiter: Limiter) -> CSRFProtect:
     @server.route(SIGNIN_PATH, methods=["GET", "POST"])
     @limiter.limit(settings.signin_limit, methods=["POST"], key_func=address)  # password spraying, across accounts
     def sign_in():
-        lang = _lang()
+        lang = current_lang()
         if request.method == "GET":
             return _form(signin_page_message(request.args.get("m"), lang))
         username = (request.form.get("username") or "")[:60]
@@ -242,7 +256,7 @@ def install(server: Flask, services: Services, limiter: Limiter) -> CSRFProtect:
         from ..access.keys import ApiKeys
         store = current().store
         audit("admin_view", "allowed", who)
-        html = admin_layout.page(_lang(), generate_csrf(), list(reversed(store.audit_log(limit=500, newest=True))),
+        html = admin_layout.page(current_lang(), generate_csrf(), list(reversed(store.audit_log(limit=500, newest=True))),
                                  People(store).list(), Devices(store).list(), ApiKeys(store).list())
         return flask.Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
@@ -250,7 +264,7 @@ def install(server: Flask, services: Services, limiter: Limiter) -> CSRFProtect:
 
 
 def too_many_attempts():
-    return _form(t("signin_too_many", _lang()), True, 429)
+    return _form(t("signin_too_many", current_lang()), True, 429)
 
 
 def signin_page_message(code: str | None, lang: str) -> str:

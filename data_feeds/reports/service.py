@@ -267,7 +267,7 @@ class ReportService:
     def get_for(self, report_id: str, who) -> dict:
         """The public report (no personal data) if `who` may see it; 404 alike for none and for another's."""
         report = self.get(report_id)
-        if not who.sees({"opd": (report["opd"] or {}).get("code"), "source": report["source"]}):
+        if not who.sees(who.scope_fields(report)):
             raise ApiError.one(404, "id", f"no report with id {report_id!r} that this {who.kind} may read")
         return report
 
