@@ -23,8 +23,10 @@ from data_feeds.api import headers as api_headers
 from data_feeds.api import web as api_web
 from data_feeds.runtime.services import Services
 from data_feeds.runtime.settings import Settings
+from layouts.ids import REPORTS_PATH
 
 ASSETS = Path(__file__).resolve().parent / "assets"
+PLAIN_PAGE_ASSETS = r"signin\.css|report_page\.css"  # the script-free pages' styles: not for the Dash pages
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Dash:
@@ -42,13 +44,32 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": services.settings.redis_url,
         "CACHE_KEY_PREFIX": f"{services.settings.key_prefix}:cache:", "CACHE_DEFAULT_TIMEOUT": 300,
     })
-    app = Dash(__name__, server=server, title="Tangerang LIVE Room", update_title=None, assets_folder=str(ASSETS),
-               compress=False, serve_locally=True,
-               csrf_token_name=signin.CSRF_COOKIE, csrf_header_name=signin.CSRF_HEADER)
-    app.index_string = app.index_string.replace("<html>", '<html lang="id">')
+    common = dict(server=server, title="Tangerang LIVE Room", update_title=None, assets_folder=str(ASSETS), compress=False,
+                  serve_locally=True, csrf_token_name=signin.CSRF_COOKIE, csrf_header_name=signin.CSRF_HEADER)
+    app = PageApp(__name__, unused_libraries=("dash_ag_grid",), assets_ignore=PLAIN_PAGE_ASSETS + "|report_browser\\.js", **common)
+    reports_app = PageApp("report_browser", url_base_pathname=REPORTS_PATH, assets_ignore=PLAIN_PAGE_ASSETS, **common)
+    for dash_app in (app, reports_app):
+        dash_app.index_string = dash_app.index_string.replace("<html>", '<html lang="id">')
     callbacks.register(app, services, cache)
-    api_headers.install(app, services.settings.map_tile_url)  # last: its policy names the callbacks' inline scripts
+    callbacks.register_reports(reports_app, services, cache)
+    # last: its policy names the callbacks' inline scripts
+    api_headers.install([app, reports_app], services.settings.map_tile_url)
+    app.reports_app = reports_app
     return app
+
+
+class PageApp(Dash):
+    """A Dash app that leaves out the scripts of component libraries its pages never use. Dash puts every
+    imported library's bundle on every app's page: the report table's 1.3 MB would load on each wall."""
+
+    def __init__(self, *args, unused_libraries: tuple[str, ...] = (), **kwargs):
+        self.unused_libraries = unused_libraries
+        super().__init__(*args, **kwargs)
+
+    def interpolate_index(self, **kwargs):
+        unused = tuple(f"/_dash-component-suites/{lib}/" for lib in self.unused_libraries)
+        kwargs["scripts"] = "\n".join(line for line in kwargs["scripts"].split("\n") if not any(u in line for u in unused))
+        return super().interpolate_index(**kwargs)
 
 
 def wsgi() -> Flask:
@@ -57,8 +78,9 @@ def wsgi() -> Flask:
     # Dash registers its script paths while rendering the index page; a worker that had not yet
     # served "/" answered the page's script requests with 500. Render it once per worker first (directly:
     # through the front door, a signed-out request is sent to the sign-in page and renders nothing).
-    with app.server.test_request_context("/"):
-        app.index()
+    for dash_app, path in ((app, "/"), (app.reports_app, REPORTS_PATH)):
+        with dash_app.server.test_request_context(path):
+            dash_app.index()
     return app.server
 
 

@@ -93,7 +93,7 @@
           var children = [
             el("Span", { className: "lr-dot", title: w["status_" + r.status] || r.status, children: GLYPH[r.status] || "?" }),
             el("Span", { className: "lr-ticker-time", children: hhmm(r.reported_at, lng) }),
-            el("Span", { className: "lr-ticker-title", children: r.title }),
+            el("A", { className: "lr-ticker-title", href: "/laporan/" + encodeURIComponent(r.id), children: r.title }),
             el("Span", { className: "lr-ticker-place", children: place })
           ];
           var tags = [];
@@ -117,7 +117,8 @@
         var pair = function (p) { return p ? duration(p[0], lng) + " \u00b7 " + duration(p[1], lng) : "\u2013"; };
         var rows = data.rows.map(function (r) {
           return el("Tr", { key: r.o, className: "lr-opd-row" + (r.b ? " lr-opd-late" : ""), "data-opd": r.o, children: [
-            el("Td", { className: "lr-opd-name", title: r.n, children: r.s }),
+            el("Td", { className: "lr-opd-name", title: r.n, children: el("A", {
+              href: "/laporan/?opd=" + encodeURIComponent(r.o) + "&status=baru,diproses", children: r.s }) }),
             el("Td", { children: num(r.open, lng) }),
             el("Td", { className: "lr-opd-breached" + (r.b ? " lr-hot" : ""), children: num(r.b, lng) }),
             el("Td", { className: "lr-opd-soon" + (r.w ? " lr-warm" : ""), children: num(r.w, lng) }),
@@ -129,6 +130,8 @@
       },
       /* Which page the address names: the indicators page lies over the wall, which keeps running
          underneath (so the map never has to be re-laid-out); the language switch comes back here. */
+      /* A phone: the map's legend starts folded, so the map is seen. */
+      foldOnPhone: function () { return window.innerWidth >= 700; },
       page: function (path, lng) {
         var ind = (path || "/").replace(/\/+$/, "") === "/indikator";
         var other = lng === "en" ? "id" : "en";
@@ -166,6 +169,12 @@
         return fmt.format(new Date()).replace(/\./g, ":") + " WIB";
       }
     }
+  });
+
+  /* Which report has the keyboard's focus (a marker or a ticker row): redrawn by a live update, it takes it back. */
+  document.addEventListener("focusin", function (e) {
+    var d = e.target && e.target.querySelector ? e.target.querySelector("[data-report-id]") : null;
+    window.__lrFocusId = d ? d.getAttribute("data-report-id") : null;
   });
 
   window.liveroom = Object.assign({}, window.liveroom, {
@@ -222,7 +231,14 @@
         var tip = "<b>" + esc(p.t) + "</b><br>" + esc([p.l, p.k].filter(Boolean).join(", ")) +
           "<br>" + esc(w["status_" + p.s] || p.s) + (p.sla ? " \u00b7 " + esc(w["sla_" + p.sla] || "") : "") +
           (p.demo ? " \u00b7 " + esc(w.demo_tag) : "");
-        return L.marker(latlng, { icon: icon, keyboard: false }).bindTooltip(tip, { className: "lr-tip" });
+        /* Reachable by Tab, opened by Enter (Leaflet turns it into a click); named for screen readers. */
+        var label = (GLYPH[p.s] || "") + " " + (w["status_" + p.s] || p.s) + ": " + p.t + (p.l ? ", " + p.l : "");
+        var marker = L.marker(latlng, { icon: icon, keyboard: true, title: label, alt: label }).bindTooltip(tip, { className: "lr-tip" });
+        /* A live update redraws the markers: the one that had the focus takes it back. */
+        marker.on("add", function () {
+          if (window.__lrFocusId === p.id && marker.getElement()) { marker.getElement().focus({ preventScroll: true }); }
+        });
+        return marker;
       },
       /* Clusters show their count and take the colour of their most urgent report. */
       reportCluster: function (feature, latlng, index) {
@@ -235,11 +251,14 @@
         }
         var n = feature.properties.point_count;
         var size = rem(1.8 + Math.min(Math.log2(n) * 0.35, 1.8));
+        /* the most urgent status by glyph as well as colour: a cluster reads without colour vision too */
         var icon = L.divIcon({
           className: "lr-cluster lr-status-" + worst,
-          html: "<span>" + n + "</span>", iconSize: [size, size], iconAnchor: [size / 2, size / 2]
+          html: '<span><b class="lr-cluster-glyph">' + (GLYPH[worst] || "") + "</b>" + n + "</span>",
+          iconSize: [size, size], iconAnchor: [size / 2, size / 2]
         });
-        return L.marker(latlng, { icon: icon });
+        var w = words(lang());
+        return L.marker(latlng, { icon: icon, keyboard: true, title: n + " \u00b7 " + (w["status_" + worst] || worst) });
       }
     }
   });

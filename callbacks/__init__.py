@@ -1,4 +1,4 @@
-"""Wiring: page serving and callbacks, registered on an app by `register(app, services, cache)`."""
+"""Wiring: page serving and callbacks, registered per app: `register` (the wall) and `register_reports` (the report browser)."""
 from __future__ import annotations
 
 from dash import Dash
@@ -6,11 +6,19 @@ from flask_caching import Cache
 
 from data_feeds.runtime.services import Services
 
-from . import live, pages, report_detail, selection
+from . import live, pages, report_browser, report_detail, report_page, selection
 
 
 def register(app: Dash, services: Services, cache: Cache) -> None:
+    """The wall (/ and /indikator), and one report's page (/laporan/<id>, plain HTML on the same server)."""
     pages.register(app, services, cache)
     live.register(app, services)
     selection.register(app, services, cache)
     report_detail.register(app, services)
+    report_page.register(app.server, services)
+
+
+def register_reports(app: Dash, services: Services, cache: Cache) -> None:
+    """The report browser (/laporan/), its own Dash app: the table's scripts load there only."""
+    app.config.external_scripts.append(pages.WORDS_URL)  # liveroom.js draws the map's markers with the room's words
+    report_browser.register(app, services, cache)

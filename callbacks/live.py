@@ -190,6 +190,7 @@ def register(app: Dash, services: Services) -> None:
     app.clientside_callback(ClientsideFunction("liveroom", "clock"), Output(ids.CLOCK, "children"),
                             Input(ids.CLOCK_TICK, "n_intervals"), State(ids.LANG, "data"))
 
+    app.clientside_callback(ClientsideFunction("liveroom", "foldOnPhone"), Output(ids.LEGEND_BOX, "open"), Input(ids.LANG, "data"))
     app.clientside_callback(ClientsideFunction("liveroom", "page"), Output(ids.IND_PAGE, "hidden"),
                             Output(ids.NAV_WALL, "className"), Output(ids.NAV_INDICATORS, "className"),
                             Output("lang-switch", "href"), Input(ids.URL, "pathname"), State(ids.LANG, "data"))

@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 OVERVIEW_SIMPLIFY_M = 10.0  # the city view: a pixel is ~20 m
 STREET_SIMPLIFY_M = 3.0  # all kelurahan, shown from zoom 14 on
 WORDS_PATH = "/_liveroom/words.js"
+# The browser's words from the one source (layouts/i18n.py), as a script loaded before assets/liveroom.js;
+# its address carries a digest of its content, so it is cached for good and replaced when a word changes.
+WORDS_JS = ("window.liveroomWords = " + json.dumps(browser_words(), ensure_ascii=False) + ";\n").encode()
+WORDS_URL = f"{WORDS_PATH}?v={hashlib.blake2b(WORDS_JS, digest_size=6).hexdigest()}"
 
 
 def initial_state(services: Services) -> tuple[dict, list[dict], dict]:
@@ -86,14 +90,11 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
 
     app.layout = serve_layout
 
-    # The browser's words from the one source (layouts/i18n.py), as a script loaded before assets/liveroom.js;
-    # its address carries a digest of its content, so it is cached for good and replaced when a word changes.
-    words_js = ("window.liveroomWords = " + json.dumps(browser_words(), ensure_ascii=False) + ";\n").encode()
-    app.config.external_scripts.append(f"{WORDS_PATH}?v={hashlib.blake2b(words_js, digest_size=6).hexdigest()}")
+    app.config.external_scripts.append(WORDS_URL)
 
     @app.server.get(WORDS_PATH)
     def words():
-        return flask.Response(words_js, mimetype="text/javascript",
+        return flask.Response(WORDS_JS, mimetype="text/javascript",
                               headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
     @app.server.get("/lang/<code>")

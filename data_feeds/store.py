@@ -106,6 +106,7 @@ reports = Table(
     Index("ix_reports_opd_reported_at", "opd", "reported_at"),  # an agency's newest reports (its own wall)
     Index("ix_reports_resolved_cover", "resolved_at", "reported_at", "kode_kec", "opd"),
     Index("ix_reports_source_received", "source", "received_at"),
+    Index("ix_reports_duplicate_of", "duplicate_of"),  # a report's page lists the reports marked as its duplicates
 )
 
 report_events = Table(
@@ -592,6 +593,12 @@ class Store:
                 raise NotFound(report_id)
             return dict(row), self._events(conn, report_id)
 
+    def duplicates_of(self, report_id: str, limit: int = 100) -> list[dict]:
+        """The reports marked as duplicates of this one, oldest first."""
+        with self.read() as conn:
+            q = select(reports).where(reports.c.duplicate_of == report_id).order_by(reports.c.reported_at).limit(limit)
+            return [dict(r) for r in conn.execute(q).mappings()]
+
     def find_reports(self, ids=None, categories=None, statuses=None, start=None, end=None, limit: int = 1000,
                      source: str | None = None, opds=None) -> list[dict]:
         """Reports by id list, or by category/status within [start, end) of reported_at; newest first; of one
@@ -615,9 +622,11 @@ class Store:
         with self.read() as conn:
             return [dict(r) for r in conn.execute(q.order_by(reports.c.reported_at.desc()).limit(limit)).mappings()]
 
-    def search_reports(self, conditions: list, terms: list[str], limit: int) -> list[tuple[dict, list[dict]]]:
+    def search_reports(self, conditions: list, terms: list[str], limit: int, offset: int = 0, oldest_first: bool = False,
+                       with_events: bool = True) -> list[tuple[dict, list[dict]]]:
         """Reports matching every condition and, when `terms` are given, the full-text index (each term as a
-        prefix, all of them), newest first, each with its events (read in one more query, not one per report)."""
+        prefix, all of them), newest first (or oldest), each with its events (read in one more query, not one per
+        report; none when not `with_events`). `offset` skips rows: for a page that was not reached by its cursor."""
         q = select(reports).where(*conditions)
         with self.read() as conn:
             if terms:
@@ -629,20 +638,25 @@ class Store:
                     few = conn.execute(select(reports.c.id).where(*conditions, match).limit(RARE_MATCHES)).scalars().all()
                     match = reports.c.id.in_(few) if len(few) < RARE_MATCHES else match
                 q = q.where(match)
-            rows = [dict(r) for r in conn.execute(q.order_by(reports.c.reported_at.desc(), reports.c.id.desc()).limit(limit)).mappings()]
+            order = (reports.c.reported_at, reports.c.id) if oldest_first else (reports.c.reported_at.desc(), reports.c.id.desc())
+            rows = [dict(r) for r in conn.execute(q.order_by(*order).offset(offset or None).limit(limit)).mappings()]
             events: dict[str, list[dict]] = {row["id"]: [] for row in rows}
-            if rows:
+            if rows and with_events:
                 for e in conn.execute(select(report_events).where(report_events.c.report_id.in_(list(events)))
                                       .order_by(report_events.c.id)).mappings():
                     events[e["report_id"]].append(dict(e))
         return [(row, events[row["id"]]) for row in rows]
 
-    def count_reports_where(self, conditions: list, terms: list[str]) -> int:
-        q = select(func.count()).select_from(reports).where(*conditions)
+    def count_reports_where(self, conditions: list, terms: list[str], cap: int | None = None) -> int:
+        """How many reports match; counting stops at `cap` (a screen says "more than 10.000", and the count of a
+        million stays cheap)."""
+        q = select(reports.c.id).where(*conditions)
         if terms:
             q = q.where(self._text_match(terms))
+        if cap is not None:
+            q = q.limit(cap)
         with self.read() as conn:
-            return conn.execute(q).scalar_one()
+            return conn.execute(select(func.count()).select_from(q.subquery())).scalar_one()
 
     def _text_match(self, terms: list[str]):
         """The dialect's full-text match of all `terms` as prefixes: SQLite FTS5, PostgreSQL tsvector."""

@@ -29,6 +29,7 @@ SCOPE_TITLE = "scope-title"
 SCOPE_RESET = "scope-reset"
 MEASURE = "measure"
 MAP_LEGEND = "map-legend"
+LEGEND_BOX = "legend-box"
 SCOPE_FACTS = "scope-facts"
 MAP_WRAP = "map-wrap"
 MAP_KELURAHAN_ALL = "map-kelurahan-all"
@@ -70,3 +71,18 @@ ACT_PROCESS, ACT_RESOLVE = "act-process", "act-resolve"
 ACT_RESULT = "act-result"
 ACTION_BUTTONS = {ACT_FORWARD: "forward", ACT_DUPLICATE: "duplicate", ACT_REJECT: "reject", ACT_ESCALATE: "escalate",
                   ACT_PROCESS: "process", ACT_RESOLVE: "resolve"}
+
+# the report browser (/laporan/): its filters (each also a URL argument), the grid, the map toggle
+REPORTS_PATH = "/laporan/"
+LB_URL, LB_QUERY, LB_OPENED, LB_LANG = "lb-url", "lb-query", "lb-opened", "lb-lang"
+LB_GRID, LB_COUNT, LB_NEW, LB_ERROR = "lb-grid", "lb-count", "lb-new", "lb-error"
+LB_STATUS, LB_CATEGORY, LB_OPD, LB_KECAMATAN, LB_KELURAHAN, LB_SOURCE = (
+    "lb-status", "lb-category", "lb-opd", "lb-kecamatan", "lb-kelurahan", "lb-source")
+LB_FROM, LB_TO, LB_SLA, LB_Q, LB_RESET = "lb-from", "lb-to", "lb-sla", "lb-q", "lb-reset"
+LB_FILTERS = {"status": LB_STATUS, "category": LB_CATEGORY, "opd": LB_OPD, "kecamatan": LB_KECAMATAN,
+              "kelurahan": LB_KELURAHAN, "source": LB_SOURCE, "from": LB_FROM, "to": LB_TO, "sla": LB_SLA, "q": LB_Q}
+LB_MAP_TOGGLE, LB_MAP_WRAP, LB_MAP, LB_MAP_MARKERS, LB_MAP_NOTE, LB_GRID_WRAP = (
+    "lb-map-toggle", "lb-map-wrap", "lb-map", "lb-map-markers", "lb-map-note", "lb-grid-wrap")
+LB_EXPORT_CSV, LB_EXPORT_XLSX = "lb-export-csv", "lb-export-xlsx"
+LB_TICK, LB_VERSION, LB_REFRESHED = "lb-tick", "lb-version", "lb-refreshed"
+LB_FILTERS_BOX, LB_FILTERS_SUMMARY, LB_SCREEN = "lb-filters", "lb-filters-summary", "lb-screen"

@@ -6,7 +6,7 @@ from dash import dcc, html
 from data_feeds.reports.lifecycle import OPEN
 
 from . import ids
-from .i18n import fmt_datetime, t
+from .i18n import STATUS_GLYPHS, fmt_datetime, t
 
 
 def shell(lang: str, opds: dict[str, str] | None = None) -> html.Aside:
@@ -71,18 +71,20 @@ def _event(e: dict, lang: str) -> html.Li:
 
 
 def _evidence(events: list[dict], lang: str) -> list:
+    # a citizen's photo with a comment is no evidence of the work
+    return _media([ev for e in events if e["kind"] != "comment" for ev in e.get("evidence") or []], lang)
+
+
+def _media(media: list[dict], lang: str) -> list:
     items, counts = [], {"photo": 0, "video": 0}
-    for e in events:
-        if e["kind"] == "comment":
-            continue  # a citizen's photo with a comment is no evidence of the work
-        for ev in e.get("evidence") or []:
-            kind = ev.get("type") or "photo"
-            counts[kind] = counts.get(kind, 0) + 1
-            label = t(f"card_{kind}", lang, n=counts[kind]) if kind in ("photo", "video") else ev["url"]
-            preview = (html.Video(src=ev["url"], controls=True, preload="metadata", className="lr-card-media") if kind == "video"
-                       else html.Img(src=ev["url"], alt=label, className="lr-card-media", referrerPolicy="no-referrer"))
-            items.append(html.A(href=ev["url"], target="_blank", rel="noopener noreferrer", className="lr-card-evidence",
-                                children=[preview, html.Span(label)]))
+    for ev in media:
+        kind = ev.get("type") or "photo"
+        counts[kind] = counts.get(kind, 0) + 1
+        label = t(f"card_{kind}", lang, n=counts[kind]) if kind in ("photo", "video") else ev["url"]
+        preview = (html.Video(src=ev["url"], controls=True, preload="metadata", className="lr-card-media") if kind == "video"
+                   else html.Img(src=ev["url"], alt=label, className="lr-card-media", referrerPolicy="no-referrer"))
+        items.append(html.A(href=ev["url"], target="_blank", rel="noopener noreferrer", className="lr-card-evidence",
+                            children=[preview, html.Span(label)]))
     return items
 
 
@@ -102,11 +104,15 @@ def body(report: dict | None, lang: str, source_name: str = "") -> list:
     sla = report["sla"]
     status = report["status"]
     evidence = _evidence(report["events"], lang)
+    citizen = [{"url": u, "type": "video" if u.split("?", 1)[0].lower().endswith((".mp4", ".mov", ".webm")) else "photo"}
+               for u in report.get("media") or []]
     return [
         html.Div(className=f"lr-card-status lr-status-{status}", children=[
-            html.Span(className="lr-dot"), html.Span(t(f"status_{status}", lang)),
+            html.Span(STATUS_GLYPHS.get(status, "?"), className="lr-dot"), html.Span(t(f"status_{status}", lang)),
+            html.Span(report.get("source_id") or "", className="lr-card-ref", id="card-ref"),
             html.Span("DEMO", className="lr-tag-demo") if report["source"] == "demo" else None]),
         html.H3(report["title"], className="lr-card-title"),
+        html.A(t("rp_open_page", lang) + " →", href=f"/laporan/{report['id']}", className="lr-card-page", id="card-page"),
         html.Div(f"{report['category_name']} · {place}", className="lr-card-place"),
         html.Div(report["address"], className="lr-card-place") if report.get("address") else None,
         html.Div(t("card_reported", lang, when=fmt_datetime(report["reported_at"], lang), source=source_name or report["source"]),
@@ -117,6 +123,8 @@ def body(report: dict | None, lang: str, source_name: str = "") -> list:
         _sla_line(t("card_sla_response", lang), sla["response_due"], sla["response_met"], status == "baru", sla["state"], lang),
         _sla_line(t("card_sla_resolution", lang), sla["resolution_due"], sla["resolution_met"],
                   status in OPEN, sla["state"], lang),
+        html.H4(t("rp_before", lang)) if citizen else None,
+        html.Div(_media(citizen, lang), className="lr-card-evidence-list", id="card-citizen-media") if citizen else None,
         html.H4(t("card_evidence", lang)) if evidence else None,
         html.Div(evidence, className="lr-card-evidence-list") if evidence else None,
         html.H4(t("card_history", lang)),

@@ -194,18 +194,19 @@ def opd_panel(panel: dict, lang: str) -> html.Section:
         dcc.Store(id=ids.OPD_DATA, data=opd_data(panel)),
         html.Div(className="lr-opd-head", children=[
             html.H2(t("opd_title", lang)), html.Span(id=ids.OPD_NOTE, className="lr-opd-note")]),
-        html.Table(className="lr-opd-table", children=[
+        html.Div(className="lr-opd-scroll", children=html.Table(className="lr-opd-table", children=[
             html.Thead(html.Tr([*[html.Th(h) for h in head],
                                 *[html.Th([t(k, lang), html.Br(), html.Span(t("opd_med_p90", lang), className="lr-opd-sub")])
                                   for k in ("opd_col_response", "opd_col_resolution")]])),
             html.Tbody(id=ids.OPD_BODY),  # drawn in the browser from opd-data
-        ]),
+        ])),
     ])
 
 
-def _legend(lang: str) -> html.Div:
-    return html.Div(className="lr-legend", children=[
-        html.Div(t("legend_title", lang), className="lr-legend-title"),
+def _legend(lang: str) -> html.Details:
+    """Folds away (on a phone it starts folded: callbacks/pages.py)."""
+    return html.Details(id=ids.LEGEND_BOX, open=True, className="lr-legend", children=[
+        html.Summary(t("legend_title", lang), className="lr-legend-title"),
         *[html.Div(className=f"lr-legend-row lr-status-{s}", children=[
             html.Span(STATUS_GLYPHS[s], className="lr-dot"), t(f"status_{s}", lang)]) for s in ("baru", "diproses", "selesai")],
         html.Div(measure_legend(DEFAULT_MEASURE, lang), id=ids.MAP_LEGEND),
@@ -285,7 +286,7 @@ def build(view: WallView) -> html.Div:
     banner_class, banner_children = status_banner(view.freshness, lang)
     other = "en" if lang == "id" else "id"
     boundary_note = t("boundary_schematic", lang) if view.boundary_kind == "schematic" else t("boundary_official", lang, source=view.boundary_source)
-    return html.Div(className="lr-wall", lang=lang, children=[
+    return html.Div(className="lr-wall" + ("" if view.shows_reports else " lr-no-reports"), lang=lang, children=[
         html.Header(className="lr-header", children=[
             html.Div(className="lr-brand", children=[
                 html.H1(t("app_title", lang)),
@@ -294,6 +295,8 @@ def build(view: WallView) -> html.Div:
             html.Nav(className="lr-nav", children=[
                 dcc.Link(t("nav_wall", lang), href="/", id=ids.NAV_WALL, className="lr-nav-link"),
                 dcc.Link(t("nav_indicators", lang), href=ids.INDICATORS_PATH, id=ids.NAV_INDICATORS, className="lr-nav-link"),
+                *([html.A(t("nav_reports", lang), href=ids.REPORTS_PATH, className="lr-nav-link", id="nav-reports")]
+                  if view.shows_reports else []),
             ]),
             html.Div(banner_children, id=ids.STATUS_BANNER, className=banner_class, role="status"),
             html.Div(className="lr-header-right", children=[

@@ -98,11 +98,12 @@ def csrf_headers(client) -> dict:
     return {"X-CSRFToken": client.get_cookie("_csrf_token").value}
 
 
-def call_callback(http, first_input: str, values: dict, url: str = "", headers: dict | None = None):
+def call_callback(http, first_input: str, values: dict, url: str = "", headers: dict | None = None, app_path: str = "/"):
     """Replay a Dash callback as the browser sends it: the callback whose first input (else any input) is
     `first_input` ("component-id.property"), triggered by it, with `values` for its inputs and states by "id.property" (None if absent).
-    `http` is a Flask test client (url "") or a requests session (url: the site)."""
-    deps = http.get(f"{url}/_dash-dependencies").json() if url else http.get("/_dash-dependencies").get_json()
+    `http` is a Flask test client (url "") or a requests session (url: the site); `app_path` the Dash app's
+    address ("/" the wall, "/laporan/" the report browser)."""
+    deps = http.get(f"{url}{app_path}_dash-dependencies").json() if url else http.get(f"{app_path}_dash-dependencies").get_json()
     named = lambda d: [f"{i['id']}.{i['property']}" for i in d["inputs"]]  # noqa: E731
     dep = next((d for d in deps if named(d)[:1] == [first_input]), None) or next(d for d in deps if first_input in named(d))
     parts = [p.rsplit(".", 1) for p in dep["output"].strip(".").split("...")]
@@ -112,5 +113,5 @@ def call_callback(http, first_input: str, values: dict, url: str = "", headers: 
             "inputs": [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]],
             "state": [{**s, "value": values.get(f"{s['id']}.{s['property']}")} for s in dep["state"]]}
     if url:
-        return http.post(f"{url}/_dash-update-component", json=body, headers=headers or {}, timeout=30)
-    return http.post("/_dash-update-component", json=body, headers=headers or {})
+        return http.post(f"{url}{app_path}_dash-update-component", json=body, headers=headers or {}, timeout=30)
+    return http.post(f"{app_path}_dash-update-component", json=body, headers=headers or {})

@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 from dash import Dash
 
 
-def policy(app: Dash, tile_url: str = "") -> str:
+def policy(apps: list[Dash], tile_url: str = "") -> str:
     tiles = urlsplit(tile_url.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
     tile_origin = f"{tiles.scheme}://{tiles.netloc}".replace("://a.", "://*.") if tiles.scheme and tiles.netloc else ""
-    script = " ".join(["'self'", *app.csp_hashes()])  # each already quoted: 'sha256-...'
+    hashes = dict.fromkeys(h for app in apps for h in app.csp_hashes())  # each already quoted: 'sha256-...'
+    script = " ".join(["'self'", *hashes])
     return "; ".join([
         "default-src 'self'",
         f"script-src {script}",
@@ -34,16 +35,16 @@ def policy(app: Dash, tile_url: str = "") -> str:
     ])
 
 
-def install(app: Dash, tile_url: str = "") -> None:
-    """Call after every callback is registered: the policy names the inline scripts they make."""
+def install(apps: list[Dash], tile_url: str = "") -> None:
+    """Call after every callback of every app is registered: the policy names the inline scripts they make."""
     headers = {
-        "Content-Security-Policy": policy(app, tile_url),
+        "Content-Security-Policy": policy(apps, tile_url),
         "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
     }
 
-    @app.server.after_request
+    @apps[0].server.after_request
     def _secure(resp):
         for name, value in headers.items():
             resp.headers.setdefault(name, value)

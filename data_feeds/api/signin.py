@@ -77,6 +77,12 @@ class _Recent:
 _sessions, _devices = _Recent(), _Recent()
 
 
+def _machine_path(path: str) -> bool:
+    """A request made by a page's scripts (Dash's own routes of any app, assets, evidence): signed out, it hears
+    401, never a redirect to a sign-in page it cannot show."""
+    return path.startswith(("/_", "/assets/", "/bukti/")) or "/_dash-" in path or "/_reload-hash" in path or "/assets/" in path
+
+
 def viewer() -> Viewer | None:
     """The signed-in person or the paired screen making this request (never an API key: see api_viewer)."""
     if "viewer" not in g:
@@ -167,13 +173,13 @@ def install(server: Flask, services: Services, limiter: Limiter) -> CSRFProtect:
             return None
         who = viewer()
         if who is None:
-            if request.method == "GET" and not path.startswith(("/_", "/assets/", "/bukti/")):
+            if request.method == "GET" and not _machine_path(path):
                 # the whole address, encoded: a link with several filters (?status=baru&opd=dpupr) comes back whole
                 return redirect(f"{SIGNIN_PATH}?next={quote(request.full_path.rstrip('?'), safe='/')}")
             return jsonify({"error": {"field": None, "reason": "sign in first"}}), 401
         if path.startswith(ADMIN_PATHS) and not who.administers:
             return flask.Response(f"403: {who.role}", 403, mimetype="text/plain")
-        if path == "/_dash-update-component" and who.kind == "person" and who.role in ("opd", "operator"):
+        if path.endswith("/_dash-update-component") and who.kind == "person" and who.role in ("opd", "operator"):
             # an evidence upload travels base64 inside the callback (4/3 of the file, and the rest of the body)
             request.max_content_length = settings.evidence_max_bytes * 4 // 3 + 256 * 1024
         return None

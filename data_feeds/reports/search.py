@@ -183,8 +183,9 @@ def page_limit(args: Mapping[str, str]) -> int:
     return int(raw)
 
 
-def keyset(after: tuple[datetime, str] | None) -> list:
-    """Rows after the cursor's (reported_at, id), newest first."""
+def keyset(after: tuple[datetime, str] | None, oldest_first: bool = False) -> list:
+    """Rows after the cursor's (reported_at, id) in the page order: newest first, or oldest first."""
     if after is None:
         return []
-    return [tuple_(reports.c.reported_at, reports.c.id) < tuple_(after[0], after[1])]
+    here, cursor = tuple_(reports.c.reported_at, reports.c.id), tuple_(after[0], after[1])
+    return [here > cursor if oldest_first else here < cursor]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from types import SimpleNamespace
 from datetime import datetime, timedelta, timezone
 
 from ulid import ULID
@@ -16,6 +17,7 @@ from geodata.locate import Locator
 from ..access.keys import Principal
 from ..clock import iso_utc, utcnow
 from ..store import NotFound, Store
+from ..store import reports as reports_table
 from ..validation import ApiError, parse
 from . import lifecycle, sla
 from .categories import RoutingTable
@@ -205,17 +207,15 @@ class ReportService:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
         return {**self.public(row), "events": [self._event(e) for e in events]}
 
-    def search(self, query, who, limit: int, after=None, personal: bool = False, address: str | None = None) -> tuple[list[dict], str | None]:
-        """Reports matching `query` (reports.search.ReportQuery) that `who` may see, newest first, in the public
-        shape of `get`; with the reporter's contact when asked for by one who reads it (each report so read is
-        audited, before the answer leaves). -> (reports, cursor for the next page or None)."""
+    def search(self, query, who, limit: int, after=None, personal: bool = False, address: str | None = None,
+               offset: int = 0, oldest_first: bool = False) -> tuple[list[dict], str | None]:
+        """Reports matching `query` (reports.search.ReportQuery) that `who` may see, newest first (or oldest), in the
+        public shape of `get`; with the reporter's contact when asked for by one who reads it (each report so read is
+        audited, before the answer leaves). -> (reports, cursor for the next page or None). A page continues
+        after a cursor; `offset` is for a page reached without one (a table's scrollbar dragged far down)."""
         from . import search
-        if not who.sees_reports:
-            raise ApiError.one(403, "role", "this account sees complaint aggregates, not single reports")
-        source, opds = who.report_filter()
-        query = query.scoped(source, opds)
-        rows = self.store.search_reports(query.conditions(self.routing, self.clock()) + search.keyset(after),
-                                         search.fts_terms(query.q), limit + 1)
+        rows = self.store.search_reports(self._scoped_conditions(query, who) + search.keyset(after, oldest_first),
+                                         search.fts_terms(query.q), limit + 1, offset=offset, oldest_first=oldest_first)
         more, rows = len(rows) > limit, rows[:limit]
         out = [{**self.public(row), "events": [self._event(e) for e in events]} for row, events in rows]
         if personal and who.reads_personal and rows:
@@ -226,6 +226,33 @@ class ReportService:
             for item, (row, _events) in zip(out, rows, strict=True):
                 item["reporter"] = {"name": row["reporter_name"], "phone": row["reporter_phone"]}
         return out, (search.encode_cursor(rows[-1][0]) if more else None)
+
+    def _scoped_conditions(self, query, who) -> list:
+        if not who.sees_reports:
+            raise ApiError.one(403, "role", "this account sees complaint aggregates, not single reports")
+        source, opds = who.report_filter()
+        return query.scoped(source, opds).conditions(self.routing, self.clock())
+
+    def count(self, query, who, cap: int | None = None, received_since: datetime | None = None) -> int:
+        """How many reports match `query` among those `who` may see (up to `cap`); only those received since a
+        moment when given (the list's "new since you opened it")."""
+        from . import search
+        conditions = self._scoped_conditions(query, who)
+        if received_since is not None:
+            conditions.append(reports_table.c.received_at > received_since)
+        return self.store.count_reports_where(conditions, search.fts_terms(query.q), cap)
+
+    def points(self, query, who, limit: int) -> list[dict]:
+        """The newest `limit` matching reports that `who` may see, as map markers (live.shapes.MarkerFeature)."""
+        from ..live.snapshot import marker_feature
+        from . import search
+        now = self.clock()
+        out = []
+        for row, _events in self.store.search_reports(self._scoped_conditions(query, who), search.fts_terms(query.q), limit,
+                                                      with_events=False):
+            state, _due = sla.clock_state(row["status"], row["reported_at"], self.routing.categories[row["category"]], now)
+            out.append(marker_feature(SimpleNamespace(**row), self.gazetteer, state))
+        return out
 
     def get_personal(self, report_id: str, who, address: str | None) -> dict:
         """The report with its reporter's name and phone, for a viewer (access.viewer.Viewer: a person, or a key
@@ -269,6 +296,16 @@ class ReportService:
         report = self.get(report_id)
         if not who.sees(who.scope_fields(report)):
             raise ApiError.one(404, "id", f"no report with id {report_id!r} that this {who.kind} may read")
+        return report
+
+    def page(self, ref: str, who, address: str | None = None) -> dict:
+        """One report's page for `who`: the report (with the reporter's contact, audited, for those who read it),
+        and the reports marked as its duplicates that `who` may see. 404 for none and for another's."""
+        report_id = self.resolve(ref, who)
+        report = self.get_personal(report_id, who, address) if who.reads_personal else self.get_for(report_id, who)
+        report["duplicates"] = [{"id": row["id"], "source_id": row["source_ref"], "title": row["title"],
+                                 "reported_at": iso_utc(row["reported_at"])}
+                                for row in self.store.duplicates_of(report_id) if who.sees(row)]
         return report
 
     # -- shapes ----------------------------------------------------------------------------

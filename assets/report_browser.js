@@ -1,0 +1,78 @@
+/* The report browser (/laporan/): the table's link cells, opening a report by Enter or a tap, and the table's
+   refreshes. Rows come from the server a block at a time (callbacks/report_browser.py). */
+(function () {
+  "use strict";
+  function reportPath(id) { return "/laporan/" + encodeURIComponent(id); }
+  function withApi(gridId, fn) {
+    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
+      window.dash_ag_grid.getApiAsync(gridId).then(fn).catch(function () {});
+    }
+    return Date.now();
+  }
+
+  /* The id cell: a real link (opens in a new tab with a middle click, can be copied). */
+  window.dashAgGridComponentFunctions = Object.assign({}, window.dashAgGridComponentFunctions, {
+    ReportLink: function (props) {
+      if (!props.data) { return null; }  // a row still loading
+      return React.createElement("a", { href: reportPath(props.data.id), className: "lr-lb-ref", tabIndex: -1 }, props.value);
+    }
+  });
+
+  /* Enter on any cell of a row, or a click or tap on the row, opens the report's page. */
+  window.dashAgGridFunctions = Object.assign({}, window.dashAgGridFunctions, {
+    openReportOnEnter: function (params) {
+      var e = params.event;
+      if (e && e.key === "Enter" && params.data && params.data.id) {
+        e.preventDefault();
+        window.location.assign(reportPath(params.data.id));
+      }
+    },
+    openReportOnClick: function (params) {
+      var e = params.event;
+      if (!params.data || !params.data.id) { return; }
+      if (e && (e.target.closest("a") || e.ctrlKey || e.metaKey || e.shiftKey || e.button === 1)) { return; }
+      var selected = window.getSelection && String(window.getSelection());
+      if (selected) { return; }  // selecting a title's text to copy it is not a request to open
+      window.location.assign(reportPath(params.data.id));
+    }
+  });
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    liveroomReports: {
+      /* New filters: back to the first block, read afresh. */
+      restart: function (query, gridId) {
+        return withApi(gridId, function (api) {
+          api.purgeInfiniteCache();
+          if (api.getDisplayedRowCount() > 0) { api.ensureIndexVisible(0, "top"); }
+        });
+      },
+      /* Something changed somewhere: read the blocks in view again; the scroll and the focus stay. */
+      refresh: function (version, gridId) {
+        return withApi(gridId, function (api) { api.refreshInfiniteCache(); });
+      },
+      /* On a phone the filters start folded and the table leads with what identifies a report. */
+      fitScreen: function (lang, defs) {
+        var no = window.dash_clientside.no_update;
+        if (window.innerWidth >= 700 || !defs) { return [no, no]; }
+        var first = ["ref", "status_label", "title", "time"];
+        var narrow = defs.map(function (d) {
+          var c = Object.assign({}, d);
+          if (c.field === "ref") { c.pinned = null; c.width = 170; }
+          if (c.field === "title") { c.flex = null; c.width = 220; }
+          if (c.field === "status_label") { c.width = 140; }
+          return c;
+        }).sort(function (a, b) {
+          var i = first.indexOf(a.field), j = first.indexOf(b.field);
+          return (i < 0 ? 99 : i) - (j < 0 ? 99 : j);
+        });
+        return [false, narrow];
+      },
+      /* A marker opens its report; a cluster zooms in (dash-leaflet does that). */
+      openMarker: function (click) {
+        var p = click && click.properties;
+        if (p && !p.cluster && p.id) { window.location.assign(reportPath(p.id)); }
+        return window.dash_clientside.no_update;
+      }
+    }
+  });
+})();
