@@ -21,15 +21,30 @@ def register(server: flask.Flask, services: Services) -> None:
         # personal data may be on it, and a report changes: never kept by a browser or a proxy
         return flask.Response(body, status, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
+    def context(who) -> report_page.PageContext:
+        return report_page.PageContext(lang=current_lang(), viewer_name=who.name, viewer_role=who.role, now_iso=iso_utc(utcnow()),
+                                       csrf_token=generate_csrf() if who.kind == "person" else "",
+                                       print_view=flask.request.args.get("cetak") == "1", boundary_kind=services.boundaries.kind)
+
+    @server.before_request
+    def nothing_deeper_than_a_report():
+        """/laporan/<id> is a report and /laporan/ the list; any deeper address is none (Dash would answer every
+        address under its prefix with the list's page)."""
+        path = flask.request.path
+        if path.startswith("/laporan/") and path.count("/") > 2 and "/_" not in path and "/assets/" not in path:
+            who = viewer()
+            if who is not None:
+                ref = path[len("/laporan/"):][:MAX_REF]
+                return html(report_page.refusal(context(who), t("rp_not_found", current_lang(), ref=ref), ref), 404)
+        return None
+
     # Dash's own routes under /laporan/ (_dash-layout, _dash-update-component, ...) are fixed paths, which
     # Flask prefers over this one; a report's id never starts with "_".
     @server.get("/laporan/<ref>")
     def report_page_view(ref: str):
         who = viewer()  # the sign-in guard has let only the signed-in this far
         source = services.routing.sources
-        ctx = report_page.PageContext(lang=current_lang(), viewer_name=who.name, viewer_role=who.role, now_iso=iso_utc(utcnow()),
-                                      csrf_token=generate_csrf() if who.kind == "person" else "",
-                                      print_view=flask.request.args.get("cetak") == "1", boundary_kind=services.boundaries.kind)
+        ctx = context(who)
         ref = ref[:MAX_REF]
         if not who.sees_reports:
             return html(report_page.refusal(ctx, t("rp_no_reports_role", ctx.lang), ref), 403)

@@ -7,6 +7,7 @@ from data_feeds.reports.lifecycle import OPEN
 
 from . import ids
 from .i18n import STATUS_GLYPHS, fmt_datetime, t
+from .report_page import citizen_media, closing_evidence
 
 
 def shell(lang: str, opds: dict[str, str] | None = None) -> html.Aside:
@@ -70,11 +71,6 @@ def _event(e: dict, lang: str) -> html.Li:
     ])
 
 
-def _evidence(events: list[dict], lang: str) -> list:
-    # a citizen's photo with a comment is no evidence of the work
-    return _media([ev for e in events if e["kind"] != "comment" for ev in e.get("evidence") or []], lang)
-
-
 def _media(media: list[dict], lang: str) -> list:
     items, counts = [], {"photo": 0, "video": 0}
     for ev in media:
@@ -103,9 +99,8 @@ def body(report: dict | None, lang: str, source_name: str = "") -> list:
     place = ", ".join(x["name"] for x in (report.get("kelurahan"), report.get("kecamatan")) if x)
     sla = report["sla"]
     status = report["status"]
-    evidence = _evidence(report["events"], lang)
-    citizen = [{"url": u, "type": "video" if u.split("?", 1)[0].lower().endswith((".mp4", ".mov", ".webm")) else "photo"}
-               for u in report.get("media") or []]
+    evidence = _media(closing_evidence(report), lang)
+    citizen = citizen_media(report)
     return [
         html.Div(className=f"lr-card-status lr-status-{status}", children=[
             html.Span(STATUS_GLYPHS.get(status, "?"), className="lr-dot"), html.Span(t(f"status_{status}", lang)),

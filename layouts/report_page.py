@@ -69,10 +69,20 @@ def _kind_of(url: str) -> str:
     return "video" if path.endswith((".mp4", ".mov", ".webm", ".3gp", ".mkv")) else "photo"
 
 
+def closing_evidence(report: dict) -> list[dict]:
+    """The agency's evidence of the work, from the report's events (a comment's photo is no evidence of it)."""
+    return [ev for e in report["events"] if e["kind"] != "comment" for ev in e.get("evidence") or []]
+
+
+def citizen_media(report: dict) -> list[dict]:
+    """The citizen's own photos and videos: the report's media, less the evidence a resolution added to it."""
+    added = {ev["url"] for e in report["events"] for ev in e.get("evidence") or []}
+    return [{"url": u, "type": _kind_of(u)} for u in report.get("media") or [] if u not in added]
+
+
 def before_after(report: dict, lang: str) -> Markup:
-    """The citizen's photos and videos beside the closing evidence (a comment's photo is no evidence of the work)."""
-    before = [{"url": u, "type": _kind_of(u)} for u in report.get("media") or []]
-    after = [ev for e in report["events"] if e["kind"] != "comment" for ev in e.get("evidence") or []]
+    """The citizen's photos and videos beside the closing evidence."""
+    before, after = citizen_media(report), closing_evidence(report)
     empty = lambda key: Markup('<p class="lr-rp-empty">{}</p>').format(t(key, lang))  # noqa: E731
     return Markup('<section class="lr-rp-media" id="rp-media"><div class="lr-rp-before" id="rp-before"><h2>{bt}</h2>{b}</div>'
                   '<div class="lr-rp-after" id="rp-after"><h2>{at}</h2>{a}</div></section>').format(

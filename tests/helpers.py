@@ -98,13 +98,16 @@ def csrf_headers(client) -> dict:
     return {"X-CSRFToken": client.get_cookie("_csrf_token").value}
 
 
-def call_callback(http, first_input: str, values: dict, url: str = "", headers: dict | None = None, app_path: str = "/"):
+def call_callback(http, first_input: str, values: dict, url: str = "", headers: dict | None = None, app_path: str = "/",
+                  output: str = ""):
     """Replay a Dash callback as the browser sends it: the callback whose first input (else any input) is
     `first_input` ("component-id.property"), triggered by it, with `values` for its inputs and states by "id.property" (None if absent).
     `http` is a Flask test client (url "") or a requests session (url: the site); `app_path` the Dash app's
-    address ("/" the wall, "/laporan/" the report browser)."""
+    address ("/" the wall, "/laporan/" the report browser); `output`, part of the callback's output where several
+    share a first input."""
     deps = http.get(f"{url}{app_path}_dash-dependencies").json() if url else http.get(f"{app_path}_dash-dependencies").get_json()
     named = lambda d: [f"{i['id']}.{i['property']}" for i in d["inputs"]]  # noqa: E731
+    deps = [d for d in deps if output in d["output"] and not d.get("clientside_function")]
     dep = next((d for d in deps if named(d)[:1] == [first_input]), None) or next(d for d in deps if first_input in named(d))
     parts = [p.rsplit(".", 1) for p in dep["output"].strip(".").split("...")]
     outputs = [{"id": i, "property": p} for i, p in parts]

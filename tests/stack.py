@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 
@@ -74,7 +75,7 @@ class LiveStack:
             token = OneTimeTokens(store).issue("signin", person.id, SIGNIN_TTL)
         finally:
             store.dispose()
-        return f"{self.url}/masuk/{token}?next={next_path}"
+        return f"{self.url}/masuk/{token}?next={quote(next_path, safe='/')}"
 
     def pairing_link(self, name: str) -> str:
         """A wall screen's pairing link, as `devices add` prints it."""
