@@ -88,6 +88,7 @@
       ticker: function (rows, lng) {
         var w = words(lng);
         if (!rows || !rows.length) { return [el("Li", { className: "lr-ticker-empty", children: w.ticker_empty })]; }
+        setTimeout(restoreFocus, 0);  // drawn by the time this runs
         return rows.map(function (r) {
           var place = [r.kelurahan, r.kecamatan].filter(Boolean).join(", ");
           var children = [
@@ -173,9 +174,19 @@
 
   /* Which report has the keyboard's focus (a marker or a ticker row): redrawn by a live update, it takes it back. */
   document.addEventListener("focusin", function (e) {
-    var d = e.target && e.target.querySelector ? e.target.querySelector("[data-report-id]") : null;
+    var t = e.target, d = t && t.closest ? (t.closest("[data-report-id]") || t.querySelector("[data-report-id]")) : null;
     window.__lrFocusId = d ? d.getAttribute("data-report-id") : null;
   });
+  /* After a redraw: if the focus fell to the page, give it back to the same report's ticker link or marker. */
+  function restoreFocus() {
+    var id = window.__lrFocusId, active = document.activeElement;
+    if (!id || (active && active !== document.body)) { return; }
+    var sel = '[data-report-id="' + id.replace(/"/g, "") + '"]';
+    var row = document.querySelector(".lr-ticker-item" + sel + " a");
+    var dot = document.querySelector(".lr-marker " + sel);
+    var target = row || (dot && dot.closest(".lr-marker"));
+    if (target) { target.focus({ preventScroll: true }); }
+  }
 
   window.liveroom = Object.assign({}, window.liveroom, {
     format: { duration: duration },
@@ -236,7 +247,15 @@
         var marker = L.marker(latlng, { icon: icon, keyboard: true, title: label, alt: label }).bindTooltip(tip, { className: "lr-tip" });
         /* A live update redraws the markers: the one that had the focus takes it back. */
         marker.on("add", function () {
-          if (window.__lrFocusId === p.id && marker.getElement()) { marker.getElement().focus({ preventScroll: true }); }
+          var icon = marker.getElement();
+          if (!icon) { return; }
+          L.DomEvent.on(icon, "keydown", function (e) {
+            if (e.key === "Enter" || e.key === " ") {
+              L.DomEvent.preventDefault(e);
+              marker.fire("click", { latlng: marker.getLatLng(), originalEvent: e }, true);
+            }
+          });
+          if (window.__lrFocusId === p.id) { setTimeout(restoreFocus, 0); }
         });
         return marker;
       },

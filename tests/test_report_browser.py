@@ -1,0 +1,202 @@
+"""The report browser and a report's page in a real Chromium: filters through the interface and through the
+address, a report opened by its LAKSA id and by the keyboard alone, the citizen's photo beside the evidence, a
+phone's screen, and a new matching report appearing while the table is open."""
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+import requests
+from PIL import Image
+
+from tests.helpers import WAIT_MS, at_kelurahan, report_payload
+
+pytestmark = [pytest.mark.browser, pytest.mark.stack]
+ROWS = ".lr-lb-table .ag-center-cols-container .ag-row"
+WIDEST = "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+
+
+def new_report(stack, **fields) -> str:
+    resp = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, json=report_payload(**fields), timeout=10)
+    assert resp.status_code == 201, resp.text
+    return resp.json()["id"]
+
+
+def row_ids(page) -> list[str]:
+    return page.eval_on_selector_all(ROWS, "rows => rows.map(r => r.getAttribute('row-id')).filter(Boolean)")
+
+
+def wait_rows(page, predicate: str):
+    page.wait_for_function(f"() => {{ const ids = [...document.querySelectorAll('{ROWS}')].map(r => r.getAttribute('row-id'))"
+                           f".filter(Boolean); return {predicate}; }}", timeout=WAIT_MS)
+
+
+@pytest.fixture(scope="module")
+def reports(live_stack):
+    """A LAKSA road report in Karawaci, a flood in Cipondoh being handled, and an old one resolved with a photo
+    uploaded as evidence; the road report's citizen photo is a file this site serves."""
+    made = {"road": new_report(live_stack, id="LKS-2026-000321", title="Jalan berlubang depan SD Karawaci"),
+            "flood": new_report(live_stack, category="banjir", title="Banjir di perumahan Cipondoh", **at_kelurahan("36.71.05.1001"))}
+    requests.post(f"{live_stack.url}/api/v1/reports/{made['flood']}/status", headers=live_stack.headers,
+                  json={"status": "diproses", "note": "BPBD menuju lokasi"}, timeout=10).raise_for_status()
+    return made
+
+
+def photo_url(stack, report_id: str, colour) -> str:
+    """Resolve a report with a real photo, uploaded through the card's callback as an agency head would. -> its URL."""
+    from tests.helpers import call_callback
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(buf, format="PNG")
+    http = stack.session("opd", opds=("dpupr",))
+    values = {"act-process.n_clicks": 1, "card-report.data": report_id, "lang.data": "id"}
+    call_callback(http, "act-process.n_clicks", values, url=stack.url, headers=dict(http.headers)).raise_for_status()
+    values = {"act-resolve.n_clicks": 1, "card-report.data": report_id, "lang.data": "id", "act-note.value": "Sudah ditambal",
+              "act-upload.contents": "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()}
+    call_callback(http, "act-resolve.n_clicks", values, url=stack.url, headers=dict(http.headers)).raise_for_status()
+    report = requests.get(f"{stack.url}/api/v1/reports/{report_id}", headers=stack.headers, timeout=10).json()
+    return report["events"][-1]["evidence"][0]["url"]
+
+
+def test_each_filter_through_the_interface_moves_the_address_and_the_rows(live_stack, reports, page):
+    page.goto(live_stack.enter("pimpinan", next_path="/laporan/"))
+    wait_rows(page, f"ids.includes('{reports['road']}') && ids.includes('{reports['flood']}')")
+    page.click("#lb-status")
+    page.get_by_role("option", name="… Diproses").click()
+    page.keyboard.press("Escape")
+    page.wait_for_url("**/laporan/?status=diproses", timeout=WAIT_MS)
+    wait_rows(page, f"ids.includes('{reports['flood']}') && !ids.includes('{reports['road']}')")
+    page.fill("#lb-q", "perumahan")
+    page.press("#lb-q", "Enter")
+    page.wait_for_url("**/laporan/?status=diproses&q=perumahan", timeout=WAIT_MS)
+    wait_rows(page, f"ids.length === 1 && ids[0] === '{reports['flood']}'")
+    assert page.get_attribute("#lb-export-csv", "href") == "/api/v1/export/reports.csv?status=diproses&q=perumahan"
+    page.click("#lb-reset")
+    page.wait_for_url("**/laporan/", timeout=WAIT_MS)
+    wait_rows(page, f"ids.includes('{reports['road']}')")
+    assert page.errors == []
+
+
+def test_a_link_with_filters_opens_the_same_view(live_stack, reports, page):
+    link = "/laporan/?status=baru&opd=dpupr&kecamatan=Karawaci&from=2026-01-01&q=berlubang"
+    page.goto(live_stack.enter("pimpinan", next_path=link))
+    wait_rows(page, f"ids.length === 1 && ids[0] === '{reports['road']}'")
+    assert page.url.endswith(link)
+    assert "Karawaci" in page.inner_text("#lb-kecamatan") and page.input_value("#lb-q") == "berlubang"
+    assert page.input_value("#lb-from") == "2026-01-01"
+    assert "Filter · 5 aktif" in page.inner_text("#lb-filters-summary")
+    page.go_back()  # the sign-in's landing, then the browser's own history follows the filters
+    assert page.errors == []
+
+
+def test_a_report_opens_by_its_laksa_id_and_by_the_keyboard_alone(live_stack, reports, page):
+    page.goto(live_stack.enter("pimpinan", next_path="/laporan/?q=LKS-2026-000321"))
+    wait_rows(page, f"ids.length === 1 && ids[0] === '{reports['road']}'")
+    page.focus("#lb-q")
+    for _ in range(40):  # Tab on through the filters and buttons into the table
+        page.keyboard.press("Tab")
+        if page.evaluate("() => !!document.activeElement.closest('.ag-row')"):
+            break
+    assert page.evaluate("() => document.activeElement.closest('.ag-row').getAttribute('row-id')") == reports["road"]
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"  # the focus ring shows on the dark table
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/laporan/{reports['road']}", timeout=WAIT_MS)
+    assert page.inner_text("#rp-ref") == "LKS-2026-000321"
+    page.goto(f"{live_stack.url}/laporan/LKS-2026-000321")
+    assert page.inner_text("#rp-title") == "Jalan berlubang depan SD Karawaci"
+    assert page.errors == []
+
+
+def test_the_citizens_photo_and_the_evidence_side_by_side(live_stack, page):
+    source = new_report(live_stack, title="Lampu taman mati")  # its evidence photo stands in for a citizen's photo
+    citizen = live_stack.url + photo_url(live_stack, source, (200, 40, 40))
+    rid = new_report(live_stack, id="LKS-2026-000555", title="Trotoar amblas", media=[citizen])
+    after = photo_url(live_stack, rid, (40, 160, 60))
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(live_stack.enter("pimpinan", next_path="/laporan/LKS-2026-000555"))
+    page.wait_for_selector("#rp-media")
+    page.wait_for_function("() => [...document.querySelectorAll('#rp-media img')].every(i => i.complete && i.naturalWidth > 0)")
+    before_img, after_img = page.locator("#rp-before img"), page.locator("#rp-after img")
+    assert before_img.get_attribute("src") == citizen and after_img.get_attribute("src") == after
+    b, a = before_img.bounding_box(), after_img.bounding_box()
+    assert abs(b["y"] - a["y"]) < 2 and a["x"] > b["x"] + b["width"]  # side by side
+    assert "Sudah ditambal" in page.inner_text("#rp-timeline")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("size", [(390, 844), (768, 1024)])
+def test_on_a_phone_and_a_tablet_nothing_is_wider_than_the_screen_and_the_status_shows(live_stack, reports, browser, size):
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, has_touch=True, is_mobile=size[0] < 500)
+    page = ctx.new_page()
+    page.goto(live_stack.enter("operator"))
+    page.wait_for_selector("#kpi-baru", timeout=WAIT_MS)
+    page.wait_for_timeout(1500)
+    assert page.evaluate(WIDEST) <= size[0]
+    for sel in ("#status-banner", "#lang-switch"):
+        box = page.locator(sel).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= size[0] and box["y"] < size[1], sel
+    if size[0] < 500:
+        assert page.get_attribute("#legend-box", "open") is None  # the legend folds away, the map is seen
+    page.goto(f"{live_stack.url}/laporan/")
+    page.wait_for_selector(ROWS, timeout=WAIT_MS)
+    assert page.evaluate(WIDEST) <= size[0]
+    assert page.locator("#lb-new").is_visible()
+    page.locator(f'{ROWS}[row-id="{reports["road"]}"] [col-id="status_label"]').tap()  # a report opens by tap
+    page.wait_for_url(f"**/laporan/{reports['road']}", timeout=WAIT_MS)
+    assert page.evaluate(WIDEST) <= size[0]
+    ctx.close()
+
+
+def test_a_new_matching_report_appears_marked_while_the_table_is_open(live_stack, reports, page):
+    page.goto(live_stack.enter("pimpinan", next_path="/laporan/?kecamatan=Karawaci"))
+    wait_rows(page, f"ids.includes('{reports['road']}')")
+    page.evaluate("() => { window.__sameDocument = true; }")
+    other = new_report(live_stack, category="banjir", title="Genangan di Cipondoh", **at_kelurahan("36.71.05.1001"))
+    fresh = new_report(live_stack, title="Lubang baru di Karawaci")
+    wait_rows(page, f"ids.includes('{fresh}')")
+    row = page.locator(f'{ROWS}[row-id="{fresh}"]')
+    assert "BARU MASUK" in row.inner_text() and "lr-lb-row-new" in row.get_attribute("class")
+    assert other not in row_ids(page)  # not in Karawaci: not this view's
+    assert "lr-lb-row-new" not in page.locator(f'{ROWS}[row-id="{reports["road"]}"]').get_attribute("class")
+    assert page.evaluate("() => window.__sameDocument === true")  # no reload
+    page.wait_for_function("() => document.querySelector('#lb-count').innerText.includes('baru masuk')", timeout=WAIT_MS)
+    assert page.errors == []
+
+
+def test_the_map_toggle_shows_the_filtered_set_and_a_marker_opens_by_keyboard(live_stack, reports, page):
+    page.goto(live_stack.enter("pimpinan", next_path="/laporan/?status=diproses"))
+    page.wait_for_selector(ROWS, timeout=WAIT_MS)
+    page.click("#lb-map-toggle")
+    marker = page.locator(f'#lb-map .lr-marker:has([data-report-id="{reports["flood"]}"])')
+    marker.wait_for(timeout=WAIT_MS)
+    assert page.locator(f'#lb-map [data-report-id="{reports["road"]}"]').count() == 0  # baru, not in this view
+    marker.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/laporan/{reports['flood']}", timeout=WAIT_MS)
+    assert page.errors == []
+
+
+def test_on_the_wall_a_marker_opens_by_keyboard_and_the_card_leads_to_the_page(live_stack, reports, page):
+    alone = new_report(live_stack, id="LKS-2026-000901", title="Pohon miring di Benda", **at_kelurahan("36.71.09.1002"))
+    page.goto(live_stack.enter("operator"))
+    marker = page.locator(f'#map .lr-marker:has([data-report-id="{alone}"])')
+    marker.wait_for(timeout=WAIT_MS)
+    page.wait_for_timeout(800)
+    marker.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#report-card:not([hidden])", timeout=WAIT_MS)
+    assert page.inner_text("#card-ref") == "LKS-2026-000901"
+    page.click("#card-page")
+    page.wait_for_url(f"**/laporan/{alone}", timeout=WAIT_MS)
+    assert page.errors == []
+
+
+def test_a_focused_ticker_row_keeps_the_focus_through_live_updates(live_stack, reports, page):
+    page.goto(live_stack.enter("pimpinan"))
+    link = page.locator(f'.lr-ticker-item[data-report-id="{reports["road"]}"] a')
+    link.wait_for(timeout=WAIT_MS)
+    link.focus()
+    new_report(live_stack, title="Laporan lain saat fokus")
+    page.wait_for_function("() => document.querySelector('#ticker').innerText.includes('Laporan lain saat fokus')", timeout=WAIT_MS)
+    assert page.evaluate("() => document.activeElement.closest('.lr-ticker-item').getAttribute('data-report-id')") == reports["road"]
