@@ -37,6 +37,24 @@
     }
   });
 
+  /* A row that arrives above the focused one shifts the rows down: the grid keeps the focus on the row index,
+     which is now another report. Follow the report instead, while the refreshed blocks come in. */
+  function keepFocusOnItsReport(api, gridId) {
+    var active = document.activeElement, grid = document.getElementById(gridId);
+    var cell = api.getFocusedCell();
+    if (!cell || !grid || !active || !grid.contains(active)) { return; }
+    var node = api.getDisplayedRowAtIndex(cell.rowIndex), id = node && node.id;
+    if (!id) { return; }
+    var follow = function () {
+      var now = api.getFocusedCell(), moved = api.getRowNode(id);
+      if (moved && moved.rowIndex != null && (!now || now.rowIndex !== moved.rowIndex) && grid.contains(document.activeElement)) {
+        api.setFocusedCell(moved.rowIndex, cell.column);
+      }
+    };
+    api.addEventListener("modelUpdated", follow);
+    setTimeout(function () { api.removeEventListener("modelUpdated", follow); }, 5000);
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     liveroomReports: {
       /* New filters: back to the first block, read afresh. */
@@ -48,7 +66,10 @@
       },
       /* Something changed somewhere: read the blocks in view again; the scroll and the focus stay. */
       refresh: function (version, gridId) {
-        return withApi(gridId, function (api) { api.refreshInfiniteCache(); });
+        return withApi(gridId, function (api) {
+          keepFocusOnItsReport(api, gridId);
+          api.refreshInfiniteCache();
+        });
       },
       /* On a phone the filters start folded and the table leads with what identifies a report. */
       fitScreen: function (lang, defs) {

@@ -7,11 +7,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import flask
 import redis
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask_caching import Cache
 
 from data_feeds.access.viewer import Viewer
@@ -76,7 +76,7 @@ def sla_text(report: dict, lang: str, now: datetime) -> tuple[str, str]:
 
 def grid_row(report: dict, services: Services, lang: str, opened: datetime | None, now: datetime) -> dict:
     """One report as a table row (formatted here, in the reader's language; no personal data)."""
-    fresh = opened is not None and datetime.fromisoformat(report["received_at"].replace("Z", "+00:00")) > opened
+    fresh = search.arrived_after(report, opened)
     status = report["status"]
     sla, tone = sla_text(report, lang, now)
     evidence = sum(len(e.get("evidence") or []) for e in report["events"] if e["kind"] != "comment")
@@ -92,6 +92,13 @@ def grid_row(report: dict, services: Services, lang: str, opened: datetime | Non
         "opd": opd.short if opd else "–", "opd_name": opd.name if opd else "", "sla": sla, "sla_tone": tone,
         "evidence": f"{t('evidence_yes', lang)} ({evidence})" if evidence else t("evidence_no", lang), "fresh": fresh,
     }
+
+
+def kelurahan_labels(gz, kecamatan_codes: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
+    """code -> "Name (Kecamatan)" by name, of the given kecamatan (all 104 when none)."""
+    return {code: f"{p.name} ({gz.kecamatan[code.rsplit('.', 1)[0]].name})"
+            for code, p in sorted(gz.kelurahan.items(), key=lambda kv: kv[1].name)
+            if not kecamatan_codes or code.rsplit(".", 1)[0] in kecamatan_codes}
 
 
 def _moment(iso: str | None) -> datetime | None:
@@ -126,8 +133,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             categories={code: c.name(lang) for code, c in routing.categories.items()},
             opds={code: o.short for code, o in routing.opds.items() if opds is None or code in opds},
             kecamatan=sorted(p.name for p in gz.kecamatan.values()),
-            kelurahan={code: f"{p.name} ({gz.kecamatan[code.rsplit('.', 1)[0]].name})"
-                       for code, p in sorted(gz.kelurahan.items(), key=lambda kv: kv[1].name)},
+            kelurahan=kelurahan_labels(gz),
             sources={code: s.name for code, s in routing.sources.items()},
             poll_ms=max(services.settings.live_poll_ms, 3000), opened_at=iso_utc(utcnow()), version=live_token(),
             bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]], tile_url=services.settings.map_tile_url))
@@ -136,29 +142,44 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
 
     @app.callback(Output(ids.LB_URL, "search"), *FILTER_OUTPUTS, Output(ids.LB_QUERY, "data"), Output(ids.LB_ERROR, "children"),
                   Output(ids.LB_EXPORT_CSV, "href"), Output(ids.LB_EXPORT_XLSX, "href"), Output(ids.LB_FILTERS_SUMMARY, "children"),
+                  Output(ids.LB_LANG_SWITCH, "href"),
                   Input(ids.LB_URL, "search"), *FILTER_INPUTS, Input(ids.LB_RESET, "n_clicks"), State(ids.LB_LANG, "data"))
     def follow(search_, *rest):
         """The address and the filters, each following the other (one callback: no loop between them)."""
         values, lang = list(rest[:len(FILTER_ARGS)]), rest[-1] or "id"
-        if ctx.triggered_id == ids.LB_RESET:
+        # several may fire at once (a click on "clear" also blurs the search box, which sends its value): clearing
+        # wins, then the address (the browser's back button), then the controls
+        fired = {t["prop_id"].split(".")[0] for t in ctx.triggered}
+        reset = ids.LB_RESET in fired
+        if reset:
             values = [None] * len(FILTER_ARGS)
-        from_address = ctx.triggered_id in (None, ids.LB_URL)
+        from_address = not reset and (ids.LB_URL in fired or not fired - {""})
         query_string = (search_ or "") if from_address else query_string_of(values)
         query_string = query_string if isinstance(query_string, str) else ""
+        error, parsed = "", values_of(query_string)
         try:
-            query_of(query_string, services)
-            error = ""
+            query = query_of(query_string, services)
+            # a place as the controls name it: a kecamatan by name, a kelurahan by code, whichever the link used
+            parsed[FILTER_ARGS.index("kecamatan")] = [gz.kecamatan[code].name for code in query.kecamatan] or None
+            parsed[FILTER_ARGS.index("kelurahan")] = list(query.kelurahan) or None
         except ApiError as exc:
             first = exc.errors[0] if exc.errors else {}
             error = t("lb_bad_filter", lang, reason=f"{first.get('field')}: {first.get('reason')}")
-            query_string = ""
-        canonical = query_string_of(values_of(query_string))
-        active = sum(1 for v in values_of(canonical) if v)
-        exports = (f"/api/v1/export/reports.csv{canonical}", f"/api/v1/export/reports.xlsx{canonical}",
-                   t("lb_filters_active", lang, n=active) if active else "Filter")
+            parsed = [None] * len(FILTER_ARGS)
+        canonical = query_string_of(parsed)
+        active = sum(1 for v in parsed if v)
+        links = (f"/api/v1/export/reports.csv{canonical}", f"/api/v1/export/reports.xlsx{canonical}",
+                 t("lb_filters_active", lang, n=active) if active else t("lb_filters", lang),
+                 f"/lang/{'en' if lang == 'id' else 'id'}?next={quote(ids.REPORTS_PATH + canonical, safe='/')}")
         if from_address:
-            return no_update, *values_of(query_string), canonical, error, *exports
-        return canonical, *[no_update if ctx.triggered_id != ids.LB_RESET else v for v in values], canonical, error, *exports
+            return no_update, *parsed, canonical, error, *links
+        return canonical, *[v if reset else no_update for v in values], canonical, error, *links
+
+    @app.callback(Output(ids.LB_KELURAHAN, "options"), Input(ids.LB_KECAMATAN, "value"))
+    def kelurahan_choices(kecamatan):
+        """The kelurahan of the chosen kecamatan (all 104 when none is chosen)."""
+        chosen = {p.code for name in (kecamatan if isinstance(kecamatan, list) else []) if (p := gz.find_kecamatan(str(name)))}
+        return [{"label": label, "value": code} for code, label in kelurahan_labels(gz, chosen).items()]
 
     def cursor_key(who: Viewer, query_string: str, oldest: bool, start: int) -> str:
         digest = hashlib.blake2b(f"{who.kind}:{who.id}|{query_string}|{oldest}|{start}".encode(), digest_size=12).hexdigest()
@@ -212,7 +233,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         except (redis.RedisError, OSError):
             return no_update, ["▲ ", t("live_redis_down", lang, time=fmt_time(utcnow(), lang))], "lr-status lr-status-down lr-lb-live"
         token = state.token() if state is not None else None
-        ok = [report_browser.html.Span("●", className="lr-live-dot"), t("live_ok", lang)]
+        ok = [html.Span("●", className="lr-live-dot"), t("live_ok", lang)]
         return (token if token != have else no_update), ok, "lr-status lr-status-ok lr-lb-live"
 
     # a new filter: the table starts again from its first block; a live change: the blocks in view are read again
@@ -231,11 +252,11 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             query = query_of(query_string, services)
             total = services.reports.count(query, who, cap=COUNT_CAP + 1)
             since = _moment(opened)
-            fresh = services.reports.count(query, who, cap=COUNT_CAP + 1, received_since=since) if since else 0
+            fresh = services.reports.count(query, who, cap=COUNT_CAP + 1, arrived_since=since) if since else 0
         except ApiError:
             return ""
         text = (t("lb_count_many", lang, n=fmt_int(COUNT_CAP, lang)) if total > COUNT_CAP else t("lb_count", lang, n=fmt_int(total, lang)))
-        return [text, *([" · ", report_browser.html.Strong(t("lb_new_rows", lang, n=fmt_int(fresh, lang)), className="lr-lb-fresh")]
+        return [text, *([" · ", html.Strong(t("lb_new_rows", lang, n=fmt_int(fresh, lang)), className="lr-lb-fresh")]
                         if fresh else [])]
 
     @app.callback(Output(ids.LB_MAP_WRAP, "hidden"), Output(ids.LB_GRID_WRAP, "hidden"), Output(ids.LB_MAP_TOGGLE, "children"),

@@ -102,6 +102,7 @@ reports = Table(
     # weeks never touches the table's rows; at 1M reports that is ~10x faster.
     Index("ix_reports_response_cover", "first_response_at", "reported_at", "kode_kec", "opd"),
     Index("ix_reports_kec_reported_at", "kode_kec", "reported_at"),  # each kecamatan's newest reports
+    Index("ix_reports_kel_reported_at", "kode_kel", "reported_at"),  # a kelurahan's reports: its page and its count
     Index("ix_reports_reported_at", "reported_at"),
     Index("ix_reports_opd_reported_at", "opd", "reported_at"),  # an agency's newest reports (its own wall)
     Index("ix_reports_resolved_cover", "resolved_at", "reported_at", "kode_kec", "opd"),
@@ -647,21 +648,26 @@ class Store:
                     events[e["report_id"]].append(dict(e))
         return [(row, events[row["id"]]) for row in rows]
 
-    def count_reports_where(self, conditions: list, terms: list[str], cap: int | None = None) -> int:
+    def count_reports_where(self, conditions: list, terms: list[str], cap: int | None = None, few: bool = False) -> int:
         """How many reports match; counting stops at `cap` (a screen says "more than 10.000", and the count of a
-        million stays cheap)."""
+        million stays cheap). `few`: the conditions alone leave few rows (the newest minutes), so the words are
+        checked row by row rather than by listing every report that has them."""
         q = select(reports.c.id).where(*conditions)
         if terms:
-            q = q.where(self._text_match(terms))
+            q = q.where(self._text_match(terms, per_row=few))
         if cap is not None:
             q = q.limit(cap)
         with self.read() as conn:
             return conn.execute(select(func.count()).select_from(q.subquery())).scalar_one()
 
-    def _text_match(self, terms: list[str]):
-        """The dialect's full-text match of all `terms` as prefixes: SQLite FTS5, PostgreSQL tsvector."""
+    def _text_match(self, terms: list[str], per_row: bool = False):
+        """The dialect's full-text match of all `terms` as prefixes: SQLite FTS5, PostgreSQL tsvector. SQLite lists
+        the matching rows once (`per_row`: asks the index about each row instead, for a handful of rows)."""
         if self.is_sqlite:
             fts = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+            if per_row:
+                return text("EXISTS (SELECT 1 FROM reports_fts WHERE reports_fts MATCH :fts AND reports_fts.rowid = reports.rowid)"
+                            ).bindparams(fts=fts)
             return text("reports.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH :fts)").bindparams(fts=fts)
         tsq = " & ".join(re.sub(r"[^\w]", "", t) + ":*" for t in terms if re.sub(r"[^\w]", "", t))
         return text("reports.search @@ to_tsquery('simple', :tsq)").bindparams(tsq=tsq or "''")

@@ -18,6 +18,29 @@ from tests.stack import LiveStack
 OUT = Path(__file__).resolve().parent / "screenshots"
 
 
+def evidence(stack: LiveStack, report_id: str, colour) -> str:
+    """Start and resolve a report as its agency head does, with an uploaded photo. -> the photo's address."""
+    import base64
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from tests.helpers import call_callback
+    img = Image.new("RGB", (640, 420), colour)
+    ImageDraw.Draw(img).rectangle((180, 150, 460, 290), outline=(240, 240, 240), width=6)
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG")
+    report = requests.get(f"{stack.url}/api/v1/reports/{report_id}", headers=stack.headers, timeout=10).json()
+    http = stack.session("opd", opds=(report["opd"]["code"],))
+    base = {"card-report.data": report_id, "lang.data": "id"}
+    call_callback(http, "act-process.n_clicks", {**base, "act-process.n_clicks": 1}, url=stack.url, headers=dict(http.headers))
+    call_callback(http, "act-resolve.n_clicks", {**base, "act-resolve.n_clicks": 1, "act-note.value": "Sudah ditangani",
+                                                 "act-upload.contents": "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()},
+                  url=stack.url, headers=dict(http.headers))
+    report = requests.get(f"{stack.url}/api/v1/reports/{report_id}", headers=stack.headers, timeout=10).json()
+    return report["events"][-1]["evidence"][0]["url"]
+
+
 def main() -> None:
     stack = LiveStack(Path(tempfile.mkdtemp()), demo=True).wait_ready()
     try:
@@ -25,19 +48,27 @@ def main() -> None:
         rid = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, timeout=10, json=report_payload(
             title="Saluran tersumbat di depan pasar", category="jalan_rusak", reporter={"name": "Rina Wati", "phone": "0812 5555 6666"},
             **at_kelurahan("36.71.02.1003"))).json()["id"]
+        # a LAKSA report with the citizen's photo (a file this site serves: an earlier report's evidence), resolved
+        # by its agency with a photo of the work: the report page's before and after
+        photo_source = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, timeout=10, json=report_payload(
+            title="Foto warga (sumber tangkapan layar)", **at_kelurahan("36.71.07.1014"))).json()["id"]
+        closed = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, timeout=10, json=report_payload(
+            id="LKS-2026-000777", title="Jalan berlubang di depan SDN Karawaci 3", category="jalan_rusak",
+            media=[f"{stack.url}{evidence(stack, photo_source, (150, 110, 80))}"], **at_kelurahan("36.71.07.1014"))).json()["id"]
+        evidence(stack, closed, (90, 120, 90))
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
-            def shot(name: str, url: str, size=(1920, 1080), then=None):
+            def shot(name: str, url: str, size=(1920, 1080), then=None, wait_for="#kpi-baru", full_page=False):
                 ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
                 page = ctx.new_page()
                 page.goto(url)
-                if "/masuk" not in page.url and "/admin" not in page.url:
-                    page.wait_for_selector("#kpi-baru")
+                if "/masuk" not in page.url and "/admin" not in page.url and wait_for:
+                    page.wait_for_selector(wait_for)
                     page.wait_for_timeout(4000)
                 if then:
                     then(page)
-                page.screenshot(path=str(OUT / f"{name}.png"))
+                page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
                 ctx.close()
 
             shot("signin-1920x1080", f"{stack.url}/masuk")
@@ -55,6 +86,17 @@ def main() -> None:
             shot("operator-forwarding-1920x1080", stack.enter("operator"), then=forward)
             shot("penilai-1920x1080", stack.enter("penilai"))
             shot("admin-1440x900", stack.enter("admin", next_path="/admin"), (1440, 900))
+            rows = ".lr-lb-table .ag-row"
+            for size in ((1920, 1080), (1440, 900), (390, 844)):
+                tag = f"{size[0]}x{size[1]}"
+                shot(f"reports-{tag}", stack.enter("pimpinan", next_path="/laporan/?status=baru,diproses"), size, wait_for=rows)
+                shot(f"report-page-{tag}", stack.enter("pimpinan", next_path="/laporan/LKS-2026-000777"), size, wait_for="#rp-media",
+                     full_page=True)
+            shot("reports-map-1440x900", stack.enter("pimpinan", next_path="/laporan/?status=baru"), (1440, 900), wait_for=rows,
+                 then=lambda page: (page.click("#lb-map-toggle"), page.wait_for_timeout(2500)))
+            shot("wall-390x844", stack.enter("pimpinan"), (390, 844))
+            shot("report-print-1440x900", stack.enter("pimpinan", next_path="/laporan/LKS-2026-000777?cetak=1"), (1440, 900),
+                 wait_for="#rp-media", full_page=True)
             browser.close()
     finally:
         stack.stop()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
 import shapely
 
 from .boundaries import BoundarySet

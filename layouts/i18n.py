@@ -269,6 +269,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "evidence_no": ("–", "–"),
     "row_new": ("BARU MASUK", "JUST IN"),
     "lb_loading": ("Memuat…", "Loading…"),
+    "lb_filters": ("Filter", "Filters"),
     "lb_filters_active": ("Filter · {n} aktif", "Filters · {n} set"),
     "lb_no_rows": ("Tidak ada laporan yang cocok dengan filter ini.", "No reports match these filters."),
 }

@@ -46,7 +46,7 @@ def filters(view: BrowserView) -> html.Details:
     lang = view.lang
     opts = lambda items: [{"label": name, "value": code} for code, name in items]  # noqa: E731
     return html.Details(open=True, id=ids.LB_FILTERS_BOX, className="lr-lb-filters", children=[
-        html.Summary("Filter", id=ids.LB_FILTERS_SUMMARY),
+        html.Summary(t("lb_filters", lang), id=ids.LB_FILTERS_SUMMARY),
         html.Div(className="lr-lb-grid-fields", children=[
             html.Div(className="lr-lb-field lr-lb-q", children=[
                 html.Label(t("lb_q", lang), htmlFor=ids.LB_Q),
@@ -61,10 +61,11 @@ def filters(view: BrowserView) -> html.Details:
             _choice(t("lb_source", lang), ids.LB_SOURCE, opts(view.sources.items())),
             html.Div(className="lr-lb-field", children=[
                 html.Label(t("lb_from", lang), htmlFor=ids.LB_FROM),
-                dcc.Input(id=ids.LB_FROM, type="date", className="lr-lb-input", debounce=True)]),
+                # no debounce: Dash 4 then sets a text selection, which a date field has not (a page error)
+                dcc.Input(id=ids.LB_FROM, type="date", className="lr-lb-input")]),
             html.Div(className="lr-lb-field", children=[
                 html.Label(t("lb_to", lang), htmlFor=ids.LB_TO),
-                dcc.Input(id=ids.LB_TO, type="date", className="lr-lb-input", debounce=True)]),
+                dcc.Input(id=ids.LB_TO, type="date", className="lr-lb-input")]),
             html.Div(className="lr-lb-field", children=[
                 html.Label(t("lb_sla", lang), htmlFor=ids.LB_SLA),
                 dcc.Dropdown(id=ids.LB_SLA, searchable=False, placeholder=t("lb_sla_any", lang), className="lr-lb-dropdown",
@@ -138,7 +139,7 @@ def header(view: BrowserView) -> html.Header:
         html.Div(className="lr-header-right", children=[
             html.Div(id=ids.LB_NEW, className="lr-status lr-status-ok lr-lb-live", role="status",
                      children=[html.Span("●", className="lr-live-dot"), t("live_ok", lang)]),
-            html.A(t("lang_switch", lang), href=f"/lang/{other}?next=/laporan/", id="lb-lang-switch", className="lr-lang",
+            html.A(t("lang_switch", lang), href=f"/lang/{other}?next=/laporan/", id=ids.LB_LANG_SWITCH, className="lr-lang",
                    title="Bahasa / Language"),
             *account_corner(view.account, lang),
         ]),

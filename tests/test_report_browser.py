@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 from PIL import Image
 
+from data_feeds.clock import WIB
 from tests.helpers import WAIT_MS, at_kelurahan, report_payload
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
@@ -34,10 +36,12 @@ def wait_rows(page, predicate: str):
 
 @pytest.fixture(scope="module")
 def reports(live_stack):
-    """A LAKSA road report in Karawaci, a flood in Cipondoh being handled, and an old one resolved with a photo
-    uploaded as evidence; the road report's citizen photo is a file this site serves."""
+    """A LAKSA road report in Karawaci, a flood in Cipondoh being handled, and a road report in Batuceper filed
+    three days ago, past its SLA."""
+    three_days_ago = (datetime.now(timezone.utc) - timedelta(days=3)).isoformat()
     made = {"road": new_report(live_stack, id="LKS-2026-000321", title="Jalan berlubang depan SD Karawaci"),
-            "flood": new_report(live_stack, category="banjir", title="Banjir di perumahan Cipondoh", **at_kelurahan("36.71.05.1001"))}
+            "flood": new_report(live_stack, category="banjir", title="Banjir di perumahan Cipondoh", **at_kelurahan("36.71.05.1001")),
+            "late": new_report(live_stack, title="Aspal amblas sejak lama", reported_at=three_days_ago, **at_kelurahan("36.71.03.1001"))}
     requests.post(f"{live_stack.url}/api/v1/reports/{made['flood']}/status", headers=live_stack.headers,
                   json={"status": "diproses", "note": "BPBD menuju lokasi"}, timeout=10).raise_for_status()
     return made
@@ -71,10 +75,64 @@ def test_each_filter_through_the_interface_moves_the_address_and_the_rows(live_s
     page.wait_for_url("**/laporan/?status=diproses&q=perumahan", timeout=WAIT_MS)
     wait_rows(page, f"ids.length === 1 && ids[0] === '{reports['flood']}'")
     assert page.get_attribute("#lb-export-csv", "href") == "/api/v1/export/reports.csv?status=diproses&q=perumahan"
+    page.go_back()  # the browser's history follows the filters
+    page.wait_for_url("**/laporan/?status=diproses", timeout=WAIT_MS)
+    page.wait_for_function("() => document.querySelector('#lb-q').value === ''", timeout=WAIT_MS)
     page.click("#lb-reset")
     page.wait_for_url("**/laporan/", timeout=WAIT_MS)
     wait_rows(page, f"ids.includes('{reports['road']}')")
     assert page.errors == []
+
+
+TODAY = datetime.now(WIB).date()
+IN, OUT = "ids.includes('{}')", "!ids.includes('{}')"
+# each filter: how a person sets it, what the address then says, which of the fixture's reports remain
+FILTERS = {
+    "status": (("choose", "#lb-status", "… Diproses"), "status=diproses", ["flood"], ["road", "late"]),
+    "category": (("choose", "#lb-category", "Banjir / genangan"), "category=banjir", ["flood"], ["road", "late"]),
+    "opd": (("choose", "#lb-opd", "BPBD"), "opd=bpbd", ["flood"], ["road", "late"]),
+    "kecamatan": (("choose", "#lb-kecamatan", "Cipondoh"), "kecamatan=Cipondoh", ["flood"], ["road", "late"]),
+    "kelurahan": (("choose", "#lb-kelurahan", "Cipondoh (Cipondoh)"), "kelurahan=36.71.05.1001", ["flood"], ["road", "late"]),
+    "source": (("choose", "#lb-source", "LAKSA"), "source=laksa", ["road", "flood", "late"], []),
+    "from": (("type", "#lb-from", (TODAY - timedelta(days=1)).isoformat()), f"from={TODAY - timedelta(days=1)}", ["road", "flood"], ["late"]),
+    "to": (("type", "#lb-to", (TODAY - timedelta(days=2)).isoformat()), f"to={TODAY - timedelta(days=2)}", ["late"], ["road", "flood"]),
+    "sla": (("choose", "#lb-sla", "Lewat SLA"), "sla=overdue", ["late"], ["road", "flood"]),
+    "q": (("type", "#lb-q", "amblas"), "q=amblas", ["late"], ["road", "flood"]),
+}
+
+
+def expect(reports, kept, dropped) -> str:
+    return " && ".join([IN.format(reports[k]) for k in kept] + [OUT.format(reports[k]) for k in dropped])
+
+
+@pytest.mark.parametrize("name", list(FILTERS))
+def test_each_filter_through_the_interface(live_stack, reports, page, name):
+    (how, control, value), arg, kept, dropped = FILTERS[name]
+    page.goto(live_stack.enter("pimpinan", next_path="/laporan/"))
+    wait_rows(page, expect(reports, ["road", "flood", "late"], []))
+    if how == "choose":
+        page.click(control)
+        page.keyboard.type(value.split(" (")[0] if "(" in value else "")  # a long list (104 kelurahan) is searched
+        page.get_by_role("option", name=value, exact=True).click()
+        page.keyboard.press("Escape")
+    else:
+        page.fill(control, value)
+        page.press(control, "Enter")
+    page.wait_for_url(f"**/laporan/?{arg}", timeout=WAIT_MS)
+    wait_rows(page, expect(reports, kept, dropped))
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("name", list(FILTERS))
+def test_each_filter_through_the_address(live_stack, reports, page, name):
+    (how, control, value), arg, kept, dropped = FILTERS[name]
+    page.goto(live_stack.enter("pimpinan", next_path=f"/laporan/?{arg}"))
+    wait_rows(page, expect(reports, kept, dropped))
+    if how == "choose":
+        assert value in page.inner_text(control)
+    else:
+        assert page.input_value(control) == value
+    assert page.url.endswith(f"/laporan/?{arg}") and page.errors == []
 
 
 def test_a_link_with_filters_opens_the_same_view(live_stack, reports, page):
@@ -85,7 +143,9 @@ def test_a_link_with_filters_opens_the_same_view(live_stack, reports, page):
     assert "Karawaci" in page.inner_text("#lb-kecamatan") and page.input_value("#lb-q") == "berlubang"
     assert page.input_value("#lb-from") == "2026-01-01"
     assert "Filter · 5 aktif" in page.inner_text("#lb-filters-summary")
-    page.go_back()  # the sign-in's landing, then the browser's own history follows the filters
+    page.click("#lb-lang-switch")  # English, the same view
+    wait_rows(page, f"ids.length === 1 && ids[0] === '{reports['road']}'")
+    assert page.url.endswith(link) and page.inner_text("#lb-filters-summary") == "Filters · 5 set"
     assert page.errors == []
 
 
@@ -152,6 +212,8 @@ def test_a_new_matching_report_appears_marked_while_the_table_is_open(live_stack
     page.goto(live_stack.enter("pimpinan", next_path="/laporan/?kecamatan=Karawaci"))
     wait_rows(page, f"ids.includes('{reports['road']}')")
     page.evaluate("() => { window.__sameDocument = true; }")
+    page.locator(f'{ROWS}[row-id="{reports["road"]}"] [col-id="title"]').click(modifiers=["Control"])  # focus, not open
+    page.keyboard.press("ArrowLeft")  # the keyboard is on the road report's row
     other = new_report(live_stack, category="banjir", title="Genangan di Cipondoh", **at_kelurahan("36.71.05.1001"))
     fresh = new_report(live_stack, title="Lubang baru di Karawaci")
     wait_rows(page, f"ids.includes('{fresh}')")
@@ -160,6 +222,8 @@ def test_a_new_matching_report_appears_marked_while_the_table_is_open(live_stack
     assert other not in row_ids(page)  # not in Karawaci: not this view's
     assert "lr-lb-row-new" not in page.locator(f'{ROWS}[row-id="{reports["road"]}"]').get_attribute("class")
     assert page.evaluate("() => window.__sameDocument === true")  # no reload
+    focused = "() => document.activeElement.closest('.ag-row') && document.activeElement.closest('.ag-row').getAttribute('row-id')"
+    assert page.evaluate(focused) == reports["road"]  # the update did not move the focus
     page.wait_for_function("() => document.querySelector('#lb-count').innerText.includes('baru masuk')", timeout=WAIT_MS)
     assert page.errors == []
 
@@ -178,7 +242,7 @@ def test_the_map_toggle_shows_the_filtered_set_and_a_marker_opens_by_keyboard(li
 
 
 def test_on_the_wall_a_marker_opens_by_keyboard_and_the_card_leads_to_the_page(live_stack, reports, page):
-    alone = new_report(live_stack, id="LKS-2026-000901", title="Pohon miring di Benda", **at_kelurahan("36.71.09.1002"))
+    alone = new_report(live_stack, id="LKS-2026-000901", title="Pohon miring di Cibodas", **at_kelurahan("36.71.09.1002"))
     page.goto(live_stack.enter("operator"))
     marker = page.locator(f'#map .lr-marker:has([data-report-id="{alone}"])')
     marker.wait_for(timeout=WAIT_MS)

@@ -184,6 +184,10 @@ def test_the_address_and_the_filters_follow_each_other(app, services, city):
     changed = call_callback(http, "lb-status.value", {"lb-url.search": "?status=baru", "lb-status.value": ["diproses", "selesai"],
                                                       "lb-sla.value": "overdue"}, headers=headers, app_path=LB).get_json()["response"]
     assert changed["lb-url"]["search"] == "?status=diproses%2Cselesai&sla=overdue" == changed["lb-query"]["data"]
+    by_code = call_callback(http, "lb-url.search", {"lb-url.search": "?kecamatan=36.71.05&kelurahan=Suka%20Jadi"}, headers=headers,
+                            app_path=LB).get_json()["response"]
+    assert by_code["lb-kecamatan"]["value"] == ["Cipondoh"] and by_code["lb-kelurahan"]["value"] == ["36.71.07.1014"]
+    assert by_code["lb-query"]["data"] == "?kecamatan=Cipondoh&kelurahan=36.71.07.1014"
     bad = call_callback(http, "lb-url.search", {"lb-url.search": "?status=hilang&kecamatan=Atlantis"}, headers=headers,
                         app_path=LB).get_json()["response"]
     assert bad["lb-error"]["children"].startswith("Filter tidak dikenali: ") and bad["lb-query"]["data"] == ""
@@ -238,3 +242,14 @@ def test_the_tables_scripts_load_on_the_report_browser_only(app, services):
     assert "_dash-component-suites/dash_ag_grid/" in browser and "report_browser.js" in browser
     assert "_dash-component-suites/dash_ag_grid/" not in wall and "report_browser.js" not in wall
     assert http.get("/laporan?status=baru").headers["Location"].endswith("/laporan/?status=baru")
+
+
+def test_choosing_a_kecamatan_narrows_the_kelurahan_to_its_own(app, services):
+    http, _ = person_client(app, services, "pimpinan")
+    out = call_callback(http, "lb-kecamatan.value", {"lb-kecamatan.value": ["Cipondoh"]}, headers=csrf_headers(http),
+                        app_path=LB).get_json()["response"]
+    codes = [o["value"] for o in out["lb-kelurahan"]["options"]]
+    assert codes and all(c.startswith("36.71.05.") for c in codes)
+    everywhere = call_callback(http, "lb-kecamatan.value", {"lb-kecamatan.value": None}, headers=csrf_headers(http),
+                               app_path=LB).get_json()["response"]
+    assert len(everywhere["lb-kelurahan"]["options"]) == 104

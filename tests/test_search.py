@@ -148,3 +148,21 @@ def test_a_report_opens_by_the_number_a_citizen_quotes(app, client, services, ci
     agency = app.server.test_client()
     sign_in(agency, services, "opd", opds=("bpbd",))
     assert agency.get("/api/v1/reports/LKS-2026-000123").status_code == 404  # DPUPR's: another agency's reads as none
+
+
+def test_counts_agree_whether_words_are_listed_once_or_asked_row_by_row(services, city):
+    from data_feeds.access.viewer import Viewer
+    from data_feeds.reports.search import ReportQuery, arrived_since, fts_terms
+    reader = Viewer("person", "t", "t", "pimpinan")
+    an_hour_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+    for q in ("jalan", "banjir", "LKS-2026-000123", "tidak-ada", "jal pas"):
+        query = ReportQuery.from_args({"q": q}, services.routing, services.gazetteer)
+        terms = fts_terms(q)
+        conditions = services.reports._scoped_conditions(query, reader) + arrived_since(an_hour_ago)
+        listed = services.store.count_reports_where(conditions, terms, None, few=False)
+        per_row = services.store.count_reports_where(conditions, terms, None, few=True)
+        assert listed == per_row == services.reports.count(query, reader, arrived_since=an_hour_ago), q
+    # "arrived" leaves out what was reported long before, even if it was received just now (history imported)
+    everything = ReportQuery.from_args({}, services.routing, services.gazetteer)
+    # the three-day-old and the October reports are out; the one reported 30 h ago and received now is in
+    assert services.reports.count(everything, reader, arrived_since=an_hour_ago) == 3

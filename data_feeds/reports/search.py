@@ -112,7 +112,8 @@ class ReportQuery:
         if self.date_to:
             where.append(r.reported_at < datetime.combine(self.date_to, time.min, WIB) + timedelta(days=1))
         if self.sla:
-            where.append(_sla_clause(self.sla, routing, now))
+            # only open reports run a clock: said outright, the store reads the few open ones by the status index
+            where += [r.status.in_(("baru", "diproses")), _sla_clause(self.sla, routing, now)]
         if self.scope_source is not None:
             where.append(r.source == self.scope_source)
         if self.scope_opds is not None:
@@ -155,6 +156,25 @@ def _sla_clause(which: str, routing: RoutingTable, now: datetime):
                 window = and_(r.reported_at >= now - span, r.reported_at <= now - span * (1 - sla.WARN_FRACTION))
             parts.append(and_(r.category == code, r.status == status, window))
     return or_(*parts)
+
+
+ARRIVAL_WINDOW = timedelta(days=2)
+
+
+def arrived_since(moment: datetime) -> list:
+    """Reports that came in after `moment` (the report browser's "new since you opened it"): received after it
+    and reported at most ARRIVAL_WINDOW before it, so a report filed late still counts, history imported in
+    bulk does not, and the read stays within the time index's newest range."""
+    return [reports.c.received_at > moment, reports.c.reported_at >= moment - ARRIVAL_WINDOW]
+
+
+def arrived_after(report: dict, moment: datetime | None) -> bool:
+    """The same rule for one report in the public shape (ReportService.public)."""
+    if moment is None:
+        return False
+    received = datetime.fromisoformat(report["received_at"].replace("Z", "+00:00"))
+    reported = datetime.fromisoformat(report["reported_at"].replace("Z", "+00:00"))
+    return received > moment and reported >= moment - ARRIVAL_WINDOW
 
 
 def fts_terms(q: str) -> list[str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from types import SimpleNamespace
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 from ulid import ULID
 
@@ -17,7 +17,6 @@ from geodata.locate import Locator
 from ..access.keys import Principal
 from ..clock import iso_utc, utcnow
 from ..store import NotFound, Store
-from ..store import reports as reports_table
 from ..validation import ApiError, parse
 from . import lifecycle, sla
 from .categories import RoutingTable
@@ -233,14 +232,14 @@ class ReportService:
         source, opds = who.report_filter()
         return query.scoped(source, opds).conditions(self.routing, self.clock())
 
-    def count(self, query, who, cap: int | None = None, received_since: datetime | None = None) -> int:
-        """How many reports match `query` among those `who` may see (up to `cap`); only those received since a
-        moment when given (the list's "new since you opened it")."""
+    def count(self, query, who, cap: int | None = None, arrived_since: datetime | None = None) -> int:
+        """How many reports match `query` among those `who` may see (up to `cap`); only those that arrived since a
+        moment when given (reports.search.arrived_since: the list's "new since you opened it")."""
         from . import search
         conditions = self._scoped_conditions(query, who)
-        if received_since is not None:
-            conditions.append(reports_table.c.received_at > received_since)
-        return self.store.count_reports_where(conditions, search.fts_terms(query.q), cap)
+        if arrived_since is not None:
+            conditions += search.arrived_since(arrived_since)
+        return self.store.count_reports_where(conditions, search.fts_terms(query.q), cap, few=arrived_since is not None)
 
     def points(self, query, who, limit: int) -> list[dict]:
         """The newest `limit` matching reports that `who` may see, as map markers (live.shapes.MarkerFeature)."""
