@@ -19,8 +19,8 @@ import time
 from datetime import date, timedelta
 from types import SimpleNamespace
 
-from bench.common import save, summary_ms, tmpdir
-from bench.search import CASES, fill
+from bench.common import save, summary_ms
+from bench.search import CASES, filled_stores
 from callbacks.report_browser import COUNT_CAP, grid_row
 from data_feeds.access.viewer import Viewer
 from data_feeds.clock import iso_utc, utcnow
@@ -107,35 +107,18 @@ def main() -> None:
     args = parser.parse_args()
     results = {}
     routing, gz = categories.load(), gazetteer.load()
-    for db in args.databases.split(","):
-        pg = None
-        if db == "sqlite":
-            url = f"sqlite:///{tmpdir('report_browser') / 'liveroom.db'}"
-        else:
-            from tests.pg import ThrowawayPostgres
-            pg = ThrowawayPostgres().start()
-            url = pg.new_database()
-        try:
-            store = Store(url)
-            store.create_schema()
-            fill_s = fill(store, args.reports)
-            store.refresh_statistics()  # as the live worker does at start and every hour
-            print(f"{db}: {args.reports:,} reports in {fill_s:.0f} s", flush=True)
-            service = ReportService(store, routing, gz, lambda: None)
-            reader = Viewer("person", "bench", "bench", "pimpinan")
-            with store.read() as conn:
-                some_ref = conn.exec_driver_sql("SELECT source_ref FROM reports LIMIT 1 OFFSET 4321").scalar()
-            blocks = time_blocks(service, reader, args.runs, some_ref)
-            page = time_pages(service, reader, store, args.runs)
-            worst = max(c["p95_ms"] for c in blocks.values())
-            results[db] = {"fill_seconds": round(fill_s), "first_block": blocks, "first_block_worst_p95_ms": worst,
-                           "count_line_worst_p95_ms": max(c["count_line"]["p95_ms"] for c in blocks.values()),
-                           "first_block_limit_p95_ms": BLOCK_LIMIT_MS, "report_page": page, "report_page_limit_p95_ms": PAGE_LIMIT_MS,
-                           "within_limits": worst <= BLOCK_LIMIT_MS and page["p95_ms"] <= PAGE_LIMIT_MS}
-            store.dispose()
-        finally:
-            if pg is not None:
-                pg.stop()
+    for db, store, filled in filled_stores(args.databases, args.reports, "report_browser"):
+        service = ReportService(store, routing, gz, lambda: None)
+        reader = Viewer("person", "bench", "bench", "pimpinan")
+        with store.read() as conn:
+            some_ref = conn.exec_driver_sql("SELECT source_ref FROM reports LIMIT 1 OFFSET 4321").scalar()
+        blocks = time_blocks(service, reader, args.runs, some_ref)
+        page = time_pages(service, reader, store, args.runs)
+        worst = max(c["p95_ms"] for c in blocks.values())
+        results[db] = {**filled, "first_block": blocks, "first_block_worst_p95_ms": worst,
+                       "count_line_worst_p95_ms": max(c["count_line"]["p95_ms"] for c in blocks.values()),
+                       "first_block_limit_p95_ms": BLOCK_LIMIT_MS, "report_page": page, "report_page_limit_p95_ms": PAGE_LIMIT_MS,
+                       "within_limits": worst <= BLOCK_LIMIT_MS and page["p95_ms"] <= PAGE_LIMIT_MS}
     save("report_browser", {"command": "python -m bench.report_browser", "reports": args.reports, "block_rows": 100,
                             "by_database": results})
 
