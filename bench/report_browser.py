@@ -13,14 +13,13 @@ Times are server time (no HTTP): the code the callback and the page route run, o
 """
 from __future__ import annotations
 
-import argparse
 import random
 import time
 from datetime import date, timedelta
 from types import SimpleNamespace
 
 from bench.common import save, summary_ms
-from bench.search import CASES, filled_stores
+from bench.search import CASES, big_store_args, filled_stores
 from callbacks.report_browser import COUNT_CAP, grid_row
 from data_feeds.access.viewer import Viewer
 from data_feeds.clock import iso_utc, utcnow
@@ -100,11 +99,7 @@ def time_pages(service: ReportService, reader: Viewer, store: Store, runs: int) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--reports", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--databases", default="sqlite,postgresql")
-    args = parser.parse_args()
+    args = big_store_args()
     results = {}
     routing, gz = categories.load(), gazetteer.load()
     for db, store, filled in filled_stores(args.databases, args.reports, "report_browser"):

@@ -126,12 +126,17 @@ def filled_stores(databases: str, reports: int, name: str):
                 pg.stop()
 
 
-def main() -> None:
+def big_store_args() -> argparse.Namespace:
+    """--reports (1,000,000), --runs (20), --databases (sqlite,postgresql): the big-store benches' arguments."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--databases", default="sqlite,postgresql")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = big_store_args()
     results = {}
     for db, store, filled in filled_stores(args.databases, args.reports, "search"):
         cases = time_cases(store, args.runs)
