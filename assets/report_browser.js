@@ -71,16 +71,16 @@
           api.refreshInfiniteCache();
         });
       },
-      /* On a phone the filters start folded and the table leads with what identifies a report. */
+      /* On a phone the filters start folded and the table leads with the status and the title. */
       fitScreen: function (lang, defs) {
         var no = window.dash_clientside.no_update;
         if (window.innerWidth >= 700 || !defs) { return [no, no]; }
-        var first = ["ref", "status_label", "title", "time"];
+        var first = ["status_label", "title", "ref", "time"];
         var narrow = defs.map(function (d) {
           var c = Object.assign({}, d);
           if (c.field === "ref") { c.pinned = null; c.width = 170; }
-          if (c.field === "title") { c.flex = null; c.width = 220; }
-          if (c.field === "status_label") { c.width = 140; }
+          if (c.field === "title") { c.flex = null; c.width = 230; }
+          if (c.field === "status_label") { c.width = 118; }
           return c;
         }).sort(function (a, b) {
           var i = first.indexOf(a.field), j = first.indexOf(b.field);

@@ -58,16 +58,23 @@ def account_of(services: Services, who: Viewer | None) -> wall.Account | None:
     return wall.Account(who.name, who.role, agency, generate_csrf() if who.kind == "person" else "")
 
 
-def register(app: Dash, services: Services, cache: Cache) -> None:
+def boundary_layers(services: Services, cache: Cache):
+    """-> (kecamatan layer, kelurahan layer): functions of the boundary set's key giving the map's geobuf layers,
+    prepared once per boundary set (simplified: invisible at their zoom) and shared by all workers and pages
+    through the Redis cache."""
     @cache.memoize(timeout=0)
     def kecamatan_layer(_key: str) -> str:
-        """Prepared once per boundary set (simplified by 10 m, invisible at city zoom; geobuf) and shared
-        by all workers through the Redis cache."""
         return services.boundaries.layer_geobuf("kecamatan", simplify_m=OVERVIEW_SIMPLIFY_M)
 
     @cache.memoize(timeout=0)
     def kelurahan_layer(_key: str) -> str:
         return services.boundaries.layer_geobuf("kelurahan", simplify_m=STREET_SIMPLIFY_M)
+
+    return kecamatan_layer, kelurahan_layer
+
+
+def register(app: Dash, services: Services, cache: Cache) -> None:
+    kecamatan_layer, kelurahan_layer = boundary_layers(services, cache)
 
     def serve_layout():
         lang = current_lang()

@@ -25,7 +25,7 @@ from data_feeds.validation import ApiError
 from layouts import ids, report_browser
 from layouts.i18n import STATUS_GLYPHS, fmt_datetime, fmt_duration, fmt_int, fmt_time, t
 
-from .pages import account_of
+from .pages import account_of, boundary_layers
 
 log = logging.getLogger(__name__)
 COUNT_CAP = 10_000  # beyond it the screen says "more than 10.000": an exact count of a million costs a scan
@@ -110,6 +110,7 @@ def _moment(iso: str | None) -> datetime | None:
 
 def register(app: Dash, services: Services, cache: Cache) -> None:
     routing, gz = services.routing, services.gazetteer
+    kecamatan_layer, _kelurahan_layer = boundary_layers(services, cache)
 
     def live_token() -> str | None:
         try:
@@ -136,7 +137,8 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             kelurahan=kelurahan_labels(gz),
             sources={code: s.name for code, s in routing.sources.items()},
             poll_ms=max(services.settings.live_poll_ms, 3000), opened_at=iso_utc(utcnow()), version=live_token(),
-            bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]], tile_url=services.settings.map_tile_url))
+            bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]], tile_url=services.settings.map_tile_url,
+            kecamatan_geobuf=kecamatan_layer(services.boundaries.key)))
 
     app.layout = serve_layout
 

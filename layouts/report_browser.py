@@ -34,6 +34,7 @@ class BrowserView:
     version: str | None = None  # the live state's token when the page was made: the table refreshes when it moves
     bounds: list[list[float]] = field(default_factory=list)
     tile_url: str = ""
+    kecamatan_geobuf: str = ""  # the kecamatan outlines under the markers (the wall's layer)
 
 
 def _choice(label: str, cid: str, options: list[dict], multi: bool = True) -> html.Div:
@@ -120,6 +121,10 @@ def grid(lang: str) -> dag.AgGrid:
 
 def _map(view: BrowserView) -> dl.Map:
     layers = [dl.TileLayer(url=view.tile_url, opacity=0.35)] if view.tile_url else []
+    if view.kecamatan_geobuf:
+        layers.append(dl.GeoJSON(data=view.kecamatan_geobuf, format="geobuf", style=js("kecamatanStyle"),
+                                 onEachFeature=js("kecamatanLabel"), interactive=False,
+                                 hideout={"values": {}, "breaks": [], "colors": [], "selected": None}))
     layers.append(dl.GeoJSON(id=ids.LB_MAP_MARKERS, data={"type": "FeatureCollection", "features": []}, cluster=True,
                              pointToLayer=js("reportMarker"), clusterToLayer=js("reportCluster"),
                              superClusterOptions={"radius": 40, "maxZoom": 15}, zoomToBoundsOnClick=True))

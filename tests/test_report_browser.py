@@ -264,3 +264,16 @@ def test_a_focused_ticker_row_keeps_the_focus_through_live_updates(live_stack, r
     new_report(live_stack, title="Laporan lain saat fokus")
     page.wait_for_function("() => document.querySelector('#ticker').innerText.includes('Laporan lain saat fokus')", timeout=WAIT_MS)
     assert page.evaluate("() => document.activeElement.closest('.lr-ticker-item').getAttribute('data-report-id')") == reports["road"]
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1920, 1080), (3840, 2160)])
+def test_the_walls_header_keeps_everything_on_screen_at_desk_and_wall_sizes(live_stack, reports, browser, size):
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = ctx.new_page()
+    page.goto(live_stack.enter("operator"))
+    page.wait_for_selector("#kpi-baru", timeout=WAIT_MS)
+    assert page.evaluate(WIDEST) <= size[0]
+    for sel in ("#status-banner", "#lang-switch", "#clock", "#account", ".lr-signout-btn", "#nav-reports"):
+        box = page.locator(sel).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= size[0], sel
+    ctx.close()
