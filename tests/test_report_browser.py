@@ -277,3 +277,22 @@ def test_the_walls_header_keeps_everything_on_screen_at_desk_and_wall_sizes(live
         box = page.locator(sel).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= size[0], sel
     ctx.close()
+
+
+def test_a_live_update_keeps_the_scroll_position(live_stack, reports, page):
+    """(Last in this file: it files sixty reports in Periuk, which would crowd the others' views.)"""
+    for n in range(60):
+        new_report(live_stack, title=f"Saluran mampet nomor {n}", **at_kelurahan("36.71.08.1001"))
+    page.goto(live_stack.enter("pimpinan", next_path="/laporan/?kecamatan=Periuk"))
+    page.wait_for_selector(ROWS, timeout=WAIT_MS)
+    viewport = page.locator(".lr-lb-table .ag-body-viewport")
+    viewport.evaluate("v => { v.scrollTop = 900; }")
+    page.wait_for_timeout(800)
+    before = viewport.evaluate("v => v.scrollTop")
+    assert before > 800
+    fresh = new_report(live_stack, title="Saluran mampet terbaru", **at_kelurahan("36.71.08.1001"))
+    page.wait_for_function("() => document.querySelector('#lb-count').innerText.includes('baru masuk')", timeout=WAIT_MS)
+    page.wait_for_timeout(1000)  # the refreshed blocks are in
+    assert viewport.evaluate("v => v.scrollTop") == before
+    viewport.evaluate("v => { v.scrollTop = 0; }")
+    wait_rows(page, f"ids[0] === '{fresh}'")  # it is there, at the top, for whoever scrolls back
