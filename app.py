@@ -18,7 +18,7 @@ from flask_caching import Cache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
-from data_feeds.api import evidence, native, open311, signin
+from data_feeds.api import compression, evidence, native, open311, signin
 from data_feeds.api import headers as api_headers
 from data_feeds.api import web as api_web
 from data_feeds.runtime.services import Services
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     limiter = api_web.install(server, services)
     csrf = signin.install(server, services, limiter)
     evidence.install(server)
+    compression.install(server)
     for door in (native.bp, open311.bp):  # keys authorise writes there, never cookies: nothing to forge
         csrf.exempt(door)
     cache = Cache(server, config={
@@ -46,8 +47,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     })
     common = dict(server=server, title="Tangerang LIVE Room", update_title=None, assets_folder=str(ASSETS), compress=False,
                   serve_locally=True, csrf_token_name=signin.CSRF_COOKIE, csrf_header_name=signin.CSRF_HEADER)
-    app = PageApp(__name__, unused_libraries=("dash_ag_grid",), assets_ignore=PLAIN_PAGE_ASSETS + "|report_browser\\.js", **common)
-    reports_app = PageApp("report_browser", url_base_pathname=REPORTS_PATH, assets_ignore=PLAIN_PAGE_ASSETS, **common)
+    app = PageApp(__name__, unused_libraries=("dash_ag_grid", "dash/dash_table"),
+                  assets_ignore=PLAIN_PAGE_ASSETS + "|report_browser\\.js", **common)
+    reports_app = PageApp("report_browser", unused_libraries=("dash/dash_table",), url_base_pathname=REPORTS_PATH,
+                          assets_ignore=PLAIN_PAGE_ASSETS, **common)
     for dash_app in (app, reports_app):
         dash_app.index_string = dash_app.index_string.replace("<html>", '<html lang="id">')
     callbacks.register(app, services, cache)

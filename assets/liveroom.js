@@ -172,6 +172,15 @@
     }
   });
 
+  /* Sign-out: the form's CSRF token comes from the cookie Dash's renderer also reads, as the form is sent. */
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.classList || !form.classList.contains("lr-signout")) { return; }
+    var m = document.cookie.match(/(?:^|;\s*)_csrf_token=([^;]+)/);
+    var field = form.querySelector("input[name=csrf_token]");
+    if (m && field) { field.value = decodeURIComponent(m[1]); }
+  }, true);
+
   /* Which report has the keyboard's focus (a marker or a ticker row): redrawn by a live update, it takes it back. */
   document.addEventListener("focusin", function (e) {
     var t = e.target, d = t && t.closest ? (t.closest("[data-report-id]") || t.querySelector("[data-report-id]")) : null;

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 BENCHES = ["bench.ingest", "bench.snapshot_scale", "bench.live_latency", "bench.callbacks", "bench.map_layers", "bench.indicators",
-           "bench.slow_clients", "bench.search", "bench.report_browser"]
+           "bench.slow_clients", "bench.search", "bench.report_browser", "bench.cold_page"]
 
 if __name__ == "__main__":
     for name in BENCHES:

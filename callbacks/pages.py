@@ -9,7 +9,6 @@ import flask
 import redis
 from dash import Dash
 from flask_caching import Cache
-from flask_wtf.csrf import generate_csrf
 
 from data_feeds.access.viewer import Viewer
 from data_feeds.api.signin import LANG_COOKIE, current_lang, same_site_path, viewer
@@ -55,7 +54,7 @@ def account_of(services: Services, who: Viewer | None) -> wall.Account | None:
     if who is None:
         return None
     agency = ", ".join(services.routing.opds[c].short if c in services.routing.opds else c for c in sorted(who.scope or ()))
-    return wall.Account(who.name, who.role, agency, generate_csrf() if who.kind == "person" else "")
+    return wall.Account(who.name, who.role, agency, who.kind == "person")
 
 
 def boundary_layers(services: Services, cache: Cache):

@@ -47,7 +47,7 @@ class Account:
     name: str
     role: str  # access.viewer role: pimpinan | operator | opd | penilai | admin | layar
     agency: str = ""  # an agency view: its OPDs' short names
-    csrf_token: str = ""  # for the sign-out form (a screen has none: it does not sign out)
+    signs_out: bool = False  # a person has the sign-out form (a screen does not sign out)
 
 
 def account_corner(account: Account | None, lang: str) -> list:
@@ -55,9 +55,11 @@ def account_corner(account: Account | None, lang: str) -> list:
         return []
     label = f"{account.name} · {t('role_' + account.role, lang)}"
     children = [html.Span(label, className="lr-account-name", id=ids.ACCOUNT)]
-    if account.csrf_token:
+    if account.signs_out:
+        # the token is filled in from its cookie as the form is sent (assets/liveroom.js): a secret in the layout
+        # would sit beside citizens' words in a compressed answer, what the BREACH attack reads
         children.append(html.Form(action="/keluar", method="post", className="lr-signout", children=[
-            dcc.Input(type="hidden", name="csrf_token", value=account.csrf_token),
+            dcc.Input(type="hidden", name="csrf_token", value=""),
             html.Button(t("signout", lang), type="submit", className="lr-signout-btn")]))
     return [html.Div(className="lr-account", children=children)]
 

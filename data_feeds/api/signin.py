@@ -39,7 +39,7 @@ from ..validation import ApiError
 DEVICE_COOKIE = "lr_device"
 CSRF_COOKIE, CSRF_HEADER = "_csrf_token", "X-CSRFToken"
 DEVICE_COOKIE_DAYS = 400  # browsers cap a cookie's life near 400 days: renewed on every page load
-PUBLIC_PATHS = {SIGNIN_PATH, "/healthz", "/assets/signin.css", "/api/v1/openapi.json"}
+PUBLIC_PATHS = {SIGNIN_PATH, "/healthz", "/assets/signin.css", "/api/v1/openapi.json", "/favicon.ico"}
 PUBLIC_PREFIXES = (SIGNIN_PATH + "/", PAIR_PATH + "/", "/lang/")
 SELF_GUARDED = ("/api/", "/open311/")  # the machine doors: each route asks for a key or a session itself
 ADMIN_PATHS = ("/admin",)
