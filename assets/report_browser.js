@@ -76,11 +76,10 @@
         var no = window.dash_clientside.no_update;
         if (window.innerWidth >= 700 || !defs) { return [no, no]; }
         var first = ["status_label", "title", "ref", "time"];
+        var widths = { status_label: 118, title: 230, ref: 170 };
         var narrow = defs.map(function (d) {
-          var c = Object.assign({}, d);
-          if (c.field === "ref") { c.pinned = null; c.width = 170; }
-          if (c.field === "title") { c.flex = null; c.width = 230; }
-          if (c.field === "status_label") { c.width = 118; }
+          var c = Object.assign({}, d, { flex: null, pinned: null });  // fixed widths: the table scrolls sideways
+          c.width = widths[c.field] || c.minWidth;
           return c;
         }).sort(function (a, b) {
           var i = first.indexOf(a.field), j = first.indexOf(b.field);

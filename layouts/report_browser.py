@@ -86,16 +86,17 @@ def columns(lang: str) -> list[dict]:
     """The table's columns; only the time sorts (in the store, by its index): other orders of a million rows
     would need an index each, and a filter answers those questions better."""
     return [
-        {"field": "ref", "headerName": t("col_ref", lang), "cellRenderer": "ReportLink", "pinned": "left", "width": 250},
-        {"field": "time", "headerName": t("col_time", lang), "sortable": True, "sort": "desc", "width": 180,
+        # widths share the table's width (flex) down to a floor each (minWidth), then the table scrolls sideways
+        {"field": "ref", "headerName": t("col_ref", lang), "cellRenderer": "ReportLink", "pinned": "left", "flex": 1.3, "minWidth": 200},
+        {"field": "time", "headerName": t("col_time", lang), "sortable": True, "sort": "desc", "flex": 1, "minWidth": 150,
          "sortingOrder": ["desc", "asc"]},
-        {"field": "status_label", "headerName": t("col_status", lang), "width": 190, "cellClass": "lr-lb-status"},
-        {"field": "title", "headerName": t("col_title", lang), "flex": 2, "minWidth": 220, "tooltipField": "title"},
-        {"field": "category", "headerName": t("col_category", lang), "width": 170},
-        {"field": "place", "headerName": t("col_place", lang), "width": 240},
-        {"field": "opd", "headerName": t("col_opd", lang), "width": 130, "tooltipField": "opd_name"},
-        {"field": "sla", "headerName": t("col_sla", lang), "width": 200, "cellClass": "lr-lb-sla"},
-        {"field": "evidence", "headerName": t("col_evidence", lang), "width": 90},
+        {"field": "status_label", "headerName": t("col_status", lang), "flex": 1, "minWidth": 130, "cellClass": "lr-lb-status"},
+        {"field": "title", "headerName": t("col_title", lang), "flex": 2.5, "minWidth": 220, "tooltipField": "title"},
+        {"field": "category", "headerName": t("col_category", lang), "flex": 1, "minWidth": 130},
+        {"field": "place", "headerName": t("col_place", lang), "flex": 1.3, "minWidth": 170},
+        {"field": "opd", "headerName": t("col_opd", lang), "flex": 0.7, "minWidth": 90, "tooltipField": "opd_name"},
+        {"field": "sla", "headerName": t("col_sla", lang), "flex": 1, "minWidth": 140, "cellClass": "lr-lb-sla"},
+        {"field": "evidence", "headerName": t("col_evidence", lang), "flex": 0.5, "minWidth": 80},
     ]
 
 
