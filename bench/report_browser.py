@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 from bench.common import save, summary_ms
-from bench.search import CASES, big_store_args, filled_stores
+from bench.search import big_store_args, case_queries, filled_stores
 from callbacks.report_browser import COUNT_CAP, grid_row
 from data_feeds.access.viewer import Viewer
 from data_feeds.clock import iso_utc, utcnow
-from data_feeds.reports import categories, search
+from data_feeds.reports import categories
 from data_feeds.reports.service import ReportService
 from data_feeds.store import Store
 from geodata import gazetteer
@@ -34,17 +34,10 @@ from layouts import report_page
 BLOCK_LIMIT_MS, PAGE_LIMIT_MS = 300.0, 100.0
 
 
-def time_blocks(service: ReportService, reader: Viewer, runs: int, some_ref: str) -> dict:
+def time_blocks(service: ReportService, reader: Viewer, runs: int) -> dict:
     context = SimpleNamespace(routing=service.routing)
-    a_year_ago = date.today() - timedelta(days=365)
     out = {}
-    for name, args in CASES.items():
-        args = dict(args)
-        if name.startswith("from"):
-            args = {"from": a_year_ago.isoformat(), "to": (a_year_ago + timedelta(days=30)).isoformat()}
-        if args.get("q", "") is None:
-            args["q"] = some_ref
-        query = search.ReportQuery.from_args(args, service.routing, service.gazetteer)
+    for name, query in case_queries(service.store, service.routing, service.gazetteer).items():
         opened = utcnow() - timedelta(hours=1)
 
         def block(query=query, opened=opened):
@@ -105,9 +98,7 @@ def main() -> None:
     for db, store, filled in filled_stores(args.databases, args.reports, "report_browser"):
         service = ReportService(store, routing, gz, lambda: None)
         reader = Viewer("person", "bench", "bench", "pimpinan")
-        with store.read() as conn:
-            some_ref = conn.exec_driver_sql("SELECT source_ref FROM reports LIMIT 1 OFFSET 4321").scalar()
-        blocks = time_blocks(service, reader, args.runs, some_ref)
+        blocks = time_blocks(service, reader, args.runs)
         page = time_pages(service, reader, store, args.runs)
         worst = max(c["p95_ms"] for c in blocks.values())
         results[db] = {**filled, "first_block": blocks, "first_block_worst_p95_ms": worst,

@@ -73,10 +73,8 @@ CASES = {  # one filter each, as a link would carry it; the last ones free text
 }
 
 
-def time_cases(store: Store, runs: int) -> dict:
-    routing, gz = categories.load(), gazetteer.load()
-    service = ReportService(store, routing, gz, lambda: None)
-    reader = Viewer("person", "bench", "bench", "pimpinan")
+def case_queries(store: Store, routing, gz) -> dict[str, search.ReportQuery]:
+    """CASES as queries: the date range a month a year ago, the LAKSA id one of the stored reports'."""
     a_year_ago = date.today() - timedelta(days=365)
     with store.read() as conn:
         some_id = conn.exec_driver_sql("SELECT source_ref FROM reports LIMIT 1 OFFSET 4321").scalar()
@@ -87,7 +85,16 @@ def time_cases(store: Store, runs: int) -> dict:
             args = {"from": a_year_ago.isoformat(), "to": (a_year_ago + timedelta(days=30)).isoformat()}
         if args.get("q", "") is None:
             args["q"] = some_id
-        query = search.ReportQuery.from_args(args, routing, gz)
+        out[name] = search.ReportQuery.from_args(args, routing, gz)
+    return out
+
+
+def time_cases(store: Store, runs: int) -> dict:
+    routing, gz = categories.load(), gazetteer.load()
+    service = ReportService(store, routing, gz, lambda: None)
+    reader = Viewer("person", "bench", "bench", "pimpinan")
+    out = {}
+    for name, query in case_queries(store, routing, gz).items():
         service.search(query, reader, 50)  # warm
         times, found = [], 0
         for _ in range(runs):
