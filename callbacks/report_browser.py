@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 import flask
 import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
 from flask_caching import Cache
 
 from data_feeds.access.viewer import Viewer
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 COUNT_CAP = 10_000  # beyond it the screen says "more than 10.000": an exact count of a million costs a scan
 MAP_LIMIT = 2_000  # the newest of the filtered set on the map (clustered)
 CURSOR_TTL_S = 600
+DOWN = "down"  # the live version while Redis does not answer
 LIST_ARGS = ("status", "category", "opd", "kecamatan", "kelurahan", "source")  # comma-separated in the address
 FILTER_OUTPUTS = [Output(ids.LB_FILTERS[name], "value") for name in FILTER_ARGS]
 FILTER_INPUTS = [Input(ids.LB_FILTERS[name], "value") for name in FILTER_ARGS]
@@ -228,15 +230,21 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
                   Input(ids.LB_TICK, "n_intervals"), State(ids.LB_VERSION, "data"), State(ids.LB_LANG, "data"),
                   prevent_initial_call=True)
     def live(_n, have, lang):
-        """One Redis read: has anything changed? The table and the count follow when it has."""
+        """One Redis read: has anything changed? The table and the count follow when it has. Nothing changed,
+        nothing is sent (the tick of every open table); the status line changes only with the state."""
         lang = lang or "id"
         try:
             state = services.live.version()
         except (redis.RedisError, OSError):
-            return no_update, ["▲ ", t("live_redis_down", lang, time=fmt_time(utcnow(), lang))], "lr-status lr-status-down lr-lb-live"
+            if have == DOWN:
+                raise PreventUpdate from None
+            # remembered as the version, so the first answer after Redis is back reads the store again
+            return DOWN, ["▲ ", t("live_redis_down", lang, time=fmt_time(utcnow(), lang))], "lr-status lr-status-down lr-lb-live"
         token = state.token() if state is not None else None
+        if token == have:
+            raise PreventUpdate  # an empty 204
         ok = [html.Span("●", className="lr-live-dot"), t("live_ok", lang)]
-        return (token if token != have else no_update), ok, "lr-status lr-status-ok lr-lb-live"
+        return token, ok, "lr-status lr-status-ok lr-lb-live"
 
     # a new filter: the table starts again from its first block; a live change: the blocks in view are read again
     app.clientside_callback(ClientsideFunction("liveroomReports", "restart"), Output(ids.LB_REFRESHED, "data", allow_duplicate=True),

@@ -253,3 +253,23 @@ def test_choosing_a_kecamatan_narrows_the_kelurahan_to_its_own(app, services):
     everywhere = call_callback(http, "lb-kecamatan.value", {"lb-kecamatan.value": None}, headers=csrf_headers(http),
                                app_path=LB).get_json()["response"]
     assert len(everywhere["lb-kelurahan"]["options"]) == 104
+
+
+def test_the_tables_tick_says_nothing_when_nothing_changed_and_tells_redis_down_once(app, services, monkeypatch):
+    import redis
+    http, _ = person_client(app, services, "pimpinan")
+    headers = csrf_headers(http)
+    token = services.live.version()
+    token = token.token() if token else None
+    tick = lambda have: call_callback(http, "lb-tick.n_intervals", {"lb-tick.n_intervals": 5, "lb-version.data": have,  # noqa: E731
+                                                                    "lb-lang.data": "id"}, headers=headers, app_path=LB)
+    assert tick(token).status_code == 204  # the same version: nothing sent
+    moved = tick("an-older-version").get_json()["response"]
+    assert moved["lb-version"]["data"] == token and "LANGSUNG" in str(moved["lb-new"]["children"])
+
+    def down():
+        raise redis.ConnectionError("gone")
+    monkeypatch.setattr(type(services.live), "version", lambda self: down())
+    lost = tick(token).get_json()["response"]
+    assert lost["lb-version"]["data"] == "down" and "lr-status-down" in lost["lb-new"]["className"]
+    assert tick("down").status_code == 204  # said once
