@@ -56,7 +56,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     callbacks.register(app, services, cache)
     callbacks.register_reports(reports_app, services, cache)
     # last: its policy names the callbacks' inline scripts
-    api_headers.install([app, reports_app], services.settings.map_tile_url)
+    api_headers.install([app, reports_app], services.settings.map_tile_url, services.settings.live_url,
+                        services.settings.channel_port)
     app.reports_app = reports_app
     return app
 

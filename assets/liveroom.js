@@ -19,6 +19,12 @@
     if (day(when) !== day(new Date())) { opts.day = "numeric"; opts.month = "short"; }
     return new Intl.DateTimeFormat(loc, opts).format(when).replace(/(\d{2})\.(\d{2})/, "$1:$2");
   }
+  /* HH:mm:ss in WIB (as layouts/i18n.py fmt_time with seconds) */
+  function clockTime(iso, lng) {
+    if (!iso) { return "\u2013"; }
+    return new Intl.DateTimeFormat(lng === "en" ? "en-GB" : "id-ID", { timeZone: TZ, hour: "2-digit", minute: "2-digit",
+      second: "2-digit", hour12: false }).format(new Date(iso)).replace(/\./g, ":");
+  }
   function num(n, lng) { return new Intl.NumberFormat(lng === "en" ? "en-GB" : "id-ID").format(n); }
   /* The form layouts/i18n.py fmt_duration writes: '2 hari 3 jam', '1 jam 25 menit', '56 menit', '40 detik'. */
   function duration(seconds, lng) {
@@ -32,7 +38,7 @@
     return parts.filter(function (p) { return p[0] || parts.length === 1; })
       .map(function (p) { return p[0] + " " + p[1]; }).join(" ");
   }
-  var STALL_MS = 15000;  // a poll with no answer after this long is given up, so polling resumes
+  var AREA_SHOWN = {};  // what the area callback last drew, per output (it redraws only what changed)
   var KEL_ZOOM = 14;  // street level: every kelurahan is drawn with its name
 
   function esc(text) {
@@ -49,39 +55,68 @@
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     liveroom: {
-      /* At most one poll in flight per dashboard: ticks that arrive meanwhile are dropped. */
-      gate: function (n) {
-        var g = window.__lrPoll || (window.__lrPoll = { inflight: false, since: 0, n: 0 });
-        var now = Date.now();
-        if (g.inflight && now - g.since < STALL_MS) { return window.dash_clientside.no_update; }
-        g.inflight = true; g.since = now; g.n += 1;
-        return g.n;
+      /* The live link starts once the page's stores exist (assets/live_link.js). */
+      startLink: function (cfg) {
+        if (cfg && window.liveroomLink) { window.liveroomLink.start(cfg); }
+        return window.dash_clientside.no_update;
       },
-      /* The poll answered: the next tick may poll again. (Separate from gate: no callback cycle.) */
-      done: function (ack) {
-        if (window.__lrPoll) { window.__lrPoll.inflight = false; }
-        return (ack && ack.n) || 0;
-      },
-      /* Apply a marker delta to the map's FeatureCollection: only changed markers travel.
-         A marker is data_feeds/live/shapes.py MarkerFeature; its properties' one-letter keys are documented there. */
+      /* Apply a marker delta to the map's FeatureCollection: only changed markers travel; after a reset, the
+         whole set. A marker is data_feeds/live/shapes.py MarkerFeature; its one-letter keys are documented there. */
       merge: function (delta, current) {
         if (!delta) { return window.dash_clientside.no_update; }
-        if (delta.full) {  /* the whole map: fetched as one pre-joined GeoJSON, not through a callback */
-          var attempt = function (left) {
-            return fetch(delta.url, { cache: "no-store" })
-              .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-              .catch(function (err) {
-                if (left <= 0) { throw err; }
-                return new Promise(function (ok) { setTimeout(ok, 1000); }).then(function () { return attempt(left - 1); });
-              });
-          };
-          return attempt(5).catch(function () { return window.dash_clientside.no_update; });
-        }
+        if (delta.full) { return { type: "FeatureCollection", features: delta.features || [] }; }
         var byId = new Map();
         ((current && current.features) || []).forEach(function (f) { byId.set(f.id, f); });
         (delta.removes || []).forEach(function (id) { byId.delete(id); });
         (delta.upserts || []).forEach(function (f) { byId.set(f.id, f); });
         return { type: "FeatureCollection", features: Array.from(byId.values()) };
+      },
+      /* Everything the wall draws of one area (the city or the kecamatan picked on the map) from the live view
+         (shapes.py LiveView): KPI tiles, ticker rows, OPD table, map colours, notes. An output whose content
+         has not changed is not touched, so a change redraws only what it changed. */
+      area: function (view, selection, measure, classes, lng) {
+        var nu = window.dash_clientside.no_update;
+        if (!view || !view.areas) { return Array(12).fill(nu); }
+        var w = words(lng), last = AREA_SHOWN;
+        var a = (selection && view.areas[selection]) || view.areas.city;
+        var k = a.kpi;
+        var ticker = a.ticker.order.map(function (id) { return a.ticker.rows[id]; });
+        var opd = { rows: a.opd.order.map(function (code) { return a.opd.rows[code]; }), b: a.opd.b, w: a.opd.w,
+                    days: a.opd.days, a: selection && view.areas[selection] ? (view.names || {})[selection] || null : null };
+        var shown = view.note || [0, 0];
+        var out = [
+          ticker, opd,
+          num(k.today, lng), num(k.baru, lng), num(k.diproses, lng), num(k.selesai_today, lng),
+          k.ttfr_median_s != null ? duration(k.ttfr_median_s, lng) : "\u2013",
+          k.ttfr_n ? fill(w.kpi_ttfr_window, { days: k.ttfr_window_days, n: num(k.ttfr_n, lng) }) : w.no_data,
+          { values: (view.map || {})[measure] || {}, breaks: classes.breaks[measure] || [], colors: classes.colors, selected: selection || null },
+          shown[1] > shown[0] ? fill(w.markers_capped, { shown: num(shown[0], lng), total: num(shown[1], lng) }) : "",
+          !view.demo,
+          fill(w.updated, { time: clockTime(view.at, lng) })
+        ];
+        return out.map(function (value, i) {
+          var key = JSON.stringify(value);
+          if (last[i] === key) { return nu; }
+          last[i] = key;
+          return value;
+        });
+      },
+      /* The status strip: cut off from the channel, Redis or the worker down (the screen is held), feeds gone quiet. */
+      banner: function (state, view, lng) {
+        var w = words(lng), messages = [], level = "ok";
+        state = state || { redis: true, worker: true };
+        var at = view && view.at ? clockTime(view.at, lng) : "\u2013";
+        if (state.cut) { messages.push(fill(w.live_cut, { time: clockTime(new Date(state.since).toISOString(), lng) })); level = "down"; }
+        else if (!state.redis) { messages.push(fill(w.live_redis_down, { time: at })); level = "down"; }
+        else if (!state.worker) { messages.push(fill(w.live_worker_down, { time: at })); level = "down"; }
+        if (view && view.stale && view.stale.length) {
+          messages.push(fill(w.feed_stale, { feeds: view.stale.join(", ") }));
+          if (level === "ok") { level = "warn"; }
+        }
+        if (!messages.length) {
+          return ["lr-status lr-status-ok", [el("Span", { className: "lr-live-dot", children: "\u25cf" }), w.live_ok]];
+        }
+        return ["lr-status lr-status-" + level, [el("Span", { className: "lr-warn-icon", children: "\u25b2" }), messages.join(" \u00b7 ")]];
       },
       /* The ticker travels as rows (shapes.py TickerRow) (a third of the bytes of rendered components) and is drawn here.
          Text goes in as React children, so report titles are always escaped. */

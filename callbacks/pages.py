@@ -14,12 +14,13 @@ from data_feeds.access.viewer import Viewer
 from data_feeds.api.signin import LANG_COOKIE, current_lang, same_site_path, viewer
 from data_feeds.clock import iso_utc, utcnow
 from data_feeds.live.snapshot import compute
+from data_feeds.live.view import visible_markers
 from data_feeds.runtime.services import Services
 from layouts import indicators_page, wall
 from layouts.i18n import LANGS, browser_words
 
 from .freshness import freshness, stale_feeds
-from .live import view_for, visible_delta
+from .live import channel_config, view_for
 
 log = logging.getLogger(__name__)
 OVERVIEW_SIMPLIFY_M = 10.0  # the city view: a pixel is ~20 m
@@ -82,12 +83,12 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         who = viewer() if flask.has_request_context() else None
         summary, markers, fresh = initial_state(services)
         summary = view_for(services, summary, who)
-        markers, _gone = visible_delta(markers, [], who)  # (filled only when Redis had no snapshot)
+        markers, _gone = visible_markers(markers, [], who.map_opds if who else None)  # (filled only when Redis had no snapshot)
         return wall.build(wall.WallView(
             lang=lang, summary=summary, markers=markers, kecamatan_geobuf=kecamatan_layer(bset.key),
             kelurahan_geobuf=kelurahan_layer(bset.key),
             bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]], boundary_kind=bset.kind, boundary_source=bset.source,
-            freshness=fresh, poll_ms=services.settings.live_poll_ms,
+            freshness=fresh, channel=channel_config(services, who, flask.request.args.get("live") if flask.has_request_context() else None),
             tile_url=services.settings.map_tile_url,
             pillar_opds={p: [code for code, o in services.routing.opds.items() if o.pillar == p] for p in indicators_page.PILLARS},
             account=account_of(services, who), shows_reports=who is None or who.sees_reports,

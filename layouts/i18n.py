@@ -50,6 +50,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "live_worker_down": ("Pembaru tampilan berhenti — angka di layar mungkin tidak terkini (terakhir {time} WIB)",
                          "Display updater stopped — figures on screen may be out of date (last {time} WIB)"),
     "feed_stale": ("Umpan tidak aktif: {feeds}", "Feeds silent: {feeds}"),
+    "live_cut": ("TERPUTUS sejak {time} WIB — layar tidak menerima pembaruan; mencoba menyambung kembali",
+                 "DISCONNECTED since {time} WIB — the screen receives no updates; reconnecting"),
     "updated": ("Diperbarui {time} WIB", "Updated {time} WIB"),
     "legend_title": ("Status laporan", "Report status"),
     "markers_capped": ("{shown} dari {total} laporan terbuka ditampilkan", "{shown} of {total} open reports shown"),
@@ -284,7 +286,8 @@ DURATION_UNITS = {"id": ("hari", "jam", "menit", "detik"), "en": ("d", "h", "min
 BROWSER_KEYS = ("status_baru", "status_diproses", "status_selesai", "status_ditolak", "status_duplikat", "ticker_empty",
                 "demo_tag", "sla_breached", "sla_soon", "opd_empty", "opd_note", "pillar_opd_area", "area_city",
                 "area_kecamatan", "pillar_col_opd", "pillar_col_open", "pillar_col_breached", "pillar_col_resolution",
-                "pillar_none")
+                "pillar_none", "kpi_ttfr_window", "no_data", "markers_capped", "updated", "live_ok", "live_redis_down",
+                "live_worker_down", "feed_stale", "live_cut")
 
 
 def browser_words() -> dict:

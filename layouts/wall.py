@@ -33,7 +33,7 @@ class WallView:
     boundary_kind: str
     boundary_source: str
     freshness: dict
-    poll_ms: int
+    channel: dict  # the live link's settings (live_link.js start): address, ticket, beat, store ids
     tile_url: str = ""
     pillar_opds: dict = field(default_factory=dict)  # pillar -> OPD codes, for the indicators page
     account: Account | None = None  # who is looking (None: a test's bare wall)
@@ -337,12 +337,13 @@ def build(view: WallView) -> html.Div:
         dcc.Store(id=ids.LANG, data=lang),
         dcc.Store(id=ids.SELECTION, data=None),
         dcc.Store(id=ids.TICKER_DATA, data=summary.get("ticker", [])),
-        # no token yet: the first poll loads the markers whole, then follows the versions
-        dcc.Store(id=ids.LIVE_STATE, data={"token": None, "since": summary.get("built_at")}),
-        dcc.Store(id=ids.LIVE_POLL),
+        # the live link starts with no version: its first message is a reset, which loads the view and markers whole
+        dcc.Store(id=ids.LIVE_CHANNEL, data=view.channel),
+        dcc.Store(id=ids.LIVE_VIEW),
         dcc.Store(id=ids.LIVE_DELTA),
-        dcc.Store(id=ids.LIVE_ACK),
-        dcc.Store(id=ids.LIVE_DONE),
-        dcc.Interval(id=ids.LIVE_TICK, interval=view.poll_ms),
+        dcc.Store(id=ids.LIVE_LINK),
+        dcc.Store(id=ids.LIVE_MARK, data={"mark": summary.get("indicators_mark") or "", "demo": summary.get("map_demo", {})}),
+        dcc.Store(id=ids.MAP_CLASSES, data={"breaks": {k: list(m.breaks) for k, m in choropleth.MEASURES.items()},
+                                            "colors": choropleth.PALETTE}),
         dcc.Interval(id=ids.CLOCK_TICK, interval=1000),
     ])

@@ -13,6 +13,20 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from dash import Dash
+from flask import request
+
+
+def channel_origin(live_url: str, channel_port: int) -> str:
+    """Where pages may open the live stream: LIVE_URL's origin, this origin ("/": a proxy routes /live/ here),
+    or, by default, this host on the channel's port (taken from the request: a wall may use any of the
+    server's names or addresses)."""
+    if live_url == "/" or live_url.startswith("/"):
+        return ""
+    if live_url:
+        parts = urlsplit(live_url)
+        return f"{parts.scheme}://{parts.netloc}"
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    return f"{request.scheme}://{host}:{channel_port}"
 
 
 def policy(apps: list[Dash], tile_url: str = "") -> str:
@@ -27,7 +41,7 @@ def policy(apps: list[Dash], tile_url: str = "") -> str:
         f"img-src 'self' data: https: {tile_origin}".strip(),
         "media-src 'self' https:",
         "font-src 'self' data:",
-        "connect-src 'self'",
+        "connect-src 'self'",  # and the live channel's origin (install: per request)
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
@@ -35,7 +49,7 @@ def policy(apps: list[Dash], tile_url: str = "") -> str:
     ])
 
 
-def install(apps: list[Dash], tile_url: str = "") -> None:
+def install(apps: list[Dash], tile_url: str = "", live_url: str = "", channel_port: int = 0) -> None:
     """Call after every callback of every app is registered: the policy names the inline scripts they make."""
     headers = {
         "Content-Security-Policy": policy(apps, tile_url),
@@ -47,5 +61,7 @@ def install(apps: list[Dash], tile_url: str = "") -> None:
     @apps[0].server.after_request
     def _secure(resp):
         for name, value in headers.items():
+            if name == "Content-Security-Policy" and (origin := channel_origin(live_url, channel_port)):
+                value = value.replace("connect-src 'self'", f"connect-src 'self' {origin}")
             resp.headers.setdefault(name, value)
         return resp

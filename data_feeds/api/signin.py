@@ -10,8 +10,6 @@ the API and Open311 are exempt because cookies never authorise a write there, ke
 """
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 import time
 from datetime import timedelta
@@ -147,7 +145,7 @@ def _begin_session(person: Person) -> None:
 
 def install(server: Flask, services: Services, limiter: Limiter) -> CSRFProtect:
     settings = services.settings
-    server.secret_key = settings.secret_key or _kept_secret(settings)
+    server.secret_key = settings.signing_secret()
     server.config.update(
         SESSION_COOKIE_NAME="lr_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.cookie_secure, PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
@@ -281,19 +279,6 @@ def signin_page_message(code: str | None, lang: str) -> str:
 def _device_cookie(resp, credential: str, settings: Settings) -> None:
     resp.set_cookie(DEVICE_COOKIE, credential, max_age=DEVICE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
                     secure=settings.cookie_secure)
-
-
-def _kept_secret(settings: Settings) -> str:
-    """The session-signing secret, made once per data folder (0600) so restarts and workers agree."""
-    path = settings.data_dir / "secret_key"
-    if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            with open(path, "x", opener=lambda p, f: os.open(p, f, 0o600)) as out:
-                out.write(secrets.token_urlsafe(48))
-        except FileExistsError:
-            pass  # another worker made it first
-    return path.read_text().strip()
 
 
 def api_viewer(key: Principal | None) -> Viewer:

@@ -38,6 +38,11 @@ class Keys:
         return f"{self.prefix}:live:version"
 
     @property
+    def changed(self) -> str:
+        """Pub/sub: a new version was written (its token); the live channels wake on it."""
+        return f"{self.prefix}:live:changed"
+
+    @property
     def summary(self) -> str:
         return f"{self.prefix}:live:summary"
 

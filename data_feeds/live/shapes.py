@@ -130,3 +130,53 @@ class Summary(TypedDict):
     epoch: NotRequired[str]
     by_opd: NotRequired[dict[str, OpdScope]]  # by live.snapshot.scope_key; travels under its own Redis key
     scope: NotRequired[list[str]]  # set by for_viewer: the OPDs this summary shows
+
+
+class OpdRow(TypedDict):
+    """One agency's row of the OPD table as the browser draws it (liveroom.js opdTable, pillarOpd)."""
+    o: str  # OPD code
+    s: str  # short name
+    n: str  # full name (tooltip)
+    open: int
+    b: int  # overdue
+    w: int  # due soon
+    r: NotRequired[list[int]]  # first response [median, p90] seconds; missing: no report answered in the window
+    x: NotRequired[list[int]]  # resolution [median, p90] seconds
+
+
+class Keyed(TypedDict):
+    """A list that changes an item at a time, as an order and the items by key (a merge patch then touches
+    only the items that changed)."""
+    order: list[str]
+    rows: dict[str, dict]
+
+
+class AreaView(TypedDict):
+    kpi: Kpi  # (ttfr_median_s missing: no figure)
+    ticker: Keyed  # TickerRow by report id, newest first
+    opd: Keyed  # OpdRow by OPD code, overdue first; also b, w (overdue, due soon in all) and days (the times' window)
+
+
+class LiveView(TypedDict):
+    """What one audience's dashboards draw (live.view.build), sent whole once and then as merge patches by the
+    live channel; it never holds a null (a missing key is "no figure")."""
+    v: str  # the snapshot version it is of ("epoch:n")
+    at: str  # built at (clock.iso_utc)
+    areas: dict[str, AreaView]  # "city" and each kecamatan code
+    map: dict[str, dict[str, float]]  # measure -> kecamatan code -> value
+    map_demo: dict[str, bool]
+    note: list[int]  # [markers shown, open reports]: the map's marker limit note
+    demo: bool  # demo reports are on screen: the DEMO banner
+    stale: list[str]  # feeds silent for too long
+    mark: str  # the indicator panels' mark: they are re-read (a Dash callback) when it moves
+    names: dict[str, str]  # kecamatan code -> name
+
+
+class LiveMessage(TypedDict):
+    """One message of the live channel (SSE `data:` or a fallback poll's body)."""
+    v: str  # version after it
+    prev: NotRequired[str]  # version it applies to: a dashboard holding another reloads (reset)
+    view: NotRequired[dict]  # merge patch of the LiveView
+    up: NotRequired[list[MarkerFeature]]  # markers added or changed
+    rm: NotRequired[list[str]]  # markers removed
+    reset: NotRequired[bool]  # fetch the view whole (/live/view) and the markers whole (MARKERS_URL)

@@ -97,6 +97,7 @@ class LivePublisher:
         _write_scopes(pipe, self.keys.scopes, scopes)
         pipe.set(self.keys.summary, json.dumps(doc))
         pipe.set(self.keys.version, f"{self.state.epoch}:{version}")
+        pipe.publish(self.keys.changed, f"{self.state.epoch}:{version}")  # the live channels, at once
         pipe.execute()
         self.state = LiveState(self.state.epoch, version)
         self.markers, self.summary_print = dict(markers), summary_print
@@ -117,6 +118,7 @@ class LivePublisher:
         _write_scopes(pipe, self.keys.scopes, scopes)
         pipe.set(self.keys.summary, json.dumps(doc))
         pipe.set(self.keys.version, state.token())
+        pipe.publish(self.keys.changed, state.token())
         pipe.execute()
         self.state, self.markers, self.summary_print = state, dict(markers), fingerprint([summary, scopes])
         self.indicators_mark = summary.get("indicators_mark", "")
@@ -161,6 +163,26 @@ class LiveReader:
         raw = self.client.hget(self.keys.scopes, key)
         return json.loads(raw) if raw else None
 
+    def scopes(self, keys: list[str]) -> dict[str, dict | None]:
+        """Several agencies' views in one round trip."""
+        if not keys:
+            return {}
+        return {k: json.loads(raw) if raw else None for k, raw in zip(keys, self.client.hmget(self.keys.scopes, keys), strict=True)}
+
+    def whole(self, scope_keys: list[str] = ()) -> tuple[LiveState | None, Summary | None, dict[str, dict], dict[str, dict | None]]:
+        """Version, summary (without the indicator panels), every marker by id and the named agencies' views, all of
+        one version (one transaction): what the live channel starts from."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.get(self.keys.version)
+        pipe.get(self.keys.summary)
+        pipe.hgetall(self.keys.markers)
+        if scope_keys:
+            pipe.hmget(self.keys.scopes, list(scope_keys))
+        token, summary, features, *scoped = pipe.execute()
+        scopes = {k: json.loads(raw) if raw else None for k, raw in zip(scope_keys, scoped[0], strict=True)} if scope_keys else {}
+        return (LiveState.parse(token), json.loads(summary) if summary else None,
+                {k.decode(): json.loads(v) for k, v in features.items()}, scopes)
+
     def head(self) -> tuple[LiveState | None, Summary | None, dict | None]:
         """Version, summary and the worker's heartbeat, consistently and in one round trip: what a page needs
         to draw everything but the markers, and to say whether it is live."""
@@ -184,18 +206,22 @@ class LiveReader:
             features = [f for f in features if opds and json.loads(f)["properties"].get("o") in opds]
         return LiveState.parse(token), b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
 
-    def since(self, have: LiveState) -> dict | None:
-        """Changes after `have`, or None when the client must reload everything (other epoch, or too far behind)."""
+    def since(self, have: LiveState, scope_keys: list[str] = (), with_indicators: bool = True) -> dict | None:
+        """Changes after `have`, or None when the client must reload everything (other epoch, or too far behind).
+        `scope_keys`: the agencies' views to read with it ("scopes"), of the same version."""
         pipe = self.client.pipeline(transaction=True)
         pipe.get(self.keys.version)
         pipe.get(self.keys.summary)
         pipe.xrange(self.keys.deltas, min=f"{have.version + 1}-0", max="+")
-        token, summary, entries = pipe.execute()
+        if scope_keys:
+            pipe.hmget(self.keys.scopes, list(scope_keys))
+        token, summary, entries, *scoped = pipe.execute()
+        scopes = {k: json.loads(raw) if raw else None for k, raw in zip(scope_keys, scoped[0], strict=True)} if scope_keys else {}
         now = LiveState.parse(token)
         if now is None or now.epoch != have.epoch or now.version < have.version:
             return None
         if now.version == have.version:
-            return {"state": now, "summary": None, "upserts": [], "removes": []}
+            return {"state": now, "summary": None, "upserts": [], "removes": [], "scopes": scopes}
         if not entries or int(entries[0][0].split(b"-")[0]) != have.version + 1:
             return None  # trimmed past what the client has
         upserts: dict[str, dict] = {}
@@ -209,5 +235,6 @@ class LiveReader:
             for key in json.loads(fields[b"rm"]):
                 upserts.pop(key, None)
                 removes.add(key)
-        return {"state": now, "summary": self._with_indicators(json.loads(summary)), "upserts": list(upserts.values()),
-                "removes": sorted(removes)}
+        summary = json.loads(summary)
+        return {"state": now, "summary": self._with_indicators(summary) if with_indicators else summary,
+                "upserts": list(upserts.values()), "removes": sorted(removes), "scopes": scopes}

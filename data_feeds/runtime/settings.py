@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,9 @@ class Settings:
     web_server: str = "granian"  # granian | gunicorn (see supervisor.py: why granian)
     web_workers: int = 2
     web_threads: int = 16
-    live_poll_ms: int = 500
+    live_poll_ms: int = 500  # the report table's refresh; the wall is pushed (live channel)
+    live_port: int = 0  # the live channel's port; 0 -> PORT + 1
+    live_url: str = ""  # where browsers reach the live channel, e.g. "/live" behind a proxy; "" -> this host, LIVE_PORT
     max_body_bytes: int = 64 * 1024
     live_marker_limit: int = 5000
     map_tile_url: str = ""
@@ -57,6 +60,8 @@ class Settings:
             web_workers=int(os.environ.get("WEB_WORKERS", "2")),
             web_threads=int(os.environ.get("WEB_THREADS", "16")),
             live_poll_ms=int(os.environ.get("LIVE_POLL_MS", "500")),
+            live_port=int(os.environ.get("LIVE_PORT", "0")),
+            live_url=os.environ.get("LIVE_URL", "").rstrip("/"),
             max_body_bytes=int(os.environ.get("API_MAX_BODY_BYTES", str(64 * 1024))),
             live_marker_limit=int(os.environ.get("LIVE_MARKER_LIMIT", "5000")),
             map_tile_url=os.environ.get("MAP_TILE_URL", ""),
@@ -82,6 +87,7 @@ class Settings:
             "DATA_DIR": str(self.data_dir), "DATABASE_URL": self.database_url, "DEMO": "1" if self.demo else "0",
             "HOST": self.host, "PORT": str(self.port), "WEB_SERVER": self.web_server, "WEB_WORKERS": str(self.web_workers),
             "WEB_THREADS": str(self.web_threads), "LIVE_POLL_MS": str(self.live_poll_ms),
+            "LIVE_PORT": str(self.live_port), "LIVE_URL": self.live_url,
             "API_MAX_BODY_BYTES": str(self.max_body_bytes), "LIVE_MARKER_LIMIT": str(self.live_marker_limit),
             "MAP_TILE_URL": self.map_tile_url, "REDIS_KEY_PREFIX": self.key_prefix,
             "RATE_LIMIT_PER_KEY": self.rate_limit_per_key, "RATE_LIMIT_PER_ADDRESS": self.rate_limit_per_address,
@@ -99,10 +105,30 @@ class Settings:
         return env
 
     @property
+    def channel_port(self) -> int:
+        """The live channel's port: LIVE_PORT, or the one after the dashboard's."""
+        return self.live_port or self.port + 1
+
+    @property
     def base_url(self) -> str:
         """Where people reach the dashboard, for the links the command line prints."""
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
         return self.public_url or f"http://{host}:{self.port}"
+
+    def signing_secret(self) -> str:
+        """What signs sessions and live tickets: SECRET_KEY, or one made once per data folder (0600) so restarts,
+        workers and the live channel agree (several machines: give every node the same SECRET_KEY)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                with open(path, "x", opener=lambda p, f: os.open(p, f, 0o600)) as out:
+                    out.write(secrets.token_urlsafe(48))
+            except FileExistsError:
+                pass  # another process made it first
+        return path.read_text().strip()
 
     @property
     def evidence_dir(self) -> Path:

@@ -1,7 +1,8 @@
 """`python app.py`: start everything the LIVE Room needs, keep it running, stop it cleanly.
 
-Processes: the embedded Redis (unless REDIS_URL points elsewhere), the live worker, and
-gunicorn (threaded workers) serving the Dash app and the API. A Redis or worker that dies
+Processes: the embedded Redis (unless REDIS_URL points elsewhere), the live worker, the web server
+(granian, or gunicorn) serving the Dash app and the API, and the live channel (uvicorn, LIVE_PORT)
+that pushes every dashboard its changes. A Redis or worker that dies
 is restarted; the store is never touched here beyond creating its schema.
 """
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Supervisor:
         self.redis: EmbeddedRedis | None = None
         self.worker: subprocess.Popen | None = None
         self.web: subprocess.Popen | None = None
+        self.channel: subprocess.Popen | None = None
         self.web_crashes: list[float] = []
         self.stopping = False
 
@@ -37,6 +39,9 @@ class Supervisor:
 
     def _start_worker(self) -> None:
         self.worker = subprocess.Popen([sys.executable, "-m", "data_feeds.live.worker"], cwd=PROJECT_DIR, env=self._env())
+
+    def _start_channel(self) -> None:
+        self.channel = subprocess.Popen([sys.executable, "-m", "data_feeds.live.channel"], cwd=PROJECT_DIR, env=self._env())
 
     def _web_command(self) -> list[str]:
         """Granian by default: its Rust front reads each request whole before a Python thread sees it, so clients
@@ -72,21 +77,24 @@ class Supervisor:
             self.settings = replace(self.settings, redis_url=self.redis.start())
             log.info("embedded Redis (Valkey) at %s", self.settings.redis_url)
         self._start_worker()
+        self._start_channel()
         self._start_web()
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
-        url = f"http://{self.settings.host}:{self.settings.port}/healthz"
+        """The web server and the live channel both answer."""
+        host = self.settings.host if self.settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        waiting = [f"http://{host}:{self.settings.port}/healthz", f"http://{host}:{self.settings.channel_port}/live/healthz"]
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while waiting and time.monotonic() < deadline:
             if self.web.poll() is not None:
                 return False
             try:
-                with urllib.request.urlopen(url, timeout=2) as resp:
+                with urllib.request.urlopen(waiting[0], timeout=2) as resp:
                     if resp.status == 200:
-                        return True
+                        waiting.pop(0)
             except Exception:  # noqa: BLE001 - not up yet
                 time.sleep(0.2)
-        return False
+        return not waiting
 
     def _restart_web(self) -> bool:
         """A web server that crashed is started again; one that cannot stay up (bad port, broken
@@ -118,15 +126,19 @@ class Supervisor:
             if self.worker.poll() is not None:
                 log.warning("live worker exited with %s; restarting", self.worker.returncode)
                 self._start_worker()
+            if self.channel.poll() is not None:
+                log.warning("live channel exited with %s; restarting", self.channel.returncode)
+                self._start_channel()
             time.sleep(0.5)
         return 0
 
     def stop(self) -> None:
         self.stopping = True
-        for proc in (self.web, self.worker):
+        procs = (self.web, self.channel, self.worker)
+        for proc in procs:
             if proc and proc.poll() is None:
                 proc.terminate()
-        for proc in (self.web, self.worker):
+        for proc in procs:
             if proc:
                 try:
                     proc.wait(timeout=10)

@@ -1,0 +1,37 @@
+"""The live channel's ticket: which live view a browser may follow, signed by the web app, checked by the channel.
+
+The channel is its own process (live.channel) and reads no session and no database: the page hands
+the browser a ticket naming its audience (live.view.Audience), signed with the session secret and
+good for TICKET_S. Before it runs out the browser asks the web app for another (`/_liveroom/ticket`,
+which checks the session again), so a disabled account or a revoked screen loses the live view
+within TICKET_S, and a ticket copied off a screen is worth little.
+"""
+from __future__ import annotations
+
+import time
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from ..live.view import Audience
+
+TICKET_S = 15 * 60
+_SALT = "liveroom.live-ticket"
+
+
+def issue(secret: str, audience: Audience) -> str:
+    return URLSafeTimedSerializer(secret, salt=_SALT).dumps(audience.key)
+
+
+def check(secret: str, ticket: str | None) -> tuple[Audience, float] | None:
+    """-> (audience, when it runs out, time.time()), or None for a ticket that is missing, forged, altered or old."""
+    if not ticket or len(ticket) > 2000:
+        return None
+    try:
+        key, signed_at = URLSafeTimedSerializer(secret, salt=_SALT).loads(ticket, max_age=TICKET_S, return_timestamp=True)
+        return Audience.from_key(key), signed_at.timestamp() + TICKET_S
+    except (BadSignature, ValueError, TypeError):
+        return None
+
+
+def seconds_left(expires_at: float) -> float:
+    return expires_at - time.time()
