@@ -151,7 +151,7 @@
     }).then(function (body) {
       if (!body) { return; }
       onBeat(body.beat);
-      if (body.msg) { onMessage(body.msg); }
+      (body.msgs || []).forEach(onMessage);
     }).catch(function () { link.failures += 1; }).then(function () {
       if (link.mode !== "poll") { return; }
       if (Date.now() > link.retryAt) { link.failures = 0; stream(); return; }
@@ -160,13 +160,14 @@
   }
 
   window.liveroomLink = {
-    /* cfg: {t, url, port, beat_ms, ids: {view, delta, mark, link}, mode: "stream" | "poll"} (layouts/wall.py) */
+    /* cfg: {t, url, port, beat_ms, ids: {view, delta, mark, link}} (callbacks/live.py channel_config) */
     start: function (cfg) {
       if (link.cfg) { return; }
       link.cfg = cfg;
       link.started = Date.now();
       setInterval(publishState, 1000);  // says "cut off" when nothing has been heard for too long
-      if (cfg.mode === "poll") { fallBack(); } else { stream(); }
+      /* `/?live=poll`: a screen known to sit behind a proxy that will not pass a stream starts on the fallback */
+      if (/[?&]live=poll(&|$)/.test(location.search)) { fallBack(); } else { stream(); }
     },
     info: function () {
       return { mode: link.mode, token: link.token, heard: link.heard, stats: link.stats, failures: link.failures };

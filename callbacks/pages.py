@@ -88,7 +88,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             lang=lang, summary=summary, markers=markers, kecamatan_geobuf=kecamatan_layer(bset.key),
             kelurahan_geobuf=kelurahan_layer(bset.key),
             bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]], boundary_kind=bset.kind, boundary_source=bset.source,
-            freshness=fresh, channel=channel_config(services, who, flask.request.args.get("live") if flask.has_request_context() else None),
+            freshness=fresh, channel=channel_config(services, who),
             tile_url=services.settings.map_tile_url,
             pillar_opds={p: [code for code, o in services.routing.opds.items() if o.pillar == p] for p in indicators_page.PILLARS},
             account=account_of(services, who), shows_reports=who is None or who.sees_reports,

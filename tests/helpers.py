@@ -118,3 +118,55 @@ def call_callback(http, first_input: str, values: dict, url: str = "", headers: 
     if url:
         return http.post(f"{url}{app_path}_dash-update-component", json=body, headers=headers or {}, timeout=30)
     return http.post(f"{app_path}_dash-update-component", json=body, headers=headers or {})
+
+
+class CuttingProxy:
+    """A TCP proxy that cuts every connection `cut_after_s` after it opened, as proxies with a short read
+    timeout do to long-lived streams (a real socket: the browser sees the stream end mid-way)."""
+
+    def __init__(self, target_port: int, cut_after_s: float):
+        import asyncio
+        import threading
+
+        from data_feeds.runtime.embedded_redis import free_port
+        self.port, self.target_port, self.cut_after_s = free_port(), target_port, cut_after_s
+        self.cuts = 0
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        threading.Thread(target=self._run, args=(ready,), daemon=True).start()
+        ready.wait(10)
+
+    def _run(self, ready):
+        import asyncio
+        asyncio.set_event_loop(self.loop)
+
+        async def pipe(reader, writer):
+            try:
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            except (ConnectionError, asyncio.CancelledError):
+                pass
+
+        async def handle(client_reader, client_writer):
+            try:
+                up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+            except OSError:
+                client_writer.close()
+                return
+            tasks = [asyncio.ensure_future(pipe(client_reader, up_writer)), asyncio.ensure_future(pipe(up_reader, client_writer))]
+            done, _ = await asyncio.wait(tasks, timeout=self.cut_after_s, return_when=asyncio.FIRST_COMPLETED)
+            if not done:
+                self.cuts += 1
+            for task in tasks:
+                task.cancel()
+            for writer in (client_writer, up_writer):
+                writer.close()
+
+        async def serve():
+            server = await asyncio.start_server(handle, "127.0.0.1", self.port)
+            ready.set()
+            async with server:
+                await server.serve_forever()
+
+        self.loop.run_until_complete(serve())

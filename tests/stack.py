@@ -22,12 +22,14 @@ class LiveStack:
     def __init__(self, data_dir: Path, demo: bool, env: dict | None = None):
         self.data_dir = data_dir
         self.port = free_port()
+        self.live_port = int((env or {}).get("LIVE_PORT") or free_port())
         self.url = f"http://127.0.0.1:{self.port}"
+        self.channel_url = f"http://127.0.0.1:{self.live_port}"
         self.log = open(data_dir / "app.log", "wb")
         # bursts no feed would send (outage tests, benches): the rate limits are tested apart, with their own limits
         env = {**os.environ, "DATA_DIR": str(data_dir), "LIVE_POLL_MS": "300", "WEB_WORKERS": "2",
                "RATE_LIMIT_PER_KEY": "100000/second", "RATE_LIMIT_PER_ADDRESS": "100000/second",
-               "SIGNIN_LIMIT": "100000/second", **(env or {})}
+               "SIGNIN_LIMIT": "100000/second", "LIVE_PORT": str(self.live_port), **(env or {})}
         env.pop("DATABASE_URL", None)
         env.pop("REDIS_URL", None)
         # a feed key, made the way an operator makes one (its last output line is the key)
@@ -46,7 +48,8 @@ class LiveStack:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"app.py exited: {(self.data_dir / 'app.log').read_text()[-3000:]}")
             try:
-                if requests.get(self.url + "/healthz", timeout=2).json()["live"]["version"]:
+                if (requests.get(self.url + "/healthz", timeout=2).json()["live"]["version"]
+                        and requests.get(self.channel_url + "/live/healthz", timeout=2).json()["version"]):
                     return self
             except (requests.RequestException, ValueError, KeyError):
                 pass

@@ -293,7 +293,7 @@ def test_nul_in_a_path_or_query_is_no_5xx(client, path):
 
 @pytest.mark.store
 def test_a_stored_infinity_breaks_neither_api_nor_indicator_page(client, services):
-    from callbacks.live import poll_outputs
+    from callbacks.live import panel_outputs
     from data_feeds.clock import utcnow
     with services.store.write() as conn:  # as a figure sent before the check would have been stored
         conn.execute(indicator_values.insert(), dict(indicator="tbc_cadres", place="36.71", period="", measure="value", subject="",
@@ -301,8 +301,8 @@ def test_a_stored_infinity_breaks_neither_api_nor_indicator_page(client, service
                                                      recorded_at=utcnow(), recorded_by="old"))
     resp = client.get("/api/v1/indicators/tbc_cadres")
     assert resp.status_code == 200 and json.loads(resp.get_data(as_text=True), parse_constant=pytest.fail)
-    out = poll_outputs(services, 1, None, "id", path="/indikator")
-    json.dumps(out, default=str, allow_nan=False)  # what the browser receives must be JSON
+    out = panel_outputs(services, None, None, "open", "/indikator", "id")
+    json.dumps(out, default=lambda c: c.to_plotly_json(), allow_nan=False)  # what the browser receives must be JSON
     assert client.get("/api/v1/export/indicators.xlsx?history=1").status_code == 200
 
 

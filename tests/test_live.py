@@ -1,4 +1,5 @@
-"""The live path below the browser: outbox relay, snapshot versions and deltas, the poll callback."""
+"""The live path below the browser: outbox relay, snapshot versions and deltas, the indicator panels' callback
+(the live channel: tests/test_channel.py)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from dash import no_update
 
-from callbacks.live import OUTPUTS, poll_outputs
+from callbacks.live import PANEL_OUTPUTS, panel_outputs
 from data_feeds.clock import wib_day_start
 from data_feeds.live.bus import OutboxRelay
 from data_feeds.live.snapshot import compute
@@ -15,7 +16,7 @@ from data_feeds.live.versions import LivePublisher, LiveState
 from layouts import ids
 from tests.helpers import at_kelurahan, report_payload, sign_in
 
-OUT = {f"{o.component_id}.{o.component_property}": i for i, o in enumerate(OUTPUTS)}
+PANEL = {o.component_id: i for i, o in enumerate(PANEL_OUTPUTS)}
 
 
 def submit(services, **kw):
@@ -122,48 +123,6 @@ def test_kpis_count_today_in_wib(services):
     assert len(markers) == 3
 
 
-def test_poll_sends_nothing_but_an_ack_when_nothing_changed(services):
-    pub = LivePublisher(services.redis, services.keys)
-    submit(services)
-    rebuild(services, pub)
-    services.redis.set(services.keys.heartbeat, "{}")
-    token = services.live.version().token()
-    first = poll_outputs(services, 1, {"token": token}, "id")
-    state = first[OUT[f"{ids.LIVE_STATE}.data"]]
-    second = poll_outputs(services, 2, state, "id")
-    assert second[0] == {"n": 2}
-    assert all(v is no_update for v in second[1:])
-
-
-def test_poll_delivers_a_new_report_as_a_small_delta(services):
-    pub = LivePublisher(services.redis, services.keys)
-    submit(services)
-    rebuild(services, pub)
-    services.redis.set(services.keys.heartbeat, "{}")
-    state = {"token": services.live.version().token()}
-    state = poll_outputs(services, 1, state, "id")[OUT[f"{ids.LIVE_STATE}.data"]] or state
-    new = submit(services, title="Lampu jalan mati", category="pju_mati")
-    rebuild(services, pub)
-    out = poll_outputs(services, 2, state, "id")
-    delta = out[OUT[f"{ids.LIVE_DELTA}.data"]]
-    assert delta["full"] is False and [f["id"] for f in delta["upserts"]] == [new["id"]]
-    assert out[OUT[f"{ids.KPI_BARU}.children"]] == "2"
-    assert len(json.dumps(delta)) < 1000
-
-
-def test_poll_reports_redis_outage_on_screen(services):
-    from dataclasses import replace
-
-    from data_feeds.runtime.embedded_redis import free_port
-    from data_feeds.runtime.services import Services
-    dead = Services(replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0"))
-    out = poll_outputs(dead, 1, {"token": "abc:3", "since": "2026-11-23T03:00:00Z"}, "id")
-    banner = json.dumps(out[OUT[f"{ids.STATUS_BANNER}.children"]], default=lambda c: c.to_plotly_json())
-    assert "Redis" in banner and "10:00" in banner  # held since 03:00 UTC = 10:00 WIB
-    assert out[OUT[f"{ids.STATUS_BANNER}.className"]] == "lr-status lr-status-down"
-    assert out[OUT[f"{ids.LIVE_DELTA}.data"]] is no_update
-
-
 @pytest.mark.store
 def test_indicators_page_shows_the_stored_figures_while_redis_is_down(services):
     from dataclasses import replace
@@ -172,21 +131,20 @@ def test_indicators_page_shows_the_stored_figures_while_redis_is_down(services):
     from data_feeds.runtime.services import Services
     services.indicators.seed()
     dead = Services(replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0"))
-    state = {"token": "abc:3", "since": "2026-11-23T03:00:00Z"}
-    out = poll_outputs(dead, 1, state, "id", path="/indikator")
-    economy = json.dumps(out[OUT[f"{ids.pillar_body('economy')}.children"]], default=lambda c: c.to_plotly_json())
+    out = panel_outputs(dead, None, None, "open", "/indikator", "id")
+    economy = json.dumps(out[PANEL[ids.pillar_body("economy")]], default=lambda c: c.to_plotly_json())
     assert "9.891" in economy and "Tangerang BISA" in economy
-    assert out[OUT[f"{ids.STATUS_BANNER}.className"]] == "lr-status lr-status-down"  # and the page says it is held
-    again = poll_outputs(dead, 2, out[OUT[f"{ids.LIVE_STATE}.data"]], "id", path="/indikator")
-    assert again[OUT[f"{ids.pillar_body('economy')}.children"]] is no_update  # rendered once, not every poll
+    vacc = json.dumps(out[PANEL[ids.VACC_PANEL]], default=lambda c: c.to_plotly_json())
+    assert "2.130.166" in vacc
+    on_wall = panel_outputs(dead, None, None, "open", "/", "id")
+    assert on_wall[PANEL[ids.pillar_body("economy")]] is no_update  # the cards are built only while their page is open
 
 
-def test_first_poll_loads_the_whole_map_from_the_markers_endpoint(services, client):
+def test_markers_endpoint_gives_the_whole_map_without_personal_data(services, client):
     pub = LivePublisher(services.redis, services.keys)
-    a, b = submit(services), submit(services, title="Sampah menumpuk", category="sampah")
+    a = submit(services, reporter={"name": "Siti Aminah", "phone": "0812 1111 2222"})
+    b = submit(services, title="Sampah menumpuk", category="sampah")
     rebuild(services, pub)
-    out = poll_outputs(services, 1, {"token": None}, "id")
-    assert out[OUT[f"{ids.LIVE_DELTA}.data"]] == {"full": True, "url": "/api/v1/live/markers"}
     sign_in(client, services, "pimpinan")
     resp = client.get("/api/v1/live/markers")
     assert resp.status_code == 200 and resp.mimetype == "application/geo+json"
@@ -194,24 +152,7 @@ def test_first_poll_loads_the_whole_map_from_the_markers_endpoint(services, clie
     fc = resp.get_json()
     assert fc["type"] == "FeatureCollection"
     assert {f["id"] for f in fc["features"]} == {a["id"], b["id"]}
-    assert "reporter" not in resp.get_data(as_text=True)
-
-
-def test_a_status_change_sends_only_what_it_touched(services):
-    pub = LivePublisher(services.redis, services.keys)
-    r = submit(services)
-    rebuild(services, pub)
-    services.redis.set(services.keys.heartbeat, "{}")
-    state = poll_outputs(services, 1, {"token": None}, "id")[OUT[f"{ids.LIVE_STATE}.data"]]
-    services.reports.change_status(r["id"], {"status": "diproses"})
-    rebuild(services, pub)
-    out = poll_outputs(services, 2, state, "id")
-    sent = {key for key, i in OUT.items() if out[i] is not no_update}
-    assert {f"{ids.LIVE_DELTA}.data", f"{ids.KPI_BARU}.children", f"{ids.TICKER_DATA}.data"} <= sent
-    # baru -> diproses leaves the open count per kecamatan (the map's colour) as it was: not sent
-    assert f"{ids.MAP_KECAMATAN}.hideout" not in sent
-    assert f"{ids.DEMO_BANNER}.hidden" not in sent and f"{ids.STATUS_BANNER}.children" not in sent
-    assert out[OUT[f"{ids.LIVE_DELTA}.data"]]["upserts"][0]["properties"]["s"] == "diproses"
+    assert "Siti" not in resp.get_data(as_text=True)
 
 
 @pytest.mark.store
@@ -242,24 +183,6 @@ def test_selection_toggles_and_resets():
     assert next_selection(ids.MAP_KECAMATAN, {"properties": {"kode_kec": "36.71.13"}}, "36.71.07") == "36.71.13"
     assert next_selection(ids.SCOPE_RESET, click, "36.71.07") is None
     assert next_selection(ids.MAP_KECAMATAN, {"properties": {}}, "36.71.07") == "36.71.07"
-
-
-def test_a_selection_refreshes_the_panels_without_a_new_version(services):
-    pub = LivePublisher(services.redis, services.keys)
-    submit(services, **at_kelurahan("36.71.07.1011"))
-    submit(services, **at_kelurahan("36.71.13.1002"))
-    rebuild(services, pub)
-    services.redis.set(services.keys.heartbeat, "{}")
-    state = poll_outputs(services, 1, {"token": None}, "id")[OUT[f"{ids.LIVE_STATE}.data"]]
-    out = poll_outputs(services, 1, state, "id", selection="36.71.13")
-    assert out[OUT[f"{ids.KPI_BARU}.children"]] == "1"
-    assert [row["kecamatan"] for row in out[OUT[f"{ids.TICKER_DATA}.data"]]] == ["Larangan"]
-    assert out[OUT[f"{ids.MAP_KECAMATAN}.hideout"]]["selected"] == "36.71.13"
-    # An answer for the old view (overtaken, dropped by Dash) leaves the state behind: the next poll asks again.
-    again = poll_outputs(services, 2, state, "id", selection="36.71.13")
-    assert again[OUT[f"{ids.KPI_BARU}.children"]] == "1"
-    settled = poll_outputs(services, 3, out[OUT[f"{ids.LIVE_STATE}.data"]], "id", selection="36.71.13")
-    assert settled[OUT[f"{ids.KPI_BARU}.children"]] is no_update
 
 
 def test_choropleth_classes_are_fixed_and_missing_figures_stay_missing(services):

@@ -2,7 +2,6 @@
 Open311, exports) asked with the wrong role or none, through the app's real request handling."""
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -247,20 +246,21 @@ def test_an_api_key_never_opens_a_page(app, services):
     assert http.get("/_dash-layout", headers={"X-API-Key": services.test_keys["laksa"]}).status_code == 401
 
 
-def test_the_poll_of_an_agency_wall_carries_only_its_agency(app, services, two_reports):
+def test_an_agency_wall_follows_only_its_agency(app, services, two_reports):
+    """Its page, its live ticket (the channel gives that audience only its reports: tests/test_channel.py), its markers."""
+    from data_feeds.access import live_ticket
     from data_feeds.live.versions import LivePublisher
+    from data_feeds.live.view import Audience
     from data_feeds.live.worker import Aggregator
     Aggregator(services).rebuild(LivePublisher(services.redis, services.keys))
     http = fresh(app)
     sign_in(http, services, "opd", opds=("bpbd",))
-    values = {"live-poll.data": 1, "live-state.data": {"token": None}, "lang.data": "id", "measure.value": "open", "url.pathname": "/"}
-    body = call_callback(http, "live-poll.data", values, headers=csrf_headers(http)).get_json()["response"]
-    assert body["kpi-baru"]["children"] == "1"  # the flood report only
-    ticker = json.dumps(body["ticker-data"])
-    assert "Banjir setinggi lutut" in ticker and "Jalan berlubang" not in ticker
+    ticket = http.get("/_liveroom/ticket").get_json()["t"]
+    assert live_ticket.check(services.settings.signing_secret(), ticket)[0] == Audience(frozenset({"bpbd"}))
+    layout = http.get("/_dash-layout").get_data(as_text=True)
+    assert "Laporan BPBD" in layout and ticket.split(".")[0] in layout  # the page's own ticket names the same audience
     markers = http.get("/api/v1/live/markers").get_json()["features"]
     assert [f["id"] for f in markers] == [two_reports[1]]
-    assert "Laporan BPBD" in http.get("/_dash-layout").get_data(as_text=True)
 
 
 def test_password_guessing_across_accounts_from_one_address_is_slowed(services):
@@ -278,13 +278,11 @@ def test_password_guessing_across_accounts_from_one_address_is_slowed(services):
     assert "Retry-After" in last.headers
 
 
-def test_a_poll_does_not_resend_the_session_cookie(app, services):
-    """A wall polls twice a second: its answers carry no Set-Cookie (the session lasts SESSION_HOURS from sign-in)."""
+def test_a_ticket_renewal_does_not_resend_the_session_cookie(app, services):
+    """A wall renews its live ticket all day: the answers carry no Set-Cookie (the session lasts SESSION_HOURS from sign-in)."""
     http = fresh(app)
     sign_in(http, services, "pimpinan")
-    headers = csrf_headers(http)
-    values = {"live-poll.data": 1, "live-state.data": {"token": None}, "lang.data": "id", "measure.value": "open", "url.pathname": "/"}
-    resp = call_callback(http, "live-poll.data", values, headers=headers)
+    resp = http.get("/_liveroom/ticket")
     assert resp.status_code == 200 and "Set-Cookie" not in resp.headers
 
 

@@ -10,7 +10,7 @@ bytes: a merge patch of the view and the markers that changed.
     GET /live/events?t=TICKET[&have=V]  text/event-stream: `msg` events (shapes.LiveMessage; id = version, so a
                                         reconnect says what it has), `beat` every BEAT_S (is Redis up, is the
                                         worker alive), `renew` when the ticket is about to run out
-    GET /live/poll?t=TICKET&have=V       the fallback where a proxy cuts or buffers streams: {"msg": LiveMessage | null,
+    GET /live/poll?t=TICKET&have=V       the fallback where a proxy cuts or buffers streams: {"msgs": [LiveMessage],
                                         "beat": ...}, asked every few seconds
     GET /live/view?t=TICKET              the audience's whole view and markers at its version (gzip): after a reset
     GET /live/healthz                    {"clients", "audiences", "version", "redis"}
@@ -182,30 +182,17 @@ class Hub:
         return found
 
     # -- what a dashboard is sent ----------------------------------------------------------------------------
-    def catch_up(self, follow: Follow, have: str | None) -> dict | None:
-        """The one message that brings a dashboard holding `have` to the audience's version (None: it is there)."""
+    def catch_up(self, follow: Follow, have: str | None) -> list[dict]:
+        """The messages that bring a dashboard holding `have` to the audience's version, in order ([]: it is there;
+        a reset when `have` is unknown or older than the history). Sent one by one, not merged: a patch that
+        deletes a key and a later one that sets it again do not merge into one merge patch."""
         if follow.token is None or have == follow.token:
-            return None
+            return []
         chain = list(follow.history)
         start = next((i for i, m in enumerate(chain) if m.get("prev") == have), None)
         if have is None or start is None:
-            return {"v": follow.token, "reset": True}
-        patch: dict = {}
-        up: dict[str, dict] = {}
-        rm: set[str] = set()
-        for m in chain[start:]:
-            patch = live_view.compose(patch, m.get("view", {}))
-            for f in m.get("up", []):
-                up[f["id"]] = f
-                rm.discard(f["id"])
-            for key in m.get("rm", []):
-                up.pop(key, None)
-                rm.add(key)
-        message = {"v": follow.token, "prev": have}
-        for key, value in (("view", patch), ("up", list(up.values())), ("rm", sorted(rm))):
-            if value:
-                message[key] = value
-        return message
+            return [{"v": follow.token, "reset": True}]
+        return chain[start:]
 
     def whole(self, follow: Follow) -> bytes | None:
         """gzip of {"view", "markers"} at the audience's version, made once per version."""
@@ -295,10 +282,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # the browser's own reconnect says what it last got (Last-Event-ID); the address says what it had when it was made
         have = request.headers.get("last-event-id") or request.query_params.get("have") or None
         client = Client(ticket[1])
-        message = hub.catch_up(follow, have)
         first = [b"retry: 3000\n\n", sse("beat", hub.beat())]
-        if message is not None:
-            first.append(sse("msg", message, message["v"]))
+        first += [sse("msg", m, m["v"]) for m in hub.catch_up(follow, have)]
         follow.clients.add(client)  # (no await since catch_up: no version can slip between)
 
         async def stream():
@@ -320,7 +305,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if ticket is None:
             return refused()
         follow = await hub.follow(ticket[0])
-        return JSONResponse({"msg": hub.catch_up(follow, request.query_params.get("have") or None), "beat": hub.beat()},
+        return JSONResponse({"msgs": hub.catch_up(follow, request.query_params.get("have") or None), "beat": hub.beat()},
                             headers=CORS)
 
     async def whole(request: Request) -> Response:

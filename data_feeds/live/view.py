@@ -151,15 +151,4 @@ def apply(doc: dict, patch: dict) -> dict:
     return out
 
 
-def compose(first: dict, then: dict) -> dict:
-    """One patch doing what `first` then `then` do (the catch-up for a dashboard several versions behind)."""
-    out = dict(first)
-    for key, value in then.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = compose(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 _MISSING = object()

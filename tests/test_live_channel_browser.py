@@ -1,0 +1,93 @@
+"""The wall's live link in a real Chromium against `python app.py`: changes arrive over the stream with no Dash
+callback, over the fallback poll when a proxy refuses streams, and through a proxy that cuts long connections."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from data_feeds.runtime.embedded_redis import free_port
+from tests.helpers import WAIT_MS, CuttingProxy, at_kelurahan, open_wall, report_payload
+from tests.stack import LiveStack
+
+pytestmark = [pytest.mark.browser, pytest.mark.stack]
+
+
+def marker(rid: str) -> str:
+    return f'.lr-marker [data-report-id="{rid}"]'
+
+
+def post_report(stack, title: str, kel: str = "36.71.05.1001") -> str:
+    resp = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, timeout=10,
+                         json=report_payload(title=title, category="sampah", **at_kelurahan(kel)))
+    assert resp.status_code == 201
+    return resp.json()["id"]
+
+
+def link_info(page) -> dict:
+    return page.evaluate("window.liveroomLink.info()")
+
+
+def test_a_change_arrives_over_the_stream_without_any_dash_callback(live_stack, page):
+    open_wall(page, live_stack.enter())
+    page.wait_for_function("() => window.liveroomLink.info().token", timeout=WAIT_MS)
+    assert link_info(page)["mode"] == "stream"
+    callbacks = []
+    page.on("request", lambda r: callbacks.append(r.url) if "_dash-update-component" in r.url else None)
+    rid = post_report(live_stack, "Sampah di saluran (stream)")
+    page.wait_for_selector(marker(rid), timeout=WAIT_MS)
+    page.wait_for_selector(f'#ticker [data-report-id="{rid}"]', timeout=WAIT_MS)
+    moved = requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", headers=live_stack.headers,
+                          json={"status": "diproses"}, timeout=10)
+    assert moved.status_code == 200
+    page.wait_for_selector(f'{marker(rid)}[data-status="diproses"]', timeout=WAIT_MS)
+    assert callbacks == []  # the change reached the screen with no request from it at all
+    assert link_info(page)["stats"]["resets"] == 1  # the first load only
+    assert "LANGSUNG" in page.inner_text("#status-banner")
+    assert page.evaluate("window.__sameDocument") is True and page.errors == []
+
+
+def test_where_a_proxy_refuses_streams_the_wall_polls_and_still_follows(live_stack, page):
+    page.route("**/live/events**", lambda route: route.abort())  # as a proxy that will not pass a stream
+    open_wall(page, live_stack.enter())
+    page.wait_for_function("() => window.liveroomLink.info().mode === 'poll' && window.liveroomLink.info().token",
+                           timeout=WAIT_MS)
+    rid = post_report(live_stack, "Sampah di saluran (poll)", kel="36.71.01.1001")
+    page.wait_for_selector(marker(rid), timeout=WAIT_MS)
+    page.wait_for_selector(f'#ticker [data-report-id="{rid}"]', timeout=WAIT_MS)
+    assert "LANGSUNG" in page.inner_text("#status-banner")
+    assert link_info(page)["stats"]["fallbacks"] == 1 and page.errors == []
+
+
+def test_a_wall_started_on_the_fallback_by_its_address_polls(live_stack, page):
+    """`/?live=poll`: for a screen known to sit behind such a proxy."""
+    open_wall(page, live_stack.enter(next_path="/?live=poll"))
+    page.wait_for_function("() => window.liveroomLink.info().token", timeout=WAIT_MS)
+    assert link_info(page)["mode"] == "poll"
+    rid = post_report(live_stack, "Sampah di saluran (alamat)", kel="36.71.10.1002")
+    page.wait_for_selector(marker(rid), timeout=WAIT_MS)
+
+
+@pytest.fixture(scope="module")
+def cut_stack(tmp_path_factory):
+    """The product with its live channel reached only through a proxy that cuts every connection after 2 s."""
+    live_port = free_port()
+    proxy = CuttingProxy(live_port, cut_after_s=2.0)
+    stack = LiveStack(tmp_path_factory.mktemp("cut"), demo=False,
+                      env={"LIVE_PORT": str(live_port), "LIVE_URL": f"http://127.0.0.1:{proxy.port}"}).wait_ready()
+    stack.proxy = proxy
+    yield stack
+    stack.stop()
+
+
+def test_through_a_proxy_that_cuts_long_connections_every_change_still_arrives(cut_stack, page):
+    open_wall(page, cut_stack.enter())
+    page.wait_for_function("() => window.liveroomLink.info().token", timeout=WAIT_MS)
+    ids = []
+    for n in range(3):  # spread over several cuts: each reconnect says what it had and gets what it missed
+        ids.append(post_report(cut_stack, f"Sampah di saluran (putus {n})", kel=("36.71.13.1002", "36.71.02.1002", "36.71.08.1004")[n]))
+        page.wait_for_timeout(1500)
+    for rid in ids:
+        page.wait_for_selector(marker(rid), timeout=WAIT_MS)
+    assert cut_stack.proxy.cuts >= 2
+    assert link_info(page)["stats"]["resets"] == 1  # caught up each time, never reloaded whole
+    assert page.errors == []
