@@ -4,7 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ["bench.ingest", "bench.snapshot_scale", "bench.live_latency", "bench.callbacks", "bench.map_layers", "bench.indicators",
+BENCHES = ["bench.ingest", "bench.snapshot_scale", "bench.live_channel", "bench.map_layers", "bench.indicators",
            "bench.slow_clients", "bench.search", "bench.report_browser", "bench.cold_page"]
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 
 For each configuration (web server, rate limits as shipped or off), in one run, so the figures sit
 beside their baseline:
-  * quiet: /healthz every 100 ms and the wall's live poll (the Dash callback) every 250 ms, nothing else;
+  * quiet: /healthz every 100 ms and the wall's panels callback (a click on a kecamatan) every 250 ms, nothing else;
   * slow: the same while --slow sockets each send a POST's headers and then its body at 1 byte/s
     (no key needed: a slow body stalls a server before it reads any key);
   * flood: the wall's page (GET /) every 250 ms while wrk holds --flood connections from this one
@@ -29,18 +29,15 @@ TIMEOUT_S = 3.0
 BODY = {"source": "laksa", "category": "sampah", "title": "Tumpukan sampah banjir", "lat": -6.1805, "lon": 106.6297}
 
 
-def poll_request(url: str, http: requests.Session) -> tuple[dict, dict]:
-    """The wall's poll callback as the browser sends it (see bench/callbacks.py), with the page's first state."""
-    from bench.callbacks import _outputs, find_by_id
+def panels_request(url: str, http: requests.Session) -> dict:
+    """The wall's indicator-panels callback (what a click on a kecamatan runs) as the browser sends it."""
     deps = http.get(f"{url}/_dash-dependencies", timeout=30).json()
-    poll = next(d for d in deps if d["inputs"] and d["inputs"][0]["id"] == "live-poll")
-    state = find_by_id(http.get(f"{url}/_dash-layout", timeout=30).json(), "live-state")["props"]["data"]
-    view = {"selection": None, "measure": "open", "url": "/"}
-    body = {"output": poll["output"], "outputs": _outputs(poll), "changedPropIds": ["live-poll.data"],
-            "inputs": [{"id": "live-poll", "property": "data", "value": 1},
-                       *[{"id": i["id"], "property": i["property"], "value": view[i["id"]]} for i in poll["inputs"][1:]]],
-            "state": [{"id": "live-state", "property": "data", "value": state}, {"id": "lang", "property": "data", "value": "id"}]}
-    return body, state
+    panels = next(d for d in deps if d["inputs"] and d["inputs"][0]["id"] == "live-mark")
+    outputs = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in panels["output"].strip(".").split("...")]
+    values = {"live-mark": {"mark": "", "demo": {}}, "selection": "36.71.07", "measure": "open", "url": "/"}
+    return {"output": panels["output"], "outputs": outputs, "changedPropIds": ["selection.data"],
+            "inputs": [{"id": i["id"], "property": i["property"], "value": values[i["id"]]} for i in panels["inputs"]],
+            "state": [{"id": "lang", "property": "data", "value": "id"}]}
 
 
 def probe(stop: threading.Event, every_s: float, call) -> list[float]:
@@ -116,9 +113,9 @@ def run_server(name: str, args, wrk: str) -> dict:
     stack = LiveStack(folder, demo=False, env={"WEB_SERVER": server, **limits}).wait_ready()
     try:
         session = stack.session("pimpinan")  # a signed-in dashboard's cookies and CSRF header
-        body, _state = poll_request(stack.url, session)
+        body = panels_request(stack.url, session)
         calls = {"healthz": (0.1, lambda: session.get(f"{stack.url}/healthz", timeout=TIMEOUT_S).raise_for_status()),
-                 "wall_poll": (0.25, lambda: session.post(f"{stack.url}/_dash-update-component", json=body,
+                 "wall_panels": (0.25, lambda: session.post(f"{stack.url}/_dash-update-component", json=body,
                                                           timeout=TIMEOUT_S).raise_for_status())}
         out = {"quiet": measure(stack.url, args.seconds, calls)}
         stop = threading.Event()

@@ -33,6 +33,7 @@ from sqlalchemy import (
     UniqueConstraint,
     bindparam,
     create_engine,
+    delete,
     event,
     func,
     inspect,
@@ -722,6 +723,20 @@ class Store:
             return
         with self.write() as conn:
             conn.execute(update(outbox).where(outbox.c.seq.in_(seqs)).values(published_at=when))
+
+    def prune_outbox(self, batch: int = 10_000) -> int:
+        """Delete outbox rows already in the stream (the events table is the log; the outbox only relays). The
+        newest row always stays: SQLite would otherwise hand its seq to the next row, and the stream, which
+        already holds that seq, would refuse the new event as published. -> rows deleted (at most `batch`)."""
+        newest = select(func.max(outbox.c.seq)).scalar_subquery()
+        done = (select(outbox.c.seq).where(outbox.c.published_at.is_not(None), outbox.c.seq < newest)
+                .order_by(outbox.c.seq).limit(batch))
+        with self.write() as conn:
+            return conn.execute(delete(outbox).where(outbox.c.seq.in_(done))).rowcount or 0
+
+    def outbox_size(self) -> int:
+        with self.read() as conn:
+            return conn.execute(select(func.count()).select_from(outbox)).scalar_one()
 
     def outbox_backlog(self) -> int:
         with self.read() as conn:

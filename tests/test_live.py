@@ -57,6 +57,23 @@ def test_relay_does_not_duplicate_after_crash_between_publish_and_mark(services,
     assert services.store.outbox_backlog() == 0
 
 
+@pytest.mark.store
+def test_published_outbox_rows_are_pruned_and_the_next_event_is_still_published(services):
+    relay = OutboxRelay(services.store, services.redis, services.keys)
+    for n in range(3):
+        submit(services, title=f"Jalan rusak {n}")
+    relay.drain_once()
+    pending = submit(services, title="Belum terkirim")  # not yet in the stream: never pruned
+    assert services.store.prune_outbox() == 3
+    assert services.store.outbox_size() == 1 and services.store.outbox_backlog() == 1
+    relay.drain_once()
+    assert services.store.prune_outbox() == 0  # the newest row stays: its seq is never handed out again
+    after = submit(services, title="Sesudah pemangkasan")
+    assert relay.drain_once() == 1  # a fresh seq: the stream takes it (a reused one would be refused as published)
+    created = [json.loads(f[b"e"])["report_id"] for _, f in services.redis.xrange(services.keys.events)]
+    assert created[-2:] == [pending["id"], after["id"]] and len(created) == 5
+
+
 def test_snapshot_versions_carry_only_changed_markers(services):
     pub = LivePublisher(services.redis, services.keys)
     submit(services)

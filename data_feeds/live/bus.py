@@ -63,6 +63,11 @@ class Keys:
         return f"{self.prefix}:live:deltas"
 
     @property
+    def lease(self) -> str:
+        """Which live worker is the active one (live.lease)."""
+        return f"{self.prefix}:worker:lease"
+
+    @property
     def heartbeat(self) -> str:
         return f"{self.prefix}:worker:heartbeat"
 

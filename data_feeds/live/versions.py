@@ -70,12 +70,31 @@ class LivePublisher:
         self.summary_print = ""
         self.indicators_mark = ""
 
+    def adopt(self) -> bool:
+        """Carry on from the versions already in Redis (a worker taking over from one that stopped): the
+        dashboards then get the next change as a delta, not a reset. -> False when there is nothing to adopt."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.get(self.keys.version)
+        pipe.hgetall(self.keys.markers)
+        pipe.get(self.keys.summary)
+        token, features, summary = pipe.execute()
+        state = LiveState.parse(token)
+        if state is None or summary is None:
+            return False
+        self.state = state
+        self.markers = {k.decode(): json.loads(v) for k, v in features.items()}
+        self.summary_print = ""  # the next publish writes a version (its markers diffed against these)
+        self.indicators_mark = json.loads(summary).get("indicators_mark", "")
+        return True
+
     def publish(self, summary: Summary, markers: dict[str, MarkerFeature], built_at: datetime) -> bool:
         """Write a new version if anything changed. -> True when a version was written."""
         current = LiveState.parse(self.client.get(self.keys.version))
         if self.state is None or current is None or current.epoch != self.state.epoch:
             self._publish_full(summary, markers, built_at)  # first run, or Redis lost its data
             return True
+        if current.version != self.state.version:  # another worker wrote meanwhile (a handover): go on from its version
+            self.adopt()
         scopes = summary.get(SCOPE_PART) or {}
         summary, indicator_doc = split_indicators(summary)
         upserts = [f for key, f in markers.items() if self.markers.get(key) != f]

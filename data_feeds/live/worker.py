@@ -1,8 +1,9 @@
-"""The live worker: one process per deployment that keeps the dashboards current.
+"""The live worker: keeps the dashboards current. One is active per deployment (live.lease): every node
+may run one, the others wait to take over.
 
-Threads: the outbox relay (store -> Redis stream), the aggregator (stream -> snapshot,
-once per data change, off the request path), the demo feed, and a heartbeat the
-dashboards use to tell "nothing happened" from "nothing is watching".
+Threads of the active one: the outbox relay (store -> Redis stream), the aggregator (stream -> snapshot,
+once per data change, off the request path), the demo feed, outbox pruning, the planner's statistics, and
+a heartbeat the dashboards use to tell "nothing happened" from "nothing is watching".
 Run by app.py; `python -m data_feeds.live.worker` runs it alone.
 """
 from __future__ import annotations
@@ -22,12 +23,14 @@ from ..reports.demo import DemoFeed
 from ..runtime.services import Services
 from ..runtime.settings import Settings
 from .bus import OutboxRelay, connect
+from .lease import RENEW_S, WAIT_S, Lease, holder_name
 from .snapshot import agency_scopes, compute
 from .versions import LivePublisher
 
 log = logging.getLogger("liveroom.worker")
 REFRESH_EVERY_S = 15.0  # recompute even without events: day rollover, feeds going stale
 STATISTICS_EVERY_S = 3600.0  # the planner's row statistics (Store.refresh_statistics)
+PRUNE_EVERY_S = 30.0  # published outbox rows deleted
 MIN_GAP_S = 0.1  # under a burst, recompute at most this often...
 GAP_FACTOR = 3.0  # ...and leave at least 3x the last rebuild's time to the web workers
 
@@ -54,6 +57,7 @@ class Aggregator:
             try:
                 client = connect(self.s.settings.redis_url)
                 publisher = LivePublisher(client, self.s.keys)
+                publisher.adopt()  # a worker taking over continues the versions: no dashboard reloads
                 last_id = _last_stream_id(client, self.s.keys.events)
                 self.rebuild(publisher)
                 last_build = time.monotonic()
@@ -78,7 +82,8 @@ def heartbeat(services: Services, stop: threading.Event) -> None:
     client = connect(services.settings.redis_url)
     while not stop.is_set():
         try:
-            doc = {"pid": os.getpid(), "demo": services.settings.demo, "at": datetime.now(timezone.utc).isoformat()}
+            doc = {"pid": os.getpid(), "worker": holder_name(), "demo": services.settings.demo,
+                   "at": datetime.now(timezone.utc).isoformat()}
             client.set(services.keys.heartbeat, json.dumps(doc), ex=10)
         except (redis.RedisError, OSError):
             pass
@@ -95,9 +100,20 @@ def keep_statistics(services: Services, stop: threading.Event) -> None:
         stop.wait(STATISTICS_EVERY_S)
 
 
-def run(settings: Settings, stop: threading.Event) -> list[threading.Thread]:
-    services = Services(settings)
-    services.store.create_schema()
+def prune_outbox(services: Services, stop: threading.Event) -> None:
+    """Published outbox rows go (the stream holds them, the events table is the log): it stays the size of the backlog."""
+    while not stop.is_set():
+        try:
+            while services.store.prune_outbox() and not stop.is_set():
+                pass
+        except Exception:  # noqa: BLE001 - the store may be briefly locked; next round
+            log.exception("outbox pruning failed")
+        stop.wait(PRUNE_EVERY_S)
+
+
+def start_jobs(services: Services, stop: threading.Event) -> list[threading.Thread]:
+    """Everything the active worker does, as threads that end when `stop` is set."""
+    settings = services.settings
     try:
         services.indicators.seed()  # the article figures, once, as each indicator's first value
         if settings.demo:
@@ -110,6 +126,7 @@ def run(settings: Settings, stop: threading.Event) -> list[threading.Thread]:
         "relay": lambda: relay.run(stop, settings.redis_url),
         "aggregator": lambda: Aggregator(services).run(stop),
         "heartbeat": lambda: heartbeat(services, stop),
+        "outbox": lambda: prune_outbox(services, stop),
     }
     if settings.demo:
         jobs["demo"] = lambda: DemoFeed(services.reports).run(stop)
@@ -119,16 +136,45 @@ def run(settings: Settings, stop: threading.Event) -> list[threading.Thread]:
     return threads
 
 
+def serve(settings: Settings, stop: threading.Event, holder: str | None = None) -> None:
+    """Wait for the lease, work while it is ours, wait again when it is lost; until `stop`."""
+    services = Services(settings)
+    services.store.create_schema()
+    lease = Lease(connect(settings.redis_url), services.keys.lease, holder)
+    while not stop.is_set():
+        try:
+            if not lease.take():
+                stop.wait(WAIT_S)
+                continue
+        except (redis.RedisError, OSError):
+            stop.wait(WAIT_S)
+            continue
+        log.info("live worker %s is active (lease %s)", lease.holder, services.keys.lease)
+        term = threading.Event()
+        threads = start_jobs(services, term)
+        while not stop.is_set():
+            stop.wait(RENEW_S)
+            try:
+                if not lease.renew():
+                    log.warning("lease lost to %s; stopping", lease.current_holder())
+                    break
+            except (redis.RedisError, OSError) as exc:
+                if not lease.safe:
+                    log.warning("lease cannot be renewed (%s); stopping before it can expire", exc)
+                    break
+        term.set()
+        for t in threads:
+            t.join(timeout=5)
+        if stop.is_set():
+            lease.release()  # a clean stop hands over at once
+
+
 def main() -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s worker %(levelname)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    threads = run(Settings.from_env(), stop)
-    while not stop.wait(1.0):
-        pass
-    for t in threads:
-        t.join(timeout=3)
+    serve(Settings.from_env(), stop)
 
 
 if __name__ == "__main__":
