@@ -4,10 +4,12 @@ Used by the stack tests and by the benchmarks, so both measure the real thing.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -20,18 +22,22 @@ from data_feeds.runtime.settings import PROJECT_DIR
 
 class LiveStack:
     def __init__(self, data_dir: Path, demo: bool, env: dict | None = None):
+        extra = dict(env or {})
         self.data_dir = data_dir
         self.port = free_port()
-        self.live_port = int((env or {}).get("LIVE_PORT") or free_port())
+        self.live_port = int(extra.get("LIVE_PORT") or free_port())
         self.url = f"http://127.0.0.1:{self.port}"
         self.channel_url = f"http://127.0.0.1:{self.live_port}"
         self.log = open(data_dir / "app.log", "wb")
         # bursts no feed would send (outage tests, benches): the rate limits are tested apart, with their own limits
         env = {**os.environ, "DATA_DIR": str(data_dir), "LIVE_POLL_MS": "300", "WEB_WORKERS": "2",
                "RATE_LIMIT_PER_KEY": "100000/second", "RATE_LIMIT_PER_ADDRESS": "100000/second",
-               "SIGNIN_LIMIT": "100000/second", "LIVE_PORT": str(self.live_port), **(env or {})}
-        env.pop("DATABASE_URL", None)
-        env.pop("REDIS_URL", None)
+               "SIGNIN_LIMIT": "100000/second", "LIVE_PORT": str(self.live_port), **extra}
+        # its own SQLite and embedded Redis, unless the caller names shared ones (several nodes: tests/test_scale_out.py)
+        for name in ("DATABASE_URL", "REDIS_URL"):
+            if name not in extra:
+                env.pop(name, None)
+        self.database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'liveroom.db'}"
         # a feed key, made the way an operator makes one (its last output line is the key)
         made = subprocess.run([sys.executable, "-m", "data_feeds", "keys", "create", "laksa", "--role", "report",
                                "--role", "workflow", "--role", "personal", "--role", "indicators", "--label", "test stack"],
@@ -62,7 +68,7 @@ class LiveStack:
 
         from data_feeds.access.people import People
         from data_feeds.store import Store
-        store = Store(f"sqlite:///{self.data_dir / 'liveroom.db'}")
+        store = Store(self.database_url)
         try:
             return People(store).add(f"{role}-{uuid.uuid4().hex[:6]}", role, name=name, opds=opds, personal=personal)
         finally:
@@ -73,7 +79,7 @@ class LiveStack:
         from data_feeds.access.tokens import SIGNIN_TTL, OneTimeTokens
         from data_feeds.store import Store
         person, _ = self.person(role, opds, personal)
-        store = Store(f"sqlite:///{self.data_dir / 'liveroom.db'}")
+        store = Store(self.database_url)
         try:
             token = OneTimeTokens(store).issue("signin", person.id, SIGNIN_TTL)
         finally:
@@ -84,7 +90,7 @@ class LiveStack:
         """A wall screen's pairing link, as `devices add` prints it."""
         from data_feeds.access.devices import Devices
         from data_feeds.store import Store
-        store = Store(f"sqlite:///{self.data_dir / 'liveroom.db'}")
+        store = Store(self.database_url)
         try:
             _device, token = Devices(store).add(name)
         finally:
@@ -115,3 +121,39 @@ class LiveStack:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
         self.log.close()
+
+
+class ChannelFollower:
+    """A dashboard following one node's live channel (as live_link.js does): the report ids it has been sent."""
+
+    def __init__(self, node: LiveStack):
+        http = requests.Session()
+        http.get(node.enter("pimpinan"), timeout=30).raise_for_status()
+        self.ticket = http.get(node.url + "/_liveroom/ticket", timeout=10).json()["t"]
+        self.node, self.seen, self.seen_at, self.stop = node, set(), {}, threading.Event()
+        threading.Thread(target=self._follow, daemon=True).start()
+
+    def _follow(self):
+        last = None
+        while not self.stop.is_set():
+            try:
+                headers = {"Last-Event-ID": last} if last else {}
+                with requests.get(self.node.channel_url + "/live/events", params={"t": self.ticket}, headers=headers,
+                                  stream=True, timeout=(5, 30)) as resp:
+                    for line in resp.iter_lines(decode_unicode=True):
+                        if self.stop.is_set():
+                            return
+                        if not line.startswith("data: ") or '"v"' not in line:
+                            continue
+                        message = json.loads(line[6:])
+                        last = message["v"]
+                        got = [f["id"] for f in message.get("up", [])]
+                        if message.get("reset"):
+                            whole = requests.get(self.node.channel_url + "/live/view", params={"t": self.ticket}, timeout=10)
+                            got += [f["id"] for f in whole.json()["markers"]["features"]]
+                        now = time.time()
+                        for rid in got:
+                            self.seen_at.setdefault(rid, now)
+                        self.seen |= set(got)
+            except requests.RequestException:
+                time.sleep(0.5)
