@@ -5,19 +5,22 @@
 Starts `python app.py` with the demo feed on (it files a report every ~4 s and moves reports through
 their lifecycle) in a scratch folder. On top: one report a second posted through the API, each moved to
 "diproses" after 2 minutes and "selesai" (with evidence) after 10, as staff would; 200 dashboards following
-the live channel (protocol clients, as bench.live_channel) and one real Chromium wall. Time runs as on the
+the live channel (protocol clients, as bench.live_channel), and with --wall one real Chromium wall. Time runs as on the
 wall clock (nothing is sped up): two hours of this is ~7,200 API reports and ~1,800 demo reports.
 
 Every --sample-minutes it records: resident memory of each server process (web server and its workers, live
 channel, worker, Redis) and their sum; Redis's used memory; the length of the event stream and of the
-marker-delta stream; the outbox's rows and backlog; the store's size on disk; the channel's clients; the
-Chromium wall's JS heap and DOM nodes. bench/results/soak.json is rewritten after every sample, so a run cut
+marker-delta stream; the outbox's rows and backlog; the store's size on disk; the channel's clients; with
+--wall, the Chromium wall's JS heap and DOM nodes. bench/results/soak.json is rewritten after every sample, so a run cut
 short keeps what it saw.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
+import signal
+import sys
 import threading
 import time
 from multiprocessing import Process
@@ -91,7 +94,10 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=125)
     parser.add_argument("--dashboards", type=int, default=200)
     parser.add_argument("--sample-minutes", type=float, default=5)
+    parser.add_argument("--wall", action="store_true", help="also keep a real Chromium wall open and record its JS heap "
+                        "(it costs this two-core box about half a core of rendering)")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped early: still stop the stack (finally)
     folder = tmpdir("soak")
     stack = LiveStack(folder, demo=True).wait_ready()
     r = redis.Redis.from_url(stack.redis_url())
@@ -107,20 +113,22 @@ def main() -> None:
         clients.start()
         writer = threading.Thread(target=staff, args=(stack, stop, counts), daemon=True)
         writer.start()
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--enable-precise-memory-info"])
-            wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-            wall.goto(stack.enter("pimpinan"))
-            wall.wait_for_selector("#kpi-baru")
-            cdp = wall.context.new_cdp_session(wall)
-            cdp.send("Performance.enable")
+        with contextlib.ExitStack() as scope:
+            cdp = wall = None
+            if args.wall:
+                pw = scope.enter_context(sync_playwright())
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--enable-precise-memory-info"])
+                scope.callback(browser.close)
+                wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+                wall.goto(stack.enter("pimpinan"))
+                wall.wait_for_selector("#kpi-baru")
+                cdp = wall.context.new_cdp_session(wall)
+                cdp.send("Performance.enable")
             started = time.time()
             while True:
-                cdp.send("HeapProfiler.collectGarbage")
-                metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
                 info = r.info("memory")
                 rss = processes(stack.proc.pid)
-                samples.append({
+                sample = {
                     "minute": round((time.time() - started) / 60, 1),
                     "rss_mb": {k: round(v / 1024, 1) for k, v in sorted(rss.items())},
                     "rss_total_mb": round(sum(rss.values()) / 1024, 1),
@@ -129,17 +137,20 @@ def main() -> None:
                     "outbox_rows": store.outbox_size(), "outbox_backlog": store.outbox_backlog(),
                     "store_mb": round(sum(f.stat().st_size for f in folder.glob("liveroom.db*")) / 2**20, 1),
                     "channel_clients": requests.get(stack.channel_url + "/live/healthz", timeout=10).json()["clients"],
-                    "wall_js_heap_mb": round(metrics.get("JSHeapUsedSize", 0) / 2**20, 1), "wall_dom_nodes": int(metrics.get("Nodes", 0)),
-                    "wall_link": wall.evaluate("window.liveroomLink.info()"),
                     **counts,
-                })
+                }
+                if cdp is not None:
+                    cdp.send("HeapProfiler.collectGarbage")
+                    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+                    sample.update(wall_js_heap_mb=round(metrics.get("JSHeapUsedSize", 0) / 2**20, 1),
+                                  wall_dom_nodes=int(metrics.get("Nodes", 0)), wall_link=wall.evaluate("window.liveroomLink.info()"))
+                samples.append(sample)
                 save("soak", {"command": "python -m bench.soak", "minutes": args.minutes, "dashboards": args.dashboards,
                               "traffic": "demo feed on (~1 report / 4 s, lifecycle) + 1 API report/s, each answered after 2 min "
                                          "and resolved after 10; real time", "samples": samples})
                 if time.time() >= end:
                     break
                 time.sleep(min(args.sample_minutes * 60, max(1.0, end - time.time())))
-            browser.close()
         stop_file.touch()
         clients.join(timeout=120)
     finally:

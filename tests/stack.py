@@ -52,6 +52,7 @@ class LiveStack:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self.stop()
                 raise RuntimeError(f"app.py exited: {(self.data_dir / 'app.log').read_text()[-3000:]}")
             try:
                 if (requests.get(self.url + "/healthz", timeout=2).json()["live"]["version"]
@@ -60,6 +61,7 @@ class LiveStack:
             except (requests.RequestException, ValueError, KeyError):
                 pass
             time.sleep(0.3)
+        self.stop()  # nothing left running behind a failed start
         raise RuntimeError(f"app.py not ready: {(self.data_dir / 'app.log').read_text()[-3000:]}")
 
     def person(self, role: str, opds=(), personal: bool = False, name: str = ""):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -60,9 +61,16 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+RECHECK_S = 5.0  # a key's row is read again after this: a revoked key is refused by every worker within it
+_REMEMBERED_MAX = 10_000
+
+
 class ApiKeys:
     def __init__(self, store: Store):
         self.store = store
+        # key id -> (read at, its row or None): a feed posting a thousand reports a second costs one read per
+        # RECHECK_S, not one per report (the secret is still checked against the row's digest every time)
+        self._rows: dict[str, tuple[float, dict | None]] = {}
 
     def create(self, source: str, roles=DEFAULT_ROLES, label: str | None = None, opds=()) -> tuple[dict, str]:
         """A feed key (source) or an agency key (opds, and source ""). -> (stored row without the hash,
@@ -86,12 +94,26 @@ class ApiKeys:
         with self.store.write() as conn:
             done = conn.execute(update(api_keys).where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
                                 .values(revoked_at=datetime.now(timezone.utc)))
-            return done.rowcount == 1
+        self._rows.pop(key_id, None)  # at once in this process; other processes within RECHECK_S
+        return done.rowcount == 1
 
     def list(self) -> list[dict]:
         cols = [c for c in api_keys.c if c.name != "secret_sha256"]
         with self.store.read() as conn:
             return [dict(r) for r in conn.execute(select(*cols).order_by(api_keys.c.created_at)).mappings()]
+
+    def _row(self, key_id: str) -> dict | None:
+        now = time.monotonic()
+        hit = self._rows.get(key_id)
+        if hit is not None and now - hit[0] < RECHECK_S:
+            return hit[1]
+        with self.store.read() as conn:
+            found = conn.execute(select(api_keys).where(api_keys.c.id == key_id)).mappings().first()
+        row = dict(found) if found is not None else None
+        if len(self._rows) >= _REMEMBERED_MAX:  # ids sprayed by a guesser must not grow it without end
+            self._rows.clear()
+        self._rows[key_id] = (now, row)
+        return row
 
     def authenticate(self, presented: str | None, field: str = HEADER) -> Principal:
         """The key's principal, or ApiError 401 (no key) / 403 (unknown, malformed or revoked)."""
@@ -101,8 +123,7 @@ class ApiKeys:
         parts = presented.strip().split("_", 2)
         if len(parts) != 3 or parts[0] != "lr":
             raise ApiError.one(403, field, "is not a valid API key")
-        with self.store.read() as conn:
-            row = conn.execute(select(api_keys).where(api_keys.c.id == parts[1])).mappings().first()
+        row = self._row(parts[1])
         if row is None or not hmac.compare_digest(row["secret_sha256"], _digest(parts[2])):
             raise ApiError.one(403, field, "is not a valid API key")
         if row["revoked_at"] is not None:

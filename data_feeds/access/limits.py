@@ -40,7 +40,7 @@ def install(server: Flask, blueprints, redis_url: str | None, key_prefix: str, p
     (limit strings as flask-limiter reads them: "30/second;600/minute"). Counts are shared across the
     blueprints and every worker."""
     limiter = Limiter(get_remote_address, app=server, storage_uri=redis_url or "memory://", strategy="fixed-window",
-                      key_prefix=f"{key_prefix}:rl", headers_enabled=True, swallow_errors=True, in_memory_fallback_enabled=True,
+                      key_prefix=f"{key_prefix}:rl", headers_enabled=False, swallow_errors=True, in_memory_fallback_enabled=True,
                       # a hung Redis must not hold a report for long: give up on the count, take the report
                       storage_options={"socket_timeout": 0.5, "socket_connect_timeout": 0.5} if redis_url else {})
     by_address = limiter.shared_limit(per_address, scope="address", exempt_when=lambda: not guarded())
