@@ -44,6 +44,10 @@ class Locator:
         x, y = _to_metric.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
         return shapely.points(x, y)
 
+    def codes(self, idx: int) -> tuple[str, str]:
+        """(kecamatan code, kelurahan code) of a kelurahan found by `assign`."""
+        return str(self._kec_codes[idx]), str(self._codes[idx])
+
     def assign(self, lon, lat) -> np.ndarray:
         """Vectorised: index of the containing kelurahan for each point, nearest within tolerance, else -1."""
         pts = np.atleast_1d(self._project(lon, lat))

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from data_feeds.reports.bulk_import import Importer
 from data_feeds.runtime.settings import PROJECT_DIR
 from data_feeds.store import outbox
-from tests.helpers import store_counts, stored_report
+from tests.helpers import report_payload, store_counts, stored_report
 
 pytestmark = pytest.mark.store  # the store is what these test: SQLite and PostgreSQL
 
@@ -136,3 +136,21 @@ def test_cli(tmp_path):
     out = run(str(good))
     assert out.returncode == 0 and "4 rows read; imported 4; 0 already stored" in out.stdout
     assert run(str(tmp_path / "missing.csv")).returncode == 2
+
+
+def test_imported_reports_are_found_by_their_words_and_later_ones_still_are(services, tmp_path):
+    """A batch is indexed for full-text search in one statement (its per-row trigger set aside inside the batch's
+    transaction): the imported rows are found, and a report filed afterwards is indexed by the trigger again."""
+    from data_feeds.access.people import Person
+    from data_feeds.access.viewer import Viewer
+    from data_feeds.reports.search import ReportQuery
+    reader = Viewer.of_person(Person("p1", "pimpinan", "Pimpinan", "pimpinan", frozenset(), False))
+    rows = [row(n, title=f"Sampah kiriman gelombang {n}") for n in range(30)] + [row(99, title="Genangan di jalan tol")]
+    result = Importer(services, batch_size=8).run(write_csv(tmp_path / "words.csv", rows), progress=False)
+    assert result.ok and result.imported == 31
+
+    def found(words: str) -> int:
+        return services.reports.count(ReportQuery(q=words), reader)
+    assert found("gelombang") == 30 and found("genangan") == 1 and found("kiriman 7") == 1
+    live = services.reports.submit(report_payload(title="Gelombang susulan sampah"))[0]
+    assert found("gelombang") == 31 and found("susulan") == 1 and live["id"]

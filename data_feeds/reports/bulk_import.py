@@ -126,56 +126,80 @@ class Importer:
     def __init__(self, services: Services, batch_size: int = 1000, default_source: str | None = None):
         self.services, self.batch_size, self.default_source = services, max(1, batch_size), default_source
 
-    def check(self, raw: dict, now: datetime) -> tuple[dict, list[dict]]:
-        """One row -> (report row, events) ready to store, or ApiError naming the field."""
-        if "__error__" in raw:
-            raise ApiError.one(400, "row", raw["__error__"])
-        if self.default_source and "source" not in raw:
-            raw = {**raw, "source": self.default_source}
-        payload, changes = split_history(raw)
+    def check(self, lines: list[tuple[int, dict]], now: datetime) -> list[tuple[int, tuple[dict, list[dict]] | ApiError]]:
+        """Rows -> per row, (report row, events) ready to store, or the ApiError naming the field. The rules are
+        the live ones (ReportService.prepare_many: the same validation, placement in one query for the batch;
+        `replay`: the lifecycle)."""
         reports = self.services.reports
-        row, created = reports.prepare(payload, now)
-        return reports.replay(row, [created], changes, now)
+        out: list = []
+        wanted: list[tuple[int, int, list[dict]]] = []  # (position in out, position in payloads, changes)
+        payloads: list[dict] = []
+        for line, raw in lines:
+            try:
+                if "__error__" in raw:
+                    raise ApiError.one(400, "row", raw["__error__"])
+                if self.default_source and "source" not in raw:
+                    raw = {**raw, "source": self.default_source}
+                payload, changes = split_history(raw)
+            except ApiError as exc:
+                out.append((line, exc))
+                continue
+            wanted.append((len(out), len(payloads), changes))
+            payloads.append(payload)
+            out.append((line, None))
+        prepared = reports.prepare_many(payloads, now)
+        for at, k, changes in wanted:
+            line, got = out[at][0], prepared[k]
+            if not isinstance(got, ApiError):
+                try:
+                    got = reports.replay(got[0], [got[1]], changes, now)
+                except ApiError as exc:
+                    got = exc
+            out[at] = (line, got)
+        return out
 
     def run(self, path: Path, dry_run: bool = False, progress: bool = True) -> ImportResult:
         result = ImportResult()
         seen: dict[tuple[str, str], int] = {}
-        batch: list[tuple[dict, list[dict]]] = []
-        batch_bad = 0
         bar = tqdm(total=_count_rows(path) if progress else None, unit=" rows", desc="import", disable=not progress,
                    file=sys.stderr)
 
-        def flush():
-            nonlocal batch, batch_bad
-            if batch_bad:
+        def store(lines: list[tuple[int, dict]]) -> None:
+            """One batch: stored whole, or refused whole if any row is bad."""
+            batch, bad = [], 0
+            for line, got in self.check(lines, datetime.now(timezone.utc)):
+                if not isinstance(got, ApiError):
+                    row = got[0]
+                    key = (row["source"], row["source_ref"])
+                    if row["source_ref"] and key in seen:
+                        got = ApiError.one(422, "id", f"repeats the id of line {seen[key]} (same source)")
+                    elif row["source_ref"]:
+                        seen[key] = line
+                if isinstance(got, ApiError):
+                    bad += 1
+                    result.errors.extend((line, e["field"], e["reason"]) for e in got.errors)
+                else:
+                    batch.append(got)
+            if bad:
                 result.refused_batches += 1
-                result.refused_rows += len(batch) + batch_bad
+                result.refused_rows += len(lines)
             elif batch and not dry_run:
                 inserted, already = self.services.store.insert_batch(batch, datetime.now(timezone.utc))
                 result.imported += inserted
                 result.already_stored += already
-            elif batch:
+            else:
                 result.imported += len(batch)  # would be: dry run
-            batch, batch_bad = [], 0
+            bar.update(len(lines))
 
+        pending: list[tuple[int, dict]] = []
         for line, raw in read_rows(path):
             result.rows += 1
-            now = datetime.now(timezone.utc)
-            try:
-                row, events = self.check(raw, now)
-                key = (row["source"], row["source_ref"])
-                if row["source_ref"] and key in seen:
-                    raise ApiError.one(422, "id", f"repeats the id of line {seen[key]} (same source)")
-                if row["source_ref"]:
-                    seen[key] = line
-                batch.append((row, events))
-            except ApiError as exc:
-                batch_bad += 1
-                result.errors.extend((line, e["field"], e["reason"]) for e in exc.errors)
-            if len(batch) + batch_bad >= self.batch_size:
-                flush()
-            bar.update(1)
-        flush()
+            pending.append((line, raw))
+            if len(pending) >= self.batch_size:
+                store(pending)
+                pending = []
+        if pending:
+            store(pending)
         bar.close()
         return result
 
