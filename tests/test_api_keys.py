@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from sqlalchemy import select
@@ -81,10 +82,19 @@ def test_cli_creates_lists_and_revokes_keys(tmp_path, redis_server):
     assert stored["id"] in listed.stdout and "active" in listed.stdout and key.split("_")[2] not in listed.stdout
 
     client = create_app(services=svc).server.test_client()
-    assert post(client, report_payload(source="open311"), headers={"X-API-Key": key}).status_code == 201
+    made_report = post(client, report_payload(source="open311"), headers={"X-API-Key": key})
+    assert made_report.status_code == 201
     assert cli(tmp_path, "keys", "revoke", stored["id"]).returncode == 0
-    resp = post(client, report_payload(source="open311", title="after revocation"), headers={"X-API-Key": key})
+    # a process that never saw the key refuses it at once...
+    other = create_app(services=Services(svc.settings)).server.test_client()
+    resp = post(other, report_payload(source="open311", title="after revocation"), headers={"X-API-Key": key})
     assert resp.status_code == 403 and resp.get_json()["error"]["reason"] == "has been revoked"
+    # ...and one that had it in memory within keys.RECHECK_S (it reads a key's row once per RECHECK_S)
+    from data_feeds.access.keys import RECHECK_S
+    deadline = time.monotonic() + RECHECK_S + 10
+    while client.get(f"/api/v1/reports/{made_report.get_json()['id']}", headers={"X-API-Key": key}).status_code != 403:
+        assert time.monotonic() < deadline, "the revoked key was still taken after RECHECK_S"
+        time.sleep(0.2)
     assert "revoked" in cli(tmp_path, "keys", "list").stdout
     assert cli(tmp_path, "keys", "revoke", stored["id"]).returncode == 2  # already revoked
 

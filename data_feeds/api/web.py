@@ -1,7 +1,7 @@
 """The web doors on one app: attach the running services, register the API's routes and its error shapes."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, make_response, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -36,16 +36,23 @@ def too_large(_exc):
 
 
 def too_many(exc: RateLimitExceeded):
-    """429 in the door's own error shape; flask-limiter adds Retry-After and the X-RateLimit headers."""
+    """429 in the door's own error shape, with Retry-After: the limit's window (its longest wait). The limiter's
+    X-RateLimit headers are off: they cost every request two more Redis round trips per limit."""
     if request.path == SIGNIN_PATH:  # a person at the form: the form, saying so
         from .signin import too_many_attempts
-        return too_many_attempts()
-    by_key = getattr(exc.limit, "scope", "") == "key"
-    field = "api_key" if request.path.startswith("/open311/") else HEADER
-    reason = f"too many requests ({exc.description} {'for this key' if by_key else 'from this address'}); retry after the time Retry-After gives"
-    if request.path.startswith("/open311/"):
-        return open311.error_response(request.path.rsplit(".", 1)[-1], 429, f"{field}: {reason}" if by_key else reason)
-    return jsonify({"error": {"field": field if by_key else None, "reason": reason}}), 429
+        resp = too_many_attempts()
+    else:
+        by_key = getattr(exc.limit, "scope", "") == "key"
+        field = "api_key" if request.path.startswith("/open311/") else HEADER
+        reason = (f"too many requests ({exc.description} {'for this key' if by_key else 'from this address'}); "
+                  "retry after the time Retry-After gives")
+        if request.path.startswith("/open311/"):
+            resp = open311.error_response(request.path.rsplit(".", 1)[-1], 429, f"{field}: {reason}" if by_key else reason)
+        else:
+            resp = jsonify({"error": {"field": field if by_key else None, "reason": reason}}), 429
+    resp = make_response(resp)
+    resp.headers["Retry-After"] = str(max(1, int(exc.limit.limit.get_expiry())))
+    return resp
 
 
 def http_error(exc: HTTPException):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -209,6 +210,7 @@ def run_cli(services: Services, file: str, dry_run: bool, batch_size: int, sourc
     if not path.is_file():
         print(f"no such file: {file}", file=sys.stderr)
         return 2
+    started = time.perf_counter()
     try:
         result = Importer(services, batch_size, source).run(path, dry_run=dry_run, progress=sys.stderr.isatty())
     except (UnicodeDecodeError, csv.Error) as exc:
@@ -220,5 +222,6 @@ def run_cli(services: Services, file: str, dry_run: bool, batch_size: int, sourc
     verb = "would import" if dry_run else "imported"
     print(f"{result.rows} rows read; {verb} {result.imported}; {result.already_stored} already stored; "
           f"{result.refused_batches} batches refused ({result.refused_rows} rows, {len(result.errors)} errors)"
-          + ("; dry run: nothing stored" if dry_run else ""))
+          + ("; dry run: nothing stored" if dry_run else "")
+          + f"; {time.perf_counter() - started:.2f} s ({result.rows / max(time.perf_counter() - started, 1e-9):,.0f} rows/s)")
     return 0 if result.ok else 2
