@@ -91,3 +91,25 @@ def test_through_a_proxy_that_cuts_long_connections_every_change_still_arrives(c
     assert cut_stack.proxy.cuts >= 2
     assert link_info(page)["stats"]["resets"] == 1  # caught up each time, never reloaded whole
     assert page.errors == []
+
+
+def test_a_wall_cut_off_from_the_channel_says_so_and_recovers(live_stack, page):
+    """The channel stops answering (its process stopped, as a machine that hangs): the strip turns to TERPUTUS
+    with the time of the last contact; when it answers again the wall catches up and says LANGSUNG."""
+    import os
+    import signal
+
+    from bench.live_channel import channel_pid
+    open_wall(page, live_stack.enter())
+    page.wait_for_function("() => window.liveroomLink.info().token", timeout=WAIT_MS)
+    pid = channel_pid(live_stack.proc.pid)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        page.wait_for_function("() => document.querySelector('#status-banner').innerText.includes('TERPUTUS')", timeout=60_000)
+        assert "lr-status-down" in page.get_attribute("#status-banner", "class")
+        rid = post_report(live_stack, "Sampah saat terputus", kel="36.71.11.1004")  # filed while the wall cannot hear
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    page.wait_for_function("() => document.querySelector('#status-banner').innerText.includes('LANGSUNG')", timeout=60_000)
+    page.wait_for_selector(marker(rid), timeout=WAIT_MS)
+    assert page.errors == []
