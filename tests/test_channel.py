@@ -367,3 +367,18 @@ def test_a_reconnect_says_what_it_had_and_gets_only_what_it_missed(services, cha
                       stream=True, timeout=30) as resp:
         name, message = next(e for e in events(resp) if e[0] == "msg")
     assert message["prev"] == have and [f["id"] for f in message["up"]] == [missed["id"]]
+
+
+def test_where_the_browser_finds_the_channel_is_in_its_page_and_its_policy(app, services, monkeypatch):
+    from data_feeds.api.headers import channel_origin
+    from data_feeds.runtime.settings import Settings
+    for given, kept in (("/", "/"), ("https://live.example/", "https://live.example"), ("", "")):
+        monkeypatch.setenv("LIVE_URL", given)
+        assert Settings.from_env().live_url == kept
+    http = fresh(app)
+    sign_in(http, services, "pimpinan")
+    policy = http.get("/", base_url="http://wall.local:8050").headers["Content-Security-Policy"]
+    assert f"connect-src 'self' http://wall.local:{services.settings.channel_port}" in policy  # the host the wall used
+    with app.server.test_request_context("/", base_url="https://room.example"):
+        assert channel_origin("/", 8051) == ""  # a proxy routes /live/ on the page's own origin: 'self' covers it
+        assert channel_origin("https://live.example", 8051) == "https://live.example"

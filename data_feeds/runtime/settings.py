@@ -16,6 +16,12 @@ def _flag(name: str, default: bool) -> bool:
     return default if value is None else truthy(value)
 
 
+def _origin_or_root(url: str) -> str:
+    """LIVE_URL without a trailing slash, except "/" itself (the page's own origin)."""
+    url = url.strip()
+    return url if url == "/" else url.rstrip("/")
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -61,7 +67,7 @@ class Settings:
             web_threads=int(os.environ.get("WEB_THREADS", "16")),
             live_poll_ms=int(os.environ.get("LIVE_POLL_MS", "500")),
             live_port=int(os.environ.get("LIVE_PORT", "0")),
-            live_url=os.environ.get("LIVE_URL", "").rstrip("/"),
+            live_url=_origin_or_root(os.environ.get("LIVE_URL", "")),
             max_body_bytes=int(os.environ.get("API_MAX_BODY_BYTES", str(64 * 1024))),
             live_marker_limit=int(os.environ.get("LIVE_MARKER_LIMIT", "5000")),
             map_tile_url=os.environ.get("MAP_TILE_URL", ""),
