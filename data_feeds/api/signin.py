@@ -53,7 +53,7 @@ class SessionUser(UserMixin):
 
 
 class _Recent:
-    """Answers kept for RECHECK_S: a dashboard polls twice a second, its account is read once per few seconds."""
+    """Answers kept for RECHECK_S: a busy page asks many times a second, its account is read once per few seconds."""
 
     def __init__(self):
         self.items: dict[str, tuple[float, object]] = {}
@@ -149,8 +149,8 @@ def install(server: Flask, services: Services, limiter: Limiter) -> CSRFProtect:
     server.config.update(
         SESSION_COOKIE_NAME="lr_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.cookie_secure, PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
-        # a session lasts SESSION_HOURS from sign-in: not re-sent with every poll (a wall polls twice a second;
-        # screens that run for days are paired devices, with their own credential)
+        # a session lasts SESSION_HOURS from sign-in: not re-sent with every request (a wall renews its live ticket,
+        # the report table refreshes; screens that run for days are paired devices, with their own credential)
         SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=None,  # valid for the session's life: a wall's token must not expire under it
         WTF_CSRF_HEADERS=[CSRF_HEADER], WTF_CSRF_SSL_STRICT=settings.cookie_secure,
