@@ -372,8 +372,8 @@ def test_a_reconnect_says_what_it_had_and_gets_only_what_it_missed(services, cha
 def test_where_the_browser_finds_the_channel_is_in_its_page_and_its_policy(app, services, monkeypatch):
     from data_feeds.api.headers import channel_origin
     from data_feeds.runtime.settings import Settings
-    for given, kept in (("/", "/"), ("https://live.example/", "https://live.example"), ("", "")):
-        monkeypatch.setenv("LIVE_URL", given)
+    for value, kept in (("/", "/"), ("https://live.example/", "https://live.example"), ("", "")):
+        monkeypatch.setenv("LIVE_URL", value)
         assert Settings.from_env().live_url == kept
     http = fresh(app)
     sign_in(http, services, "pimpinan")
