@@ -112,8 +112,11 @@ def test_each_filter_through_the_interface(live_stack, reports, page, name):
     wait_rows(page, expect(reports, ["road", "flood", "late"], []))
     if how == "choose":
         page.click(control)
-        page.keyboard.type(value.split(" (")[0] if "(" in value else "")  # a long list (104 kelurahan) is searched
-        page.get_by_role("option", name=value, exact=True).click()
+        if "(" in value:  # a long list (104 kelurahan) is searched: by the whole label, so only it is left to pick
+            page.keyboard.type(value)
+        option = page.get_by_role("option", name=value, exact=True)
+        option.wait_for(timeout=WAIT_MS)
+        option.click()  # (searching by a part of it, the list could still be settling under the click: it hit a neighbour)
         page.keyboard.press("Escape")
     else:
         page.fill(control, value)
