@@ -253,7 +253,7 @@ _LATEST_BY_SOURCE = select(func.max(reports.c.received_at)).where(reports.c.sour
 _BY_SOURCE_REF = select(reports).where(reports.c.source == bindparam("source"), reports.c.source_ref == bindparam("source_ref"))
 
 
-def _sqlite_engine(url: str, immediate: bool) -> Engine:
+def _sqlite_engine(url: str, immediate: bool, durable: bool = True) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=20, max_overflow=40)
 
     @event.listens_for(engine, "connect")
@@ -261,7 +261,9 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")  # a commit is on disk before we answer 201
+        # FULL: a commit is on disk before we answer 201. NORMAL (WAL: safe from a process crash, a power cut may
+        # lose the last commits) only for a store that writes what can be written again (Store(durable=False))
+        cur.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
@@ -309,15 +311,17 @@ class GroupCommitter:
         outcomes = []
         try:
             with self.store.write() as conn:
+                raw = conn.connection.driver_connection  # savepoints said to the driver: the lock is held meanwhile
                 for job, future in batch:
-                    savepoint = conn.begin_nested()
+                    raw.execute("SAVEPOINT job")
                     try:
                         result = job(conn)
                     except BaseException as exc:  # noqa: BLE001 - handed back to that request
-                        savepoint.rollback()
+                        raw.execute("ROLLBACK TO SAVEPOINT job")
+                        raw.execute("RELEASE SAVEPOINT job")
                         outcomes.append((future, None, exc))
                     else:
-                        savepoint.commit()
+                        raw.execute("RELEASE SAVEPOINT job")
                         outcomes.append((future, result, None))
         except BaseException as exc:  # noqa: BLE001 - the commit failed: nothing in the batch is stored
             for _job, future in batch:
@@ -331,7 +335,10 @@ class GroupCommitter:
 
 
 class Store:
-    def __init__(self, url: str):
+    def __init__(self, url: str, durable: bool = True):
+        """durable=False: commits may be lost to a power cut (SQLite synchronous=NORMAL, PostgreSQL
+        synchronous_commit=off), for a process whose writes are safe to repeat (the relay marking outbox rows
+        published: one lost mark is published again and refused by the stream as a duplicate)."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self._lock_path: Path | None = None
@@ -341,10 +348,11 @@ class Store:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
                 _owner_only(Path(path))
                 self._lock_path = Path(path + ".writelock")
-            self.writer = _sqlite_engine(url, immediate=True)
+            self.writer = _sqlite_engine(url, immediate=True, durable=durable)
             self.reader = _sqlite_engine(url, immediate=False)
         else:
-            self.writer = self.reader = create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+            self.writer = self.reader = create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True,
+                                                      **({} if durable else {"connect_args": {"options": "-c synchronous_commit=off"}}))
         self._committer: GroupCommitter | None = None
         self._committer_lock = threading.Lock()
 
@@ -466,13 +474,17 @@ class Store:
         """Insert a report with its 'created' event and outbox row; returns once committed.
         Idempotent on (source, source_ref): a repeat returns the stored report and False, and writes nothing."""
 
+        postgres = not self.is_sqlite
+        report_insert = _insert_sql(postgres, reports, row)  # prepared here: not while the write lock is held
+        event_insert = _insert_sql(postgres, report_events, {"report_id": row["id"], **event_row}, returning_id=True)
+
         def job(conn: Connection) -> tuple[dict, bool]:
             if row.get("source_ref"):
                 existing = conn.execute(_BY_SOURCE_REF, {"source": row["source"], "source_ref": row["source_ref"]}).mappings().first()
                 if existing:
                     return dict(existing), False
-            _insert_one(conn, reports, row)
-            self._append_event(conn, row["id"], event_row)
+            _run_insert(conn, *report_insert)
+            self._append_event(conn, row["id"], event_row, event_insert)
             return row, True
 
         return self._group().run(job)
@@ -574,14 +586,16 @@ class Store:
             rows = [dict(r) for r in conn.execute(q.order_by(order).limit(limit)).mappings()]
         return rows[::-1] if newest else rows
 
-    def _append_event(self, conn: Connection, report_id: str, event_row: dict) -> int:
-        event_id = _insert_one(conn, report_events, {"report_id": report_id, **event_row}, returning_id=True)
+    def _append_event(self, conn: Connection, report_id: str, event_row: dict, prepared: tuple[str, tuple] | None = None) -> int:
+        postgres = conn.dialect.name == "postgresql"
+        sql, values = prepared or _insert_sql(postgres, report_events, {"report_id": report_id, **event_row}, returning_id=True)
+        event_id = _run_insert(conn, sql, values, returning_id=True)
         payload = {
             "event_id": event_id, "report_id": report_id, "kind": event_row["kind"],
             "from": event_row.get("from_status"), "to": event_row["to_status"], "at": event_row["at"].isoformat(),
         }
-        _insert_one(conn, outbox, {"event_id": event_id, "report_id": report_id, "payload": json.dumps(payload),
-                                   "created_at": event_row["recorded_at"]})
+        _run_insert(conn, *_insert_sql(postgres, outbox, {"event_id": event_id, "report_id": report_id,
+                                                          "payload": json.dumps(payload), "created_at": event_row["recorded_at"]}))
         return event_id
 
     def _events(self, conn: Connection, report_id: str) -> list[dict]:
@@ -774,11 +788,10 @@ def _bulk_column(column, values: list, postgres: bool) -> list:
     return values
 
 
-def _driver_values(conn: Connection, table: Table, rows: list[dict]) -> tuple[list[str], list[tuple]]:
+def _driver_values(postgres: bool, table: Table, rows: list[dict]) -> tuple[list[str], list[tuple]]:
     """The columns the rows give (and those with a Python-side default, as SQLAlchemy would fill them), and the
     rows' values as the driver takes them."""
     names = [c.name for c in table.columns if c.name in rows[0] or (c.default is not None and not c.primary_key)]
-    postgres = conn.dialect.name == "postgresql"
 
     def given(name: str) -> list:
         default = table.c[name].default
@@ -789,17 +802,23 @@ def _driver_values(conn: Connection, table: Table, rows: list[dict]) -> tuple[li
     return names, list(zip(*[_bulk_column(table.c[n], given(n), postgres) for n in names], strict=True))
 
 
-def _insert_one(conn: Connection, table: Table, row: dict, returning_id: bool = False) -> int | None:
-    """One row straight to the driver (the live intake's hot path: SQLAlchemy's statement machinery was ~0.1 ms
-    a statement, several per report). -> the new row's id when asked."""
-    names, (values,) = _driver_values(conn, table, [row])
+def _insert_sql(postgres: bool, table: Table, row: dict, returning_id: bool = False) -> tuple[str, tuple]:
+    """One row's INSERT and its values as the driver takes them: made before the write lock is taken."""
+    names, (values,) = _driver_values(postgres, table, [row])
+    marks = ", ".join(["%s"] * len(names)) if postgres else ", ".join("?" * len(names))
+    return (f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
+            + (" RETURNING id" if returning_id and postgres else "")), values
+
+
+def _run_insert(conn: Connection, sql: str, values: tuple, returning_id: bool = False) -> int | None:
+    """Straight to the driver (the live intake's hot path: SQLAlchemy's statement machinery was ~0.1 ms a
+    statement, several per report, inside the write lock). -> the new row's id when asked."""
     raw = conn.connection.driver_connection
     if conn.dialect.name == "postgresql":
-        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
         with raw.cursor() as cur:
-            cur.execute(sql + (" RETURNING id" if returning_id else ""), values)
+            cur.execute(sql, values)
             return cur.fetchone()[0] if returning_id else None
-    cur = raw.execute(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", values)
+    cur = raw.execute(sql, values)
     return cur.lastrowid if returning_id else None
 
 
@@ -808,9 +827,10 @@ def _bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
     COPY (SQLAlchemy's per-row bind processing was ~40 % of a bulk import). Same transaction as `conn`."""
     if not rows:
         return
-    names, values = _driver_values(conn, table, rows)
+    postgres = conn.dialect.name == "postgresql"
+    names, values = _driver_values(postgres, table, rows)
     raw = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
+    if postgres:
         with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
             for v in values:
                 copy.write_row(v)

@@ -22,6 +22,7 @@ from ..indicators import demo as demo_indicators
 from ..reports.demo import DemoFeed
 from ..runtime.services import Services
 from ..runtime.settings import Settings
+from ..store import Store
 from .bus import OutboxRelay, connect
 from .lease import RENEW_S, WAIT_S, Lease, holder_name
 from .snapshot import agency_scopes, compute
@@ -120,7 +121,9 @@ def start_jobs(services: Services, stop: threading.Event) -> list[threading.Thre
             demo_indicators.synthesise(services.indicators)  # kecamatan breakdowns, labelled demo
     except Exception:  # the live loop must start even if the seed cannot be read
         log.exception("indicator seed failed")
-    relay = OutboxRelay(services.store, services.redis, services.keys)
+    # its marks may be lost to a power cut (each then published again and refused by the stream as a duplicate):
+    # not worth an fsync each while the web workers wait for the same write lock
+    relay = OutboxRelay(Store(settings.database_url, durable=False), services.redis, services.keys)
     jobs = {
         "statistics": lambda: keep_statistics(services, stop),
         "relay": lambda: relay.run(stop, settings.redis_url),
