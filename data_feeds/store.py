@@ -299,18 +299,23 @@ class GroupCommitter:
 
     def _loop(self) -> None:
         while True:
-            batch = [self._queue.get()]
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            self._commit(batch)
+            self._commit(self._queue.get())
 
-    def _commit(self, batch: list) -> None:
+    def _take_waiting(self, batch: list) -> None:
+        while len(batch) < self.max_batch:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                return
+
+    def _commit(self, first) -> None:
+        """The jobs waiting now, and those that arrive while the write lock is awaited (another process or the
+        worker holds it): the batch grows with the contention, so a busy store makes fewer, larger commits."""
+        batch = [first]
         outcomes = []
         try:
             with self.store.write() as conn:
+                self._take_waiting(batch)
                 raw = conn.connection.driver_connection  # savepoints said to the driver: the lock is held meanwhile
                 for job, future in batch:
                     raw.execute("SAVEPOINT job")
