@@ -25,7 +25,8 @@
     return url || (location.protocol + "//" + location.hostname + ":" + link.cfg.port);
   }
   function address(path, have) {
-    return base() + path + "?t=" + encodeURIComponent(link.cfg.t) + (have ? "&have=" + encodeURIComponent(have) : "");
+    return base() + path + "?t=" + encodeURIComponent(link.cfg.t) + (have ? "&have=" + encodeURIComponent(have) : "") +
+      (link.cfg.ids.version ? "&only=v" : "");
   }
   /* "epoch:n": is a newer than b (same epoch)? Another epoch is never "older". */
   function notOlder(a, b) {
@@ -68,6 +69,10 @@
   function onMessage(m) {
     heard();
     link.stats.messages += 1;
+    if (link.cfg.ids.version) {  /* a page that only needs to know that something changed: it reads its own data */
+      if (m.v !== link.token) { link.token = m.v; setProps(link.cfg.ids.version, { data: m.v }); }
+      return;
+    }
     if (link.resetting) { link.waiting.push(m); return; }
     if (!m.reset && link.view && m.prev === link.token) {
       link.token = m.v;
@@ -160,10 +165,12 @@
   }
 
   window.liveroomLink = {
-    /* cfg: {t, url, port, beat_ms, ids: {view, delta, mark, link}} (callbacks/live.py channel_config) */
+    /* cfg: {t, url, port, beat_ms, ids: {view, delta, mark, link}} (callbacks/live.py channel_config), or
+       ids: {version, link} for a page that only follows the version (the report table) */
     start: function (cfg) {
       if (link.cfg) { return; }
       link.cfg = cfg;
+      link.token = cfg.have || null;  // a page made at a known version asks only for what came after
       link.started = Date.now();
       setInterval(publishState, 1000);  // says "cut off" when nothing has been heard for too long
       /* `/?live=poll`: a screen known to sit behind a proxy that will not pass a stream starts on the fallback */

@@ -57,6 +57,11 @@
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     liveroomReports: {
+      /* The line above the table: LANGSUNG, or cut off from the live channel, or Redis down (liveroom.js banner). */
+      linkStatus: function (state, lng) {
+        var out = window.dash_clientside.liveroom.banner(state, null, lng);
+        return [out[1], out[0] + " lr-lb-live"];
+      },
       /* New filters: back to the first block, read afresh. */
       restart: function (query, gridId) {
         return withApi(gridId, function (api) {

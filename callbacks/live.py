@@ -51,13 +51,14 @@ def view_for(services: Services, summary: dict | None, who: Viewer | None) -> di
     return summary
 
 
-def channel_config(services: Services, who: Viewer | None) -> dict:
-    """What live_link.js needs: the ticket for this viewer's audience, where the channel is, how often it beats."""
+def channel_config(services: Services, who: Viewer | None, stores: dict | None = None) -> dict:
+    """What live_link.js needs: the ticket for this viewer's audience, where the channel is, how often it beats,
+    and the stores it fills (the wall's by default; {"version", "link"}: a page that only follows the version)."""
     settings = services.settings
     audience = Audience.of(who) if who is not None else Audience()
     return {"t": live_ticket.issue(settings.signing_secret(), audience), "url": settings.live_url,
             "port": settings.channel_port, "beat_ms": int(BEAT_S * 1000),
-            "ids": {"view": ids.LIVE_VIEW, "delta": ids.LIVE_DELTA, "mark": ids.LIVE_MARK, "link": ids.LIVE_LINK}}
+            "ids": stores or {"view": ids.LIVE_VIEW, "delta": ids.LIVE_DELTA, "mark": ids.LIVE_MARK, "link": ids.LIVE_LINK}}
 
 
 def _pillars(services: Services, places: dict, subjects: dict, lang: str) -> list[list]:

@@ -12,7 +12,6 @@ from urllib.parse import parse_qsl, quote, urlencode
 import flask
 import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
-from dash.exceptions import PreventUpdate
 from flask_caching import Cache
 
 from data_feeds.access.viewer import Viewer
@@ -24,15 +23,15 @@ from data_feeds.reports.search import FILTER_ARGS, ReportQuery
 from data_feeds.runtime.services import Services
 from data_feeds.validation import ApiError
 from layouts import ids, report_browser
-from layouts.i18n import STATUS_GLYPHS, fmt_datetime, fmt_duration, fmt_int, fmt_time, t
+from layouts.i18n import STATUS_GLYPHS, fmt_datetime, fmt_duration, fmt_int, t
 
+from .live import channel_config
 from .pages import account_of, boundary_layers
 
 log = logging.getLogger(__name__)
 COUNT_CAP = 10_000  # beyond it the screen says "more than 10.000": an exact count of a million costs a scan
 MAP_LIMIT = 2_000  # the newest of the filtered set on the map (clustered)
 CURSOR_TTL_S = 600
-DOWN = "down"  # the live version while Redis does not answer
 LIST_ARGS = ("status", "category", "opd", "kecamatan", "kelurahan", "source")  # comma-separated in the address
 FILTER_OUTPUTS = [Output(ids.LB_FILTERS[name], "value") for name in FILTER_ARGS]
 FILTER_INPUTS = [Input(ids.LB_FILTERS[name], "value") for name in FILTER_ARGS]
@@ -130,6 +129,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
                 return report_browser.refusal(lang, account_of(services, who), t("rp_no_reports_role", lang))
             _source, opds = who.report_filter()
         account = account_of(services, who)
+        version = live_token()
         minx, miny, maxx, maxy = services.boundaries.kecamatan.total_bounds
         return report_browser.build(report_browser.BrowserView(
             lang=lang, account=account, statuses=list(STATUSES),
@@ -138,7 +138,8 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             kecamatan=sorted(p.name for p in gz.kecamatan.values()),
             kelurahan=kelurahan_labels(gz),
             sources={code: s.name for code, s in routing.sources.items()},
-            poll_ms=max(services.settings.live_poll_ms, 3000), opened_at=iso_utc(utcnow()), version=live_token(),
+            channel={**channel_config(services, who, {"version": ids.LB_VERSION, "link": ids.LB_LINK}), "have": version},
+            opened_at=iso_utc(utcnow()), version=version,
             bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]], tile_url=services.settings.map_tile_url,
             kecamatan_geobuf=kecamatan_layer(services.boundaries.key)))
 
@@ -226,25 +227,12 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         data = [grid_row(item, services, lang or "id", _moment(opened), now) for item in items]
         return {"rowData": data, "rowCount": -1 if cursor else start + len(data)}
 
-    @app.callback(Output(ids.LB_VERSION, "data"), Output(ids.LB_NEW, "children"), Output(ids.LB_NEW, "className"),
-                  Input(ids.LB_TICK, "n_intervals"), State(ids.LB_VERSION, "data"), State(ids.LB_LANG, "data"),
-                  prevent_initial_call=True)
-    def live(_n, have, lang):
-        """One Redis read: has anything changed? The table and the count follow when it has. Nothing changed,
-        nothing is sent (the tick of every open table); the status line changes only with the state."""
-        lang = lang or "id"
-        try:
-            state = services.live.version()
-        except (redis.RedisError, OSError):
-            if have == DOWN:
-                raise PreventUpdate from None
-            # remembered as the version, so the first answer after Redis is back reads the store again
-            return DOWN, ["▲ ", t("live_redis_down", lang, time=fmt_time(utcnow(), lang))], "lr-status lr-status-down lr-lb-live"
-        token = state.token() if state is not None else None
-        if token == have:
-            raise PreventUpdate  # an empty 204
-        ok = [html.Span("●", className="lr-live-dot"), t("live_ok", lang)]
-        return token, ok, "lr-status lr-status-ok lr-lb-live"
+    # the live channel sets the version (one small message per change, nothing while nothing changes); the line
+    # above the table says when the link is cut or Redis is down
+    app.clientside_callback(ClientsideFunction("liveroom", "startLink"), Output(ids.LB_CHANNEL, "id"), Input(ids.LB_CHANNEL, "data"))
+    app.clientside_callback(ClientsideFunction("liveroomReports", "linkStatus"), Output(ids.LB_NEW, "children"),
+                            Output(ids.LB_NEW, "className"), Input(ids.LB_LINK, "data"), State(ids.LB_LANG, "data"),
+                            prevent_initial_call=True)
 
     # a new filter: the table starts again from its first block; a live change: the blocks in view are read again
     app.clientside_callback(ClientsideFunction("liveroomReports", "restart"), Output(ids.LB_REFRESHED, "data", allow_duplicate=True),

@@ -84,5 +84,5 @@ LB_FILTERS = {"status": LB_STATUS, "category": LB_CATEGORY, "opd": LB_OPD, "keca
 LB_MAP_TOGGLE, LB_MAP_WRAP, LB_MAP, LB_MAP_MARKERS, LB_MAP_NOTE, LB_GRID_WRAP = (
     "lb-map-toggle", "lb-map-wrap", "lb-map", "lb-map-markers", "lb-map-note", "lb-grid-wrap")
 LB_EXPORT_CSV, LB_EXPORT_XLSX = "lb-export-csv", "lb-export-xlsx"
-LB_TICK, LB_VERSION, LB_REFRESHED = "lb-tick", "lb-version", "lb-refreshed"
+LB_CHANNEL, LB_LINK, LB_VERSION, LB_REFRESHED = "lb-channel", "lb-link", "lb-version", "lb-refreshed"
 LB_FILTERS_BOX, LB_FILTERS_SUMMARY, LB_LANG_SWITCH = "lb-filters", "lb-filters-summary", "lb-lang-switch"

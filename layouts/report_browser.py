@@ -29,7 +29,7 @@ class BrowserView:
     kecamatan: list[str]  # names
     kelurahan: dict[str, str]  # code -> "Name (Kecamatan)"
     sources: dict[str, str]  # code -> name
-    poll_ms: int
+    channel: dict  # the live link's settings (live_link.js, following the version only)
     opened_at: str  # clock.iso_utc: rows received after it are marked new
     version: str | None = None  # the live state's token when the page was made: the table refreshes when it moves
     bounds: list[list[float]] = field(default_factory=list)
@@ -173,7 +173,8 @@ def build(view: BrowserView) -> html.Div:
         dcc.Store(id=ids.LB_LANG, data=lang),
         dcc.Store(id=ids.LB_VERSION, data=view.version),
         dcc.Store(id=ids.LB_REFRESHED),
-        dcc.Interval(id=ids.LB_TICK, interval=view.poll_ms),
+        dcc.Store(id=ids.LB_CHANNEL, data=view.channel),  # the table refreshes when the live channel says it moved
+        dcc.Store(id=ids.LB_LINK),
     ])
 
 

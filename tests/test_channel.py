@@ -382,3 +382,21 @@ def test_where_the_browser_finds_the_channel_is_in_its_page_and_its_policy(app, 
     with app.server.test_request_context("/", base_url="https://room.example"):
         assert channel_origin("/", 8051) == ""  # a proxy routes /live/ on the page's own origin: 'self' covers it
         assert channel_origin("https://live.example", 8051) == "https://live.example"
+
+
+def test_a_page_that_follows_only_the_version_hears_only_versions(services, channel):
+    """The report table (only=v): a short message per change, nothing else, over the stream and the poll."""
+    pub = LivePublisher(services.redis, services.keys)
+    submit(services)
+    rebuild(services, pub)
+    ticket = live_ticket.issue(services.settings.signing_secret(), CITY)
+    have = wait_for(lambda: requests.get(channel + "/live/healthz", timeout=5).json()["version"])
+    assert requests.get(channel + "/live/poll", params={"t": ticket, "have": have, "only": "v"}, timeout=5).json()["msgs"] == []
+    with requests.get(channel + "/live/events", params={"t": ticket, "have": have, "only": "v"}, stream=True, timeout=30) as resp:
+        stream = events(resp)
+        submit(services, title="Sampah menumpuk", category="sampah")
+        rebuild(services, pub)
+        name, message = next(e for e in stream if e[0] == "msg")
+    assert message == {"v": message["v"]} and message["v"] != have  # the version, and not a byte of the view
+    polled = requests.get(channel + "/live/poll", params={"t": ticket, "have": have, "only": "v"}, timeout=5).json()
+    assert polled["msgs"] == [{"v": message["v"]}]

@@ -113,3 +113,19 @@ def test_a_wall_cut_off_from_the_channel_says_so_and_recovers(live_stack, page):
     page.wait_for_function("() => document.querySelector('#status-banner').innerText.includes('LANGSUNG')", timeout=60_000)
     page.wait_for_selector(marker(rid), timeout=WAIT_MS)
     assert page.errors == []
+
+
+def test_an_open_report_table_costs_the_server_nothing_while_nothing_changes(live_stack, page):
+    """It follows the channel's versions: no request from the page until something changes, then its rows."""
+    post_report(live_stack, "Sampah sebelum tabel dibuka", kel="36.71.12.1002")
+    page.goto(live_stack.enter("pimpinan", next_path="/laporan/"))
+    page.wait_for_selector(".ag-row", timeout=WAIT_MS)
+    page.wait_for_function("() => window.liveroomLink.info().heard > 0", timeout=WAIT_MS)
+    page.wait_for_timeout(1500)  # the first block and the count line have been asked for
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/_dash-" in r.url or "/live/poll" in r.url else None)
+    page.wait_for_timeout(7000)  # more than two of the old table's ticks (3 s), and a beat of the channel
+    assert asked == []
+    rid = post_report(live_stack, "Sampah di tabel", kel="36.71.12.1002")
+    page.wait_for_selector(f'.ag-row [href="/laporan/{rid}"]', timeout=WAIT_MS)
+    assert any("_dash-update-component" in url for url in asked) and page.errors == []

@@ -3,6 +3,7 @@ LAKSA id, what each role sees there, the citizen's photos beside the closing evi
 view; the table's blocks, counts and filters as replayed callbacks, in each reader's scope, never a 5xx."""
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import quote
 
@@ -255,21 +256,28 @@ def test_choosing_a_kecamatan_narrows_the_kelurahan_to_its_own(app, services):
     assert len(everywhere["lb-kelurahan"]["options"]) == 104
 
 
-def test_the_tables_tick_says_nothing_when_nothing_changed_and_tells_redis_down_once(app, services, monkeypatch):
-    import redis
-    http, _ = person_client(app, services, "pimpinan")
-    headers = csrf_headers(http)
-    token = services.live.version()
-    token = token.token() if token else None
-    tick = lambda have: call_callback(http, "lb-tick.n_intervals", {"lb-tick.n_intervals": 5, "lb-version.data": have,  # noqa: E731
-                                                                    "lb-lang.data": "id"}, headers=headers, app_path=LB)
-    assert tick(token).status_code == 204  # the same version: nothing sent
-    moved = tick("an-older-version").get_json()["response"]
-    assert moved["lb-version"]["data"] == token and "LANGSUNG" in str(moved["lb-new"]["children"])
+def test_the_table_follows_the_live_channel_with_its_readers_own_ticket(app, services):
+    """No tick: the page hands the browser a ticket for the reader's audience and the version it was made at; the
+    channel then says only when something changed (tests/test_channel.py), and the table reads its own rows."""
+    from data_feeds.access import live_ticket
+    from data_feeds.live.view import Audience
+    http, _ = person_client(app, services, "opd", opds=("bpbd",))
+    layout = http.get(f"{LB}_dash-layout").get_json()
+    found = []
 
-    def down():
-        raise redis.ConnectionError("gone")
-    monkeypatch.setattr(type(services.live), "version", lambda self: down())
-    lost = tick(token).get_json()["response"]
-    assert lost["lb-version"]["data"] == "down" and "lr-status-down" in lost["lb-new"]["className"]
-    assert tick("down").status_code == 204  # said once
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("props", {}).get("id") == "lb-channel":
+                found.append(node["props"]["data"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(layout)
+    (channel,) = found
+    assert channel["ids"] == {"version": "lb-version", "link": "lb-link"}
+    assert live_ticket.check(services.settings.signing_secret(), channel["t"])[0] == Audience(frozenset({"bpbd"}))
+    assert "lb-tick" not in json.dumps(layout)
+
+

@@ -13,6 +13,8 @@ bytes: a merge patch of the view and the markers that changed.
     GET /live/poll?t=TICKET&have=V       the fallback where a proxy cuts or buffers streams: {"msgs": [LiveMessage],
                                         "beat": ...}, asked every few seconds
     GET /live/view?t=TICKET              the audience's whole view and markers at its version (gzip): after a reset
+    ...&only=v                           on /live/events and /live/poll: only {"v"} per version (a page that reads
+                                        its own data when anything changed: the report table)
     GET /live/healthz                    {"clients", "audiences", "version", "redis"}
 
 A dashboard that reconnects with the version it has gets what changed since (the last HISTORY versions),
@@ -65,6 +67,7 @@ def sse(event: str, data: dict, event_id: str | None = None) -> bytes:
 @dataclass(eq=False)
 class Client:
     expires_at: float  # the ticket's end (time.time())
+    versions_only: bool = False  # a page that only needs to know that something changed (the report table)
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(QUEUE_MAX))
     renew_sent: bool = False
     dropped: bool = False
@@ -162,9 +165,9 @@ class Hub:
                 message["rm"] = rm
             follow.history.append(message)
         follow.view, follow.token, follow.whole = new, self.token, None
-        chunk = sse("msg", message, self.token)
+        chunk, bare = sse("msg", message, self.token), sse("msg", {"v": self.token}, self.token)
         for client in follow.clients:
-            client.offer(chunk)
+            client.offer(bare if client.versions_only else chunk)
 
     async def follow(self, audience: Audience) -> Follow:
         """The audience's state, built from the current snapshot the first time it is asked for."""
@@ -281,9 +284,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         follow = await hub.follow(ticket[0])
         # the browser's own reconnect says what it last got (Last-Event-ID); the address says what it had when it was made
         have = request.headers.get("last-event-id") or request.query_params.get("have") or None
-        client = Client(ticket[1])
+        versions_only = request.query_params.get("only") == "v"
+        client = Client(ticket[1], versions_only)
         first = [b"retry: 3000\n\n", sse("beat", hub.beat())]
-        first += [sse("msg", m, m["v"]) for m in hub.catch_up(follow, have)]
+        if versions_only:
+            first += [sse("msg", {"v": follow.token}, follow.token)] if follow.token and follow.token != have else []
+        else:
+            first += [sse("msg", m, m["v"]) for m in hub.catch_up(follow, have)]
         follow.clients.add(client)  # (no await since catch_up: no version can slip between)
 
         async def stream():
@@ -305,8 +312,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if ticket is None:
             return refused()
         follow = await hub.follow(ticket[0])
-        return JSONResponse({"msgs": hub.catch_up(follow, request.query_params.get("have") or None), "beat": hub.beat()},
-                            headers=CORS)
+        have = request.query_params.get("have") or None
+        if request.query_params.get("only") == "v":
+            msgs = [{"v": follow.token}] if follow.token and follow.token != have else []
+        else:
+            msgs = hub.catch_up(follow, have)
+        return JSONResponse({"msgs": msgs, "beat": hub.beat()}, headers=CORS)
 
     async def whole(request: Request) -> Response:
         ticket = ticket_of(request)
