@@ -56,7 +56,8 @@ HISTORY = 120  # versions of changes kept per audience for dashboards catching u
 QUEUE_MAX = 200  # messages waiting for one slow dashboard; beyond, it is dropped and catches up on reconnect
 MAX_CLIENTS = 20_000
 IDLE_AUDIENCE_S = 600.0  # an audience nobody followed for this long is no longer built
-CORS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
+# any origin may call (the ticket is the credential); the page may see the answers' sizes (Resource Timing)
+CORS = {"Access-Control-Allow-Origin": "*", "Timing-Allow-Origin": "*", "Cache-Control": "no-store"}
 
 
 def sse(event: str, data: dict, event_id: str | None = None) -> bytes:
