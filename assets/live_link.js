@@ -2,8 +2,8 @@
    A Server-Sent Events stream; where a proxy refuses or buffers streams, a poll of the same channel
    (the stream is tried again every few minutes). Each message is a merge patch of the view
    (data_feeds/live/shapes.py LiveView) and the markers that changed; a message that does not follow
-   the version held, or a reset, loads the view and markers whole. What arrives goes into Dash stores
-   (dash_clientside.set_props): the view, the marker delta, the indicators' mark and the link's state,
+   the version held, or a reset, loads the view and markers whole. What arrives goes into Dash
+   (dash_clientside.set_props): the view, the map's markers, the indicators' mark and the link's state,
    and the wall's clientside callbacks draw from them. */
 (function () {
   "use strict";
@@ -13,7 +13,7 @@
   var TICKET_PATH = "/_liveroom/ticket";
 
   var link = {
-    cfg: null, es: null, token: null, view: null, mark: null, mode: "stream", failures: 0, heard: 0, beat: null,
+    cfg: null, es: null, token: null, view: null, mark: null, markers: null, mode: "stream", failures: 0, heard: 0, beat: null,
     resetting: false, waiting: [], helloTimer: null, retryAt: 0, pollTimer: null, state: null, started: false,
     stats: { messages: 0, resets: 0, fallbacks: 0 }
   };
@@ -58,6 +58,12 @@
   function heard() { link.heard = Date.now(); link.failures = 0; }
   function onBeat(b) { heard(); link.beat = b; publishState(); }
 
+  /* The map's markers are kept here and handed to the map whole: two changes set within one tick must both land
+     (a store set twice before its callback runs keeps only the second). liveroom.merge applies a change. */
+  function markers(delta) {
+    link.markers = window.dash_clientside.liveroom.merge(delta, link.markers);
+    setProps(link.cfg.ids.markers, { data: link.markers });
+  }
   function show() {
     setProps(link.cfg.ids.view, { data: link.view });
     var mark = JSON.stringify([link.view.mark || "", link.view.map_demo || {}]);
@@ -77,7 +83,7 @@
     if (!m.reset && link.view && m.prev === link.token) {
       link.token = m.v;
       if (m.view) { link.view = mergePatch(link.view, m.view); show(); }
-      if (m.up || m.rm) { setProps(link.cfg.ids.delta, { data: { upserts: m.up || [], removes: m.rm || [] } }); }
+      if (m.up || m.rm) { markers({ upserts: m.up || [], removes: m.rm || [] }); }
       return;
     }
     if (!m.reset && link.view && !notOlder(m.v, link.token)) { return; }  // already have it
@@ -93,7 +99,7 @@
       return r.json();
     }).then(function (doc) {
       link.view = doc.view; link.token = doc.view.v;
-      setProps(link.cfg.ids.delta, { data: { full: true, features: doc.markers.features } });
+      markers({ full: true, features: doc.markers.features });
       show();
       link.resetting = false;
       var waiting = link.waiting; link.waiting = [];
@@ -165,7 +171,7 @@
   }
 
   window.liveroomLink = {
-    /* cfg: {t, url, port, beat_ms, ids: {view, delta, mark, link}} (callbacks/live.py channel_config), or
+    /* cfg: {t, url, port, beat_ms, ids: {view, markers, mark, link}} (callbacks/live.py channel_config), or
        ids: {version, link} for a page that only follows the version (the report table) */
     start: function (cfg) {
       if (link.cfg) { return; }

@@ -60,8 +60,9 @@
         if (cfg && window.liveroomLink) { window.liveroomLink.start(cfg); }
         return window.dash_clientside.no_update;
       },
-      /* Apply a marker delta to the map's FeatureCollection: only changed markers travel; after a reset, the
-         whole set. A marker is data_feeds/live/shapes.py MarkerFeature; its one-letter keys are documented there. */
+      /* Apply a marker change to the map's FeatureCollection (assets/live_link.js calls it): only changed markers
+         travel; after a reset, the whole set. A marker is data_feeds/live/shapes.py MarkerFeature; its one-letter
+         keys are documented there. */
       merge: function (delta, current) {
         if (!delta) { return window.dash_clientside.no_update; }
         if (delta.full) { return { type: "FeatureCollection", features: delta.features || [] }; }

@@ -58,7 +58,7 @@ def channel_config(services: Services, who: Viewer | None, stores: dict | None =
     audience = Audience.of(who) if who is not None else Audience()
     return {"t": live_ticket.issue(settings.signing_secret(), audience), "url": settings.live_url,
             "port": settings.channel_port, "beat_ms": int(BEAT_S * 1000),
-            "ids": stores or {"view": ids.LIVE_VIEW, "delta": ids.LIVE_DELTA, "mark": ids.LIVE_MARK, "link": ids.LIVE_LINK}}
+            "ids": stores or {"view": ids.LIVE_VIEW, "markers": ids.MAP_MARKERS, "mark": ids.LIVE_MARK, "link": ids.LIVE_LINK}}
 
 
 def _pillars(services: Services, places: dict, subjects: dict, lang: str) -> list[list]:
@@ -96,7 +96,6 @@ def register(app: Dash, services: Services) -> None:
         app.clientside_callback(ClientsideFunction("liveroom", name), *deps)
 
     clientside("startLink", Output(ids.LIVE_CHANNEL, "id"), Input(ids.LIVE_CHANNEL, "data"))
-    clientside("merge", Output(ids.MAP_MARKERS, "data"), Input(ids.LIVE_DELTA, "data"), State(ids.MAP_MARKERS, "data"))
     clientside("area", Output(ids.TICKER_DATA, "data"), Output(ids.OPD_DATA, "data"), *[Output(i, "children") for i in KPI_IDS],
                Output(ids.MAP_KECAMATAN, "hideout"), Output(ids.MARKERS_NOTE, "children"), Output(ids.DEMO_BANNER, "hidden"),
                Output(ids.UPDATED_AT, "children"),

@@ -1,7 +1,6 @@
 """Component ids shared by layouts and callbacks (one place, so a rename cannot half-happen)."""
 LIVE_CHANNEL = "live-channel"  # where the live channel is and the ticket to follow it (live_link.js)
 LIVE_VIEW = "live-view"  # the view as the channel last sent it (shapes.LiveView)
-LIVE_DELTA = "live-delta"  # marker changes, or the whole set after a reset
 LIVE_MARK = "live-mark"  # the indicator panels' mark: moves when a figure may have changed
 LIVE_LINK = "live-link"  # the link's state: cut off, Redis or the worker down, stream or poll
 MAP_CLASSES = "map-classes"  # each measure's class breaks and colours (fixed)

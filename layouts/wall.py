@@ -340,7 +340,6 @@ def build(view: WallView) -> html.Div:
         # the live link starts with no version: its first message is a reset, which loads the view and markers whole
         dcc.Store(id=ids.LIVE_CHANNEL, data=view.channel),
         dcc.Store(id=ids.LIVE_VIEW),
-        dcc.Store(id=ids.LIVE_DELTA),
         dcc.Store(id=ids.LIVE_LINK),
         dcc.Store(id=ids.LIVE_MARK, data={"mark": summary.get("indicators_mark") or "", "demo": summary.get("map_demo", {})}),
         dcc.Store(id=ids.MAP_CLASSES, data={"breaks": {k: list(m.breaks) for k, m in choropleth.MEASURES.items()},

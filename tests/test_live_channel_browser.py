@@ -129,3 +129,18 @@ def test_an_open_report_table_costs_the_server_nothing_while_nothing_changes(liv
     rid = post_report(live_stack, "Sampah di tabel", kel="36.71.12.1002")
     page.wait_for_selector(f'.ag-row [href="/laporan/{rid}"]', timeout=WAIT_MS)
     assert any("_dash-update-component" in url for url in asked) and page.errors == []
+
+
+def test_several_changes_caught_up_at_once_all_reach_the_map(live_stack, page):
+    """A poll (or a reconnect) hands over several versions at once; each one's markers must land (a store set
+    twice in one tick keeps only the second: the link keeps the markers itself)."""
+    open_wall(page, live_stack.enter(next_path="/?live=poll"))
+    page.wait_for_function("() => window.liveroomLink.info().token", timeout=WAIT_MS)
+    places = ("36.71.03.1005", "36.71.06.1001", "36.71.09.1003")
+    ids = []
+    for n, kel in enumerate(places):
+        ids.append(post_report(live_stack, f"Sampah beruntun {n}", kel=kel))
+        page.wait_for_timeout(300)  # separate versions, all within one poll's wait
+    for rid in ids:
+        page.wait_for_selector(marker(rid), timeout=WAIT_MS)
+    assert page.errors == []
