@@ -227,3 +227,17 @@ def test_an_agency_view_counts_its_own_markers_against_the_map_limit(services):
     assert dpupr["markers_total"] == 4 and dpupr["markers_shown"] == sum(m["properties"]["o"] == "dpupr" for m in markers.values())
     assert dpupr["markers_shown"] < 4 and dpupr["kpi"]["baru"] == 4 and summary["kpi"]["baru"] == 5
     assert [row["title"] for row in dpupr["ticker"]] == ["Jalan rusak 3", "Jalan rusak 2", "Jalan rusak 1", "Jalan rusak 0"]
+
+
+def test_the_event_stream_is_trimmed_and_keeps_refusing_a_row_published_twice(services, monkeypatch):
+    from data_feeds.live import bus
+    monkeypatch.setattr(bus, "STREAM_MAXLEN", 100)
+    relay = OutboxRelay(services.store, services.redis, services.keys, batch=50)
+    for n in range(600):
+        submit(services, title=f"Laporan {n}")
+    while relay.drain_once():
+        pass
+    assert services.redis.xlen(services.keys.events) < 300  # trimmed (in whole nodes of 100) from 600
+    last = services.redis.xrevrange(services.keys.events, count=1)[0][0]
+    with pytest.raises(Exception, match="equal or smaller"):  # the newest stays: a republished row is refused
+        services.redis.xadd(services.keys.events, {"e": "again"}, id=last)
