@@ -109,7 +109,7 @@ def main() -> None:
     end = time.time() + args.minutes * 60
     try:
         stop_file = folder / "clients-stop"
-        clients = Process(target=_clients_forever, args=(stack, args.dashboards - 1, end, str(stop_file)), daemon=True)
+        clients = Process(target=_clients_forever, args=(stack, args.dashboards - (1 if args.wall else 0), end, str(stop_file)), daemon=True)
         clients.start()
         writer = threading.Thread(target=staff, args=(stack, stop, counts), daemon=True)
         writer.start()
