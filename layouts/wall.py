@@ -8,7 +8,8 @@ import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from data_feeds.live.shapes import SlaPanel, Summary
+from data_feeds.live.shapes import OpdRow, SlaPanel, Summary
+from data_feeds.live.view import opd_row
 from geodata import choropleth
 from geodata.boundaries import EMPTY_LAYER
 from geodata.gazetteer import CITY_CODE
@@ -159,20 +160,8 @@ def vaccination_children(indicators: dict, place: str | None, lang: str) -> list
     ]
 
 
-class OpdTableRow(TypedDict):
-    """One agency's row as the browser draws it (liveroom.js opdTable, pillarOpd)."""
-    o: str  # OPD code
-    s: str  # short name
-    n: str  # full name (tooltip)
-    open: int
-    b: int  # overdue
-    w: int  # due soon
-    r: list[int] | None  # first response [median, p90] seconds; None: no report answered in the window
-    x: list[int] | None  # resolution [median, p90] seconds
-
-
 class OpdTable(TypedDict):
-    rows: list[OpdTableRow]
+    rows: list[OpdRow]  # live.shapes.OpdRow
     b: int
     w: int
     days: int  # the window of the times
@@ -180,14 +169,10 @@ class OpdTable(TypedDict):
 
 
 def opd_data(panel: SlaPanel, area: str | None = None) -> OpdTable:
-    """The OPD table as compact rows, drawn in the browser (assets/liveroom.js opdTable): a live update
-    then carries ~1 KB of figures instead of ~7 KB of rendered cells."""
-    def pair(row, key):
-        return [round(row[f"{key}_median_s"]), round(row[f"{key}_p90_s"])] if row[f"{key}_n"] else None
-    return {"rows": [{"o": r["opd"], "s": r["short"], "n": r["name"], "open": r["open"], "b": r["breached"], "w": r["soon"],
-                      "r": pair(r, "response"), "x": pair(r, "resolution")} for r in panel["rows"]],
-            "b": panel["breached"], "w": panel["soon"], "days": panel["window_days"],
-            "a": area}
+    """The OPD table as compact rows, drawn in the browser (assets/liveroom.js opdTable): the first paint's; the
+    live view carries the same rows (live.view.opd_row)."""
+    return {"rows": [opd_row(r) for r in panel["rows"]], "b": panel["breached"], "w": panel["soon"],
+            "days": panel["window_days"], "a": area}
 
 
 def opd_panel(panel: dict, lang: str) -> html.Section:

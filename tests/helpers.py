@@ -18,6 +18,19 @@ UNLIMITED = {"rate_limit_per_key": "100000/second", "rate_limit_per_address": "1
 WAIT_MS = 15_000  # generous: these check that things happen, bench/ measures how fast
 
 
+def wait_until(check, timeout: float = 60.0, what: str = "it"):
+    """Poll `check` until it gives something true (returned), or fail naming `what`: a test waits for behaviour,
+    generously; how fast it happens is bench/'s business."""
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what} never happened")
+
+
 def report_payload(**overrides) -> dict:
     """A valid report in Kecamatan Karawaci on the schematic default boundaries."""
     body = {"source": "laksa", "category": "jalan_rusak", "title": "Jalan berlubang di depan pasar",

@@ -23,7 +23,7 @@ from data_feeds.live.channel import Hub, create_app
 from data_feeds.live.snapshot import agency_scopes, compute
 from data_feeds.live.versions import LivePublisher
 from data_feeds.live.view import Audience
-from tests.helpers import at_kelurahan, report_payload, sign_in
+from tests.helpers import at_kelurahan, report_payload, sign_in, wait_until
 
 CITY, BPBD, FIGURES = Audience(), Audience(frozenset({"bpbd"})), Audience(None, False)
 
@@ -305,15 +305,6 @@ def events(resp):
             name, data = None, None
 
 
-def wait_for(check, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError("not seen in time")
-
 
 def test_every_route_refuses_a_missing_or_forged_ticket(services, channel):
     forged = live_ticket.issue("not-the-secret-" * 3, CITY)
@@ -330,7 +321,7 @@ def test_a_stream_delivers_a_change_and_a_poll_catches_up_the_same(services, cha
     submit(services)
     rebuild(services, pub)
     ticket = live_ticket.issue(services.settings.signing_secret(), BPBD)
-    wait_for(lambda: requests.get(channel + "/live/healthz", timeout=5).json()["version"])
+    wait_until(lambda: requests.get(channel + "/live/healthz", timeout=5).json()["version"])
     whole = requests.get(channel + "/live/view", params={"t": ticket}, timeout=5)
     assert whole.headers["Content-Encoding"] == "gzip" and whole.json()["markers"]["features"] == []
     have = whole.json()["view"]["v"]
@@ -354,14 +345,14 @@ def test_a_reconnect_says_what_it_had_and_gets_only_what_it_missed(services, cha
     submit(services)
     rebuild(services, pub)
     ticket = live_ticket.issue(services.settings.signing_secret(), CITY)
-    wait_for(lambda: requests.get(channel + "/live/healthz", timeout=5).json()["version"])
+    wait_until(lambda: requests.get(channel + "/live/healthz", timeout=5).json()["version"])
     with requests.get(channel + "/live/events", params={"t": ticket}, stream=True, timeout=30) as resp:
         name, reset = next(e for e in events(resp) if e[0] == "msg")  # a dashboard with nothing: reset
     assert reset["reset"] is True
     have = reset["v"]
     missed = submit(services, title="Sampah menumpuk", category="sampah")
     rebuild(services, pub)
-    wait_for(lambda: requests.get(channel + "/live/healthz", timeout=5).json()["version"] != have)
+    wait_until(lambda: requests.get(channel + "/live/healthz", timeout=5).json()["version"] != have)
     # as the browser's own reconnect does: the address it was opened with, the Last-Event-ID it kept
     with requests.get(channel + "/live/events", params={"t": ticket, "have": "stale:1"}, headers={"Last-Event-ID": have},
                       stream=True, timeout=30) as resp:
@@ -390,7 +381,7 @@ def test_a_page_that_follows_only_the_version_hears_only_versions(services, chan
     submit(services)
     rebuild(services, pub)
     ticket = live_ticket.issue(services.settings.signing_secret(), CITY)
-    have = wait_for(lambda: requests.get(channel + "/live/healthz", timeout=5).json()["version"])
+    have = wait_until(lambda: requests.get(channel + "/live/healthz", timeout=5).json()["version"])
     assert requests.get(channel + "/live/poll", params={"t": ticket, "have": have, "only": "v"}, timeout=5).json()["msgs"] == []
     with requests.get(channel + "/live/events", params={"t": ticket, "have": have, "only": "v"}, stream=True, timeout=30) as resp:
         stream = events(resp)

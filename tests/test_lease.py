@@ -3,26 +3,16 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 from data_feeds.live import lease as lease_module
 from data_feeds.live.lease import Lease
 from data_feeds.live.worker import serve
-from tests.helpers import report_payload
+from tests.helpers import report_payload, wait_until
 
 
 def marker_ids(services) -> set[str]:
     return {f["id"] for f in json.loads(services.live.markers_geojson()[1])["features"]}
 
-
-def wait_until(check, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("never happened")
 
 
 def test_only_one_holds_the_lease_and_only_its_holder_renews_or_releases_it(services):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 
 import pytest
 import redis
@@ -14,21 +13,12 @@ import requests
 
 from data_feeds.live.bus import Keys
 from data_feeds.runtime.embedded_redis import EmbeddedRedis
-from tests.helpers import at_kelurahan, report_payload
+from tests.helpers import at_kelurahan, report_payload, wait_until
 from tests.stack import ChannelFollower, LiveStack
 
 pytestmark = [pytest.mark.stack, pytest.mark.postgres]
 PLACES = ["36.71.01.1001", "36.71.03.1005", "36.71.06.1001", "36.71.08.1004", "36.71.11.1004", "36.71.13.1004"]
 
-
-def wait_for(check, timeout=60.0, what="it"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} never happened")
 
 
 @pytest.fixture(scope="module")
@@ -58,20 +48,20 @@ def test_a_killed_worker_is_replaced_and_every_dashboard_on_every_node_stays_liv
     (a, b), server = cluster
     r = redis.Redis.from_url(server.url)
     keys = Keys("liveroom")
-    holder = wait_for(lambda: r.get(keys.lease), what="a worker taking the lease").decode()
+    holder = wait_until(lambda: r.get(keys.lease), what="a worker taking the lease").decode()
     assert holder.split(":")[0] in ("node-a", "node-b")
     dashboards = [ChannelFollower(a), ChannelFollower(b)]
     posted = [post(a, 0), post(b, 1)]
     for d in dashboards:
-        wait_for(lambda d=d: set(posted) <= d.seen, what=f"reports on the dashboard of {d.node.url}")
+        wait_until(lambda d=d: set(posted) <= d.seen, what=f"reports on the dashboard of {d.node.url}")
     epoch = r.get(keys.version).decode().split(":")[0]
 
     os.kill(int(holder.split(":")[1]), signal.SIGKILL)  # the active worker, as if its machine died
     posted += [post(a, 2), post(b, 3), post(a, 4)]  # accepted while no worker is active: durable in PostgreSQL
-    new_holder = wait_for(lambda: (v := r.get(keys.lease)) and v.decode() != holder and v.decode(), what="a takeover")
+    new_holder = wait_until(lambda: (v := r.get(keys.lease)) and v.decode() != holder and v.decode(), what="a takeover")
     assert new_holder != holder
     for d in dashboards:
-        wait_for(lambda d=d: set(posted) <= d.seen, what=f"every report on the dashboard of {d.node.url}")
+        wait_until(lambda d=d: set(posted) <= d.seen, what=f"every report on the dashboard of {d.node.url}")
     assert r.get(keys.version).decode().split(":")[0] == epoch  # carried on: no dashboard was reset
 
     events = [json.loads(fields[b"e"]) for _id, fields in r.xrange(keys.events)]

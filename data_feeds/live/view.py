@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..access.viewer import Viewer
-from .shapes import LiveView, Summary, TickerRow
+from .shapes import LiveView, OpdRow, OpdSlaRow, Summary, TickerRow
 from .snapshot import EMPTY_SCOPE, SLA_WINDOW, for_viewer
 
 CITY = "city"
@@ -67,11 +67,16 @@ def _keyed(rows: list[dict], key: str) -> dict:
     return {"order": [r[key] for r in rows], "rows": {r[key]: _compact(r) for r in rows}}
 
 
+def opd_row(r: OpdSlaRow) -> OpdRow:
+    """One agency's SLA figures as the browser draws them (the wall's first paint, and every live view)."""
+    def pair(part):
+        return [round(r[f"{part}_median_s"]), round(r[f"{part}_p90_s"])] if r[f"{part}_n"] else None
+    return {"o": r["opd"], "s": r["short"], "n": r["name"], "open": r["open"], "b": r["breached"], "w": r["soon"],
+            "r": pair("response"), "x": pair("resolution")}
+
+
 def _opd_rows(panel: dict) -> dict:
-    def pair(row, part):
-        return [round(row[f"{part}_median_s"]), round(row[f"{part}_p90_s"])] if row[f"{part}_n"] else None
-    rows = [{"o": r["opd"], "s": r["short"], "n": r["name"], "open": r["open"], "b": r["breached"], "w": r["soon"],
-             "r": pair(r, "response"), "x": pair(r, "resolution")} for r in panel["rows"]]
+    rows = [opd_row(r) for r in panel["rows"]]
     return {**_keyed(rows, "o"), "b": panel["breached"], "w": panel["soon"], "days": panel["window_days"]}
 
 
