@@ -24,7 +24,7 @@ from bench.common import save, summary_ms, tmpdir
 from data_feeds.live.bus import Keys
 from data_feeds.live.lease import LEASE_S
 from data_feeds.runtime.embedded_redis import EmbeddedRedis
-from tests.helpers import at_kelurahan, report_payload
+from tests.helpers import at_kelurahan, report_payload, wait_until
 from tests.pg import ThrowawayPostgres
 from tests.stack import ChannelFollower, LiveStack
 
@@ -37,15 +37,6 @@ def post(node: LiveStack, n: int) -> str:
     resp.raise_for_status()
     return resp.json()["id"]
 
-
-def until(check, timeout=60.0, step=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(step)
-    raise RuntimeError("timed out")
 
 
 def main() -> None:
@@ -65,18 +56,18 @@ def main() -> None:
         keys = Keys("liveroom")
         dashboards = [ChannelFollower(node) for node in nodes]
         posted = [post(nodes[0], 0)]
-        until(lambda: all(posted[0] in d.seen for d in dashboards))
+        wait_until(lambda: all(posted[0] in d.seen for d in dashboards))
         takeover, on_screens, holders = [], [], []
         for n in range(1, args.kills + 1):
-            holder = until(lambda: r.get(keys.lease)).decode()
+            holder = wait_until(lambda: r.get(keys.lease)).decode()
             holders.append(holder)
             killed_at = time.time()
             os.kill(int(holder.split(":")[1]), signal.SIGKILL)
             rid = post(nodes[0], n)
             posted.append(rid)
-            until(lambda h=holder: (v := r.get(keys.lease)) and v.decode() != h, step=0.01)
+            wait_until(lambda h=holder: (v := r.get(keys.lease)) and v.decode() != h, step=0.01, what="a takeover")
             takeover.append(time.time() - killed_at)
-            until(lambda rid=rid: all(rid in d.seen for d in dashboards))
+            wait_until(lambda rid=rid: all(rid in d.seen for d in dashboards))
             on_screens.append(max(d.seen_at[rid] for d in dashboards) - killed_at)
             time.sleep(2)  # the killed node's supervisor restarts its worker, which waits
         events = [json.loads(f[b"e"]) for _id, f in r.xrange(keys.events)]

@@ -18,7 +18,7 @@ UNLIMITED = {"rate_limit_per_key": "100000/second", "rate_limit_per_address": "1
 WAIT_MS = 15_000  # generous: these check that things happen, bench/ measures how fast
 
 
-def wait_until(check, timeout: float = 60.0, what: str = "it"):
+def wait_until(check, timeout: float = 60.0, what: str = "it", step: float = 0.05):
     """Poll `check` until it gives something true (returned), or fail naming `what`: a test waits for behaviour,
     generously; how fast it happens is bench/'s business."""
     import time
@@ -27,7 +27,7 @@ def wait_until(check, timeout: float = 60.0, what: str = "it"):
         value = check()
         if value:
             return value
-        time.sleep(0.05)
+        time.sleep(step)
     raise AssertionError(f"{what} never happened")
 
 

@@ -12,7 +12,7 @@ import requests
 
 from data_feeds.store import Store
 from geodata import gazetteer
-from tests.helpers import WAIT_MS, open_wall, report_payload
+from tests.helpers import WAIT_MS, open_wall, report_payload, wait_until
 
 pytestmark = [pytest.mark.stack]
 
@@ -27,15 +27,6 @@ def spread_payloads(n: int, seed: int = 7) -> list[dict]:
         out.append(report_payload(title=f"Laporan uji gangguan {i}", lat=round(p.lat, 6), lon=round(p.lon, 6)))
     return out
 
-
-def wait_for(predicate, timeout=30.0, every=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("condition not met in time")
 
 
 def health(stack) -> dict:
@@ -58,7 +49,7 @@ def test_killing_redis_mid_burst_loses_nothing_and_the_wall_recovers(live_stack,
 
     poster = threading.Thread(target=post_all)
     poster.start()
-    wait_for(lambda: len(accepted) >= 30)
+    wait_until(lambda: len(accepted) >= 30)
     os.kill(live_stack.redis_pid(), signal.SIGKILL)
     poster.join(timeout=120)
     assert refused == []
@@ -71,8 +62,8 @@ def test_killing_redis_mid_burst_loses_nothing_and_the_wall_recovers(live_stack,
     store.dispose()
 
     # Redis is back (restarted by app.py), the outbox drained, and a new snapshot epoch began.
-    wait_for(lambda: health(live_stack)["redis"]["up"] and health(live_stack)["store"]["outbox_pending"] == 0)
-    wait_for(lambda: (health(live_stack)["live"]["version"] or ":").split(":")[0] not in ("", epoch_before))
+    wait_until(lambda: health(live_stack)["redis"]["up"] and health(live_stack)["store"]["outbox_pending"] == 0)
+    wait_until(lambda: (health(live_stack)["live"]["version"] or ":").split(":")[0] not in ("", epoch_before))
     # The open page, never reloaded, catches up with the store.
     page.wait_for_function(
         f"() => Number(document.querySelector('#kpi-baru').innerText.replace(/\\./g,'')) >= {baru_in_store}", timeout=WAIT_MS)
@@ -119,14 +110,14 @@ def test_killing_the_api_server_mid_burst_loses_no_acknowledged_report(live_stac
     posters = [threading.Thread(target=post_all, args=(payloads[i::4],)) for i in range(4)]
     for t in posters:
         t.start()
-    wait_for(lambda: len(accepted) >= 60)
+    wait_until(lambda: len(accepted) >= 60)
     master = int((live_stack.data_dir / "web.pid").read_text())
     os.killpg(master, signal.SIGKILL)  # master and workers at once, mid-request
     for t in posters:
         t.join(timeout=180)
     assert len(accepted) + len(failed) == len(payloads)
     assert failed, "the kill should have cut some requests off"
-    wait_for(lambda: _answers(f"{live_stack.url}/healthz"), timeout=60)
+    wait_until(lambda: _answers(f"{live_stack.url}/healthz"), timeout=60)
     new_master = int((live_stack.data_dir / "web.pid").read_text())
     assert new_master != master  # app.py started a new server
     store = Store(f"sqlite:///{live_stack.data_dir / 'liveroom.db'}")
@@ -157,11 +148,11 @@ def test_redis_stopped_during_1000_posts_every_event_reaches_the_stream_once(liv
     posters = [threading.Thread(target=post_all, args=(payloads[i::4],)) for i in range(4)]
     for t in posters:
         t.start()
-    wait_for(lambda: len(accepted) >= 100)
+    wait_until(lambda: len(accepted) >= 100)
     pid = live_stack.redis_pid()
     os.kill(pid, signal.SIGSTOP)
     try:
-        wait_for(lambda: len(accepted) >= 900, timeout=180)  # most of the burst lands while Redis is stopped
+        wait_until(lambda: len(accepted) >= 900, timeout=180)  # most of the burst lands while Redis is stopped
         assert health(live_stack)["store"]["outbox_pending"] > 0  # held in the outbox, not dropped
     finally:
         os.kill(pid, signal.SIGCONT)
@@ -172,7 +163,7 @@ def test_redis_stopped_during_1000_posts_every_event_reaches_the_stream_once(liv
     store = Store(f"sqlite:///{live_stack.data_dir / 'liveroom.db'}")
     assert set(accepted) <= store.report_ids()
     store.dispose()
-    wait_for(lambda: health(live_stack)["store"]["outbox_pending"] == 0, timeout=60)
+    wait_until(lambda: health(live_stack)["store"]["outbox_pending"] == 0, timeout=60)
     entries = [json.loads(fields[b"e"]) for _id, fields in client.xrange(keys.events, "-", "+")]
     created = [e["report_id"] for e in entries if e["kind"] == "created" and e["report_id"] in set(accepted)]
     assert sorted(created) == sorted(accepted)  # each report's event once: none missing, none twice
@@ -181,7 +172,7 @@ def test_redis_stopped_during_1000_posts_every_event_reaches_the_stream_once(liv
     # what the dashboards read counts each stored report once (no report here has moved on from baru)
     with Store(f"sqlite:///{live_stack.data_dir / 'liveroom.db'}").read() as conn:
         stored_baru = conn.exec_driver_sql("SELECT count(*) FROM reports WHERE status = 'baru'").scalar_one()
-    wait_for(lambda: json.loads(client.get(keys.summary))["kpi"]["baru"] == stored_baru, timeout=60)
+    wait_until(lambda: json.loads(client.get(keys.summary))["kpi"]["baru"] == stored_baru, timeout=60)
 
 
 def _answers(url: str) -> bool:
