@@ -786,8 +786,10 @@ def _bulk_column(column, values: list, postgres: bool) -> list:
         utc = timezone.utc
         if postgres:
             return [v if v is None else v.astimezone(utc) for v in values]
-        # SQLAlchemy's SQLite DATETIME text, "2026-11-30 10:00:00.000000" (queries compare these strings)
-        return [v if v is None else v.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds") for v in values]
+        # SQLAlchemy's SQLite DATETIME text, "2026-11-30 10:00:00.000000" (queries compare these strings); the
+        # first 26 characters of the UTC isoformat, converted only when not UTC already (half a bulk batch's time)
+        return [v if v is None else (v if v.tzinfo is utc else v.astimezone(utc)).isoformat(" ", "microseconds")[:26]
+                for v in values]
     if isinstance(column.type, JSON):
         return [json.dumps(v if v is not None else []) for v in values]
     return values
