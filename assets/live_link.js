@@ -123,7 +123,9 @@
     clearTimeout(link.helloTimer);
     clearTimeout(link.pollTimer);
   }
-  function backoff() { return Math.min(30000, 1000 * Math.pow(2, Math.min(link.failures, 5))) * (0.75 + Math.random() / 2); }
+  /* 1, 2, then 4 s (each +-25 %): a wall is back within about 5 s of the channel answering again, and a thousand
+     walls waiting out an outage ask a few hundred times a second at most */
+  function backoff() { return Math.min(4000, 1000 * Math.pow(2, Math.min(link.failures, 2))) * (0.75 + Math.random() / 2); }
 
   function stream() {
     close();
@@ -181,9 +183,16 @@
       setInterval(publishState, 1000);  // says "cut off" when nothing has been heard for too long
       /* `/?live=poll`: a screen known to sit behind a proxy that will not pass a stream starts on the fallback */
       if (/[?&]live=poll(&|$)/.test(location.search)) { fallBack(); } else { stream(); }
+      /* the network is back (a cable, the Wi-Fi): try at once rather than at the next backoff */
+      window.addEventListener("online", function () {
+        link.failures = 0;
+        if (link.mode === "poll") { clearTimeout(link.pollTimer); poll(); }
+        else if (!link.es || link.es.readyState !== EventSource.OPEN) { stream(); }
+      });
     },
     info: function () {
-      return { mode: link.mode, token: link.token, heard: link.heard, stats: link.stats, failures: link.failures };
+      return { mode: link.mode, token: link.token, heard: link.heard, stats: link.stats, failures: link.failures,
+               beat: link.beat, cfg: link.cfg };
     }
   };
 })();

@@ -38,6 +38,24 @@
     return parts.filter(function (p) { return p[0] || parts.length === 1; })
       .map(function (p) { return p[0] + " " + p[1]; }).join(" ");
   }
+  /* Held: cut off from the channel, or Redis or the worker down. Each panel then says how old its figures are
+     and the clock says it is the device's own (the banner sets it, the clock's tick writes the ages). */
+  var HELD = { on: false, at: null };
+  function markHeld(lng) {
+    var root = document.documentElement, w = words(lng);
+    root.classList.toggle("lr-cut", HELD.on);
+    var panels = document.querySelectorAll(".lr-wall .lr-map-wrap, .lr-wall .lr-kpis, .lr-wall .lr-panel");
+    var clock = document.querySelector(".lr-clock");
+    if (!HELD.on) {
+      panels.forEach(function (p) { p.removeAttribute("data-age"); });
+      return;
+    }
+    var at = HELD.at ? Date.parse(HELD.at) : NaN;
+    var text = isNaN(at) ? "\u2013" : fill(w.data_age, { age: duration(Math.max(0, Date.now() - at) / 1000, lng),
+                                                         time: clockTime(HELD.at, lng) });
+    panels.forEach(function (p) { if (p.getAttribute("data-age") !== text) { p.setAttribute("data-age", text); } });
+    if (clock) { clock.setAttribute("data-local", w.clock_local); }
+  }
   var AREA_SHOWN = {};  // what the area callback last drew, per output (it redraws only what changed)
   var KEL_ZOOM = 14;  // street level: every kelurahan is drawn with its name
 
@@ -75,9 +93,9 @@
       /* Everything the wall draws of one area (the city or the kecamatan picked on the map) from the live view
          (shapes.py LiveView): KPI tiles, ticker rows, OPD table, map colours, notes. An output whose content
          has not changed is not touched, so a change redraws only what it changed. */
-      area: function (view, selection, measure, classes, lng) {
+      area: function (view, selection, measure, classes, lng, points) {
         var nu = window.dash_clientside.no_update;
-        if (!view || !view.areas) { return Array(12).fill(nu); }
+        if (!view || !view.areas) { return Array(13).fill(nu); }
         var w = words(lng), last = AREA_SHOWN;
         var a = (selection && view.areas[selection]) || view.areas.city;
         var k = a.kpi;
@@ -93,7 +111,12 @@
           { values: (view.map || {})[measure] || {}, breaks: classes.breaks[measure] || [], colors: classes.colors, selected: selection || null },
           shown[1] > shown[0] ? fill(w.markers_capped, { shown: num(shown[0], lng), total: num(shown[1], lng) }) : "",
           !view.demo,
-          fill(w.updated, { time: clockTime(view.at, lng) })
+          fill(w.updated, { time: clockTime(view.at, lng) }),
+          { type: "FeatureCollection", features: (points || []).map(function (f) {
+            var kk = (view.areas[f.properties.k] || {}).kpi;
+            return { type: "Feature", geometry: f.geometry, properties: {
+              k: f.properties.k, n: f.properties.n, c: kk ? [kk.baru, kk.diproses, kk.selesai_today] : [0, 0, 0] } };
+          }) }
         ];
         return out.map(function (value, i) {
           var key = JSON.stringify(value);
@@ -110,6 +133,10 @@
         if (state.cut) { messages.push(fill(w.live_cut, { time: clockTime(new Date(state.since).toISOString(), lng) })); level = "down"; }
         else if (!state.redis) { messages.push(fill(w.live_redis_down, { time: at })); level = "down"; }
         else if (!state.worker) { messages.push(fill(w.live_worker_down, { time: at })); level = "down"; }
+        /* the figures are as of the last contact when cut off; as of the last view when Redis or the worker is down */
+        HELD.on = level === "down";
+        HELD.at = state.cut ? new Date(state.since).toISOString() : (view && view.at) || HELD.at;
+        markHeld(lng);
         if (view && view.stale && view.stale.length) {
           messages.push(fill(w.feed_stale, { feeds: view.stale.join(", ") }));
           if (level === "ok") { level = "warn"; }
@@ -203,6 +230,7 @@
           timeZone: TZ, weekday: "short", day: "numeric", month: "short",
           hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false
         });
+        if (HELD.on) { markHeld(lng); }
         return fmt.format(new Date()).replace(/\./g, ":") + " WIB";
       }
     }
@@ -265,10 +293,34 @@
         var map = e.target;
         var threshold = KEL_ZOOM + Math.max(0, Math.log2(rem(1) / 18));
         map.getContainer().classList.toggle("lr-zoom-kel", map.getZoom() >= threshold);
+        /* a zoom closer than the whole city: the kiosk shows markers and clusters instead of each kecamatan's counts */
+        if (!map._lrCityZoom) {
+          var city = L.latLngBounds([]);
+          map.eachLayer(function (l) {
+            if (l.feature && l.feature.properties && l.feature.properties.kecamatan && !l.feature.properties.kelurahan && l.getBounds) {
+              city.extend(l.getBounds());
+            }
+          });
+          if (city.isValid()) { map._lrCityZoom = map.getBoundsZoom(city); }
+        }
+        map.getContainer().classList.toggle("lr-zoom-close", !!map._lrCityZoom && map.getZoom() >= map._lrCityZoom + 1);
       },
       kelurahanLabel: function (feature, layer) {
         layer.bindTooltip(esc(feature.properties.kelurahan),
           { permanent: true, direction: "center", className: "lr-kel-label lr-kel-drill-label", interactive: false });
+      },
+      /* A kecamatan's counts by status at city zoom (the kiosk): its name over a glyph and number per status, so
+         the numbers read without colour vision and nothing covers the choropleth but these thirteen. */
+      areaCounts: function (feature, latlng) {
+        var p = feature.properties, c = p.c || [0, 0, 0], w = words(lang());
+        var chips = ["baru", "diproses", "selesai"].map(function (s, i) {
+          return '<span class="lr-count-chip lr-status-' + s + (c[i] ? "" : " lr-zero") + '" title="' + esc(w["status_" + s]) + '"><span class="lr-dot">' +
+            GLYPH[s] + "</span>" + num(c[i], lang()) + "</span>";
+        }).join("");
+        var icon = L.divIcon({ className: "lr-count", iconSize: null, html: '<div class="lr-count-box" data-kec="' + esc(p.k) +
+          '" data-counts="' + c.join(",") + '"><span class="lr-count-name">' + esc(p.n) + '</span><span class="lr-count-chips">' + chips +
+          "</span></div>" });
+        return L.marker(latlng, { icon: icon, interactive: false, keyboard: false });
       },
       kecamatanLabel: function (feature, layer) {
         layer.bindTooltip(esc(feature.properties.kecamatan),

@@ -21,6 +21,7 @@ from data_feeds.indicators import summary as indicator_summary
 from data_feeds.live.channel import BEAT_S
 from data_feeds.live.snapshot import EMPTY_SCOPE, for_viewer, scope_key
 from data_feeds.live.view import Audience
+from data_feeds.runtime.build import build_id
 from data_feeds.runtime.services import Services
 from geodata import choropleth
 from layouts import ids, indicators_page, wall
@@ -58,6 +59,8 @@ def channel_config(services: Services, who: Viewer | None, stores: dict | None =
     audience = Audience.of(who) if who is not None else Audience()
     return {"t": live_ticket.issue(settings.signing_secret(), audience), "url": settings.live_url,
             "port": settings.channel_port, "beat_ms": int(BEAT_S * 1000),
+            # a kiosk wall's healing (assets/healing.js): the page's release, its daily reload, its heap budget
+            "build": build_id(), "reload_at": settings.wall_reload_at, "heap_mb": settings.wall_heap_mb,
             "ids": stores or {"view": ids.LIVE_VIEW, "markers": ids.MAP_MARKERS, "mark": ids.LIVE_MARK, "link": ids.LIVE_LINK}}
 
 
@@ -98,9 +101,9 @@ def register(app: Dash, services: Services) -> None:
     clientside("startLink", Output(ids.LIVE_CHANNEL, "id"), Input(ids.LIVE_CHANNEL, "data"))
     clientside("area", Output(ids.TICKER_DATA, "data"), Output(ids.OPD_DATA, "data"), *[Output(i, "children") for i in KPI_IDS],
                Output(ids.MAP_KECAMATAN, "hideout"), Output(ids.MARKERS_NOTE, "children"), Output(ids.DEMO_BANNER, "hidden"),
-               Output(ids.UPDATED_AT, "children"),
+               Output(ids.UPDATED_AT, "children"), Output(ids.MAP_COUNTS, "data"),
                Input(ids.LIVE_VIEW, "data"), Input(ids.SELECTION, "data"), Input(ids.MEASURE, "value"),
-               State(ids.MAP_CLASSES, "data"), State(ids.LANG, "data"))
+               State(ids.MAP_CLASSES, "data"), State(ids.LANG, "data"), State(ids.COUNT_POINTS, "data"))
     clientside("banner", Output(ids.STATUS_BANNER, "className"), Output(ids.STATUS_BANNER, "children"),
                Input(ids.LIVE_LINK, "data"), Input(ids.LIVE_VIEW, "data"), State(ids.LANG, "data"))
     clientside("ticker", Output(ids.TICKER, "children"), Input(ids.TICKER_DATA, "data"), State(ids.LANG, "data"))

@@ -93,6 +93,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             pillar_opds={p: [code for code, o in services.routing.opds.items() if o.pillar == p] for p in indicators_page.PILLARS},
             account=account_of(services, who), shows_reports=who is None or who.sees_reports,
             opd_names={code: o.name for code, o in services.routing.opds.items()},
+            count_points=wall.count_points(services.gazetteer.kecamatan),
         ))
 
     app.layout = serve_layout

@@ -53,6 +53,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "live_cut": ("TERPUTUS sejak {time} WIB — layar tidak menerima pembaruan; mencoba menyambung kembali",
                  "DISCONNECTED since {time} WIB — the screen receives no updates; reconnecting"),
     "updated": ("Diperbarui {time} WIB", "Updated {time} WIB"),
+    # the kiosk (a wall's playlist of scenes, assets/kiosk.js) and its honesty when cut off
+    "scene_peta": ("Peta", "Map"),
+    "scene_opd": ("Kinerja OPD", "Agencies"),
+    "scene_vaksin": ("Vaksinasi", "Vaccination"),
+    "scene_indikator": ("Indikator", "Indicators"),
+    "scene_pinned": ("disematkan", "pinned"),
+    "clock_local": ("jam perangkat", "device clock"),
+    "data_age": ("data {age} lalu, {time} WIB", "data {age} old, {time} WIB"),
+    "counts_legend": ("Angka per kecamatan: baru · diproses · selesai hari ini", "Per kecamatan: new · in progress · resolved today"),
     "legend_title": ("Status laporan", "Report status"),
     "markers_capped": ("{shown} dari {total} laporan terbuka ditampilkan", "{shown} of {total} open reports shown"),
     "boundary_schematic": ("Batas wilayah skematis (dari titik gazetteer), bukan batas resmi",
@@ -287,7 +296,8 @@ BROWSER_KEYS = ("status_baru", "status_diproses", "status_selesai", "status_dito
                 "demo_tag", "sla_breached", "sla_soon", "opd_empty", "opd_note", "pillar_opd_area", "area_city",
                 "area_kecamatan", "pillar_col_opd", "pillar_col_open", "pillar_col_breached", "pillar_col_resolution",
                 "pillar_none", "kpi_ttfr_window", "no_data", "markers_capped", "updated", "live_ok", "live_redis_down",
-                "live_worker_down", "feed_stale", "live_cut")
+                "live_worker_down", "feed_stale", "live_cut", "scene_peta", "scene_opd", "scene_vaksin",
+                "scene_indikator", "scene_pinned", "clock_local", "data_age")
 
 
 def browser_words() -> dict:

@@ -40,6 +40,21 @@ class WallView:
     account: Account | None = None  # who is looking (None: a test's bare wall)
     shows_reports: bool = True  # False for an assessor: no report's words on screen
     opd_names: dict = field(default_factory=dict)  # OPD code -> name, for forwarding
+    count_points: list[dict] = field(default_factory=list)  # CountPoint: where each kecamatan's counts stand
+
+
+class CountPoint(TypedDict):
+    """A kecamatan's place for its counts by status (the kiosk at city zoom): a GeoJSON point feature whose
+    properties are k (code) and n (name); liveroom.js area adds c: [baru, diproses, selesai today]."""
+    type: str
+    geometry: dict
+    properties: dict
+
+
+def count_points(kecamatan: dict) -> list[CountPoint]:
+    """{code: gazetteer Place} -> the counts layer's points (its label point: the kecamatan's centroid)."""
+    return [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]}, "properties": {"k": code, "n": p.name}}
+            for code, p in sorted(kecamatan.items())]
 
 
 @dataclass(frozen=True)
@@ -196,6 +211,7 @@ def _legend(lang: str) -> html.Details:
         html.Summary(t("legend_title", lang), className="lr-legend-title"),
         *[html.Div(className=f"lr-legend-row lr-status-{s}", children=[
             html.Span(STATUS_GLYPHS[s], className="lr-dot"), t(f"status_{s}", lang)]) for s in ("baru", "diproses", "selesai")],
+        html.Div(t("counts_legend", lang), className="lr-legend-row lr-counts-key"),
         html.Div(measure_legend(DEFAULT_MEASURE, lang), id=ids.MAP_LEGEND),
     ])
 
@@ -256,6 +272,9 @@ def _map(view: WallView) -> dl.Map:
         dl.GeoJSON(id=ids.MAP_MARKERS, data={"type": "FeatureCollection", "features": view.markers},
                    cluster=True, pointToLayer=js("reportMarker"), clusterToLayer=js("reportCluster"),
                    superClusterOptions={"radius": 40, "maxZoom": 15}, zoomToBoundsOnClick=True),
+        # the kiosk at city zoom: counts by status per kecamatan instead of dozens of clusters (hidden on the desk)
+        dl.GeoJSON(id=ids.MAP_COUNTS, data={"type": "FeatureCollection", "features": []}, pointToLayer=js("areaCounts"),
+                   interactive=False),
     ]
     # trackViewport off: it compares against a `center` prop we do not set (we fit to bounds).
     # All 104 kelurahan, drawn only from street-level zoom (CSS on the pane, toggled by onZoom in liveroom.js).
@@ -327,6 +346,7 @@ def build(view: WallView) -> html.Div:
         dcc.Store(id=ids.LIVE_VIEW),
         dcc.Store(id=ids.LIVE_LINK),
         dcc.Store(id=ids.LIVE_MARK, data={"mark": summary.get("indicators_mark") or "", "demo": summary.get("map_demo", {})}),
+        dcc.Store(id=ids.COUNT_POINTS, data=view.count_points),
         dcc.Store(id=ids.MAP_CLASSES, data={"breaks": {k: list(m.breaks) for k, m in choropleth.MEASURES.items()},
                                             "colors": choropleth.PALETTE}),
         dcc.Interval(id=ids.CLOCK_TICK, interval=1000),

@@ -135,7 +135,8 @@ def call_callback(http, first_input: str, values: dict, url: str = "", headers: 
 
 class CuttingProxy:
     """A TCP proxy that cuts every connection `cut_after_s` after it opened, as proxies with a short read
-    timeout do to long-lived streams (a real socket: the browser sees the stream end mid-way)."""
+    timeout do to long-lived streams (a real socket: the browser sees the stream end mid-way). `unplug()` is the
+    cable pulled: every open connection ends and new ones are closed at once, until `plug()`."""
 
     def __init__(self, target_port: int, cut_after_s: float):
         import asyncio
@@ -144,6 +145,7 @@ class CuttingProxy:
         from data_feeds.runtime.embedded_redis import free_port
         self.port, self.target_port, self.cut_after_s = free_port(), target_port, cut_after_s
         self.cuts = 0
+        self.plugged, self.open = True, set()
         self.loop = asyncio.new_event_loop()
         ready = threading.Event()
         threading.Thread(target=self._run, args=(ready,), daemon=True).start()
@@ -162,13 +164,18 @@ class CuttingProxy:
                 pass
 
         async def handle(client_reader, client_writer):
+            if not self.plugged:
+                client_writer.close()
+                return
             try:
                 up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
             except OSError:
                 client_writer.close()
                 return
             tasks = [asyncio.ensure_future(pipe(client_reader, up_writer)), asyncio.ensure_future(pipe(up_reader, client_writer))]
+            self.open.update(tasks)
             done, _ = await asyncio.wait(tasks, timeout=self.cut_after_s, return_when=asyncio.FIRST_COMPLETED)
+            self.open.difference_update(tasks)
             if not done:
                 self.cuts += 1
             for task in tasks:
@@ -183,3 +190,13 @@ class CuttingProxy:
                 await server.serve_forever()
 
         self.loop.run_until_complete(serve())
+
+    def unplug(self) -> None:
+        def cut_all():
+            self.plugged = False
+            for task in list(self.open):
+                task.cancel()
+        self.loop.call_soon_threadsafe(cut_all)
+
+    def plug(self) -> None:
+        self.loop.call_soon_threadsafe(lambda: setattr(self, "plugged", True))

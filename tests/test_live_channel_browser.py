@@ -67,14 +67,19 @@ def test_a_wall_started_on_the_fallback_by_its_address_polls(live_stack, page):
     page.wait_for_selector(marker(rid), timeout=WAIT_MS)
 
 
+def proxied_stack(folder, cut_after_s: float) -> LiveStack:
+    """The product with its live channel reached only through a CuttingProxy (stack.proxy)."""
+    live_port = free_port()
+    proxy = CuttingProxy(live_port, cut_after_s=cut_after_s)
+    stack = LiveStack(folder, demo=False, env={"LIVE_PORT": str(live_port), "LIVE_URL": f"http://127.0.0.1:{proxy.port}"}).wait_ready()
+    stack.proxy = proxy
+    return stack
+
+
 @pytest.fixture(scope="module")
 def cut_stack(tmp_path_factory):
-    """The product with its live channel reached only through a proxy that cuts every connection after 2 s."""
-    live_port = free_port()
-    proxy = CuttingProxy(live_port, cut_after_s=2.0)
-    stack = LiveStack(tmp_path_factory.mktemp("cut"), demo=False,
-                      env={"LIVE_PORT": str(live_port), "LIVE_URL": f"http://127.0.0.1:{proxy.port}"}).wait_ready()
-    stack.proxy = proxy
+    """A proxy that cuts every connection after 2 s."""
+    stack = proxied_stack(tmp_path_factory.mktemp("cut"), 2.0)
     yield stack
     stack.stop()
 
@@ -107,12 +112,59 @@ def test_a_wall_cut_off_from_the_channel_says_so_and_recovers(live_stack, page):
     try:
         page.wait_for_function("() => document.querySelector('#status-banner').innerText.includes('TERPUTUS')", timeout=60_000)
         assert "lr-status-down" in page.get_attribute("#status-banner", "class")
+        held_says(page)
         rid = post_report(live_stack, "Sampah saat terputus", kel="36.71.11.1004")  # filed while the wall cannot hear
     finally:
         os.kill(pid, signal.SIGCONT)
     page.wait_for_function("() => document.querySelector('#status-banner').innerText.includes('LANGSUNG')", timeout=60_000)
     page.wait_for_selector(marker(rid), timeout=WAIT_MS)
+    assert not page.evaluate("document.documentElement.classList.contains('lr-cut')")
     assert page.errors == []
+
+
+def held_says(page) -> None:
+    """Cut off: every panel shows how old its figures are, and the clock is marked as the device's own."""
+    panels = page.evaluate("""() => Array.from(document.querySelectorAll('.lr-map-wrap, .lr-kpis, .lr-panel:not([hidden])'))
+        .map(p => [p.className, p.getAttribute('data-age'), getComputedStyle(p, '::after').content])""")
+    assert len(panels) >= 5
+    for cls, age, shown in panels:
+        assert age and "lalu" in age and "WIB" in age, (cls, age)
+        assert age in shown, (cls, shown)  # drawn over the panel, not only an attribute
+    clock = page.evaluate("getComputedStyle(document.querySelector('#clock'), '::after').content")
+    assert "jam perangkat" in clock
+
+
+@pytest.fixture(scope="module")
+def cable_stack(tmp_path_factory):
+    """A proxy that can be unplugged (a cable pulled)."""
+    stack = proxied_stack(tmp_path_factory.mktemp("cable"), 3600)
+    yield stack
+    stack.stop()
+
+
+def test_a_wall_whose_browser_goes_offline_says_so_and_is_live_again_soon_after(cable_stack, page):
+    """The browser loses the network for longer than two beats (the browser offline, and the stream it had cut, as
+    a pulled cable does: Chromium's offline switch alone keeps an open stream): TERPUTUS with every panel's age;
+    back online, LANGSUNG again within seconds (not after a long backoff), with what was filed meanwhile."""
+    import time
+    live_stack = cable_stack
+    open_wall(page, live_stack.enter())
+    page.wait_for_function("() => window.liveroomLink.info().token", timeout=WAIT_MS)
+    page.context.set_offline(True)
+    live_stack.proxy.unplug()
+    try:
+        page.wait_for_function("() => document.querySelector('#status-banner').innerText.includes('TERPUTUS')", timeout=60_000)
+        held_says(page)
+        rid = post_report(live_stack, "Sampah saat luring", kel="36.71.11.1004")
+        page.wait_for_timeout(12_000)  # long enough to have failed several times: the backoff has grown
+    finally:
+        live_stack.proxy.plug()
+        page.context.set_offline(False)
+    back = time.monotonic()
+    page.wait_for_function("() => document.querySelector('#status-banner').innerText.includes('LANGSUNG')", timeout=60_000)
+    page.wait_for_selector(marker(rid), timeout=WAIT_MS)
+    print(f"online -> LANGSUNG and the new marker: {time.monotonic() - back:.1f} s")  # the 5 s of the issue: seen, not asserted
+    assert not page.evaluate("document.documentElement.classList.contains('lr-cut')")
 
 
 def test_an_open_report_table_costs_the_server_nothing_while_nothing_changes(live_stack, page):

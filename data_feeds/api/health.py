@@ -7,13 +7,14 @@ import redis
 from flask import Response, jsonify
 
 from ..clock import iso_utc, utcnow
+from ..runtime.build import build_id
 from ..runtime.services import Services
 
 
 def health(services: Services) -> dict:
     """Store, Redis, worker and each feed: up/down and the age of its newest item."""
     now = utcnow()
-    out: dict = {"time": iso_utc(now)}
+    out: dict = {"time": iso_utc(now), "build": build_id()}  # the release this node runs (kiosk walls compare)
     t0 = time.perf_counter()
     try:
         services.store.ping()

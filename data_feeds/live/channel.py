@@ -43,6 +43,7 @@ from starlette.routing import Route
 
 from ..access import live_ticket
 from ..clock import iso_utc, utcnow
+from ..runtime.build import build_id
 from ..runtime.services import Services
 from ..runtime.settings import Settings
 from . import view as live_view
@@ -210,7 +211,8 @@ class Hub:
         return follow.whole[1]
 
     def beat(self) -> dict:
-        return {"redis": self.redis_up, "worker": self.redis_up and self.worker_up, "at": iso_utc(utcnow())}
+        # build: the release this channel runs (a kiosk wall from another release reloads itself)
+        return {"redis": self.redis_up, "worker": self.redis_up and self.worker_up, "at": iso_utc(utcnow()), "build": build_id()}
 
     def clients(self) -> int:
         return sum(len(f.clients) for f in self.follows.values())

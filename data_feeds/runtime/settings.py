@@ -51,6 +51,8 @@ class Settings:
     evidence_max_bytes: int = 25 * 1024 * 1024  # one uploaded photo or video
     start_links: bool = True  # print one-click sign-in links at start-up (as Jupyter does)
     signin_limit: str = "10/minute;100/hour"  # password attempts from one address, whatever the account
+    wall_reload_at: str = "03:30"  # a kiosk wall reloads itself once a day at this WIB time ("" : never)
+    wall_heap_mb: int = 512  # a kiosk wall reloads itself when its JS heap passes this
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -83,6 +85,8 @@ class Settings:
             evidence_max_bytes=int(os.environ.get("EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024))),
             start_links=_flag("START_LINKS", True),
             signin_limit=os.environ.get("SIGNIN_LIMIT", "10/minute;100/hour"),
+            wall_reload_at=os.environ.get("WALL_RELOAD_AT", "03:30"),
+            wall_heap_mb=int(os.environ.get("WALL_HEAP_MB", "512")),
         )
         values.update(overrides)
         return cls(**values)
@@ -100,7 +104,7 @@ class Settings:
             "PROXY_HOPS": str(self.proxy_hops), "SESSION_HOURS": str(self.session_hours),
             "COOKIE_SECURE": "1" if self.cookie_secure else "0", "PUBLIC_URL": self.public_url,
             "EVIDENCE_MAX_BYTES": str(self.evidence_max_bytes), "START_LINKS": "1" if self.start_links else "0",
-            "SIGNIN_LIMIT": self.signin_limit,
+            "SIGNIN_LIMIT": self.signin_limit, "WALL_RELOAD_AT": self.wall_reload_at, "WALL_HEAP_MB": str(self.wall_heap_mb),
         }
         if self.secret_key:
             env["SECRET_KEY"] = self.secret_key
