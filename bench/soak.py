@@ -99,7 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped early: still stop the stack (finally)
     folder = tmpdir("soak")
-    stack = LiveStack(folder, demo=True).wait_ready()
+    stack = LiveStack(folder, demo=True, env={"DEMO_INTERVAL_S": "4"}).wait_ready()  # a busy day: a report every ~4 s
     r = redis.Redis.from_url(stack.redis_url())
     keys = Keys("liveroom")
     store = Store(stack.database_url)

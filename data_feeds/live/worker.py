@@ -132,7 +132,7 @@ def start_jobs(services: Services, stop: threading.Event) -> list[threading.Thre
         "outbox": lambda: prune_outbox(services, stop),
     }
     if settings.demo:
-        jobs["demo"] = lambda: DemoFeed(services.reports).run(stop)
+        jobs["demo"] = lambda: DemoFeed(services.reports, mean_interval_s=settings.demo_interval_s).run(stop)
     threads = [threading.Thread(target=fn, name=name, daemon=True) for name, fn in jobs.items()]
     for t in threads:
         t.start()

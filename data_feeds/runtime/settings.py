@@ -28,6 +28,7 @@ class Settings:
     database_url: str
     redis_url: str | None  # None: app.py starts an embedded Valkey server and fills this in
     demo: bool = True
+    demo_interval_s: float = 300.0  # the demo's mean time between reports (reports/demo.py: the day's shape around it)
     host: str = "127.0.0.1"
     port: int = 8050
     web_server: str = "granian"  # granian | gunicorn (see supervisor.py: why granian)
@@ -62,6 +63,7 @@ class Settings:
             database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'liveroom.db'}",
             redis_url=os.environ.get("REDIS_URL") or None,
             demo=_flag("DEMO", True),
+            demo_interval_s=float(os.environ.get("DEMO_INTERVAL_S", "300")),
             host=os.environ.get("HOST", "127.0.0.1"),
             port=int(os.environ.get("PORT", "8050")),
             web_server=os.environ.get("WEB_SERVER", "granian"),
@@ -95,6 +97,7 @@ class Settings:
         """The same settings as environment variables, for the processes app.py starts."""
         env = {
             "DATA_DIR": str(self.data_dir), "DATABASE_URL": self.database_url, "DEMO": "1" if self.demo else "0",
+            "DEMO_INTERVAL_S": str(self.demo_interval_s),
             "HOST": self.host, "PORT": str(self.port), "WEB_SERVER": self.web_server, "WEB_WORKERS": str(self.web_workers),
             "WEB_THREADS": str(self.web_threads), "LIVE_POLL_MS": str(self.live_poll_ms),
             "LIVE_PORT": str(self.live_port), "LIVE_URL": self.live_url,
