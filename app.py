@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = PageApp(__name__, unused_libraries=("dash_ag_grid", "dash/dash_table"),
                   assets_ignore=PLAIN_PAGE_ASSETS + "|report_browser\\.js", **common)
     reports_app = PageApp("report_browser", unused_libraries=("dash/dash_table",), url_base_pathname=REPORTS_PATH,
-                          assets_ignore=PLAIN_PAGE_ASSETS + "|kiosk\\.js|healing\\.js", **common)
+                          assets_ignore=PLAIN_PAGE_ASSETS + "|kiosk\\.js|healing\\.js|replay\\.js", **common)
     for dash_app in (app, reports_app):
         dash_app.index_string = dash_app.index_string.replace("<html>", '<html lang="id">')
     callbacks.register(app, services, cache)

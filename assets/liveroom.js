@@ -75,7 +75,9 @@
     liveroom: {
       /* The live link starts once the page's stores exist (assets/live_link.js). */
       startLink: function (cfg) {
-        if (cfg && window.liveroomLink) { window.liveroomLink.start(cfg); }
+        /* a replayed day (assets/replay.js) draws the wall itself: no live link meanwhile */
+        if (cfg && window.liveroomReplay && window.liveroomReplay.wanted()) { window.liveroomReplay.start(); }
+        else if (cfg && window.liveroomLink) { window.liveroomLink.start(cfg); }
         return window.dash_clientside.no_update;
       },
       /* Apply a marker change to the map's FeatureCollection (assets/live_link.js calls it): only changed markers

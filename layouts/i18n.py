@@ -61,6 +61,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "scene_pinned": ("disematkan", "pinned"),
     "clock_local": ("jam perangkat", "device clock"),
     "data_age": ("data {age} lalu, {time} WIB", "data {age} old, {time} WIB"),
+    "replay_banner": ("PUTAR ULANG {day} · {time} WIB · ×{speed}", "REPLAY {day} · {time} WIB · ×{speed}"),
+    "replay_done": ("PUTAR ULANG selesai: {day}", "REPLAY finished: {day}"),
+    "replay_error": ("Putar ulang tidak dapat dimuat: {why}", "The replay could not be loaded: {why}"),
+    "replay_live": ("kembali ke langsung", "back to live"),
+    "replay_ttfr": ("hari itu, {n} laporan", "that day, {n} reports"),
     "counts_legend": ("Angka per kecamatan: baru · diproses · selesai hari ini", "Per kecamatan: new · in progress · resolved today"),
     "legend_title": ("Status laporan", "Report status"),
     "markers_capped": ("{shown} dari {total} laporan terbuka ditampilkan", "{shown} of {total} open reports shown"),
@@ -297,7 +302,8 @@ BROWSER_KEYS = ("status_baru", "status_diproses", "status_selesai", "status_dito
                 "area_kecamatan", "pillar_col_opd", "pillar_col_open", "pillar_col_breached", "pillar_col_resolution",
                 "pillar_none", "kpi_ttfr_window", "no_data", "markers_capped", "updated", "live_ok", "live_redis_down",
                 "live_worker_down", "feed_stale", "live_cut", "scene_peta", "scene_opd", "scene_vaksin",
-                "scene_indikator", "scene_pinned", "clock_local", "data_age")
+                "scene_indikator", "scene_pinned", "clock_local", "data_age", "replay_banner", "replay_done",
+                "replay_error", "replay_live", "replay_ttfr")
 
 
 def browser_words() -> dict:

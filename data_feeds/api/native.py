@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 import redis
 from flask import Blueprint, Response, jsonify, request
@@ -16,9 +17,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from geodata.gazetteer import CITY_CODE
 
 from ..access.keys import HEADER, Principal
-from ..clock import WIB, utcnow
+from ..clock import WIB, utcnow, wib_today
 from ..indicators import export as indicator_export
 from ..indicators import importer as indicator_import
+from ..live import replay
 from ..reports import export as report_export
 from ..reports import search
 from ..runtime.services import current
@@ -220,6 +222,27 @@ def live_markers():
     resp = Response(body, mimetype="application/geo+json")
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Live-Version"] = state.token() if state else ""
+    return resp
+
+
+@bp.get("/api/v1/live/replay")
+def live_replay():
+    """One WIB day from the event log for the wall's replay: what was open at midnight and every status change,
+    with each report's place and words (no reporter data). An agency's people get their agency's reports; an
+    assessor none (403: no report one by one)."""
+    who = api_viewer(principal(required=False))
+    if not who.sees_reports:
+        raise ApiError.one(403, None, "an assessor's account sees no report one by one; the replay draws them")
+    raw = request.args.get("day", "")
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError.one(400, "day", f"must be a date as YYYY-MM-DD, not {raw[:20]!r}") from None
+    if day > wib_today():
+        raise ApiError.one(422, "day", "is in the future: there is nothing to replay yet")
+    services = current()
+    resp = jsonify(replay.day_log(services.store, services.gazetteer, day, *who.report_filter()))
+    resp.headers["Cache-Control"] = "private, no-store"
     return resp
 
 

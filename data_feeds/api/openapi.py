@@ -154,6 +154,11 @@ def document() -> dict:
             "/api/v1/live/markers": {"get": {
                 "summary": "The map's live markers the reader may see (GeoJSON; no personal data): an agency key its OPD's",
                 "responses": {"200": _ok("a FeatureCollection", "application/geo+json"), **_errors(401, 403, 503)}}},
+            "/api/v1/live/replay": {"get": {
+                "summary": "One WIB day from the event log, for the wall's replay: the reports open at midnight and every status "
+                           "change (data_feeds/live/shapes.py ReplayDay; no personal data); an agency its OPDs', an assessor none",
+                "parameters": [{"name": "day", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}}],
+                "responses": {"200": _ok("the day"), **_errors(400, 401, 403, 422)}}},
             "/healthz": {"get": {"summary": "Store, Redis, live worker and feeds: up or down, and how old",
                                  "responses": {"200": _ok("up or degraded"), "503": _ok("the store is down")}}},
         },

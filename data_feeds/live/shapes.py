@@ -180,3 +180,28 @@ class LiveMessage(TypedDict):
     up: NotRequired[list[MarkerFeature]]  # markers added or changed
     rm: NotRequired[list[str]]  # markers removed
     reset: NotRequired[bool]  # fetch the view whole (/live/view) and the markers whole (MARKERS_URL)
+
+
+class ReplayReport(TypedDict):
+    """A report as a replayed day draws it (assets/replay.js): the marker's keys, its place, when it came in."""
+    id: str
+    t: str  # title
+    c: str  # category code
+    kc: str | None  # kecamatan code
+    k: str  # kecamatan name
+    l: str  # kelurahan name  # noqa: E741 - the browser's key
+    o: str  # the OPD it is routed to
+    ll: list[float]  # [lon, lat]
+    r: str  # reported at (clock.iso_utc)
+    demo: bool
+
+
+class ReplayDay(TypedDict):
+    """One WIB day from the event log, for the wall's time-lapse (live/replay.py day_log)."""
+    day: str  # YYYY-MM-DD
+    start: str  # midnight WIB, clock.iso_utc
+    end: str
+    reports: dict[str, ReplayReport]  # every report open at the start or changed during the day
+    at_start: dict[str, Status]  # the reports open at midnight, by their status then
+    events: list[list]  # [seconds after midnight, report id, status it moved to], in order
+    truncated: bool  # more events than MAX_EVENTS: the rest of the day is not drawn
