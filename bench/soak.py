@@ -1,9 +1,10 @@
 """A long day holds: the product under steady traffic for hours, watched for anything that only grows.
 
-    .venv/bin/python -m bench.soak [--minutes 125] [--dashboards 200] [--sample-minutes 5]
+    .venv/bin/python -m bench.soak [--minutes 125] [--dashboards 200] [--sample-minutes 5] [--wall [--kiosk]] [--out soak]
 
-Starts `python app.py` with the demo feed on (it files a report every ~4 s and moves reports through
-their lifecycle) in a scratch folder. On top: one report a second posted through the API, each moved to
+Starts `python app.py` with the demo feed on (DEMO_INTERVAL_S=4: a report every ~4 s, 75 times the default demo's
+day, each moved through its lifecycle when its SLA-drawn time comes) in a scratch folder. On top: one report a
+second posted through the API, each moved to
 "diproses" after 2 minutes and "selesai" (with evidence) after 10, as staff would; 200 dashboards following
 the live channel (protocol clients, as bench.live_channel), and with --wall one real Chromium wall. Time runs as on the
 wall clock (nothing is sped up): two hours of this is ~7,200 API reports and ~1,800 demo reports.
@@ -11,8 +12,9 @@ wall clock (nothing is sped up): two hours of this is ~7,200 API reports and ~1,
 Every --sample-minutes it records: resident memory of each server process (web server and its workers, live
 channel, worker, Redis) and their sum; Redis's used memory; the length of the event stream and of the
 marker-delta stream; the outbox's rows and backlog; the store's size on disk; the channel's clients; with
---wall, the Chromium wall's JS heap and DOM nodes. bench/results/soak.json is rewritten after every sample, so a run cut
-short keeps what it saw.
+--wall, the Chromium wall's JS heap (after a forced GC) and DOM nodes, its scene and whether it reloaded itself
+(--kiosk: the wall as the room runs it, every scene in turn). bench/results/<--out>.json is rewritten after every
+sample, so a run cut short keeps what it saw.
 """
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ from data_feeds.store import Store
 from geodata import gazetteer
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 from tests.stack import LiveStack
+
+KIOSK = "/?scenes=peta,opd,vaksin,indikator&seconds=30"
 
 
 def processes(root: int) -> dict[str, int]:
@@ -96,6 +100,9 @@ def main() -> None:
     parser.add_argument("--sample-minutes", type=float, default=5)
     parser.add_argument("--wall", action="store_true", help="also keep a real Chromium wall open and record its JS heap "
                         "(it costs this two-core box about half a core of rendering)")
+    parser.add_argument("--kiosk", action="store_true", help="the wall as the room runs it: every scene in turn, 30 s each "
+                        "(/?scenes=peta,opd,vaksin,indikator&seconds=30)")
+    parser.add_argument("--out", default="soak", help="results file name under bench/results/")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped early: still stop the stack (finally)
     folder = tmpdir("soak")
@@ -110,7 +117,8 @@ def main() -> None:
     try:
         stop_file = folder / "clients-stop"
         clients = Process(target=_clients_forever, args=(stack, args.dashboards - (1 if args.wall else 0), end, str(stop_file)), daemon=True)
-        clients.start()
+        if args.dashboards - (1 if args.wall else 0) > 0:
+            clients.start()
         writer = threading.Thread(target=staff, args=(stack, stop, counts), daemon=True)
         writer.start()
         with contextlib.ExitStack() as scope:
@@ -120,7 +128,7 @@ def main() -> None:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--enable-precise-memory-info"])
                 scope.callback(browser.close)
                 wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-                wall.goto(stack.enter("pimpinan"))
+                wall.goto(stack.enter("pimpinan", next_path=KIOSK if args.kiosk else "/"))
                 wall.wait_for_selector("#kpi-baru")
                 cdp = wall.context.new_cdp_session(wall)
                 cdp.send("Performance.enable")
@@ -143,16 +151,20 @@ def main() -> None:
                     cdp.send("HeapProfiler.collectGarbage")
                     metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
                     sample.update(wall_js_heap_mb=round(metrics.get("JSHeapUsedSize", 0) / 2**20, 1),
-                                  wall_dom_nodes=int(metrics.get("Nodes", 0)), wall_link=wall.evaluate("window.liveroomLink.info()"))
+                                  wall_dom_nodes=int(metrics.get("Nodes", 0)), wall_link=wall.evaluate("window.liveroomLink.info().stats"),
+                                  wall_scene=wall.evaluate("document.documentElement.getAttribute('data-scene')"),
+                                  wall_reloaded=wall.evaluate("window.liveroomHealing ? window.liveroomHealing.last() : null"))
                 samples.append(sample)
-                save("soak", {"command": "python -m bench.soak", "minutes": args.minutes, "dashboards": args.dashboards,
+                save(args.out, {"command": "python -m bench.soak " + " ".join(sys.argv[1:]), "minutes": args.minutes,
+                                "dashboards": args.dashboards,
                               "traffic": "demo feed on (~1 report / 4 s, lifecycle) + 1 API report/s, each answered after 2 min "
                                          "and resolved after 10; real time", "samples": samples})
                 if time.time() >= end:
                     break
                 time.sleep(min(args.sample_minutes * 60, max(1.0, end - time.time())))
         stop_file.touch()
-        clients.join(timeout=120)
+        if clients.is_alive():
+            clients.join(timeout=120)
     finally:
         stop.set()
         store.dispose()

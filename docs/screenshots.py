@@ -41,8 +41,38 @@ def evidence(stack: LiveStack, report_id: str, colour) -> str:
     return report["events"][-1]["evidence"][0]["url"]
 
 
+def kiosk_shots(stack: LiveStack, shot) -> None:
+    """The wall's kiosk scenes at 1080p and 4K, the disconnected state (the live channel stopped), a replayed day."""
+    import os
+    import signal
+    from datetime import timedelta
+
+    from bench.live_channel import channel_pid
+    from data_feeds.clock import wib_today
+    for w, h in ((1920, 1080), (3840, 2160)):
+        for scene in ("peta", "opd", "vaksin", "indikator"):
+            shot(f"kiosk-{scene}-{w}x{h}", stack.enter("pimpinan", next_path=f"/?scenes={scene}"), (w, h))
+    pid = channel_pid(stack.proc.pid)
+
+    def cut_off(page):
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            page.wait_for_function("() => document.documentElement.classList.contains('lr-cut')", timeout=60_000)
+            page.wait_for_timeout(3000)
+            page.screenshot(path=str(OUT / f"kiosk-disconnected-{page.viewport_size['width']}x{page.viewport_size['height']}.png"))
+        finally:
+            os.kill(pid, signal.SIGCONT)
+    for size in ((1920, 1080), (3840, 2160)):
+        shot("_scratch", stack.enter("pimpinan", next_path="/?scenes=peta"), size, then=cut_off)
+    (OUT / "_scratch.png").unlink(missing_ok=True)
+    yesterday = (wib_today() - timedelta(days=1)).isoformat()
+    shot("replay-1920x1080", stack.enter("pimpinan", next_path=f"/?scenes=peta&replay={yesterday}&speed=1200"), (1920, 1080),
+         then=lambda page: page.wait_for_timeout(30_000))
+
+
 def main() -> None:
-    stack = LiveStack(Path(tempfile.mkdtemp()), demo=True).wait_ready()
+    # a quieter demo day than the default (a report every 30 min on average): the desk shots click single markers
+    stack = LiveStack(Path(tempfile.mkdtemp()), demo=True, env={"DEMO_INTERVAL_S": "1800"}).wait_ready()
     try:
         time.sleep(15)  # a few demo reports
         rid = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, timeout=10, json=report_payload(
@@ -97,6 +127,7 @@ def main() -> None:
             shot("wall-390x844", stack.enter("pimpinan"), (390, 844))
             shot("report-print-1440x900", stack.enter("pimpinan", next_path="/laporan/LKS-2026-000777?cetak=1"), (1440, 900),
                  wait_for="#rp-media", full_page=True)
+            kiosk_shots(stack, shot)
             browser.close()
     finally:
         stack.stop()
