@@ -52,6 +52,7 @@ DAY_SHAPE = (0.2, 0.12, 0.1, 0.1, 0.2, 0.5, 1.1, 2.0, 2.3, 2.1, 1.7, 1.5, 1.3, 1
              0.8, 0.6, 0.4, 0.28)
 RAIN_START = {h: 0.12 if 13 <= h <= 20 else 0.02 for h in range(24)}  # chance that rain begins in that WIB hour
 HISTORY_DAYS = 7
+HISTORY_MAX = 3000  # a busy demo (a small DEMO_INTERVAL_S) gets fewer days of history, not a heavier first start
 
 
 def _rng(*key) -> random.Random:
@@ -168,8 +169,10 @@ class DemoFeed:
         return out
 
     def backfill(self, now: datetime, days: float = HISTORY_DAYS) -> int:
-        """The past `days` of the same traffic with its history, on an empty store, so the first screen is a
-        city's: stored in batches, like an import. -> reports stored."""
+        """The past `days` of the same traffic with its history (fewer days where that would pass HISTORY_MAX
+        reports), on an empty store, so the first screen is a city's: stored in batches, like an import.
+        -> reports stored."""
+        days = min(days, HISTORY_MAX * self.mean_interval_s / 86400)
         items = []
         for reported in self.arrivals(now - timedelta(days=days), now):
             row, created = self.service.prepare(self._payload(reported), now)
