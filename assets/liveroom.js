@@ -129,6 +129,8 @@
       },
       /* The status strip: cut off from the channel, Redis or the worker down (the screen is held), feeds gone quiet. */
       banner: function (state, view, lng) {
+        var replaying = window.liveroomReplay && window.liveroomReplay.wanted() && window.liveroomReplay.banner();
+        if (replaying) { return replaying; }  // a replayed day says so, not LANGSUNG (assets/replay.js)
         var w = words(lng), messages = [], level = "ok";
         state = state || { redis: true, worker: true };
         var at = view && view.at ? clockTime(view.at, lng) : "\u2013";

@@ -1,8 +1,9 @@
 /* Tangerang LIVE Room: replay a day on the wall, as a time-lapse (`/?replay=2026-11-29&speed=600`: a day in 144 s).
    The day comes whole from /api/v1/live/replay (data_feeds/live/replay.py ReplayDay: what was open at midnight WIB and
    every status change, for this viewer's audience); here it is played: markers appear, change colour and close (a
-   closed report leaves the map two hours of the day later), the KPI tiles and the ticker count along, and the status
-   strip says REPLAY with the day's time in a colour of its own, so nobody takes it for live. The live link does not
+   closed report leaves the map two hours of the day later), and each moment becomes a live view (shapes.py LiveView)
+   that the wall draws as it draws live ones: the KPI tiles and the ticker count along, the map colours and the
+   kiosk's counts follow; the status strip says REPLAY with the day's time in a colour of its own. The live link does not
    start (liveroom.js startLink); the address without `replay=` is live again. Works with the kiosk's scenes. */
 (function () {
   "use strict";
@@ -14,8 +15,9 @@
   var speed = Math.min(86400, Math.max(1, parseFloat(params.get("speed")) || 600));
   document.documentElement.classList.add("lr-replay");
 
-  var state = { data: null, at: 0, status: {}, closedAt: {}, created: [], answered: {}, done: false, drawn: {}, shown: 0, key: "" };
-  /* (the ids are layouts/ids.py's: STATUS_BANNER, MAP_MARKERS, the KPI tiles, TICKER_DATA) */
+  var state = { data: null, at: 0, status: {}, closedAt: {}, created: [], answered: {}, done: false, drawn: {}, shown: 0, key: "",
+                banner: null };
+  /* (the ids are layouts/ids.py's: LIVE_VIEW, MAP_MARKERS, STATUS_BANNER) */
   function setProps(id, props) { window.dash_clientside.set_props(id, props); }
   function words() { return window.liveroomWords[lng()]; }
   function fill(text, values) { return String(text).replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; }); }
@@ -31,13 +33,15 @@
       year: "numeric" }).format(new Date(state.data ? state.data.start : day + "T00:00:00+07:00"));
   }
 
-  function banner(text, cls) {
-    setProps("status-banner", { className: "lr-status lr-status-replay" + (cls ? " " + cls : ""), children: [
-      el("Span", { className: "lr-warn-icon", children: "\u25b6" }), text + " \u00b7 ",
-      el("A", { href: location.pathname + "?" + (function () { var p = new URLSearchParams(location.search); p.delete("replay");
-        p.delete("speed"); return p.toString(); })(), className: "lr-replay-live", children: words().replay_live })] });
+  /* The status strip while replaying (liveroom.js banner asks): the day's time, a link back to live. */
+  function bannerChildren() {
+    var back = new URLSearchParams(location.search);
+    back.delete("replay");
+    back.delete("speed");
+    return [el("Span", { className: "lr-warn-icon", children: "\u25b6" }), state.banner[1] + " \u00b7 ",
+            el("A", { href: location.pathname + (back.toString() ? "?" + back.toString() : ""), className: "lr-replay-live",
+                      children: words().replay_live })];
   }
-
   /* Everything the screen shows at the day's second `s`, from the events up to it. */
   function advance(s) {
     var d = state.data, events = d.events;
@@ -52,14 +56,46 @@
       if (to === "baru" || to === "diproses") { delete state.closedAt[id]; } else { state.closedAt[id] = ev[0]; }
     }
   }
-  function draw(s) {
-    var d = state.data, w = words(), ids = Object.keys(state.status), features = [], counts = { baru: 0, diproses: 0 };
+  /* One area's KPIs and ticker (shapes.py AreaView) from the reports `ids` (the city's, or a kecamatan's). */
+  function areaView(ids, s) {
+    var d = state.data, kpi = { today: 0, baru: 0, diproses: 0, selesai_today: 0, ttfr_window_days: 1, ttfr_n: 0 };
+    var times = [], mine = {};
     ids.forEach(function (id) {
+      mine[id] = true;
+      var st = state.status[id];
+      if (st === "baru" || st === "diproses") { kpi[st] += 1; }
+      if (st === "selesai" && state.closedAt[id] !== undefined) { kpi.selesai_today += 1; }
+      if (id in state.answered) { times.push(state.answered[id]); }
+    });
+    times.sort(function (a, b) { return a - b; });
+    kpi.ttfr_n = times.length;
+    if (times.length) { kpi.ttfr_median_s = times[Math.floor((times.length - 1) / 2)]; }
+    var order = [], rows = {};
+    for (var i = state.created.length - 1; i >= 0 && order.length < 12; i--) {
+      var id = state.created[i][1];
+      if (!mine[id]) { continue; }
+      var r = d.reports[id];
+      order.push(id);
+      rows[id] = { id: id, source: r.demo ? "demo" : "", category: r.c, title: r.t, status: state.status[id], sla: "",
+                   kecamatan: r.k, kc: r.kc, kelurahan: r.l, reported_at: r.r };
+    }
+    state.created.forEach(function (c) { if (mine[c[1]]) { kpi.today += 1; } });
+    return { kpi: kpi, ticker: { order: order, rows: rows }, opd: { order: [], rows: {}, b: 0, w: 0, days: 1 } };
+  }
+
+  /* The day at second `s` as the live channel's view (shapes.py LiveView), so the wall's own drawing (liveroom.js
+     area: tiles, ticker, map colours, the kiosk's counts, a kecamatan picked on the map) draws it; the markers go
+     to the map here. */
+  function draw(s) {
+    var d = state.data, features = [], byKec = {}, all = [], open = {}, demo = false;
+    Object.keys(state.status).forEach(function (id) {
       var st = state.status[id], r = d.reports[id];
-      if (st in counts) { counts[st] += 1; }
+      all.push(id);
+      if (r.kc) { (byKec[r.kc] = byKec[r.kc] || []).push(id); }
+      if (r.kc && (st === "baru" || st === "diproses")) { open[r.kc] = (open[r.kc] || 0) + 1; }
       if (state.closedAt[id] !== undefined && s - state.closedAt[id] > CLOSED_STAY_S) { return; }
       var props = { id: id, s: st, c: r.c, t: r.t, kc: r.kc, k: r.k, l: r.l, r: r.r, o: r.o };
-      if (r.demo) { props.demo = 1; }
+      if (r.demo) { props.demo = 1; demo = true; }
       features.push({ type: "Feature", id: id, geometry: { type: "Point", coordinates: r.ll }, properties: props });
       state.drawn[id] = true;
     });
@@ -69,24 +105,15 @@
       state.shown = features.length;
       setProps("map-markers", { data: { type: "FeatureCollection", features: features } });
     }
-    var selesai = 0;
-    Object.keys(state.closedAt).forEach(function (id) { if (state.status[id] === "selesai") { selesai += 1; } });
-    var times = Object.keys(state.answered).map(function (id) { return state.answered[id]; }).sort(function (a, b) { return a - b; });
-    var median = times.length ? times[Math.floor((times.length - 1) / 2)] : null;
-    setProps("kpi-today", { children: num(state.created.length) });
-    setProps("kpi-baru", { children: num(counts.baru) });
-    setProps("kpi-diproses", { children: num(counts.diproses) });
-    setProps("kpi-selesai", { children: num(selesai) });
-    setProps("kpi-ttfr", { children: median === null ? "\u2013" : window.liveroom.format.duration(median, lng()) });
-    setProps("kpi-ttfr-note", { children: fill(w.replay_ttfr, { n: num(times.length) }) });
-    var newest = state.created.slice(-12).reverse().map(function (c) {
-      var r = d.reports[c[1]];
-      return { id: r.id, source: r.demo ? "demo" : "", category: r.c, title: r.t, status: state.status[r.id], sla: "",
-               kecamatan: r.k, kc: r.kc, kelurahan: r.l, reported_at: r.r };
-    });
-    setProps("ticker-data", { data: newest });
-    banner(state.done ? fill(w.replay_done, { day: dayName() })
-                      : fill(w.replay_banner, { day: dayName(), time: dayTime(s), speed: num(speed) }), state.done ? "lr-replay-done" : "");
+    var areas = { city: areaView(all, s) }, names = {};
+    Object.keys(d.places).forEach(function (kc) { areas[kc] = areaView(byKec[kc] || [], s); names[kc] = d.places[kc]; });
+    Object.keys(d.places).forEach(function (kc) { open[kc] = open[kc] || 0; });
+    var view = { v: "replay", at: new Date(Date.parse(d.start) + s * 1000).toISOString(), areas: areas, map: { open: open },
+                 map_demo: {}, note: [features.length, features.length], demo: demo, stale: [], mark: "", names: names };
+    var text = state.done ? fill(words().replay_done, { day: dayName() })
+                          : fill(words().replay_banner, { day: dayName(), time: dayTime(s), speed: num(speed) });
+    state.banner = ["lr-status lr-status-replay" + (state.done ? " lr-replay-done" : ""), text];
+    setProps("live-view", { data: view });
   }
 
   function start() {
@@ -106,12 +133,16 @@
         if (s >= 86400) { state.done = true; clearInterval(timer); }
         draw(s);
       }, TICK_MS);
-    }).catch(function (err) { banner(fill(words().replay_error, { why: err.message }), "lr-replay-error"); });
+    }).catch(function (err) {
+      state.banner = ["lr-status lr-status-replay lr-replay-error", fill(words().replay_error, { why: err.message })];
+      setProps("status-banner", { className: state.banner[0], children: bannerChildren() });
+    });
   }
 
   window.liveroomReplay = {
     wanted: function () { return true; },
     start: start,
+    banner: function () { return state.banner ? [state.banner[0], bannerChildren()] : null; },
     info: function () {
       return { day: day, speed: speed, done: state.done, events: state.at, shown: state.shown, drawn: Object.keys(state.drawn).length,
                status: state.status, created: state.created.length };

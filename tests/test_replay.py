@@ -103,4 +103,10 @@ def test_a_replayed_day_draws_its_reports_as_a_time_lapse(live_stack, page):
     assert page.get_attribute(f'.lr-marker [data-report-id="{ids["late"]}"]', "data-status") == "baru"
     assert page.get_attribute(f'.lr-marker [data-report-id="{ids["evening"]}"]', "data-status") == "diproses"
     assert ids["next"] not in page.inner_text("#ticker") and "Sampah malam" in page.inner_text("#ticker")
+    # the kiosk's map scene replays too: its counts per kecamatan are the day's (the late report's kecamatan: 1 baru)
+    page.goto(live_stack.enter(next_path=f"/?scenes=peta&replay={DAY.isoformat()}&speed=86400"))
+    page.wait_for_function("() => window.liveroomReplay.info().done", timeout=60_000)
+    page.wait_for_function("() => (document.querySelector('.lr-count-box[data-kec=\"36.71.02\"]') || {dataset: {}}).dataset.counts === '1,0,0'",
+                           timeout=WAIT_MS)
+    assert "PUTAR ULANG selesai" in page.inner_text("#status-banner")
     assert page.errors == []

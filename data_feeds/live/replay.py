@@ -47,6 +47,7 @@ def day_log(store: Store, gazetteer: Gazetteer, day: date, source: str | None = 
                          "l": kel.name if kel else "", "o": row.opd or "", "ll": [round(row.lon, 5), round(row.lat, 5)],
                          "r": iso_utc(row.reported_at), "demo": row.source == "demo"}
     return {"day": day.isoformat(), "start": iso_utc(start), "end": iso_utc(end), "reports": shown,
+            "places": {code: p.name for code, p in gazetteer.kecamatan.items()},
             "at_start": {row.report_id: row.to_status for row in opened if row.report_id in shown},
             "events": [[int((row.at - start).total_seconds()), row.report_id, row.to_status]
                        for row in changes[:MAX_EVENTS] if row.report_id in shown],

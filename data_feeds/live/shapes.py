@@ -201,6 +201,7 @@ class ReplayDay(TypedDict):
     day: str  # YYYY-MM-DD
     start: str  # midnight WIB, clock.iso_utc
     end: str
+    places: dict[str, str]  # kecamatan code -> name: the areas the replay draws (as LiveView.names)
     reports: dict[str, ReplayReport]  # every report open at the start or changed during the day
     at_start: dict[str, Status]  # the reports open at midnight, by their status then
     events: list[list]  # [seconds after midnight, report id, status it moved to], in order
