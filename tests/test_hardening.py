@@ -324,10 +324,11 @@ def test_exports_neutralise_formulas_and_keep_numbers_numbers(client, services):
     assert post(client, figure, "/api/v1/indicators", headers=headers).status_code == 201
     second = {**figure, "as_of": "2024-02-01", "value": 5200, "source": "=1+2+cmd|' /C calc'!A0"}
     assert post(client, second, "/api/v1/indicators", headers=headers).status_code == 201
-    csv_text = client.get("/api/v1/export/indicators.csv?history=1").get_data(as_text=True)
-    assert "'=HYPERLINK" in csv_text and "'=1+2+cmd" in csv_text and ",=" not in csv_text
+    for form, sep in (("id", ";"), ("plain", ",")):
+        csv_text = client.get(f"/api/v1/export/indicators.csv?history=1&format={form}").get_data(as_text=True)
+        assert "'=HYPERLINK" in csv_text and "'=1+2+cmd" in csv_text and sep + "=" not in csv_text
     book = load_workbook(io.BytesIO(client.get("/api/v1/export/indicators.xlsx?history=1").data))
-    cells = [c for row in book.active.iter_rows() for c in row]
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]  # no formula anywhere
     assert any(c.value == "'" + evil for c in cells)
     assert any(c.value == 5100 and c.data_type == "n" for c in cells)  # numbers stay numbers

@@ -179,30 +179,63 @@ def test_demo_breakdowns_add_up_to_the_real_city_totals_and_are_marked(services)
     assert choropleth.from_demo("vaccination", places) and not choropleth.from_demo("open", places)
 
 
-def test_export_csv_and_xlsx(client, services):
+def test_export_csv_opens_in_columns_in_an_indonesian_excel_and_plain_for_programs(client, services):
     import io
 
-    from openpyxl import load_workbook
+    import pandas as pd
     services.indicators.seed()
-    resp = client.get("/api/v1/export/indicators.csv?lang=en")
-    assert resp.status_code == 200 and resp.mimetype == "text/csv"
-    text = resp.data.decode("utf-8-sig")
+    resp = client.get("/api/v1/export/indicators.csv")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv" and resp.data.startswith(b"\xef\xbb\xbf")
+    # read as Excel in an Indonesian locale reads it: semicolons between cells, a decimal comma, day-first dates
+    table = pd.read_csv(io.BytesIO(resp.data), sep=";", decimal=",", encoding="utf-8-sig", dtype={"kode_wilayah": str})
+    assert list(table.columns[:3]) == ["pilar", "kode_indikator", "indikator"] and "sumber" in table.columns
+    dose1 = table[(table.kode_indikator == "vaccination_dose_1") & (table.kode_wilayah == "36.71")].iloc[0]
+    assert dose1.nilai == 2130166 and dose1.capaian_persen == 110.5 and dose1.per_tanggal == "28/02/2022"
+    assert dose1.pilar == "Smart Living" and dose1.demo == "tidak"
+    dose3 = table[(table.kode_indikator == "vaccination_dose_3") & (table.kode_wilayah == "36.71")].iloc[0]
+    assert dose3.nilai == 209863 and dose3.capaian_persen == 10.9
+    plain = client.get("/api/v1/export/indicators.csv?format=plain&lang=en")
+    text = plain.data.decode("utf-8-sig")
     header = text.splitlines()[0].split(",")
     assert header[:3] == ["pillar", "indicator_code", "indicator"] and "as_of" in header and "agency" in header
     assert "Smart Living,vaccination_dose_1,\"COVID-19 vaccination, dose 1\",36.71,Kota Tangerang,,,2130166,people,,110.5," in text
-    resp = client.get("/api/v1/export/indicators.xlsx")
-    sheet = load_workbook(io.BytesIO(resp.data)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("pilar", "kode_indikator", "indikator")
-    bisa = next(r for r in rows if r[1] == "tangerang_bisa")
-    assert bisa[7] == 9891 and bisa[12] == "2022-02-28"
+    assert ",2022-02-28," in text
+    bad = client.get("/api/v1/export/indicators.csv?format=excel")
+    assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "format"
     assert client.get("/api/v1/export/indicators.pdf").status_code == 404
+
+
+def test_export_xlsx_has_a_title_block_a_sheet_per_pillar_and_real_numbers_and_dates(client, services):
+    import io
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+    services.indicators.seed()
+    book = load_workbook(io.BytesIO(client.get("/api/v1/export/indicators.xlsx").data))
+    assert [n for n in book.sheetnames if n.startswith("Smart ")] == book.sheetnames and "Smart Living" in book.sheetnames
+    sheet = book["Smart Living"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0].startswith("Indikator Smart City Kota Tangerang") and rows[1][0].startswith("Angka per ")
+    assert rows[2][0].startswith("Dibuat ") and "WIB" in rows[2][0] and rows[3][0].startswith("Sumber:")
+    header_row = next(n for n, r in enumerate(rows, start=1) if r[0] == "pilar")
+    assert sheet.freeze_panes == f"A{header_row + 1}" and sheet.cell(header_row, 1).font.bold
+    assert all(r[0] == "Smart Living" for r in rows[header_row:] if r[0])  # this pillar's rows only
+    headers = rows[header_row - 1]
+    dose1 = next(r for r in rows if r[1] == "vaccination_dose_1" and r[headers.index("kode_wilayah")] == "36.71")
+    value_cell = sheet.cell(rows.index(dose1) + 1, headers.index("nilai") + 1)
+    assert value_cell.value == 2130166 and value_cell.data_type == "n" and value_cell.number_format == "#,##0"
+    date_cell = sheet.cell(rows.index(dose1) + 1, headers.index("per_tanggal") + 1)
+    assert date_cell.value == datetime(2022, 2, 28) and date_cell.number_format == "dd/mm/yyyy"
+    assert dose1[headers.index("sumber")]  # the source beside every figure
+    governance = list(book["Smart Governance"].iter_rows(values_only=True))
+    codes = {r[1] for r in governance[header_row:]}
+    assert {"tangerang_live_downloads", "tangerang_live_services"} <= codes and "vaccination_dose_1" not in codes
 
 
 def test_history_export_keeps_corrections(client, services, key):
     services.indicators.seed()
     assert post(client, fig(as_of="2022-02-28", value=2_120_000, correction=True, source="Dinkes, koreksi"), key).status_code == 201
-    text = client.get("/api/v1/export/indicators.csv?history=1").data.decode("utf-8-sig")
+    text = client.get("/api/v1/export/indicators.csv?history=1&format=plain").data.decode("utf-8-sig")
     dose1 = [line for line in text.splitlines() if ",vaccination_dose_1," in line]
     assert len(dose1) == 2 and ",2130166," in dose1[0] and ",2120000," in dose1[1] and "Dinkes, koreksi" in dose1[1]
     assert text.splitlines()[0].endswith("koreksi,demo,dicatat_utc,dicatat_oleh")

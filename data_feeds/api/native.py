@@ -24,6 +24,7 @@ from ..live import replay
 from ..reports import export as report_export
 from ..reports import search
 from ..runtime.services import current
+from ..spreadsheets import CSV_FORMS
 from ..validation import ApiError, truthy
 from . import openapi
 from .health import health_response
@@ -64,6 +65,14 @@ def key_with(role: str) -> Principal:
     who = principal()
     who.require(role)
     return who
+
+
+def csv_form() -> str:
+    """?format= of a CSV export: id (the default: Indonesian Excel) or plain (comma and decimal point)."""
+    form = request.args.get("format", "id")
+    if form not in CSV_FORMS:
+        raise ApiError.one(422, "format", f"must be one of {', '.join(CSV_FORMS)}, not {form[:20]!r}")
+    return form
 
 
 def query_flag(name: str) -> bool:
@@ -167,10 +176,11 @@ def export_indicators(fmt: str):
         raise ApiError.one(404, "format", "csv or xlsx")
     lang = "en" if request.args.get("lang") == "en" else "id"
     history = query_flag("history")
+    form = csv_form() if fmt == "csv" else "id"
     table = indicator_export.frame(services.indicators, services.routing, lang, history=history)
     stamp = utcnow().astimezone(WIB).strftime("%Y%m%d-%H%M")
-    body, mime = ((indicator_export.to_csv(table), "text/csv; charset=utf-8") if fmt == "csv" else
-                  (indicator_export.to_xlsx(table), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    body, mime = ((indicator_export.to_csv(table, form, lang), "text/csv; charset=utf-8") if fmt == "csv" else
+                  (indicator_export.to_xlsx(table, lang, history), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     name = (f"{'indikator' if lang == 'id' else 'indicators'}{('-riwayat' if lang == 'id' else '-history') if history else ''}"
             f"-kota-tangerang-{stamp}.{fmt}")
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -187,7 +197,7 @@ def export_reports(fmt: str):
     query = search.ReportQuery.from_args(request.args, services.routing, services.gazetteer)
     rows, cut = report_export.collect(services.reports, query, who)
     stamp = utcnow().astimezone(WIB).strftime("%Y%m%d-%H%M")
-    body, mime = ((report_export.to_csv(rows, lang), "text/csv; charset=utf-8") if fmt == "csv" else
+    body, mime = ((report_export.to_csv(rows, lang, csv_form()), "text/csv; charset=utf-8") if fmt == "csv" else
                   (report_export.to_xlsx(rows, report_export.title(query, len(rows), cut, lang), lang),
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     name = f"{'laporan' if lang == 'id' else 'reports'}-kota-tangerang-{stamp}.{fmt}"

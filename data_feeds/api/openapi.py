@@ -38,6 +38,8 @@ REPORT_ID = {"name": "report_id", "in": "path", "required": True, "schema": {"ty
 REPORT_REF = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{1,80}$"},
               "description": "the report's id (a ULID), or the source's own id a citizen quotes (LKS-2026-000123)"}
 FLAG = {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"]}
+CSV_FORM = {"name": "format", "in": "query", "required": False,
+            "schema": {"type": "string", "enum": ["id", "plain"], "default": "id"}}  # a CSV's form (spreadsheets.csv_bytes)
 
 
 def _closed_lists(schemas: dict) -> None:
@@ -138,18 +140,20 @@ def document() -> dict:
                                {"name": "subject", "in": "query", "required": False, "schema": {"type": "string"}}],
                 "responses": {"200": _ok("the series"), **_errors(401, 403, 404, 422)}}},
             "/api/v1/export/indicators.{fmt}": {"get": {
-                "summary": "Every latest figure by pillar, for assessors (history=1: every figure stored)",
+                "summary": "Every latest figure by pillar, for assessors (history=1: every figure stored): CSV for Indonesian "
+                           "Excel (format=id: semicolon, decimal comma, dd/mm/yyyy, UTF-8 with BOM; format=plain: comma, decimal "
+                           "point, ISO dates) or XLSX with a title block and a sheet per pillar",
                 "parameters": [{"name": "fmt", "in": "path", "required": True, "schema": {"type": "string", "enum": ["csv", "xlsx"]}},
                                {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["id", "en"]}},
-                               {"name": "history", "in": "query", "required": False, "schema": FLAG}],
-                "responses": {"200": {"description": "the table"}, **_errors(401, 403, 404)}}},
+                               {"name": "history", "in": "query", "required": False, "schema": FLAG}, CSV_FORM],
+                "responses": {"200": {"description": "the table"}, **_errors(401, 403, 404, 422)}}},
             "/api/v1/export/reports.{fmt}": {"get": {
                 "summary": "The filtered reports the reader may see (filters of GET /api/v1/reports), at most 20,000: CSV for "
                            "Indonesian Excel (semicolon, UTF-8 with BOM) or XLSX with a title block; no personal data",
                 "security": KEYED,
                 "parameters": [{"name": "fmt", "in": "path", "required": True, "schema": {"type": "string", "enum": ["csv", "xlsx"]}},
                                {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["id", "en"]}},
-                               *[p for p in SEARCH_PARAMETERS if p["name"] not in ("limit", "cursor", "personal")]],
+                               CSV_FORM, *[p for p in SEARCH_PARAMETERS if p["name"] not in ("limit", "cursor", "personal")]],
                 "responses": {"200": {"description": "the file"}, **_errors(401, 403, 404, 422)}}},
             "/api/v1/live/markers": {"get": {
                 "summary": "The map's live markers the reader may see (GeoJSON; no personal data): an agency key its OPD's",

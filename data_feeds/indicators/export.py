@@ -1,21 +1,26 @@
 """The indicators as one table for assessors: every latest figure grouped by the six smart-city pillars,
 with unit, target, progress, owner OPD, source and as-of date; or every figure ever stored (the
-history, corrections included); as CSV or XLSX, in Indonesian or English.
+history, corrections included); in Indonesian or English, as a CSV that Indonesian Excel opens in columns
+(`?format=plain`: the comma form) or an XLSX with a title block and a sheet per pillar.
 
 Read from the store (not the live snapshot), so an export works while Redis is down.
 """
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from geodata.gazetteer import CITY_CODE
 
-from ..clock import wib_today
+from ..clock import WIB, utcnow, wib_today
 from ..reports.categories import RoutingTable
-from ..spreadsheets import formula_safe
+from ..spreadsheets import BOOL_WORDS, csv_bytes, formula_safe
 from ..store import FINITE_FIGURE, indicator_values
 from .config import PILLARS
 from .series import IndicatorService
@@ -114,11 +119,76 @@ def frame(service: IndicatorService, routing: RoutingTable, lang: str = "id", hi
     return table.rename(columns={k: v[1 if lang == "en" else 0] for k, v in columns.items()})
 
 
-def to_csv(table: pd.DataFrame) -> bytes:
-    return formula_safe(table).to_csv(index=False).encode("utf-8-sig")  # with a BOM, so Excel opens Indonesian text right
+def _cells(table: pd.DataFrame) -> list[list]:
+    """The table's rows with its dates as dates (as_of is stored as text), for formats that know dates."""
+    dated = {c for c in table.columns if c in (COLUMNS["as_of"][0], COLUMNS["as_of"][1])}
+    return [[date.fromisoformat(v) if c in dated and isinstance(v, str) and len(v) == 10 else v for c, v in zip(table.columns, row, strict=True)]
+            for row in table.itertuples(index=False, name=None)]
 
 
-def to_xlsx(table: pd.DataFrame) -> bytes:
+def to_csv(table: pd.DataFrame, form: str = "id", lang: str = "id") -> bytes:
+    """spreadsheets.csv_bytes: by default what Indonesian Excel opens in columns; form "plain" for programs."""
+    return csv_bytes(list(table.columns), _cells(table), form, lang)
+
+
+TITLES = {"id": ("Indikator Smart City Kota Tangerang", "Riwayat angka indikator Smart City Kota Tangerang (koreksi termasuk)"),
+          "en": ("Smart City indicators, Kota Tangerang", "History of the Smart City indicator figures, Kota Tangerang (corrections included)")}
+
+
+def title_block(table: pd.DataFrame, lang: str, history: bool) -> list[str]:
+    """What the file is, the period its figures cover, when it was made, where its figures come from."""
+    dates = sorted(v for v in table.iloc[:, list(table.columns).index(COLUMNS["as_of"][1 if lang == "en" else 0])] if isinstance(v, str))
+    made = utcnow().astimezone(WIB)
+    span = (f"{date.fromisoformat(dates[0]):%d/%m/%Y} – {date.fromisoformat(dates[-1]):%d/%m/%Y}" if dates else "–")
+    if lang == "en":
+        return [TITLES["en"][history], f"Figures as of {span} (each row says its own date).",
+                f"Made {made:%d/%m/%Y %H:%M} WIB by the Tangerang LIVE Room.",
+                "Sources: the 'source' column of each row; rows marked demo are simulated, not the city's figures."]
+    return [TITLES["id"][history], f"Angka per {span} (tanggal tiap angka di barisnya).",
+            f"Dibuat {made:%d/%m/%Y %H:%M} WIB oleh Tangerang LIVE Room.",
+            "Sumber: kolom 'sumber' tiap baris; baris bertanda demo adalah simulasi, bukan angka kota."]
+
+
+def to_xlsx(table: pd.DataFrame, lang: str = "id", history: bool = False) -> bytes:
+    """One sheet per pillar, each with the title block, a bold frozen header with filters, numbers as numbers
+    with thousands grouping (Excel shows them in the reader's locale: 2.130.166 in Indonesian), dates as dates."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    safe = formula_safe(table)
+    headers = list(safe.columns)
+    heading = title_block(table, lang, history)
+    cells = _cells(safe)
+    pillars = list(dict.fromkeys(r[0] for r in cells)) or ["-"]
+    for pillar in pillars:
+        ws = wb.create_sheet(title=str(pillar)[:31])
+        for n, line in enumerate(heading, start=1):
+            ws.cell(row=n, column=1, value=line).font = Font(bold=n == 1, size=13 if n == 1 else 11)
+        top = len(heading) + 2
+        for col, name in enumerate(headers, start=1):
+            ws.cell(row=top, column=col, value=name).font = Font(bold=True)
+        for r, row in enumerate((r for r in cells if r[0] == pillar), start=top + 1):
+            for col, value in enumerate(row, start=1):
+                cell = ws.cell(row=r, column=col, value=_xlsx_value(value, lang))
+                if isinstance(value, bool):
+                    continue
+                if isinstance(value, int | float):
+                    cell.number_format = "#,##0" if float(value).is_integer() else "#,##0.0##"
+                elif isinstance(value, date):
+                    cell.number_format = "dd/mm/yyyy"
+        ws.freeze_panes = ws.cell(row=top + 1, column=1)
+        ws.auto_filter.ref = f"A{top}:{get_column_letter(len(headers))}{max(top, ws.max_row)}"
+        for col, name in enumerate(headers, start=1):
+            ws.column_dimensions[get_column_letter(col)].width = WIDTHS.get(name, 14)
     buf = io.BytesIO()
-    formula_safe(table).to_excel(buf, index=False, sheet_name="indikator", engine="openpyxl")
+    wb.save(buf)
     return buf.getvalue()
+
+
+WIDTHS = {COLUMNS[k][lang]: w for k, w in (("pillar", 18), ("indicator", 26), ("name", 44), ("place", 24), ("source", 44),
+                                           ("denominator", 30), ("as_of", 12), ("subject", 20)) for lang in (0, 1)}
+
+
+def _xlsx_value(value, lang: str):
+    if isinstance(value, bool):
+        return BOOL_WORDS[lang][0] if value else BOOL_WORDS[lang][1]
+    return value

@@ -1,5 +1,6 @@
 """The report list as people file it: the filtered reports a reader may see, as a CSV that Excel in an
-Indonesian locale opens in columns (semicolon, UTF-8 with BOM, dates as dd/mm/yyyy hh:mm) and as an XLSX
+Indonesian locale opens in columns (semicolon, UTF-8 with BOM, dates as dd/mm/yyyy hh:mm; `?format=plain` the
+comma form for programs) and as an XLSX
 with a title block saying the filter and the time, a frozen header and real date cells. Never the reporter.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..clock import WIB, utcnow
-from ..spreadsheets import safe_cell
+from ..spreadsheets import csv_bytes, safe_cell
 from . import search
 
 MAX_ROWS = 20_000  # one download; a bigger set is narrowed by its filters (the title says when it was cut)
@@ -65,14 +66,9 @@ def _sla(rows: list[list], lang: str) -> list[list]:
     return [[*r[:8], SLA_WORDS[lang].get(r[8], r[8]), *r[9:]] for r in rows]
 
 
-def to_csv(rows: list[list], lang: str) -> bytes:
-    """Semicolon-separated, UTF-8 with a BOM, dates as dd/mm/yyyy hh:mm: Indonesian Excel opens it in columns."""
-    out = io.StringIO()
-    out.write(";".join(HEADERS[lang]) + "\r\n")
-    for r in _sla(rows, lang):
-        cells = [c.strftime("%d/%m/%Y %H:%M") if isinstance(c, datetime) else "" if c is None else str(safe_cell(c)) for c in r]
-        out.write(";".join('"' + c.replace('"', '""') + '"' if any(ch in c for ch in ';"\r\n') else c for c in cells) + "\r\n")
-    return out.getvalue().encode("utf-8-sig")
+def to_csv(rows: list[list], lang: str, form: str = "id") -> bytes:
+    """spreadsheets.csv_bytes: by default what Indonesian Excel opens in columns; form "plain" for programs."""
+    return csv_bytes(list(HEADERS[lang]), _sla(rows, lang), form, lang)
 
 
 def _xml_safe(value):
