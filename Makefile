@@ -25,12 +25,13 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
 
-# Debian's chromium + chromedriver for the real-browser tests, and a PostgreSQL server the store
-# tests start throwaway clusters of (root, or sudo when available).
+# Debian's chromium + chromedriver for the real-browser tests, a PostgreSQL server the store tests start
+# throwaway clusters of, and poppler-utils (pdftotext, pdftoppm) to read printed pages back (root, or sudo).
 test-deps:
-	@if [ -x /usr/bin/chromium ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then exit 0; fi; \
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/pdftoppm ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then exit 0; fi; \
 	SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
-	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver postgresql >/dev/null
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver postgresql \
+	  poppler-utils >/dev/null
 
 run: $(VENV)/.runtime
 	$(PY) app.py $(ARGS)

@@ -104,10 +104,10 @@ def test_export_for_assessors(live_stack, page):
     assert requests.get(f"{live_stack.url}{href}", timeout=10).status_code == 401  # nobody's export: refused
     resp = live_stack.session("penilai").get(f"{live_stack.url}{href}", timeout=10)
     assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(resp.content.decode("utf-8-sig")), delimiter=";"))  # as Indonesian Excel reads it
     emas = next(r for r in rows if r["kode_indikator"] == "tangerang_emas")
     assert (emas["pilar"], emas["nilai"], emas["satuan"], emas["per_tanggal"], emas["opd"]) == (
-        "Smart Economy", "280", "penerima", "2022-02-28", "Diskop UKM")
+        "Smart Economy", "280", "penerima", "28/02/2022", "Diskop UKM")
     pillars = [r["pilar"] for r in rows]
     assert pillars == sorted(pillars, key=["Smart Governance", "Smart Branding", "Smart Economy", "Smart Living",
                                            "Smart Society", "Smart Environment"].index)  # grouped by pillar, in order
@@ -140,3 +140,33 @@ def test_selecting_a_kecamatan_shows_its_own_vaccination_figures(live_stack, pag
     page.click("#scope-reset")
     page.wait_for_function("() => document.querySelector('#vacc-dose-1').innerText != '200.000'", timeout=WAIT_MS)
     assert page.errors == []
+
+
+def test_the_indicators_page_prints_on_a4_light_and_whole(live_stack, page, tmp_path):
+    """Printed (the browser's print, as an assessor saves it as PDF): A4 pages on a light background, the page's
+    title, every indicator of every pillar with its figure and as-of date: nothing cut, no navigation, no map."""
+    import subprocess
+
+    from PIL import Image
+
+    from data_feeds.indicators.config import load
+    open_indicators(page, live_stack)
+    page.wait_for_timeout(500)
+    pdf = tmp_path / "indikator.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "pts (A4)" in info
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert 1 <= pages <= 6
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "Indikator kota menurut enam pilar Smart City" in text and "TANGERANG LIVE ROOM" in text
+    for ind in load().values():
+        words = ind.name("id").split()[:2]  # a card's title (wrapped lines joined above)
+        assert " ".join(words) in text, ind.code
+    for figure in ("2.130.166", "1.701.575", "209.863", "1.062.235", "per 28 Februari 2022"):
+        assert figure in text
+    assert "Daftar laporan" not in text and "Warna peta" not in text  # the navigation and the map are not printed
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    first = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    light = sum(first.histogram()[236:]) / (first.width * first.height)
+    assert light > 0.6  # a light page, not the wall's dark theme
