@@ -84,9 +84,9 @@ def raw_batch_rate(url: str, rows: int) -> dict:
     return {"rows": rows, "per_s": round(rows / elapsed, 1), "what": "Store.insert_batch of prepared rows, 1,000 a batch"}
 
 
-def prefill(url, n: int, seed: int = 5) -> float:
-    """n reports of history (three years, nearly all resolved, ~0.3% still open), written in bulk
-    batches without validation: the set-up, not what is measured. -> seconds taken."""
+def prefill(url, n: int, seed: int = 5, days: float = 3 * 365) -> float:
+    """n reports of history (`days` of it, three years by default; nearly all resolved, ~0.3% still open), written
+    in bulk batches without validation: the set-up, not what is measured. -> seconds taken."""
     import random
     from datetime import timedelta
 
@@ -103,7 +103,7 @@ def prefill(url, n: int, seed: int = 5) -> float:
         items = []
         for _ in range(min(10_000, n - done)):
             p, (cat, opd) = rng.choice(places), rng.choice(cats)
-            reported = now - timedelta(hours=rng.uniform(1, 3 * 365 * 24))
+            reported = now - timedelta(hours=rng.uniform(1, days * 24))
             is_open = rng.random() < 0.003
             responded, resolved = reported + timedelta(hours=rng.uniform(0.5, 30)), reported + timedelta(hours=rng.uniform(30, 200))
             if resolved > now:

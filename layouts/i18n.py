@@ -66,6 +66,76 @@ STRINGS: dict[str, tuple[str, str]] = {
     "replay_error": ("Putar ulang tidak dapat dimuat: {why}", "The replay could not be loaded: {why}"),
     "replay_live": ("kembali ke langsung", "back to live"),
     "replay_ttfr": ("hari itu, {n} laporan", "that day, {n} reports"),
+    # the assessors' evidence pack (data_feeds/documents/evidence_pack.py)
+    "pack_title": ("Paket Bukti Smart City", "Smart City Evidence Pack"),
+    "pack_period": ("Periode {start} – {end}", "Period {start} – {end}"),
+    "pack_generated": ("Dibuat {time} WIB oleh Tangerang LIVE Room", "Generated {time} WIB by the Tangerang LIVE Room"),
+    "pack_boundaries_official": ("Batas wilayah: resmi ({source})", "Boundaries: official ({source})"),
+    "pack_boundaries_schematic": ("Batas wilayah: skematis (dari titik gazetteer), bukan batas resmi",
+                                  "Boundaries: schematic (from gazetteer points), not the official ones"),
+    "pack_demo_yes": ("Berisi angka DEMO (simulasi), ditandai di tiap halaman tempat angka itu muncul",
+                      "Contains DEMO (simulated) figures, marked on every page where they appear"),
+    "pack_demo_no": ("Tanpa angka demo", "No demo figures"),
+    "pack_no_personal": ("Tanpa data pribadi: hanya angka agregat", "No personal data: aggregates only"),
+    "pack_contents": ("Daftar isi", "Contents"),
+    "pack_indicator_line": ("{value} {unit} · per {date} · sumber: {source}", "{value} {unit} · as of {date} · source: {source}"),
+    "pack_target_line": ("Target {target}{period}; realisasi {pct}", "Target {target}{period}; realised {pct}"),
+    "pack_coverage_line": ("Cakupan {pct} dari penduduk {den} ({period})", "Coverage {pct} of {den} residents ({period})"),
+    "pack_stale": ("Lewat jadwal pembaruan: angka berumur {days} hari (jadwal tiap {cadence} hari)",
+                   "Past its update schedule: the figure is {days} days old (due every {cadence} days)"),
+    "pack_per_period": ("Target dan realisasi per periode", "Target and realisation by period"),
+    "pack_complaints": ("Penanganan pengaduan oleh OPD pilar ini, {start} – {end}", "Complaint handling by this pillar's agencies, {start} – {end}"),
+    "pack_col_opd": ("OPD", "Agency"),
+    "pack_col_reports": ("Laporan", "Reports"),
+    "pack_col_resolved": ("Selesai", "Resolved"),
+    "pack_col_overdue": ("Lewat SLA", "Overdue"),
+    "pack_col_response": ("Respons pertama (median · p90)", "First response (median · p90)"),
+    "pack_col_resolution": ("Penyelesaian (median · p90)", "Resolution (median · p90)"),
+    "pack_no_complaints": ("Tidak ada pengaduan ke OPD pilar ini dalam periode ini.", "No complaints to this pillar's agencies in the period."),
+    "pack_no_indicator": ("Belum ada indikator untuk pilar ini; buktinya adalah penanganan pengaduan OPD-nya.",
+                          "No indicator for this pillar yet; its evidence is its agencies' complaint handling."),
+    "pack_maps": ("Peta kota", "City maps"),
+    "pack_maps_note": ("Kelas dan warna tetap, sama dengan peta di layar LIVE Room; wilayah tanpa angka diarsir abu-abu (tidak ada "
+                       "data), bukan nol. Angka per {time} WIB.",
+                       "Fixed classes and colours, as on the LIVE Room's map; an area without a figure is hatched grey (no data), "
+                       "never zero. Figures as of {time} WIB."),
+    "pack_method": ("Metodologi", "Methodology"),
+    "pack_method_denominators": (
+        "Penyebut. Cakupan vaksinasi dihitung terhadap penduduk {population} ({period}); penduduk per kecamatan baru diketahui "
+        "untuk {known} dari {all} kecamatan, maka cakupan per wilayah hanya ada di sana. Di atas 100 %: termasuk warga luar kota "
+        "yang divaksin di Kota Tangerang.",
+        "Denominators. Vaccination coverage is counted against a population of {population} ({period}); kecamatan populations are "
+        "known for {known} of {all} kecamatan, so coverage by area exists only there. Above 100 %: people from outside the city "
+        "vaccinated in Kota Tangerang."),
+    "pack_method_sla": (
+        "Jam SLA. Tiap laporan punya dua jam sejak dilaporkan, diatur per kategori: respons pertama (baru → diproses) dan "
+        "penyelesaian (→ selesai, dengan bukti foto/video). Lewat SLA: dijawab atau diselesaikan setelah batasnya, atau masih "
+        "terbuka melewati batas pada akhir periode; laporan ditolak atau duplikat tidak dihitung. Median dan p90: peringkat "
+        "terdekat, sama dengan tabel OPD di layar.",
+        "SLA clocks. Every report runs two clocks from the moment it was reported, set per category: first response (baru → "
+        "diproses) and resolution (→ selesai, with photo/video evidence). Overdue: answered or resolved after its due time, or "
+        "still open past it at the end of the period; refused and duplicate reports are not counted. Median and p90: nearest "
+        "rank, as the OPD table on the wall."),
+    "pack_method_period": (
+        "Periode. Penanganan pengaduan: laporan yang masuk dalam periode, dilihat pada akhirnya. Indikator: angka terbaru "
+        "masing-masing dengan tanggalnya sendiri; angka yang lebih tua dari jadwal pembaruannya ditandai.",
+        "Period. Complaint handling: the reports filed in the period, as they stood at its end. Indicators: each one's newest "
+        "figure with its own date; a figure older than its update schedule is flagged."),
+    "pack_method_missing": (
+        "Yang belum ada. {missing}",
+        "What is missing. {missing}"),
+    "pack_missing_environment": ("Pilar lingkungan belum punya indikator (hanya penanganan pengaduan).",
+                                 "The environment pillar has no indicator yet (complaint handling only)."),
+    "pack_missing_population": ("Penduduk {n} kecamatan belum ada, maka ukuran per 10.000 penduduk dan cakupan per kecamatan tidak dihitung di sana.",
+                                "The population of {n} kecamatan is not known, so per-10,000 and coverage by kecamatan are not computed there."),
+    "pack_missing_boundaries": ("Batas wilayah skematis, bukan batas resmi: luas dan bentuk pada peta perkiraan.",
+                                "Boundaries are schematic, not official: shapes and areas on the maps are approximate."),
+    "pack_sla_table": ("Jam SLA per kategori", "SLA clocks by category"),
+    "pack_col_category": ("Kategori", "Category"),
+    "pack_col_sla_response": ("Respons pertama", "First response"),
+    "pack_col_sla_resolution": ("Penyelesaian", "Resolution"),
+    "pack_demo_mark": ("DATA DEMO — angka simulasi di halaman ini", "DEMO DATA — simulated figures on this page"),
+    "pack_page": ("Halaman {n}", "Page {n}"),
     "counts_legend": ("Angka per kecamatan: baru · diproses · selesai hari ini", "Per kecamatan: new · in progress · resolved today"),
     "legend_title": ("Status laporan", "Report status"),
     "markers_capped": ("{shown} dari {total} laporan terbuka ditampilkan", "{shown} of {total} open reports shown"),

@@ -7,6 +7,7 @@
     python -m data_feeds import reports FILE [--dry-run] [--batch-size N] [--source SOURCE]
     python -m data_feeds import indicators FILE.csv|FILE.xlsx [--dry-run]
     python -m data_feeds audit [--since 2026-11-01] [--limit N]
+    python -m data_feeds report evidence --out pack.pdf [--from 2026-11-01] [--to 2026-11-30] [--lang en]
     python -m data_feeds users add USERNAME --role opd --opd dpupr [--name "..."] [--personal]
     python -m data_feeds users list | disable USERNAME | reset USERNAME | link USERNAME
     python -m data_feeds devices add "Layar utama 1" | list | revoke DEVICE_ID | relink DEVICE_ID
@@ -19,6 +20,7 @@ import argparse
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 
 from ..access.devices import Devices
 from ..access.keys import DEFAULT_ROLES, ROLES, ApiKeys
@@ -225,6 +227,26 @@ def import_reports(args) -> int:
     return run_cli(_services(), args.file, dry_run=args.dry_run, batch_size=args.batch_size, source=args.source)
 
 
+def report_evidence(args) -> int:
+    """The assessors' evidence pack (documents/evidence_pack.py) for a period, to a file."""
+    import time
+
+    from ..documents import evidence_pack
+    started = time.perf_counter()
+    pdf = evidence_pack.build(_services(), args.start, args.end, args.lang)
+    Path(args.out).write_bytes(pdf)
+    print(f"{args.out}: {len(pdf):,} bytes in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _day(text: str):
+    from datetime import date
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a date as YYYY-MM-DD, not {text!r}") from None
+
+
 def import_indicators(args) -> int:
     from ..indicators.importer import run_cli
     return run_cli(_services().indicators, args.file, dry_run=args.dry_run)
@@ -256,6 +278,13 @@ def main(argv: list[str] | None = None) -> int:
     inds.add_argument("file")
     inds.add_argument("--dry-run", action="store_true", help="check every row, store nothing")
     inds.set_defaults(func=import_indicators)
+    rep = sub.add_parser("report", help="documents to file").add_subparsers(dest="what", required=True)
+    evidence = rep.add_parser("evidence", help="the assessors' evidence pack (PDF)")
+    evidence.add_argument("--out", required=True, help="the PDF to write")
+    evidence.add_argument("--from", dest="start", type=_day, help="first day, WIB (default: 29 days before --to)")
+    evidence.add_argument("--to", dest="end", type=_day, help="last day, WIB (default: today)")
+    evidence.add_argument("--lang", choices=("id", "en"), default="id")
+    evidence.set_defaults(func=report_evidence)
     users = sub.add_parser("users", help="people who sign in").add_subparsers(dest="action", required=True)
     add = users.add_parser("add", help="add an account; prints its first password as the last line")
     add.add_argument("username")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import redis
 from flask import Blueprint, Response, jsonify, request
@@ -184,6 +184,37 @@ def export_indicators(fmt: str):
     name = (f"{'indikator' if lang == 'id' else 'indicators'}{('-riwayat' if lang == 'id' else '-history') if history else ''}"
             f"-kota-tangerang-{stamp}.{fmt}")
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/api/v1/export/evidence.pdf")
+def export_evidence_pack():
+    """The assessors' evidence pack (documents/evidence_pack.py): aggregates only, for anyone signed in or keyed."""
+    from ..documents import evidence_pack
+    api_viewer(principal(required=False))
+    lang = "en" if request.args.get("lang") == "en" else "id"
+    today = wib_today()
+    end = _day_arg("to", today)
+    start = _day_arg("from", end - timedelta(days=29))
+    if end > today:
+        raise ApiError.one(422, "to", "is in the future")
+    if start > end:
+        raise ApiError.one(422, "from", "is after to")
+    if (end - start).days >= evidence_pack.MAX_DAYS:
+        raise ApiError.one(422, "from", f"the period is longer than {evidence_pack.MAX_DAYS} days; make two packs")
+    pdf = evidence_pack.build(current(), start, end, lang)
+    name = f"{'paket-bukti' if lang == 'id' else 'evidence-pack'}-kota-tangerang-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                              "Cache-Control": "private, no-store"})
+
+
+def _day_arg(name: str, default: date) -> date:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError.one(400, name, f"must be a date as YYYY-MM-DD, not {raw[:20]!r}") from None
 
 
 @bp.get("/api/v1/export/reports.<fmt>")

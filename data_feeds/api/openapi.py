@@ -147,6 +147,13 @@ def document() -> dict:
                                {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["id", "en"]}},
                                {"name": "history", "in": "query", "required": False, "schema": FLAG}, CSV_FORM],
                 "responses": {"200": {"description": "the table"}, **_errors(401, 403, 404, 422)}}},
+            "/api/v1/export/evidence.pdf": {"get": {
+                "summary": "The assessors' evidence pack (PDF): per pillar each indicator with figure, target, trend, source and "
+                           "as-of date, the pillar's agencies' complaint handling in the period, city maps, methodology; aggregates only",
+                "parameters": [{"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["id", "en"]}},
+                               {"name": "from", "in": "query", "required": False, "schema": {"type": "string", "format": "date"}},
+                               {"name": "to", "in": "query", "required": False, "schema": {"type": "string", "format": "date"}}],
+                "responses": {"200": _ok("the pack", "application/pdf"), **_errors(400, 401, 422)}}},
             "/api/v1/export/reports.{fmt}": {"get": {
                 "summary": "The filtered reports the reader may see (filters of GET /api/v1/reports), at most 20,000: CSV for "
                            "Indonesian Excel (semicolon, UTF-8 with BOM) or XLSX with a title block; no personal data",

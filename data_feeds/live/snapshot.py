@@ -5,7 +5,6 @@ feed ages, SLA panels) plus the set of live markers; `live.versions` publishes i
 """
 from __future__ import annotations
 
-import math
 import statistics
 from collections import Counter
 from datetime import datetime, timedelta
@@ -231,14 +230,6 @@ def for_viewer(summary: Summary, scope: OpdScope | None) -> Summary:
             "markers_total": scope["markers_total"], "markers_shown": scope.get("markers_shown", 0), "scope": scope["opds"]}
 
 
-def _p(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (median: q=0.5); None without data."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
 def sla_by_area(open_rows, responded, resolved, routing: RoutingTable, gz: Gazetteer,
                 now: datetime) -> tuple[dict[str, str], dict[str, SlaPanel]]:
     """-> (SLA state of each open report, per-area per-OPD panel rows).
@@ -279,9 +270,9 @@ def sla_by_area(open_rows, responded, resolved, routing: RoutingTable, gz: Gazet
             known = routing.opds.get(opd)
             rows.append({"opd": opd, "short": known.short if known else opd, "name": known.name if known else opd,
                          "open": b["open"], "breached": b["breached"], "soon": b["soon"],
-                         "response_median_s": _p(b["response"], 0.5), "response_p90_s": _p(b["response"], 0.9),
-                         "response_n": len(b["response"]), "resolution_median_s": _p(b["resolution"], 0.5),
-                         "resolution_p90_s": _p(b["resolution"], 0.9), "resolution_n": len(b["resolution"])})
+                         "response_median_s": sla.percentile(b["response"], 0.5), "response_p90_s": sla.percentile(b["response"], 0.9),
+                         "response_n": len(b["response"]), "resolution_median_s": sla.percentile(b["resolution"], 0.5),
+                         "resolution_p90_s": sla.percentile(b["resolution"], 0.9), "resolution_n": len(b["resolution"])})
         rows.sort(key=lambda r: (-r["breached"], -r["soon"], -r["open"], r["opd"]))
         panel[area] = {"rows": rows, "breached": sum(r["breached"] for r in rows), "soon": sum(r["soon"] for r in rows),
                        "window_days": SLA_WINDOW.days}

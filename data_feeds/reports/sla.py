@@ -8,11 +8,21 @@ minutes ahead and a 2-week school SLA warns 3.5 days ahead.
 """
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from .categories import Category
 
 WARN_FRACTION = 0.25
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (median: q=0.5; p90: 0.9) of times taken; None without data. The wall's OPD table
+    and the documents both use it, so they agree to the second."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 def due_times(reported_at: datetime, category: Category) -> tuple[datetime, datetime]:
