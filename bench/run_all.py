@@ -5,7 +5,8 @@ import subprocess
 import sys
 
 BENCHES = ["bench.ingest", "bench.snapshot_scale", "bench.live_channel", "bench.map_layers", "bench.indicators",
-           "bench.slow_clients", "bench.search", "bench.report_browser", "bench.cold_page"]
+           "bench.slow_clients", "bench.search", "bench.report_browser", "bench.cold_page",
+           "bench.evidence_pack"]
 
 if __name__ == "__main__":
     for name in BENCHES:
