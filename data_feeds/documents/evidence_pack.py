@@ -17,30 +17,21 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
-import matplotlib
 import redis
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
-    Flowable,
     Frame,
-    Image,
     KeepTogether,
     PageBreak,
     PageTemplate,
     Paragraph,
     Spacer,
-    Table,
-    TableStyle,
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
@@ -51,10 +42,10 @@ from layouts.i18n import fmt_date, fmt_duration, fmt_figure, fmt_int, fmt_pct, p
 from ..clock import WIB, utcnow, wib_today
 from ..indicators.config import PILLARS
 from ..runtime.services import Services
-from . import charts, complaints
+from . import charts, complaints, pdf
 
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # DejaVu Sans ships with matplotlib's wheel
-INK, MUTED, EDGE, DEMO_INK = colors.HexColor("#1b2430"), colors.HexColor("#5a6472"), colors.HexColor("#c8ced8"), colors.HexColor("#7a3e00")
+DEMO_INK = pdf.DEMO_INK
+MUTED = pdf.MUTED
 MAX_DAYS = 731  # two years in one pack
 
 
@@ -109,39 +100,6 @@ def gather(services: Services, start: date, end: date, lang: str = "id") -> Pack
 
 # -- drawing ---------------------------------------------------------------------------------------------------------
 
-def _fonts() -> None:
-    if "DejaVu" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVu", str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-        pdfmetrics.registerFontFamily("DejaVu", normal="DejaVu", bold="DejaVu-Bold", italic="DejaVu", boldItalic="DejaVu-Bold")
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName="DejaVu", fontSize=9, leading=12, textColor=INK)
-    return {
-        "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10, textColor=MUTED),
-        "cover_title": ParagraphStyle("cover_title", parent=base, fontName="DejaVu-Bold", fontSize=26, leading=32, spaceAfter=8),
-        "cover": ParagraphStyle("cover", parent=base, fontSize=12, leading=18),
-        "h1": ParagraphStyle("h1", parent=base, fontName="DejaVu-Bold", fontSize=15, leading=19, spaceBefore=4, spaceAfter=6,
-                             textColor=colors.HexColor("#0b4f8a")),
-        "h2": ParagraphStyle("h2", parent=base, fontName="DejaVu-Bold", fontSize=10.5, leading=13, spaceBefore=8, spaceAfter=2),
-        "flag": ParagraphStyle("flag", parent=base, fontName="DejaVu-Bold", fontSize=8, leading=10, textColor=DEMO_INK),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.5),
-        "toc1": ParagraphStyle("toc1", parent=base, fontSize=11, leading=16),
-        "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER, textColor=MUTED, fontSize=7.5),
-    }
-
-
-class DemoMark(Flowable):
-    """Invisible: where it is drawn, that page gets the DEMO line at its foot (the page template reads the mark)."""
-    def wrap(self, *_):
-        return 0, 0
-
-    def draw(self):
-        self.canv._lr_demo_page = True  # noqa: SLF001 - a flag on this canvas page, read by the page's end
-
-
 class _Doc(BaseDocTemplate):
     def afterFlowable(self, flowable):
         """Pillar titles and the other sections go into the contents."""
@@ -176,24 +134,6 @@ def _page_decorations(data: PackData):
     return start_page, end_page
 
 
-def _img(png: bytes, width_mm: float) -> Image:
-    from reportlab.lib.utils import ImageReader
-    reader = ImageReader(io.BytesIO(png))
-    w, h = reader.getSize()
-    return Image(io.BytesIO(png), width=width_mm * mm, height=width_mm * mm * h / w)
-
-
-def _table(rows: list[list], widths: list[float], head_rows: int = 1) -> Table:
-    table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=head_rows)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), "DejaVu", 7.5), ("FONT", (0, 0), (-1, head_rows - 1), "DejaVu-Bold", 7.5),
-        ("TEXTCOLOR", (0, 0), (-1, -1), INK), ("LINEBELOW", (0, 0), (-1, head_rows - 1), 0.8, INK),
-        ("LINEBELOW", (0, head_rows), (-1, -1), 0.3, EDGE), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
-    return table
-
-
 def _cover(data: PackData, st: dict) -> list:
     lang = data.lang
     bounds = (t("pack_boundaries_official", lang, source=data.boundary_source) if data.boundary_kind == "official"
@@ -204,7 +144,7 @@ def _cover(data: PackData, st: dict) -> list:
            Paragraph(t("pack_period", lang, start=fmt_date(data.start, lang), end=fmt_date(data.end, lang)), st["cover"]),
            Paragraph(t("pack_generated", lang, time=when), st["cover"]), Paragraph(bounds, st["cover"])]
     if data.demo:
-        out += [DemoMark(), Paragraph(t("pack_demo_yes", lang), ParagraphStyle("cd", parent=st["cover"], textColor=DEMO_INK))]
+        out += [pdf.DemoMark(), Paragraph(t("pack_demo_yes", lang), ParagraphStyle("cd", parent=st["cover"], textColor=DEMO_INK))]
     else:
         out.append(Paragraph(t("pack_demo_no", lang), st["cover"]))
     out += [Paragraph(t("pack_no_personal", lang), st["cover"]), PageBreak()]
@@ -218,7 +158,7 @@ def _indicator(data: PackData, ind, entry: dict, st: dict) -> list:
     lang = data.lang
     parts: list = [Paragraph(ind.name(lang) + (' <font color="#7a3e00"><b>DEMO</b></font>' if entry["demo"] else ""), st["h2"])]
     if entry["demo"]:
-        parts.append(DemoMark())
+        parts.append(pdf.DemoMark())
     value = fmt_figure(entry["value"], lang, ind.compact) if entry["value"] is not None else "–"
     parts.append(Paragraph(t("pack_indicator_line", lang, value=f"<b>{value}</b>", unit=ind.unit(lang), date=fmt_date(entry["as_of"], lang),
                              source=entry["source"]), st["body"]))
@@ -236,10 +176,10 @@ def _indicator(data: PackData, ind, entry: dict, st: dict) -> list:
         rows = [[t("ind_col_period", lang), t("ind_col_target", lang), t("ind_col_value", lang), "%"]]
         rows += [[p["period"], fmt_figure(p["target"], lang, ind.compact), fmt_figure(p["value"], lang, ind.compact),
                   fmt_pct(p["progress"], lang)] for p in entry["periods"]]
-        parts += [Paragraph(t("pack_per_period", lang), st["small"]), _table(rows, [30, 35, 35, 20])]
+        parts += [Paragraph(t("pack_per_period", lang), st["small"]), pdf.table(rows, [30, 35, 35, 20])]
     points = data.series.get(ind.code) or []
     if len(points) >= 2:
-        parts.append(_img(charts.trend(points, ind.unit(lang), lang, entry["target"] if not entry["denominator"] else None, ind.compact), 150))
+        parts.append(pdf.picture(charts.trend(points, ind.unit(lang), lang, entry["target"] if not entry["denominator"] else None, ind.compact), 150))
     return [KeepTogether(parts)]
 
 
@@ -256,8 +196,8 @@ def _complaints(data: PackData, opds: list[str], st: dict) -> list:
     table += [[h["short"] + (" (DEMO)" if h["demo"] else ""), fmt_int(h["reports"], lang), fmt_int(h["resolved"], lang),
                fmt_int(h["overdue"], lang), Paragraph(pair(h["response_median_s"], h["response_p90_s"]), right),
                Paragraph(pair(h["resolution_median_s"], h["resolution_p90_s"]), right)] for h in rows]
-    out = [title, *([DemoMark()] if any(h["demo"] for h in rows) else []), _table(table, [30, 16, 16, 18, 47, 47]), Spacer(1, 2 * mm),
-           _img(charts.handling(rows, lang), 130)]
+    out = [title, *([pdf.DemoMark()] if any(h["demo"] for h in rows) else []), pdf.table(table, [30, 16, 16, 18, 47, 47]), Spacer(1, 2 * mm),
+           pdf.picture(charts.handling(rows, lang), 130)]
     return [KeepTogether(out)]
 
 
@@ -267,8 +207,9 @@ def _maps(data: PackData, services: Services, st: dict) -> list:
     out: list = [PageBreak(), Paragraph(t("pack_maps", lang), st["h1"]), Paragraph(t("pack_maps_note", lang, time=when), st["small"])]
     for measure in choropleth.MEASURES:
         demo = bool(data.map_demo.get(measure))
-        out.append(KeepTogether([*([DemoMark()] if demo else []), Paragraph(choropleth.MEASURES[measure].label(lang), st["h2"]),
-                                 _img(charts.city_map(services.boundaries.kecamatan, data.map_values.get(measure, {}), measure, lang, demo), 118)]))
+        picture = charts.city_map(services.boundaries.kecamatan, data.map_values.get(measure, {}), measure, lang, demo)
+        out.append(KeepTogether([*([pdf.DemoMark()] if demo else []), Paragraph(choropleth.MEASURES[measure].label(lang), st["h2"]),
+                                 pdf.picture(picture, 118)]))
     return out
 
 
@@ -291,14 +232,14 @@ def _method(data: PackData, services: Services, st: dict) -> list:
             Paragraph(t("pack_method_denominators", lang, population=fmt_int(population, lang) if population else "–",
                         period=population_period(period, lang), known=known, all=len(gz.kecamatan)), st["body"]), Spacer(1, 3 * mm),
             Paragraph(t("pack_method_sla", lang), st["body"]), Spacer(1, 2 * mm), Paragraph(t("pack_sla_table", lang), st["small"]),
-            _table(sla_rows, [60, 40, 40]), Spacer(1, 3 * mm), Paragraph(t("pack_method_period", lang), st["body"]), Spacer(1, 3 * mm),
+            pdf.table(sla_rows, [60, 40, 40]), Spacer(1, 3 * mm), Paragraph(t("pack_method_period", lang), st["body"]), Spacer(1, 3 * mm),
             Paragraph(t("pack_method_missing", lang, missing=" ".join(missing) or "–"), st["body"])]
 
 
 def render(data: PackData, services: Services) -> bytes:
     """The PDF of `data`."""
-    _fonts()
-    st = _styles()
+    pdf.fonts()
+    st = pdf.styles()
     lang = data.lang
     buf = io.BytesIO()
     doc = _Doc(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
