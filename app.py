@@ -18,7 +18,7 @@ from flask_caching import Cache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
-from data_feeds.api import compression, evidence, native, open311, signin
+from data_feeds.api import briefings, compression, evidence, native, open311, signin
 from data_feeds.api import headers as api_headers
 from data_feeds.api import web as api_web
 from data_feeds.runtime.services import Services
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     limiter = api_web.install(server, services)
     csrf = signin.install(server, services, limiter)
     evidence.install(server)
+    briefings.install(server, services)
     compression.install(server)
     for door in (native.bp, open311.bp):  # keys authorise writes there, never cookies: nothing to forge
         csrf.exempt(door)

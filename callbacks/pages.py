@@ -94,6 +94,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             account=account_of(services, who), shows_reports=who is None or who.sees_reports,
             opd_names={code: o.name for code, o in services.routing.opds.items()},
             count_points=wall.count_points(services.gazetteer.kecamatan),
+            briefings=who is not None and (who.reads_briefing(None) or any(who.reads_briefing(o) for o in who.opds)),
         ))
 
     app.layout = serve_layout

@@ -41,6 +41,7 @@ class WallView:
     shows_reports: bool = True  # False for an assessor: no report's words on screen
     opd_names: dict = field(default_factory=dict)  # OPD code -> name, for forwarding
     count_points: list[dict] = field(default_factory=list)  # CountPoint: where each kecamatan's counts stand
+    briefings: bool = False  # the reader may read a morning briefing: the header links the list
 
 
 class CountPoint(TypedDict):
@@ -303,6 +304,8 @@ def build(view: WallView) -> html.Div:
                 dcc.Link(t("nav_indicators", lang), href=ids.INDICATORS_PATH, id=ids.NAV_INDICATORS, className="lr-nav-link"),
                 *([html.A(t("nav_reports", lang), href=ids.REPORTS_PATH, className="lr-nav-link", id="nav-reports")]
                   if view.shows_reports else []),
+                *([html.A(t("nav_briefing", lang), href="/briefing/", className="lr-nav-link", id="nav-briefing")]
+                  if view.briefings else []),
             ]),
             html.Div(banner_children, id=ids.STATUS_BANNER, className=banner_class, role="status"),
             html.Div(className="lr-header-right", children=[

@@ -97,6 +97,15 @@ class Viewer:
             return False
         return self.role == "operator" or (self.role == "opd" and report.get("opd") in self.opds)
 
+    def reads_briefing(self, opd: str | None) -> bool:
+        """The morning briefing (documents/briefing.py): the mayor's (opd None) for the city's leaders, operators and
+        admins; an agency's for them and for that agency's own people. Not screens, assessors or keys."""
+        if self.kind != "person":
+            return False
+        if self.role in ("pimpinan", "operator", "admin"):
+            return True
+        return self.role == "opd" and opd is not None and opd in self.opds
+
     @property
     def administers(self) -> bool:
         return self.kind == "person" and self.role == "admin"

@@ -8,6 +8,7 @@
     python -m data_feeds import indicators FILE.csv|FILE.xlsx [--dry-run]
     python -m data_feeds audit [--since 2026-11-01] [--limit N]
     python -m data_feeds report evidence --out pack.pdf [--from 2026-11-01] [--to 2026-11-30] [--lang en]
+    python -m data_feeds report briefing [--date 2026-11-29] [--send]   (the morning briefing, under DATA_DIR/briefings/)
     python -m data_feeds users add USERNAME --role opd --opd dpupr [--name "..."] [--personal]
     python -m data_feeds users list | disable USERNAME | reset USERNAME | link USERNAME
     python -m data_feeds devices add "Layar utama 1" | list | revoke DEVICE_ID | relink DEVICE_ID
@@ -239,6 +240,22 @@ def report_evidence(args) -> int:
     return 0
 
 
+def report_briefing(args) -> int:
+    """Any day's morning briefing (documents/briefing.py), written where the app lists it; --send mails it too."""
+    from datetime import timedelta
+
+    from ..clock import wib_today
+    from ..documents import briefing
+    services = _services()
+    day = args.date or wib_today() - timedelta(days=1)
+    files = briefing.write_day(services, day)
+    for path in files.values():
+        print(path)
+    if args.send:
+        print(f"{briefing.send_day(services, day, files)} mailed", file=sys.stderr)
+    return 0
+
+
 def _day(text: str):
     from datetime import date
     try:
@@ -285,6 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     evidence.add_argument("--to", dest="end", type=_day, help="last day, WIB (default: today)")
     evidence.add_argument("--lang", choices=("id", "en"), default="id")
     evidence.set_defaults(func=report_evidence)
+    brief = rep.add_parser("briefing", help="a day's morning briefing (PDFs under DATA_DIR/briefings/<day>/)")
+    brief.add_argument("--date", type=_day, help="the day briefed, WIB (default: yesterday)")
+    brief.add_argument("--send", action="store_true", help="mail it too (SMTP_HOST, BRIEFING_TO, BRIEFING_OPD_TO)")
+    brief.set_defaults(func=report_briefing)
     users = sub.add_parser("users", help="people who sign in").add_subparsers(dest="action", required=True)
     add = users.add_parser("add", help="add an account; prints its first password as the last line")
     add.add_argument("username")

@@ -133,6 +133,9 @@ def start_jobs(services: Services, stop: threading.Event) -> list[threading.Thre
     }
     if settings.demo:
         jobs["demo"] = lambda: DemoFeed(services.reports, mean_interval_s=settings.demo_interval_s).run(stop)
+    if settings.briefing_at:
+        from ..documents import briefing  # (reportlab and matplotlib: loaded where the briefing is made)
+        jobs["briefing"] = lambda: briefing.run(services, stop)
     threads = [threading.Thread(target=fn, name=name, daemon=True) for name, fn in jobs.items()]
     for t in threads:
         t.start()

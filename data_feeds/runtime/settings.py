@@ -54,6 +54,15 @@ class Settings:
     signin_limit: str = "10/minute;100/hour"  # password attempts from one address, whatever the account
     wall_reload_at: str = "03:30"  # a kiosk wall reloads itself once a day at this WIB time ("" : never)
     wall_heap_mb: int = 512  # a kiosk wall reloads itself when its JS heap passes this
+    briefing_at: str = "07:00"  # the morning briefing of the day before, WIB ("" : none)
+    briefing_to: str = ""  # the mayor's briefing to these addresses (comma-separated), when SMTP_HOST is set
+    briefing_opd_to: str = ""  # each agency's: "dpupr=a@x.go.id,b@x.go.id;dlh=c@x.go.id"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "liveroom@localhost"
+    smtp_starttls: bool = True
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -89,6 +98,15 @@ class Settings:
             signin_limit=os.environ.get("SIGNIN_LIMIT", "10/minute;100/hour"),
             wall_reload_at=os.environ.get("WALL_RELOAD_AT", "03:30"),
             wall_heap_mb=int(os.environ.get("WALL_HEAP_MB", "512")),
+            briefing_at=os.environ.get("BRIEFING_AT", "07:00"),
+            briefing_to=os.environ.get("BRIEFING_TO", ""),
+            briefing_opd_to=os.environ.get("BRIEFING_OPD_TO", ""),
+            smtp_host=os.environ.get("SMTP_HOST", ""),
+            smtp_port=int(os.environ.get("SMTP_PORT", "587")),
+            smtp_user=os.environ.get("SMTP_USER", ""),
+            smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+            smtp_from=os.environ.get("SMTP_FROM", "liveroom@localhost"),
+            smtp_starttls=_flag("SMTP_STARTTLS", True),
         )
         values.update(overrides)
         return cls(**values)
@@ -108,9 +126,14 @@ class Settings:
             "COOKIE_SECURE": "1" if self.cookie_secure else "0", "PUBLIC_URL": self.public_url,
             "EVIDENCE_MAX_BYTES": str(self.evidence_max_bytes), "START_LINKS": "1" if self.start_links else "0",
             "SIGNIN_LIMIT": self.signin_limit, "WALL_RELOAD_AT": self.wall_reload_at, "WALL_HEAP_MB": str(self.wall_heap_mb),
+            "BRIEFING_AT": self.briefing_at, "BRIEFING_TO": self.briefing_to, "BRIEFING_OPD_TO": self.briefing_opd_to,
+            "SMTP_HOST": self.smtp_host, "SMTP_PORT": str(self.smtp_port), "SMTP_USER": self.smtp_user,
+            "SMTP_FROM": self.smtp_from, "SMTP_STARTTLS": "1" if self.smtp_starttls else "0",
         }
         if self.secret_key:
             env["SECRET_KEY"] = self.secret_key
+        if self.smtp_password:
+            env["SMTP_PASSWORD"] = self.smtp_password
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
         if self.boundary_tolerance_m is not None:

@@ -1,0 +1,263 @@
+"""The 07:00 briefing: every morning a one-page PDF of yesterday for the mayor, and one for each agency (OPD) of its
+own reports, stored under DATA_DIR/briefings/<day>/ (listed at /briefing/ for those allowed to read them) and, when
+SMTP is configured, mailed.
+
+    python -m data_feeds report briefing --date 2026-11-29 [--send]
+
+The mayor's page: the day's reports by status (as they stand at the briefing), the reports whose SLA clock ran out
+that day, the slowest agencies over the last 30 days, and the indicator figures that came in that day with their
+change. An agency's page: its own reports of the day, its overdue list, its SLA figures. Report titles and places
+(as the wall shows them), never the reporter. Rendered by the live worker once per deployment (its lease), from
+BRIEFING_AT (07:00 WIB) for the day before; a day already written is not written again.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from sqlalchemy import select
+
+from geodata.gazetteer import CITY_CODE
+from layouts.i18n import fmt_date, fmt_duration, fmt_figure, fmt_int, t
+
+from ..clock import WIB, utcnow
+from ..reports import sla
+from ..runtime.services import Services
+from ..store import indicator_values, reports
+from . import complaints, pdf
+
+log = logging.getLogger(__name__)
+MAYOR = "walikota"
+NAME = re.compile(r"^(walikota|opd-[a-z0-9_]{1,40})\.pdf$")  # the only file names the list and the download accept
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+LIST_ROWS = 12  # overdue reports listed on one page; the rest counted
+SLOW_DAYS = 30
+
+
+@dataclass
+class Briefing:
+    """One page's figures (the mayor's when opd is None)."""
+    day: date
+    opd: str | None
+    opd_name: str
+    by_status: dict[str, int]  # the day's reports by their status now
+    filed: int
+    became_overdue: list[dict]  # {id, ref, title, place, opd, clock, due}
+    agencies: list[dict]  # complaints.Handling of the last SLOW_DAYS, slowest first
+    indicators: list[dict]  # {name, value, unit, prev, change} of figures dated that day
+    demo: bool
+
+
+def _window(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), WIB)
+    return start, start + timedelta(days=1)
+
+
+def gather(services: Services, day: date, opd: str | None = None, lang: str = "id") -> Briefing:
+    start, end = _window(day)
+    routing, gz = services.routing, services.gazetteer
+    longest = max((c.sla_resolution_hours for c in routing.categories.values()), default=24)
+    r = reports.c
+    where = [r.reported_at >= start - timedelta(hours=longest), r.reported_at < end]
+    if opd is not None:
+        where.append(r.opd == opd)
+    with services.store.read() as conn:
+        rows = conn.execute(select(r.id, r.source_ref, r.title, r.category, r.status, r.opd, r.kode_kec, r.kode_kel, r.source,
+                                   r.reported_at, r.first_response_at, r.resolved_at).where(*where)).all()
+    by_status: dict[str, int] = {}
+    overdue, demo = [], False
+    for row in rows:
+        if row.reported_at >= start:
+            by_status[row.status] = by_status.get(row.status, 0) + 1
+            demo = demo or row.source == "demo"
+        cat = routing.categories.get(row.category)
+        if cat is None or row.status in ("ditolak", "duplikat"):
+            continue
+        for clock, due, done in zip(("response", "resolution"), sla.due_times(row.reported_at, cat),
+                                    (row.first_response_at, row.resolved_at), strict=True):
+            if start <= due < end and (done is None or done > due):  # the clock ran out that day
+                kel = gz.kelurahan.get(row.kode_kel or "")
+                overdue.append({"id": row.id, "ref": row.source_ref or row.id[-8:], "title": row.title, "place": kel.name if kel else "",
+                                "opd": routing.opds[row.opd].short if row.opd in routing.opds else (row.opd or "–"),
+                                "clock": clock, "due": due})
+                demo = demo or row.source == "demo"
+                break
+    overdue.sort(key=lambda o: o["due"])
+    handled = complaints.handling(services.store, routing, end - timedelta(days=SLOW_DAYS), end)
+    agencies = [h for code, h in handled.items() if opd is None or code == opd]
+    agencies.sort(key=lambda h: (-(h["overdue"] / h["reports"] if h["reports"] else 0), -(h["resolution_median_s"] or 0)))
+    changes = []
+    if opd is None:
+        config = services.indicators.config
+        v = indicator_values.c
+        with services.store.read() as conn:
+            dated = conn.execute(select(v.indicator).where(v.as_of == day.isoformat(), v.place == CITY_CODE).distinct()).scalars().all()
+        for code in dated:
+            ind = config.get(code)
+            if ind is None:
+                continue
+            series = [p for p in services.indicators.series(code, CITY_CODE) if not p["subject"]]
+            today = [p for p in series if p["as_of"] == day.isoformat()]
+            before = [p for p in series if p["as_of"] < day.isoformat()]
+            if today:
+                value, prev = today[-1]["value"], before[-1]["value"] if before else None
+                changes.append({"name": ind.name(lang), "value": fmt_figure(value, lang, ind.compact), "unit": ind.unit(lang),
+                                "change": None if prev is None else value - prev, "compact": ind.compact})
+                demo = demo or bool(today[-1]["demo"])
+    name = routing.opds[opd].name if opd in routing.opds else (opd or "")
+    return Briefing(day=day, opd=opd, opd_name=name, by_status=by_status, filed=sum(by_status.values()),
+                    became_overdue=overdue, agencies=agencies[:8], indicators=changes, demo=demo)
+
+
+def render(b: Briefing, lang: str = "id") -> bytes:
+    """One A4 page (the lists are cut to fit and say how many more)."""
+    import io
+    pdf.fonts()
+    st = pdf.styles()
+    buf = io.BytesIO()
+    who = t("brief_for_mayor", lang) if b.opd is None else t("brief_for_opd", lang, opd=b.opd_name)
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=14 * mm, bottomMargin=14 * mm,
+                            title=f"{t('brief_title', lang)} {fmt_date(b.day, lang)}", author="Tangerang LIVE Room")
+    made = utcnow().astimezone(WIB).strftime("%d/%m/%Y %H:%M")
+    story = [Paragraph(f"{t('brief_title', lang)} · {fmt_date(b.day, lang)}", st["h1"]),
+             Paragraph(f"{who} · {t('pack_generated', lang, time=made)}", st["small"])]
+    if b.demo:
+        story += [pdf.DemoMark(), Paragraph(t("pack_demo_mark", lang), st["flag"])]
+    statuses = ("baru", "diproses", "selesai", "ditolak", "duplikat")
+    story += [Paragraph(t("brief_reports", lang, n=fmt_int(b.filed, lang)), st["h2"]),
+              pdf.table([[t(f"status_{s}", lang) for s in statuses], [fmt_int(b.by_status.get(s, 0), lang) for s in statuses]],
+                        [34] * 5)]
+    story.append(Paragraph(t("brief_overdue", lang, n=fmt_int(len(b.became_overdue), lang)), st["h2"]))
+    if b.became_overdue:
+        rows = [[t("brief_col_ref", lang), t("brief_col_report", lang), t("pack_col_opd", lang), t("brief_col_clock", lang),
+                 t("brief_col_due", lang)]]
+        rows += [[o["ref"], Paragraph(f"{o['title']} ({o['place']})" if o["place"] else o["title"], st["cell"]), o["opd"],
+                  t(f"brief_clock_{o['clock']}", lang), o["due"].astimezone(WIB).strftime("%H:%M")] for o in b.became_overdue[:LIST_ROWS]]
+        story.append(pdf.table(rows, [26, 88, 22, 26, 16]))
+        if len(b.became_overdue) > LIST_ROWS:
+            story.append(Paragraph(t("brief_more", lang, n=fmt_int(len(b.became_overdue) - LIST_ROWS, lang)), st["small"]))
+    else:
+        story.append(Paragraph(t("brief_none_overdue", lang), st["body"]))
+    story.append(Paragraph(t("brief_agencies" if b.opd is None else "brief_own_sla", lang, days=SLOW_DAYS), st["h2"]))
+    if b.agencies:
+        rows = [[t("pack_col_opd", lang), t("pack_col_reports", lang), t("pack_col_resolved", lang), t("pack_col_overdue", lang),
+                 t("pack_col_response", lang), t("pack_col_resolution", lang)]]
+        pair = lambda a, c: f"{fmt_duration(a, lang)} · {fmt_duration(c, lang)}"  # noqa: E731
+        rows += [[h["short"], fmt_int(h["reports"], lang), fmt_int(h["resolved"], lang), fmt_int(h["overdue"], lang),
+                  Paragraph(pair(h["response_median_s"], h["response_p90_s"]), st["cell"]),
+                  Paragraph(pair(h["resolution_median_s"], h["resolution_p90_s"]), st["cell"])] for h in b.agencies]
+        story.append(pdf.table(rows, [24, 16, 16, 18, 52, 52]))
+    else:
+        story.append(Paragraph(t("pack_no_complaints", lang), st["body"]))
+    if b.opd is None:
+        story.append(Paragraph(t("brief_indicators", lang), st["h2"]))
+        if b.indicators:
+            for c in b.indicators:
+                change = "" if c["change"] is None else f" ({'+' if c['change'] >= 0 else '−'}{fmt_figure(abs(c['change']), lang, c['compact'])})"
+                story.append(Paragraph(f"{c['name']}: <b>{c['value']}</b> {c['unit']}{change}", st["body"]))
+        else:
+            story.append(Paragraph(t("brief_no_indicators", lang), st["body"]))
+    story += [Spacer(1, 4 * mm), Paragraph(t("brief_footer", lang), st["small"])]
+    doc.build(story)
+    return buf.getvalue()
+
+
+def folder(data_dir: Path, day: date) -> Path:
+    return data_dir / "briefings" / day.isoformat()
+
+
+def write_day(services: Services, day: date, lang: str = "id") -> dict[str, Path]:
+    """The mayor's page and one per agency with reports in the 30 days to that day, written whole (a temporary
+    file renamed into place: a reader never sees half a PDF). -> {file name: path}."""
+    target = folder(services.settings.data_dir, day)
+    target.mkdir(parents=True, exist_ok=True)
+    start, end = _window(day)
+    active = [code for code in complaints.handling(services.store, services.routing, end - timedelta(days=SLOW_DAYS), end) if code]
+    out = {}
+    for opd in [None, *sorted(active)]:
+        name = f"{MAYOR}.pdf" if opd is None else f"opd-{opd}.pdf"
+        body = render(gather(services, day, opd, lang), lang)
+        tmp = target / f".{name}.tmp"
+        tmp.write_bytes(body)
+        os.replace(tmp, target / name)
+        out[name] = target / name
+    return out
+
+
+def recipients(spec: str, opd: str | None) -> list[str]:
+    """BRIEFING_TO is the mayor's ("a@kota.go.id,b@kota.go.id"); BRIEFING_OPD_TO an agency's ("dpupr=c@x;dlh=d@y")."""
+    if opd is None:
+        return [a.strip() for a in spec.split(",") if a.strip()]
+    for part in spec.split(";"):
+        code, _, addresses = part.partition("=")
+        if code.strip() == opd:
+            return [a.strip() for a in addresses.split(",") if a.strip()]
+    return []
+
+
+def send_day(services: Services, day: date, files: dict[str, Path]) -> int:
+    """Mail each page to its readers over SMTP (SMTP_HOST set). -> messages sent."""
+    s = services.settings
+    if not s.smtp_host:
+        return 0
+    sent = 0
+    with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30) as smtp:
+        if s.smtp_starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if s.smtp_user:
+            smtp.login(s.smtp_user, s.smtp_password)
+        for name, path in files.items():
+            opd = None if name == f"{MAYOR}.pdf" else name[4:-4]
+            to = recipients(s.briefing_to if opd is None else s.briefing_opd_to, opd)
+            if not to:
+                continue
+            msg = EmailMessage()
+            msg["From"], msg["To"] = s.smtp_from, ", ".join(to)
+            msg["Subject"] = f"Briefing LIVE Room {day.isoformat()}" + ("" if opd is None else f" · {opd.upper()}")
+            msg.set_content(f"Briefing Tangerang LIVE Room untuk {day.isoformat()} terlampir (PDF, satu halaman).")
+            msg.add_attachment(path.read_bytes(), maintype="application", subtype="pdf", filename=f"briefing-{day.isoformat()}-{name}")
+            smtp.send_message(msg)
+            sent += 1
+    return sent
+
+
+def due_day(now: datetime, at: str) -> date | None:
+    """The day to brief at `now` (yesterday, WIB) once BRIEFING_AT has passed; None before it or when off ("")."""
+    m = re.match(r"^(\d{1,2}):(\d{2})$", at or "")
+    if not m:
+        return None
+    local = now.astimezone(WIB)
+    if (local.hour, local.minute) < (int(m[1]), int(m[2])):
+        return None
+    return local.date() - timedelta(days=1)
+
+
+def brief_if_due(services: Services, now: datetime) -> date | None:
+    """Write (and mail) the day before's briefing if its time has come and it is not done yet. -> the day briefed."""
+    day = due_day(now, services.settings.briefing_at)
+    if day is None or (folder(services.settings.data_dir, day) / ".done").exists():
+        return None
+    files = write_day(services, day)
+    sent = send_day(services, day, files)
+    (folder(services.settings.data_dir, day) / ".done").write_text(f"{len(files)} pages, {sent} mailed\n")
+    log.info("briefing %s: %d pages, %d mailed", day, len(files), sent)
+    return day
+
+
+def run(services: Services, stop) -> None:
+    """The live worker's job (one worker per deployment: the lease): once a minute, brief_if_due."""
+    while not stop.wait(60):
+        try:
+            brief_if_due(services, utcnow())
+        except Exception:  # a failed briefing is tried again next minute; it must not take the worker down
+            log.exception("briefing failed")
