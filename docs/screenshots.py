@@ -71,8 +71,8 @@ def kiosk_shots(stack: LiveStack, shot) -> None:
 
 
 def main() -> None:
-    # a quieter demo day than the default (a report every 30 min on average): the desk shots click single markers
-    stack = LiveStack(Path(tempfile.mkdtemp()), demo=True, env={"DEMO_INTERVAL_S": "1800"}).wait_ready()
+    # a quieter demo day than the default (a report every 2 h on average): the desk shots click single markers
+    stack = LiveStack(Path(tempfile.mkdtemp()), demo=True, env={"DEMO_INTERVAL_S": "7200"}).wait_ready()
     try:
         time.sleep(15)  # a few demo reports
         rid = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, timeout=10, json=report_payload(
