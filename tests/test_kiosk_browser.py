@@ -164,3 +164,21 @@ def test_a_wall_reloads_itself_onto_a_new_release_and_comes_back_to_its_scene(de
     page.wait_for_selector("#kpi-baru")
     assert page.evaluate("window.liveroomHealing.last().why") == "release"
     assert page.evaluate(SCENE) == "opd" and "pin=opd" in page.url and "scenes=peta,opd" in page.url
+
+
+@pytest.fixture(scope="module")
+def tight_stack(tmp_path_factory):
+    """A stack whose kiosk walls have a JS heap budget of 1 MB (any page passes it)."""
+    from tests.stack import LiveStack
+    stack = LiveStack(tmp_path_factory.mktemp("tight"), demo=False, env={"WALL_HEAP_MB": "1"}).wait_ready()
+    yield stack
+    stack.stop()
+
+
+def test_a_wall_past_its_heap_budget_reloads_itself_back_to_its_scene(tight_stack, page):
+    kiosk(page, tight_stack, "scenes=opd,vaksin&pin=vaksin")
+    page.evaluate("window.__sameDocument = true")
+    page.wait_for_function("() => !window.__sameDocument", timeout=40_000)
+    page.wait_for_selector("#kpi-baru")
+    assert page.evaluate("window.liveroomHealing.last().why") == "heap"
+    assert page.evaluate(SCENE) == "vaksin" and "pin=vaksin" in page.url
