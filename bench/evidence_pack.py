@@ -5,8 +5,8 @@ with no reports (the fixed part: fonts, charts, maps) in the same run.
 
 A SQLite store (the embedded default) with the seed indicator figures and --reports reports spread over the last 365
 days (nearly all resolved, as bench.ingest's history); the pack for those 365 days, built as the API builds it
-(documents.evidence_pack.build: the snapshot computed from the store, the period's complaint figures, every chart and
-map), timed --repeat times; the same on the empty store. Also the page count and the file's size.
+(evidence_pack.gather and render, as build does the first time: the snapshot computed from the store, the period's
+complaint figures, every chart and map), timed --repeat times; the same on the empty store. Also the page count and the file's size.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def measure(folder, redis_url: str, reports: int, repeat: int) -> dict:
     times, pdf = [], b""
     for _ in range(repeat):
         t0 = time.perf_counter()
-        pdf = evidence_pack.build(services, start, end, "id")
+        pdf = evidence_pack.render(evidence_pack.gather(services, start, end, "id"), services)  # (build would reuse the first)
         times.append(time.perf_counter() - t0)
     path = folder / "pack.pdf"
     path.write_bytes(pdf)

@@ -191,12 +191,11 @@ def export_evidence_pack():
     """The assessors' evidence pack (documents/evidence_pack.py): aggregates only, for anyone signed in or keyed."""
     from ..documents import evidence_pack
     api_viewer(principal(required=False))
-    lang = "en" if request.args.get("lang") == "en" else "id"
-    today = wib_today()
-    end = _day_arg("to", today)
+    lang = request.args.get("lang", "id")
+    if lang not in ("id", "en"):  # (strict here: a pack is seconds of work, not made for a mistyped argument)
+        raise ApiError.one(422, "lang", "must be id or en")
+    end = _day_arg("to", wib_today())
     start = _day_arg("from", end - timedelta(days=29))
-    if end > today:
-        raise ApiError.one(422, "to", "is in the future")
     if start > end:
         raise ApiError.one(422, "from", "is after to")
     if (end - start).days >= evidence_pack.MAX_DAYS:
@@ -207,14 +206,25 @@ def export_evidence_pack():
                                                               "Cache-Control": "private, no-store"})
 
 
-def _day_arg(name: str, default: date) -> date:
+EARLIEST_DAY = date(2000, 1, 1)  # the store refuses reports from before 2000: nothing older to show
+
+
+def _day_arg(name: str, default: date | None) -> date:
+    """A WIB day from the query (YYYY-MM-DD), between 2000 and today; `default` when absent (None: required)."""
     raw = request.args.get(name)
     if raw is None or raw == "":
+        if default is None:
+            raise ApiError.one(400, name, "is required, a date as YYYY-MM-DD")
         return default
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ApiError.one(400, name, f"must be a date as YYYY-MM-DD, not {raw[:20]!r}") from None
+    if day > wib_today():
+        raise ApiError.one(422, name, "is in the future: there is nothing to show yet")
+    if day < EARLIEST_DAY:
+        raise ApiError.one(422, name, "is before 2000: the store holds nothing older")
+    return day
 
 
 @bp.get("/api/v1/export/reports.<fmt>")
@@ -274,13 +284,7 @@ def live_replay():
     who = api_viewer(principal(required=False))
     if not who.sees_reports:
         raise ApiError.one(403, None, "an assessor's account sees no report one by one; the replay draws them")
-    raw = request.args.get("day", "")
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise ApiError.one(400, "day", f"must be a date as YYYY-MM-DD, not {raw[:20]!r}") from None
-    if day > wib_today():
-        raise ApiError.one(422, "day", "is in the future: there is nothing to replay yet")
+    day = _day_arg("day", None)
     services = current()
     resp = jsonify(replay.day_log(services.store, services.gazetteer, day, *who.report_filter()))
     resp.headers["Cache-Control"] = "private, no-store"
