@@ -63,7 +63,9 @@ def _window(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def gather(services: Services, day: date, opd: str | None = None, lang: str = "id") -> Briefing:
+def gather(services: Services, day: date, opd: str | None = None, lang: str = "id", handled: dict | None = None) -> Briefing:
+    """`handled`: the 30 days' complaints.handling to the day's end, when the caller has it (write_day reads it once
+    for every page)."""
     start, end = _window(day)
     routing, gz = services.routing, services.gazetteer
     longest = max((c.sla_resolution_hours for c in routing.categories.values()), default=24)
@@ -93,7 +95,8 @@ def gather(services: Services, day: date, opd: str | None = None, lang: str = "i
                 demo = demo or row.source == "demo"
                 break
     overdue.sort(key=lambda o: o["due"])
-    handled = complaints.handling(services.store, routing, end - timedelta(days=SLOW_DAYS), end)
+    if handled is None:
+        handled = complaints.handling(services.store, routing, end - timedelta(days=SLOW_DAYS), end)
     agencies = [h for code, h in handled.items() if opd is None or code == opd]
     agencies.sort(key=lambda h: (-(h["overdue"] / h["reports"] if h["reports"] else 0), -(h["resolution_median_s"] or 0)))
     changes = []
@@ -182,11 +185,12 @@ def write_day(services: Services, day: date, lang: str = "id") -> dict[str, Path
     target = folder(services.settings.data_dir, day)
     target.mkdir(parents=True, exist_ok=True)
     start, end = _window(day)
-    active = [code for code in complaints.handling(services.store, services.routing, end - timedelta(days=SLOW_DAYS), end) if code]
+    handled = complaints.handling(services.store, services.routing, end - timedelta(days=SLOW_DAYS), end)  # once, for every page
+    active = [code for code in handled if code]
     out = {}
     for opd in [None, *sorted(active)]:
         name = f"{MAYOR}.pdf" if opd is None else f"opd-{opd}.pdf"
-        body = render(gather(services, day, opd, lang), lang)
+        body = render(gather(services, day, opd, lang, handled), lang)
         tmp = target / f".{name}.tmp"
         tmp.write_bytes(body)
         os.replace(tmp, target / name)
