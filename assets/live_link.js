@@ -18,7 +18,16 @@
     stats: { messages: 0, resets: 0, fallbacks: 0 }
   };
 
-  function setProps(id, props) { window.dash_clientside.set_props(id, props); }
+  /* Dash records every set_props of a callback's input in its undo history and never trims it (plotly/dash#727,
+     open since 2019): a wall would keep every view it ever showed (bench/wall_heap.py measured ~0.4 MB a minute at
+     5,000 markers). Only the last entry is ever read (REVERT, Dash's recovery from a failed callback): keep that. */
+  function forgetHistory() {
+    (window.dash_stores || []).forEach(function (store) {
+      var past = store.getState().history && store.getState().history.past;
+      if (past && past.length > 1) { past.splice(0, past.length - 1); }
+    });
+  }
+  function setProps(id, props) { window.dash_clientside.set_props(id, props); forgetHistory(); }
   function base() {
     var url = link.cfg.url;
     if (url === "/") { return ""; }
@@ -189,6 +198,11 @@
         if (link.mode === "poll") { clearTimeout(link.pollTimer); poll(); }
         else if (!link.es || link.es.readyState !== EventSource.OPEN) { stream(); }
       });
+    },
+    setProps: setProps,
+    /* how many of Dash's undo entries the page holds (the wall's tests and bench/wall_heap.py read it) */
+    historyLength: function () {
+      return (window.dash_stores || []).reduce(function (n, store) { return n + ((store.getState().history || {}).past || []).length; }, 0);
     },
     info: function () {
       return { mode: link.mode, token: link.token, heard: link.heard, stats: link.stats, failures: link.failures,

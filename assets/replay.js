@@ -18,7 +18,7 @@
   var state = { data: null, at: 0, status: {}, closedAt: {}, created: [], answered: {}, done: false, drawn: {}, shown: 0, key: "",
                 banner: null };
   /* (the ids are layouts/ids.py's: LIVE_VIEW, MAP_MARKERS, STATUS_BANNER) */
-  function setProps(id, props) { window.dash_clientside.set_props(id, props); }
+  function setProps(id, props) { window.liveroomLink.setProps(id, props); }  // live_link.js: Dash's history kept short
   function words() { return window.liveroomWords[lng()]; }
   function fill(text, values) { return String(text).replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; }); }
   function lng() { var wall = document.querySelector(".lr-wall"); return wall && wall.getAttribute("lang") === "en" ? "en" : "id"; }
