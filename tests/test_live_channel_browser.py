@@ -196,3 +196,21 @@ def test_several_changes_caught_up_at_once_all_reach_the_map(live_stack, page):
     for rid in ids:
         page.wait_for_selector(marker(rid), timeout=WAIT_MS)
     assert page.errors == []
+
+
+def test_a_wall_keeps_no_history_of_the_views_it_showed(live_stack, page):
+    """Dash keeps every set_props of a callback's input for undo and never lets go (plotly/dash#727): a wall left
+    for a week would hold every view it drew. The link keeps only the entry Dash's error recovery reads."""
+    open_wall(page, live_stack.enter())
+    page.wait_for_function("() => window.liveroomLink.info().token", timeout=WAIT_MS)
+    for n in range(12):
+        rid = post_report(live_stack, f"Sampah sejarah {n}", kel="36.71.07.1002")
+        page.wait_for_selector(f'#ticker [data-report-id="{rid}"]', timeout=WAIT_MS)
+    assert page.evaluate("window.liveroomLink.info().stats.messages") >= 12  # each change went into Dash
+    # not one entry per change (20 here without the trim): the last, and what a component (the clock's interval)
+    # recorded since, let go at the next change
+    assert page.evaluate("window.liveroomLink.historyLength()") <= 3
+    # the wall still draws what comes next
+    rid = post_report(live_stack, "Sampah sesudah sejarah", kel="36.71.07.1002")
+    page.wait_for_selector(f'#ticker [data-report-id="{rid}"]', timeout=WAIT_MS)
+    assert page.errors == []
