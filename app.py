@@ -35,8 +35,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if services.settings.proxy_hops:  # the client's address (rate limits, the audit) from the proxies we run, no further
         hops = services.settings.proxy_hops
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    limiter = api_web.install(server, services)
-    csrf = signin.install(server, services, limiter)
+    counter = api_web.install(server, services)  # the rate limits' counter: the doors' and the sign-in form's
+    csrf = signin.install(server, services, counter)
     evidence.install(server)
     briefings.install(server, services)
     compression.install(server)

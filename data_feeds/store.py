@@ -7,6 +7,7 @@ a commit is on disk) is the embedded default; the same code speaks PostgreSQL by
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import queue
@@ -780,41 +781,66 @@ _FTS_INSERT_TRIGGER = ("CREATE TRIGGER IF NOT EXISTS reports_fts_insert AFTER IN
                        "VALUES (new.rowid, new.source_ref, new.title, new.description); END")
 
 
-def _bulk_column(column, values: list, postgres: bool) -> list:
-    """One column's values as the driver takes them, as the column's type would bind them."""
-    if isinstance(column.type, UTCDateTime):
-        utc = timezone.utc
-        if postgres:
-            return [v if v is None else v.astimezone(utc) for v in values]
-        # SQLAlchemy's SQLite DATETIME text, "2026-11-30 10:00:00.000000" (queries compare these strings); the
-        # first 26 characters of the UTC isoformat, converted only when not UTC already (half a bulk batch's time)
-        return [v if v is None else (v if v.tzinfo is utc else v.astimezone(utc)).isoformat(" ", "microseconds")[:26]
-                for v in values]
-    if isinstance(column.type, JSON):
-        return [json.dumps(v if v is not None else []) for v in values]
-    return values
+def _sqlite_datetime(v: datetime | None) -> str | None:
+    """SQLAlchemy's SQLite DATETIME text, "2026-11-30 10:00:00.000000" (queries compare these strings): the first 26
+    characters of the UTC isoformat, converted only when not UTC already."""
+    if v is None:
+        return None
+    return (v if v.tzinfo is timezone.utc else v.astimezone(timezone.utc)).isoformat(" ", "microseconds")[:26]
 
 
-def _driver_values(postgres: bool, table: Table, rows: list[dict]) -> tuple[list[str], list[tuple]]:
-    """The columns the rows give (and those with a Python-side default, as SQLAlchemy would fill them), and the
-    rows' values as the driver takes them."""
-    names = [c.name for c in table.columns if c.name in rows[0] or (c.default is not None and not c.primary_key)]
+def _postgres_datetime(v: datetime | None) -> datetime | None:
+    return None if v is None else v.astimezone(timezone.utc)
 
-    def given(name: str) -> list:
-        default = table.c[name].default
-        if default is None:
-            return [row.get(name) for row in rows]
-        fill = (lambda: default.arg(None)) if default.is_callable else (lambda: default.arg)
-        return [row[name] if name in row else fill() for row in rows]
-    return names, list(zip(*[_bulk_column(table.c[n], given(n), postgres) for n in names], strict=True))
+
+def _json_text(v) -> str:
+    return json.dumps(v if v is not None else [])
+
+
+@functools.cache
+def _insert_plan(postgres: bool, table: Table, keys: frozenset[str]) -> tuple[tuple[str, ...], tuple]:
+    """For rows giving `keys`: the columns to write (those given, and those with a Python-side default, as
+    SQLAlchemy would fill them) and per column (name, converter to what the driver takes or None, default maker or
+    None). Made once per table and shape: working this out per row was a tenth of a POST's time."""
+    columns = [c for c in table.columns if c.name in keys or (c.default is not None and not c.primary_key)]
+    plan = []
+    for c in columns:
+        convert = ((_postgres_datetime if postgres else _sqlite_datetime) if isinstance(c.type, UTCDateTime)
+                   else _json_text if isinstance(c.type, JSON) else None)
+        fill = None
+        if c.name not in keys:  # only a default fills it
+            fill = (lambda d=c.default: d.arg(None)) if c.default.is_callable else (lambda d=c.default: d.arg)
+        plan.append((c.name, convert, fill))
+    return tuple(c.name for c in columns), tuple(plan)
+
+
+def _driver_values(postgres: bool, table: Table, rows: list[dict]) -> tuple[tuple[str, ...], list[tuple]]:
+    """The columns the rows give (and those with a Python-side default) and the rows' values as the driver
+    takes them, converted a column at a time."""
+    names, plan = _insert_plan(postgres, table, frozenset(rows[0]))
+    columns = []
+    for name, convert, fill in plan:
+        values = [fill() for _ in rows] if fill else [row.get(name) for row in rows]
+        columns.append(list(map(convert, values)) if convert else values)
+    return names, list(zip(*columns, strict=True))
 
 
 def _insert_sql(postgres: bool, table: Table, row: dict, returning_id: bool = False) -> tuple[str, tuple]:
     """One row's INSERT and its values as the driver takes them: made before the write lock is taken."""
-    names, (values,) = _driver_values(postgres, table, [row])
+    names, plan = _insert_plan(postgres, table, frozenset(row))
+    values = tuple(_converted(convert, fill() if fill else row[name]) for name, convert, fill in plan)
+    return _insert_text(postgres, table, names, returning_id), values
+
+
+def _converted(convert, value):
+    return convert(value) if convert else value
+
+
+@functools.cache
+def _insert_text(postgres: bool, table: Table, names: tuple[str, ...], returning_id: bool) -> str:
     marks = ", ".join(["%s"] * len(names)) if postgres else ", ".join("?" * len(names))
     return (f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
-            + (" RETURNING id" if returning_id and postgres else "")), values
+            + (" RETURNING id" if returning_id and postgres else ""))
 
 
 def _run_insert(conn: Connection, sql: str, values: tuple, returning_id: bool = False) -> int | None:

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, make_response, request
-from flask_limiter import Limiter
-from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..access import limits
@@ -13,19 +11,18 @@ from ..runtime.services import Services, current
 from . import native, open311
 
 
-def install(server: Flask, services: Services) -> Limiter:
+def install(server: Flask, services: Services) -> limits.Counter:
     services.attach(server)
     services.poker  # noqa: B018 - started now, once per process, rather than by the first write
     server.config["MAX_CONTENT_LENGTH"] = services.settings.max_body_bytes
     s = services.settings
-    limiter = limits.install(server, (native.bp, open311.bp), s.redis_url, s.key_prefix, s.rate_limit_per_key,
-                             s.rate_limit_per_address)
+    counter = limits.install(server, s.redis_url, s.key_prefix, s.rate_limit_per_key, s.rate_limit_per_address)
     server.register_blueprint(native.bp)
     server.register_blueprint(open311.bp)
     server.register_error_handler(RequestEntityTooLarge, too_large)
-    server.register_error_handler(RateLimitExceeded, too_many)
+    server.register_error_handler(limits.LimitReached, too_many)
     server.register_error_handler(HTTPException, http_error)
-    return limiter
+    return counter
 
 
 def too_large(_exc):
@@ -35,14 +32,13 @@ def too_large(_exc):
     return jsonify({"error": {"field": "body", "reason": f"is larger than {limit} bytes"}}), 413
 
 
-def too_many(exc: RateLimitExceeded):
-    """429 in the door's own error shape, with Retry-After: the limit's window (its longest wait). The limiter's
-    X-RateLimit headers are off: they cost every request two more Redis round trips per limit."""
+def too_many(exc: limits.LimitReached):
+    """429 in the door's own error shape, with Retry-After: the seconds left in the window that was passed."""
     if request.path == SIGNIN_PATH:  # a person at the form: the form, saying so
         from .signin import too_many_attempts
         resp = too_many_attempts()
     else:
-        by_key = getattr(exc.limit, "scope", "") == "key"
+        by_key = exc.window.scope == "key"
         field = "api_key" if request.path.startswith("/open311/") else HEADER
         reason = (f"too many requests ({exc.description} {'for this key' if by_key else 'from this address'}); "
                   "retry after the time Retry-After gives")
@@ -51,7 +47,7 @@ def too_many(exc: RateLimitExceeded):
         else:
             resp = jsonify({"error": {"field": field if by_key else None, "reason": reason}}), 429
     resp = make_response(resp)
-    resp.headers["Retry-After"] = str(max(1, int(exc.limit.limit.get_expiry())))
+    resp.headers["Retry-After"] = str(exc.retry_after)
     return resp
 
 
