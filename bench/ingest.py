@@ -153,9 +153,13 @@ def post_rate(wrk: str, stack, seconds: int, connections: int, threads: int) -> 
     url = f"{stack.url}/api/v1/reports"
     subprocess.run([wrk, "-t1", "-c4", "-d3s", "-s", str(script), url], capture_output=True)  # warm up
     before = Store(stack.database_url).count_reports()
+    cpu_before, wrk_before = cpu_by_part(stack), _children_cpu_s()
     out = subprocess.run([wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                           "-s", str(script), url], capture_output=True, text=True).stdout
+    cpu_after, wrk_after = cpu_by_part(stack), _children_cpu_s()
     stats = json.loads(re.search(r"^JSON (.*)$", out, re.M).group(1))
+    per_post = {part: round((cpu_after[part] - cpu_before.get(part, 0.0)) / max(stats["requests"], 1) * 1000, 3) for part in cpu_after}
+    per_post["wrk"] = round((wrk_after - wrk_before) / max(stats["requests"], 1) * 1000, 3)
     time.sleep(1)
     stored = Store(stack.database_url).count_reports() - before
     ok = stats["requests"] - stats["non2xx"]
@@ -166,7 +170,30 @@ def post_rate(wrk: str, stack, seconds: int, connections: int, threads: int) -> 
         "non_2xx": stats["non2xx"], "socket_errors": stats["errors"],
         "answered_201": ok, "stored_during_run": stored, "lost": max(ok - stored, 0),
         "outbox_pending_after_1s": stack_health(stack)["store"]["outbox_pending"],
+        "cpu_ms_per_post": per_post, "cpu_ms_per_post_total": round(sum(per_post.values()), 3),
     }
+
+
+def cpu_by_part(stack) -> dict[str, float]:
+    """CPU seconds so far of each part of the running product (web server, live worker, channel, Redis)."""
+    from bench.live_channel import stack_cpu_seconds
+    out: dict[str, float] = {}
+    for pid, seconds in stack_cpu_seconds(stack.proc.pid).items():
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        part = ("channel" if "live.channel" in cmd else "worker" if "live.worker" in cmd else "redis" if "valkey" in cmd
+                else "web" if ("granian" in cmd or "gunicorn" in cmd) else "app.py")
+        out[part] = out.get(part, 0.0) + seconds
+    return out
+
+
+def _children_cpu_s() -> float:
+    """CPU seconds of this process's finished children (wrk, once it has exited)."""
+    import resource
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def bulk_rate(stack, rows: int, seed: int = 9) -> dict:
@@ -206,6 +233,7 @@ def main() -> None:
     parser.add_argument("--bulk-rows", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=3, help="measurements per size (this machine is noisy): all are kept")
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--web-threads", type=int, default=16, help="the web server's threads per worker (WEB_THREADS)")
     parser.add_argument("--out", default="ingest", help="results file name under bench/results/")
     args = parser.parse_args()
     wrk = need("wrk")
@@ -224,7 +252,7 @@ def main() -> None:
                 fill_s = prefill(url, size)
                 runs = []
                 for run in range(args.repeat):  # each run adds its reports to the store: ~10-60k, small beside 1M
-                    env = {"DATABASE_URL": url} if pg else {}
+                    env = {"WEB_THREADS": str(args.web_threads), **({"DATABASE_URL": url} if pg else {})}
                     stack = LiveStack(folder, demo=False, env=env).wait_ready(timeout=300)
                     try:
                         single = post_rate(wrk, stack, args.seconds, args.connections, args.threads)
@@ -249,7 +277,7 @@ def main() -> None:
                 pg.stop()
     save(args.out, {
         "command": "python -m bench.ingest " + " ".join(sys.argv[1:]),
-        "server": "granian: 2 workers x 16 blocking threads (python app.py defaults)",
+        "server": f"granian: 2 workers x {args.web_threads} blocking threads (python app.py defaults: 2 x 16)",
         "stores": "SQLite WAL synchronous=FULL (the embedded default); PostgreSQL 15, a throwaway cluster (tests/pg.py)",
         "limits": {"post_per_s": 1000, "bulk_rows_per_s": 20000},
         "by_store_and_size": results,
