@@ -820,7 +820,7 @@ def _driver_values(postgres: bool, table: Table, rows: list[dict]) -> tuple[tupl
     names, plan = _insert_plan(postgres, table, frozenset(rows[0]))
     columns = []
     for name, convert, fill in plan:
-        values = [fill() for _ in rows] if fill else [row.get(name) for row in rows]
+        values = [row[name] if name in row else fill() for row in rows] if fill else [row.get(name) for row in rows]
         columns.append(list(map(convert, values)) if convert else values)
     return names, list(zip(*columns, strict=True))
 
