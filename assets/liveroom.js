@@ -57,6 +57,16 @@
     if (clock) { clock.setAttribute("data-local", w.clock_local); }
   }
   var AREA_SHOWN = {};  // what the area callback last drew, per output (it redraws only what changed)
+  /* The newest colours per choropleth layer id. dash-leaflet 1.1.3's GeoJSON ignores a hideout that arrives while
+     its shapes are still loading (the geobuf decoder is fetched on first use) and then styles them with the hideout
+     it had when loading began: on a slow first paint (a 4K wall) every kecamatan stayed "no figure" grey until the
+     figures next changed. kecamatanStyle reads this first, so the shapes take the newest colours whenever drawn. */
+  var CHOROPLETH = {};
+  function hideoutTarget() {
+    var ctx = window.dash_clientside.callback_context || {};
+    var out = (ctx.outputs_list || []).filter(function (o) { return o && o.property === "hideout"; })[0];
+    return out ? out.id : null;
+  }
   var KEL_ZOOM = 14;  // street level: every kelurahan is drawn with its name
 
   function esc(text) {
@@ -105,12 +115,16 @@
         var opd = { rows: a.opd.order.map(function (code) { return a.opd.rows[code]; }), b: a.opd.b, w: a.opd.w,
                     days: a.opd.days, a: selection && view.areas[selection] ? (view.names || {})[selection] || null : null };
         var shown = view.note || [0, 0];
+        var colours = { values: (view.map || {})[measure] || {}, breaks: classes.breaks[measure] || [], colors: classes.colors,
+                        selected: selection || null };
+        var layer = hideoutTarget();
+        if (layer) { CHOROPLETH[layer] = colours; }
         var out = [
           ticker, opd,
           num(k.today, lng), num(k.baru, lng), num(k.diproses, lng), num(k.selesai_today, lng),
           k.ttfr_median_s != null ? duration(k.ttfr_median_s, lng) : "\u2013",
           k.ttfr_n ? fill(w.kpi_ttfr_window, { days: k.ttfr_window_days, n: num(k.ttfr_n, lng) }) : w.no_data,
-          { values: (view.map || {})[measure] || {}, breaks: classes.breaks[measure] || [], colors: classes.colors, selected: selection || null },
+          colours,
           shown[1] > shown[0] ? fill(w.markers_capped, { shown: num(shown[0], lng), total: num(shown[1], lng) }) : "",
           !view.demo,
           fill(w.updated, { time: clockTime(view.at, lng) }),
@@ -271,7 +285,7 @@
       /* Choropleth by the chosen measure (fixed breaks and viridis colours from the server), with the
          selected kecamatan outlined and the rest dimmed. null = no figure: grey, never a colour. */
       kecamatanStyle: function (feature, context) {
-        var h = context.hideout || {};
+        var h = (context.id && CHOROPLETH[context.id]) || context.hideout || {};
         var v = (h.values || {})[feature.properties.kode_kec];
         var colour = "#4b5563";
         if (v !== null && v !== undefined && h.colors && h.colors.length) {
