@@ -102,3 +102,56 @@ def test_every_window_of_a_request_is_counted_whichever_is_passed(services):
     counts = {k.decode().split(":rl:", 1)[1]: int(stored.get(k)) for k in stored.scan_iter(f"{prefix}:rl:*")}
     key_id = key.split("_")[1]
     assert counts == {f"key:{key_id}:5/60": 6, f"key:{key_id}:50/3600": 6, "address:127.0.0.1:100/60": 6}
+
+
+def _two_workers(services, per_key: str, per_address: str):
+    """Two web apps on the same store and Redis with these limits, and a count of each one's calls to Redis."""
+    from dataclasses import replace
+
+    from app import create_app
+    from data_feeds.runtime.services import Services
+    settings = replace(services.settings, rate_limit_per_key=per_key, rate_limit_per_address=per_address,
+                       key_prefix=f"c{uuid.uuid4().hex[:8]}")
+    clients, calls = [], []
+    for _ in range(2):
+        app = create_app(services=Services(settings))
+        counter = app.server.extensions["rate_limits"]
+        real = counter.script
+
+        def counted(*args, _real=real, **kwargs):  # the real Lua call, counted
+            calls.append(kwargs.get("keys"))
+            return _real(*args, **kwargs)
+        counter.script = counted
+        clients.append(app.server.test_client())
+    return clients, calls, settings
+
+
+def _shared_counts(settings) -> dict[str, int]:
+    import redis as redis_lib
+    stored = redis_lib.Redis.from_url(settings.redis_url)
+    return {k.decode().split(":rl:", 1)[1].split(":", 1)[0]: int(stored.get(k)) for k in stored.scan_iter(f"{settings.key_prefix}:rl:*")}
+
+
+def test_far_below_the_limits_requests_are_counted_together_not_one_call_each(services):
+    """A feed well inside its limits does not wait on Redis for each report: the workers count in memory and send
+    the counts together, and every request is still in the shared count."""
+    import time
+    clients, calls, settings = _two_workers(services, per_key="1000/minute", per_address="2000/minute")
+    key = services.api_keys.create("laksa", roles=("report",))[1]
+    codes = [post(clients[n % 2], report_payload(title=f"Banyak {n}"), headers={"X-API-Key": key}).status_code for n in range(40)]
+    assert codes == [201] * 40
+    deadline = time.monotonic() + 5
+    while _shared_counts(settings) != {"key": 40, "address": 40} and time.monotonic() < deadline:
+        time.sleep(0.05)  # the workers' flushers send what they counted within a few hundredths of a second
+    assert _shared_counts(settings) == {"key": 40, "address": 40}
+    assert len(calls) < 30, len(calls)  # counted per request, it would be 40 calls
+
+
+def test_near_the_limit_every_request_is_counted_in_redis_and_none_slips_past(services):
+    """Past half its limit as a worker knows it, a window is counted in Redis request by request: across two workers
+    exactly the limit is let in, then 429s."""
+    clients, calls, settings = _two_workers(services, per_key="32/minute", per_address="2000/minute")
+    key = services.api_keys.create("laksa", roles=("report",))[1]
+    codes = [post(clients[n % 2], report_payload(title=f"Batas {n}"), headers={"X-API-Key": key}).status_code for n in range(40)]
+    assert codes == [201] * 32 + [429] * 8
+    assert len(calls) >= 16  # the upper half at least: one call each
