@@ -64,6 +64,19 @@ def test_a_failing_job_fails_alone_in_its_batch(services):
     assert set(stored) <= services.store.report_ids()
 
 
+def test_a_new_report_tells_the_outbox_its_created_event_in_the_same_words_on_every_store(services):
+    """PostgreSQL writes the report, its event and its outbox row in one statement: the outbox row names the event
+    that was written, in the same JSON text as the other stores' path makes."""
+    import json
+    report = services.reports.submit(report_payload(title="Satu pernyataan"))[0]
+    events = services.store.get_report(report["id"])[1]
+    payloads = [row["payload"] for row in services.store.pending_outbox()]
+    assert len(events) == 1 and len(payloads) == 1
+    expected = {"event_id": events[0]["id"], "report_id": report["id"], "kind": "created", "from": None, "to": "baru",
+                "at": events[0]["at"].isoformat()}
+    assert payloads[0] == json.dumps(expected)
+
+
 def test_opening_a_store_never_opens_an_existing_database_file_itself(tmp_path, monkeypatch):  # (SQLite only)
     """Closing any descriptor of a database file drops every POSIX lock this process's SQLite connections hold
     on it, which can corrupt it under concurrent writers: a second Store on the same file must not open it."""
