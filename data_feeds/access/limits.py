@@ -42,6 +42,7 @@ REDIS_RETRY_S = 5.0  # after a failed count, this long on the workers' own count
 FLUSH_S = 0.02  # how often a worker sends the counts it made in memory (and learns the shared totals back)
 FRESH_S = 0.25  # a shared total older than this is not trusted for a decision: the request asks Redis itself
 LOCAL_SHARE = 16  # a worker holds at most 1/16 of a limit uncounted in Redis (limits under 16: never any)
+FLUSHER_IDLE_S = 30.0  # a flusher with nothing to send for this long ends
 MAX_TRACKED = 50_000  # windows a worker keeps in memory; past it, new ones are always counted in Redis
 
 # KEYS: one counter per window; ARGV: per window, its length in seconds and how many requests to add. A window
@@ -186,7 +187,12 @@ class Counter:
 
     def _flush_forever(self) -> None:
         while True:
-            self.wake.wait()
+            if not self.wake.wait(FLUSHER_IDLE_S):
+                with self.lock:  # quiet for a while: the thread ends (the next count made here starts another)
+                    if not self.wake.is_set():
+                        self.flusher_pid = 0
+                        return
+                continue
             time.sleep(FLUSH_S)  # the counts of the next few requests go in the same call
             self.wake.clear()
             self.flush()
