@@ -86,7 +86,7 @@
       /* The live link starts once the page's stores exist (assets/live_link.js). */
       startLink: function (cfg) {
         /* a replayed day (assets/replay.js) draws the wall itself: no live link meanwhile */
-        if (cfg && window.liveroomReplay && window.liveroomReplay.wanted()) { window.liveroomReplay.start(); }
+        if (cfg && window.liveroomReplay && window.liveroomReplay.wanted()) { window.liveroomReplay.start(cfg); }
         else if (cfg && window.liveroomLink) { window.liveroomLink.start(cfg); }
         return window.dash_clientside.no_update;
       },

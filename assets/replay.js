@@ -16,8 +16,8 @@
   document.documentElement.classList.add("lr-replay");
 
   var state = { data: null, at: 0, status: {}, closedAt: {}, created: [], answered: {}, done: false, drawn: {}, shown: 0, key: "",
-                banner: null };
-  /* (the ids are layouts/ids.py's: LIVE_VIEW, MAP_MARKERS, STATUS_BANNER) */
+                banner: null, ids: null };
+  /* the stores to draw into: the live link's own (channel_config "ids" in callbacks/live.py, from layouts/ids.py) */
   function setProps(id, props) { window.liveroomLink.setProps(id, props); }  // live_link.js: Dash's history kept short
   function words() { return window.liveroomWords[lng()]; }
   function fill(text, values) { return String(text).replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; }); }
@@ -103,7 +103,7 @@
     if (key !== state.key) {  // only a change redraws the map
       state.key = key;
       state.shown = features.length;
-      setProps("map-markers", { data: { type: "FeatureCollection", features: features } });
+      setProps(state.ids.markers, { data: { type: "FeatureCollection", features: features } });
     }
     var areas = { city: areaView(all, s) }, names = {};
     Object.keys(d.places).forEach(function (kc) { areas[kc] = areaView(byKec[kc] || [], s); names[kc] = d.places[kc]; });
@@ -113,10 +113,11 @@
     var text = state.done ? fill(words().replay_done, { day: dayName() })
                           : fill(words().replay_banner, { day: dayName(), time: dayTime(s), speed: num(speed) });
     state.banner = ["lr-status lr-status-replay" + (state.done ? " lr-replay-done" : ""), text];
-    setProps("live-view", { data: view });
+    setProps(state.ids.view, { data: view });
   }
 
-  function start() {
+  function start(cfg) {
+    state.ids = cfg.ids;
     fetch("/api/v1/live/replay?day=" + encodeURIComponent(day), { credentials: "same-origin", cache: "no-store" }).then(function (r) {
       return r.json().then(function (body) {
         var e = body.error && (Array.isArray(body.error) ? body.error[0] : body.error);  // data_feeds/validation.py's shape
