@@ -155,3 +155,29 @@ def test_near_the_limit_every_request_is_counted_in_redis_and_none_slips_past(se
     codes = [post(clients[n % 2], report_payload(title=f"Batas {n}"), headers={"X-API-Key": key}).status_code for n in range(40)]
     assert codes == [201] * 32 + [429] * 8
     assert len(calls) >= 16  # the upper half at least: one call each
+
+
+def test_counts_held_in_memory_when_redis_goes_away_never_refuse_a_report(services, tmp_path):
+    """Redis disappears while a worker holds counts for its flusher: reports are still taken (the worker counts in
+    its own memory, as when Redis is away from the start) and its limits hold there."""
+    from dataclasses import replace
+
+    from app import create_app
+    from data_feeds.runtime.embedded_redis import EmbeddedRedis
+    from data_feeds.runtime.services import Services
+    own = EmbeddedRedis(tmp_path / "own-redis")
+    settings = replace(services.settings, redis_url=own.start(), rate_limit_per_key="48/minute",
+                       rate_limit_per_address="1000/minute")
+    try:
+        client = create_app(services=Services(settings)).server.test_client()
+        key = services.api_keys.create("laksa", roles=("report",))[1]
+        before = [post(client, report_payload(title=f"Sebelum {n}"), headers={"X-API-Key": key}).status_code for n in range(6)]
+        assert before == [201] * 6
+    finally:
+        own.stop()
+    after = [post(client, report_payload(title=f"Sesudah {n}"), headers={"X-API-Key": key}).status_code for n in range(60)]
+    assert set(after) == {201, 429}  # never a 5xx
+    let_in = after.index(429)
+    # the worker's own count of the minute from zero, plus the few it had counted for the flusher when Redis went
+    # (at most a sixteenth of the limit)
+    assert 48 <= let_in <= 48 + 48 // 16 and set(after[let_in:]) == {429}
