@@ -181,3 +181,28 @@ def test_counts_held_in_memory_when_redis_goes_away_never_refuse_a_report(servic
     # the worker's own count of the minute from zero, plus the few it had counted for the flusher when Redis went
     # (at most a sixteenth of the limit)
     assert 48 <= let_in <= 48 + 48 // 16 and set(after[let_in:]) == {429}
+
+
+def test_a_worker_keeps_a_bounded_number_of_windows_and_counts_the_rest_in_redis(redis_server, monkeypatch):
+    """Many addresses at once (a spray from many machines): past MAX_TRACKED windows a worker keeps no more in
+    memory, and every request beyond still counts in Redis."""
+    import redis as redis_lib
+    from limits import parse
+
+    from data_feeds.access import limits
+    monkeypatch.setattr(limits, "MAX_TRACKED", 3)
+    prefix = f"m{uuid.uuid4().hex[:8]}"
+    counter = limits.Counter(redis_server.url, prefix)
+    for n in range(8):
+        for _ in range(2):
+            counter.charge([limits.Window("address", f"10.0.0.{n}", parse("1000/minute"))])
+    assert len(counter.seen) == 3
+    import time
+    stored = redis_lib.Redis.from_url(redis_server.url)
+
+    def counts():
+        return sorted(int(stored.get(k)) for k in stored.scan_iter(f"{prefix}:rl:*"))
+    deadline = time.monotonic() + 5
+    while counts() != [2] * 8 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the tracked ones' second requests go with the flusher
+    assert counts() == [2] * 8

@@ -117,6 +117,7 @@ class Counter:
         self.memory = FixedWindowRateLimiter(MemoryStorage())
         self.redis_back_at = 0.0
         self.seen: dict[str, _Seen] = {}
+        self.pruned_at = -1e9
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self.flusher_pid = 0  # the process whose flusher thread runs (a forked worker starts its own)
@@ -156,7 +157,9 @@ class Counter:
         s = self.seen.get(window.redis_key)
         if s is None:
             if len(self.seen) >= MAX_TRACKED:
-                self._forget_ended(now)
+                if now - self.pruned_at >= 1.0:  # a scan of them all at most once a second, however many arrive
+                    self.pruned_at = now
+                    self._forget_ended(now)
                 if len(self.seen) >= MAX_TRACKED:
                     return  # too many windows at once (addresses or guessed keys): this one stays counted in Redis
             s = self.seen[window.redis_key] = _Seen(window)
