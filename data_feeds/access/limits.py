@@ -117,6 +117,7 @@ class Counter:
         self.memory = FixedWindowRateLimiter(MemoryStorage())
         self.redis_back_at = 0.0
         self.seen: dict[str, _Seen] = {}
+        self.dirty: set[str] = set()  # windows with counts for the flusher
         self.pruned_at = -1e9
         self.lock = threading.Lock()
         self.wake = threading.Event()
@@ -132,8 +133,9 @@ class Counter:
         with self.lock:
             seen = [self.seen.get(w.redis_key) for w in windows]
             if all(s is not None and s.may_count_here(now) for s in seen):
-                for s in seen:
+                for w, s in zip(windows, seen, strict=True):
                     s.unsent += 1
+                    self.dirty.add(w.redis_key)
                 self._start_flusher()
                 self.wake.set()
                 return
@@ -156,18 +158,19 @@ class Counter:
     def _learn(self, window: Window, total: int, ms_left: int, now: float) -> None:
         s = self.seen.get(window.redis_key)
         if s is None:
+            # ended windows go every 10 s, or each second while full: a scan of them all, however many arrive
+            if now - self.pruned_at >= (1.0 if len(self.seen) >= MAX_TRACKED else 10.0):
+                self.pruned_at = now
+                self._forget_ended(now)
             if len(self.seen) >= MAX_TRACKED:
-                if now - self.pruned_at >= 1.0:  # a scan of them all at most once a second, however many arrive
-                    self.pruned_at = now
-                    self._forget_ended(now)
-                if len(self.seen) >= MAX_TRACKED:
-                    return  # too many windows at once (addresses or guessed keys): this one stays counted in Redis
+                return  # too many windows at once (addresses or guessed keys): this one stays counted in Redis
             s = self.seen[window.redis_key] = _Seen(window)
         s.learn(total, ms_left, now)
 
     def _forget_ended(self, now: float) -> None:
         for key in [k for k, s in self.seen.items() if now >= s.until and not s.unsent and not s.sending]:
             del self.seen[key]
+            self.dirty.discard(key)
 
     def _in_memory(self, windows: list[Window], wall: float) -> None:
         for window in windows:
@@ -203,10 +206,11 @@ class Counter:
     def flush(self) -> None:
         """Send the counts made in memory (one call for all windows) and learn the shared totals back."""
         with self.lock:
-            batch = [s for s in self.seen.values() if s.unsent]
+            batch = [s for s in map(self.seen.get, self.dirty) if s is not None and s.unsent]
+            self.dirty.clear()
+            adds = [s.unsent for s in batch]
             for s in batch:
                 s.sending, s.unsent = s.sending + s.unsent, 0
-            adds = [s.sending for s in batch]
         if not batch:
             return
         counted = self._send([s.window.redis_key for s in batch], [s.window.limit.get_expiry() for s in batch], adds)
