@@ -4,11 +4,12 @@ beside each store's raw insert rates in the same run.
     .venv/bin/python -m bench.ingest [--seconds 20] [--connections 32] [--sizes 10000,1000000] [--bulk-rows 50000]
                                      [--databases sqlite,postgresql]
 
-For each store and size: starts the product with `python app.py --no-demo` (granian, SQLite WAL with
-synchronous=FULL, or a throwaway PostgreSQL cluster) over a store prefilled with that many reports, drives
-POST /api/v1/reports with wrk, checks that the store holds exactly as many reports as got a 201, then imports
-a CSV of --bulk-rows reports with `python -m data_feeds import reports` while the product runs (its own
-figure: the import, without the interpreter's start). The raw rates, on a fresh store of the same kind:
+For each store, size and run: starts the product with `python app.py --no-demo` (granian, SQLite WAL with
+synchronous=FULL, or a throwaway PostgreSQL cluster) over a fresh store prefilled with that many reports, imports
+a CSV of --bulk-rows reports with `python -m data_feeds import reports` while the product runs (a first load of
+history when the file outgrows the store: the read indexes are built at its end), then a top-up of a tenth as
+many (indexes kept row by row), each its own figure (the import, without the interpreter's start); then drives
+POST /api/v1/reports with wrk and checks that the store holds exactly as many reports as got a 201. The raw rates, on a fresh store of the same kind:
 `Store.insert_report` one report at a time in one thread (what a POST ends in), and `Store.insert_batch` of
 1,000 prepared reports with their history (what an import batch ends in, without reading, checking or
 placing anything).
@@ -247,31 +248,35 @@ def main() -> None:
             raw = {"insert_report": raw_insert_rate(fresh_store(pg), 3000), "insert_batch": raw_batch_rate(fresh_store(pg), args.bulk_rows)}
             print(database, json.dumps(raw), flush=True)
             for size in [int(x) for x in args.sizes.split(",")]:
-                folder = tmpdir(f"ingest-{database}-{size}")
-                url = pg.new_database() if pg else f"sqlite:///{folder / 'liveroom.db'}"
-                fill_s = prefill(url, size)
                 runs = []
-                for run in range(args.repeat):  # each run adds its reports to the store: ~10-60k, small beside 1M
+                for run in range(args.repeat):  # each run on its own store of `size` reports
+                    folder = tmpdir(f"ingest-{database}-{size}-{run}")
+                    url = pg.new_database() if pg else f"sqlite:///{folder / 'liveroom.db'}"
+                    fill_s = prefill(url, size)
                     env = {"WEB_THREADS": str(args.web_threads), **({"DATABASE_URL": url} if pg else {})}
                     stack = LiveStack(folder, demo=False, env=env).wait_ready(timeout=300)
                     try:
-                        single = post_rate(wrk, stack, args.seconds, args.connections, args.threads)
+                        # a city's history first (a load larger than the store: read indexes built at its end), then
+                        # a top-up (smaller than the store: indexes kept row by row), then the live intake
                         bulk = bulk_rate(stack, args.bulk_rows, seed=run)
+                        top_up = bulk_rate(stack, max(1000, args.bulk_rows // 10), seed=100 + run)
+                        single = post_rate(wrk, stack, args.seconds, args.connections, args.threads)
                     finally:
                         stack.stop()
-                    runs.append({"single_post": single, "bulk_import": bulk})
+                    runs.append({"single_post": single, "bulk_import": bulk, "bulk_top_up": top_up})
                     print(json.dumps(runs[-1], indent=2), flush=True)
+                    shutil.rmtree(folder, ignore_errors=True)
                 med = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
                 results.append({
-                    "database": database, "stored_reports_before": size, "prefill_s": round(fill_s, 1),
+                    "database": database, "stored_reports_before": size, "prefill_s": round(fill_s, 1),  # (the last run's)
                     "median": {"post_per_s": med([r["single_post"]["post_per_s"] for r in runs]),
                                "post_p50_ms": med([r["single_post"]["post_latency_ms"]["p50"] for r in runs]),
                                "post_p95_ms": med([r["single_post"]["post_latency_ms"]["p95"] for r in runs]),
                                "bulk_rows_per_s": med([r["bulk_import"]["rows_per_s"] for r in runs]),
+                               "bulk_top_up_rows_per_s": med([r["bulk_top_up"]["rows_per_s"] for r in runs]),
                                "lost": sum(r["single_post"]["lost"] for r in runs)},
                     "raw": {"insert_report_per_s": raw["insert_report"]["per_s"], "insert_batch_rows_per_s": raw["insert_batch"]["per_s"]},
                     "runs": runs})
-                shutil.rmtree(folder, ignore_errors=True)
         finally:
             if pg:
                 pg.stop()

@@ -154,3 +154,106 @@ def test_imported_reports_are_found_by_their_words_and_later_ones_still_are(serv
     assert found("gelombang") == 30 and found("genangan") == 1 and found("kiriman 7") == 1
     live = services.reports.submit(report_payload(title="Gelombang susulan sampah"))[0]
     assert found("gelombang") == 31 and found("susulan") == 1 and live["id"]
+
+
+def _reader():
+    from data_feeds.access.people import Person
+    from data_feeds.access.viewer import Viewer
+    return Viewer.of_person(Person("p1", "pimpinan", "Pimpinan", "pimpinan", frozenset(), False))
+
+
+def _indexes(services) -> set[str]:
+    from sqlalchemy import inspect
+    inspector = inspect(services.store.reader)
+    return {ix["name"] for table in ("reports", "report_events") for ix in inspector.get_indexes(table)}
+
+
+def _events_reference_reports(services) -> bool:
+    """SQLite keeps its foreign key in the table's definition; PostgreSQL's is a constraint the load sets aside."""
+    from sqlalchemy import inspect
+    return any(fk["referred_table"] == "reports" for fk in inspect(services.store.reader).get_foreign_keys("report_events"))
+
+
+def test_a_large_first_load_builds_its_read_indexes_at_the_end_and_is_announced_once(services, tmp_path, monkeypatch):
+    """A load outgrowing the store (LOAD_MODE_MIN_ROWS lowered to this file's size) sets the read indexes, the
+    text index and PostgreSQL's foreign key aside while it writes, checks in a second process (PIPELINE_MIN_ROWS
+    lowered too), and ends with all of them made again, every row searchable, and one announcement."""
+    from data_feeds.reports import bulk_import
+    from data_feeds.store import LOAD_DEFERRED_INDEXES
+    monkeypatch.setattr(bulk_import, "LOAD_MODE_MIN_ROWS", 40)
+    monkeypatch.setattr(bulk_import, "PIPELINE_MIN_ROWS", 40)
+    seen_during: list[set[str]] = []
+    insert = services.store.insert_batch
+
+    def watching(items, at):
+        seen_during.append(_indexes(services))
+        return insert(items, at)
+    monkeypatch.setattr(services.store, "insert_batch", watching)
+    rows = [row(n, title=f"Sampah kiriman gelombang {n}") for n in range(100, 145)] + HISTORY[:3]
+    with services.store.read() as conn:
+        announced_before = conn.execute(select(func.count()).select_from(outbox)).scalar_one()
+    result = Importer(services, batch_size=10).run(write_csv(tmp_path / "load.csv", rows), progress=False)
+    assert result.ok and (result.rows, result.imported) == (48, 48)
+    deferred = {index.name for index in LOAD_DEFERRED_INDEXES}
+    assert seen_during and all(not (deferred & names) for names in seen_during)  # none there while it wrote
+    assert deferred <= _indexes(services) and _events_reference_reports(services)
+    assert services.reports.count(bulk_import_query("gelombang"), _reader()) == 45
+    with services.store.read() as conn:
+        payloads = [json.loads(p) for p in conn.execute(select(outbox.c.payload)).scalars()][announced_before:]
+    assert [(p["kind"], p["reports"]) for p in payloads] == [("bulk", 48)]
+    done = {r["source_id"]: r for r in (stored_report(services, rid) for rid in services.store.report_ids())}["H-1"]
+    assert done["status"] == "selesai" and [e["to"] for e in done["events"]] == ["baru", "diproses", "selesai"]
+
+
+def bulk_import_query(words: str):
+    from data_feeds.reports.search import ReportQuery
+    return ReportQuery(q=words)
+
+
+def test_a_load_that_dies_midway_is_mended_by_the_next_start(services, tmp_path, settings):
+    """Killed inside bulk_load (its end never runs): the next process's create_schema makes the indexes, the text
+    index (with every row in it) and the foreign key again."""
+    from data_feeds.runtime.services import Services
+    from data_feeds.store import LOAD_DEFERRED_INDEXES
+    loading = services.store.bulk_load()
+    loading.__enter__()  # and never left, as if the process were killed
+    result = Importer(services).run(write_csv(tmp_path / "part.csv", [row(n, title=f"Banjir rob kiriman {n}")
+                                                                       for n in range(12)]), progress=False)
+    assert result.ok and result.imported == 12
+    assert not {index.name for index in LOAD_DEFERRED_INDEXES} & _indexes(services)
+    services.store.dispose()
+    again = Services(settings)
+    again.store.create_schema()  # what every process does at its start
+    try:
+        assert {index.name for index in LOAD_DEFERRED_INDEXES} <= _indexes(again)
+        assert _events_reference_reports(again)
+        assert again.reports.count(bulk_import_query("rob"), _reader()) == 12
+        live = again.reports.submit(report_payload(title="Banjir rob susulan"))[0]
+        assert live["id"] and again.reports.count(bulk_import_query("rob"), _reader()) == 13
+    finally:
+        again.store.dispose()
+
+
+def test_checked_in_a_second_process_bad_batches_are_refused_and_a_rerun_stores_the_rest(services, tmp_path, monkeypatch):
+    from data_feeds.reports import bulk_import
+    monkeypatch.setattr(bulk_import, "PIPELINE_MIN_ROWS", 1)
+    rows = [row(n) for n in range(25)]
+    rows[13] = row(13, lon="x")  # its batch (rows 10-19) is refused whole
+    path = write_csv(tmp_path / "mixed.csv", rows)
+    result = Importer(services, batch_size=10).run(path, progress=False)
+    assert result.errors == [(15, "lon", "must be a number, got string")]
+    assert (result.rows, result.imported, result.refused_batches, result.refused_rows) == (25, 15, 1, 10)
+    rows[13] = row(13)
+    result = Importer(services, batch_size=10).run(write_csv(path, rows), progress=False)
+    assert result.ok and (result.imported, result.already_stored) == (10, 15)
+    assert len(services.store.report_ids()) == 25
+
+
+def test_a_file_unreadable_midway_stores_the_batches_before_it(services, tmp_path, monkeypatch):
+    from data_feeds.reports import bulk_import
+    monkeypatch.setattr(bulk_import, "PIPELINE_MIN_ROWS", 1)
+    path = write_csv(tmp_path / "broken.csv", [row(n) for n in range(300)])  # (text is decoded 8 KB at a time)
+    path.write_bytes(path.read_bytes() + b"H-99,laksa,sampah,Judul \xff\xfe rusak,-6.18,106.63,,,,,,,,,\n")
+    with pytest.raises(UnicodeDecodeError):
+        Importer(services, batch_size=10).run(path, progress=False)
+    assert len(services.store.report_ids()) >= 100  # the batches read before the bad bytes are stored

@@ -13,9 +13,14 @@ with a sender `id` already stored are skipped).
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import json
+import multiprocessing
+import queue
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,7 +30,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..runtime.services import Services
+from ..store import ReportColumns
 from ..validation import ApiError
+from .bulk_fast_lane import FastLane, FastRows
+from .csv_cells import csv_number, split_list
 
 NUMBER_COLUMNS = ("lat", "lon")
 LIST_COLUMNS = ("media", "evidence")
@@ -48,10 +56,9 @@ class ImportResult:
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict]]:
     """(line number, raw row) from a CSV or JSON Lines file (told by extension, else by its first character)."""
+    json_lines = is_json_lines(path)
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        head = fh.read(1)
-        fh.seek(0)
-        if path.suffix.lower() in (".jsonl", ".ndjson", ".json") or (path.suffix.lower() != ".csv" and head == "{"):
+        if json_lines:
             for n, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
@@ -62,9 +69,38 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict]]:
                     continue
                 yield n, row if isinstance(row, dict) else {"__error__": "must be a JSON object"}
         else:
-            reader = csv.DictReader(fh)
-            for row in reader:
-                yield reader.line_num, _from_csv(row)
+            header, records = read_csv_records(fh)
+            for line, cells in records:
+                yield line, csv_row(header, cells)
+
+
+def is_json_lines(path: Path) -> bool:
+    """JSON Lines by extension, else by a first character `{` in a file not named .csv."""
+    with open(path, encoding="utf-8-sig") as fh:
+        head = fh.read(1)
+    return path.suffix.lower() in (".jsonl", ".ndjson", ".json") or (path.suffix.lower() != ".csv" and head == "{")
+
+
+def read_csv_records(fh) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """(header, then each row's (line number, cells)), blank lines skipped: a row's dict is `csv_row`."""
+    reader = csv.reader(fh)
+    header = next(reader, [])
+
+    def records():
+        for cells in reader:
+            if cells:
+                yield reader.line_num, cells
+    return header, records()
+
+
+def csv_row(header: list[str], cells: list[str]) -> dict:
+    """A CSV row as the per-row path reads it (as csv.DictReader pairs cells with the header, then `_from_csv`)."""
+    row: dict = dict(zip(header, cells, strict=False))  # (rows shorter or longer than the header: below)
+    if len(cells) > len(header):
+        row[None] = cells[len(header):]
+    for name in header[len(cells):]:
+        row[name] = None
+    return _from_csv(row)
 
 
 def _count_rows(path: Path) -> int:
@@ -85,12 +121,9 @@ def _from_csv(row: dict) -> dict:
         if not value:
             continue
         if key in NUMBER_COLUMNS:
-            try:
-                value = float(value.replace(",", ".")) if value.count(",") == 1 and "." not in value else float(value)
-            except ValueError:
-                pass  # left as text: validation says "must be a number, got string"
+            value = csv_number(value)  # text that is no number is kept: validation says "must be a number, got string"
         elif key in LIST_COLUMNS:
-            value = value.replace("|", " ").split()
+            value = split_list(value)
         out[key] = value
     name, phone = out.pop("reporter_name", None), out.pop("reporter_phone", None)
     if name or phone:
@@ -123,9 +156,21 @@ def split_history(raw: dict) -> tuple[dict, list[dict]]:
     raise ApiError.one(422, "status", f"cannot import status {status!r}; one of: baru, diproses, selesai, ditolak")
 
 
+# A load of at least this many rows, and at least as many as the store holds, builds the read indexes once at its
+# end (Store.bulk_load) instead of keeping them row by row: a first load of a city's history, not a top-up.
+LOAD_MODE_MIN_ROWS = 20_000
+# A file of at least this many rows is checked in a second process while this one writes.
+PIPELINE_MIN_ROWS = 5_000
+WRITE_GROUP_ROWS = 8_000  # checked batches written together in one transaction at most (see _checked_in_a_child)
+
+
 class Importer:
     def __init__(self, services: Services, batch_size: int = 1000, default_source: str | None = None):
         self.services, self.batch_size, self.default_source = services, max(1, batch_size), default_source
+
+    def is_large(self, rows: int) -> bool:
+        """Whether a file of `rows` is loaded with the read indexes built at the end (see LOAD_MODE_MIN_ROWS)."""
+        return rows >= LOAD_MODE_MIN_ROWS and rows >= self.services.store.count_reports()
 
     def check(self, lines: list[tuple[int, dict]], now: datetime) -> list[tuple[int, tuple[dict, list[dict]] | ApiError]]:
         """Rows -> per row, (report row, events) ready to store, or the ApiError naming the field. The rules are
@@ -160,49 +205,173 @@ class Importer:
         return out
 
     def run(self, path: Path, dry_run: bool = False, progress: bool = True) -> ImportResult:
-        result = ImportResult()
-        seen: dict[tuple[str, str], int] = {}
-        bar = tqdm(total=_count_rows(path) if progress else None, unit=" rows", desc="import", disable=not progress,
-                   file=sys.stderr)
+        with _few_collections():
+            return self._run(path, dry_run, progress)
 
-        def store(lines: list[tuple[int, dict]]) -> None:
-            """One batch: stored whole, or refused whole if any row is bad."""
-            batch, bad = [], 0
-            for line, got in self.check(lines, datetime.now(timezone.utc)):
+    def _run(self, path: Path, dry_run: bool, progress: bool) -> ImportResult:
+        result = ImportResult()
+        total = _count_rows(path)
+        with tqdm(total=total, unit=" rows", desc="import", disable=not progress, file=sys.stderr) as bar:
+            if dry_run:
+                for columns, rows in self.batches(path, result):
+                    result.imported += len(columns)  # would be
+                    bar.update(rows)
+                return result
+            batches = (self._checked_in_a_child(path, result) if total >= PIPELINE_MIN_ROWS
+                       else self.batches(path, result))
+            with self.services.store.bulk_load() if self.is_large(total) else contextlib.nullcontext():
+                for columns, rows in batches:
+                    if len(columns):
+                        inserted, already = self.services.store.insert_batch(columns, datetime.now(timezone.utc))
+                        result.imported += inserted
+                        result.already_stored += already
+                    bar.update(rows)
+        return result
+
+    def batches(self, path: Path, result: ImportResult) -> Iterator[tuple[ReportColumns, int]]:
+        """The file in batches, checked: per batch, (its rows to store, how many rows it read); a batch with a bad
+        row is refused whole (its errors in `result`, nothing to store). Counts rows and errors in `result`."""
+        seen: dict[tuple[str, str], int] = {}
+
+        def judged(lines: list[tuple[int, dict]], fast: FastRows | None = None) -> tuple[ReportColumns, int]:
+            """`lines` for the per-row path, `fast` vouched for by the fast lane: all their rows, or none."""
+            ready, bad = [], 0
+            checked = [(line, None, got) for line, got in self.check(lines, datetime.now(timezone.utc))]
+            if fast is not None:
+                checked += [(line, key, None) for line, key in zip(fast.lines, fast.keys, strict=True)]
+                checked.sort(key=lambda entry: entry[0])  # repeated ids are told against the earlier line
+            for line, key, got in checked:
                 if not isinstance(got, ApiError):
-                    row = got[0]
-                    key = (row["source"], row["source_ref"])
-                    if row["source_ref"] and key in seen:
+                    key = key or (got[0]["source"], got[0]["source_ref"])
+                    if key[1] and key in seen:
                         got = ApiError.one(422, "id", f"repeats the id of line {seen[key]} (same source)")
-                    elif row["source_ref"]:
+                    elif key[1]:
                         seen[key] = line
                 if isinstance(got, ApiError):
                     bad += 1
                     result.errors.extend((line, e["field"], e["reason"]) for e in got.errors)
-                else:
-                    batch.append(got)
+                elif got is not None:
+                    ready.append(got)
+            rows = len(lines) + (len(fast.lines) if fast else 0)
             if bad:
                 result.refused_batches += 1
-                result.refused_rows += len(lines)
-            elif batch and not dry_run:
-                inserted, already = self.services.store.insert_batch(batch, datetime.now(timezone.utc))
-                result.imported += inserted
-                result.already_stored += already
-            else:
-                result.imported += len(batch)  # would be: dry run
-            bar.update(len(lines))
+                result.refused_rows += rows
+                return ReportColumns({}, {}), rows
+            columns = ReportColumns.from_items(ready)
+            return (fast.columns.plus(columns) if fast is not None else columns), rows
 
-        pending: list[tuple[int, dict]] = []
-        for line, raw in read_rows(path):
-            result.rows += 1
-            pending.append((line, raw))
-            if len(pending) >= self.batch_size:
-                store(pending)
-                pending = []
-        if pending:
-            store(pending)
-        bar.close()
-        return result
+        if is_json_lines(path):
+            pending: list = []
+            for line, raw in read_rows(path):
+                result.rows += 1
+                pending.append((line, raw))
+                if len(pending) >= self.batch_size:
+                    yield judged(pending)
+                    pending = []
+            if pending:
+                yield judged(pending)
+            return
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header, records = read_csv_records(fh)
+            lane = FastLane(self.services.routing, self.services.reports.locator, header, self.default_source)
+
+            def split(pending: list[tuple[int, list[str]]]) -> tuple[ReportColumns, int]:
+                fast, doubted = lane.split(pending, datetime.now(timezone.utc))
+                return judged([(pending[i][0], csv_row(header, pending[i][1])) for i in doubted], fast)
+
+            pending = []
+            for record in records:
+                result.rows += 1
+                pending.append(record)
+                if len(pending) >= self.batch_size:
+                    yield split(pending)
+                    pending = []
+            if pending:
+                yield split(pending)
+
+    def _checked_in_a_child(self, path: Path, result: ImportResult) -> Iterator[tuple[ReportColumns, int]]:
+        """`batches`, read and checked in a forked process while this one writes the batch before (two cores
+        where one did both). The pipe holds about one batch, so the checker is never far ahead; if it fails,
+        the batches before are stored and its error is raised here."""
+        context = multiprocessing.get_context("fork")
+        receiving, sending = context.Pipe(duplex=False)
+
+        def check_all() -> None:
+            own = ImportResult()
+            try:
+                for columns, rows in self.batches(path, own):  # sent as the driver takes them: cheaper to send
+                    sending.send(("batch", (self.services.store.driver_rows(columns), rows)))
+                sending.send(("done", own))
+            except BaseException as exc:  # noqa: BLE001 - handed to the writing process, which raises it
+                sending.send(("failed", exc))
+
+        def receive_all() -> None:
+            """Batches taken off the pipe (and unpickled) while the writer writes: a pipe holds 64 KB, a batch ~300."""
+            try:
+                while True:
+                    message = receiving.recv()
+                    arrived.put(message)
+                    if message[0] != "batch":
+                        return
+            except EOFError:
+                arrived.put(("failed", RuntimeError("the import's checking process ended unexpectedly "
+                                                    f"(exit code {checker.exitcode})")))
+            except BaseException as exc:  # noqa: BLE001 - raised by the writer
+                arrived.put(("failed", exc))
+
+        self.services.store.dispose()  # no open database connection crosses the fork
+        checker = context.Process(target=check_all, name="import-checker", daemon=True)
+        checker.start()
+        sending.close()
+        arrived: queue.Queue = queue.Queue(maxsize=8)
+        receiver = threading.Thread(target=receive_all, name="import-receiver", daemon=True)
+        receiver.start()
+        try:
+            while True:
+                kind, body = arrived.get()
+                if kind == "batch":
+                    # batches that have piled up while the last write ran go in one transaction: a slow store
+                    # (PostgreSQL's commit waits for its disk) makes fewer, larger commits
+                    group, rows = body
+                    while rows < WRITE_GROUP_ROWS:
+                        try:
+                            kind, body = arrived.get_nowait()
+                        except queue.Empty:
+                            kind = None
+                            break
+                        if kind != "batch":
+                            break
+                        group, rows = group.plus(body[0]), rows + body[1]
+                    yield group, rows
+                    if kind in (None, "batch"):
+                        continue
+                if kind == "done":
+                    result.rows, result.errors = body.rows, body.errors
+                    result.refused_batches, result.refused_rows = body.refused_batches, body.refused_rows
+                    return
+                else:
+                    raise body
+        finally:
+            if checker.is_alive():
+                checker.kill()
+            checker.join()
+            receiver.join()
+            receiving.close()
+
+
+@contextlib.contextmanager
+def _few_collections() -> Iterator[None]:
+    """An import makes millions of short-lived containers beside a large heap, and Python's cyclic collector, run
+    every 700 of them, walked that heap again and again: half of the checks' time. While it runs, what exists
+    already is set aside (gc.freeze) and the collector runs every 50,000 (still run: nothing cyclic is kept)."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def run_cli(services: Services, file: str, dry_run: bool, batch_size: int, source: str | None) -> int:

@@ -71,9 +71,12 @@ class Evidence(BaseModel):
 
 def evidence_kind(item: Evidence) -> str | None:
     """photo/video from the declared type or the URL's extension; None when it cannot be told."""
-    if item.type:
-        return item.type
-    path = item.url.split("?", 1)[0].lower()
+    return item.type or url_kind(item.url)
+
+
+def url_kind(url: str) -> str | None:
+    """photo/video from a URL's extension; None when it cannot be told."""
+    path = url.split("?", 1)[0].lower()
     if path.endswith(PHOTO_EXT):
         return "photo"
     if path.endswith(VIDEO_EXT):

@@ -4,11 +4,14 @@ Both the HTTP API and the demo feed go through here, so every report meets the s
 """
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
+import numpy as np
 from ulid import ULID
 
 from geodata.gazetteer import Gazetteer
@@ -31,6 +34,24 @@ REPORT_ID = re.compile(r"^[0-9A-Za-z]{1,32}$")  # ULIDs; anything else is no rep
 SOURCE_REF = re.compile(r"^[A-Za-z0-9._:\-]{1,80}$")  # a sender's own id, as the feed contract allows it
 # Events written before the key id had its own column carried it in the actor: "laksa (key a3b095507e2f)".
 _LEGACY_KEY_SUFFIX = re.compile(r" \(key [0-9a-f]+\)$")
+
+
+def new_report_ids(count: int) -> list[str]:
+    """`count` fresh ULIDs (the moment now, then 80 random bits), as `str(ULID())` spells them, made together: one
+    at a time they were a tenth of a bulk import's checks. Spelled for the whole batch at once: the 128 bits after
+    two zero bits, five bits a letter of Crockford's base32."""
+    raw = np.empty((count, 16), dtype=np.uint8)
+    raw[:, :6] = np.frombuffer(int(time.time() * 1000).to_bytes(6, "big"), dtype=np.uint8)
+    raw[:, 6:] = np.frombuffer(os.urandom(10 * count), dtype=np.uint8).reshape(count, 10)
+    bits = np.zeros((count, 130), dtype=np.uint8)
+    bits[:, 2:] = np.unpackbits(raw, axis=1)
+    letters = _CROCKFORD[bits.reshape(count, 26, 5) @ _FIVE_BITS]
+    text = letters.tobytes().decode("ascii")
+    return [text[26 * k:26 * k + 26] for k in range(count)]
+
+
+_CROCKFORD = np.frombuffer(b"0123456789ABCDEFGHJKMNPQRSTVWXYZ", dtype=np.uint8)
+_FIVE_BITS = np.array([16, 8, 4, 2, 1], dtype=np.uint8)
 
 
 def _public_actor(actor: str | None) -> str | None:
