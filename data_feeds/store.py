@@ -681,12 +681,12 @@ class Store:
         """Bulk import: reports with their whole event history, in ONE transaction (all or nothing), given as
         (report row, events) pairs, as ReportColumns or as `driver_rows`. Reports whose (source, source_ref) is
         already stored are skipped. One outbox row announces the batch (the dashboards recompute their aggregates;
-        they need no per-row event). -> (inserted, already stored)."""
-        if not isinstance(items, DriverRows):
-            items = self.driver_rows(items if isinstance(items, ReportColumns) else ReportColumns.from_items(items))
-        if items.postgres == self.is_sqlite:
+        they need no per-row event; inside `bulk_load`, one for the whole load at its end).
+        -> (inserted, already stored)."""
+        batch = items if isinstance(items, DriverRows) else self.driver_rows(
+            items if isinstance(items, ReportColumns) else ReportColumns.from_items(items))
+        if batch.postgres == self.is_sqlite:
             raise ValueError("rows made for another kind of store")
-        batch = items
         if not len(batch):
             return 0, 0
         with self.write() as conn:

@@ -32,7 +32,8 @@ MOMENTS = ["2026-10-01T01:00:00Z", "2026-10-01T08:00:00.123456+07:00", "2026-10-
            "2026-10-01 08:00:00+07:00", "2026-02-30T08:00:00+07:00", "1999-12-31T23:00:00Z", "2026-10-01T08:00:00+24:00",
            "2026-10-01T08:00:00-00:00", "2026-10-01T24:00:00Z", "2027-01-01T00:00:00Z", "2026-11-30T12:04:59+07:00",
            "2026-11-30T12:06:00+07:00", "", "2026-10-01T08:00:00.1234567+07:00", "1700000000", "2026-10-01t08:00:00z",
-           "2026-10-03T08:00:00+07:00", "2026-09-30T08:00:00+07:00"]
+           "2026-10-03T08:00:00+07:00", "2026-09-30T08:00:00+07:00", "\u0662\u0660\u0662\u0666-10-01T08:00:00Z",
+           "2026-10-01T08:00:00+07:00\n"]
 # Odd values a file's cells can hold, per column (each is also tried alone in a common row, below).
 ODD = {
     "id": ["", "a b", "x" * 80, "x" * 81, "ok:1.2_3", "é1", "\u200bID"],
@@ -189,3 +190,10 @@ def test_batch_ids_are_ulids_of_now(count):
     assert len(set(ids)) == count
     for rid in ids:
         assert str(ULID.from_str(rid)) == rid and abs((ULID.from_str(rid).datetime - datetime.now(timezone.utc)).total_seconds()) < 60
+
+
+def test_rows_made_for_one_kind_of_store_are_refused_by_the_other(services):
+    from data_feeds.store import DriverRows
+    made_for_postgres = DriverRows(True, (("id",), [("A",)]), (("report_id",), []), [("A", "laksa", None)])
+    with pytest.raises(ValueError, match="another kind of store"):
+        services.store.insert_batch(made_for_postgres, NOW)

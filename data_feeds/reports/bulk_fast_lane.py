@@ -37,7 +37,7 @@ _PHONE = re.compile(r"\+?[0-9 ()-]{6,32}")
 _ODD_IN_LINE = re.compile(f"{_CONTROL_IN_LINE.pattern}|{_INVISIBLE.pattern}")
 _ODD_IN_TEXT = re.compile(f"{_CONTROL_IN_TEXT.pattern}|{_INVISIBLE.pattern}|\r")
 # The one shape of time this lane reads itself (RFC 3339 with seconds and an offset); any other goes the per-row way.
-_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
+_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})")
 
 
 class _Doubt(Exception):
