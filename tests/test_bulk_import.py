@@ -257,3 +257,25 @@ def test_a_file_unreadable_midway_stores_the_batches_before_it(services, tmp_pat
     with pytest.raises(UnicodeDecodeError):
         Importer(services, batch_size=10).run(path, progress=False)
     assert len(services.store.report_ids()) >= 100  # the batches read before the bad bytes are stored
+
+
+def test_a_store_failing_midway_stops_the_checking_process_and_says_so(services, tmp_path, monkeypatch):
+    """The writer fails on its second write while the checker has more batches waiting: the error is raised (not a
+    hang), the first write stays stored, and the checking process is gone."""
+    import multiprocessing
+
+    from data_feeds.reports import bulk_import
+    monkeypatch.setattr(bulk_import, "PIPELINE_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk_import, "WRITE_GROUP_ROWS", 1)  # one batch a write
+    insert, calls = services.store.insert_batch, []
+
+    def failing_second(items, at):
+        calls.append(len(items))
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return insert(items, at)
+    monkeypatch.setattr(services.store, "insert_batch", failing_second)
+    with pytest.raises(OSError, match="disk full"):
+        Importer(services, batch_size=5).run(write_csv(tmp_path / "many.csv", [row(n) for n in range(200)]), progress=False)
+    assert len(services.store.report_ids()) == 5
+    assert not [p for p in multiprocessing.active_children() if p.name == "import-checker"]

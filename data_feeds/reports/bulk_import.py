@@ -295,8 +295,8 @@ class Importer:
 
     def _checked_in_a_child(self, path: Path, result: ImportResult) -> Iterator[tuple[ReportColumns, int]]:
         """`batches`, read and checked in a forked process while this one writes the batch before (two cores
-        where one did both). The pipe holds about one batch, so the checker is never far ahead; if it fails,
-        the batches before are stored and its error is raised here."""
+        where one did both). At most eight checked batches wait, so the checker is never far ahead; if it fails,
+        the batches before are stored and its error is raised here; if writing fails, the checker is stopped."""
         context = multiprocessing.get_context("fork")
         receiving, sending = context.Pipe(duplex=False)
 
@@ -359,7 +359,10 @@ class Importer:
             if checker.is_alive():
                 checker.kill()
             checker.join()
-            receiver.join()
+            while receiver.is_alive():  # (it may wait to hand over a batch nobody will write now)
+                with contextlib.suppress(queue.Empty):
+                    arrived.get_nowait()
+                receiver.join(0.05)
             receiving.close()
 
 
