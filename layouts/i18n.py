@@ -348,6 +348,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lb_to": ("Sampai tanggal", "To"),
     "lb_sla": ("SLA", "SLA"),
     "lb_sla_any": ("Semua", "Any"),
+    # the words Dash's dropdown shows of its own (dropdown_labels)
+    "dd_select_all": ("Pilih semua", "Select all"),
+    "dd_deselect_all": ("Batalkan semua", "Deselect all"),
+    "dd_selected_count": ("{num_selected} dipilih", "{num_selected} selected"),
+    "dd_search": ("Cari", "Search"),
+    "dd_clear_search": ("Hapus pencarian", "Clear search"),
+    "dd_clear_selection": ("Hapus pilihan", "Clear selection"),
+    "dd_no_options": ("Tidak ada pilihan yang cocok", "No options found"),
     "lb_sla_overdue": ("Lewat SLA", "Overdue"),
     "lb_sla_soon": ("Hampir lewat", "Due soon"),
     "lb_q": ("Cari ID, judul, isi", "Search id, title, text"),
@@ -405,6 +413,14 @@ def browser_words() -> dict:
     "timezone": the IANA name of WIB}."""
     words = {lang: {key: t(key, lang) for key in BROWSER_KEYS} for lang in LANGS}
     return {**words, "units": DURATION_UNITS, "glyphs": STATUS_GLYPHS, "timezone": WIB.key}
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """What dcc.Dropdown says of its own ("2 selected", "Select All"), in the page's language (its `labels`)."""
+    keys = {"select_all": "dd_select_all", "deselect_all": "dd_deselect_all", "selected_count": "dd_selected_count",
+            "search": "dd_search", "clear_search": "dd_clear_search", "clear_selection": "dd_clear_selection",
+            "no_options_found": "dd_no_options"}
+    return {label: t(key, lang) for label, key in keys.items()}
 
 
 def t(key: str, lang: str, **kwargs) -> str:

@@ -11,7 +11,7 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from . import ids
-from .i18n import STATUS_GLYPHS, t
+from .i18n import STATUS_GLYPHS, dropdown_labels, t
 from .wall import Account, account_corner
 
 js = Namespace("liveroom", "map")
@@ -37,10 +37,11 @@ class BrowserView:
     kecamatan_geobuf: str = ""  # the kecamatan outlines under the markers (the wall's layer)
 
 
-def _choice(label: str, cid: str, options: list[dict], multi: bool = True) -> html.Div:
+def _choice(label: str, cid: str, options: list[dict], lang: str, multi: bool = True) -> html.Div:
     return html.Div(className="lr-lb-field", children=[
         html.Label(label, htmlFor=cid),
-        dcc.Dropdown(id=cid, options=options, multi=multi, placeholder=label, className="lr-lb-dropdown")])
+        dcc.Dropdown(id=cid, options=options, multi=multi, placeholder=label, className="lr-lb-dropdown",
+                     labels=dropdown_labels(lang))])
 
 
 def filters(view: BrowserView) -> html.Details:
@@ -54,12 +55,12 @@ def filters(view: BrowserView) -> html.Details:
                 dcc.Input(id=ids.LB_Q, type="search", debounce=True, placeholder="LKS-2026-000123, banjir …", maxLength=200,
                           className="lr-lb-input", autoComplete="off")]),
             _choice(t("lb_status", lang), ids.LB_STATUS,
-                    [{"label": f"{STATUS_GLYPHS[s]} {t('status_' + s, lang)}", "value": s} for s in view.statuses]),
-            _choice(t("lb_category", lang), ids.LB_CATEGORY, opts(view.categories.items())),
-            _choice(t("lb_opd", lang), ids.LB_OPD, opts(view.opds.items())),
-            _choice(t("lb_kecamatan", lang), ids.LB_KECAMATAN, [{"label": n, "value": n} for n in view.kecamatan]),
-            _choice(t("lb_kelurahan", lang), ids.LB_KELURAHAN, opts(view.kelurahan.items())),
-            _choice(t("lb_source", lang), ids.LB_SOURCE, opts(view.sources.items())),
+                    [{"label": f"{STATUS_GLYPHS[s]} {t('status_' + s, lang)}", "value": s} for s in view.statuses], lang),
+            _choice(t("lb_category", lang), ids.LB_CATEGORY, opts(view.categories.items()), lang),
+            _choice(t("lb_opd", lang), ids.LB_OPD, opts(view.opds.items()), lang),
+            _choice(t("lb_kecamatan", lang), ids.LB_KECAMATAN, [{"label": n, "value": n} for n in view.kecamatan], lang),
+            _choice(t("lb_kelurahan", lang), ids.LB_KELURAHAN, opts(view.kelurahan.items()), lang),
+            _choice(t("lb_source", lang), ids.LB_SOURCE, opts(view.sources.items()), lang),
             html.Div(className="lr-lb-field", children=[
                 html.Label(t("lb_from", lang), htmlFor=ids.LB_FROM),
                 # no debounce: Dash 4 then sets a text selection, which a date field has not (a page error)
@@ -70,6 +71,7 @@ def filters(view: BrowserView) -> html.Details:
             html.Div(className="lr-lb-field", children=[
                 html.Label(t("lb_sla", lang), htmlFor=ids.LB_SLA),
                 dcc.Dropdown(id=ids.LB_SLA, searchable=False, placeholder=t("lb_sla_any", lang), className="lr-lb-dropdown",
+                             labels=dropdown_labels(lang),
                              options=[{"label": t("lb_sla_overdue", lang), "value": "overdue"},
                                       {"label": t("lb_sla_soon", lang), "value": "soon"}])]),
         ]),

@@ -6,7 +6,7 @@ from dash import dcc, html
 from data_feeds.reports.lifecycle import OPEN
 
 from . import ids
-from .i18n import STATUS_GLYPHS, fmt_datetime, t
+from .i18n import STATUS_GLYPHS, dropdown_labels, fmt_datetime, t
 from .report_page import citizen_media, closing_evidence
 
 
@@ -30,7 +30,8 @@ def actions(lang: str, opds: dict[str, str]) -> html.Section:
         dcc.Textarea(id=ids.ACT_NOTE, placeholder=t("act_note", lang), className="lr-act-note", maxLength=2000),
         html.Div(id=ids.ACT_FORWARD_ROW, className="lr-act-row", hidden=True, children=[
             dcc.Dropdown(id=ids.ACT_OPD, options=[{"label": name, "value": code} for code, name in opds.items()],
-                         placeholder=t("act_opd", lang), clearable=False, className="lr-act-opd"),
+                         placeholder=t("act_opd", lang), clearable=False, className="lr-act-opd",
+                         labels=dropdown_labels(lang)),
             button("act_forward", ids.ACT_FORWARD, "lr-act-primary")]),
         html.Div(id=ids.ACT_OPERATOR_ROW, className="lr-act-row", hidden=True, children=[
             dcc.Input(id=ids.ACT_DUP_OF, placeholder=t("act_dup_of", lang), className="lr-act-input", maxLength=32),

@@ -15,7 +15,7 @@ from geodata.boundaries import EMPTY_LAYER
 from geodata.gazetteer import CITY_CODE
 
 from . import ids, indicators_page, report_card
-from .i18n import STATUS_GLYPHS, fmt_date, fmt_duration, fmt_int, fmt_pct, fmt_time, population_period, t
+from .i18n import STATUS_GLYPHS, dropdown_labels, fmt_date, fmt_duration, fmt_int, fmt_pct, fmt_time, population_period, t
 from .indicators_page import spark
 
 js = Namespace("liveroom", "map")
@@ -236,7 +236,7 @@ def measure_legend(measure: str, lang: str, demo: bool = False) -> list:
 def measure_picker(lang: str) -> html.Div:
     return html.Div(className="lr-measure", children=[
         html.Label(t("map_measure", lang), htmlFor=ids.MEASURE),
-        dcc.Dropdown(id=ids.MEASURE, value=DEFAULT_MEASURE, clearable=False, searchable=False,
+        dcc.Dropdown(id=ids.MEASURE, value=DEFAULT_MEASURE, clearable=False, searchable=False, labels=dropdown_labels(lang),
                      options=[{"label": m.label(lang), "value": key} for key, m in choropleth.MEASURES.items()]),
     ])
 

@@ -138,6 +138,13 @@ def test_each_filter_through_the_address(live_stack, reports, page, name):
     assert page.url.endswith(f"/laporan/?{arg}") and page.errors == []
 
 
+def test_the_dropdowns_speak_the_pages_language(live_stack, reports, page):
+    """Dash's dropdown says "2 selected" of its own; the page gives it its words (layouts.i18n.dropdown_labels)."""
+    page.goto(live_stack.enter("pimpinan", next_path="/laporan/?status=baru,diproses"))
+    page.locator("#lb-status").get_by_text("2 dipilih").wait_for(timeout=WAIT_MS)
+    assert "selected" not in page.inner_text("#lb-status") and page.errors == []
+
+
 def test_a_link_with_filters_opens_the_same_view(live_stack, reports, page):
     link = "/laporan/?status=baru&opd=dpupr&kecamatan=Karawaci&from=2026-01-01&q=berlubang"
     page.goto(live_stack.enter("pimpinan", next_path=link))
