@@ -5,6 +5,7 @@
 starts the embedded Redis (unless REDIS_URL is set), the live worker and the web server.
 `create_app()` builds one Dash app for one process; gunicorn loads it through `wsgi()`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,9 @@ PLAIN_PAGE_ASSETS = r"signin\.css|report_page\.css"  # the script-free pages' st
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Dash:
     services = services or Services(settings or Settings.from_env())
     server = Flask(__name__)
-    if services.settings.proxy_hops:  # the client's address (rate limits, the audit) from the proxies we run, no further
+    if (
+        services.settings.proxy_hops
+    ):  # the client's address (rate limits, the audit) from the proxies we run, no further
         hops = services.settings.proxy_hops
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     counter = api_web.install(server, services)  # the rate limits' counter: the doors' and the sign-in form's
@@ -42,23 +45,46 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     compression.install(server)
     for door in (native.bp, open311.bp):  # keys authorise writes there, never cookies: nothing to forge
         csrf.exempt(door)
-    cache = Cache(server, config={
-        "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": services.settings.redis_url,
-        "CACHE_KEY_PREFIX": f"{services.settings.key_prefix}:cache:", "CACHE_DEFAULT_TIMEOUT": 300,
-    })
-    common = dict(server=server, title="Tangerang LIVE Room", update_title=None, assets_folder=str(ASSETS), compress=False,
-                  serve_locally=True, csrf_token_name=signin.CSRF_COOKIE, csrf_header_name=signin.CSRF_HEADER)
-    app = PageApp(__name__, unused_libraries=("dash_ag_grid", "dash/dash_table"),
-                  assets_ignore=PLAIN_PAGE_ASSETS + "|report_browser\\.js", **common)
-    reports_app = PageApp("report_browser", unused_libraries=("dash/dash_table",), url_base_pathname=REPORTS_PATH,
-                          assets_ignore=PLAIN_PAGE_ASSETS + "|kiosk\\.js|healing\\.js|replay\\.js", **common)
+    cache = Cache(
+        server,
+        config={
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": services.settings.redis_url,
+            "CACHE_KEY_PREFIX": f"{services.settings.key_prefix}:cache:",
+            "CACHE_DEFAULT_TIMEOUT": 300,
+        },
+    )
+    common = dict(
+        server=server,
+        title="Tangerang LIVE Room",
+        update_title=None,
+        assets_folder=str(ASSETS),
+        compress=False,
+        serve_locally=True,
+        csrf_token_name=signin.CSRF_COOKIE,
+        csrf_header_name=signin.CSRF_HEADER,
+    )
+    app = PageApp(
+        __name__,
+        unused_libraries=("dash_ag_grid", "dash/dash_table"),
+        assets_ignore=PLAIN_PAGE_ASSETS + "|report_browser\\.js",
+        **common,
+    )
+    reports_app = PageApp(
+        "report_browser",
+        unused_libraries=("dash/dash_table",),
+        url_base_pathname=REPORTS_PATH,
+        assets_ignore=PLAIN_PAGE_ASSETS + "|kiosk\\.js|healing\\.js|replay\\.js",
+        **common,
+    )
     for dash_app in (app, reports_app):
         dash_app.index_string = dash_app.index_string.replace("<html>", '<html lang="id">')
     callbacks.register(app, services, cache)
     callbacks.register_reports(reports_app, services, cache)
     # last: its policy names the callbacks' inline scripts
-    api_headers.install([app, reports_app], services.settings.map_tile_url, services.settings.live_url,
-                        services.settings.channel_port)
+    api_headers.install(
+        [app, reports_app], services.settings.map_tile_url, services.settings.live_url, services.settings.channel_port
+    )
     app.reports_app = reports_app
     return app
 
@@ -73,7 +99,9 @@ class PageApp(Dash):
 
     def interpolate_index(self, **kwargs):
         unused = tuple(f"/_dash-component-suites/{lib}/" for lib in self.unused_libraries)
-        kwargs["scripts"] = "\n".join(line for line in kwargs["scripts"].split("\n") if not any(u in line for u in unused))
+        kwargs["scripts"] = "\n".join(
+            line for line in kwargs["scripts"].split("\n") if not any(u in line for u in unused)
+        )
         return super().interpolate_index(**kwargs)
 
 
@@ -103,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_demo:
         settings = replace(settings, demo=False)
     from data_feeds.runtime import supervisor
+
     return supervisor.run(settings)
 
 

@@ -1,4 +1,5 @@
 """Helpers shared by the benchmarks: machine description, percentiles, result files."""
+
 from __future__ import annotations
 
 import atexit
@@ -25,8 +26,14 @@ def machine() -> dict:
     except OSError:
         pass
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem_gb, 1), "python": platform.python_version(),
-            "os": platform.platform(), "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(mem_gb, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
 
 
 def pct(values: list[float], p: float) -> float:
@@ -40,8 +47,14 @@ def pct(values: list[float], p: float) -> float:
 
 def summary_ms(values_s: list[float]) -> dict:
     ms = [v * 1000 for v in values_s]
-    return {"n": len(ms), "p50_ms": round(pct(ms, 50), 1), "p95_ms": round(pct(ms, 95), 1), "p99_ms": round(pct(ms, 99), 1),
-            "median_ms": round(statistics.median(ms), 1) if ms else None, "max_ms": round(max(ms), 1) if ms else None}
+    return {
+        "n": len(ms),
+        "p50_ms": round(pct(ms, 50), 1),
+        "p95_ms": round(pct(ms, 95), 1),
+        "p99_ms": round(pct(ms, 99), 1),
+        "median_ms": round(statistics.median(ms), 1) if ms else None,
+        "max_ms": round(max(ms), 1) if ms else None,
+    }
 
 
 def save(name: str, result: dict) -> Path:
@@ -63,7 +76,9 @@ def tmpdir(prefix: str) -> Path:
 def need(tool: str) -> str:
     path = subprocess.run(["which", tool], capture_output=True, text=True).stdout.strip()
     if not path:
-        raise SystemExit(f"{tool} is needed for this benchmark (Debian: apt-get install {tool}); `make bench` installs it")
+        raise SystemExit(
+            f"{tool} is needed for this benchmark (Debian: apt-get install {tool}); `make bench` installs it"
+        )
     return path
 
 

@@ -8,6 +8,7 @@ days (nearly all resolved, as bench.ingest's history); the pack for those 365 da
 (evidence_pack.gather and render, as build does the first time: the snapshot computed from the store, the period's
 complaint figures, every chart and map), timed --repeat times; the same on the empty store. Also the page count and the file's size.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,9 @@ from data_feeds.runtime.settings import Settings
 
 def measure(folder, redis_url: str, reports: int, repeat: int) -> dict:
     url = f"sqlite:///{folder / 'liveroom.db'}"
-    settings = Settings.from_env(data_dir=folder, database_url=url, redis_url=redis_url, demo=False, key_prefix=f"b{reports}")
+    settings = Settings.from_env(
+        data_dir=folder, database_url=url, redis_url=redis_url, demo=False, key_prefix=f"b{reports}"
+    )
     services = Services(settings)
     services.store.create_schema()
     services.indicators.seed()
@@ -36,15 +39,23 @@ def measure(folder, redis_url: str, reports: int, repeat: int) -> dict:
     times, pdf = [], b""
     for _ in range(repeat):
         t0 = time.perf_counter()
-        pdf = evidence_pack.render(evidence_pack.gather(services, start, end, "id"), services)  # (build would reuse the first)
+        pdf = evidence_pack.render(
+            evidence_pack.gather(services, start, end, "id"), services
+        )  # (build would reuse the first)
         times.append(time.perf_counter() - t0)
     path = folder / "pack.pdf"
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
     pages = next((int(line.split()[-1]) for line in info.splitlines() if line.startswith("Pages:")), None)
     services.store.dispose()
-    return {"reports": reports, "prefill_s": round(fill_s, 1), "seconds": [round(t, 2) for t in times],
-            "median_s": round(sorted(times)[len(times) // 2], 2), "pages": pages, "bytes": len(pdf)}
+    return {
+        "reports": reports,
+        "prefill_s": round(fill_s, 1),
+        "seconds": [round(t, 2) for t in times],
+        "median_s": round(sorted(times)[len(times) // 2], 2),
+        "pages": pages,
+        "bytes": len(pdf),
+    }
 
 
 def main() -> None:
@@ -63,8 +74,13 @@ def main() -> None:
         full = measure(folder / "full", server.url, args.reports, args.repeat)
     finally:
         server.stop()
-    result = {"command": "python -m bench.evidence_pack", "period_days": 365, "empty_store": empty, "year_of_reports": full,
-              "data_part_s": round(full["median_s"] - empty["median_s"], 2)}
+    result = {
+        "command": "python -m bench.evidence_pack",
+        "period_days": 365,
+        "empty_store": empty,
+        "year_of_reports": full,
+        "data_part_s": round(full["median_s"] - empty["median_s"], 2),
+    }
     print(result)
     save("evidence_pack", result)
 

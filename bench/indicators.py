@@ -9,6 +9,7 @@ the table grows, and what the indicators page costs a browser.
   and summarise_on_change() when nothing changed (what every other snapshot rebuild pays: one max(id)).
 - page: the pillar cards as JSON (what the poll sends when a figure changes while /indikator is open).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,15 @@ def figures(n: int, start: date = date(2015, 1, 4)) -> list[list]:
         for k, place in enumerate(places):
             for dose in (1, 2, 3):
                 if len(rows) < n:
-                    rows.append([f"vaccination_dose_{dose}", place, (start + timedelta(weeks=week)).isoformat(),
-                                 1000 * (week + 1) + k, "bench"])
+                    rows.append(
+                        [
+                            f"vaccination_dose_{dose}",
+                            place,
+                            (start + timedelta(weeks=week)).isoformat(),
+                            1000 * (week + 1) + k,
+                            "bench",
+                        ]
+                    )
         week += 1
     return rows
 
@@ -86,7 +94,7 @@ def time_summary(n: int, runs: int = 5) -> dict:
     chunk = 20_000
     rows = figures(n)
     for i in range(0, n, chunk):  # in chunks: one record() call checks its rows in one transaction
-        service.record([dict(zip(HEADER, r, strict=True)) for r in rows[i:i + chunk]], actor="bench")
+        service.record([dict(zip(HEADER, r, strict=True)) for r in rows[i : i + chunk]], actor="bench")
     config, gz, today = load_indicators(), service.gz, date.today()
     cold = []
     for _ in range(runs):
@@ -99,8 +107,12 @@ def time_summary(n: int, runs: int = 5) -> dict:
         t0 = time.perf_counter()
         indicators.summarise_on_change(service.store, config, gz, today)
         warm.append(time.perf_counter() - t0)
-    return {"figures": n, "summary_cold": summary_ms(cold), "summary_unchanged": summary_ms(warm),
-            "snapshot_bytes": len(json.dumps([places, subjects]))}
+    return {
+        "figures": n,
+        "summary_cold": summary_ms(cold),
+        "summary_unchanged": summary_ms(warm),
+        "snapshot_bytes": len(json.dumps([places, subjects])),
+    }
 
 
 def page_bytes() -> dict:
@@ -109,7 +121,9 @@ def page_bytes() -> dict:
     places, subjects = indicators.summarise(service.store, load_indicators(), service.gz, date.today())
     opd_short = {c: o.short for c, o in categories.load().opds.items()}
     t0 = time.perf_counter()
-    bodies = indicators_page.pillar_bodies(load_indicators(), places, subjects, opd_short, area_names(service.gz, "id"), "id")
+    bodies = indicators_page.pillar_bodies(
+        load_indicators(), places, subjects, opd_short, area_names(service.gz, "id"), "id"
+    )
     render = time.perf_counter() - t0
     payload = json.dumps(bodies, cls=plotly.utils.PlotlyJSONEncoder)
     return {"cards": sum(len(b) for b in bodies), "bytes": len(payload), "render_ms": round(render * 1000, 1)}
@@ -120,11 +134,14 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=10_000)
     ap.add_argument("--sizes", default="10000,100000")
     args = ap.parse_args()
-    save("indicators", {
-        "import": {kind: time_import(args.rows, kind) for kind in ("csv", "xlsx")},
-        "summary": [time_summary(int(n)) for n in args.sizes.split(",")],
-        "page": page_bytes(),
-    })
+    save(
+        "indicators",
+        {
+            "import": {kind: time_import(args.rows, kind) for kind in ("csv", "xlsx")},
+            "summary": [time_summary(int(n)) for n in args.sizes.split(",")],
+            "page": page_bytes(),
+        },
+    )
 
 
 if __name__ == "__main__":

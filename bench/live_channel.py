@@ -16,6 +16,7 @@ All in one run, each figure beside its limit:
   3. poll   the same N dashboards on the fallback instead (each asks /live/poll every 1.5 s), idle: what a
             poll would cost, beside the push.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,6 +68,7 @@ OBSERVER = """
 
 # -- protocol-level dashboards ------------------------------------------------------------------------
 
+
 def stopped(stop_at: tuple[float, str]) -> bool:
     """(deadline, stop file): the run's main process ends a phase early by making the file."""
     return time.time() > stop_at[0] or os.path.exists(stop_at[1])
@@ -76,12 +78,17 @@ async def _stream(session, base: str, ticket: str, seen: dict, stop_at: float) -
     """One dashboard on the stream: reads events, notes when each report first arrives, reconnects with
     the version it had (as EventSource does with Last-Event-ID)."""
     import aiohttp
+
     last = None
     while not stopped(stop_at):
         headers = {"Last-Event-ID": last} if last else {}
         try:
-            async with session.get(f"{base}/live/events", params={"t": ticket}, headers=headers,
-                                   timeout=aiohttp.ClientTimeout(total=None, sock_read=None)) as resp:
+            async with session.get(
+                f"{base}/live/events",
+                params={"t": ticket},
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=None, sock_read=None),
+            ) as resp:
                 buf = b""
                 while not stopped(stop_at):
                     try:
@@ -109,7 +116,9 @@ async def _poll(session, base: str, ticket: str, seen: dict, stop_at: float) -> 
     await asyncio.sleep(random.uniform(0, POLL_S))
     while not stopped(stop_at):
         try:
-            async with session.get(f"{base}/live/poll", params={"t": ticket, **({"have": have} if have else {})}) as resp:
+            async with session.get(
+                f"{base}/live/poll", params={"t": ticket, **({"have": have} if have else {})}
+            ) as resp:
                 body = await resp.json()
             for m in body["msgs"]:
                 have = m["v"]
@@ -126,6 +135,7 @@ def clients_process(args: tuple) -> dict:
 
     async def main():
         import aiohttp
+
         connector = aiohttp.TCPConnector(limit=0, force_close=False)
         seen_by = [{} for _ in range(n)]
         async with aiohttp.ClientSession(connector=connector) as session:
@@ -138,12 +148,14 @@ def clients_process(args: tuple) -> dict:
         return merged
 
     import resource
+
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return asyncio.run(main())
 
 
 # -- the server's CPU ----------------------------------------------------------------------------------
+
 
 def stack_cpu_seconds(root: int) -> dict[int, float]:
     """CPU seconds (user + system) of `root` and every process under it (app.py, and the web server, channel,
@@ -218,8 +230,11 @@ def run(dashboards: int, n_reports: int, idle_s: float, seed: int = 7) -> dict:
     result: dict = {"dashboards": dashboards}
     try:
         ticket = ticket_for(stack)
-        args = CHROMIUM_ARGS + ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-                                "--disable-backgrounding-occluded-windows"]
+        args = CHROMIUM_ARGS + [
+            "--disable-background-timer-throttling",
+            "--disable-renderer-backgrounding",
+            "--disable-backgrounding-occluded-windows",
+        ]
         with sync_playwright() as pw, Pool(procs) as pool:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=args)
             observer = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
@@ -241,7 +256,13 @@ def run(dashboards: int, n_reports: int, idle_s: float, seed: int = 7) -> dict:
             posted: dict[str, float] = {}
             for i in range(n_reports):
                 p = rng.choice(places)
-                body = {"source": "laksa", "category": "sampah", "title": f"Bench channel {i}", "lat": p.lat, "lon": p.lon}
+                body = {
+                    "source": "laksa",
+                    "category": "sampah",
+                    "title": f"Bench channel {i}",
+                    "lat": p.lat,
+                    "lon": p.lon,
+                }
                 resp = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, json=body, timeout=10)
                 posted[resp.json()["id"]] = time.time()
                 time.sleep(1.5)
@@ -253,7 +274,11 @@ def run(dashboards: int, n_reports: int, idle_s: float, seed: int = 7) -> dict:
             pixel = [(seen[rid][0] / 1000 - t) for rid, t in posted.items() if rid in seen]
             delivered = [at - posted[rid] for part in parts for rid, ats in part.items() if rid in posted for at in ats]
             result["pixel"] = {"seen": len(pixel), "of": n_reports, **summary_ms(pixel)}
-            result["message_at_clients"] = {"deliveries": len(delivered), "expected": n_reports * others, **summary_ms(delivered)}
+            result["message_at_clients"] = {
+                "deliveries": len(delivered),
+                "expected": n_reports * others,
+                **summary_ms(delivered),
+            }
 
             # 3: the same dashboards polling the fallback
             stop_at = (time.time() + idle_s + 60, str(stop) + "-poll")
@@ -276,12 +301,16 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=30)
     args = parser.parse_args()
     result = run(args.dashboards, args.reports, args.idle_seconds)
-    save("live_channel", {
-        "command": "python -m bench.live_channel",
-        "what": "N dashboards on the live channel (1 real Chromium + N-1 protocol clients); server CPU from /proc over its "
-                "whole process tree; POST 201 -> marker on the Chromium's screen",
-        "limits": {"idle_core_share": 0.25, "pixel_p95_ms": 1000},
-        **result})
+    save(
+        "live_channel",
+        {
+            "command": "python -m bench.live_channel",
+            "what": "N dashboards on the live channel (1 real Chromium + N-1 protocol clients); server CPU from /proc over its "
+            "whole process tree; POST 201 -> marker on the Chromium's screen",
+            "limits": {"idle_core_share": 0.25, "pixel_p95_ms": 1000},
+            **result,
+        },
+    )
 
 
 if __name__ == "__main__":

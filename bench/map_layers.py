@@ -6,6 +6,7 @@ close the schematic default boundaries come to the official ones.
 The official boundaries are the test fixture in ../shared/geodata/official (read, never copied);
 without it the agreement figures are skipped.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,12 +54,16 @@ def assign_speed(bs: boundaries.BoundarySet, n: int = 100_000, runs: int = 5) ->
 def layer_bytes(bs: boundaries.BoundarySet) -> dict:
     """What the browser receives: the kecamatan overview as geobuf (simplified 10 m) in the page, and one
     kecamatan's kelurahan as GeoJSON (simplified 2 m) on drill-down; plain GeoJSON sizes beside them."""
-    per_kec = {code: len(json.dumps(bs.layer_geojson("kelurahan", code, DRILL_SIMPLIFY_M)))
-               for code in sorted(bs.kecamatan["kode_kec"])}
-    return {"kecamatan_overview_sent_bytes": len(bs.layer_geobuf("kecamatan", simplify_m=OVERVIEW_SIMPLIFY_M)),
-            "kecamatan_plain_geojson_bytes": len(json.dumps(bs.layer_geojson("kecamatan"))),
-            "kelurahan_of_one_kecamatan_sent_bytes": {"min": min(per_kec.values()), "max": max(per_kec.values())},
-            "all_kelurahan_plain_geojson_bytes": len(json.dumps(bs.layer_geojson("kelurahan")))}
+    per_kec = {
+        code: len(json.dumps(bs.layer_geojson("kelurahan", code, DRILL_SIMPLIFY_M)))
+        for code in sorted(bs.kecamatan["kode_kec"])
+    }
+    return {
+        "kecamatan_overview_sent_bytes": len(bs.layer_geobuf("kecamatan", simplify_m=OVERVIEW_SIMPLIFY_M)),
+        "kecamatan_plain_geojson_bytes": len(json.dumps(bs.layer_geojson("kecamatan"))),
+        "kelurahan_of_one_kecamatan_sent_bytes": {"min": min(per_kec.values()), "max": max(per_kec.values())},
+        "all_kelurahan_plain_geojson_bytes": len(json.dumps(bs.layer_geojson("kelurahan"))),
+    }
 
 
 def first_paint(runs: int = 5) -> dict:
@@ -74,8 +79,9 @@ def first_paint(runs: int = 5) -> dict:
                 page.goto(stack.enter("pimpinan"))
                 page.wait_for_function("() => window.__firstPolygon !== null", timeout=60_000)
                 out["to_first_polygon_ms"].append(page.evaluate("window.__firstPolygon") / 1000)
-                out["to_dom_content_loaded_ms"].append(page.evaluate(
-                    "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd") / 1000)
+                out["to_dom_content_loaded_ms"].append(
+                    page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd") / 1000
+                )
                 context.close()
             browser.close()
     finally:
@@ -92,15 +98,22 @@ def agreement(default: boundaries.BoundarySet, official: boundaries.BoundarySet)
         union = shapely.area(shapely.union(a.values, b.values))
         iou = inter / union
         worst = int(np.argmin(iou))
-        result[level] = {"mean_iou": round(float(iou.mean()), 3), "median_iou": round(float(np.median(iou)), 3),
-                         "worst_iou": round(float(iou[worst]), 3), "worst": str(a.index[worst])}
+        result[level] = {
+            "mean_iou": round(float(iou.mean()), 3),
+            "median_iou": round(float(np.median(iou)), 3),
+            "worst_iou": round(float(iou[worst]), 3),
+            "worst": str(a.index[worst]),
+        }
     return result
 
 
 def main() -> None:
     default = boundaries.load_boundaries(None)
-    result = {"command": "python -m bench.map_layers",
-              "assign_100k_points_default": assign_speed(default), "layers_default": layer_bytes(default)}
+    result = {
+        "command": "python -m bench.map_layers",
+        "assign_100k_points_default": assign_speed(default),
+        "layers_default": layer_bytes(default),
+    }
     if OFFICIAL.exists():
         official = boundaries.load_boundaries(OFFICIAL)
         result["assign_100k_points_official"] = assign_speed(official)

@@ -9,6 +9,7 @@ lease holder) and post a report through node A at once; measure SIGKILL -> anoth
 and SIGKILL -> that report on the dashboards of both nodes. Limit: taken over within 10 s. Each round also
 checks that the stream holds every report's creation exactly once.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,11 +33,14 @@ PLACES = ["36.71.01.1001", "36.71.03.1005", "36.71.06.1001", "36.71.08.1004", "3
 
 
 def post(node: LiveStack, n: int) -> str:
-    resp = requests.post(f"{node.url}/api/v1/reports", headers=node.headers, timeout=10,
-                         json=report_payload(title=f"Bench failover {n}", category="sampah", **at_kelurahan(PLACES[n % len(PLACES)])))
+    resp = requests.post(
+        f"{node.url}/api/v1/reports",
+        headers=node.headers,
+        timeout=10,
+        json=report_payload(title=f"Bench failover {n}", category="sampah", **at_kelurahan(PLACES[n % len(PLACES)])),
+    )
     resp.raise_for_status()
     return resp.json()["id"]
-
 
 
 def main() -> None:
@@ -74,12 +78,24 @@ def main() -> None:
         created = [e["report_id"] for e in events if e["kind"] == "created"]
         for d in dashboards:
             d.stop.set()
-        save("scale_out", {
-            "command": "python -m bench.scale_out", "nodes": 2, "store": "PostgreSQL (throwaway cluster)", "redis": "embedded Valkey",
-            "lease_s": LEASE_S, "limit_takeover_s": 10, "kills": args.kills, "holders_killed": holders,
-            "kill_to_new_holder": summary_ms(takeover), "kill_to_report_on_both_nodes": summary_ms(on_screens),
-            "reports_posted": len(posted), "created_events_in_stream": len(created),
-            "each_exactly_once": sorted(created) == sorted(posted)})
+        save(
+            "scale_out",
+            {
+                "command": "python -m bench.scale_out",
+                "nodes": 2,
+                "store": "PostgreSQL (throwaway cluster)",
+                "redis": "embedded Valkey",
+                "lease_s": LEASE_S,
+                "limit_takeover_s": 10,
+                "kills": args.kills,
+                "holders_killed": holders,
+                "kill_to_new_holder": summary_ms(takeover),
+                "kill_to_report_on_both_nodes": summary_ms(on_screens),
+                "reports_posted": len(posted),
+                "created_events_in_stream": len(created),
+                "each_exactly_once": sorted(created) == sorted(posted),
+            },
+        )
     finally:
         for node in nodes:
             node.stop()

@@ -8,6 +8,7 @@ The store is filled in bulk with three years of varied reports (titles from each
 complaints and the kelurahan's name, LAKSA ids, ~0.3 % still open); PostgreSQL is a throwaway cluster
 (tests/pg.py). Times are server time: no HTTP, no JSON.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,16 +47,36 @@ def fill(store: Store, n: int, seed: int = 11) -> float:
             p, cat = rng.choice(places), rng.choice(list(PHRASES))
             reported = now - timedelta(hours=rng.uniform(1, 3 * 365 * 24))
             is_open = rng.random() < 0.003
-            responded, resolved = reported + timedelta(hours=rng.uniform(0.5, 30)), reported + timedelta(hours=rng.uniform(30, 200))
+            responded, resolved = (
+                reported + timedelta(hours=rng.uniform(0.5, 30)),
+                reported + timedelta(hours=rng.uniform(30, 200)),
+            )
             is_open = is_open or resolved > now
             status = rng.choice(["baru", "diproses"]) if is_open else "selesai"
-            row = dict(id=str(ULID()), source="laksa", source_ref=f"LKS-{reported.year}-{done + k:07d}", category=cat,
-                       title=f"{rng.choice(PHRASES[cat])} di {p.name}", description=rng.choice(["", "Mohon segera ditangani",
-                       "Sudah tiga hari", "Membahayakan pengendara"]), lat=p.lat, lon=p.lon, kode_kec=p.kecamatan_code,
-                       kode_kel=p.code, address=None, reported_at=reported, received_at=reported, reporter_name=None,
-                       reporter_phone=None, media=[], status=status, opd=OPD[cat],
-                       first_response_at=None if status == "baru" else responded, resolved_at=None if is_open else resolved,
-                       duplicate_of=None, updated_at=reported)
+            row = dict(
+                id=str(ULID()),
+                source="laksa",
+                source_ref=f"LKS-{reported.year}-{done + k:07d}",
+                category=cat,
+                title=f"{rng.choice(PHRASES[cat])} di {p.name}",
+                description=rng.choice(["", "Mohon segera ditangani", "Sudah tiga hari", "Membahayakan pengendara"]),
+                lat=p.lat,
+                lon=p.lon,
+                kode_kec=p.kecamatan_code,
+                kode_kel=p.code,
+                address=None,
+                reported_at=reported,
+                received_at=reported,
+                reporter_name=None,
+                reporter_phone=None,
+                media=[],
+                status=status,
+                opd=OPD[cat],
+                first_response_at=None if status == "baru" else responded,
+                resolved_at=None if is_open else resolved,
+                duplicate_of=None,
+                updated_at=reported,
+            )
             ev = dict(opd=OPD[cat], actor="laksa", note=None, evidence=[], recorded_at=reported)
             items.append((row, [{**ev, "kind": "created", "from_status": None, "to_status": "baru", "at": reported}]))
         store.insert_batch(items, now)
@@ -64,11 +85,19 @@ def fill(store: Store, n: int, seed: int = 11) -> float:
 
 
 CASES = {  # one filter each, as a link would carry it; the last ones free text
-    "no filter": {}, "status=baru": {"status": "baru"}, "status=selesai": {"status": "selesai"},
-    "category=banjir": {"category": "banjir"}, "opd=dpupr": {"opd": "dpupr"}, "kecamatan=Karawaci": {"kecamatan": "Karawaci"},
-    "kelurahan=36.71.07.1014": {"kelurahan": "36.71.07.1014"}, "source=laksa": {"source": "laksa"},
-    "from..to (one month, a year ago)": {"from": None, "to": None}, "sla=overdue": {"sla": "overdue"},
-    "q=banjir": {"q": "banjir"}, "q=lampu taman": {"q": "lampu taman"}, "q=<a LAKSA id>": {"q": None},
+    "no filter": {},
+    "status=baru": {"status": "baru"},
+    "status=selesai": {"status": "selesai"},
+    "category=banjir": {"category": "banjir"},
+    "opd=dpupr": {"opd": "dpupr"},
+    "kecamatan=Karawaci": {"kecamatan": "Karawaci"},
+    "kelurahan=36.71.07.1014": {"kelurahan": "36.71.07.1014"},
+    "source=laksa": {"source": "laksa"},
+    "from..to (one month, a year ago)": {"from": None, "to": None},
+    "sla=overdue": {"sla": "overdue"},
+    "q=banjir": {"q": "banjir"},
+    "q=lampu taman": {"q": "lampu taman"},
+    "q=<a LAKSA id>": {"q": None},
     "q=<a word in no report>": {"q": "xylofon"},
 }
 
@@ -103,7 +132,9 @@ def time_cases(store: Store, runs: int) -> dict:
             times.append(time.perf_counter() - t0)
             found = len(rows)
         out[name] = {**summary_ms(times), "rows": found}
-        print(f"  {name:<34} p50 {out[name]['p50_ms']:>7} ms  p95 {out[name]['p95_ms']:>7} ms  ({found} rows)", flush=True)
+        print(
+            f"  {name:<34} p50 {out[name]['p50_ms']:>7} ms  p95 {out[name]['p95_ms']:>7} ms  ({found} rows)", flush=True
+        )
     return out
 
 
@@ -116,6 +147,7 @@ def filled_stores(databases: str, reports: int, name: str):
             url = f"sqlite:///{tmpdir(name) / 'liveroom.db'}"
         else:
             from tests.pg import ThrowawayPostgres
+
             pg = ThrowawayPostgres().start()
             url = pg.new_database()
         try:
@@ -148,7 +180,13 @@ def main() -> None:
     for db, store, filled in filled_stores(args.databases, args.reports, "search"):
         cases = time_cases(store, args.runs)
         worst = max(c["p95_ms"] for c in cases.values())
-        results[db] = {**filled, "cases": cases, "worst_p95_ms": worst, "limit_p95_ms": LIMIT_MS, "within_limit": worst <= LIMIT_MS}
+        results[db] = {
+            **filled,
+            "cases": cases,
+            "worst_p95_ms": worst,
+            "limit_p95_ms": LIMIT_MS,
+            "within_limit": worst <= LIMIT_MS,
+        }
     save("search", {"command": "python -m bench.search", "reports": args.reports, "page": 50, "by_database": results})
 
 

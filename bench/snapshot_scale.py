@@ -6,6 +6,7 @@ off the request path, but it shares the machine's two cores with the web workers
 Each size gets a fresh SQLite store filled by bench.ingest.prefill (three years of history,
 ~0.3 % still open); --db reuses a store already filled (its size is counted).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,16 +30,25 @@ def time_rebuilds(db: Path, runs: int = 7) -> dict:
     routing, gz = categories.load(), gazetteer.load()
     scopes = agency_scopes(store, routing)
     cache: dict = {}
-    compute(store, routing, gz, datetime.now(timezone.utc), 5000, feature_cache=cache, scopes=scopes)  # warm: page cache
+    compute(
+        store, routing, gz, datetime.now(timezone.utc), 5000, feature_cache=cache, scopes=scopes
+    )  # warm: page cache
     times: dict[str, list[float]] = {"with_agency_views": [], "city_only": []}
     for _ in range(runs):
         for kind, with_scopes in (("with_agency_views", scopes), ("city_only", None)):
             t0 = time.perf_counter()
-            summary, markers = compute(store, routing, gz, datetime.now(timezone.utc), 5000, feature_cache=cache, scopes=with_scopes)
+            summary, markers = compute(
+                store, routing, gz, datetime.now(timezone.utc), 5000, feature_cache=cache, scopes=with_scopes
+            )
             times[kind].append(time.perf_counter() - t0)
-    out = {"reports": store.count_reports(), "open": summary["kpi"]["baru"] + summary["kpi"]["diproses"],
-           "markers": len(markers), "agency_views": len(scopes), "rebuild": summary_ms(times["with_agency_views"]),
-           "rebuild_city_only": summary_ms(times["city_only"])}
+    out = {
+        "reports": store.count_reports(),
+        "open": summary["kpi"]["baru"] + summary["kpi"]["diproses"],
+        "markers": len(markers),
+        "agency_views": len(scopes),
+        "rebuild": summary_ms(times["with_agency_views"]),
+        "rebuild_city_only": summary_ms(times["city_only"]),
+    }
     store.dispose()
     return out
 
@@ -57,8 +67,10 @@ def main() -> None:
     for db in args.db:
         results.append(time_rebuilds(Path(db)))
         print(results[-1], flush=True)
-    save("snapshot_scale", {"command": "python -m bench.snapshot_scale", "store": "SQLite WAL (embedded default)",
-                            "by_size": results})
+    save(
+        "snapshot_scale",
+        {"command": "python -m bench.snapshot_scale", "store": "SQLite WAL (embedded default)", "by_size": results},
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ marker-delta stream; the outbox's rows and backlog; the store's size on disk; th
 (--kiosk: the wall as the room runs it, every scene in turn). bench/results/<--out>.json is rewritten after every
 sample, so a run cut short keeps what it saw.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,12 +50,26 @@ def processes(root: int) -> dict[str, int]:
     for pid in stack_cpu_seconds(root):
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            rss = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-                       if line.startswith("VmRSS:"))
+            rss = next(
+                int(line.split()[1])
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                if line.startswith("VmRSS:")
+            )
         except (OSError, StopIteration):
             continue
-        name = ("channel" if "live.channel" in cmd else "worker" if "live.worker" in cmd else "redis" if "valkey" in cmd
-                else "web" if ("granian" in cmd or "gunicorn" in cmd) else "app.py" if "app.py" in cmd else cmd[:40])
+        name = (
+            "channel"
+            if "live.channel" in cmd
+            else "worker"
+            if "live.worker" in cmd
+            else "redis"
+            if "valkey" in cmd
+            else "web"
+            if ("granian" in cmd or "gunicorn" in cmd)
+            else "app.py"
+            if "app.py" in cmd
+            else cmd[:40]
+        )
         out[name] = out.get(name, 0) + rss
     return out
 
@@ -70,8 +85,13 @@ def staff(stack: LiveStack, stop: threading.Event, counts: dict) -> None:
     while not stop.wait(max(0.0, 1.0 - (time.monotonic() % 1.0))):
         p = rng.choice(places)
         try:
-            body = {"source": "laksa", "category": rng.choice(["sampah", "jalan_rusak", "pju_mati", "banjir"]), "title": f"Soak {n}",
-                    "lat": p.lat, "lon": p.lon}
+            body = {
+                "source": "laksa",
+                "category": rng.choice(["sampah", "jalan_rusak", "pju_mati", "banjir"]),
+                "title": f"Soak {n}",
+                "lat": p.lat,
+                "lon": p.lon,
+            }
             r = http.post(f"{stack.url}/api/v1/reports", json=body, timeout=10)
             if r.status_code == 201:
                 counts["posted"] += 1
@@ -85,7 +105,9 @@ def staff(stack: LiveStack, stop: threading.Event, counts: dict) -> None:
         now = time.monotonic()
         for item in [d for d in due if d[0] <= now]:
             due.remove(item)
-            body = {"status": item[2]} | ({"evidence": ["https://laksa.example/bukti/soak.jpg"]} if item[2] == "selesai" else {})
+            body = {"status": item[2]} | (
+                {"evidence": ["https://laksa.example/bukti/soak.jpg"]} if item[2] == "selesai" else {}
+            )
             try:
                 http.post(f"{stack.url}/api/v1/reports/{item[1]}/status", json=body, timeout=10)
                 counts["moved"] += 1
@@ -98,10 +120,18 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=125)
     parser.add_argument("--dashboards", type=int, default=200)
     parser.add_argument("--sample-minutes", type=float, default=5)
-    parser.add_argument("--wall", action="store_true", help="also keep a real Chromium wall open and record its JS heap "
-                        "(it costs this two-core box about half a core of rendering)")
-    parser.add_argument("--kiosk", action="store_true", help="the wall as the room runs it: every scene in turn, 30 s each "
-                        "(/?scenes=peta,opd,vaksin,indikator&seconds=30)")
+    parser.add_argument(
+        "--wall",
+        action="store_true",
+        help="also keep a real Chromium wall open and record its JS heap "
+        "(it costs this two-core box about half a core of rendering)",
+    )
+    parser.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="the wall as the room runs it: every scene in turn, 30 s each "
+        "(/?scenes=peta,opd,vaksin,indikator&seconds=30)",
+    )
     parser.add_argument("--out", default="soak", help="results file name under bench/results/")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped early: still stop the stack (finally)
@@ -116,7 +146,11 @@ def main() -> None:
     end = time.time() + args.minutes * 60
     try:
         stop_file = folder / "clients-stop"
-        clients = Process(target=_clients_forever, args=(stack, args.dashboards - (1 if args.wall else 0), end, str(stop_file)), daemon=True)
+        clients = Process(
+            target=_clients_forever,
+            args=(stack, args.dashboards - (1 if args.wall else 0), end, str(stop_file)),
+            daemon=True,
+        )
         if args.dashboards - (1 if args.wall else 0) > 0:
             clients.start()
         writer = threading.Thread(target=staff, args=(stack, stop, counts), daemon=True)
@@ -125,7 +159,9 @@ def main() -> None:
             cdp = wall = None
             if args.wall:
                 pw = scope.enter_context(sync_playwright())
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--enable-precise-memory-info"])
+                browser = pw.chromium.launch(
+                    executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--enable-precise-memory-info"]
+                )
                 scope.callback(browser.close)
                 wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
                 wall.goto(stack.enter("pimpinan", next_path=KIOSK if args.kiosk else "/"))
@@ -141,8 +177,10 @@ def main() -> None:
                     "rss_mb": {k: round(v / 1024, 1) for k, v in sorted(rss.items())},
                     "rss_total_mb": round(sum(rss.values()) / 1024, 1),
                     "redis_used_mb": round(info["used_memory"] / 2**20, 2),
-                    "event_stream_len": r.xlen(keys.events), "delta_stream_len": r.xlen(keys.deltas),
-                    "outbox_rows": store.outbox_size(), "outbox_backlog": store.outbox_backlog(),
+                    "event_stream_len": r.xlen(keys.events),
+                    "delta_stream_len": r.xlen(keys.deltas),
+                    "outbox_rows": store.outbox_size(),
+                    "outbox_backlog": store.outbox_backlog(),
                     "store_mb": round(sum(f.stat().st_size for f in folder.glob("liveroom.db*")) / 2**20, 1),
                     "channel_clients": requests.get(stack.channel_url + "/live/healthz", timeout=10).json()["clients"],
                     **counts,
@@ -150,15 +188,25 @@ def main() -> None:
                 if cdp is not None:
                     cdp.send("HeapProfiler.collectGarbage")
                     metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-                    sample.update(wall_js_heap_mb=round(metrics.get("JSHeapUsedSize", 0) / 2**20, 1),
-                                  wall_dom_nodes=int(metrics.get("Nodes", 0)), wall_link=wall.evaluate("window.liveroomLink.info().stats"),
-                                  wall_scene=wall.evaluate("document.documentElement.getAttribute('data-scene')"),
-                                  wall_reloaded=wall.evaluate("window.liveroomHealing ? window.liveroomHealing.last() : null"))
+                    sample.update(
+                        wall_js_heap_mb=round(metrics.get("JSHeapUsedSize", 0) / 2**20, 1),
+                        wall_dom_nodes=int(metrics.get("Nodes", 0)),
+                        wall_link=wall.evaluate("window.liveroomLink.info().stats"),
+                        wall_scene=wall.evaluate("document.documentElement.getAttribute('data-scene')"),
+                        wall_reloaded=wall.evaluate("window.liveroomHealing ? window.liveroomHealing.last() : null"),
+                    )
                 samples.append(sample)
-                save(args.out, {"command": "python -m bench.soak " + " ".join(sys.argv[1:]), "minutes": args.minutes,
-                                "dashboards": args.dashboards,
-                              "traffic": "demo feed on (~1 report / 4 s, lifecycle) + 1 API report/s, each answered after 2 min "
-                                         "and resolved after 10; real time", "samples": samples})
+                save(
+                    args.out,
+                    {
+                        "command": "python -m bench.soak " + " ".join(sys.argv[1:]),
+                        "minutes": args.minutes,
+                        "dashboards": args.dashboards,
+                        "traffic": "demo feed on (~1 report / 4 s, lifecycle) + 1 API report/s, each answered after 2 min "
+                        "and resolved after 10; real time",
+                        "samples": samples,
+                    },
+                )
                 if time.time() >= end:
                     break
                 time.sleep(min(args.sample_minutes * 60, max(1.0, end - time.time())))

@@ -1,4 +1,5 @@
 """What the screen must admit about its own data: a screen rule, decided from what a poll or page saw."""
+
 from __future__ import annotations
 
 
@@ -17,5 +18,7 @@ def freshness(stale: list[str], redis_up: bool, worker_up: bool, held_since: str
         problems.append({"kind": "worker_down", "since": held_since})
     if stale:
         problems.append({"kind": "feed_stale", "feeds": stale})
-    level = "down" if any(p["kind"] in {"redis_down", "worker_down"} for p in problems) else ("warn" if problems else "ok")
+    level = (
+        "down" if any(p["kind"] in {"redis_down", "worker_down"} for p in problems) else ("warn" if problems else "ok")
+    )
     return {"level": level, "problems": problems}

@@ -7,6 +7,7 @@ six pillars, the legend), which runs when their figures' mark moves or the reade
 measure or page: not once per report. The page hands the browser a ticket for its audience; the browser
 asks `/_liveroom/ticket` for a new one before it runs out (the session is checked again there).
 """
+
 from __future__ import annotations
 
 import flask
@@ -28,14 +29,19 @@ from layouts import ids, indicators_page, wall
 
 KPI_IDS = [ids.KPI_TODAY, ids.KPI_BARU, ids.KPI_DIPROSES, ids.KPI_SELESAI, ids.KPI_TTFR, ids.KPI_TTFR_NOTE]
 TICKET_PATH = "/_liveroom/ticket"
-PANEL_OUTPUTS = [Output(ids.VACC_PANEL, "children"), Output(ids.MAP_LEGEND, "children"),
-                 *[Output(ids.pillar_body(p), "children") for p in indicators_page.PILLARS]]
+PANEL_OUTPUTS = [
+    Output(ids.VACC_PANEL, "children"),
+    Output(ids.MAP_LEGEND, "children"),
+    *[Output(ids.pillar_body(p), "children") for p in indicators_page.PILLARS],
+]
 
 
 def area_names(gz, lang: str) -> dict[str, str]:
     """Kecamatan by name, kelurahan as "Kel. Name (Kecamatan)": the indicators page's area rows."""
     names = {code: p.name for code, p in gz.kecamatan.items()}
-    names.update({code: f"Kel. {p.name} ({gz.kecamatan[code.rsplit('.', 1)[0]].name})" for code, p in gz.kelurahan.items()})
+    names.update(
+        {code: f"Kel. {p.name} ({gz.kecamatan[code.rsplit('.', 1)[0]].name})" for code, p in gz.kelurahan.items()}
+    )
     return names
 
 
@@ -57,21 +63,30 @@ def channel_config(services: Services, who: Viewer | None, stores: dict | None =
     and the stores it fills (the wall's by default; {"version", "link"}: a page that only follows the version)."""
     settings = services.settings
     audience = Audience.of(who) if who is not None else Audience()
-    return {"t": live_ticket.issue(settings.signing_secret(), audience), "url": settings.live_url,
-            "port": settings.channel_port, "beat_ms": int(BEAT_S * 1000),
-            # a kiosk wall's healing (assets/healing.js): the page's release, its daily reload, its heap budget
-            "build": build_id(), "reload_at": settings.wall_reload_at, "heap_mb": settings.wall_heap_mb,
-            "ids": stores or {"view": ids.LIVE_VIEW, "markers": ids.MAP_MARKERS, "mark": ids.LIVE_MARK, "link": ids.LIVE_LINK}}
+    return {
+        "t": live_ticket.issue(settings.signing_secret(), audience),
+        "url": settings.live_url,
+        "port": settings.channel_port,
+        "beat_ms": int(BEAT_S * 1000),
+        # a kiosk wall's healing (assets/healing.js): the page's release, its daily reload, its heap budget
+        "build": build_id(),
+        "reload_at": settings.wall_reload_at,
+        "heap_mb": settings.wall_heap_mb,
+        "ids": stores
+        or {"view": ids.LIVE_VIEW, "markers": ids.MAP_MARKERS, "mark": ids.LIVE_MARK, "link": ids.LIVE_LINK},
+    }
 
 
 def _pillars(services: Services, places: dict, subjects: dict, lang: str) -> list[list]:
     opd_short = {code: o.short for code, o in services.routing.opds.items()}
-    return indicators_page.pillar_bodies(services.indicators.config, places, subjects, opd_short,
-                                         area_names(services.gazetteer, lang), lang)
+    return indicators_page.pillar_bodies(
+        services.indicators.config, places, subjects, opd_short, area_names(services.gazetteer, lang), lang
+    )
 
 
-def panel_outputs(services: Services, mark: dict | None, selection: str | None, measure: str | None,
-                  path: str | None, lang: str) -> list:
+def panel_outputs(
+    services: Services, mark: dict | None, selection: str | None, measure: str | None, path: str | None, lang: str
+) -> list:
     """The indicator panels (vaccination, the pillars on /indikator) and the map legend, as a list matching
     PANEL_OUTPUTS. From the live summary; from the store when Redis is down (the figures are there)."""
     measure = measure if measure in choropleth.MEASURES else wall.DEFAULT_MEASURE
@@ -83,8 +98,9 @@ def panel_outputs(services: Services, mark: dict | None, selection: str | None, 
     if summary is not None:
         places, subjects = summary.get("indicators", {}), summary.get("indicator_subjects", {})
     else:
-        places, subjects, _mark = indicator_summary.summarise_on_change(services.store, services.indicators.config,
-                                                                        services.gazetteer, wib_today())
+        places, subjects, _mark = indicator_summary.summarise_on_change(
+            services.store, services.indicators.config, services.gazetteer, wib_today()
+        )
     selection = selection if isinstance(selection, str) else None
     out = [wall.vaccination_children(places, selection, lang), wall.measure_legend(measure, lang, demo)]
     if (path or "/").rstrip("/") == ids.INDICATORS_PATH:
@@ -99,25 +115,66 @@ def register(app: Dash, services: Services) -> None:
         app.clientside_callback(ClientsideFunction("liveroom", name), *deps)
 
     clientside("startLink", Output(ids.LIVE_CHANNEL, "id"), Input(ids.LIVE_CHANNEL, "data"))
-    clientside("area", Output(ids.TICKER_DATA, "data"), Output(ids.OPD_DATA, "data"), *[Output(i, "children") for i in KPI_IDS],
-               Output(ids.MAP_KECAMATAN, "hideout"), Output(ids.MARKERS_NOTE, "children"), Output(ids.DEMO_BANNER, "hidden"),
-               Output(ids.UPDATED_AT, "children"), Output(ids.MAP_COUNTS, "data"),
-               Input(ids.LIVE_VIEW, "data"), Input(ids.SELECTION, "data"), Input(ids.MEASURE, "value"),
-               State(ids.MAP_CLASSES, "data"), State(ids.LANG, "data"), State(ids.COUNT_POINTS, "data"))
-    clientside("banner", Output(ids.STATUS_BANNER, "className"), Output(ids.STATUS_BANNER, "children"),
-               Input(ids.LIVE_LINK, "data"), Input(ids.LIVE_VIEW, "data"), State(ids.LANG, "data"))
+    clientside(
+        "area",
+        Output(ids.TICKER_DATA, "data"),
+        Output(ids.OPD_DATA, "data"),
+        *[Output(i, "children") for i in KPI_IDS],
+        Output(ids.MAP_KECAMATAN, "hideout"),
+        Output(ids.MARKERS_NOTE, "children"),
+        Output(ids.DEMO_BANNER, "hidden"),
+        Output(ids.UPDATED_AT, "children"),
+        Output(ids.MAP_COUNTS, "data"),
+        Input(ids.LIVE_VIEW, "data"),
+        Input(ids.SELECTION, "data"),
+        Input(ids.MEASURE, "value"),
+        State(ids.MAP_CLASSES, "data"),
+        State(ids.LANG, "data"),
+        State(ids.COUNT_POINTS, "data"),
+    )
+    clientside(
+        "banner",
+        Output(ids.STATUS_BANNER, "className"),
+        Output(ids.STATUS_BANNER, "children"),
+        Input(ids.LIVE_LINK, "data"),
+        Input(ids.LIVE_VIEW, "data"),
+        State(ids.LANG, "data"),
+    )
     clientside("ticker", Output(ids.TICKER, "children"), Input(ids.TICKER_DATA, "data"), State(ids.LANG, "data"))
-    clientside("opdTable", Output(ids.OPD_BODY, "children"), Output(ids.OPD_NOTE, "children"),
-               Input(ids.OPD_DATA, "data"), State(ids.LANG, "data"))
+    clientside(
+        "opdTable",
+        Output(ids.OPD_BODY, "children"),
+        Output(ids.OPD_NOTE, "children"),
+        Input(ids.OPD_DATA, "data"),
+        State(ids.LANG, "data"),
+    )
     clientside("clock", Output(ids.CLOCK, "children"), Input(ids.CLOCK_TICK, "n_intervals"), State(ids.LANG, "data"))
     clientside("foldOnPhone", Output(ids.LEGEND_BOX, "open"), Input(ids.LANG, "data"))
-    clientside("page", Output(ids.IND_PAGE, "hidden"), Output(ids.NAV_WALL, "className"), Output(ids.NAV_INDICATORS, "className"),
-               Output("lang-switch", "href"), Input(ids.URL, "pathname"), State(ids.LANG, "data"))
-    clientside("pillarOpd", *[Output(ids.pillar_opd(p), "children") for p in indicators_page.PILLARS],
-               Input(ids.OPD_DATA, "data"), State(ids.PILLAR_OPDS, "data"), State(ids.LANG, "data"))
+    clientside(
+        "page",
+        Output(ids.IND_PAGE, "hidden"),
+        Output(ids.NAV_WALL, "className"),
+        Output(ids.NAV_INDICATORS, "className"),
+        Output("lang-switch", "href"),
+        Input(ids.URL, "pathname"),
+        State(ids.LANG, "data"),
+    )
+    clientside(
+        "pillarOpd",
+        *[Output(ids.pillar_opd(p), "children") for p in indicators_page.PILLARS],
+        Input(ids.OPD_DATA, "data"),
+        State(ids.PILLAR_OPDS, "data"),
+        State(ids.LANG, "data"),
+    )
 
-    @app.callback(*PANEL_OUTPUTS, Input(ids.LIVE_MARK, "data"), Input(ids.SELECTION, "data"), Input(ids.MEASURE, "value"),
-                  Input(ids.URL, "pathname"), State(ids.LANG, "data"))
+    @app.callback(
+        *PANEL_OUTPUTS,
+        Input(ids.LIVE_MARK, "data"),
+        Input(ids.SELECTION, "data"),
+        Input(ids.MEASURE, "value"),
+        Input(ids.URL, "pathname"),
+        State(ids.LANG, "data"),
+    )
     def panels(mark, selection, measure, path, lang):
         return panel_outputs(services, mark, selection, measure, path, lang if lang in ("id", "en") else "id")
 
@@ -127,7 +184,8 @@ def register(app: Dash, services: Services) -> None:
         who = viewer()
         if who is None:
             return flask.jsonify({"errors": [{"field": None, "message": "sign in"}]}), 401
-        resp = flask.jsonify({"t": live_ticket.issue(services.settings.signing_secret(), Audience.of(who)),
-                              "ttl": live_ticket.TICKET_S})
+        resp = flask.jsonify(
+            {"t": live_ticket.issue(services.settings.signing_secret(), Audience.of(who)), "ttl": live_ticket.TICKET_S}
+        )
         resp.headers["Cache-Control"] = "no-store"
         return resp

@@ -1,4 +1,5 @@
 """Serving the wall page: its initial state from the live snapshot, its language, its map layers, its words."""
+
 from __future__ import annotations
 
 import hashlib
@@ -45,8 +46,14 @@ def initial_state(services: Services) -> tuple[dict, list[dict], dict]:
     else:
         redis_up = True  # up, but the worker has not written a snapshot yet
     now = utcnow()
-    summary, markers = compute(services.store, services.routing, services.gazetteer, now,
-                               services.settings.live_marker_limit, demo_enabled=services.settings.demo)
+    summary, markers = compute(
+        services.store,
+        services.routing,
+        services.gazetteer,
+        now,
+        services.settings.live_marker_limit,
+        demo_enabled=services.settings.demo,
+    )
     summary["built_at"] = iso_utc(now)
     return summary, list(markers.values()), freshness(stale_feeds(summary), redis_up, redis_up, summary["built_at"])
 
@@ -54,7 +61,9 @@ def initial_state(services: Services) -> tuple[dict, list[dict], dict]:
 def account_of(services: Services, who: Viewer | None) -> wall.Account | None:
     if who is None:
         return None
-    agency = ", ".join(services.routing.opds[c].short if c in services.routing.opds else c for c in sorted(who.scope or ()))
+    agency = ", ".join(
+        services.routing.opds[c].short if c in services.routing.opds else c for c in sorted(who.scope or ())
+    )
     return wall.Account(who.name, who.role, agency, who.kind == "person")
 
 
@@ -62,6 +71,7 @@ def boundary_layers(services: Services, cache: Cache):
     """-> (kecamatan layer, kelurahan layer): functions of the boundary set's key giving the map's geobuf layers,
     prepared once per boundary set (simplified: invisible at their zoom) and shared by all workers and pages
     through the Redis cache."""
+
     @cache.memoize(timeout=0)
     def kecamatan_layer(_key: str) -> str:
         return services.boundaries.layer_geobuf("kecamatan", simplify_m=OVERVIEW_SIMPLIFY_M)
@@ -83,19 +93,34 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         who = viewer() if flask.has_request_context() else None
         summary, markers, fresh = initial_state(services)
         summary = view_for(services, summary, who)
-        markers, _gone = visible_markers(markers, [], who.map_opds if who else None)  # (filled only when Redis had no snapshot)
-        return wall.build(wall.WallView(
-            lang=lang, summary=summary, markers=markers, kecamatan_geobuf=kecamatan_layer(bset.key),
-            kelurahan_geobuf=kelurahan_layer(bset.key),
-            bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]], boundary_kind=bset.kind, boundary_source=bset.source,
-            freshness=fresh, channel=channel_config(services, who),
-            tile_url=services.settings.map_tile_url,
-            pillar_opds={p: [code for code, o in services.routing.opds.items() if o.pillar == p] for p in indicators_page.PILLARS},
-            account=account_of(services, who), shows_reports=who is None or who.sees_reports,
-            opd_names={code: o.name for code, o in services.routing.opds.items()},
-            count_points=wall.count_points(services.gazetteer.kecamatan),
-            briefings=who is not None and (who.reads_briefing(None) or any(who.reads_briefing(o) for o in who.opds)),
-        ))
+        markers, _gone = visible_markers(
+            markers, [], who.map_opds if who else None
+        )  # (filled only when Redis had no snapshot)
+        return wall.build(
+            wall.WallView(
+                lang=lang,
+                summary=summary,
+                markers=markers,
+                kecamatan_geobuf=kecamatan_layer(bset.key),
+                kelurahan_geobuf=kelurahan_layer(bset.key),
+                bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]],
+                boundary_kind=bset.kind,
+                boundary_source=bset.source,
+                freshness=fresh,
+                channel=channel_config(services, who),
+                tile_url=services.settings.map_tile_url,
+                pillar_opds={
+                    p: [code for code, o in services.routing.opds.items() if o.pillar == p]
+                    for p in indicators_page.PILLARS
+                },
+                account=account_of(services, who),
+                shows_reports=who is None or who.sees_reports,
+                opd_names={code: o.name for code, o in services.routing.opds.items()},
+                count_points=wall.count_points(services.gazetteer.kecamatan),
+                briefings=who is not None
+                and (who.reads_briefing(None) or any(who.reads_briefing(o) for o in who.opds)),
+            )
+        )
 
     app.layout = serve_layout
 
@@ -103,8 +128,9 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
 
     @app.server.get(WORDS_PATH)
     def words():
-        return flask.Response(WORDS_JS, mimetype="text/javascript",
-                              headers={"Cache-Control": "public, max-age=31536000, immutable"})
+        return flask.Response(
+            WORDS_JS, mimetype="text/javascript", headers={"Cache-Control": "public, max-age=31536000, immutable"}
+        )
 
     @app.server.get("/lang/<code>")
     def set_lang(code: str):

@@ -2,6 +2,7 @@
 store for one block of rows at a time (keyset-paged, in the reader's scope); a live change refreshes the
 blocks in view, keeping the scroll, and rows received since the page opened are marked; the map shows the
 newest of the same filtered set. Every callback asks `viewer()` again: they are HTTP endpoints anyone can replay."""
+
 from __future__ import annotations
 
 import hashlib
@@ -46,8 +47,10 @@ def query_of(query_string: str, services: Services) -> ReportQuery:
 def values_of(query_string: str) -> list:
     """The filter controls' values from a query string (lists for the multi-choices)."""
     args = dict(parse_qsl((query_string or "").lstrip("?")))
-    return [[v for v in (args.get(name) or "").split(",") if v] or None if name in LIST_ARGS else args.get(name) or None
-            for name in FILTER_ARGS]
+    return [
+        [v for v in (args.get(name) or "").split(",") if v] or None if name in LIST_ARGS else args.get(name) or None
+        for name in FILTER_ARGS
+    ]
 
 
 def query_string_of(values: list) -> str:
@@ -84,22 +87,31 @@ def grid_row(report: dict, services: Services, lang: str, opened: datetime | Non
     cat = services.routing.categories.get(report["category"])
     opd = services.routing.opds.get((report.get("opd") or {}).get("code", ""))
     return {
-        "id": report["id"], "ref": report.get("source_id") or report["id"], "time": fmt_datetime(report["reported_at"], lang),
-        "status": status, "status_label": f"{STATUS_GLYPHS.get(status, '?')} {t('status_' + status, lang)}"
-                                          + (f" · {t('row_new', lang)}" if fresh else ""),
+        "id": report["id"],
+        "ref": report.get("source_id") or report["id"],
+        "time": fmt_datetime(report["reported_at"], lang),
+        "status": status,
+        "status_label": f"{STATUS_GLYPHS.get(status, '?')} {t('status_' + status, lang)}"
+        + (f" · {t('row_new', lang)}" if fresh else ""),
         "title": report["title"] + (" [DEMO]" if report["source"] == "demo" else ""),
         "category": cat.name(lang) if cat else report["category"],
         "place": " / ".join(x["name"] for x in (report.get("kecamatan"), report.get("kelurahan")) if x) or "–",
-        "opd": opd.short if opd else "–", "opd_name": opd.name if opd else "", "sla": sla, "sla_tone": tone,
-        "evidence": f"{t('evidence_yes', lang)} ({evidence})" if evidence else t("evidence_no", lang), "fresh": fresh,
+        "opd": opd.short if opd else "–",
+        "opd_name": opd.name if opd else "",
+        "sla": sla,
+        "sla_tone": tone,
+        "evidence": f"{t('evidence_yes', lang)} ({evidence})" if evidence else t("evidence_no", lang),
+        "fresh": fresh,
     }
 
 
 def kelurahan_labels(gz, kecamatan_codes: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
     """code -> "Name (Kecamatan)" by name, of the given kecamatan (all 104 when none)."""
-    return {code: f"{p.name} ({gz.kecamatan[code.rsplit('.', 1)[0]].name})"
-            for code, p in sorted(gz.kelurahan.items(), key=lambda kv: kv[1].name)
-            if not kecamatan_codes or code.rsplit(".", 1)[0] in kecamatan_codes}
+    return {
+        code: f"{p.name} ({gz.kecamatan[code.rsplit('.', 1)[0]].name})"
+        for code, p in sorted(gz.kelurahan.items(), key=lambda kv: kv[1].name)
+        if not kecamatan_codes or code.rsplit(".", 1)[0] in kecamatan_codes
+    }
 
 
 def _moment(iso: str | None) -> datetime | None:
@@ -131,27 +143,47 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         account = account_of(services, who)
         version = live_token()
         minx, miny, maxx, maxy = services.boundaries.kecamatan.total_bounds
-        return report_browser.build(report_browser.BrowserView(
-            lang=lang, account=account, statuses=list(STATUSES),
-            categories={code: c.name(lang) for code, c in routing.categories.items()},
-            opds={code: o.short for code, o in routing.opds.items() if opds is None or code in opds},
-            kecamatan=sorted(p.name for p in gz.kecamatan.values()),
-            kelurahan=kelurahan_labels(gz),
-            sources={code: s.name for code, s in routing.sources.items()},
-            channel={**channel_config(services, who, {"version": ids.LB_VERSION, "link": ids.LB_LINK}), "have": version},
-            opened_at=iso_utc(utcnow()), version=version,
-            bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]], tile_url=services.settings.map_tile_url,
-            kecamatan_geobuf=kecamatan_layer(services.boundaries.key)))
+        return report_browser.build(
+            report_browser.BrowserView(
+                lang=lang,
+                account=account,
+                statuses=list(STATUSES),
+                categories={code: c.name(lang) for code, c in routing.categories.items()},
+                opds={code: o.short for code, o in routing.opds.items() if opds is None or code in opds},
+                kecamatan=sorted(p.name for p in gz.kecamatan.values()),
+                kelurahan=kelurahan_labels(gz),
+                sources={code: s.name for code, s in routing.sources.items()},
+                channel={
+                    **channel_config(services, who, {"version": ids.LB_VERSION, "link": ids.LB_LINK}),
+                    "have": version,
+                },
+                opened_at=iso_utc(utcnow()),
+                version=version,
+                bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]],
+                tile_url=services.settings.map_tile_url,
+                kecamatan_geobuf=kecamatan_layer(services.boundaries.key),
+            )
+        )
 
     app.layout = serve_layout
 
-    @app.callback(Output(ids.LB_URL, "search"), *FILTER_OUTPUTS, Output(ids.LB_QUERY, "data"), Output(ids.LB_ERROR, "children"),
-                  Output(ids.LB_EXPORT_CSV, "href"), Output(ids.LB_EXPORT_XLSX, "href"), Output(ids.LB_FILTERS_SUMMARY, "children"),
-                  Output(ids.LB_LANG_SWITCH, "href"),
-                  Input(ids.LB_URL, "search"), *FILTER_INPUTS, Input(ids.LB_RESET, "n_clicks"), State(ids.LB_LANG, "data"))
+    @app.callback(
+        Output(ids.LB_URL, "search"),
+        *FILTER_OUTPUTS,
+        Output(ids.LB_QUERY, "data"),
+        Output(ids.LB_ERROR, "children"),
+        Output(ids.LB_EXPORT_CSV, "href"),
+        Output(ids.LB_EXPORT_XLSX, "href"),
+        Output(ids.LB_FILTERS_SUMMARY, "children"),
+        Output(ids.LB_LANG_SWITCH, "href"),
+        Input(ids.LB_URL, "search"),
+        *FILTER_INPUTS,
+        Input(ids.LB_RESET, "n_clicks"),
+        State(ids.LB_LANG, "data"),
+    )
     def follow(search_, *rest):
         """The address and the filters, each following the other (one callback: no loop between them)."""
-        values, lang = list(rest[:len(FILTER_ARGS)]), rest[-1] or "id"
+        values, lang = list(rest[: len(FILTER_ARGS)]), rest[-1] or "id"
         # several may fire at once (a click on "clear" also blurs the search box, which sends its value): clearing
         # wins, then the address (the browser's back button), then the controls
         fired = {t["prop_id"].split(".")[0] for t in ctx.triggered}
@@ -173,9 +205,12 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             parsed = [None] * len(FILTER_ARGS)
         canonical = query_string_of(parsed)
         active = sum(1 for v in parsed if v)
-        links = (f"/api/v1/export/reports.csv{canonical}", f"/api/v1/export/reports.xlsx{canonical}",
-                 t("lb_filters_active", lang, n=active) if active else t("lb_filters", lang),
-                 f"/lang/{'en' if lang == 'id' else 'id'}?next={quote(ids.REPORTS_PATH + canonical, safe='/')}")
+        links = (
+            f"/api/v1/export/reports.csv{canonical}",
+            f"/api/v1/export/reports.xlsx{canonical}",
+            t("lb_filters_active", lang, n=active) if active else t("lb_filters", lang),
+            f"/lang/{'en' if lang == 'id' else 'id'}?next={quote(ids.REPORTS_PATH + canonical, safe='/')}",
+        )
         if from_address:
             return no_update, *parsed, canonical, error, *links
         return canonical, *[v if reset else no_update for v in values], canonical, error, *links
@@ -183,15 +218,25 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
     @app.callback(Output(ids.LB_KELURAHAN, "options"), Input(ids.LB_KECAMATAN, "value"))
     def kelurahan_choices(kecamatan):
         """The kelurahan of the chosen kecamatan (all 104 when none is chosen)."""
-        chosen = {p.code for name in (kecamatan if isinstance(kecamatan, list) else []) if (p := gz.find_kecamatan(str(name)))}
+        chosen = {
+            p.code for name in (kecamatan if isinstance(kecamatan, list) else []) if (p := gz.find_kecamatan(str(name)))
+        }
         return [{"label": label, "value": code} for code, label in kelurahan_labels(gz, chosen).items()]
 
     def cursor_key(who: Viewer, query_string: str, oldest: bool, start: int) -> str:
-        digest = hashlib.blake2b(f"{who.kind}:{who.id}|{query_string}|{oldest}|{start}".encode(), digest_size=12).hexdigest()
+        digest = hashlib.blake2b(
+            f"{who.kind}:{who.id}|{query_string}|{oldest}|{start}".encode(), digest_size=12
+        ).hexdigest()
         return f"lb-cursor:{digest}"
 
-    @app.callback(Output(ids.LB_GRID, "getRowsResponse"), Input(ids.LB_GRID, "getRowsRequest"),
-                  State(ids.LB_QUERY, "data"), State(ids.LB_OPENED, "data"), State(ids.LB_LANG, "data"), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.LB_GRID, "getRowsResponse"),
+        Input(ids.LB_GRID, "getRowsRequest"),
+        State(ids.LB_QUERY, "data"),
+        State(ids.LB_OPENED, "data"),
+        State(ids.LB_LANG, "data"),
+        prevent_initial_call=True,
+    )
     def rows(request, query_string, opened, lang):
         """One block of rows, in the store's order. A block that follows one served before continues from its
         last row (a cursor kept a few minutes); one reached by a jump is read by offset."""
@@ -214,8 +259,9 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
                     after = search.decode_cursor(cache.get(cursor_key(who, query_string, oldest, start)))
                 except (redis.RedisError, OSError):
                     after = None
-            items, cursor = services.reports.search(query, who, end - start, after=after, offset=0 if after else start,
-                                                    oldest_first=oldest)
+            items, cursor = services.reports.search(
+                query, who, end - start, after=after, offset=0 if after else start, oldest_first=oldest
+            )
         except ApiError:
             return {"rowData": [], "rowCount": 0}
         if cursor:
@@ -229,19 +275,42 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
 
     # the live channel sets the version (one small message per change, nothing while nothing changes); the line
     # above the table says when the link is cut or Redis is down
-    app.clientside_callback(ClientsideFunction("liveroom", "startLink"), Output(ids.LB_CHANNEL, "id"), Input(ids.LB_CHANNEL, "data"))
-    app.clientside_callback(ClientsideFunction("liveroomReports", "linkStatus"), Output(ids.LB_NEW, "children"),
-                            Output(ids.LB_NEW, "className"), Input(ids.LB_LINK, "data"), State(ids.LB_LANG, "data"),
-                            prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("liveroom", "startLink"), Output(ids.LB_CHANNEL, "id"), Input(ids.LB_CHANNEL, "data")
+    )
+    app.clientside_callback(
+        ClientsideFunction("liveroomReports", "linkStatus"),
+        Output(ids.LB_NEW, "children"),
+        Output(ids.LB_NEW, "className"),
+        Input(ids.LB_LINK, "data"),
+        State(ids.LB_LANG, "data"),
+        prevent_initial_call=True,
+    )
 
     # a new filter: the table starts again from its first block; a live change: the blocks in view are read again
-    app.clientside_callback(ClientsideFunction("liveroomReports", "restart"), Output(ids.LB_REFRESHED, "data", allow_duplicate=True),
-                            Input(ids.LB_QUERY, "data"), State(ids.LB_GRID, "id"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("liveroomReports", "refresh"), Output(ids.LB_REFRESHED, "data", allow_duplicate=True),
-                            Input(ids.LB_VERSION, "data"), State(ids.LB_GRID, "id"), prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("liveroomReports", "restart"),
+        Output(ids.LB_REFRESHED, "data", allow_duplicate=True),
+        Input(ids.LB_QUERY, "data"),
+        State(ids.LB_GRID, "id"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("liveroomReports", "refresh"),
+        Output(ids.LB_REFRESHED, "data", allow_duplicate=True),
+        Input(ids.LB_VERSION, "data"),
+        State(ids.LB_GRID, "id"),
+        prevent_initial_call=True,
+    )
 
-    @app.callback(Output(ids.LB_COUNT, "children"), Input(ids.LB_QUERY, "data"), Input(ids.LB_VERSION, "data"),
-                  State(ids.LB_OPENED, "data"), State(ids.LB_LANG, "data"), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.LB_COUNT, "children"),
+        Input(ids.LB_QUERY, "data"),
+        Input(ids.LB_VERSION, "data"),
+        State(ids.LB_OPENED, "data"),
+        State(ids.LB_LANG, "data"),
+        prevent_initial_call=True,
+    )
     def count(query_string, _version, opened, lang):
         lang, who = lang or "id", viewer()
         if query_string is None or who is None:
@@ -253,20 +322,45 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             fresh = services.reports.count(query, who, cap=COUNT_CAP + 1, arrived_since=since) if since else 0
         except ApiError:
             return ""
-        text = (t("lb_count_many", lang, n=fmt_int(COUNT_CAP, lang)) if total > COUNT_CAP else t("lb_count", lang, n=fmt_int(total, lang)))
-        return [text, *([" · ", html.Strong(t("lb_new_rows", lang, n=fmt_int(fresh, lang)), className="lr-lb-fresh")]
-                        if fresh else [])]
+        text = (
+            t("lb_count_many", lang, n=fmt_int(COUNT_CAP, lang))
+            if total > COUNT_CAP
+            else t("lb_count", lang, n=fmt_int(total, lang))
+        )
+        return [
+            text,
+            *(
+                [" · ", html.Strong(t("lb_new_rows", lang, n=fmt_int(fresh, lang)), className="lr-lb-fresh")]
+                if fresh
+                else []
+            ),
+        ]
 
-    @app.callback(Output(ids.LB_MAP_WRAP, "hidden"), Output(ids.LB_GRID_WRAP, "hidden"), Output(ids.LB_MAP_TOGGLE, "children"),
-                  Output(ids.LB_MAP_TOGGLE, "aria-pressed"), Output(ids.LB_MAP, "invalidateSize"),
-                  Input(ids.LB_MAP_TOGGLE, "n_clicks"), State(ids.LB_LANG, "data"), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.LB_MAP_WRAP, "hidden"),
+        Output(ids.LB_GRID_WRAP, "hidden"),
+        Output(ids.LB_MAP_TOGGLE, "children"),
+        Output(ids.LB_MAP_TOGGLE, "aria-pressed"),
+        Output(ids.LB_MAP, "invalidateSize"),
+        Input(ids.LB_MAP_TOGGLE, "n_clicks"),
+        State(ids.LB_LANG, "data"),
+        prevent_initial_call=True,
+    )
     def toggle_map(n, lang):
         on = bool(n) and n % 2 == 1
         return not on, on, t("lb_table" if on else "lb_map", lang or "id"), "true" if on else "false", n
 
-    @app.callback(Output(ids.LB_MAP_MARKERS, "data"), Output(ids.LB_MAP_NOTE, "children"), Output(ids.LB_MAP, "bounds"),
-                  Input(ids.LB_QUERY, "data"), Input(ids.LB_MAP_WRAP, "hidden"), Input(ids.LB_VERSION, "data"),
-                  State(ids.LB_LANG, "data"), State(ids.LB_MAP, "bounds"), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.LB_MAP_MARKERS, "data"),
+        Output(ids.LB_MAP_NOTE, "children"),
+        Output(ids.LB_MAP, "bounds"),
+        Input(ids.LB_QUERY, "data"),
+        Input(ids.LB_MAP_WRAP, "hidden"),
+        Input(ids.LB_VERSION, "data"),
+        State(ids.LB_LANG, "data"),
+        State(ids.LB_MAP, "bounds"),
+        prevent_initial_call=True,
+    )
     def map_markers(query_string, hidden, _version, lang, bounds):
         who = viewer()
         if hidden or query_string is None or who is None:
@@ -274,17 +368,36 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         try:
             query = query_of(query_string, services)
             features = services.reports.points(query, who, MAP_LIMIT)
-            total = services.reports.count(query, who, cap=COUNT_CAP + 1) if len(features) >= MAP_LIMIT else len(features)
+            total = (
+                services.reports.count(query, who, cap=COUNT_CAP + 1) if len(features) >= MAP_LIMIT else len(features)
+            )
         except ApiError:
             return {"type": "FeatureCollection", "features": []}, "", no_update
-        note = (t("lb_map_capped", lang or "id", shown=fmt_int(len(features), lang), total=fmt_int(total, lang) if total <= COUNT_CAP
-                  else f"> {fmt_int(COUNT_CAP, lang)}") if total > len(features) else "")
+        note = (
+            t(
+                "lb_map_capped",
+                lang or "id",
+                shown=fmt_int(len(features), lang),
+                total=fmt_int(total, lang) if total <= COUNT_CAP else f"> {fmt_int(COUNT_CAP, lang)}",
+            )
+            if total > len(features)
+            else ""
+        )
         # shown for the first time: fit the city again, now that the map has a size
         refit = [list(p) for p in bounds] if ctx.triggered_id == ids.LB_MAP_WRAP and bounds else no_update
         return {"type": "FeatureCollection", "features": features}, note, refit
 
     # a phone: the filters start folded (their summary says how many are set), the table's columns narrow
-    app.clientside_callback(ClientsideFunction("liveroomReports", "fitScreen"), Output(ids.LB_FILTERS_BOX, "open"),
-                            Output(ids.LB_GRID, "columnDefs"), Input(ids.LB_LANG, "data"), State(ids.LB_GRID, "columnDefs"))
-    app.clientside_callback(ClientsideFunction("liveroomReports", "openMarker"), Output(ids.LB_REFRESHED, "data", allow_duplicate=True),
-                            Input(ids.LB_MAP_MARKERS, "clickData"), prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("liveroomReports", "fitScreen"),
+        Output(ids.LB_FILTERS_BOX, "open"),
+        Output(ids.LB_GRID, "columnDefs"),
+        Input(ids.LB_LANG, "data"),
+        State(ids.LB_GRID, "columnDefs"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("liveroomReports", "openMarker"),
+        Output(ids.LB_REFRESHED, "data", allow_duplicate=True),
+        Input(ids.LB_MAP_MARKERS, "clickData"),
+        prevent_initial_call=True,
+    )

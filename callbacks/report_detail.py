@@ -2,6 +2,7 @@
 it from the card: operators forward, reassign, mark duplicates, refuse and escalate; the report's agency
 starts work and resolves it with a photo or video. Every action is checked again on the server (the
 buttons a viewer sees are a convenience), recorded with the person as its actor and audited."""
+
 from __future__ import annotations
 
 from dash import Dash, Input, Output, State, ctx, no_update
@@ -14,8 +15,12 @@ from data_feeds.validation import ApiError
 from layouts import ids, report_card
 from layouts.i18n import t
 
-ROWS = [Output(ids.CARD_ACTIONS, "hidden"), Output(ids.ACT_FORWARD_ROW, "hidden"), Output(ids.ACT_OPERATOR_ROW, "hidden"),
-        Output(ids.ACT_PROGRESS_ROW, "hidden")]
+ROWS = [
+    Output(ids.CARD_ACTIONS, "hidden"),
+    Output(ids.ACT_FORWARD_ROW, "hidden"),
+    Output(ids.ACT_OPERATOR_ROW, "hidden"),
+    Output(ids.ACT_PROGRESS_ROW, "hidden"),
+]
 
 
 def card_for(services: Services, report_id: str, who) -> dict | None:
@@ -42,54 +47,95 @@ def register(app: Dash, services: Services) -> None:
         source = services.routing.sources.get(report["source"]) if report else None
         return source.name if source else ""
 
-    @app.callback(Output(ids.REPORT_CARD_BODY, "children"), Output(ids.REPORT_CARD, "hidden"), Output(ids.CARD_REPORT, "data"),
-                  *ROWS, Output(ids.ACT_RESULT, "children"),
-                  Input(ids.MAP_MARKERS, "clickData"), Input(ids.REPORT_CARD_CLOSE, "n_clicks"),
-                  State(ids.LANG, "data"), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.REPORT_CARD_BODY, "children"),
+        Output(ids.REPORT_CARD, "hidden"),
+        Output(ids.CARD_REPORT, "data"),
+        *ROWS,
+        Output(ids.ACT_RESULT, "children"),
+        Input(ids.MAP_MARKERS, "clickData"),
+        Input(ids.REPORT_CARD_CLOSE, "n_clicks"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
     def open_card(click, _close, lang):
         if ctx.triggered_id == ids.REPORT_CARD_CLOSE:
             return no_update, True, None, *[True] * 4, ""
-        props = (click.get("properties") if isinstance(click, dict) else None) or {}  # (a replayed request may send anything)
+        props = (
+            click.get("properties") if isinstance(click, dict) else None
+        ) or {}  # (a replayed request may send anything)
         props = props if isinstance(props, dict) else {}
         if props.get("cluster") or not props.get("id"):
             return (no_update,) * 8  # a cluster click zooms in; nothing to open
         who = viewer()
         report = card_for(services, str(props["id"]), who)  # another agency's report reads as none
-        return (report_card.body(report, lang or "id", source_name(report)), False, report["id"] if report else None,
-                *rows_for(report, who), "")
+        return (
+            report_card.body(report, lang or "id", source_name(report)),
+            False,
+            report["id"] if report else None,
+            *rows_for(report, who),
+            "",
+        )
 
-    @app.callback(Output(ids.REPORT_CARD_BODY, "children", allow_duplicate=True), *[Output(r.component_id, "hidden",
-                  allow_duplicate=True) for r in ROWS], Output(ids.ACT_RESULT, "children", allow_duplicate=True),
-                  *[Input(button, "n_clicks") for button in ids.ACTION_BUTTONS],
-                  State(ids.CARD_REPORT, "data"), State(ids.ACT_OPD, "value"), State(ids.ACT_NOTE, "value"),
-                  State(ids.ACT_DUP_OF, "value"), State(ids.ACT_UPLOAD, "contents"), State(ids.ACT_EVIDENCE_URL, "value"),
-                  State(ids.LANG, "data"), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.REPORT_CARD_BODY, "children", allow_duplicate=True),
+        *[Output(r.component_id, "hidden", allow_duplicate=True) for r in ROWS],
+        Output(ids.ACT_RESULT, "children", allow_duplicate=True),
+        *[Input(button, "n_clicks") for button in ids.ACTION_BUTTONS],
+        State(ids.CARD_REPORT, "data"),
+        State(ids.ACT_OPD, "value"),
+        State(ids.ACT_NOTE, "value"),
+        State(ids.ACT_DUP_OF, "value"),
+        State(ids.ACT_UPLOAD, "contents"),
+        State(ids.ACT_EVIDENCE_URL, "value"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
     def act(*args):
         report_id, opd, note, duplicate_of, upload, evidence_url, lang = [
-            value if isinstance(value, str) else None for value in args[len(ids.ACTION_BUTTONS):]]  # a replay may send anything
+            value if isinstance(value, str) else None for value in args[len(ids.ACTION_BUTTONS) :]
+        ]  # a replay may send anything
         action = ids.ACTION_BUTTONS.get(ctx.triggered_id)
         lang = lang or "id"
-        if action is None or not report_id or not any(args[:len(ids.ACTION_BUTTONS)]):
+        if action is None or not report_id or not any(args[: len(ids.ACTION_BUTTONS)]):
             return (no_update,) * 6
         who = viewer()
         try:
             evidence = []
             if action == "resolve":
                 if upload:
-                    evidence.append(evidence_files.save(services.settings.data_dir, report_id,
-                                                        evidence_files.decode_upload(upload), services.settings.evidence_max_bytes))
+                    evidence.append(
+                        evidence_files.save(
+                            services.settings.data_dir,
+                            report_id,
+                            evidence_files.decode_upload(upload),
+                            services.settings.evidence_max_bytes,
+                        )
+                    )
                 if evidence_url:
                     evidence.append({"url": evidence_url.strip()})
-            report = services.reports.act(report_id, action, who, opd=opd, note=(note or "").strip() or None,
-                                          duplicate_of=(duplicate_of or "").strip() or None, evidence=evidence)
+            report = services.reports.act(
+                report_id,
+                action,
+                who,
+                opd=opd,
+                note=(note or "").strip() or None,
+                duplicate_of=(duplicate_of or "").strip() or None,
+                evidence=evidence,
+            )
         except ApiError as exc:
             first = exc.errors[0]
-            audit(f"act_{action}", "refused", who, report_id=report_id[:32], detail=f"{first['field']}: {first['reason']}")
+            audit(
+                f"act_{action}", "refused", who, report_id=report_id[:32], detail=f"{first['field']}: {first['reason']}"
+            )
             reason = f"{first['field']}: {first['reason']}" if first["field"] else first["reason"]
             return no_update, *[no_update] * 4, t("act_refused", lang, reason=reason)
         services.poker.poke()
         audit(f"act_{action}", "allowed", who, report_id=report["id"], detail=opd if action == "forward" else None)
         fresh = card_for(services, report["id"], who)
         opd_name = (report.get("opd") or {}).get("name", "")
-        return (report_card.body(fresh, lang, source_name(fresh)), *rows_for(fresh, who),
-                t(f"act_done_{action}", lang, opd=opd_name))
+        return (
+            report_card.body(fresh, lang, source_name(fresh)),
+            *rows_for(fresh, who),
+            t(f"act_done_{action}", lang, opd=opd_name),
+        )

@@ -1,5 +1,6 @@
 """Serving one report's page, /laporan/<id>: by our id or the source's own (LKS-2026-000123), in the reader's
 scope (another agency's report reads as none), with the reporter's contact only for those who read it (audited)."""
+
 from __future__ import annotations
 
 import flask
@@ -22,9 +23,15 @@ def register(server: flask.Flask, services: Services) -> None:
         return flask.Response(body, status, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
     def context(who) -> report_page.PageContext:
-        return report_page.PageContext(lang=current_lang(), viewer_name=who.name, viewer_role=who.role, now_iso=iso_utc(utcnow()),
-                                       csrf_token=generate_csrf() if who.kind == "person" else "",
-                                       print_view=flask.request.args.get("cetak") == "1", boundary_kind=services.boundaries.kind)
+        return report_page.PageContext(
+            lang=current_lang(),
+            viewer_name=who.name,
+            viewer_role=who.role,
+            now_iso=iso_utc(utcnow()),
+            csrf_token=generate_csrf() if who.kind == "person" else "",
+            print_view=flask.request.args.get("cetak") == "1",
+            boundary_kind=services.boundaries.kind,
+        )
 
     @server.before_request
     def nothing_deeper_than_a_report():
@@ -34,7 +41,7 @@ def register(server: flask.Flask, services: Services) -> None:
         if path.startswith("/laporan/") and path.count("/") > 2 and "/_" not in path and "/assets/" not in path:
             who = viewer()
             if who is not None:
-                ref = path[len("/laporan/"):][:MAX_REF]
+                ref = path[len("/laporan/") :][:MAX_REF]
                 return html(report_page.refusal(context(who), t("rp_not_found", current_lang(), ref=ref), ref), 404)
         return None
 
@@ -52,7 +59,9 @@ def register(server: flask.Flask, services: Services) -> None:
             report = services.reports.page(ref, who, address())
         except ApiError:
             return html(report_page.refusal(ctx, t("rp_not_found", ctx.lang, ref=ref), ref), 404)
-        ctx = report_page.PageContext(**{**ctx.__dict__, "source_name": source[report["source"]].name if report["source"] in source else ""})
+        ctx = report_page.PageContext(
+            **{**ctx.__dict__, "source_name": source[report["source"]].name if report["source"] in source else ""}
+        )
         place = (report.get("kecamatan") or {}).get("code"), (report.get("kelurahan") or {}).get("code")
         drawing = sketch(services.boundaries, place[0], place[1], report["lon"], report["lat"])
         return html(report_page.page(report, ctx, drawing))

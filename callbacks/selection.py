@@ -1,4 +1,5 @@
 """Drill-down: click a kecamatan to focus every panel on it; click it again, or reset, to go back."""
+
 from __future__ import annotations
 
 from dash import Dash, Input, Output, State, ctx, no_update
@@ -23,6 +24,7 @@ def next_selection(triggered: str | None, click: dict | None, current: str | Non
 
 def register(app: Dash, services: Services, cache: Cache) -> None:
     gz = services.gazetteer
+
     @cache.memoize(timeout=0)
     def kelurahan_layer(_key: str, kode_kec: str) -> dict:
         """One kecamatan's kelurahan, prepared once per boundary set and shared through Redis."""
@@ -33,22 +35,45 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         x0, y0, x1, y1 = kec.total_bounds if code is None else kec.set_index("kode_kec").loc[code].geometry.bounds
         return [[float(y0), float(x0)], [float(y1), float(x1)]]
 
-    @app.callback(Output(ids.SELECTION, "data"), Input(ids.MAP_KECAMATAN, "clickData"), Input(ids.SCOPE_RESET, "n_clicks"),
-                  State(ids.SELECTION, "data"), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.SELECTION, "data"),
+        Input(ids.MAP_KECAMATAN, "clickData"),
+        Input(ids.SCOPE_RESET, "n_clicks"),
+        State(ids.SELECTION, "data"),
+        prevent_initial_call=True,
+    )
     def select(click, _reset, current):
         chosen = next_selection(ctx.triggered_id, click, current)
         return no_update if chosen == current else chosen
 
-    @app.callback(Output(ids.MAP, "viewport"), Output(ids.MAP_KELURAHAN, "data"), Output(ids.SCOPE_TITLE, "children"),
-                  Output(ids.SCOPE_RESET, "hidden"), Output(ids.SCOPE_FACTS, "children"),
-                  Output(ids.MAP_WRAP, "className"),
-                  Input(ids.SELECTION, "data"), State(ids.LANG, "data"), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.MAP, "viewport"),
+        Output(ids.MAP_KELURAHAN, "data"),
+        Output(ids.SCOPE_TITLE, "children"),
+        Output(ids.SCOPE_RESET, "hidden"),
+        Output(ids.SCOPE_FACTS, "children"),
+        Output(ids.MAP_WRAP, "className"),
+        Input(ids.SELECTION, "data"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
     def follow(selection, lang):
         lang = lang or "id"
         if not selection or selection not in gz.kecamatan:
-            return ({"bounds": bounds_of(None), "transition": "flyToBounds"}, EMPTY_LAYER,
-                    wall.scope_title(None, lang), True, "", "lr-map-wrap")
+            return (
+                {"bounds": bounds_of(None), "transition": "flyToBounds"},
+                EMPTY_LAYER,
+                wall.scope_title(None, lang),
+                True,
+                "",
+                "lr-map-wrap",
+            )
         place = gz.kecamatan[selection]
-        return ({"bounds": bounds_of(selection), "transition": "flyToBounds"}, kelurahan_layer(services.boundaries.key, selection),
-                wall.scope_title(place.name, lang), False, wall.scope_facts(place, len(gz.kelurahan_of(selection)), lang),
-                "lr-map-wrap lr-selected")  # the selection draws its own kelurahan: hide the street-level layer
+        return (
+            {"bounds": bounds_of(selection), "transition": "flyToBounds"},
+            kelurahan_layer(services.boundaries.key, selection),
+            wall.scope_title(place.name, lang),
+            False,
+            wall.scope_facts(place, len(gz.kelurahan_of(selection)), lang),
+            "lr-map-wrap lr-selected",
+        )  # the selection draws its own kelurahan: hide the street-level layer

@@ -1,4 +1,5 @@
 """`python -m data_feeds`: the command line (keys, imports); see data_feeds/api/cli.py."""
+
 import sys
 
 from .api.cli import main

@@ -4,6 +4,7 @@ Everything is stored and computed in UTC; WIB (UTC+7, no daylight saving) is whe
 starts and how people read a time. On the wire a time is `iso_utc` (millisecond precision,
 `Z`), except where a standard asks for the local offset (Open311: `iso_wib`).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone

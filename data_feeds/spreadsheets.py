@@ -6,6 +6,7 @@ reader's spreadsheet. OWASP's rule for CSV injection: a text cell that begins wi
 tab or carriage return gets a leading apostrophe, which spreadsheets show as text. Numbers stay
 numbers (a negative figure is a number, not text), so sums and formats still work.
 """
+
 from __future__ import annotations
 
 import io

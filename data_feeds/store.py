@@ -4,6 +4,7 @@ One transaction writes the event, the report's current state derived from it, an
 outbox row; the API answers 201 only after that commit. SQLite (WAL, synchronous=FULL:
 a commit is on disk) is the embedded default; the same code speaks PostgreSQL by URL.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -73,7 +74,8 @@ class UTCDateTime(TypeDecorator):
 metadata = MetaData()
 
 reports = Table(
-    "reports", metadata,
+    "reports",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("source", String(40), nullable=False),
     Column("source_ref", String(80)),  # the sender's own id: makes a repeated POST idempotent
@@ -114,7 +116,8 @@ reports = Table(
 )
 
 report_events = Table(
-    "report_events", metadata,
+    "report_events",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("report_id", String(32), ForeignKey("reports.id"), nullable=False),
     Column("kind", String(20), nullable=False),  # created | status | reassigned | reopened | comment
@@ -127,26 +130,35 @@ report_events = Table(
     Column("evidence", JSON, nullable=False, default=list),
     Column("at", UTCDateTime, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
-    Column("external_id", String(80)),  # the sender's own id for the event (an Open311 update_id): a resend is not a second event
+    Column(
+        "external_id", String(80)
+    ),  # the sender's own id for the event (an Open311 update_id): a resend is not a second event
     Index("ix_events_report", "report_id", "id"),
     Index("ix_events_external", "report_id", "external_id"),
     Index("ix_events_recorded_at", "recorded_at"),  # Open311 servicerequestupdates by date
 )
 
 outbox = Table(
-    "outbox", metadata,
+    "outbox",
+    metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("event_id", Integer, nullable=False),
     Column("report_id", String(32), nullable=False),
     Column("payload", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("published_at", UTCDateTime),
-    Index("ix_outbox_pending", "seq", sqlite_where=text("published_at IS NULL"), postgresql_where=text("published_at IS NULL")),
+    Index(
+        "ix_outbox_pending",
+        "seq",
+        sqlite_where=text("published_at IS NULL"),
+        postgresql_where=text("published_at IS NULL"),
+    ),
 )
 
 
 api_keys = Table(
-    "api_keys", metadata,
+    "api_keys",
+    metadata,
     Column("id", String(16), primary_key=True),  # the key's public part: lookup without scanning hashes
     Column("source", String(40), nullable=False),  # the feed this key speaks for ("" for an agency key)
     Column("roles", JSON, nullable=False, default=list),
@@ -159,7 +171,8 @@ api_keys = Table(
 
 
 indicator_values = Table(
-    "indicator_values", metadata,
+    "indicator_values",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("indicator", String(60), nullable=False),
     Column("place", String(20), nullable=False),  # Kemendagri code: 36.71 (city), 36.71.KK, 36.71.KK.1NNN
@@ -182,7 +195,8 @@ indicator_values = Table(
 
 
 people = Table(
-    "people", metadata,  # who signs in (data_feeds/access/people.py); devices and keys have their own tables
+    "people",
+    metadata,  # who signs in (data_feeds/access/people.py); devices and keys have their own tables
     Column("id", String(16), primary_key=True),
     Column("username", String(60), nullable=False, unique=True),
     Column("name", String(120), nullable=False),
@@ -198,7 +212,8 @@ people = Table(
 
 
 devices = Table(
-    "devices", metadata,  # wall screens (data_feeds/access/devices.py): paired once, then trusted until revoked
+    "devices",
+    metadata,  # wall screens (data_feeds/access/devices.py): paired once, then trusted until revoked
     Column("id", String(16), primary_key=True),
     Column("name", String(120), nullable=False),
     Column("secret_sha256", String(64)),  # the credential the screen keeps; null until paired
@@ -210,7 +225,8 @@ devices = Table(
 
 
 one_time_tokens = Table(
-    "one_time_tokens", metadata,  # one-click sign-in links and pairing links (data_feeds/access/tokens.py)
+    "one_time_tokens",
+    metadata,  # one-click sign-in links and pairing links (data_feeds/access/tokens.py)
     Column("digest", String(64), primary_key=True),  # SHA-256 of the token: the link itself is never stored
     Column("purpose", String(10), nullable=False),  # signin | pair
     Column("subject", String(16), nullable=False),  # the person's or the device's id
@@ -221,7 +237,8 @@ one_time_tokens = Table(
 
 
 audit_events = Table(
-    "audit_events", metadata,  # who read or did what: never shown on a wall, never exported
+    "audit_events",
+    metadata,  # who read or did what: never shown on a wall, never exported
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UTCDateTime, nullable=False),
     Column("actor_kind", String(10), nullable=False),  # key | person | device | cli (an admin at the command line)
@@ -243,7 +260,9 @@ FINITE_FIGURE = indicator_values.c.value.between(-1.0e308, 1.0e308)
 EVENTS_REPORT_FK = "report_events_report_id_fkey"  # PostgreSQL's own name for it, as create_all makes it
 # Set aside during Store.bulk_load and built at its end: every index that only speeds reads (the unique ones stay:
 # they keep a resent report out).
-LOAD_DEFERRED_INDEXES = tuple(index for table in (reports, report_events) for index in table.indexes if not index.unique)
+LOAD_DEFERRED_INDEXES = tuple(
+    index for table in (reports, report_events) for index in table.indexes if not index.unique
+)
 
 
 RARE_MATCHES = 2000  # a search with fewer hits than this is paged from its hits, not by walking the time index
@@ -258,6 +277,7 @@ class ReportColumns:
     """Reports and their events as columns, column name -> one value per row, in the store's Python types (what
     `Store.insert_batch` writes: no dict per row built and taken apart again). Each event's `report_id` names
     its report; both sides have the same columns for every row."""
+
     reports: dict[str, list]
     events: dict[str, list]
 
@@ -278,8 +298,10 @@ class ReportColumns:
             return other
         if self.reports.keys() != other.reports.keys() or self.events.keys() != other.events.keys():
             raise ValueError("report batches with different columns")
-        return ReportColumns({k: v + other.reports[k] for k, v in self.reports.items()},
-                             {k: v + other.events[k] for k, v in self.events.items()})
+        return ReportColumns(
+            {k: v + other.reports[k] for k, v in self.reports.items()},
+            {k: v + other.events[k] for k, v in self.events.items()},
+        )
 
     def rows(self) -> list[tuple[dict, list[dict]]]:
         """Back to (report row, events) pairs (for tests and tools: the store writes columns)."""
@@ -287,14 +309,17 @@ class ReportColumns:
         names = [k for k in self.events if k != "report_id"]
         for i, rid in enumerate(self.events.get("report_id", [])):
             by_report.setdefault(rid, []).append({k: self.events[k][i] for k in names})
-        return [({k: v[i] for k, v in self.reports.items()}, by_report.get(rid, []))
-                for i, rid in enumerate(self.reports["id"])]
+        return [
+            ({k: v[i] for k, v in self.reports.items()}, by_report.get(rid, []))
+            for i, rid in enumerate(self.reports["id"])
+        ]
 
 
 @dataclass
 class DriverRows:
     """A batch as the database driver takes it (`Store.driver_rows`: values converted, rows as tuples), made
     where the batch was checked (bulk import's checking process), written by `Store.insert_batch`."""
+
     postgres: bool
     reports: tuple[tuple[str, ...], list[tuple]]  # (column names, rows)
     events: tuple[tuple[str, ...], list[tuple]]
@@ -311,16 +336,23 @@ class DriverRows:
             if not len(self):
                 return other
             raise ValueError("batches with different columns")
-        return DriverRows(self.postgres, (self.reports[0], self.reports[1] + other.reports[1]),
-                          (self.events[0], self.events[1] + other.events[1]), self.keys + other.keys)
+        return DriverRows(
+            self.postgres,
+            (self.reports[0], self.reports[1] + other.reports[1]),
+            (self.events[0], self.events[1] + other.events[1]),
+            self.keys + other.keys,
+        )
 
     def without(self, report_ids: set[str]) -> DriverRows:
         """The batch less the reports named (and their events)."""
         (names, rows), (event_names, events) = self.reports, self.events
         at, event_at = names.index("id"), event_names.index("report_id")
-        return DriverRows(self.postgres, (names, [r for r in rows if r[at] not in report_ids]),
-                          (event_names, [e for e in events if e[event_at] not in report_ids]),
-                          [k for k in self.keys if k[0] not in report_ids])
+        return DriverRows(
+            self.postgres,
+            (names, [r for r in rows if r[at] not in report_ids]),
+            (event_names, [e for e in events if e[event_at] not in report_ids]),
+            [k for k in self.keys if k[0] not in report_ids],
+        )
 
 
 def _columns(rows: list[dict]) -> dict[str, list]:
@@ -334,7 +366,9 @@ _INSERT_REPORT = reports.insert()
 _INSERT_EVENT = report_events.insert()
 _INSERT_OUTBOX = outbox.insert()
 _LATEST_BY_SOURCE = select(func.max(reports.c.received_at)).where(reports.c.source == bindparam("source"))
-_BY_SOURCE_REF = select(reports).where(reports.c.source == bindparam("source"), reports.c.source_ref == bindparam("source_ref"))
+_BY_SOURCE_REF = select(reports).where(
+    reports.c.source == bindparam("source"), reports.c.source_ref == bindparam("source_ref")
+)
 
 
 def _sqlite_engine(url: str, immediate: bool, durable: bool = True) -> Engine:
@@ -465,8 +499,13 @@ class Store:
             self.writer = _sqlite_engine(url, immediate=True, durable=durable)
             self.reader = _sqlite_engine(url, immediate=False)
         else:
-            self.writer = self.reader = create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True,
-                                                      **({} if durable else {"connect_args": {"options": "-c synchronous_commit=off"}}))
+            self.writer = self.reader = create_engine(
+                url,
+                pool_size=20,
+                max_overflow=40,
+                pool_pre_ping=True,
+                **({} if durable else {"connect_args": {"options": "-c synchronous_commit=off"}}),
+            )
         self._committer: GroupCommitter | None = None
         self._committer_lock = threading.Lock()
         self._loading = False  # inside bulk_load: the secondary indexes and the text index are built at its end
@@ -526,29 +565,40 @@ class Store:
             self._create_deferred()
             if self._loaded:  # announced once, with the indexes the dashboards' queries need
                 with self.write() as conn:
-                    self._announce_bulk(conn, sum(count for count, _ in self._loaded), self._loaded[-1][1],
-                                        datetime.now(timezone.utc))
+                    self._announce_bulk(
+                        conn, sum(count for count, _ in self._loaded), self._loaded[-1][1], datetime.now(timezone.utc)
+                    )
 
     def _create_deferred(self) -> None:
         """What a bulk load sets aside, made again where missing: the read indexes, the text index, and on
         PostgreSQL the events' foreign key (checked over the whole table as it is added)."""
         inspector = inspect(self.reader)
         have = {table: {c["name"] for c in inspector.get_columns(table)} for table in ("reports", "report_events")}
-        indexes = [index for index in LOAD_DEFERRED_INDEXES  # (an older table may lack a column yet: no index on it)
-                   if all(c.name in have[index.table.name] for c in index.columns)]
+        indexes = [
+            index
+            for index in LOAD_DEFERRED_INDEXES  # (an older table may lack a column yet: no index on it)
+            if all(c.name in have[index.table.name] for c in index.columns)
+        ]
         if self.is_sqlite:
             with self.write() as conn:  # one transaction: one commit, and the write lock taken once
                 for index in indexes:
                     index.create(conn, checkfirst=True)
         else:  # two sessions, each building half (CREATE INDEX lets others build beside it): both cores at work
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="index-build") as pool:
-                list(pool.map(self._create_pg_indexes, (indexes[0::2], indexes[1::2]), (False, "search" in have["reports"])))
+                list(
+                    pool.map(
+                        self._create_pg_indexes, (indexes[0::2], indexes[1::2]), (False, "search" in have["reports"])
+                    )
+                )
         self._create_text_index()
-        if not self.is_sqlite and not any(fk["referred_table"] == "reports"
-                                          for fk in inspect(self.reader).get_foreign_keys("report_events")):
+        if not self.is_sqlite and not any(
+            fk["referred_table"] == "reports" for fk in inspect(self.reader).get_foreign_keys("report_events")
+        ):
             with self.writer.begin() as conn:
-                conn.exec_driver_sql(f"ALTER TABLE report_events ADD CONSTRAINT {EVENTS_REPORT_FK} "
-                                     "FOREIGN KEY (report_id) REFERENCES reports (id)")
+                conn.exec_driver_sql(
+                    f"ALTER TABLE report_events ADD CONSTRAINT {EVENTS_REPORT_FK} "
+                    "FOREIGN KEY (report_id) REFERENCES reports (id)"
+                )
 
     def _create_pg_indexes(self, indexes, with_text: bool) -> None:
         with self.writer.begin() as conn:
@@ -570,21 +620,27 @@ class Store:
             if self.is_sqlite:
                 made = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'reports_fts'").first() is None
                 # no insert trigger: a bulk load set it aside (and may have died before its end): rows are missing
-                unkept = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'reports_fts_insert'").first() is None
+                unkept = (
+                    conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'reports_fts_insert'").first()
+                    is None
+                )
                 conn.exec_driver_sql(
                     "CREATE VIRTUAL TABLE IF NOT EXISTS reports_fts USING fts5(source_ref, title, description, "
-                    "content='reports', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")
+                    "content='reports', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')"
+                )
                 conn.exec_driver_sql(_FTS_INSERT_TRIGGER)
                 conn.exec_driver_sql(
                     "CREATE TRIGGER IF NOT EXISTS reports_fts_delete AFTER DELETE ON reports BEGIN "
                     "INSERT INTO reports_fts(reports_fts, rowid, source_ref, title, description) "
-                    "VALUES ('delete', old.rowid, old.source_ref, old.title, old.description); END")
+                    "VALUES ('delete', old.rowid, old.source_ref, old.title, old.description); END"
+                )
                 conn.exec_driver_sql(
                     "CREATE TRIGGER IF NOT EXISTS reports_fts_update AFTER UPDATE OF source_ref, title, description ON reports BEGIN "
                     "INSERT INTO reports_fts(reports_fts, rowid, source_ref, title, description) "
                     "VALUES ('delete', old.rowid, old.source_ref, old.title, old.description); "
                     "INSERT INTO reports_fts(rowid, source_ref, title, description) "
-                    "VALUES (new.rowid, new.source_ref, new.title, new.description); END")
+                    "VALUES (new.rowid, new.source_ref, new.title, new.description); END"
+                )
                 if made or unkept:
                     conn.exec_driver_sql("INSERT INTO reports_fts(reports_fts) VALUES ('rebuild')")
             else:
@@ -592,7 +648,8 @@ class Store:
                     "ALTER TABLE reports ADD COLUMN IF NOT EXISTS search tsvector GENERATED ALWAYS AS "
                     # (words of letters and digits, as FTS5 splits them: PostgreSQL's parser would read "-2026" as a number)
                     "(to_tsvector('simple', regexp_replace(coalesce(source_ref, '') || ' ' || title || ' ' || "
-                    "coalesce(description, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED")
+                    "coalesce(description, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED"
+                )
                 conn.exec_driver_sql(_PG_TEXT_INDEX)
 
     def dispose(self) -> None:
@@ -657,7 +714,11 @@ class Store:
 
         def job(conn: Connection) -> tuple[dict, bool]:
             if row.get("source_ref"):
-                existing = conn.execute(_BY_SOURCE_REF, {"source": row["source"], "source_ref": row["source_ref"]}).mappings().first()
+                existing = (
+                    conn.execute(_BY_SOURCE_REF, {"source": row["source"], "source_ref": row["source_ref"]})
+                    .mappings()
+                    .first()
+                )
                 if existing:
                     return dict(existing), False
             if together:
@@ -672,19 +733,26 @@ class Store:
     def driver_rows(self, batch: ReportColumns) -> DriverRows:
         """A batch's values as this store's driver takes them. Touches no connection: a checking process makes it."""
         postgres = not self.is_sqlite
-        return DriverRows(postgres, _driver_values(postgres, reports, batch.reports),
-                          _driver_values(postgres, report_events, batch.events),
-                          list(zip(*(batch.reports.get(name, ()) for name in ("id", "source", "source_ref")), strict=True)))
+        return DriverRows(
+            postgres,
+            _driver_values(postgres, reports, batch.reports),
+            _driver_values(postgres, report_events, batch.events),
+            list(zip(*(batch.reports.get(name, ()) for name in ("id", "source", "source_ref")), strict=True)),
+        )
 
-    def insert_batch(self, items: list[tuple[dict, list[dict]]] | ReportColumns | DriverRows,
-                     recorded_at: datetime) -> tuple[int, int]:
+    def insert_batch(
+        self, items: list[tuple[dict, list[dict]]] | ReportColumns | DriverRows, recorded_at: datetime
+    ) -> tuple[int, int]:
         """Bulk import: reports with their whole event history, in ONE transaction (all or nothing), given as
         (report row, events) pairs, as ReportColumns or as `driver_rows`. Reports whose (source, source_ref) is
         already stored are skipped. One outbox row announces the batch (the dashboards recompute their aggregates;
         they need no per-row event; inside `bulk_load`, one for the whole load at its end).
         -> (inserted, already stored)."""
-        batch = items if isinstance(items, DriverRows) else self.driver_rows(
-            items if isinstance(items, ReportColumns) else ReportColumns.from_items(items))
+        batch = (
+            items
+            if isinstance(items, DriverRows)
+            else self.driver_rows(items if isinstance(items, ReportColumns) else ReportColumns.from_items(items))
+        )
         if batch.postgres == self.is_sqlite:
             raise ValueError("rows made for another kind of store")
         if not len(batch):
@@ -698,14 +766,20 @@ class Store:
             for source, wanted in refs.items():
                 for chunk in _chunks(sorted(wanted), 500):
                     if self.is_sqlite:
-                        found = conn.execute(select(reports.c.source_ref).where(reports.c.source == source,
-                                                                                reports.c.source_ref.in_(chunk))).scalars()
+                        found = conn.execute(
+                            select(reports.c.source_ref).where(
+                                reports.c.source == source, reports.c.source_ref.in_(chunk)
+                            )
+                        ).scalars()
                     else:  # each wanted id looked up in the (source, source_ref) index: an IN list was planned as a
                         # scan, and so was a join while a load outgrew the planner's statistics (a LIMIT in a LATERAL
                         # subquery is always run per id)
-                        found = conn.exec_driver_sql("SELECT w.ref FROM unnest(%s::text[]) AS w(ref), LATERAL (SELECT 1 "
-                                                     "FROM reports r WHERE r.source = %s AND r.source_ref = w.ref LIMIT 1) "
-                                                     "AS hit", (chunk, source)).scalars()
+                        found = conn.exec_driver_sql(
+                            "SELECT w.ref FROM unnest(%s::text[]) AS w(ref), LATERAL (SELECT 1 "
+                            "FROM reports r WHERE r.source = %s AND r.source_ref = w.ref LIMIT 1) "
+                            "AS hit",
+                            (chunk, source),
+                        ).scalars()
                     stored.update(wanted[ref] for ref in found)
             fresh = batch.without(stored) if stored else batch
             if not len(fresh):
@@ -723,11 +797,18 @@ class Store:
         """One outbox row for reports stored in bulk: the dashboards recompute their aggregates."""
         last_event = conn.execute(select(func.max(report_events.c.id))).scalar_one()
         payload = {"event_id": last_event, "kind": "bulk", "reports": count, "at": at.isoformat()}
-        conn.execute(_INSERT_OUTBOX, {"event_id": last_event, "report_id": last_report, "payload": json.dumps(payload),
-                                      "created_at": at})
+        conn.execute(
+            _INSERT_OUTBOX,
+            {"event_id": last_event, "report_id": last_report, "payload": json.dumps(payload), "created_at": at},
+        )
 
-    def apply_event(self, report_id: str, decide: Callable[..., tuple[dict, dict]], external_id: str | None = None,
-                    authorise: Callable[[dict], None] | None = None) -> tuple[dict, int, bool]:
+    def apply_event(
+        self,
+        report_id: str,
+        decide: Callable[..., tuple[dict, dict]],
+        external_id: str | None = None,
+        authorise: Callable[[dict], None] | None = None,
+    ) -> tuple[dict, int, bool]:
         """Append one event chosen by `decide(current_report, events, lookup)` -> (event_row, report_updates),
         inside the write transaction, so the check and the write see the same state (lookup reads
         another report in that same transaction). `authorise(current_report)` raises for a caller the
@@ -751,7 +832,11 @@ class Store:
                     return dict(current), earlier["id"], False
 
             def lookup(other_id):
-                row = conn.execute(select(reports).where(reports.c.id == other_id)).mappings().first() if other_id else None
+                row = (
+                    conn.execute(select(reports).where(reports.c.id == other_id)).mappings().first()
+                    if other_id
+                    else None
+                )
                 return dict(row) if row else None
 
             event_row, updates = decide(dict(current), history, lookup)
@@ -792,13 +877,28 @@ class Store:
             rows = [dict(r) for r in conn.execute(q.order_by(order).limit(limit)).mappings()]
         return rows[::-1] if newest else rows
 
-    def _append_event(self, conn: Connection, report_id: str, event_row: dict, prepared: tuple[str, tuple] | None = None) -> int:
+    def _append_event(
+        self, conn: Connection, report_id: str, event_row: dict, prepared: tuple[str, tuple] | None = None
+    ) -> int:
         postgres = conn.dialect.name == "postgresql"
-        sql, values = prepared or _insert_sql(postgres, report_events, {"report_id": report_id, **event_row}, returning_id=True)
+        sql, values = prepared or _insert_sql(
+            postgres, report_events, {"report_id": report_id, **event_row}, returning_id=True
+        )
         event_id = _run_insert(conn, sql, values, returning_id=True)
         payload = _outbox_payload(event_id, report_id, event_row)
-        _run_insert(conn, *_insert_sql(postgres, outbox, {"event_id": event_id, "report_id": report_id,
-                                                          "payload": json.dumps(payload), "created_at": event_row["recorded_at"]}))
+        _run_insert(
+            conn,
+            *_insert_sql(
+                postgres,
+                outbox,
+                {
+                    "event_id": event_id,
+                    "report_id": report_id,
+                    "payload": json.dumps(payload),
+                    "created_at": event_row["recorded_at"],
+                },
+            ),
+        )
         return event_id
 
     def _events(self, conn: Connection, report_id: str) -> list[dict]:
@@ -820,8 +920,17 @@ class Store:
             q = select(reports).where(reports.c.duplicate_of == report_id).order_by(reports.c.reported_at).limit(limit)
             return [dict(r) for r in conn.execute(q).mappings()]
 
-    def find_reports(self, ids=None, categories=None, statuses=None, start=None, end=None, limit: int = 1000,
-                     source: str | None = None, opds=None) -> list[dict]:
+    def find_reports(
+        self,
+        ids=None,
+        categories=None,
+        statuses=None,
+        start=None,
+        end=None,
+        limit: int = 1000,
+        source: str | None = None,
+        opds=None,
+    ) -> list[dict]:
         """Reports by id list, or by category/status within [start, end) of reported_at; newest first; of one
         source's, or of those routed to `opds`, when given."""
         q = select(reports)
@@ -843,8 +952,15 @@ class Store:
         with self.read() as conn:
             return [dict(r) for r in conn.execute(q.order_by(reports.c.reported_at.desc()).limit(limit)).mappings()]
 
-    def search_reports(self, conditions: list, terms: list[str], limit: int, offset: int = 0, oldest_first: bool = False,
-                       with_events: bool = True) -> list[tuple[dict, list[dict]]]:
+    def search_reports(
+        self,
+        conditions: list,
+        terms: list[str],
+        limit: int,
+        offset: int = 0,
+        oldest_first: bool = False,
+        with_events: bool = True,
+    ) -> list[tuple[dict, list[dict]]]:
         """Reports matching every condition and, when `terms` are given, the full-text index (each term as a
         prefix, all of them), newest first (or oldest), each with its events (read in one more query, not one per
         report; none when not `with_events`). `offset` skips rows: for a page that was not reached by its cursor."""
@@ -856,15 +972,24 @@ class Store:
                     # PostgreSQL walks the time index for "newest first" and tests each row, which for a rare word
                     # means the whole table (3 s at 1M). Ask the GIN index first how many match, up to a cap:
                     # fewer, and the page is chosen among those ids; more, and the walk finds a page at once.
-                    few = conn.execute(select(reports.c.id).where(*conditions, match).limit(RARE_MATCHES)).scalars().all()
+                    few = (
+                        conn.execute(select(reports.c.id).where(*conditions, match).limit(RARE_MATCHES)).scalars().all()
+                    )
                     match = reports.c.id.in_(few) if len(few) < RARE_MATCHES else match
                 q = q.where(match)
-            order = (reports.c.reported_at, reports.c.id) if oldest_first else (reports.c.reported_at.desc(), reports.c.id.desc())
+            order = (
+                (reports.c.reported_at, reports.c.id)
+                if oldest_first
+                else (reports.c.reported_at.desc(), reports.c.id.desc())
+            )
             rows = [dict(r) for r in conn.execute(q.order_by(*order).offset(offset or None).limit(limit)).mappings()]
             events: dict[str, list[dict]] = {row["id"]: [] for row in rows}
             if rows and with_events:
-                for e in conn.execute(select(report_events).where(report_events.c.report_id.in_(list(events)))
-                                      .order_by(report_events.c.id)).mappings():
+                for e in conn.execute(
+                    select(report_events)
+                    .where(report_events.c.report_id.in_(list(events)))
+                    .order_by(report_events.c.id)
+                ).mappings():
                     events[e["report_id"]].append(dict(e))
         return [(row, events[row["id"]]) for row in rows]
 
@@ -886,9 +1011,12 @@ class Store:
         if self.is_sqlite:
             fts = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
             if per_row:
-                return text("EXISTS (SELECT 1 FROM reports_fts WHERE reports_fts MATCH :fts AND reports_fts.rowid = reports.rowid)"
-                            ).bindparams(fts=fts)
-            return text("reports.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH :fts)").bindparams(fts=fts)
+                return text(
+                    "EXISTS (SELECT 1 FROM reports_fts WHERE reports_fts MATCH :fts AND reports_fts.rowid = reports.rowid)"
+                ).bindparams(fts=fts)
+            return text("reports.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH :fts)").bindparams(
+                fts=fts
+            )
         tsq = " & ".join(re.sub(r"[^\w]", "", t) + ":*" for t in terms if re.sub(r"[^\w]", "", t))
         return text("reports.search @@ to_tsquery('simple', :tsq)").bindparams(tsq=tsq or "''")
 
@@ -897,12 +1025,17 @@ class Store:
             row = conn.execute(_BY_SOURCE_REF, {"source": source, "source_ref": source_ref}).mappings().first()
             return dict(row) if row else None
 
-    def events_between(self, start: datetime, end: datetime, source: str | None = None, opds=None, limit: int = 1000) -> list[dict]:
+    def events_between(
+        self, start: datetime, end: datetime, source: str | None = None, opds=None, limit: int = 1000
+    ) -> list[dict]:
         """Events recorded in [start, end) (not the 'created' ones), oldest first, with their report's source; of one
         source's reports, or of the reports now routed to `opds`."""
         e = report_events.c
-        q = (select(report_events, reports.c.source).join(reports, reports.c.id == e.report_id)
-             .where(e.recorded_at >= start, e.recorded_at < end, e.kind != "created"))
+        q = (
+            select(report_events, reports.c.source)
+            .join(reports, reports.c.id == e.report_id)
+            .where(e.recorded_at >= start, e.recorded_at < end, e.kind != "created")
+        )
         if source:
             q = q.where(reports.c.source == source)
         if opds:
@@ -933,7 +1066,10 @@ class Store:
     def pending_outbox(self, limit: int = 500) -> list[dict]:
         with self.read() as conn:
             rows = conn.execute(
-                select(outbox.c.seq, outbox.c.payload).where(outbox.c.published_at.is_(None)).order_by(outbox.c.seq).limit(limit)
+                select(outbox.c.seq, outbox.c.payload)
+                .where(outbox.c.published_at.is_(None))
+                .order_by(outbox.c.seq)
+                .limit(limit)
             ).mappings()
             return [dict(r) for r in rows]
 
@@ -948,8 +1084,12 @@ class Store:
         newest row always stays: SQLite would otherwise hand its seq to the next row, and the stream, which
         already holds that seq, would refuse the new event as published. -> rows deleted (at most `batch`)."""
         newest = select(func.max(outbox.c.seq)).scalar_subquery()
-        done = (select(outbox.c.seq).where(outbox.c.published_at.is_not(None), outbox.c.seq < newest)
-                .order_by(outbox.c.seq).limit(batch))
+        done = (
+            select(outbox.c.seq)
+            .where(outbox.c.published_at.is_not(None), outbox.c.seq < newest)
+            .order_by(outbox.c.seq)
+            .limit(batch)
+        )
         with self.write() as conn:
             return conn.execute(delete(outbox).where(outbox.c.seq.in_(done))).rowcount or 0
 
@@ -959,7 +1099,9 @@ class Store:
 
     def outbox_backlog(self) -> int:
         with self.read() as conn:
-            return conn.execute(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))).scalar_one()
+            return conn.execute(
+                select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            ).scalar_one()
 
 
 def _owner_only(db_file: Path) -> None:
@@ -974,9 +1116,11 @@ def _owner_only(db_file: Path) -> None:
 
 
 _PG_TEXT_INDEX = "CREATE INDEX IF NOT EXISTS ix_reports_search ON reports USING gin (search)"
-_FTS_INSERT_TRIGGER = ("CREATE TRIGGER IF NOT EXISTS reports_fts_insert AFTER INSERT ON reports BEGIN "
-                       "INSERT INTO reports_fts(rowid, source_ref, title, description) "
-                       "VALUES (new.rowid, new.source_ref, new.title, new.description); END")
+_FTS_INSERT_TRIGGER = (
+    "CREATE TRIGGER IF NOT EXISTS reports_fts_insert AFTER INSERT ON reports BEGIN "
+    "INSERT INTO reports_fts(rowid, source_ref, title, description) "
+    "VALUES (new.rowid, new.source_ref, new.title, new.description); END"
+)
 
 
 def _sqlite_datetime(v: datetime | None) -> str | None:
@@ -1003,8 +1147,13 @@ def _insert_plan(postgres: bool, table: Table, keys: frozenset[str]) -> tuple[tu
     columns = [c for c in table.columns if c.name in keys or (c.default is not None and not c.primary_key)]
     plan = []
     for c in columns:
-        convert = ((_postgres_datetime if postgres else _sqlite_datetime) if isinstance(c.type, UTCDateTime)
-                   else _json_text if isinstance(c.type, JSON) else None)
+        convert = (
+            (_postgres_datetime if postgres else _sqlite_datetime)
+            if isinstance(c.type, UTCDateTime)
+            else _json_text
+            if isinstance(c.type, JSON)
+            else None
+        )
         fill = None
         if c.name not in keys:  # only a default fills it
             fill = (lambda d=c.default: d.arg(None)) if c.default.is_callable else (lambda d=c.default: d.arg)
@@ -1044,25 +1193,35 @@ def _converted(convert, value):
 @functools.cache
 def _insert_text(postgres: bool, table: Table, names: tuple[str, ...], returning_id: bool) -> str:
     marks = ", ".join(["%s"] * len(names)) if postgres else ", ".join("?" * len(names))
-    return (f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
-            + (" RETURNING id" if returning_id and postgres else ""))
+    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})" + (
+        " RETURNING id" if returning_id and postgres else ""
+    )
 
 
 def _outbox_payload(event_id: int, report_id: str, event_row: dict) -> dict:
     """What the outbox tells the live worker of one event (event_id first: see _created_together)."""
-    return {"event_id": event_id, "report_id": report_id, "kind": event_row["kind"], "from": event_row.get("from_status"),
-            "to": event_row["to_status"], "at": event_row["at"].isoformat()}
+    return {
+        "event_id": event_id,
+        "report_id": report_id,
+        "kind": event_row["kind"],
+        "from": event_row.get("from_status"),
+        "to": event_row["to_status"],
+        "at": event_row["at"].isoformat(),
+    }
 
 
-def _created_together(report_insert: tuple[str, tuple], event_insert: tuple[str, tuple], report_id: str,
-                      event_row: dict) -> tuple[str, tuple]:
+def _created_together(
+    report_insert: tuple[str, tuple], event_insert: tuple[str, tuple], report_id: str, event_row: dict
+) -> tuple[str, tuple]:
     """PostgreSQL: a new report, its 'created' event and its outbox row in ONE statement (data-modifying CTEs; the
     foreign key is checked at the statement's end): one round trip where three were. The payload is the same text
     json.dumps makes, with the event's id written in by the database."""
     rest = json.dumps({k: v for k, v in _outbox_payload(0, report_id, event_row).items() if k != "event_id"})
-    sql = (f"WITH r AS ({report_insert[0]}), e AS ({event_insert[0]}) "
-           "INSERT INTO outbox (event_id, report_id, payload, created_at) "
-           "SELECT e.id, %s, '{\"event_id\": ' || e.id || ', ' || %s, %s FROM e")
+    sql = (
+        f"WITH r AS ({report_insert[0]}), e AS ({event_insert[0]}) "
+        "INSERT INTO outbox (event_id, report_id, payload, created_at) "
+        "SELECT e.id, %s, '{\"event_id\": ' || e.id || ', ' || %s, %s FROM e"
+    )
     return sql, (*report_insert[1], *event_insert[1], report_id, rest[1:], _postgres_datetime(event_row["recorded_at"]))
 
 
@@ -1078,8 +1237,9 @@ def _run_insert(conn: Connection, sql: str, values: tuple, returning_id: bool = 
     return cur.lastrowid if returning_id else None
 
 
-def _bulk_insert(conn: Connection, table: Table, names: tuple[str, ...], values: list[tuple],
-                 deferred_text: bool = False) -> None:
+def _bulk_insert(
+    conn: Connection, table: Table, names: tuple[str, ...], values: list[tuple], deferred_text: bool = False
+) -> None:
     """Many rows at the driver's speed (values as `_driver_values` made them): sqlite3's executemany or PostgreSQL's
     COPY (SQLAlchemy's per-row bind processing was ~40 % of a bulk import). Same transaction as `conn`.
     deferred_text: inside Store.bulk_load (the text index is built at its end)."""
@@ -1089,15 +1249,20 @@ def _bulk_insert(conn: Connection, table: Table, names: tuple[str, ...], values:
     raw = conn.connection.driver_connection
     if postgres:
         # binary: the server takes numbers and moments as they are, where text it would parse (a third of its time)
-        with (raw.cursor() as cur,
-              cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy):
+        with (
+            raw.cursor() as cur,
+            cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
             copy.set_types(_copy_types(table, names))
             for v in values:
                 copy.write_row(v)
         return
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    fts = (table is reports and not deferred_text
-           and conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'reports_fts_insert'").first())
+    fts = (
+        table is reports
+        and not deferred_text
+        and conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'reports_fts_insert'").first()
+    )
     if not fts:
         raw.executemany(sql, values)
         return
@@ -1106,8 +1271,11 @@ def _bulk_insert(conn: Connection, table: Table, names: tuple[str, ...], values:
     first = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM reports").scalar_one()
     conn.exec_driver_sql("DROP TRIGGER IF EXISTS reports_fts_insert")
     raw.executemany(sql, values)
-    conn.exec_driver_sql("INSERT INTO reports_fts(rowid, source_ref, title, description) "
-                         "SELECT rowid, source_ref, title, description FROM reports WHERE rowid > ?", (first,))
+    conn.exec_driver_sql(
+        "INSERT INTO reports_fts(rowid, source_ref, title, description) "
+        "SELECT rowid, source_ref, title, description FROM reports WHERE rowid > ?",
+        (first,),
+    )
     conn.exec_driver_sql(_FTS_INSERT_TRIGGER)
 
 
@@ -1115,18 +1283,26 @@ def _bulk_insert(conn: Connection, table: Table, names: tuple[str, ...], values:
 def _copy_types(table: Table, names: tuple[str, ...]) -> list[str]:
     """PostgreSQL's names of the columns' types, for a binary COPY. JSON goes as the text `_json_text` made (json's
     binary form is its text; declared json, psycopg would encode the text again)."""
+
     def pg_type(kind) -> str:
-        for python_type, name in ((UTCDateTime, "timestamptz"), (JSON, "text"), (Text, "text"), (String, "varchar"),
-                                  (Float, "float8"), (Integer, "int4")):
+        for python_type, name in (
+            (UTCDateTime, "timestamptz"),
+            (JSON, "text"),
+            (Text, "text"),
+            (String, "varchar"),
+            (Float, "float8"),
+            (Integer, "int4"),
+        ):
             if isinstance(kind, python_type):
                 return name
         raise TypeError(f"no COPY type for {kind!r}")
+
     return [pg_type(table.c[name].type) for name in names]
 
 
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _parse_ts(value) -> datetime:

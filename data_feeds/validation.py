@@ -4,6 +4,7 @@ Pydantic checks types and shapes (the models live with their room: `reports.cont
 `indicators.series`); every error names the field and the reason, in the API's
 `{"error": {"field", "reason"}}` form.
 """
+
 from __future__ import annotations
 
 import math
@@ -45,8 +46,11 @@ def _clean(pattern: re.Pattern, value):
         return value  # the strict string check says what is wrong with it
     bad = pattern.search(value)
     if bad:
-        raise PydanticCustomError("control_character", "must not contain control characters (found U+{code})",
-                                  {"code": f"{ord(bad.group()):04X}"})
+        raise PydanticCustomError(
+            "control_character",
+            "must not contain control characters (found U+{code})",
+            {"code": f"{ord(bad.group()):04X}"},
+        )
     return _INVISIBLE.sub("", value)
 
 
@@ -161,7 +165,15 @@ def _reason(e: dict) -> str:
 
 
 def _json_type(value) -> str:
-    names = {bool: "boolean", str: "string", int: "number", float: "number", list: "array", dict: "object", type(None): "null"}
+    names = {
+        bool: "boolean",
+        str: "string",
+        int: "number",
+        float: "number",
+        list: "array",
+        dict: "object",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -177,7 +189,11 @@ def from_validation_error(exc: ValidationError) -> ApiError:
 
 
 def _check_url(value: str) -> str:
-    if not (value.startswith("https://") or value.startswith("http://")) or len(value) < 12 or re.search(r"[\s\x00-\x1f\x7f-\x9f]", value):
+    if (
+        not (value.startswith("https://") or value.startswith("http://"))
+        or len(value) < 12
+        or re.search(r"[\s\x00-\x1f\x7f-\x9f]", value)
+    ):
         raise ValueError("must be an http(s) URL")
     return value
 

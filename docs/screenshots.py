@@ -1,7 +1,8 @@
 """Make the README's screenshots from a running demo stack, as each user sees it:
 
-    .venv/bin/python -m docs.screenshots      (writes docs/screenshots/*.png; about a minute)
+.venv/bin/python -m docs.screenshots      (writes docs/screenshots/*.png; about a minute)
 """
+
 from __future__ import annotations
 
 import re
@@ -26,6 +27,7 @@ def evidence(stack: LiveStack, report_id: str, colour) -> str:
     from PIL import Image, ImageDraw
 
     from tests.helpers import call_callback
+
     img = Image.new("RGB", (640, 420), colour)
     ImageDraw.Draw(img).rectangle((180, 150, 460, 290), outline=(240, 240, 240), width=6)
     buf = io.BytesIO()
@@ -33,10 +35,21 @@ def evidence(stack: LiveStack, report_id: str, colour) -> str:
     report = requests.get(f"{stack.url}/api/v1/reports/{report_id}", headers=stack.headers, timeout=10).json()
     http = stack.session("opd", opds=(report["opd"]["code"],))
     base = {"card-report.data": report_id, "lang.data": "id"}
-    call_callback(http, "act-process.n_clicks", {**base, "act-process.n_clicks": 1}, url=stack.url, headers=dict(http.headers))
-    call_callback(http, "act-resolve.n_clicks", {**base, "act-resolve.n_clicks": 1, "act-note.value": "Sudah ditangani",
-                                                 "act-upload.contents": "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()},
-                  url=stack.url, headers=dict(http.headers))
+    call_callback(
+        http, "act-process.n_clicks", {**base, "act-process.n_clicks": 1}, url=stack.url, headers=dict(http.headers)
+    )
+    call_callback(
+        http,
+        "act-resolve.n_clicks",
+        {
+            **base,
+            "act-resolve.n_clicks": 1,
+            "act-note.value": "Sudah ditangani",
+            "act-upload.contents": "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode(),
+        },
+        url=stack.url,
+        headers=dict(http.headers),
+    )
     report = requests.get(f"{stack.url}/api/v1/reports/{report_id}", headers=stack.headers, timeout=10).json()
     return report["events"][-1]["evidence"][0]["url"]
 
@@ -49,6 +62,7 @@ def kiosk_shots(stack: LiveStack, shot) -> None:
 
     from bench.live_channel import channel_pid
     from data_feeds.clock import wib_today
+
     for w, h in ((1920, 1080), (3840, 2160)):
         for scene in ("peta", "opd", "vaksin", "indikator"):
             shot(f"kiosk-{scene}-{w}x{h}", stack.enter("pimpinan", next_path=f"/?scenes={scene}"), (w, h))
@@ -59,15 +73,22 @@ def kiosk_shots(stack: LiveStack, shot) -> None:
         try:
             page.wait_for_function("() => document.documentElement.classList.contains('lr-cut')", timeout=60_000)
             page.wait_for_timeout(3000)
-            page.screenshot(path=str(OUT / f"kiosk-disconnected-{page.viewport_size['width']}x{page.viewport_size['height']}.png"))
+            page.screenshot(
+                path=str(OUT / f"kiosk-disconnected-{page.viewport_size['width']}x{page.viewport_size['height']}.png")
+            )
         finally:
             os.kill(pid, signal.SIGCONT)
+
     for size in ((1920, 1080), (3840, 2160)):
         shot("_scratch", stack.enter("pimpinan", next_path="/?scenes=peta"), size, then=cut_off)
     (OUT / "_scratch.png").unlink(missing_ok=True)
     yesterday = (wib_today() - timedelta(days=1)).isoformat()
-    shot("replay-1920x1080", stack.enter("pimpinan", next_path=f"/?scenes=peta&replay={yesterday}&speed=1200"), (1920, 1080),
-         then=lambda page: page.wait_for_timeout(30_000))
+    shot(
+        "replay-1920x1080",
+        stack.enter("pimpinan", next_path=f"/?scenes=peta&replay={yesterday}&speed=1200"),
+        (1920, 1080),
+        then=lambda page: page.wait_for_timeout(30_000),
+    )
 
 
 def main() -> None:
@@ -75,16 +96,37 @@ def main() -> None:
     stack = LiveStack(Path(tempfile.mkdtemp()), demo=True, env={"DEMO_INTERVAL_S": "7200"}).wait_ready()
     try:
         time.sleep(15)  # a few demo reports
-        rid = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, timeout=10, json=report_payload(
-            title="Saluran tersumbat di depan pasar", category="jalan_rusak", reporter={"name": "Rina Wati", "phone": "0812 5555 6666"},
-            **at_kelurahan("36.71.02.1003"))).json()["id"]
+        rid = requests.post(
+            f"{stack.url}/api/v1/reports",
+            headers=stack.headers,
+            timeout=10,
+            json=report_payload(
+                title="Saluran tersumbat di depan pasar",
+                category="jalan_rusak",
+                reporter={"name": "Rina Wati", "phone": "0812 5555 6666"},
+                **at_kelurahan("36.71.02.1003"),
+            ),
+        ).json()["id"]
         # a LAKSA report with the citizen's photo (a file this site serves: an earlier report's evidence), resolved
         # by its agency with a photo of the work: the report page's before and after
-        photo_source = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, timeout=10, json=report_payload(
-            title="Foto warga (sumber tangkapan layar)", **at_kelurahan("36.71.07.1014"))).json()["id"]
-        closed = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, timeout=10, json=report_payload(
-            id="LKS-2026-000777", title="Jalan berlubang di depan SDN Karawaci 3", category="jalan_rusak",
-            media=[f"{stack.url}{evidence(stack, photo_source, (150, 110, 80))}"], **at_kelurahan("36.71.07.1014"))).json()["id"]
+        photo_source = requests.post(
+            f"{stack.url}/api/v1/reports",
+            headers=stack.headers,
+            timeout=10,
+            json=report_payload(title="Foto warga (sumber tangkapan layar)", **at_kelurahan("36.71.07.1014")),
+        ).json()["id"]
+        closed = requests.post(
+            f"{stack.url}/api/v1/reports",
+            headers=stack.headers,
+            timeout=10,
+            json=report_payload(
+                id="LKS-2026-000777",
+                title="Jalan berlubang di depan SDN Karawaci 3",
+                category="jalan_rusak",
+                media=[f"{stack.url}{evidence(stack, photo_source, (150, 110, 80))}"],
+                **at_kelurahan("36.71.07.1014"),
+            ),
+        ).json()["id"]
         evidence(stack, closed, (90, 120, 90))
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -113,20 +155,41 @@ def main() -> None:
                 page.fill("#act-note", "Saluran, bukan jalan: untuk DLH")
                 page.click("#act-forward")
                 page.wait_for_function("() => document.querySelector('#act-result').innerText.startsWith('Diteruskan')")
+
             shot("operator-forwarding-1920x1080", stack.enter("operator"), then=forward)
             shot("penilai-1920x1080", stack.enter("penilai"))
             shot("admin-1440x900", stack.enter("admin", next_path="/admin"), (1440, 900))
             rows = ".lr-lb-table .ag-row"
             for size in ((1920, 1080), (1440, 900), (390, 844)):
                 tag = f"{size[0]}x{size[1]}"
-                shot(f"reports-{tag}", stack.enter("pimpinan", next_path="/laporan/?status=baru,diproses"), size, wait_for=rows)
-                shot(f"report-page-{tag}", stack.enter("pimpinan", next_path="/laporan/LKS-2026-000777"), size, wait_for="#rp-media",
-                     full_page=True)
-            shot("reports-map-1440x900", stack.enter("pimpinan", next_path="/laporan/?status=baru"), (1440, 900), wait_for=rows,
-                 then=lambda page: (page.click("#lb-map-toggle"), page.wait_for_timeout(2500)))
+                shot(
+                    f"reports-{tag}",
+                    stack.enter("pimpinan", next_path="/laporan/?status=baru,diproses"),
+                    size,
+                    wait_for=rows,
+                )
+                shot(
+                    f"report-page-{tag}",
+                    stack.enter("pimpinan", next_path="/laporan/LKS-2026-000777"),
+                    size,
+                    wait_for="#rp-media",
+                    full_page=True,
+                )
+            shot(
+                "reports-map-1440x900",
+                stack.enter("pimpinan", next_path="/laporan/?status=baru"),
+                (1440, 900),
+                wait_for=rows,
+                then=lambda page: (page.click("#lb-map-toggle"), page.wait_for_timeout(2500)),
+            )
             shot("wall-390x844", stack.enter("pimpinan"), (390, 844))
-            shot("report-print-1440x900", stack.enter("pimpinan", next_path="/laporan/LKS-2026-000777?cetak=1"), (1440, 900),
-                 wait_for="#rp-media", full_page=True)
+            shot(
+                "report-print-1440x900",
+                stack.enter("pimpinan", next_path="/laporan/LKS-2026-000777?cetak=1"),
+                (1440, 900),
+                wait_for="#rp-media",
+                full_page=True,
+            )
             kiosk_shots(stack, shot)
             browser.close()
     finally:

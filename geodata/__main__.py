@@ -1,8 +1,9 @@
 """The map's commands.
 
-    python -m geodata build-default     rebuild the schematic default boundaries from the facts tables
-    python -m geodata import PATH       import official kelurahan boundaries (exit 0 imported, 2 refused)
+python -m geodata build-default     rebuild the schematic default boundaries from the facts tables
+python -m geodata import PATH       import official kelurahan boundaries (exit 0 imported, 2 refused)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         from data_feeds.runtime.settings import Settings
 
         from .importer import import_boundaries
+
         report = import_boundaries(args.path, Settings.from_env().official_boundaries_path, dry_run=args.dry_run)
         print(json.dumps(report.to_dict(), indent=2) if args.json else report.text())
         if report.accepted and not args.dry_run:

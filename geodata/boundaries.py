@@ -6,6 +6,7 @@ area-sized discs whose size is calibrated so the outline's area equals the sum o
 kelurahan areas. It is honest about being schematic; a city loads its own Satu Peta
 boundaries through the importer and they replace it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -33,8 +34,11 @@ def _kelurahan_points() -> gpd.GeoDataFrame:
     gz = gazetteer.load()
     rows = [
         {
-            "kode_kel": p.code, "kelurahan": p.name, "kode_kec": p.kecamatan_code,
-            "kecamatan": gz.kecamatan[p.kecamatan_code].name, "area_km2": p.area_km2,
+            "kode_kel": p.code,
+            "kelurahan": p.name,
+            "kode_kec": p.kecamatan_code,
+            "kecamatan": gz.kecamatan[p.kecamatan_code].name,
+            "area_km2": p.area_km2,
         }
         for p in gz.kelurahan.values()
     ]
@@ -103,7 +107,9 @@ class BoundarySet:
         out = gdf[cols + ["geometry"]].copy()
         if simplify_m:
             metric = out.geometry.to_crs(METRIC)
-            out["geometry"] = gpd.GeoSeries(shapely.coverage_simplify(metric.values, simplify_m), crs=METRIC).to_crs(WGS84).values
+            out["geometry"] = (
+                gpd.GeoSeries(shapely.coverage_simplify(metric.values, simplify_m), crs=METRIC).to_crs(WGS84).values
+            )
         if kode_kec:
             out = out[out["kode_kec"] == kode_kec]
         out["geometry"] = shapely.set_precision(out.geometry.values, 1e-5)
@@ -118,7 +124,9 @@ class BoundarySet:
 
 
 def dissolve_kecamatan(kelurahan: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    kec = kelurahan.to_crs(METRIC).dissolve(by=["kode_kec", "kecamatan"], as_index=False)[["kode_kec", "kecamatan", "geometry"]]
+    kec = kelurahan.to_crs(METRIC).dissolve(by=["kode_kec", "kecamatan"], as_index=False)[
+        ["kode_kec", "kecamatan", "geometry"]
+    ]
     kec["geometry"] = kec.geometry.buffer(0)
     return kec.to_crs(WGS84).sort_values("kode_kec").reset_index(drop=True)
 
@@ -132,7 +140,9 @@ def load_boundaries(official_path: Path | None = None) -> BoundarySet:
         kel = gpd.read_file(DEFAULT_PATH)
         kind, source, stamp = "schematic", "skema dari titik representatif gazetteer (bukan batas resmi)", 0
     kel = kel.set_crs(WGS84, allow_override=True) if kel.crs is None else kel.to_crs(WGS84)
-    return BoundarySet(kelurahan=kel, kecamatan=dissolve_kecamatan(kel), kind=kind, source=source, key=f"{kind}:{stamp}")
+    return BoundarySet(
+        kelurahan=kel, kecamatan=dissolve_kecamatan(kel), kind=kind, source=source, key=f"{kind}:{stamp}"
+    )
 
 
 def boundaries_stamp(official_path: Path | None) -> int:

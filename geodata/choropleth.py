@@ -8,6 +8,7 @@ The report breaks double from class to class, sized for a city of 1.9 million wh
 reports on an ordinary day (the first breaks, 2-5-10-20, put every kecamatan in the top class on such a day and
 the map said nothing).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,18 +33,37 @@ class Measure:
 
 
 MEASURES = {
-    m.key: m for m in (
+    m.key: m
+    for m in (
         Measure("open", "Laporan terbuka", "Open reports", (10, 25, 50, 100)),
-        Measure("open_per_10k", "Laporan terbuka per 10.000 penduduk", "Open reports per 10,000 residents", (1, 2, 4, 8)),
-        Measure("vaccination", "Cakupan vaksinasi dosis 2", "Dose 2 vaccination coverage", (50, 70, 85, 100), "%", "%",
-                indicator="vaccination_dose_2"),
-        Measure("programs", "Bedah rumah (% target)", "House renovation (% of target)", (25, 50, 75, 100),
-                "%", "%", indicator="house_renovation"),
+        Measure(
+            "open_per_10k", "Laporan terbuka per 10.000 penduduk", "Open reports per 10,000 residents", (1, 2, 4, 8)
+        ),
+        Measure(
+            "vaccination",
+            "Cakupan vaksinasi dosis 2",
+            "Dose 2 vaccination coverage",
+            (50, 70, 85, 100),
+            "%",
+            "%",
+            indicator="vaccination_dose_2",
+        ),
+        Measure(
+            "programs",
+            "Bedah rumah (% target)",
+            "House renovation (% of target)",
+            (25, 50, 75, 100),
+            "%",
+            "%",
+            indicator="house_renovation",
+        ),
     )
 }
 
 
-def values(measure: str, kecamatan_counts: dict, gz: Gazetteer, indicators: dict | None = None) -> dict[str, float | None]:
+def values(
+    measure: str, kecamatan_counts: dict, gz: Gazetteer, indicators: dict | None = None
+) -> dict[str, float | None]:
     """Value per kecamatan code; None where the figure does not exist (yet): an indicator's figures exist
     per kecamatan only where a feed gives them."""
     out: dict[str, float | None] = {}

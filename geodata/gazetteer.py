@@ -4,6 +4,7 @@ Figures come from the project's copy of the facts tables (names, codes, represen
 points, GIS areas) and the population table; nothing here is invented. Where a figure is
 missing it stays None so the screen can say so.
 """
+
 from __future__ import annotations
 
 import re
@@ -128,9 +129,21 @@ def _places(frame: pd.DataFrame, level: str, code_col: str, population: dict, ar
     for r in frame.to_dict("records"):
         code = r[code_col]
         pop, period = population.get(code, (None, None))
-        out.append(Place(code=code, name=r[level], level=level, lat=r["centroid_lat"], lon=r["centroid_lon"],
-                         area_km2=r["area_km2"], kecamatan_code=r["kode_kec"], aliases=tuple(EXTRA_ALIASES.get(code, ())),
-                         population=pop, population_period=period, area_official_km2=areas.get(code)))
+        out.append(
+            Place(
+                code=code,
+                name=r[level],
+                level=level,
+                lat=r["centroid_lat"],
+                lon=r["centroid_lon"],
+                area_km2=r["area_km2"],
+                kecamatan_code=r["kode_kec"],
+                aliases=tuple(EXTRA_ALIASES.get(code, ())),
+                population=pop,
+                population_period=period,
+                area_official_km2=areas.get(code),
+            )
+        )
     return out
 
 
@@ -142,8 +155,12 @@ def load() -> Gazetteer:
     kec_pop = _latest_population(pop, "kecamatan", "kode_kec")
     kel_pop = _latest_population(pop, "kelurahan", "kode_kel")
     areas = pop[pop["indicator"] == "area_official"]
-    kec_area = dict(zip(areas[areas.level == "kecamatan"].kode_kec, areas[areas.level == "kecamatan"].value, strict=True))
-    kel_area = dict(zip(areas[areas.level == "kelurahan"].kode_kel, areas[areas.level == "kelurahan"].value, strict=True))
+    kec_area = dict(
+        zip(areas[areas.level == "kecamatan"].kode_kec, areas[areas.level == "kecamatan"].value, strict=True)
+    )
+    kel_area = dict(
+        zip(areas[areas.level == "kelurahan"].kode_kel, areas[areas.level == "kelurahan"].value, strict=True)
+    )
     kecamatan = _places(kec, "kecamatan", "kode_kec", kec_pop, kec_area)
     kelurahan = _places(kel, "kelurahan", "kode_kel", kel_pop, kel_area)
     return Gazetteer(kecamatan, kelurahan, _latest_population(pop, "kota", "kode_kec").get(CITY_CODE))

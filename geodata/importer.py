@@ -6,6 +6,7 @@ name (case, spacing, brackets and known variants forgiven; near misses matched f
 their kecamatan), and every gazetteer kelurahan must be present. A file that does not fit is
 refused with a report that names each problem, and the boundaries in use stay as they were.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -57,22 +58,31 @@ class ImportReport:
     written_to: str | None = None
 
     def text(self) -> str:
-        lines = [f"Boundary import: {self.path}",
-                 f"  features read: {self.features}",
-                 f"  CRS found: {self.crs_found or 'none'}" + (" -> converted to EPSG:4326" if self.crs_converted else ""),
-                 f"  matched to the gazetteer: {sum(self.matched_by.values())} of 104 kelurahan "
-                 f"(by code {self.matched_by['code']}, by name {self.matched_by['name']}, fuzzy {self.matched_by['fuzzy']})"
-                 + (f"; code column '{self.code_column}'" if self.code_column else "")
-                 + (f"; name column '{self.name_column}'" if self.name_column else ""),
-                 f"  area {self.area_km2:.2f} km2; gaps {self.gaps} ({self.gap_km2:.4f} km2); overlaps {self.overlaps} ({self.overlap_km2:.4f} km2)"]
-        for title, items in (("repaired geometries", self.repaired), ("broken geometries", self.broken),
-                             ("unmatched features", self.unmatched), ("code/name conflicts", self.conflicts),
-                             ("duplicates", self.duplicates), ("missing kelurahan", self.missing)):
+        lines = [
+            f"Boundary import: {self.path}",
+            f"  features read: {self.features}",
+            f"  CRS found: {self.crs_found or 'none'}" + (" -> converted to EPSG:4326" if self.crs_converted else ""),
+            f"  matched to the gazetteer: {sum(self.matched_by.values())} of 104 kelurahan "
+            f"(by code {self.matched_by['code']}, by name {self.matched_by['name']}, fuzzy {self.matched_by['fuzzy']})"
+            + (f"; code column '{self.code_column}'" if self.code_column else "")
+            + (f"; name column '{self.name_column}'" if self.name_column else ""),
+            f"  area {self.area_km2:.2f} km2; gaps {self.gaps} ({self.gap_km2:.4f} km2); overlaps {self.overlaps} ({self.overlap_km2:.4f} km2)",
+        ]
+        for title, items in (
+            ("repaired geometries", self.repaired),
+            ("broken geometries", self.broken),
+            ("unmatched features", self.unmatched),
+            ("code/name conflicts", self.conflicts),
+            ("duplicates", self.duplicates),
+            ("missing kelurahan", self.missing),
+        ):
             if items:
                 lines.append(f"  {title} ({len(items)}):")
                 lines += [f"    - {item}" for item in items]
         if self.accepted:
-            lines.append(f"ACCEPTED: written to {self.written_to}" if self.written_to else "ACCEPTED (dry run: nothing written)")
+            lines.append(
+                f"ACCEPTED: written to {self.written_to}" if self.written_to else "ACCEPTED (dry run: nothing written)"
+            )
         else:
             lines.append("REFUSED: the boundaries in use are unchanged. Problems:")
             lines += [f"  * {p}" for p in self.problems]
@@ -86,6 +96,7 @@ def read_any(path: Path) -> gpd.GeoDataFrame:
     """GeoJSON, Shapefile, GeoPackage, or a zip holding one (GDAL reads inside the zip)."""
     if path.suffix.lower() == ".zip":
         import zipfile
+
         with zipfile.ZipFile(path) as zf:
             inner = [n for n in zf.namelist() if n.lower().endswith((".shp", ".gpkg", ".geojson", ".json"))]
         if not inner:
@@ -182,7 +193,9 @@ def examine(path: Path) -> tuple[ImportReport, gpd.GeoDataFrame | None]:
             polys = [g for g in getattr(fixed, "geoms", [fixed]) if g.geom_type in ("Polygon", "MultiPolygon")]
             fixed = shapely.union_all(polys) if polys else None
             if fixed is None or fixed.is_empty:
-                report.broken.append(f"{label}: invalid geometry that cannot be repaired ({shapely.is_valid_reason(geom)})")
+                report.broken.append(
+                    f"{label}: invalid geometry that cannot be repaired ({shapely.is_valid_reason(geom)})"
+                )
                 continue
             report.repaired.append(f"{label}: {shapely.is_valid_reason(geom)}")
             geom = fixed
@@ -195,45 +208,77 @@ def examine(path: Path) -> tuple[ImportReport, gpd.GeoDataFrame | None]:
         how = "code"
         if code in gz.kelurahan:
             if name and not _name_fits(name, gz.kelurahan[code]):
-                report.conflicts.append(f"{label}: code {code} is {gz.kelurahan[code].name} in the gazetteer, not '{name}'")
+                report.conflicts.append(
+                    f"{label}: code {code} is {gz.kelurahan[code].name} in the gazetteer, not '{name}'"
+                )
                 continue
         elif name:
             code, how = _match_by_name(name, row.get(kec_col) if kec_col else None, gz)
             if code is None:
-                report.unmatched.append(f"{label}: " + ("name fits several kelurahan; give a code or kecamatan" if how == "ambiguous"
-                                                        else "no kelurahan of that code or name in Kota Tangerang"))
+                report.unmatched.append(
+                    f"{label}: "
+                    + (
+                        "name fits several kelurahan; give a code or kecamatan"
+                        if how == "ambiguous"
+                        else "no kelurahan of that code or name in Kota Tangerang"
+                    )
+                )
                 continue
         else:
             report.unmatched.append(f"{label}: no Kemendagri code or name to match")
             continue
         if code in assigned:
-            report.duplicates.append(f"{label}: {gz.kelurahan[code].name} ({code}) already given by feature #{assigned[code] + 1}")
+            report.duplicates.append(
+                f"{label}: {gz.kelurahan[code].name} ({code}) already given by feature #{assigned[code] + 1}"
+            )
             continue
         assigned[code] = i
         report.matched_by[how] += 1
         keep_geoms.append(geom)
         keep_codes.append(code)
-    report.missing = [f"{p.name} ({p.code}, Kec. {gz.kecamatan[p.kecamatan_code].name})"
-                      for code, p in sorted(gz.kelurahan.items()) if code not in assigned]
+    report.missing = [
+        f"{p.name} ({p.code}, Kec. {gz.kecamatan[p.kecamatan_code].name})"
+        for code, p in sorted(gz.kelurahan.items())
+        if code not in assigned
+    ]
 
     layer = None
     if keep_geoms:
-        layer = gpd.GeoDataFrame({
-            "kode_kel": keep_codes, "kelurahan": [gz.kelurahan[c].name for c in keep_codes],
-            "kode_kec": [gz.kelurahan[c].kecamatan_code for c in keep_codes],
-            "kecamatan": [gz.kecamatan[gz.kelurahan[c].kecamatan_code].name for c in keep_codes],
-        }, geometry=keep_geoms, crs=WGS84).sort_values("kode_kel").reset_index(drop=True)
+        layer = (
+            gpd.GeoDataFrame(
+                {
+                    "kode_kel": keep_codes,
+                    "kelurahan": [gz.kelurahan[c].name for c in keep_codes],
+                    "kode_kec": [gz.kelurahan[c].kecamatan_code for c in keep_codes],
+                    "kecamatan": [gz.kecamatan[gz.kelurahan[c].kecamatan_code].name for c in keep_codes],
+                },
+                geometry=keep_geoms,
+                crs=WGS84,
+            )
+            .sort_values("kode_kel")
+            .reset_index(drop=True)
+        )
         _measure_fit(layer, report)
 
-    for title, items in (("broken geometries", report.broken), ("unmatched features", report.unmatched),
-                         ("code/name conflicts", report.conflicts), ("duplicate kelurahan", report.duplicates),
-                         ("missing kelurahan", report.missing)):
+    for title, items in (
+        ("broken geometries", report.broken),
+        ("unmatched features", report.unmatched),
+        ("code/name conflicts", report.conflicts),
+        ("duplicate kelurahan", report.duplicates),
+        ("missing kelurahan", report.missing),
+    ):
         if items:
-            report.problems.append(f"{len(items)} {title}: " + "; ".join(items[:10]) + (" ..." if len(items) > 10 else ""))
+            report.problems.append(
+                f"{len(items)} {title}: " + "; ".join(items[:10]) + (" ..." if len(items) > 10 else "")
+            )
     if report.area_km2 and report.gap_km2 > MAX_GAP_SHARE * report.area_km2:
-        report.problems.append(f"gaps between kelurahan cover {report.gap_km2:.3f} km2, over {MAX_GAP_SHARE:.1%} of the city")
+        report.problems.append(
+            f"gaps between kelurahan cover {report.gap_km2:.3f} km2, over {MAX_GAP_SHARE:.1%} of the city"
+        )
     if report.area_km2 and report.overlap_km2 > MAX_GAP_SHARE * report.area_km2:
-        report.problems.append(f"kelurahan overlap by {report.overlap_km2:.3f} km2, over {MAX_GAP_SHARE:.1%} of the city")
+        report.problems.append(
+            f"kelurahan overlap by {report.overlap_km2:.3f} km2, over {MAX_GAP_SHARE:.1%} of the city"
+        )
     report.accepted = not report.problems
     return report, layer if report.accepted else None
 
@@ -263,8 +308,11 @@ def import_boundaries(path: Path, target: Path, dry_run: bool = False) -> Import
         tmp = target.with_suffix(".tmp")
         tmp.write_text(layer.to_json(drop_id=True), encoding="utf-8")
         os.replace(tmp, target)
-        meta = {"source_file": str(path), "imported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "report": report.to_dict()}
+        meta = {
+            "source_file": str(path),
+            "imported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "report": report.to_dict(),
+        }
         target.with_suffix(".meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         report.written_to = str(target)
     return report

@@ -3,6 +3,7 @@
 Polygons are projected to metres once and indexed in an STRtree; a lookup is one tree
 query, so assigning many points is vectorised (see `assign`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -68,7 +69,11 @@ class Locator:
             idx, distance = int(hits[-1]), 0.0
         else:
             distance = float(shapely.distance(point, self._outline))
-            near = self._tree.query_nearest(point, max_distance=self.tolerance_m, all_matches=False) if self.tolerance_m > 0 else []
+            near = (
+                self._tree.query_nearest(point, max_distance=self.tolerance_m, all_matches=False)
+                if self.tolerance_m > 0
+                else []
+            )
             idx = int(near[0]) if len(near) else -1
         if idx < 0:
             nearest = int(self._tree.nearest(point))

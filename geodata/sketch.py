@@ -4,6 +4,7 @@ The report page shows it instead of a tiled map: it needs no script and no tile 
 and opens at once on a phone. Drawn from the boundaries in use (schematic by default), so it says where,
 not exactly where the line runs.
 """
+
 from __future__ import annotations
 
 import math
@@ -68,7 +69,9 @@ def _draw(boundaries: BoundarySet, kode_kec: str):
     return box, _path(geom.simplify(tolerance), to_xy), parts, to_xy, str(kec["kecamatan"].iloc[0])
 
 
-def sketch(boundaries: BoundarySet, kode_kec: str | None, kode_kel: str | None, lon: float, lat: float) -> Sketch | None:
+def sketch(
+    boundaries: BoundarySet, kode_kec: str | None, kode_kel: str | None, lon: float, lat: float
+) -> Sketch | None:
     """The drawing of a report's kecamatan with its point; None when the report has no kecamatan."""
     frame = _frame(boundaries, kode_kec) if kode_kec else None
     if frame is None:
@@ -76,5 +79,10 @@ def sketch(boundaries: BoundarySet, kode_kec: str | None, kode_kel: str | None, 
     box, outline, parts, to_xy, name = frame
     x, y = to_xy(lon, lat)
     _, _, w, h = (float(v) for v in box.split())
-    return Sketch(view_box=box, kecamatan=outline, kelurahan=tuple((code, d, code == kode_kel) for code, d in parts),
-                  point=(x, y) if 0 <= x <= w and 0 <= y <= h else None, kecamatan_name=name)
+    return Sketch(
+        view_box=box,
+        kecamatan=outline,
+        kelurahan=tuple((code, d, code == kode_kel) for code, d in parts),
+        point=(x, y) if 0 <= x <= w and 0 <= y <= h else None,
+        kecamatan_name=name,
+    )

@@ -1,5 +1,6 @@
 """The admin's page: the audit log, people, screens and keys, read-only (changes are made with
 `python -m data_feeds users|devices|keys`). Plain HTML, no script; every value escaped."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,11 +23,15 @@ def _cell(value) -> str:
 def _table(title: str, columns: list[str], rows: list[dict], table_id: str) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{escape(_cell(r.get(c)))}</td>" for c in columns) + "</tr>" for r in rows)
-    return (f'<section><h2>{escape(title)} ({len(rows)})</h2><div class="lr-admin-scroll"><table id="{table_id}">'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></section>")
+    return (
+        f'<section><h2>{escape(title)} ({len(rows)})</h2><div class="lr-admin-scroll"><table id="{table_id}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></section>"
+    )
 
 
-def page(lang: str, csrf_token: str, audit: list[dict], people: list[dict], devices: list[dict], keys: list[dict]) -> str:
+def page(
+    lang: str, csrf_token: str, audit: list[dict], people: list[dict], devices: list[dict], keys: list[dict]
+) -> str:
     en = lang == "en"
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -35,12 +40,34 @@ def page(lang: str, csrf_token: str, audit: list[dict], people: list[dict], devi
 <header><a href="/">← {escape(t("nav_wall", lang))}</a> <h1>Admin · {escape(t("app_title", lang))}</h1>
 <form method="post" action="/keluar"><input type="hidden" name="csrf_token" value="{escape(csrf_token)}">
 <button type="submit">{escape(t("signout", lang))}</button></form></header>
-<p>{"Times in WIB. Changes: python -m data_feeds users | devices | keys." if en else
-    "Waktu dalam WIB. Perubahan: python -m data_feeds users | devices | keys."}</p>
-{_table("Audit" if en else "Jejak audit", ["at", "actor_kind", "actor", "action", "outcome", "report_id", "address", "detail"],
-        audit, "audit-log")}
-{_table("People" if en else "Akun", ["username", "name", "role", "opds", "personal", "failures", "locked_until", "disabled_at"],
-        people, "people")}
+<p>{
+        "Times in WIB. Changes: python -m data_feeds users | devices | keys."
+        if en
+        else "Waktu dalam WIB. Perubahan: python -m data_feeds users | devices | keys."
+    }</p>
+{
+        _table(
+            "Audit" if en else "Jejak audit",
+            ["at", "actor_kind", "actor", "action", "outcome", "report_id", "address", "detail"],
+            audit,
+            "audit-log",
+        )
+    }
+{
+        _table(
+            "People" if en else "Akun",
+            ["username", "name", "role", "opds", "personal", "failures", "locked_until", "disabled_at"],
+            people,
+            "people",
+        )
+    }
 {_table("Screens" if en else "Layar", ["id", "name", "paired_at", "last_seen_at", "revoked_at"], devices, "devices")}
-{_table("API keys" if en else "Kunci API", ["id", "source", "opds", "roles", "label", "created_at", "revoked_at"], keys, "keys")}
+{
+        _table(
+            "API keys" if en else "Kunci API",
+            ["id", "source", "opds", "roles", "label", "created_at", "revoked_at"],
+            keys,
+            "keys",
+        )
+    }
 </main></body></html>"""

@@ -4,6 +4,7 @@ The one source of the interface's words: the server renders with `t`, and the br
 drawing functions (assets/liveroom.js) get `browser_words()` from /_liveroom/words.js.
 Numbers and dates go through Babel (2.130.166; 28 Februari 2022), times are shown in WIB.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,7 +23,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     # key: (Bahasa Indonesia, English)
     "app_title": ("Tangerang LIVE Room", "Tangerang LIVE Room"),
     "city": ("Kota Tangerang", "Tangerang City"),
-    "demo_banner": ("DATA DEMO — laporan simulasi, bukan laporan warga", "DEMO DATA — simulated reports, not citizens' reports"),
+    "demo_banner": (
+        "DATA DEMO — laporan simulasi, bukan laporan warga",
+        "DEMO DATA — simulated reports, not citizens' reports",
+    ),
     "demo_tag": ("DEMO", "DEMO"),
     "kpi_today": ("Laporan hari ini", "Reports today"),
     "kpi_baru": ("Baru", "New"),
@@ -45,13 +49,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "as_of": ("per {date}", "as of {date}"),
     "source": ("Sumber: {source}", "Source: {source}"),
     "live_ok": ("LANGSUNG", "LIVE"),
-    "live_redis_down": ("Bus data langsung (Redis) tidak tersedia — tampilan tertahan sejak {time} WIB; laporan tetap tersimpan",
-                        "Live data bus (Redis) unavailable — display held since {time} WIB; reports are still being stored"),
-    "live_worker_down": ("Pembaru tampilan berhenti — angka di layar mungkin tidak terkini (terakhir {time} WIB)",
-                         "Display updater stopped — figures on screen may be out of date (last {time} WIB)"),
+    "live_redis_down": (
+        "Bus data langsung (Redis) tidak tersedia — tampilan tertahan sejak {time} WIB; laporan tetap tersimpan",
+        "Live data bus (Redis) unavailable — display held since {time} WIB; reports are still being stored",
+    ),
+    "live_worker_down": (
+        "Pembaru tampilan berhenti — angka di layar mungkin tidak terkini (terakhir {time} WIB)",
+        "Display updater stopped — figures on screen may be out of date (last {time} WIB)",
+    ),
     "feed_stale": ("Umpan tidak aktif: {feeds}", "Feeds silent: {feeds}"),
-    "live_cut": ("TERPUTUS sejak {time} WIB — layar tidak menerima pembaruan; mencoba menyambung kembali",
-                 "DISCONNECTED since {time} WIB — the screen receives no updates; reconnecting"),
+    "live_cut": (
+        "TERPUTUS sejak {time} WIB — layar tidak menerima pembaruan; mencoba menyambung kembali",
+        "DISCONNECTED since {time} WIB — the screen receives no updates; reconnecting",
+    ),
     "updated": ("Diperbarui {time} WIB", "Updated {time} WIB"),
     # the kiosk (a wall's playlist of scenes, assets/kiosk.js) and its honesty when cut off
     "scene_peta": ("Peta", "Map"),
@@ -71,34 +81,56 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pack_period": ("Periode {start} – {end}", "Period {start} – {end}"),
     "pack_generated": ("Dibuat {time} WIB oleh Tangerang LIVE Room", "Generated {time} WIB by the Tangerang LIVE Room"),
     "pack_boundaries_official": ("Batas wilayah: resmi ({source})", "Boundaries: official ({source})"),
-    "pack_boundaries_schematic": ("Batas wilayah: skematis (dari titik gazetteer), bukan batas resmi",
-                                  "Boundaries: schematic (from gazetteer points), not the official ones"),
-    "pack_demo_yes": ("Berisi angka DEMO (simulasi), ditandai di tiap halaman tempat angka itu muncul",
-                      "Contains DEMO (simulated) figures, marked on every page where they appear"),
+    "pack_boundaries_schematic": (
+        "Batas wilayah: skematis (dari titik gazetteer), bukan batas resmi",
+        "Boundaries: schematic (from gazetteer points), not the official ones",
+    ),
+    "pack_demo_yes": (
+        "Berisi angka DEMO (simulasi), ditandai di tiap halaman tempat angka itu muncul",
+        "Contains DEMO (simulated) figures, marked on every page where they appear",
+    ),
     "pack_demo_no": ("Tanpa angka demo", "No demo figures"),
     "pack_no_personal": ("Tanpa data pribadi: hanya angka agregat", "No personal data: aggregates only"),
     "pack_contents": ("Daftar isi", "Contents"),
-    "pack_indicator_line": ("{value} {unit} · per {date} · sumber: {source}", "{value} {unit} · as of {date} · source: {source}"),
+    "pack_indicator_line": (
+        "{value} {unit} · per {date} · sumber: {source}",
+        "{value} {unit} · as of {date} · source: {source}",
+    ),
     "pack_target_line": ("Target {target}{period}; realisasi {pct}", "Target {target}{period}; realised {pct}"),
-    "pack_coverage_line": ("Cakupan {pct} dari penduduk {den} ({period})", "Coverage {pct} of {den} residents ({period})"),
-    "pack_stale": ("Lewat jadwal pembaruan: angka berumur {days} hari (jadwal tiap {cadence} hari)",
-                   "Past its update schedule: the figure is {days} days old (due every {cadence} days)"),
+    "pack_coverage_line": (
+        "Cakupan {pct} dari penduduk {den} ({period})",
+        "Coverage {pct} of {den} residents ({period})",
+    ),
+    "pack_stale": (
+        "Lewat jadwal pembaruan: angka berumur {days} hari (jadwal tiap {cadence} hari)",
+        "Past its update schedule: the figure is {days} days old (due every {cadence} days)",
+    ),
     "pack_per_period": ("Target dan realisasi per periode", "Target and realisation by period"),
-    "pack_complaints": ("Penanganan pengaduan oleh OPD pilar ini, {start} – {end}", "Complaint handling by this pillar's agencies, {start} – {end}"),
+    "pack_complaints": (
+        "Penanganan pengaduan oleh OPD pilar ini, {start} – {end}",
+        "Complaint handling by this pillar's agencies, {start} – {end}",
+    ),
     "pack_col_opd": ("OPD", "Agency"),
     "pack_col_reports": ("Laporan", "Reports"),
     "pack_col_resolved": ("Selesai", "Resolved"),
     "pack_col_overdue": ("Lewat SLA", "Overdue"),
     "pack_col_response": ("Respons pertama (median · p90)", "First response (median · p90)"),
     "pack_col_resolution": ("Penyelesaian (median · p90)", "Resolution (median · p90)"),
-    "pack_no_complaints": ("Tidak ada pengaduan ke OPD pilar ini dalam periode ini.", "No complaints to this pillar's agencies in the period."),
-    "pack_no_indicator": ("Belum ada indikator untuk pilar ini; buktinya adalah penanganan pengaduan OPD-nya.",
-                          "No indicator for this pillar yet; its evidence is its agencies' complaint handling."),
+    "pack_no_complaints": (
+        "Tidak ada pengaduan ke OPD pilar ini dalam periode ini.",
+        "No complaints to this pillar's agencies in the period.",
+    ),
+    "pack_no_indicator": (
+        "Belum ada indikator untuk pilar ini; buktinya adalah penanganan pengaduan OPD-nya.",
+        "No indicator for this pillar yet; its evidence is its agencies' complaint handling.",
+    ),
     "pack_maps": ("Peta kota", "City maps"),
-    "pack_maps_note": ("Kelas dan warna tetap, sama dengan peta di layar LIVE Room; wilayah tanpa angka diarsir abu-abu (tidak ada "
-                       "data), bukan nol. Angka per {time} WIB.",
-                       "Fixed classes and colours, as on the LIVE Room's map; an area without a figure is hatched grey (no data), "
-                       "never zero. Figures as of {time} WIB."),
+    "pack_maps_note": (
+        "Kelas dan warna tetap, sama dengan peta di layar LIVE Room; wilayah tanpa angka diarsir abu-abu (tidak ada "
+        "data), bukan nol. Angka per {time} WIB.",
+        "Fixed classes and colours, as on the LIVE Room's map; an area without a figure is hatched grey (no data), "
+        "never zero. Figures as of {time} WIB.",
+    ),
     "pack_method": ("Metodologi", "Methodology"),
     "pack_method_denominators": (
         "Penyebut. Cakupan vaksinasi dihitung terhadap penduduk {population} ({period}); penduduk per kecamatan baru diketahui "
@@ -106,7 +138,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "yang divaksin di Kota Tangerang.",
         "Denominators. Vaccination coverage is counted against a population of {population} ({period}); kecamatan populations are "
         "known for {known} of {all} kecamatan, so coverage by area exists only there. Above 100 %: people from outside the city "
-        "vaccinated in Kota Tangerang."),
+        "vaccinated in Kota Tangerang.",
+    ),
     "pack_method_sla": (
         "Jam SLA. Tiap laporan punya dua jam sejak dilaporkan, diatur per kategori: respons pertama (baru → diproses) dan "
         "penyelesaian (→ selesai, dengan bukti foto/video). Lewat SLA: dijawab atau diselesaikan setelah batasnya, atau masih "
@@ -115,21 +148,27 @@ STRINGS: dict[str, tuple[str, str]] = {
         "SLA clocks. Every report runs two clocks from the moment it was reported, set per category: first response (baru → "
         "diproses) and resolution (→ selesai, with photo/video evidence). Overdue: answered or resolved after its due time, or "
         "still open past it at the end of the period; refused and duplicate reports are not counted. Median and p90: nearest "
-        "rank, as the OPD table on the wall."),
+        "rank, as the OPD table on the wall.",
+    ),
     "pack_method_period": (
         "Periode. Penanganan pengaduan: laporan yang masuk dalam periode, dilihat pada akhirnya. Indikator: angka terbaru "
         "masing-masing dengan tanggalnya sendiri; angka yang lebih tua dari jadwal pembaruannya ditandai.",
         "Period. Complaint handling: the reports filed in the period, as they stood at its end. Indicators: each one's newest "
-        "figure with its own date; a figure older than its update schedule is flagged."),
-    "pack_method_missing": (
-        "Yang belum ada. {missing}",
-        "What is missing. {missing}"),
-    "pack_missing_environment": ("Pilar lingkungan belum punya indikator (hanya penanganan pengaduan).",
-                                 "The environment pillar has no indicator yet (complaint handling only)."),
-    "pack_missing_population": ("Penduduk {n} kecamatan belum ada, maka ukuran per 10.000 penduduk dan cakupan per kecamatan tidak dihitung di sana.",
-                                "The population of {n} kecamatan is not known, so per-10,000 and coverage by kecamatan are not computed there."),
-    "pack_missing_boundaries": ("Batas wilayah skematis, bukan batas resmi: luas dan bentuk pada peta perkiraan.",
-                                "Boundaries are schematic, not official: shapes and areas on the maps are approximate."),
+        "figure with its own date; a figure older than its update schedule is flagged.",
+    ),
+    "pack_method_missing": ("Yang belum ada. {missing}", "What is missing. {missing}"),
+    "pack_missing_environment": (
+        "Pilar lingkungan belum punya indikator (hanya penanganan pengaduan).",
+        "The environment pillar has no indicator yet (complaint handling only).",
+    ),
+    "pack_missing_population": (
+        "Penduduk {n} kecamatan belum ada, maka ukuran per 10.000 penduduk dan cakupan per kecamatan tidak dihitung di sana.",
+        "The population of {n} kecamatan is not known, so per-10,000 and coverage by kecamatan are not computed there.",
+    ),
+    "pack_missing_boundaries": (
+        "Batas wilayah skematis, bukan batas resmi: luas dan bentuk pada peta perkiraan.",
+        "Boundaries are schematic, not official: shapes and areas on the maps are approximate.",
+    ),
     "pack_sla_table": ("Jam SLA per kategori", "SLA clocks by category"),
     "pack_col_category": ("Kategori", "Category"),
     "pack_col_sla_response": ("Respons pertama", "First response"),
@@ -140,7 +179,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief_title": ("Briefing pagi", "Morning briefing"),
     "brief_for_mayor": ("untuk Wali Kota", "for the Mayor"),
     "brief_for_opd": ("untuk {opd}", "for {opd}"),
-    "brief_reports": ("Laporan hari itu: {n}, menurut statusnya sekarang", "That day's reports: {n}, by their status now"),
+    "brief_reports": (
+        "Laporan hari itu: {n}, menurut statusnya sekarang",
+        "That day's reports: {n}, by their status now",
+    ),
     "brief_overdue": ("Lewat SLA hari itu: {n} laporan", "Past their SLA that day: {n} reports"),
     "brief_col_ref": ("ID", "Id"),
     "brief_col_report": ("Laporan", "Report"),
@@ -148,23 +190,38 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief_col_due": ("Batas", "Due"),
     "brief_clock_response": ("respons", "response"),
     "brief_clock_resolution": ("penyelesaian", "resolution"),
-    "brief_more": ("… dan {n} lainnya (semua: Daftar laporan, filter lewat SLA)", "… and {n} more (all: the report list, overdue filter)"),
+    "brief_more": (
+        "… dan {n} lainnya (semua: Daftar laporan, filter lewat SLA)",
+        "… and {n} more (all: the report list, overdue filter)",
+    ),
     "brief_none_overdue": ("Tidak ada laporan yang lewat SLA hari itu.", "No report went past its SLA that day."),
-    "brief_agencies": ("OPD paling lambat, {days} hari terakhir (bagian lewat SLA, lalu median penyelesaian)",
-                       "The slowest agencies, last {days} days (share overdue, then median resolution)"),
+    "brief_agencies": (
+        "OPD paling lambat, {days} hari terakhir (bagian lewat SLA, lalu median penyelesaian)",
+        "The slowest agencies, last {days} days (share overdue, then median resolution)",
+    ),
     "brief_own_sla": ("Kinerja SLA, {days} hari terakhir", "SLA performance, last {days} days"),
     "brief_indicators": ("Angka indikator yang masuk hari itu", "Indicator figures dated that day"),
     "brief_no_indicators": ("Tidak ada angka indikator baru hari itu.", "No new indicator figure that day."),
-    "brief_footer": ("Tangerang LIVE Room · tanpa data pelapor · semua briefing: /briefing/",
-                     "Tangerang LIVE Room · no reporter data · every briefing: /briefing/"),
+    "brief_footer": (
+        "Tangerang LIVE Room · tanpa data pelapor · semua briefing: /briefing/",
+        "Tangerang LIVE Room · no reporter data · every briefing: /briefing/",
+    ),
     "brief_none": ("Belum ada briefing yang boleh Anda baca.", "No briefing you may read yet."),
-    "brief_intro": ("Tiap pagi pukul {at} WIB: satu halaman tentang hari sebelumnya.", "Every morning at {at} WIB: one page on the day before."),
+    "brief_intro": (
+        "Tiap pagi pukul {at} WIB: satu halaman tentang hari sebelumnya.",
+        "Every morning at {at} WIB: one page on the day before.",
+    ),
     "nav_briefing": ("Briefing", "Briefing"),
-    "counts_legend": ("Angka per kecamatan: baru · diproses · selesai hari ini", "Per kecamatan: new · in progress · resolved today"),
+    "counts_legend": (
+        "Angka per kecamatan: baru · diproses · selesai hari ini",
+        "Per kecamatan: new · in progress · resolved today",
+    ),
     "legend_title": ("Status laporan", "Report status"),
     "markers_capped": ("{shown} dari {total} laporan terbuka ditampilkan", "{shown} of {total} open reports shown"),
-    "boundary_schematic": ("Batas wilayah skematis (dari titik gazetteer), bukan batas resmi",
-                           "Schematic boundaries (from gazetteer points), not official"),
+    "boundary_schematic": (
+        "Batas wilayah skematis (dari titik gazetteer), bukan batas resmi",
+        "Schematic boundaries (from gazetteer points), not official",
+    ),
     "boundary_official": ("Batas wilayah resmi: {source}", "Official boundaries: {source}"),
     "lang_switch": ("EN", "ID"),
     "map_measure": ("Warna peta", "Map colour"),
@@ -179,12 +236,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "scope_hint": ("Klik kecamatan di peta untuk memfokuskan", "Click a kecamatan on the map to focus"),
     "vacc_coverage": ("{pct} dari penduduk", "{pct} of residents"),
     "vacc_change": ("{sign}{value} sejak {date}", "{sign}{value} since {date}"),
-    "vacc_denominator": ("Cakupan dihitung dari penduduk {value} ({period})", "Coverage of a population of {value} ({period})"),
-    "vacc_over_100": ("Di atas 100 %: termasuk warga luar kota yang divaksin di Kota Tangerang",
-                      "Above 100 %: includes people from outside the city vaccinated here"),
-    "figure_stale": ("Angka lebih lama dari jadwal pembaruan ({days} hari)", "Older than its update cadence ({days} days)"),
+    "vacc_denominator": (
+        "Cakupan dihitung dari penduduk {value} ({period})",
+        "Coverage of a population of {value} ({period})",
+    ),
+    "vacc_over_100": (
+        "Di atas 100 %: termasuk warga luar kota yang divaksin di Kota Tangerang",
+        "Above 100 %: includes people from outside the city vaccinated here",
+    ),
+    "figure_stale": (
+        "Angka lebih lama dari jadwal pembaruan ({days} hari)",
+        "Older than its update cadence ({days} days)",
+    ),
     "figure_demo": ("DEMO: angka kecamatan disimulasikan", "DEMO: kecamatan figures are simulated"),
-    "vacc_city_only": ("Angka kota; rincian per kecamatan belum tersedia", "City figures; no per-kecamatan breakdown yet"),
+    "vacc_city_only": (
+        "Angka kota; rincian per kecamatan belum tersedia",
+        "City figures; no per-kecamatan breakdown yet",
+    ),
     "opd_title": ("Kinerja OPD · SLA", "Agency performance · SLA"),
     "opd_col_opd": ("OPD", "Agency"),
     "opd_col_open": ("Terbuka", "Open"),
@@ -217,8 +285,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav_wall": ("Peta & laporan", "Map & reports"),
     "nav_indicators": ("Indikator & pilar", "Indicators & pillars"),
     "ind_title": ("Indikator kota menurut enam pilar Smart City", "City indicators by the six Smart City pillars"),
-    "ind_scope": ("Angka kota; rincian per wilayah dan per tahun di tiap kartu. Warna: capaian terhadap ambang tiap indikator.",
-                  "City figures; per area and per year inside each card. Colour: progress against each indicator's thresholds."),
+    "ind_scope": (
+        "Angka kota; rincian per wilayah dan per tahun di tiap kartu. Warna: capaian terhadap ambang tiap indikator.",
+        "City figures; per area and per year inside each card. Colour: progress against each indicator's thresholds.",
+    ),
     "export_csv": ("Unduh CSV", "Download CSV"),
     "export_xlsx": ("Unduh XLSX", "Download XLSX"),
     "export_history": ("Riwayat lengkap (CSV)", "Full history (CSV)"),
@@ -229,11 +299,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pillar_living": ("Smart Living · kualitas hidup", "Smart Living"),
     "pillar_society": ("Smart Society · masyarakat", "Smart Society"),
     "pillar_environment": ("Smart Environment · lingkungan", "Smart Environment"),
-    "pillar_no_indicators": ("Belum ada indikator untuk pilar ini; layanan pengaduan OPD-nya di bawah.",
-                             "No indicator for this pillar yet; its agencies' complaint handling is below."),
+    "pillar_no_indicators": (
+        "Belum ada indikator untuk pilar ini; layanan pengaduan OPD-nya di bawah.",
+        "No indicator for this pillar yet; its agencies' complaint handling is below.",
+    ),
     "ind_coverage": ("{pct} dari penduduk {value} ({period})", "{pct} of a population of {value} ({period})"),
     "ind_of_target": ("{pct} dari target {target}{period}", "{pct} of the target {target}{period}"),
-    "ind_not_reported": ("Target {target} ({period}); realisasi belum dilaporkan", "Target {target} ({period}); realisation not reported yet"),
+    "ind_not_reported": (
+        "Target {target} ({period}); realisasi belum dilaporkan",
+        "Target {target} ({period}); realisation not reported yet",
+    ),
     "ind_col_period": ("Tahun", "Year"),
     "ind_col_target": ("Target", "Target"),
     "ind_col_value": ("Realisasi", "Done"),
@@ -241,17 +316,34 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ind_col_subject": ("Rincian", "Item"),
     "ind_col_as_of": ("Per", "As of"),
     "ind_by_area": ("Per wilayah ({n})", "By area ({n})"),
-    "ind_demo": ("DEMO: sebagian angka disimulasikan (baris bertanda DEMO)", "DEMO: some figures are simulated (rows marked DEMO)"),
-    "figure_stale_cadence": ("▲ Lewat jadwal pembaruan: {days} hari (jadwal tiap {cadence} hari)",
-                             "▲ Past its update cadence: {days} days (expected every {cadence} days)"),
-    "pillar_short_governance": ("Governance", "Governance"), "pillar_short_branding": ("Branding", "Branding"),
-    "pillar_short_economy": ("Economy", "Economy"), "pillar_short_living": ("Living", "Living"),
-    "pillar_short_society": ("Society", "Society"), "pillar_short_environment": ("Environment", "Environment"),
+    "ind_demo": (
+        "DEMO: sebagian angka disimulasikan (baris bertanda DEMO)",
+        "DEMO: some figures are simulated (rows marked DEMO)",
+    ),
+    "figure_stale_cadence": (
+        "▲ Lewat jadwal pembaruan: {days} hari (jadwal tiap {cadence} hari)",
+        "▲ Past its update cadence: {days} days (expected every {cadence} days)",
+    ),
+    "pillar_short_governance": ("Governance", "Governance"),
+    "pillar_short_branding": ("Branding", "Branding"),
+    "pillar_short_economy": ("Economy", "Economy"),
+    "pillar_short_living": ("Living", "Living"),
+    "pillar_short_society": ("Society", "Society"),
+    "pillar_short_environment": ("Environment", "Environment"),
     "sla_breached": ("LEWAT SLA", "OVERDUE"),
     "sla_soon": ("HAMPIR SLA", "DUE SOON"),
-    "opd_empty": ("Belum ada laporan untuk OPD mana pun di wilayah ini.", "No reports for any agency in this area yet."),
-    "opd_note": ("Waktu: {days} hari terakhir. Lewat SLA: {b} · hampir lewat: {w}", "Times: last {days} days. Overdue: {b} · due soon: {w}"),
-    "pillar_opd_area": ("Pengaduan ke OPD pilar ini, {area} ({days} hari)", "Complaints to this pillar's agencies, {area} ({days} days)"),
+    "opd_empty": (
+        "Belum ada laporan untuk OPD mana pun di wilayah ini.",
+        "No reports for any agency in this area yet.",
+    ),
+    "opd_note": (
+        "Waktu: {days} hari terakhir. Lewat SLA: {b} · hampir lewat: {w}",
+        "Times: last {days} days. Overdue: {b} · due soon: {w}",
+    ),
+    "pillar_opd_area": (
+        "Pengaduan ke OPD pilar ini, {area} ({days} hari)",
+        "Complaints to this pillar's agencies, {area} ({days} days)",
+    ),
     "area_city": ("seluruh kota", "whole city"),
     "area_kecamatan": ("Kecamatan {name}", "Kecamatan {name}"),
     "pillar_col_opd": ("OPD", "Agency"),
@@ -265,17 +357,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     "signin_password": ("Kata sandi", "Password"),
     "signin_submit": ("Masuk", "Sign in"),
     "signin_wrong": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
-    "signin_locked": ("Akun dikunci sementara setelah terlalu banyak percobaan gagal. Coba lagi setelah {time} WIB.",
-                      "This account is locked for a while after too many failed attempts. Try again after {time} WIB."),
-    "signin_link_used": ("Tautan masuk ini sudah dipakai, kedaluwarsa, atau tidak dikenal. Minta tautan baru kepada admin.",
-                         "This sign-in link has been used, has expired, or is unknown. Ask an admin for a new one."),
-    "signin_pair_failed": ("Tautan pemasangan layar sudah dipakai, kedaluwarsa, atau tidak dikenal.",
-                           "This screen-pairing link has been used, has expired, or is unknown."),
-    "signin_too_many": ("Terlalu banyak percobaan masuk dari alamat ini. Coba lagi beberapa menit lagi.",
-                        "Too many sign-in attempts from this address. Try again in a few minutes."),
+    "signin_locked": (
+        "Akun dikunci sementara setelah terlalu banyak percobaan gagal. Coba lagi setelah {time} WIB.",
+        "This account is locked for a while after too many failed attempts. Try again after {time} WIB.",
+    ),
+    "signin_link_used": (
+        "Tautan masuk ini sudah dipakai, kedaluwarsa, atau tidak dikenal. Minta tautan baru kepada admin.",
+        "This sign-in link has been used, has expired, or is unknown. Ask an admin for a new one.",
+    ),
+    "signin_pair_failed": (
+        "Tautan pemasangan layar sudah dipakai, kedaluwarsa, atau tidak dikenal.",
+        "This screen-pairing link has been used, has expired, or is unknown.",
+    ),
+    "signin_too_many": (
+        "Terlalu banyak percobaan masuk dari alamat ini. Coba lagi beberapa menit lagi.",
+        "Too many sign-in attempts from this address. Try again in a few minutes.",
+    ),
     "signin_signed_out": ("Anda telah keluar.", "You have signed out."),
-    "signin_note": ("Hanya untuk petugas dan pimpinan Kota Tangerang. Setiap akses dicatat.",
-                    "For Kota Tangerang staff and leaders only. Every access is logged."),
+    "signin_note": (
+        "Hanya untuk petugas dan pimpinan Kota Tangerang. Setiap akses dicatat.",
+        "For Kota Tangerang staff and leaders only. Every access is logged.",
+    ),
     "signout": ("Keluar", "Sign out"),
     "role_pimpinan": ("Pimpinan", "Leadership"),
     "role_operator": ("Operator", "Operator"),
@@ -325,7 +427,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rp_no_media": ("Warga tidak melampirkan foto atau video.", "The citizen attached no photo or video."),
     "rp_no_evidence": ("Belum ada bukti penanganan.", "No closing evidence yet."),
     "rp_map": ("Lokasi di Kecamatan {name}", "Place in Kecamatan {name}"),
-    "rp_map_note": ("Sketsa batas {kind}; titik = lokasi laporan.", "Sketch from {kind} boundaries; the dot is the report."),
+    "rp_map_note": (
+        "Sketsa batas {kind}; titik = lokasi laporan.",
+        "Sketch from {kind} boundaries; the dot is the report.",
+    ),
     "rp_boundary_schematic": ("skematik", "schematic"),
     "rp_boundary_official": ("resmi", "official"),
     "rp_no_place": ("Lokasi di luar peta kecamatan.", "The place lies outside the kecamatan map."),
@@ -333,8 +438,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rp_duplicates": ("Laporan duplikat dari laporan ini", "Reports marked as duplicates of this one"),
     "rp_duplicate_of": ("Duplikat dari", "Duplicate of"),
     "rp_printed": ("Dibuka {when} WIB oleh {name}", "Opened {when} WIB by {name}"),
-    "rp_not_found": ("Laporan {ref} tidak ditemukan, atau bukan wewenang akun ini.", "No report {ref} that this account may see."),
-    "rp_no_reports_role": ("Peran ini melihat angka agregat, bukan laporan satu per satu.", "This role sees aggregates, not single reports."),
+    "rp_not_found": (
+        "Laporan {ref} tidak ditemukan, atau bukan wewenang akun ini.",
+        "No report {ref} that this account may see.",
+    ),
+    "rp_no_reports_role": (
+        "Peran ini melihat angka agregat, bukan laporan satu per satu.",
+        "This role sees aggregates, not single reports.",
+    ),
     "rp_actor_system": ("sistem", "system"),
     "rp_open_page": ("Buka halaman laporan", "Open the report's page"),
     "lb_title": ("Daftar laporan", "Reports"),
@@ -399,13 +510,48 @@ DURATION_UNITS = {"id": ("hari", "jam", "menit", "detik"), "en": ("d", "h", "min
 
 
 # The words the browser draws with (ticker, OPD table, map tooltips, the pillars' complaint tables).
-BROWSER_KEYS = ("status_baru", "status_diproses", "status_selesai", "status_ditolak", "status_duplikat", "ticker_empty",
-                "demo_tag", "sla_breached", "sla_soon", "opd_empty", "opd_note", "pillar_opd_area", "area_city",
-                "area_kecamatan", "pillar_col_opd", "pillar_col_open", "pillar_col_breached", "pillar_col_resolution",
-                "pillar_none", "kpi_ttfr_window", "no_data", "markers_capped", "updated", "live_ok", "live_redis_down",
-                "live_worker_down", "feed_stale", "live_cut", "scene_peta", "scene_opd", "scene_vaksin",
-                "scene_indikator", "scene_pinned", "clock_local", "data_age", "replay_banner", "replay_done",
-                "replay_error", "replay_live", "replay_ttfr")
+BROWSER_KEYS = (
+    "status_baru",
+    "status_diproses",
+    "status_selesai",
+    "status_ditolak",
+    "status_duplikat",
+    "ticker_empty",
+    "demo_tag",
+    "sla_breached",
+    "sla_soon",
+    "opd_empty",
+    "opd_note",
+    "pillar_opd_area",
+    "area_city",
+    "area_kecamatan",
+    "pillar_col_opd",
+    "pillar_col_open",
+    "pillar_col_breached",
+    "pillar_col_resolution",
+    "pillar_none",
+    "kpi_ttfr_window",
+    "no_data",
+    "markers_capped",
+    "updated",
+    "live_ok",
+    "live_redis_down",
+    "live_worker_down",
+    "feed_stale",
+    "live_cut",
+    "scene_peta",
+    "scene_opd",
+    "scene_vaksin",
+    "scene_indikator",
+    "scene_pinned",
+    "clock_local",
+    "data_age",
+    "replay_banner",
+    "replay_done",
+    "replay_error",
+    "replay_live",
+    "replay_ttfr",
+)
 
 
 def browser_words() -> dict:
@@ -417,9 +563,15 @@ def browser_words() -> dict:
 
 def dropdown_labels(lang: str) -> dict[str, str]:
     """What dcc.Dropdown says of its own ("2 selected", "Select All"), in the page's language (its `labels`)."""
-    keys = {"select_all": "dd_select_all", "deselect_all": "dd_deselect_all", "selected_count": "dd_selected_count",
-            "search": "dd_search", "clear_search": "dd_clear_search", "clear_selection": "dd_clear_selection",
-            "no_options_found": "dd_no_options"}
+    keys = {
+        "select_all": "dd_select_all",
+        "deselect_all": "dd_deselect_all",
+        "selected_count": "dd_selected_count",
+        "search": "dd_search",
+        "clear_search": "dd_clear_search",
+        "clear_selection": "dd_clear_selection",
+        "no_options_found": "dd_no_options",
+    }
     return {label: t(key, lang) for label, key in keys.items()}
 
 

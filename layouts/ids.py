@@ -1,4 +1,5 @@
 """Component ids shared by layouts and callbacks (one place, so a rename cannot half-happen)."""
+
 LIVE_CHANNEL = "live-channel"  # where the live channel is and the ticket to follow it (live_link.js)
 LIVE_VIEW = "live-view"  # the view as the channel last sent it (shapes.LiveView)
 LIVE_MARK = "live-mark"  # the indicator panels' mark: moves when a figure may have changed
@@ -65,25 +66,59 @@ SCOPE_AGENCY = "scope-agency"
 CARD_REPORT = "card-report"  # the open report's id
 CARD_ACTIONS = "card-actions"
 ACT_FORWARD_ROW, ACT_OPERATOR_ROW, ACT_PROGRESS_ROW = "act-forward-row", "act-operator-row", "act-progress-row"
-ACT_OPD, ACT_NOTE, ACT_DUP_OF, ACT_EVIDENCE_URL, ACT_UPLOAD = "act-opd", "act-note", "act-dup-of", "act-evidence-url", "act-upload"
+ACT_OPD, ACT_NOTE, ACT_DUP_OF, ACT_EVIDENCE_URL, ACT_UPLOAD = (
+    "act-opd",
+    "act-note",
+    "act-dup-of",
+    "act-evidence-url",
+    "act-upload",
+)
 ACT_UPLOAD_NAME = "act-upload-name"
 ACT_FORWARD, ACT_DUPLICATE, ACT_REJECT, ACT_ESCALATE = "act-forward", "act-duplicate", "act-reject", "act-escalate"
 ACT_PROCESS, ACT_RESOLVE = "act-process", "act-resolve"
 ACT_RESULT = "act-result"
-ACTION_BUTTONS = {ACT_FORWARD: "forward", ACT_DUPLICATE: "duplicate", ACT_REJECT: "reject", ACT_ESCALATE: "escalate",
-                  ACT_PROCESS: "process", ACT_RESOLVE: "resolve"}
+ACTION_BUTTONS = {
+    ACT_FORWARD: "forward",
+    ACT_DUPLICATE: "duplicate",
+    ACT_REJECT: "reject",
+    ACT_ESCALATE: "escalate",
+    ACT_PROCESS: "process",
+    ACT_RESOLVE: "resolve",
+}
 
 # the report browser (/laporan/): its filters (each also a URL argument), the grid, the map toggle
 REPORTS_PATH = "/laporan/"
 LB_URL, LB_QUERY, LB_OPENED, LB_LANG = "lb-url", "lb-query", "lb-opened", "lb-lang"
 LB_GRID, LB_COUNT, LB_NEW, LB_ERROR = "lb-grid", "lb-count", "lb-new", "lb-error"
 LB_STATUS, LB_CATEGORY, LB_OPD, LB_KECAMATAN, LB_KELURAHAN, LB_SOURCE = (
-    "lb-status", "lb-category", "lb-opd", "lb-kecamatan", "lb-kelurahan", "lb-source")
+    "lb-status",
+    "lb-category",
+    "lb-opd",
+    "lb-kecamatan",
+    "lb-kelurahan",
+    "lb-source",
+)
 LB_FROM, LB_TO, LB_SLA, LB_Q, LB_RESET = "lb-from", "lb-to", "lb-sla", "lb-q", "lb-reset"
-LB_FILTERS = {"status": LB_STATUS, "category": LB_CATEGORY, "opd": LB_OPD, "kecamatan": LB_KECAMATAN,
-              "kelurahan": LB_KELURAHAN, "source": LB_SOURCE, "from": LB_FROM, "to": LB_TO, "sla": LB_SLA, "q": LB_Q}
+LB_FILTERS = {
+    "status": LB_STATUS,
+    "category": LB_CATEGORY,
+    "opd": LB_OPD,
+    "kecamatan": LB_KECAMATAN,
+    "kelurahan": LB_KELURAHAN,
+    "source": LB_SOURCE,
+    "from": LB_FROM,
+    "to": LB_TO,
+    "sla": LB_SLA,
+    "q": LB_Q,
+}
 LB_MAP_TOGGLE, LB_MAP_WRAP, LB_MAP, LB_MAP_MARKERS, LB_MAP_NOTE, LB_GRID_WRAP = (
-    "lb-map-toggle", "lb-map-wrap", "lb-map", "lb-map-markers", "lb-map-note", "lb-grid-wrap")
+    "lb-map-toggle",
+    "lb-map-wrap",
+    "lb-map",
+    "lb-map-markers",
+    "lb-map-note",
+    "lb-grid-wrap",
+)
 LB_EXPORT_CSV, LB_EXPORT_XLSX = "lb-export-csv", "lb-export-xlsx"
 LB_CHANNEL, LB_LINK, LB_VERSION, LB_REFRESHED = "lb-channel", "lb-link", "lb-version", "lb-refreshed"
 LB_FILTERS_BOX, LB_FILTERS_SUMMARY, LB_LANG_SWITCH = "lb-filters", "lb-filters-summary", "lb-lang-switch"

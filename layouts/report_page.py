@@ -1,6 +1,7 @@
 """One report's page (/laporan/<id>): what happened, where, who acted and when, the citizen's photos beside
 the closing evidence. Plain HTML and CSS, no script: it opens at once from a link on a phone, and prints
 on a light background (`?cetak=1`, or the browser's print). Every value escaped."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from .i18n import STATUS_GLYPHS, fmt_datetime, t
 @dataclass(frozen=True)
 class PageContext:
     """Around the report: who is reading, in which language, at what time, and how to get back."""
+
     lang: str
     viewer_name: str
     viewer_role: str
@@ -33,8 +35,9 @@ def ref_of(report: dict) -> str:
 
 
 def _status(status: str, lang: str) -> Markup:
-    return Markup('<span class="lr-rp-status lr-status-{s}"><span class="lr-rp-glyph" aria-hidden="true">{g}</span> {w}</span>').format(
-        s=status, g=STATUS_GLYPHS.get(status, "?"), w=t(f"status_{status}", lang))
+    return Markup(
+        '<span class="lr-rp-status lr-status-{s}"><span class="lr-rp-glyph" aria-hidden="true">{g}</span> {w}</span>'
+    ).format(s=status, g=STATUS_GLYPHS.get(status, "?"), w=t(f"status_{status}", lang))
 
 
 def _sla(label: str, due: str | None, met: bool | None, running: bool, state: str, lang: str) -> Markup:
@@ -46,8 +49,9 @@ def _sla(label: str, due: str | None, met: bool | None, running: bool, state: st
         verdict, tone = t("card_running", lang), "soon" if state == "soon" else "ok"
     else:
         verdict, tone = "–", "none"
-    return Markup('<div class="lr-rp-sla lr-rp-sla-{tone}"><dt>{label}</dt><dd>{due} · <strong>{verdict}</strong></dd></div>').format(
-        tone=tone, label=label, due=t("card_due", lang, when=fmt_datetime(due, lang)), verdict=verdict)
+    return Markup(
+        '<div class="lr-rp-sla lr-rp-sla-{tone}"><dt>{label}</dt><dd>{due} · <strong>{verdict}</strong></dd></div>'
+    ).format(tone=tone, label=label, due=t("card_due", lang, when=fmt_datetime(due, lang)), verdict=verdict)
 
 
 def _media(items: list[dict], lang: str) -> Markup:
@@ -58,9 +62,14 @@ def _media(items: list[dict], lang: str) -> Markup:
         if kind == "video":
             preview = Markup('<video src="{u}" controls preload="metadata"></video>').format(u=url)
         else:
-            preview = Markup('<img src="{u}" alt="{a}" loading="lazy" referrerpolicy="no-referrer">').format(u=url, a=label)
-        out.append(Markup('<figure><a href="{u}" target="_blank" rel="noopener noreferrer">{p}</a><figcaption>{a}</figcaption></figure>')
-                   .format(u=url, p=preview, a=label))
+            preview = Markup('<img src="{u}" alt="{a}" loading="lazy" referrerpolicy="no-referrer">').format(
+                u=url, a=label
+            )
+        out.append(
+            Markup(
+                '<figure><a href="{u}" target="_blank" rel="noopener noreferrer">{p}</a><figcaption>{a}</figcaption></figure>'
+            ).format(u=url, p=preview, a=label)
+        )
     return Markup("").join(out)
 
 
@@ -84,10 +93,15 @@ def before_after(report: dict, lang: str) -> Markup:
     """The citizen's photos and videos beside the closing evidence."""
     before, after = citizen_media(report), closing_evidence(report)
     empty = lambda key: Markup('<p class="lr-rp-empty">{}</p>').format(t(key, lang))  # noqa: E731
-    return Markup('<section class="lr-rp-media" id="rp-media"><div class="lr-rp-before" id="rp-before"><h2>{bt}</h2>{b}</div>'
-                  '<div class="lr-rp-after" id="rp-after"><h2>{at}</h2>{a}</div></section>').format(
-        bt=t("rp_before", lang), b=_media(before, lang) if before else empty("rp_no_media"),
-        at=t("rp_after", lang), a=_media(after, lang) if after else empty("rp_no_evidence"))
+    return Markup(
+        '<section class="lr-rp-media" id="rp-media"><div class="lr-rp-before" id="rp-before"><h2>{bt}</h2>{b}</div>'
+        '<div class="lr-rp-after" id="rp-after"><h2>{at}</h2>{a}</div></section>'
+    ).format(
+        bt=t("rp_before", lang),
+        b=_media(before, lang) if before else empty("rp_no_media"),
+        at=t("rp_after", lang),
+        a=_media(after, lang) if after else empty("rp_no_evidence"),
+    )
 
 
 def _event(e: dict, lang: str) -> Markup:
@@ -96,45 +110,85 @@ def _event(e: dict, lang: str) -> Markup:
     else:
         what = Markup("{} → {}").format(_status(e["from"], lang) if e.get("from") else "", _status(e["to"], lang))
     who = " · ".join(x for x in (e.get("actor") or t("rp_actor_system", lang), e.get("opd") and e["opd"].upper()) if x)
-    return Markup('<li class="lr-rp-event lr-status-{to}"><time datetime="{iso}">{when} WIB</time><div class="lr-rp-what">{what}</div>'
-                  '<div class="lr-rp-who">{who}</div>{note}</li>').format(
-        to=e["to"], iso=e["at"], when=fmt_datetime(e["at"], lang), what=what, who=who,
-        note=Markup('<p class="lr-rp-note">{}</p>').format(e["note"]) if e.get("note") else "")
+    return Markup(
+        '<li class="lr-rp-event lr-status-{to}"><time datetime="{iso}">{when} WIB</time><div class="lr-rp-what">{what}</div>'
+        '<div class="lr-rp-who">{who}</div>{note}</li>'
+    ).format(
+        to=e["to"],
+        iso=e["at"],
+        when=fmt_datetime(e["at"], lang),
+        what=what,
+        who=who,
+        note=Markup('<p class="lr-rp-note">{}</p>').format(e["note"]) if e.get("note") else "",
+    )
 
 
 def map_sketch(drawing: Sketch | None, lang: str, boundary_kind: str) -> Markup:
     if drawing is None:
         return Markup('<p class="lr-rp-empty">{}</p>').format(t("rp_no_place", lang))
-    kel = Markup("").join(Markup('<path d="{d}" class="{c}"/>').format(d=d, c="lr-rp-kel lr-rp-kel-here" if here else "lr-rp-kel")
-                          for _code, d, here in drawing.kelurahan)
-    dot = (Markup('<circle cx="{x:.1f}" cy="{y:.1f}" r="7" class="lr-rp-dot"/><circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" class="lr-rp-dot-core"/>')
-           .format(x=drawing.point[0], y=drawing.point[1]) if drawing.point else "")
+    kel = Markup("").join(
+        Markup('<path d="{d}" class="{c}"/>').format(d=d, c="lr-rp-kel lr-rp-kel-here" if here else "lr-rp-kel")
+        for _code, d, here in drawing.kelurahan
+    )
+    dot = (
+        Markup(
+            '<circle cx="{x:.1f}" cy="{y:.1f}" r="7" class="lr-rp-dot"/><circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" class="lr-rp-dot-core"/>'
+        ).format(x=drawing.point[0], y=drawing.point[1])
+        if drawing.point
+        else ""
+    )
     kind = t(f"rp_boundary_{'official' if boundary_kind == 'official' else 'schematic'}", lang)
-    return Markup('<figure class="lr-rp-map" id="rp-map"><svg viewBox="{vb}" role="img" aria-label="{title}">'
-                  '<path d="{kec}" class="lr-rp-kec"/>{kel}{dot}</svg><figcaption>{title}. {note}</figcaption></figure>').format(
-        vb=drawing.view_box, title=t("rp_map", lang, name=drawing.kecamatan_name), kec=drawing.kecamatan, kel=kel, dot=dot,
-        note=t("rp_map_note", lang, kind=kind))
+    return Markup(
+        '<figure class="lr-rp-map" id="rp-map"><svg viewBox="{vb}" role="img" aria-label="{title}">'
+        '<path d="{kec}" class="lr-rp-kec"/>{kel}{dot}</svg><figcaption>{title}. {note}</figcaption></figure>'
+    ).format(
+        vb=drawing.view_box,
+        title=t("rp_map", lang, name=drawing.kecamatan_name),
+        kec=drawing.kecamatan,
+        kel=kel,
+        dot=dot,
+        note=t("rp_map_note", lang, kind=kind),
+    )
 
 
 def _fact(label: str, value, fact_id: str = "") -> Markup:
-    return Markup('<div{i}><dt>{l}</dt><dd>{v}</dd></div>').format(i=Markup(' id="{}"').format(fact_id) if fact_id else "", l=label, v=value)
+    return Markup("<div{i}><dt>{l}</dt><dd>{v}</dd></div>").format(
+        i=Markup(' id="{}"').format(fact_id) if fact_id else "", l=label, v=value
+    )
 
 
 def _shell(ctx: PageContext, title: str, body: Markup, here: str) -> str:
     lang, other = ctx.lang, "en" if ctx.lang == "id" else "id"
-    signout = (Markup('<form method="post" action="/keluar"><input type="hidden" name="csrf_token" value="{c}">'
-                      '<button type="submit">{s}</button></form>').format(c=ctx.csrf_token, s=t("signout", lang))
-               if ctx.csrf_token else "")
-    return str(Markup('''<!DOCTYPE html>
+    signout = (
+        Markup(
+            '<form method="post" action="/keluar"><input type="hidden" name="csrf_token" value="{c}">'
+            '<button type="submit">{s}</button></form>'
+        ).format(c=ctx.csrf_token, s=t("signout", lang))
+        if ctx.csrf_token
+        else ""
+    )
+    return str(
+        Markup("""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · {app}</title><link rel="stylesheet" href="/assets/report_page.css"></head>
 <body class="lr-rp-body{print}"><header class="lr-rp-bar"><nav><a href="/laporan/">{back}</a><a href="/">{wall}</a></nav>
 <div class="lr-rp-bar-right"><span class="lr-rp-who-am-i">{who}</span>
 <a class="lr-rp-lang" href="/lang/{other}?next={next}" title="Bahasa / Language">{switch}</a>{signout}</div></header>
-<main class="lr-rp">{body}</main></body></html>''').format(
-        lang=lang, title=title, app=t("app_title", lang), print=" lr-rp-print" if ctx.print_view else "",
-        back=t("rp_back", lang), wall=t("nav_wall", lang), who=f"{ctx.viewer_name} · {t('role_' + ctx.viewer_role, lang)}",
-        other=other, next=quote(here, safe="/"), switch=t("lang_switch", lang), signout=signout, body=body))
+<main class="lr-rp">{body}</main></body></html>""").format(
+            lang=lang,
+            title=title,
+            app=t("app_title", lang),
+            print=" lr-rp-print" if ctx.print_view else "",
+            back=t("rp_back", lang),
+            wall=t("nav_wall", lang),
+            who=f"{ctx.viewer_name} · {t('role_' + ctx.viewer_role, lang)}",
+            other=other,
+            next=quote(here, safe="/"),
+            switch=t("lang_switch", lang),
+            signout=signout,
+            body=body,
+        )
+    )
 
 
 def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
@@ -151,27 +205,48 @@ def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
         _fact(t("rp_category", lang), report["category_name"]),
         _fact(t("rp_place", lang), " · ".join(x for x in (place, report.get("address") or "") if x) or "–"),
         _fact(t("rp_opd", lang), report["opd"]["name"] if report.get("opd") else t("rp_no_opd", lang), "rp-opd"),
-        _sla(t("card_sla_response", lang), sla["response_due"], sla["response_met"], status == "baru", sla["state"], lang),
-        _sla(t("card_sla_resolution", lang), sla["resolution_due"], sla["resolution_met"], status in OPEN, sla["state"], lang),
+        _sla(
+            t("card_sla_response", lang), sla["response_due"], sla["response_met"], status == "baru", sla["state"], lang
+        ),
+        _sla(
+            t("card_sla_resolution", lang),
+            sla["resolution_due"],
+            sla["resolution_met"],
+            status in OPEN,
+            sla["state"],
+            lang,
+        ),
     ]
     if dup_of:
         facts.append(_fact(t("rp_duplicate_of", lang), Markup('<a href="/laporan/{i}">{i}</a>').format(i=dup_of)))
     reporter = ""
     if "reporter" in report:
         r = report["reporter"]
-        text = (t("card_reporter", lang, name=r.get("name") or "–", phone=r.get("phone") or "–")
-                if r.get("name") or r.get("phone") else t("card_reporter_none", lang))
+        text = (
+            t("card_reporter", lang, name=r.get("name") or "–", phone=r.get("phone") or "–")
+            if r.get("name") or r.get("phone")
+            else t("card_reporter_none", lang)
+        )
         reporter = Markup('<p class="lr-rp-reporter" id="rp-reporter">{}</p>').format(text)
     duplicates = ""
     if report.get("duplicates"):
-        duplicates = Markup('<section class="lr-rp-dups" id="rp-duplicates"><h2>{h}</h2><ul>{items}</ul></section>').format(
-            h=t("rp_duplicates", lang), items=Markup("").join(
+        duplicates = Markup(
+            '<section class="lr-rp-dups" id="rp-duplicates"><h2>{h}</h2><ul>{items}</ul></section>'
+        ).format(
+            h=t("rp_duplicates", lang),
+            items=Markup("").join(
                 Markup('<li><a href="/laporan/{i}">{r}</a> · {title} · {when} WIB</li>').format(
-                    i=d["id"], r=d["source_id"] or d["id"], title=d["title"], when=fmt_datetime(d["reported_at"], lang))
-                for d in report["duplicates"]))
-    print_link = (Markup('<a class="lr-rp-print-link" href="{h}">{w}</a>').format(h=here, w=t("rp_screen", lang)) if ctx.print_view else
-                  Markup('<a class="lr-rp-print-link" href="{h}?cetak=1">{w}</a>').format(h=here, w=t("rp_print", lang)))
-    body = Markup('''<article class="lr-rp-report" data-report-id="{rid}">
+                    i=d["id"], r=d["source_id"] or d["id"], title=d["title"], when=fmt_datetime(d["reported_at"], lang)
+                )
+                for d in report["duplicates"]
+            ),
+        )
+    print_link = (
+        Markup('<a class="lr-rp-print-link" href="{h}">{w}</a>').format(h=here, w=t("rp_screen", lang))
+        if ctx.print_view
+        else Markup('<a class="lr-rp-print-link" href="{h}?cetak=1">{w}</a>').format(h=here, w=t("rp_print", lang))
+    )
+    body = Markup("""<article class="lr-rp-report" data-report-id="{rid}">
 <div class="lr-rp-head"><p class="lr-rp-ref" id="rp-ref">{ref}</p>{status}{demo}{print_link}</div>
 <h1 id="rp-title">{title}</h1>
 <p class="lr-rp-place">{category} · {place}</p>
@@ -181,20 +256,31 @@ def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
 <section class="lr-rp-timeline" id="rp-timeline"><h2>{tl}</h2><ol>{events}</ol></section>
 {duplicates}
 <footer class="lr-rp-foot">{printed}</footer>
-</article>''').format(
-        rid=report["id"], ref=ref, status=_status(status, lang),
-        demo=Markup('<span class="lr-tag-demo">DEMO</span>') if report["source"] == "demo" else "", print_link=print_link,
-        title=report["title"], category=report["category_name"], place=place or "–",
+</article>""").format(
+        rid=report["id"],
+        ref=ref,
+        status=_status(status, lang),
+        demo=Markup('<span class="lr-tag-demo">DEMO</span>') if report["source"] == "demo" else "",
+        print_link=print_link,
+        title=report["title"],
+        category=report["category_name"],
+        place=place or "–",
         desc=Markup('<p class="lr-rp-desc">{}</p>').format(report["description"]) if report.get("description") else "",
-        reporter=reporter, facts=Markup("").join(facts), map=map_sketch(drawing, lang, ctx.boundary_kind),
-        media=before_after(report, lang), tl=t("rp_timeline", lang),
-        events=Markup("").join(_event(e, lang) for e in report["events"]), duplicates=duplicates,
-        printed=t("rp_printed", lang, when=fmt_datetime(ctx.now_iso, lang), name=ctx.viewer_name))
+        reporter=reporter,
+        facts=Markup("").join(facts),
+        map=map_sketch(drawing, lang, ctx.boundary_kind),
+        media=before_after(report, lang),
+        tl=t("rp_timeline", lang),
+        events=Markup("").join(_event(e, lang) for e in report["events"]),
+        duplicates=duplicates,
+        printed=t("rp_printed", lang, when=fmt_datetime(ctx.now_iso, lang), name=ctx.viewer_name),
+    )
     return _shell(ctx, f"{ref} · {report['title']}", body, here)
 
 
 def refusal(ctx: PageContext, message: str, ref: str) -> str:
     """The page for no such report (or not this reader's), and for a role that reads no single reports."""
     body = Markup('<article class="lr-rp-report"><h1>{m}</h1><p><a href="/laporan/">{b}</a></p></article>').format(
-        m=message, b=t("rp_back", ctx.lang))
+        m=message, b=t("rp_back", ctx.lang)
+    )
     return _shell(ctx, ref, body, f"/laporan/{quote(ref, safe='')}")

@@ -1,4 +1,5 @@
 """The sign-in page: a plain HTML form (no script), served before anyone is known, in Indonesian or English."""
+
 from __future__ import annotations
 
 from markupsafe import Markup, escape
@@ -6,10 +7,13 @@ from markupsafe import Markup, escape
 from .i18n import t
 
 
-def page(lang: str, csrf_token: str, next_path: str, message: str = "", error: bool = False,
-         username: str = "") -> str:
+def page(lang: str, csrf_token: str, next_path: str, message: str = "", error: bool = False, username: str = "") -> str:
     other = "en" if lang == "id" else "id"
-    note = Markup(f'<p class="lr-signin-msg{" lr-signin-error" if error else ""}" role="alert">{escape(message)}</p>') if message else ""
+    note = (
+        Markup(f'<p class="lr-signin-msg{" lr-signin-error" if error else ""}" role="alert">{escape(message)}</p>')
+        if message
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(t("signin_title", lang))} · {escape(t("app_title", lang))}</title>

@@ -1,4 +1,5 @@
 """Shared fixtures: a real embedded Redis, a real SQLite store, the real app, a real Chromium."""
+
 from __future__ import annotations
 
 import os
@@ -34,6 +35,7 @@ def redis_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def postgres():
     from tests.pg import ThrowawayPostgres, binaries
+
     if binaries() is None:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail("PostgreSQL server binaries not found; the test command installs Debian's postgresql")
@@ -73,8 +75,12 @@ def database_url(request, tmp_path) -> str:
 @pytest.fixture
 def settings(tmp_path, redis_server, database_url) -> Settings:
     return Settings.from_env(
-        data_dir=tmp_path, database_url=database_url, redis_url=redis_server.url, demo=False,
-        key_prefix=f"t{uuid.uuid4().hex[:8]}", **UNLIMITED,
+        data_dir=tmp_path,
+        database_url=database_url,
+        redis_url=redis_server.url,
+        demo=False,
+        key_prefix=f"t{uuid.uuid4().hex[:8]}",
+        **UNLIMITED,
     )
 
 
@@ -83,8 +89,10 @@ def services(settings) -> Services:
     svc = Services(settings)
     svc.store.create_schema()
     # keys as `python -m data_feeds keys create` makes them: laksa may do everything, 112 only send
-    svc.test_keys = {"laksa": svc.api_keys.create("laksa", roles=("report", "workflow", "personal"))[1],
-                     "112": svc.api_keys.create("112")[1]}
+    svc.test_keys = {
+        "laksa": svc.api_keys.create("laksa", roles=("report", "workflow", "personal"))[1],
+        "112": svc.api_keys.create("112")[1],
+    }
     yield svc
     svc.store.dispose()
 
@@ -92,6 +100,7 @@ def services(settings) -> Services:
 @pytest.fixture
 def app(services):
     from app import create_app
+
     return create_app(services=services)
 
 
@@ -119,6 +128,7 @@ def demo_stack(tmp_path_factory):
 
 # -- a real headless Chromium -----------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -126,6 +136,7 @@ def browser():
             pytest.fail(f"Chromium not found at {CHROMIUM}; the test command installs Debian's chromium")
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium chromium-driver)")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
@@ -139,7 +150,10 @@ def page(browser, request):
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     # a script, style or image the Content-Security-Policy refused is a broken page too
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Content Security Policy" in m.text else None)
+    pg.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" and "Content Security Policy" in m.text else None,
+    )
     pg.errors = errors
     yield pg
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:

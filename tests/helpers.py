@@ -1,4 +1,5 @@
 """What the tests share: payloads, places, HTTP shorthands, the browser and its wall helpers."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,15 @@ from data_feeds.store import outbox, report_events, reports
 
 SHARED_DIR = PROJECT_DIR.parent / "shared"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # Tests send bursts no feed would; the rate limits have their own tests (test_limits.py), with their own limits.
 UNLIMITED = {"rate_limit_per_key": "100000/second", "rate_limit_per_address": "100000/second"}
 WAIT_MS = 15_000  # generous: these check that things happen, bench/ measures how fast
@@ -22,6 +30,7 @@ def wait_until(check, timeout: float = 60.0, what: str = "it", step: float = 0.0
     """Poll `check` until it gives something true (returned), or fail naming `what`: a test waits for behaviour,
     generously; how fast it happens is bench/'s business."""
     import time
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
@@ -33,8 +42,14 @@ def wait_until(check, timeout: float = 60.0, what: str = "it", step: float = 0.0
 
 def report_payload(**overrides) -> dict:
     """A valid report in Kecamatan Karawaci on the schematic default boundaries."""
-    body = {"source": "laksa", "category": "jalan_rusak", "title": "Jalan berlubang di depan pasar",
-            "description": "Lubang sedalam 20 cm", "lat": -6.1805, "lon": 106.6297}
+    body = {
+        "source": "laksa",
+        "category": "jalan_rusak",
+        "title": "Jalan berlubang di depan pasar",
+        "description": "Lubang sedalam 20 cm",
+        "lat": -6.1805,
+        "lon": 106.6297,
+    }
     body.update(overrides)
     return body
 
@@ -42,6 +57,7 @@ def report_payload(**overrides) -> dict:
 def at_kelurahan(code: str) -> dict:
     """lat/lon of a kelurahan's representative point: a place that is surely inside it."""
     from geodata import gazetteer
+
     place = gazetteer.load().kelurahan[code]
     return {"lat": place.lat, "lon": place.lon}
 
@@ -52,13 +68,18 @@ def post(client, body, path="/api/v1/reports", **kwargs):
 
 def store_counts(services) -> tuple[int, int, int]:
     with services.store.read() as conn:
-        return tuple(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (reports, report_events, outbox))
+        return tuple(
+            conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (reports, report_events, outbox)
+        )
 
 
 def stored_report(services, report_id: str) -> dict:
     """A report as the public API shows it, with the reporter read straight from the store (no audited route)."""
     row, _events = services.store.get_report(report_id)
-    return {**services.reports.get(report_id), "reporter": {"name": row["reporter_name"], "phone": row["reporter_phone"]}}
+    return {
+        **services.reports.get(report_id),
+        "reporter": {"name": row["reporter_name"], "phone": row["reporter_phone"]},
+    }
 
 
 def open_wall(page, url: str):
@@ -97,8 +118,10 @@ def sign_in(client, services, role: str, opds=(), personal: bool = False, userna
 
     from data_feeds.access.people import People
     from data_feeds.access.tokens import SIGNIN_TTL, OneTimeTokens
-    person, _password = People(services.store).add(username or f"{role}-{uuid.uuid4().hex[:6]}", role, opds=opds,
-                                                    personal=personal)
+
+    person, _password = People(services.store).add(
+        username or f"{role}-{uuid.uuid4().hex[:6]}", role, opds=opds, personal=personal
+    )
     client.environ_base.pop("HTTP_X_API_KEY", None)
     resp = client.get(f"/masuk/{OneTimeTokens(services.store).issue('signin', person.id, SIGNIN_TTL)}")
     assert resp.status_code == 302 and resp.headers["Location"] == "/", resp.data
@@ -111,23 +134,39 @@ def csrf_headers(client) -> dict:
     return {"X-CSRFToken": client.get_cookie("_csrf_token").value}
 
 
-def call_callback(http, first_input: str, values: dict, url: str = "", headers: dict | None = None, app_path: str = "/",
-                  output: str = ""):
+def call_callback(
+    http,
+    first_input: str,
+    values: dict,
+    url: str = "",
+    headers: dict | None = None,
+    app_path: str = "/",
+    output: str = "",
+):
     """Replay a Dash callback as the browser sends it: the callback whose first input (else any input) is
     `first_input` ("component-id.property"), triggered by it, with `values` for its inputs and states by "id.property" (None if absent).
     `http` is a Flask test client (url "") or a requests session (url: the site); `app_path` the Dash app's
     address ("/" the wall, "/laporan/" the report browser); `output`, part of the callback's output where several
     share a first input."""
-    deps = http.get(f"{url}{app_path}_dash-dependencies").json() if url else http.get(f"{app_path}_dash-dependencies").get_json()
+    deps = (
+        http.get(f"{url}{app_path}_dash-dependencies").json()
+        if url
+        else http.get(f"{app_path}_dash-dependencies").get_json()
+    )
     named = lambda d: [f"{i['id']}.{i['property']}" for i in d["inputs"]]  # noqa: E731
     deps = [d for d in deps if output in d["output"] and not d.get("clientside_function")]
-    dep = next((d for d in deps if named(d)[:1] == [first_input]), None) or next(d for d in deps if first_input in named(d))
+    dep = next((d for d in deps if named(d)[:1] == [first_input]), None) or next(
+        d for d in deps if first_input in named(d)
+    )
     parts = [p.rsplit(".", 1) for p in dep["output"].strip(".").split("...")]
     outputs = [{"id": i, "property": p} for i, p in parts]
-    body = {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-            "changedPropIds": [first_input],
-            "inputs": [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]],
-            "state": [{**s, "value": values.get(f"{s['id']}.{s['property']}")} for s in dep["state"]]}
+    body = {
+        "output": dep["output"],
+        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+        "changedPropIds": [first_input],
+        "inputs": [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]],
+        "state": [{**s, "value": values.get(f"{s['id']}.{s['property']}")} for s in dep["state"]],
+    }
     if url:
         return http.post(f"{url}{app_path}_dash-update-component", json=body, headers=headers or {}, timeout=30)
     return http.post(f"{app_path}_dash-update-component", json=body, headers=headers or {})
@@ -143,6 +182,7 @@ class CuttingProxy:
         import threading
 
         from data_feeds.runtime.embedded_redis import free_port
+
         self.port, self.target_port, self.cut_after_s = free_port(), target_port, cut_after_s
         self.cuts = 0
         self.plugged, self.open = True, set()
@@ -153,6 +193,7 @@ class CuttingProxy:
 
     def _run(self, ready):
         import asyncio
+
         asyncio.set_event_loop(self.loop)
 
         async def pipe(reader, writer):
@@ -172,7 +213,10 @@ class CuttingProxy:
             except OSError:
                 client_writer.close()
                 return
-            tasks = [asyncio.ensure_future(pipe(client_reader, up_writer)), asyncio.ensure_future(pipe(up_reader, client_writer))]
+            tasks = [
+                asyncio.ensure_future(pipe(client_reader, up_writer)),
+                asyncio.ensure_future(pipe(up_reader, client_writer)),
+            ]
             self.open.update(tasks)
             done, _ = await asyncio.wait(tasks, timeout=self.cut_after_s, return_when=asyncio.FIRST_COMPLETED)
             self.open.difference_update(tasks)
@@ -196,6 +240,7 @@ class CuttingProxy:
             self.plugged = False
             for task in list(self.open):
                 task.cancel()
+
         self.loop.call_soon_threadsafe(cut_all)
 
     def plug(self) -> None:

@@ -1,4 +1,5 @@
 """A throwaway PostgreSQL server for the store tests (Debian's postgresql package; skipped if absent)."""
+
 from __future__ import annotations
 
 import glob
@@ -38,8 +39,17 @@ class ThrowawayPostgres:
     def start(self) -> ThrowawayPostgres:
         data = self.dir / "data"
         self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-        self._run(str(self.bin / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w", "start",
-                  "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=on")
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "start",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=on",
+        )
         return self
 
     def new_database(self) -> str:

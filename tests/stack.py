@@ -2,6 +2,7 @@
 
 Used by the stack tests and by the benchmarks, so both measure the real thing.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,23 +31,54 @@ class LiveStack:
         self.channel_url = f"http://127.0.0.1:{self.live_port}"
         self.log = open(data_dir / "app.log", "wb")
         # bursts no feed would send (outage tests, benches): the rate limits are tested apart, with their own limits
-        env = {**os.environ, "DATA_DIR": str(data_dir), "LIVE_POLL_MS": "300", "WEB_WORKERS": "2",
-               "RATE_LIMIT_PER_KEY": "100000/second", "RATE_LIMIT_PER_ADDRESS": "100000/second",
-               "SIGNIN_LIMIT": "100000/second", "LIVE_PORT": str(self.live_port), **extra}
+        env = {
+            **os.environ,
+            "DATA_DIR": str(data_dir),
+            "LIVE_POLL_MS": "300",
+            "WEB_WORKERS": "2",
+            "RATE_LIMIT_PER_KEY": "100000/second",
+            "RATE_LIMIT_PER_ADDRESS": "100000/second",
+            "SIGNIN_LIMIT": "100000/second",
+            "LIVE_PORT": str(self.live_port),
+            **extra,
+        }
         # its own SQLite and embedded Redis, unless the caller names shared ones (several nodes: tests/test_scale_out.py)
         for name in ("DATABASE_URL", "REDIS_URL"):
             if name not in extra:
                 env.pop(name, None)
         self.database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'liveroom.db'}"
         # a feed key, made the way an operator makes one (its last output line is the key)
-        made = subprocess.run([sys.executable, "-m", "data_feeds", "keys", "create", "laksa", "--role", "report",
-                               "--role", "workflow", "--role", "personal", "--role", "indicators", "--label", "test stack"],
-                              cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=True)
+        made = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "data_feeds",
+                "keys",
+                "create",
+                "laksa",
+                "--role",
+                "report",
+                "--role",
+                "workflow",
+                "--role",
+                "personal",
+                "--role",
+                "indicators",
+                "--label",
+                "test stack",
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         self.key = made.stdout.strip().splitlines()[-1]
         self.headers = {"X-API-Key": self.key}
         args = [sys.executable, "app.py", "--port", str(self.port)] + ([] if demo else ["--no-demo"])
-        self.proc = subprocess.Popen(args, cwd=PROJECT_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            args, cwd=PROJECT_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def wait_ready(self, timeout=90):
         deadline = time.monotonic() + timeout
@@ -55,8 +87,10 @@ class LiveStack:
                 self.stop()
                 raise RuntimeError(f"app.py exited: {(self.data_dir / 'app.log').read_text()[-3000:]}")
             try:
-                if (requests.get(self.url + "/healthz", timeout=2).json()["live"]["version"]
-                        and requests.get(self.channel_url + "/live/healthz", timeout=2).json()["version"]):
+                if (
+                    requests.get(self.url + "/healthz", timeout=2).json()["live"]["version"]
+                    and requests.get(self.channel_url + "/live/healthz", timeout=2).json()["version"]
+                ):
                     return self
             except (requests.RequestException, ValueError, KeyError):
                 pass
@@ -70,6 +104,7 @@ class LiveStack:
 
         from data_feeds.access.people import People
         from data_feeds.store import Store
+
         store = Store(self.database_url)
         try:
             return People(store).add(f"{role}-{uuid.uuid4().hex[:6]}", role, name=name, opds=opds, personal=personal)
@@ -80,6 +115,7 @@ class LiveStack:
         """A one-time sign-in link for a new person of `role`: opening it signs a browser in and lands on next_path."""
         from data_feeds.access.tokens import SIGNIN_TTL, OneTimeTokens
         from data_feeds.store import Store
+
         person, _ = self.person(role, opds, personal)
         store = Store(self.database_url)
         try:
@@ -92,6 +128,7 @@ class LiveStack:
         """A wall screen's pairing link, as `devices add` prints it."""
         from data_feeds.access.devices import Devices
         from data_feeds.store import Store
+
         store = Store(self.database_url)
         try:
             _device, token = Devices(store).add(name)
@@ -113,6 +150,7 @@ class LiveStack:
     def redis_url(self) -> str:
         """The embedded server's URL, as app.py logged it when it started it."""
         import re
+
         return re.search(r"embedded Redis \(Valkey\) at (\S+)", (self.data_dir / "app.log").read_text()).group(1)
 
     def stop(self):
@@ -140,8 +178,13 @@ class ChannelFollower:
         while not self.stop.is_set():
             try:
                 headers = {"Last-Event-ID": last} if last else {}
-                with requests.get(self.node.channel_url + "/live/events", params={"t": self.ticket}, headers=headers,
-                                  stream=True, timeout=(5, 30)) as resp:
+                with requests.get(
+                    self.node.channel_url + "/live/events",
+                    params={"t": self.ticket},
+                    headers=headers,
+                    stream=True,
+                    timeout=(5, 30),
+                ) as resp:
                     for line in resp.iter_lines(decode_unicode=True):
                         if self.stop.is_set():
                             return
@@ -151,7 +194,9 @@ class ChannelFollower:
                         last = message["v"]
                         got = [f["id"] for f in message.get("up", [])]
                         if message.get("reset"):
-                            whole = requests.get(self.node.channel_url + "/live/view", params={"t": self.ticket}, timeout=10)
+                            whole = requests.get(
+                                self.node.channel_url + "/live/view", params={"t": self.ticket}, timeout=10
+                            )
                             got += [f["id"] for f in whole.json()["markers"]["features"]]
                         now = time.time()
                         for rid in got:

@@ -1,6 +1,7 @@
 """Acting on reports from the card: operators forward, reassign, mark duplicates, refuse and escalate; the
 report's agency starts work and resolves it with evidence uploaded from the browser (checked by content).
 Each callback is replayed as the browser sends it, by the right role and by the wrong ones."""
+
 from __future__ import annotations
 
 import base64
@@ -11,8 +12,14 @@ from PIL import Image
 
 from tests.helpers import call_callback, csrf_headers, post, report_payload, sign_in, store_counts
 
-CARD_STATE = {"lang.data": "id", "act-note.value": None, "act-opd.value": None, "act-dup-of.value": None,
-              "act-upload.contents": None, "act-evidence-url.value": None}
+CARD_STATE = {
+    "lang.data": "id",
+    "act-note.value": None,
+    "act-opd.value": None,
+    "act-dup-of.value": None,
+    "act-upload.contents": None,
+    "act-evidence-url.value": None,
+}
 
 
 @pytest.fixture
@@ -22,8 +29,12 @@ def road(client):
 
 
 def act(http, report_id, button: str, **fields):
-    values = {**CARD_STATE, "card-report.data": report_id, f"{button}.n_clicks": 1,
-              **{f"act-{k.replace('_', '-')}.{'contents' if k == 'upload' else 'value'}": v for k, v in fields.items()}}
+    values = {
+        **CARD_STATE,
+        "card-report.data": report_id,
+        f"{button}.n_clicks": 1,
+        **{f"act-{k.replace('_', '-')}.{'contents' if k == 'upload' else 'value'}": v for k, v in fields.items()},
+    }
     resp = call_callback(http, f"{button}.n_clicks", values, headers=csrf_headers(http))
     assert resp.status_code == 200, resp.data
     out = resp.get_json()["response"]
@@ -96,7 +107,9 @@ def test_the_agency_resolves_its_report_with_an_uploaded_photo_served_only_to_th
     others, _ = person(app, services, "opd", opds=("bpbd",))
     assert others.get(url).status_code == 404  # another agency's evidence reads as none
     assert app.server.test_client().get(url).status_code == 401
-    assert http.get(f"/bukti/{road}/..%2F..%2Fsecret_key").status_code == 404  # a name that is not ours never reaches the disk
+    assert (
+        http.get(f"/bukti/{road}/..%2F..%2Fsecret_key").status_code == 404
+    )  # a name that is not ours never reaches the disk
     assert http.get(f"/bukti/{road}/../../secret_key").status_code == 404
 
 
@@ -126,19 +139,34 @@ def test_resolving_needs_evidence_and_a_url_is_enough(app, services, road):
     said, _ = act(http, road, "act-resolve")
     assert said.startswith("Tidak tersimpan: evidence")
     said, _ = act(http, road, "act-resolve", evidence_url="https://laksa.example/bukti/1.jpg")
-    assert said == "Selesai, bukti tersimpan." and services.reports.get(road)["media"][-1] == "https://laksa.example/bukti/1.jpg"
+    assert (
+        said == "Selesai, bukti tersimpan."
+        and services.reports.get(road)["media"][-1] == "https://laksa.example/bukti/1.jpg"
+    )
 
 
 def test_the_card_shows_each_viewer_only_the_actions_it_may_take(app, services, road):
     def rows(http):
         values = {"map-markers.clickData": {"properties": {"id": road}}, "lang.data": "id"}
         out = call_callback(http, "map-markers.clickData", values, headers=csrf_headers(http)).get_json()["response"]
-        return {k: out[k]["hidden"] for k in ("card-actions", "act-forward-row", "act-operator-row", "act-progress-row")}
+        return {
+            k: out[k]["hidden"] for k in ("card-actions", "act-forward-row", "act-operator-row", "act-progress-row")
+        }
 
     operator, _ = person(app, services, "operator")
-    assert rows(operator) == {"card-actions": False, "act-forward-row": False, "act-operator-row": False, "act-progress-row": False}
+    assert rows(operator) == {
+        "card-actions": False,
+        "act-forward-row": False,
+        "act-operator-row": False,
+        "act-progress-row": False,
+    }
     agency, _ = person(app, services, "opd", opds=("dpupr",))
-    assert rows(agency) == {"card-actions": False, "act-forward-row": True, "act-operator-row": True, "act-progress-row": False}
+    assert rows(agency) == {
+        "card-actions": False,
+        "act-forward-row": True,
+        "act-operator-row": True,
+        "act-progress-row": False,
+    }
     leader, _ = person(app, services, "pimpinan")
     assert all(rows(leader).values())
 
@@ -147,12 +175,25 @@ def test_the_card_shows_each_viewer_only_the_actions_it_may_take(app, services, 
 def test_a_replayed_action_with_junk_gets_a_refusal_never_an_error(app, services, road, junk):
     http, _ = person(app, services, "operator")
     before = store_counts(services)
-    values = {**CARD_STATE, "card-report.data": junk, "act-forward.n_clicks": 1, "act-opd.value": junk, "act-note.value": junk,
-              "act-upload.contents": junk, "act-dup-of.value": junk, "act-evidence-url.value": junk, "lang.data": junk}
+    values = {
+        **CARD_STATE,
+        "card-report.data": junk,
+        "act-forward.n_clicks": 1,
+        "act-opd.value": junk,
+        "act-note.value": junk,
+        "act-upload.contents": junk,
+        "act-dup-of.value": junk,
+        "act-evidence-url.value": junk,
+        "lang.data": junk,
+    }
     for button in ("act-forward", "act-resolve", "act-duplicate"):
-        resp = call_callback(http, f"{button}.n_clicks", {**values, f"{button}.n_clicks": 1}, headers=csrf_headers(http))
+        resp = call_callback(
+            http, f"{button}.n_clicks", {**values, f"{button}.n_clicks": 1}, headers=csrf_headers(http)
+        )
         assert resp.status_code in (200, 204), resp.data
-    card = call_callback(http, "map-markers.clickData", {"map-markers.clickData": junk, "lang.data": junk}, headers=csrf_headers(http))
+    card = call_callback(
+        http, "map-markers.clickData", {"map-markers.clickData": junk, "lang.data": junk}, headers=csrf_headers(http)
+    )
     assert card.status_code in (200, 204)
     assert store_counts(services) == before
 
@@ -160,13 +201,17 @@ def test_a_replayed_action_with_junk_gets_a_refusal_never_an_error(app, services
 def test_evidence_is_judged_by_content_and_size():
     from data_feeds.reports import evidence_files
     from data_feeds.validation import ApiError
+
     photo = base64.b64decode(png().split(",", 1)[1])
     assert evidence_files.check(photo, 10_000) == ("png", "photo")
     mp4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
     assert evidence_files.check(mp4, 10_000) == ("mp4", "video")
-    for data, limit, status, words in ((photo, 50, 413, "at most 50 are accepted"), (b"", 100, 422, "empty"),
-                                       (b"GIF89a" + b"\x00" * 40, 100, 415, "image/gif"),
-                                       (b"%PDF-1.7\n" + b"\x00" * 40, 100, 415, "application/pdf")):
+    for data, limit, status, words in (
+        (photo, 50, 413, "at most 50 are accepted"),
+        (b"", 100, 422, "empty"),
+        (b"GIF89a" + b"\x00" * 40, 100, 415, "image/gif"),
+        (b"%PDF-1.7\n" + b"\x00" * 40, 100, 415, "application/pdf"),
+    ):
         with pytest.raises(ApiError) as refused:
             evidence_files.check(data, limit)
         assert refused.value.status == status and words in refused.value.errors[0]["reason"]

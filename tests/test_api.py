@@ -1,4 +1,5 @@
 """The native API: intake, lifecycle, read-back and health, and every kind of bad input."""
+
 from __future__ import annotations
 
 import json
@@ -60,8 +61,9 @@ def test_sender_id_makes_post_idempotent(client, services):
     assert again.get_json()["id"] == first.get_json()["id"]
     assert again.headers["Idempotent-Replay"] == "true"
     assert store_counts(services) == before
-    other_source = post(client, report_payload(id="LKS-2026-0001", source="112"),
-                        headers={"X-API-Key": services.test_keys["112"]})
+    other_source = post(
+        client, report_payload(id="LKS-2026-0001", source="112"), headers={"X-API-Key": services.test_keys["112"]}
+    )
     assert other_source.status_code == 201  # ids are the sender's own: another source may reuse one
 
 
@@ -80,11 +82,29 @@ BAD_INPUTS = [
     ("latitude out of range", lambda p: {**p, "lat": -96.0}, 422, "lat", "latitude"),
     ("outside the city", lambda p: {**p, "lat": -6.40, "lon": 106.63}, 422, "lat,lon", "km outside Kota Tangerang"),
     ("unknown category", lambda p: {**p, "category": "ufo"}, 422, "category", "unknown category"),
-    ("another feed's source", lambda p: {**p, "source": "fax"}, 403, "source", "may only send reports for source 'laksa'"),
+    (
+        "another feed's source",
+        lambda p: {**p, "source": "fax"},
+        403,
+        "source",
+        "may only send reports for source 'laksa'",
+    ),
     ("reported_at without offset", lambda p: {**p, "reported_at": "2026-11-23T08:00:00"}, 422, "reported_at", "offset"),
-    ("reported_at in the future", lambda p: {**p, "reported_at": "2099-01-01T00:00:00+07:00"}, 422, "reported_at", "future"),
+    (
+        "reported_at in the future",
+        lambda p: {**p, "reported_at": "2099-01-01T00:00:00+07:00"},
+        422,
+        "reported_at",
+        "future",
+    ),
     ("unknown field", lambda p: {**p, "latitude": -6.1}, 422, "latitude", "not a known field"),
-    ("media not a URL", lambda p: {**p, "media": ["https://ok.example/a.jpg", "javascript:alert(1)"]}, 422, "media[1]", "URL"),
+    (
+        "media not a URL",
+        lambda p: {**p, "media": ["https://ok.example/a.jpg", "javascript:alert(1)"]},
+        422,
+        "media[1]",
+        "URL",
+    ),
     ("unknown kelurahan", lambda p: {**p, "kelurahan": "Atlantis"}, 422, "kelurahan", "unknown kelurahan"),
     ("unknown kecamatan", lambda p: {**p, "kecamatan": "Gotham"}, 422, "kecamatan", "unknown kecamatan"),
     ("bad phone", lambda p: {**p, "reporter": {"phone": "call me"}}, 422, "reporter.phone", "phone"),
@@ -113,11 +133,15 @@ def test_outside_city_error_says_how_far_and_nearest_kecamatan(client):
     assert 10 < km < 30  # about 22 km south of the city's southern edge
 
 
-@pytest.mark.parametrize("raw,ctype,status,words", [
-    (b'{"title": "unterminated', "application/json", 400, "not valid JSON"),
-    (b"[1, 2, 3]", "application/json", 400, "JSON object"),
-    (b"title=hello", "application/x-www-form-urlencoded", 415, "application/json"),
-], ids=["malformed", "array", "form-encoded"])
+@pytest.mark.parametrize(
+    "raw,ctype,status,words",
+    [
+        (b'{"title": "unterminated', "application/json", 400, "not valid JSON"),
+        (b"[1, 2, 3]", "application/json", 400, "JSON object"),
+        (b"title=hello", "application/x-www-form-urlencoded", 415, "application/json"),
+    ],
+    ids=["malformed", "array", "form-encoded"],
+)
 def test_unparseable_body_is_refused(client, services, raw, ctype, status, words):
     before = store_counts(services)
     resp = client.post("/api/v1/reports", data=raw, content_type=ctype)
@@ -137,6 +161,7 @@ def test_too_large_body_is_refused(client, services, settings):
 
 # -- lifecycle -----------------------------------------------------------------------------
 
+
 def move(client, report_id, **body):
     return post(client, body, f"/api/v1/reports/{report_id}/status")
 
@@ -148,14 +173,25 @@ def test_lifecycle_baru_diproses_selesai_with_events(client, services):
     assert r1.status_code == 200
     assert r1.get_json()["status"] == "diproses" and r1.get_json()["opd"]["code"] == "dlh"
     assert r1.get_json()["first_response_at"] is not None
-    r2 = move(client, rid, status="selesai", evidence=["https://laksa.example/bukti/1.jpg", {"url": "https://laksa.example/v/2", "type": "video"}])
+    r2 = move(
+        client,
+        rid,
+        status="selesai",
+        evidence=["https://laksa.example/bukti/1.jpg", {"url": "https://laksa.example/v/2", "type": "video"}],
+    )
     assert r2.status_code == 200 and r2.get_json()["status"] == "selesai"
     assert r2.get_json()["resolved_at"] is not None
     got = client.get(f"/api/v1/reports/{rid}").get_json()
-    assert [(e["from"], e["to"]) for e in got["events"]] == [(None, "baru"), ("baru", "diproses"), ("diproses", "selesai")]
+    assert [(e["from"], e["to"]) for e in got["events"]] == [
+        (None, "baru"),
+        ("baru", "diproses"),
+        ("diproses", "selesai"),
+    ]
     assert got["events"][1]["actor"] == "operator LIVE Room"
-    assert got["events"][2]["evidence"] == [{"url": "https://laksa.example/bukti/1.jpg", "type": "photo"},
-                                            {"url": "https://laksa.example/v/2", "type": "video"}]
+    assert got["events"][2]["evidence"] == [
+        {"url": "https://laksa.example/bukti/1.jpg", "type": "photo"},
+        {"url": "https://laksa.example/v/2", "type": "video"},
+    ]
     times = [e["at"] for e in got["events"]]
     assert times == sorted(times)
     with services.store.read() as conn:
@@ -168,20 +204,47 @@ def test_diproses_defaults_to_category_opd(client):
 
 
 @pytest.mark.store
-@pytest.mark.parametrize("setup,body,status,field,words", [
-    ([], {"status": "selesai", "evidence": ["https://x.example/a.jpg"]}, 409, "status", "cannot move a report from baru to selesai"),
-    (["diproses"], {"status": "selesai"}, 422, "evidence", "photo or video"),
-    (["diproses"], {"status": "selesai", "evidence": ["https://x.example/doc"]}, 422, "evidence[0].type", "photo or video"),
-    (["diproses"], {"status": "selesai", "evidence": ["ftp://x.example/a.jpg"]}, 422, "evidence[0].url", "URL"),
-    (["diproses", "selesai"], {"status": "baru"}, 409, "status", "from selesai to baru"),
-    ([], {"status": "baru"}, 409, "status", "from baru to baru"),
-    ([], {"status": "closed"}, 422, "status", "unknown status"),
-    ([], {"status": "diproses", "opd": "nasa"}, 422, "opd", "unknown OPD"),
-    ([], {"status": "diproses", "at": "2001-01-01T00:00:00+07:00"}, 422, "at", "before the report's last event"),
-    ([], {"status": "diproses", "at": "2000-01-01T00:00:00+07:00"}, 422, "at", "before 2000"),
-    ([], {}, 422, "status", "required"),
-], ids=["skip-diproses", "no-evidence", "evidence-untyped", "evidence-not-url", "back-to-baru", "same-status",
-        "unknown-status", "unknown-opd", "before-last-event", "before-2000", "missing-status"])
+@pytest.mark.parametrize(
+    "setup,body,status,field,words",
+    [
+        (
+            [],
+            {"status": "selesai", "evidence": ["https://x.example/a.jpg"]},
+            409,
+            "status",
+            "cannot move a report from baru to selesai",
+        ),
+        (["diproses"], {"status": "selesai"}, 422, "evidence", "photo or video"),
+        (
+            ["diproses"],
+            {"status": "selesai", "evidence": ["https://x.example/doc"]},
+            422,
+            "evidence[0].type",
+            "photo or video",
+        ),
+        (["diproses"], {"status": "selesai", "evidence": ["ftp://x.example/a.jpg"]}, 422, "evidence[0].url", "URL"),
+        (["diproses", "selesai"], {"status": "baru"}, 409, "status", "from selesai to baru"),
+        ([], {"status": "baru"}, 409, "status", "from baru to baru"),
+        ([], {"status": "closed"}, 422, "status", "unknown status"),
+        ([], {"status": "diproses", "opd": "nasa"}, 422, "opd", "unknown OPD"),
+        ([], {"status": "diproses", "at": "2001-01-01T00:00:00+07:00"}, 422, "at", "before the report's last event"),
+        ([], {"status": "diproses", "at": "2000-01-01T00:00:00+07:00"}, 422, "at", "before 2000"),
+        ([], {}, 422, "status", "required"),
+    ],
+    ids=[
+        "skip-diproses",
+        "no-evidence",
+        "evidence-untyped",
+        "evidence-not-url",
+        "back-to-baru",
+        "same-status",
+        "unknown-status",
+        "unknown-opd",
+        "before-last-event",
+        "before-2000",
+        "missing-status",
+    ],
+)
 def test_illegal_status_changes_are_refused_and_change_nothing(client, services, setup, body, status, field, words):
     rid = post(client, report_payload()).get_json()["id"]
     for step in setup:
@@ -204,13 +267,20 @@ def test_unknown_report_is_404(client):
 
 # -- health --------------------------------------------------------------------------------
 
+
 def test_healthz_reports_store_redis_and_feed_ages(client):
     post(client, report_payload())
     doc = client.get("/healthz").get_json()
     assert doc["store"]["up"] is True and doc["redis"]["up"] is True
     assert doc["feeds"]["laksa"]["newest_item_at"] is not None
     assert 0 <= doc["feeds"]["laksa"]["age_s"] < 60 and doc["feeds"]["laksa"]["up"] is True
-    assert doc["feeds"]["119"] == {"name": "Call center 119", "up": False, "newest_item_at": None, "age_s": None, "stale_after_s": 86400}
+    assert doc["feeds"]["119"] == {
+        "name": "Call center 119",
+        "up": False,
+        "newest_item_at": None,
+        "age_s": None,
+        "stale_after_s": 86400,
+    }
     assert doc["status"] == "degraded"  # no live worker runs in this test: the room must say so
 
 
@@ -220,6 +290,7 @@ def test_healthz_and_intake_survive_a_dead_redis(settings):
     from app import create_app
     from data_feeds.runtime.embedded_redis import free_port
     from data_feeds.runtime.services import Services
+
     dead = replace(settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")
     svc = Services(dead)
     svc.store.create_schema()
@@ -245,7 +316,9 @@ LEGAL = [
 
 
 @pytest.mark.store
-@pytest.mark.parametrize("setup,body,expected", LEGAL, ids=["resolve", "refuse-new", "refuse-in-progress", "reassign", "reopen"])
+@pytest.mark.parametrize(
+    "setup,body,expected", LEGAL, ids=["resolve", "refuse-new", "refuse-in-progress", "reassign", "reopen"]
+)
 def test_legal_lifecycle_moves(client, setup, body, expected):
     rid = post(client, report_payload()).get_json()["id"]
     for step in setup:
@@ -292,21 +365,39 @@ def test_duplicate_points_at_the_original(client):
 
 
 @pytest.mark.store
-@pytest.mark.parametrize("setup,body,status,field,words", [
-    ([], {"status": "ditolak"}, 422, "note", "reason"),
-    ([], {"status": "duplikat"}, 422, "duplicate_of", "original"),
-    ([], {"status": "duplikat", "duplicate_of": "NOPE"}, 422, "duplicate_of", "no report"),
-    (["diproses"], {"status": "diproses"}, 409, "opd", "another OPD"),
-    (["diproses"], {"status": "diproses", "opd": "dpupr"}, 409, "opd", "another OPD"),
-    (["diproses", "selesai"], {"status": "diproses"}, 422, "note", "reopening"),
-    (["ditolak"], {"status": "diproses"}, 409, "status", "allowed from ditolak: none"),
-    (["diproses", "selesai"], {"status": "ditolak", "note": "x"}, 409, "status", "from selesai to ditolak"),
-], ids=["refuse-without-reason", "duplicate-without-original", "duplicate-of-unknown", "reassign-without-opd",
-        "reassign-to-same-opd", "reopen-without-note", "after-refusal", "refuse-resolved"])
+@pytest.mark.parametrize(
+    "setup,body,status,field,words",
+    [
+        ([], {"status": "ditolak"}, 422, "note", "reason"),
+        ([], {"status": "duplikat"}, 422, "duplicate_of", "original"),
+        ([], {"status": "duplikat", "duplicate_of": "NOPE"}, 422, "duplicate_of", "no report"),
+        (["diproses"], {"status": "diproses"}, 409, "opd", "another OPD"),
+        (["diproses"], {"status": "diproses", "opd": "dpupr"}, 409, "opd", "another OPD"),
+        (["diproses", "selesai"], {"status": "diproses"}, 422, "note", "reopening"),
+        (["ditolak"], {"status": "diproses"}, 409, "status", "allowed from ditolak: none"),
+        (["diproses", "selesai"], {"status": "ditolak", "note": "x"}, 409, "status", "from selesai to ditolak"),
+    ],
+    ids=[
+        "refuse-without-reason",
+        "duplicate-without-original",
+        "duplicate-of-unknown",
+        "reassign-without-opd",
+        "reassign-to-same-opd",
+        "reopen-without-note",
+        "after-refusal",
+        "refuse-resolved",
+    ],
+)
 def test_illegal_lifecycle_moves_are_refused(client, services, setup, body, status, field, words):
     rid = post(client, report_payload(category="jalan_rusak")).get_json()["id"]
     for step in setup:
-        extra = {"evidence": ["https://x.example/a.jpg"]} if step == "selesai" else {"note": "alasan"} if step == "ditolak" else {}
+        extra = (
+            {"evidence": ["https://x.example/a.jpg"]}
+            if step == "selesai"
+            else {"note": "alasan"}
+            if step == "ditolak"
+            else {}
+        )
         assert move(client, rid, status=step, **extra).status_code == 200
     before = store_counts(services)
     resp = move(client, rid, **body)
@@ -323,9 +414,12 @@ def test_duplicate_of_itself_is_refused(client):
 
 def test_an_older_database_gets_new_columns_added(tmp_path):
     import sqlite3
+
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:  # a reports table from before duplicate_of existed
-        conn.execute("CREATE TABLE reports (id VARCHAR(32) PRIMARY KEY, source VARCHAR(40) NOT NULL, status VARCHAR(16) NOT NULL)")
+        conn.execute(
+            "CREATE TABLE reports (id VARCHAR(32) PRIMARY KEY, source VARCHAR(40) NOT NULL, status VARCHAR(16) NOT NULL)"
+        )
     store = Store(f"sqlite:///{path}")
     store.create_schema()
     with sqlite3.connect(path) as conn:
@@ -336,14 +430,19 @@ def test_an_older_database_gets_new_columns_added(tmp_path):
 
 def test_older_indicator_figures_gain_the_subject_column_as_empty(tmp_path):
     import sqlite3
+
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:  # indicator_values from before subjects existed, with one figure
-        conn.execute("CREATE TABLE indicator_values (id INTEGER PRIMARY KEY, indicator VARCHAR(60) NOT NULL, place VARCHAR(20) NOT NULL,"
-                     " period VARCHAR(10) NOT NULL, measure VARCHAR(10) NOT NULL, as_of VARCHAR(10) NOT NULL, value FLOAT NOT NULL,"
-                     " source VARCHAR(300) NOT NULL, correction INTEGER NOT NULL, demo INTEGER NOT NULL, recorded_at DATETIME NOT NULL,"
-                     " recorded_by VARCHAR(120))")
-        conn.execute("INSERT INTO indicator_values VALUES (1, 'tbc_cadres', '36.71', '', 'value', '2022-02-28', 5000, 'x', 0, 0,"
-                     " '2022-03-01 00:00:00', 'seed')")
+        conn.execute(
+            "CREATE TABLE indicator_values (id INTEGER PRIMARY KEY, indicator VARCHAR(60) NOT NULL, place VARCHAR(20) NOT NULL,"
+            " period VARCHAR(10) NOT NULL, measure VARCHAR(10) NOT NULL, as_of VARCHAR(10) NOT NULL, value FLOAT NOT NULL,"
+            " source VARCHAR(300) NOT NULL, correction INTEGER NOT NULL, demo INTEGER NOT NULL, recorded_at DATETIME NOT NULL,"
+            " recorded_by VARCHAR(120))"
+        )
+        conn.execute(
+            "INSERT INTO indicator_values VALUES (1, 'tbc_cadres', '36.71', '', 'value', '2022-02-28', 5000, 'x', 0, 0,"
+            " '2022-03-01 00:00:00', 'seed')"
+        )
     store = Store(f"sqlite:///{path}")
     store.create_schema()
     with sqlite3.connect(path) as conn:
@@ -372,12 +471,18 @@ def test_one_outbox_poker_per_web_process(services):
 def test_the_openapi_document_is_served_and_made_from_the_validating_models(client):
     from data_feeds.indicators.series import ObservationIn
     from data_feeds.reports.contract import ReportIn, StatusChangeIn
+
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.") and "/api/v1/reports/{report_id}/status" in doc["paths"]
     schemas = doc["components"]["schemas"]
     for model in (ReportIn, StatusChangeIn, ObservationIn):
-        assert set(schemas[model.__name__]["properties"]) == set(model.model_fields)  # the models themselves, not a copy
+        assert set(schemas[model.__name__]["properties"]) == set(
+            model.model_fields
+        )  # the models themselves, not a copy
     max_len = next(m.max_length for m in ReportIn.model_fields["title"].metadata if hasattr(m, "max_length"))
     assert schemas["ReportIn"]["properties"]["title"]["maxLength"] == max_len
     body = doc["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    assert body == {"$ref": "#/components/schemas/ReportIn"} and "banjir" in schemas["ReportIn"]["properties"]["category"]["enum"]
+    assert (
+        body == {"$ref": "#/components/schemas/ReportIn"}
+        and "banjir" in schemas["ReportIn"]["properties"]["category"]["enum"]
+    )

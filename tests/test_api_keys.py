@@ -1,4 +1,5 @@
 """API keys per feed source: stored hashed, revocable, roles for workflow and personal data."""
+
 from __future__ import annotations
 
 import json
@@ -46,7 +47,12 @@ def test_key_speaks_for_its_source(client, services):
 def test_workflow_needs_its_role(client, services):
     rid = post(client, report_payload()).get_json()["id"]
     before = store_counts(services)
-    resp = post(client, {"status": "diproses"}, f"/api/v1/reports/{rid}/status", headers={"X-API-Key": services.test_keys["112"]})
+    resp = post(
+        client,
+        {"status": "diproses"},
+        f"/api/v1/reports/{rid}/status",
+        headers={"X-API-Key": services.test_keys["112"]},
+    )
     assert resp.status_code == 403 and "'workflow' role" in resp.get_json()["error"]["reason"]
     assert store_counts(services) == before
     moved = post(client, {"status": "diproses"}, f"/api/v1/reports/{rid}/status")
@@ -60,7 +66,9 @@ def test_workflow_needs_its_role(client, services):
 def cli(data_dir, *args) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "data_feeds", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "data_feeds", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
+    )
 
 
 def test_cli_creates_lists_and_revokes_keys(tmp_path, redis_server):
@@ -72,8 +80,14 @@ def test_cli_creates_lists_and_revokes_keys(tmp_path, redis_server):
     assert made.returncode == 0, made.stderr
     key = made.stdout.strip().splitlines()[-1]
     assert key.startswith("lr_")
-    svc = Services(Settings.from_env(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'liveroom.db'}",
-                                     redis_url=redis_server.url, demo=False))
+    svc = Services(
+        Settings.from_env(
+            data_dir=tmp_path,
+            database_url=f"sqlite:///{tmp_path / 'liveroom.db'}",
+            redis_url=redis_server.url,
+            demo=False,
+        )
+    )
     with svc.store.read() as conn:
         stored = conn.execute(select(api_keys)).mappings().one()
     assert key not in json.dumps(dict(stored), default=str) and stored["secret_sha256"] != key  # hashed only
@@ -91,6 +105,7 @@ def test_cli_creates_lists_and_revokes_keys(tmp_path, redis_server):
     assert resp.status_code == 403 and resp.get_json()["error"]["reason"] == "has been revoked"
     # ...and one that had it in memory within keys.RECHECK_S (it reads a key's row once per RECHECK_S)
     from data_feeds.access.keys import RECHECK_S
+
     deadline = time.monotonic() + RECHECK_S + 10
     while client.get(f"/api/v1/reports/{made_report.get_json()['id']}", headers={"X-API-Key": key}).status_code != 403:
         assert time.monotonic() < deadline, "the revoked key was still taken after RECHECK_S"

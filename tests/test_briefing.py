@@ -1,5 +1,6 @@
 """The 07:00 briefing: the mayor's page and each agency's, read back from the PDF (poppler) against what happened that
 day; listed and served only to those allowed; mailed through a local SMTP server the test starts; made once a day."""
+
 from __future__ import annotations
 
 import email
@@ -29,7 +30,11 @@ def text(path_or_bytes, tmp_path) -> str:
     if isinstance(path_or_bytes, bytes):
         path = tmp_path / "b.pdf"
         path.write_bytes(path_or_bytes)
-    return " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout.split())
+    return " ".join(
+        subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
 
 
 @pytest.fixture
@@ -45,14 +50,22 @@ def a_day(client, services):
     send("road_busy", id="LKS-B-2", title="Jalan berlubang B", reported_at=at(DAY, 9), **at_kelurahan("36.71.02.1003"))
     send("road_new", id="LKS-B-3", title="Jalan berlubang C", reported_at=at(DAY, 10))
     send("flood", id="LKS-B-4", category="banjir", title="Banjir di perumahan", reported_at=at(DAY, 7))
-    send("rubbish", id="LKS-B-5", category="sampah", title="Sampah menumpuk", reported_at=at(DAY - timedelta(days=1), 15))
+    send(
+        "rubbish", id="LKS-B-5", category="sampah", title="Sampah menumpuk", reported_at=at(DAY - timedelta(days=1), 15)
+    )
     move("road_done", {"status": "diproses", "at": at(DAY, 9)})
     move("road_done", {"status": "selesai", "at": at(DAY, 16), "evidence": ["https://laksa.example/b/1.jpg"]})
     move("road_busy", {"status": "diproses", "at": at(DAY, 11)})
     move("flood", {"status": "diproses", "at": at(DAY, 13)})
     key = {"X-API-Key": services.api_keys.create("laksa", roles=("indicators",))[1]}
     services.indicators.seed()
-    figure = {"indicator": "vaccination_dose_1", "place": "36.71", "as_of": DAY.isoformat(), "value": 2_131_000, "source": "Dinkes"}
+    figure = {
+        "indicator": "vaccination_dose_1",
+        "place": "36.71",
+        "as_of": DAY.isoformat(),
+        "value": 2_131_000,
+        "source": "Dinkes",
+    }
     assert client.post("/api/v1/indicators", json=figure, headers=key).status_code == 201
     return ids
 
@@ -66,7 +79,12 @@ def test_the_mayors_page_says_what_happened_that_day(services, a_day, tmp_path):
     assert "Briefing pagi" in mayor and "untuk Wali Kota" in mayor
     assert "Laporan hari itu: 4" in mayor  # the day's four (the rubbish report was the day before)
     assert re.search(r"Baru Diproses Selesai Ditolak Duplikat 1 2 1 0 0", mayor)
-    assert "Lewat SLA hari itu: 2 laporan" in mayor and "LKS-B-4" in mayor and "LKS-B-5" in mayor and "LKS-B-1" not in mayor
+    assert (
+        "Lewat SLA hari itu: 2 laporan" in mayor
+        and "LKS-B-4" in mayor
+        and "LKS-B-5" in mayor
+        and "LKS-B-1" not in mayor
+    )
     assert "BPBD" in mayor and "DPUPR" in mayor  # the agencies' SLA table
     assert "Vaksinasi COVID-19 dosis 1: 2.131.000 orang (+834)" in mayor  # the figure of that day, and its change
     assert "Siti Aminah" not in mayor and "1234" not in mayor
@@ -94,15 +112,35 @@ def test_briefings_are_listed_and_served_only_to_those_allowed(app, services, a_
     assert f'href="{base}/opd-dpupr.pdf"' in own and "walikota.pdf" not in own and "opd-bpbd" not in own
     assert 'id="briefings-none"' in assessor.get("/briefing/").get_data(as_text=True)
     got = mayor.get(f"{base}/walikota.pdf")
-    assert got.status_code == 200 and got.mimetype == "application/pdf" and got.headers["Cache-Control"] == "private, no-store"
+    assert (
+        got.status_code == 200
+        and got.mimetype == "application/pdf"
+        and got.headers["Cache-Control"] == "private, no-store"
+    )
     assert agency.get(f"{base}/opd-dpupr.pdf").status_code == 200
-    for who, path in ((agency, "walikota.pdf"), (agency, "opd-bpbd.pdf"), (assessor, "walikota.pdf"), (assessor, "opd-dpupr.pdf")):
+    for who, path in (
+        (agency, "walikota.pdf"),
+        (agency, "opd-bpbd.pdf"),
+        (assessor, "walikota.pdf"),
+        (assessor, "opd-dpupr.pdf"),
+    ):
         assert who.get(f"{base}/{path}").status_code == 403, path
     assert app.server.test_client().get(f"{base}/walikota.pdf").status_code == 302  # signed out: to the sign-in page
-    for bad in ("/briefing/2026-1-1/walikota.pdf", f"{base}/walikota.txt", f"{base}/opd-x.pdf", f"{base}/opd-dpupr.pdf.tmp"):
+    for bad in (
+        "/briefing/2026-1-1/walikota.pdf",
+        f"{base}/walikota.txt",
+        f"{base}/opd-x.pdf",
+        f"{base}/opd-dpupr.pdf.tmp",
+    ):
         assert mayor.get(bad).status_code == 404, bad
-    climbed = mayor.get(f"{base}/..%2f..%2fsecret_key")  # (the path leaves /briefing/: the wall's page answers, not a file)
-    secret = (services.settings.data_dir / "secret_key").read_bytes() if (services.settings.data_dir / "secret_key").exists() else b"\0"
+    climbed = mayor.get(
+        f"{base}/..%2f..%2fsecret_key"
+    )  # (the path leaves /briefing/: the wall's page answers, not a file)
+    secret = (
+        (services.settings.data_dir / "secret_key").read_bytes()
+        if (services.settings.data_dir / "secret_key").exists()
+        else b"\0"
+    )
     assert climbed.mimetype != "application/pdf" and secret not in climbed.data
 
 
@@ -121,16 +159,26 @@ def test_the_briefing_is_mailed_to_its_readers(services, a_day, tmp_path):
     smtp = Controller(inbox, hostname="127.0.0.1", port=port)
     smtp.start()
     try:
-        settings = replace(services.settings, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
-                           smtp_from="liveroom@kota.example", briefing_to="walikota@kota.example",
-                           briefing_opd_to="dpupr=kadis@dpupr.example,sekdis@dpupr.example;dlh=kadis@dlh.example")
+        settings = replace(
+            services.settings,
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_starttls=False,
+            smtp_from="liveroom@kota.example",
+            briefing_to="walikota@kota.example",
+            briefing_opd_to="dpupr=kadis@dpupr.example,sekdis@dpupr.example;dlh=kadis@dlh.example",
+        )
         mailing = Services(settings)
         files = briefing.write_day(mailing, DAY)
         assert briefing.send_day(mailing, DAY, files) == 3  # the mayor, DPUPR, DLH (BPBD has no address: not sent)
     finally:
         smtp.stop()
     by_to = {tuple(to): email.message_from_bytes(content) for to, content in inbox.messages}
-    assert set(by_to) == {("walikota@kota.example",), ("kadis@dpupr.example", "sekdis@dpupr.example"), ("kadis@dlh.example",)}
+    assert set(by_to) == {
+        ("walikota@kota.example",),
+        ("kadis@dpupr.example", "sekdis@dpupr.example"),
+        ("kadis@dlh.example",),
+    }
     mayor = by_to[("walikota@kota.example",)]
     assert mayor["From"] == "liveroom@kota.example" and DAY.isoformat() in mayor["Subject"]
     (attachment,) = [part for part in mayor.walk() if part.get_content_type() == "application/pdf"]
@@ -146,4 +194,6 @@ def test_the_worker_briefs_the_day_before_once_after_seven(services, a_day):
     folder = briefing.folder(services.settings.data_dir, DAY)
     first = (folder / "walikota.pdf").stat().st_mtime_ns
     assert briefing.brief_if_due(services, seven + timedelta(minutes=4)) is None  # done: not again
-    assert (folder / "walikota.pdf").stat().st_mtime_ns == first and (folder / ".done").read_text().startswith("4 pages")
+    assert (folder / "walikota.pdf").stat().st_mtime_ns == first and (folder / ".done").read_text().startswith(
+        "4 pages"
+    )

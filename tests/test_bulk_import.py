@@ -1,4 +1,5 @@
 """Bulk import of report history: same rules as live reports, per-row errors, all-or-nothing per batch."""
+
 from __future__ import annotations
 
 import csv
@@ -18,13 +19,35 @@ from tests.helpers import report_payload, store_counts, stored_report
 
 pytestmark = pytest.mark.store  # the store is what these test: SQLite and PostgreSQL
 
-COLUMNS = ["id", "source", "category", "title", "lat", "lon", "reported_at", "status", "opd", "responded_at",
-           "resolved_at", "evidence", "note", "reporter_name", "reporter_phone"]
+COLUMNS = [
+    "id",
+    "source",
+    "category",
+    "title",
+    "lat",
+    "lon",
+    "reported_at",
+    "status",
+    "opd",
+    "responded_at",
+    "resolved_at",
+    "evidence",
+    "note",
+    "reporter_name",
+    "reporter_phone",
+]
 
 
 def row(n: int, **over) -> dict:
-    base = {"id": f"H-{n}", "source": "laksa", "category": "sampah", "title": f"Laporan lama nomor {n}",
-            "lat": "-6.1805", "lon": "106.6297", "reported_at": "2026-10-01T08:00:00+07:00"}
+    base = {
+        "id": f"H-{n}",
+        "source": "laksa",
+        "category": "sampah",
+        "title": f"Laporan lama nomor {n}",
+        "lat": "-6.1805",
+        "lon": "106.6297",
+        "reported_at": "2026-10-01T08:00:00+07:00",
+    }
     base.update(over)
     return base
 
@@ -46,13 +69,22 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
         if r.get("reporter_name"):
             out["reporter"] = {"name": r["reporter_name"], "phone": r["reporter_phone"]}
         return out
+
     path.write_text("\n".join(json.dumps(native(r)) for r in rows) + "\n", encoding="utf-8")
     return path
 
 
 HISTORY = [
-    row(1, status="selesai", responded_at="2026-10-01T09:00:00+07:00", resolved_at="2026-10-02T10:00:00+07:00",
-        evidence="https://laksa.example/a.jpg", note="Sudah diangkut", reporter_name="Ani", reporter_phone="0812345678"),
+    row(
+        1,
+        status="selesai",
+        responded_at="2026-10-01T09:00:00+07:00",
+        resolved_at="2026-10-02T10:00:00+07:00",
+        evidence="https://laksa.example/a.jpg",
+        note="Sudah diangkut",
+        reporter_name="Ani",
+        reporter_phone="0812345678",
+    ),
     row(2, category="banjir", status="diproses", opd="bpbd", responded_at="2026-10-01T08:30:00+07:00"),
     row(3, category="jalan_rusak", status="ditolak", responded_at="2026-10-01T09:30:00+07:00", note="Jalan nasional"),
     row(4),
@@ -85,22 +117,31 @@ def test_a_bad_row_refuses_its_whole_batch_and_names_line_and_field(services, tm
     rows = [row(1), row(2), row(3, lat="abc"), row(4), row(5, category="ufo"), row(6), row(7)]
     path = write_csv(tmp_path / "mixed.csv", rows)
     result = Importer(services, batch_size=2).run(path, progress=False)
-    assert result.errors == [(4, "lat", "must be a number, got string"),
-                             (6, "category", "unknown category 'ufo'; one of: " + ", ".join(services.routing.categories))]
+    assert result.errors == [
+        (4, "lat", "must be a number, got string"),
+        (6, "category", "unknown category 'ufo'; one of: " + ", ".join(services.routing.categories)),
+    ]
     assert (result.imported, result.refused_batches, result.refused_rows) == (3, 2, 4)
     # batches [1,2] and [7] stored; [3,4] and [5,6] refused whole, good rows 4 and 6 with them
     # (line numbers count the header)
     assert {services.reports.get(r)["source_id"] for r in services.store.report_ids()} == {"H-1", "H-2", "H-7"}
 
 
-@pytest.mark.parametrize("bad,field,words", [
-    (row(1, status="selesai", responded_at="2026-10-01T09:00:00+07:00", resolved_at="2026-10-02T10:00:00+07:00"),
-     "evidence", "photo or video"),
-    (row(1, status="diproses"), "responded_at", "is required for status diproses"),
-    (row(1, status="diproses", responded_at="2026-09-01T09:00:00+07:00"), "at", "before the report's last event"),
-    (row(1, status="duplikat"), "status", "cannot import status 'duplikat'"),
-    (row(1, lat="-6.40", lon="106.63"), "lat,lon", "outside Kota Tangerang"),
-], ids=["selesai-without-evidence", "diproses-without-time", "response-before-report", "duplikat", "outside"])
+@pytest.mark.parametrize(
+    "bad,field,words",
+    [
+        (
+            row(1, status="selesai", responded_at="2026-10-01T09:00:00+07:00", resolved_at="2026-10-02T10:00:00+07:00"),
+            "evidence",
+            "photo or video",
+        ),
+        (row(1, status="diproses"), "responded_at", "is required for status diproses"),
+        (row(1, status="diproses", responded_at="2026-09-01T09:00:00+07:00"), "at", "before the report's last event"),
+        (row(1, status="duplikat"), "status", "cannot import status 'duplikat'"),
+        (row(1, lat="-6.40", lon="106.63"), "lat,lon", "outside Kota Tangerang"),
+    ],
+    ids=["selesai-without-evidence", "diproses-without-time", "response-before-report", "duplikat", "outside"],
+)
 def test_history_that_breaks_the_rules_is_refused(services, tmp_path, bad, field, words):
     before = store_counts(services)
     result = Importer(services).run(write_csv(tmp_path / "bad.csv", [row(9), bad]), progress=False)
@@ -116,7 +157,9 @@ def test_repeated_id_in_one_file_is_an_error(services, tmp_path):
 
 def test_dry_run_checks_everything_and_stores_nothing(services, tmp_path):
     before = store_counts(services)
-    result = Importer(services).run(write_csv(tmp_path / "h.csv", HISTORY + [row(8, lon="x")]), dry_run=True, progress=False)
+    result = Importer(services).run(
+        write_csv(tmp_path / "h.csv", HISTORY + [row(8, lon="x")]), dry_run=True, progress=False
+    )
     assert result.imported == 0 and result.errors == [(6, "lon", "must be a number, got string")]
     result = Importer(services).run(write_csv(tmp_path / "ok.csv", HISTORY), dry_run=True, progress=False)
     assert result.ok and result.imported == 4
@@ -126,8 +169,13 @@ def test_dry_run_checks_everything_and_stores_nothing(services, tmp_path):
 def test_cli(tmp_path):
     env = {**os.environ, "DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
-    run = lambda *a: subprocess.run([sys.executable, "-m", "data_feeds", "import", "reports", *a],  # noqa: E731
-                                    cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    run = lambda *a: subprocess.run(
+        [sys.executable, "-m", "data_feeds", "import", "reports", *a],  # noqa: E731
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     bad = write_csv(tmp_path / "bad.csv", [row(1), row(2, reported_at="kemarin")])
     out = run(str(bad), "--dry-run")
     assert out.returncode == 2 and "line 3: reported_at: must be an ISO 8601 date-time" in out.stdout
@@ -144,6 +192,7 @@ def test_imported_reports_are_found_by_their_words_and_later_ones_still_are(serv
     from data_feeds.access.people import Person
     from data_feeds.access.viewer import Viewer
     from data_feeds.reports.search import ReportQuery
+
     reader = Viewer.of_person(Person("p1", "pimpinan", "Pimpinan", "pimpinan", frozenset(), False))
     rows = [row(n, title=f"Sampah kiriman gelombang {n}") for n in range(30)] + [row(99, title="Genangan di jalan tol")]
     result = Importer(services, batch_size=8).run(write_csv(tmp_path / "words.csv", rows), progress=False)
@@ -151,6 +200,7 @@ def test_imported_reports_are_found_by_their_words_and_later_ones_still_are(serv
 
     def found(words: str) -> int:
         return services.reports.count(ReportQuery(q=words), reader)
+
     assert found("gelombang") == 30 and found("genangan") == 1 and found("kiriman 7") == 1
     live = services.reports.submit(report_payload(title="Gelombang susulan sampah"))[0]
     assert found("gelombang") == 31 and found("susulan") == 1 and live["id"]
@@ -159,11 +209,13 @@ def test_imported_reports_are_found_by_their_words_and_later_ones_still_are(serv
 def _reader():
     from data_feeds.access.people import Person
     from data_feeds.access.viewer import Viewer
+
     return Viewer.of_person(Person("p1", "pimpinan", "Pimpinan", "pimpinan", frozenset(), False))
 
 
 def _indexes(services) -> set[str]:
     from sqlalchemy import inspect
+
     inspector = inspect(services.store.reader)
     return {ix["name"] for table in ("reports", "report_events") for ix in inspector.get_indexes(table)}
 
@@ -171,7 +223,10 @@ def _indexes(services) -> set[str]:
 def _events_reference_reports(services) -> bool:
     """SQLite keeps its foreign key in the table's definition; PostgreSQL's is a constraint the load sets aside."""
     from sqlalchemy import inspect
-    return any(fk["referred_table"] == "reports" for fk in inspect(services.store.reader).get_foreign_keys("report_events"))
+
+    return any(
+        fk["referred_table"] == "reports" for fk in inspect(services.store.reader).get_foreign_keys("report_events")
+    )
 
 
 def test_a_large_first_load_builds_its_read_indexes_at_the_end_and_is_announced_once(services, tmp_path, monkeypatch):
@@ -180,6 +235,7 @@ def test_a_large_first_load_builds_its_read_indexes_at_the_end_and_is_announced_
     lowered too), and ends with all of them made again, every row searchable, and one announcement."""
     from data_feeds.reports import bulk_import
     from data_feeds.store import LOAD_DEFERRED_INDEXES
+
     monkeypatch.setattr(bulk_import, "LOAD_MODE_MIN_ROWS", 40)
     monkeypatch.setattr(bulk_import, "PIPELINE_MIN_ROWS", 40)
     seen_during: list[set[str]] = []
@@ -188,6 +244,7 @@ def test_a_large_first_load_builds_its_read_indexes_at_the_end_and_is_announced_
     def watching(items, at):
         seen_during.append(_indexes(services))
         return insert(items, at)
+
     monkeypatch.setattr(services.store, "insert_batch", watching)
     rows = [row(n, title=f"Sampah kiriman gelombang {n}") for n in range(100, 145)] + HISTORY[:3]
     with services.store.read() as conn:
@@ -207,6 +264,7 @@ def test_a_large_first_load_builds_its_read_indexes_at_the_end_and_is_announced_
 
 def bulk_import_query(words: str):
     from data_feeds.reports.search import ReportQuery
+
     return ReportQuery(q=words)
 
 
@@ -215,10 +273,12 @@ def test_a_load_that_dies_midway_is_mended_by_the_next_start(services, tmp_path,
     index (with every row in it) and the foreign key again."""
     from data_feeds.runtime.services import Services
     from data_feeds.store import LOAD_DEFERRED_INDEXES
+
     loading = services.store.bulk_load()
     loading.__enter__()  # and never left, as if the process were killed
-    result = Importer(services).run(write_csv(tmp_path / "part.csv", [row(n, title=f"Banjir rob kiriman {n}")
-                                                                       for n in range(12)]), progress=False)
+    result = Importer(services).run(
+        write_csv(tmp_path / "part.csv", [row(n, title=f"Banjir rob kiriman {n}") for n in range(12)]), progress=False
+    )
     assert result.ok and result.imported == 12
     assert not {index.name for index in LOAD_DEFERRED_INDEXES} & _indexes(services)
     services.store.dispose()
@@ -234,8 +294,11 @@ def test_a_load_that_dies_midway_is_mended_by_the_next_start(services, tmp_path,
         again.store.dispose()
 
 
-def test_checked_in_a_second_process_bad_batches_are_refused_and_a_rerun_stores_the_rest(services, tmp_path, monkeypatch):
+def test_checked_in_a_second_process_bad_batches_are_refused_and_a_rerun_stores_the_rest(
+    services, tmp_path, monkeypatch
+):
     from data_feeds.reports import bulk_import
+
     monkeypatch.setattr(bulk_import, "PIPELINE_MIN_ROWS", 1)
     rows = [row(n) for n in range(25)]
     rows[13] = row(13, lon="x")  # its batch (rows 10-19) is refused whole
@@ -251,6 +314,7 @@ def test_checked_in_a_second_process_bad_batches_are_refused_and_a_rerun_stores_
 
 def test_a_file_unreadable_midway_stores_the_batches_before_it(services, tmp_path, monkeypatch):
     from data_feeds.reports import bulk_import
+
     monkeypatch.setattr(bulk_import, "PIPELINE_MIN_ROWS", 1)
     path = write_csv(tmp_path / "broken.csv", [row(n) for n in range(300)])  # (text is decoded 8 KB at a time)
     path.write_bytes(path.read_bytes() + b"H-99,laksa,sampah,Judul \xff\xfe rusak,-6.18,106.63,,,,,,,,,\n")
@@ -265,6 +329,7 @@ def test_a_store_failing_midway_stops_the_checking_process_and_says_so(services,
     import multiprocessing
 
     from data_feeds.reports import bulk_import
+
     monkeypatch.setattr(bulk_import, "PIPELINE_MIN_ROWS", 1)
     monkeypatch.setattr(bulk_import, "WRITE_GROUP_ROWS", 1)  # one batch a write
     insert, calls = services.store.insert_batch, []
@@ -274,8 +339,11 @@ def test_a_store_failing_midway_stops_the_checking_process_and_says_so(services,
         if len(calls) == 2:
             raise OSError("disk full")
         return insert(items, at)
+
     monkeypatch.setattr(services.store, "insert_batch", failing_second)
     with pytest.raises(OSError, match="disk full"):
-        Importer(services, batch_size=5).run(write_csv(tmp_path / "many.csv", [row(n) for n in range(200)]), progress=False)
+        Importer(services, batch_size=5).run(
+            write_csv(tmp_path / "many.csv", [row(n) for n in range(200)]), progress=False
+        )
     assert len(services.store.report_ids()) == 5
     assert not [p for p in multiprocessing.active_children() if p.name == "import-checker"]

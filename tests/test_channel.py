@@ -1,5 +1,6 @@
 """The live channel: views per audience as merge patches, catching up, tickets, and its HTTP routes
 (a real uvicorn on a real socket, a real Redis, the worker's real publisher)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,14 @@ def submit(services, **kw):
 
 def rebuild(services, publisher):
     now = datetime.now(timezone.utc)
-    summary, markers = compute(services.store, services.routing, services.gazetteer, now, 5000,
-                               scopes=agency_scopes(services.store, services.routing))
+    summary, markers = compute(
+        services.store,
+        services.routing,
+        services.gazetteer,
+        now,
+        5000,
+        scopes=agency_scopes(services.store, services.routing),
+    )
     return publisher.publish(summary, markers, now)
 
 
@@ -87,6 +94,7 @@ def messages(chunks):
 
 def attach(follow):
     from data_feeds.live.channel import Client
+
     client = Client(time.time() + 600)
     follow.clients.add(client)
     return client
@@ -95,7 +103,9 @@ def attach(follow):
 # -- merge patches --------------------------------------------------------------------------------
 
 json_leaf = st.one_of(st.booleans(), st.integers(-10, 10), st.text(max_size=3), st.lists(st.integers(0, 3), max_size=3))
-json_doc = st.recursive(json_leaf, lambda inner: st.dictionaries(st.sampled_from("abcde"), inner, max_size=4), max_leaves=12)
+json_doc = st.recursive(
+    json_leaf, lambda inner: st.dictionaries(st.sampled_from("abcde"), inner, max_size=4), max_leaves=12
+)
 docs = st.dictionaries(st.sampled_from("abcdef"), json_doc, max_size=5)
 
 
@@ -109,6 +119,7 @@ def test_a_patch_turns_one_view_into_the_next(a, b, c):
 
 # -- the hub: one view per audience, small changes ----------------------------------------------
 
+
 def test_a_new_report_reaches_each_audience_as_a_small_patch_with_only_what_it_may_see(services, hub):
     pub = LivePublisher(services.redis, services.keys)
     road = submit(services, **at_kelurahan("36.71.07.1011"))  # DPUPR, Karawaci
@@ -119,7 +130,9 @@ def test_a_new_report_reaches_each_audience_as_a_small_patch_with_only_what_it_m
     assert figures.view["areas"]["city"]["ticker"] == {"order": [], "rows": {}} and figures.view["note"] == [0, 0]
     clients = {name: attach(f) for name, f in (("city", city), ("bpbd", bpbd), ("figures", figures))}
 
-    flood = submit(services, title="Banjir setinggi lutut", category="banjir", **at_kelurahan("36.71.13.1002"))  # BPBD, Larangan
+    flood = submit(
+        services, title="Banjir setinggi lutut", category="banjir", **at_kelurahan("36.71.13.1002")
+    )  # BPBD, Larangan
     rebuild(services, pub)
     hub.refresh()
     got = {name: messages(sent(f)) for name, f in (("city", city), ("bpbd", bpbd), ("figures", figures))}
@@ -227,6 +240,7 @@ def test_a_new_epoch_resets_every_dashboard(services, hub):
 def test_redis_down_is_said_in_the_beat(services):
     from data_feeds.runtime.embedded_redis import free_port
     from data_feeds.runtime.services import Services
+
     dead = Followed(Services(replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")))
     try:
         dead.refresh()
@@ -236,6 +250,7 @@ def test_redis_down_is_said_in_the_beat(services):
 
 
 # -- tickets --------------------------------------------------------------------------------------
+
 
 def test_a_ticket_names_its_audience_and_is_refused_when_altered_or_old():
     secret = "s" * 40
@@ -250,6 +265,7 @@ def test_a_ticket_names_its_audience_and_is_refused_when_altered_or_old():
     class Old(TimestampSigner):
         def get_timestamp(self):
             return int(time.time()) - live_ticket.TICKET_S - 5
+
     old = URLSafeTimedSerializer(secret, salt=live_ticket._SALT, signer=Old).dumps("city")
     assert live_ticket.check(secret, old) is None
 
@@ -269,14 +285,17 @@ def test_the_ticket_route_gives_each_role_its_own_audience(app, services):
 
 # -- over HTTP: a real uvicorn ----------------------------------------------------------------------
 
+
 @pytest.fixture
 def channel(services):
     import uvicorn
 
     from data_feeds.runtime.embedded_redis import free_port
+
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(services.settings), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(services.settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -303,7 +322,6 @@ def events(resp):
         elif line == "" and name:
             yield name, data
             name, data = None, None
-
 
 
 def test_every_route_refuses_a_missing_or_forged_ticket(services, channel):
@@ -337,7 +355,9 @@ def test_a_stream_delivers_a_change_and_a_poll_catches_up_the_same(services, cha
     assert message["prev"] == have and [f["id"] for f in message["up"]] == [flood["id"]]
     polled = requests.get(channel + "/live/poll", params={"t": ticket, "have": have}, timeout=5).json()
     assert polled["msgs"] == [message] and polled["beat"]["redis"]
-    assert requests.get(channel + "/live/poll", params={"t": ticket, "have": message["v"]}, timeout=5).json()["msgs"] == []
+    assert (
+        requests.get(channel + "/live/poll", params={"t": ticket, "have": message["v"]}, timeout=5).json()["msgs"] == []
+    )
 
 
 def test_a_reconnect_says_what_it_had_and_gets_only_what_it_missed(services, channel):
@@ -354,8 +374,13 @@ def test_a_reconnect_says_what_it_had_and_gets_only_what_it_missed(services, cha
     rebuild(services, pub)
     wait_until(lambda: requests.get(channel + "/live/healthz", timeout=5).json()["version"] != have)
     # as the browser's own reconnect does: the address it was opened with, the Last-Event-ID it kept
-    with requests.get(channel + "/live/events", params={"t": ticket, "have": "stale:1"}, headers={"Last-Event-ID": have},
-                      stream=True, timeout=30) as resp:
+    with requests.get(
+        channel + "/live/events",
+        params={"t": ticket, "have": "stale:1"},
+        headers={"Last-Event-ID": have},
+        stream=True,
+        timeout=30,
+    ) as resp:
         name, message = next(e for e in events(resp) if e[0] == "msg")
     assert message["prev"] == have and [f["id"] for f in message["up"]] == [missed["id"]]
 
@@ -363,6 +388,7 @@ def test_a_reconnect_says_what_it_had_and_gets_only_what_it_missed(services, cha
 def test_where_the_browser_finds_the_channel_is_in_its_page_and_its_policy(app, services, monkeypatch):
     from data_feeds.api.headers import channel_origin
     from data_feeds.runtime.settings import Settings
+
     for value, kept in (("/", "/"), ("https://live.example/", "https://live.example"), ("", "")):
         monkeypatch.setenv("LIVE_URL", value)
         assert Settings.from_env().live_url == kept
@@ -382,8 +408,13 @@ def test_a_page_that_follows_only_the_version_hears_only_versions(services, chan
     rebuild(services, pub)
     ticket = live_ticket.issue(services.settings.signing_secret(), CITY)
     have = wait_until(lambda: requests.get(channel + "/live/healthz", timeout=5).json()["version"])
-    assert requests.get(channel + "/live/poll", params={"t": ticket, "have": have, "only": "v"}, timeout=5).json()["msgs"] == []
-    with requests.get(channel + "/live/events", params={"t": ticket, "have": have, "only": "v"}, stream=True, timeout=30) as resp:
+    assert (
+        requests.get(channel + "/live/poll", params={"t": ticket, "have": have, "only": "v"}, timeout=5).json()["msgs"]
+        == []
+    )
+    with requests.get(
+        channel + "/live/events", params={"t": ticket, "have": have, "only": "v"}, stream=True, timeout=30
+    ) as resp:
         stream = events(resp)
         submit(services, title="Sampah menumpuk", category="sampah")
         rebuild(services, pub)

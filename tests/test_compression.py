@@ -1,6 +1,7 @@
 """What is compressed and kept (issue 14's cold page): bundles once per process in brotli or gzip and cached for
 good by their fingerprinted address, the Dash documents and big callback answers in gzip, the script-free pages
 with their CSRF tokens never; the wall's layout carries no CSRF token (the sign-out form takes it from its cookie)."""
+
 from __future__ import annotations
 
 import gzip
@@ -29,7 +30,11 @@ def test_bundles_are_compressed_once_and_kept_for_good(client, services):
     assert "max-age=31536000" in first.headers["Cache-Control"]
     gz = client.get(bundle, headers=GZ)
     assert gz.headers["Content-Encoding"] == "gzip" and gzip.decompress(gz.data) == plain.data
-    css = next(s for s in re.findall(r'href="([^"]+\.css[^"]*)"', client.get("/").get_data(as_text=True)) if "liveroom.css" in s)
+    css = next(
+        s
+        for s in re.findall(r'href="([^"]+\.css[^"]*)"', client.get("/").get_data(as_text=True))
+        if "liveroom.css" in s
+    )
     kept = client.get(css, headers=BR)
     assert kept.headers["Content-Encoding"] == "br" and "immutable" in kept.headers["Cache-Control"]
 
@@ -68,12 +73,21 @@ def test_the_script_free_pages_are_never_compressed(client, services):
 def test_a_small_callback_answer_stays_raw_a_big_one_is_gzipped(client, services):
     sign_in(client, services, "pimpinan")
     headers = csrf_headers(client)
-    options = call_callback(client, "lb-kecamatan.value", {"lb-kecamatan.value": None}, headers=headers, app_path="/laporan/")
+    options = call_callback(
+        client, "lb-kecamatan.value", {"lb-kecamatan.value": None}, headers=headers, app_path="/laporan/"
+    )
     assert len(options.data) > 4 * 1024  # 104 kelurahan
-    big = call_callback(client, "lb-kecamatan.value", {"lb-kecamatan.value": None}, headers={**headers, **GZ}, app_path="/laporan/")
+    big = call_callback(
+        client, "lb-kecamatan.value", {"lb-kecamatan.value": None}, headers={**headers, **GZ}, app_path="/laporan/"
+    )
     assert big.headers["Content-Encoding"] == "gzip" and gzip.decompress(big.data) == options.data
-    small = call_callback(client, "lb-kecamatan.value", {"lb-kecamatan.value": ["Cipondoh"]}, headers={**headers, **GZ},
-                          app_path="/laporan/")
+    small = call_callback(
+        client,
+        "lb-kecamatan.value",
+        {"lb-kecamatan.value": ["Cipondoh"]},
+        headers={**headers, **GZ},
+        app_path="/laporan/",
+    )
     assert len(small.data) < 4 * 1024 and "Content-Encoding" not in small.headers and small.get_json()["response"]
 
 

@@ -1,5 +1,6 @@
 """The demo tells a believable city day: medians inside each category's SLA (minutes to hours to answer, hours
 to days to resolve), a morning peak, rain bringing floods, and every change at its planned time."""
+
 from __future__ import annotations
 
 import statistics
@@ -58,7 +59,9 @@ def test_rain_comes_some_afternoons_and_brings_floods(services):
     hours = [NOW - timedelta(hours=h) for h in range(24 * 60)]
     wet = [h for h in hours if demo.raining(h)]
     assert 0.03 * len(hours) < len(wet) < 0.35 * len(hours)
-    assert demo.raining(wet[0]) is True and [demo.raining(h) for h in hours[:100]] == [demo.raining(h) for h in hours[:100]]
+    assert demo.raining(wet[0]) is True and [demo.raining(h) for h in hours[:100]] == [
+        demo.raining(h) for h in hours[:100]
+    ]
     afternoon = sum(1 for h in wet if 13 <= h.astimezone(WIB).hour <= 23) / len(wet)
     assert afternoon > 0.6
     feed = DemoFeed(services.reports, seed=7)
@@ -80,8 +83,11 @@ def test_a_report_moves_when_its_time_comes_with_that_time_on_its_event(services
             break
     assert feed.progress(now) >= 2
     with services.store.read() as conn:
-        events = conn.execute(select(report_events.c.to_status, report_events.c.at).where(report_events.c.report_id == report["id"])
-                              .order_by(report_events.c.id)).all()
+        events = conn.execute(
+            select(report_events.c.to_status, report_events.c.at)
+            .where(report_events.c.report_id == report["id"])
+            .order_by(report_events.c.id)
+        ).all()
     assert [e.to_status for e in events] == ["baru", "diproses", "selesai"]
     assert events[1].at == p.respond_at and events[2].at == p.resolve_at
     assert feed.progress(now) == 0  # nothing more is due

@@ -1,4 +1,5 @@
 """The map: gazetteer, schematic default boundaries, point location, and the official-boundary importer."""
+
 from __future__ import annotations
 
 import subprocess
@@ -84,7 +85,9 @@ def test_official_fixture_imports_all_104_by_code(official, tmp_path):
 
 
 def test_names_in_kemendagri_spelling_match_without_codes(official, tmp_path):
-    gdf = gpd.read_file(official)[["kelurahan_src", "kecamatan", "geometry"]].rename(columns={"kelurahan_src": "nama_kel"})
+    gdf = gpd.read_file(official)[["kelurahan_src", "kecamatan", "geometry"]].rename(
+        columns={"kelurahan_src": "nama_kel"}
+    )
     path = tmp_path / "names_only.geojson"
     gdf.to_file(path, driver="GeoJSON")
     report, layer = examine(path)
@@ -129,7 +132,9 @@ def test_shapefile_geopackage_and_zip_import_the_same_as_geojson(official, tmp_p
 def test_renamed_missing_and_broken_features_are_refused_and_named(official, tmp_path):
     gdf = gpd.read_file(official)
     gdf.loc[gdf["kode_kel"] == "36.71.01.1003", ["kelurahan", "kelurahan_src"]] = "Kampung Fiktif"  # renamed
-    gdf.loc[gdf["kode_kel"] == "36.71.05.1001", "geometry"] = shapely.LineString([(106.67, -6.19), (106.68, -6.20)])  # broken
+    gdf.loc[gdf["kode_kel"] == "36.71.05.1001", "geometry"] = shapely.LineString(
+        [(106.67, -6.19), (106.68, -6.20)]
+    )  # broken
     gdf = gdf[gdf["kode_kel"] != "36.71.13.1001"]  # missing
     bad = tmp_path / "bad.geojson"
     gdf.to_file(bad, driver="GeoJSON")
@@ -162,13 +167,23 @@ def test_invalid_geometry_is_repaired_and_reported(official, tmp_path):
 
 def test_cli_exit_status_says_imported_or_refused(official, tmp_path):
     env = {"DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    ok = subprocess.run([sys.executable, "-m", "geodata", "import", str(official)], cwd=PROJECT_DIR, env=env,
-                        capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "geodata", "import", str(official)],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "ACCEPTED" in ok.stdout and (tmp_path / "boundaries" / "official_kelurahan.geojson").exists()
     missing = tmp_path / "nothing.geojson"
-    refused = subprocess.run([sys.executable, "-m", "geodata", "import", str(missing)], cwd=PROJECT_DIR, env=env,
-                             capture_output=True, text=True)
+    refused = subprocess.run(
+        [sys.executable, "-m", "geodata", "import", str(missing)],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert refused.returncode != 0 and "REFUSED" in refused.stdout
 
 
@@ -188,6 +203,7 @@ def test_points_outside_are_refused_or_snapped_within_tolerance(tolerance):
 
 def boundaries_to_wgs84(x, y):
     from pyproj import Transformer
+
     return Transformer.from_crs(boundaries.METRIC, boundaries.WGS84, always_xy=True).transform(x, y)
 
 
@@ -201,6 +217,9 @@ def test_a_running_app_uses_newly_imported_boundaries_without_restart(official, 
     assert services.locator is not schematic_locator and services.locator.tolerance_m == 30.0
     assert "Batas wilayah resmi" in client.get("/_dash-layout").get_data(as_text=True)
     point = at_kelurahan("36.71.07.1014")  # Suka Jadi's representative point: inside it on either geometry
-    created = client.post("/api/v1/reports", json={"source": "laksa", "category": "sampah", "title": "Sampah menumpuk", **point},
-                          headers={"X-API-Key": services.test_keys["laksa"]})
+    created = client.post(
+        "/api/v1/reports",
+        json={"source": "laksa", "category": "sampah", "title": "Sampah menumpuk", **point},
+        headers={"X-API-Key": services.test_keys["laksa"]},
+    )
     assert created.status_code == 201 and created.get_json()["kelurahan"]["code"] == "36.71.07.1014"

@@ -1,6 +1,7 @@
 """What an attacker's probe found open, each closed (issue 11): key scopes, the audit, redirects, headers,
 bad input that must be a 4xx and leave the store unchanged, stored values that must not break a reader,
 spreadsheet formulas, and Open311 as real 311 clients speak it."""
+
 from __future__ import annotations
 
 import io
@@ -35,10 +36,13 @@ def audit_rows(services) -> list[dict]:
 
 # -- 1. a key acts only within its scope --------------------------------------------------------
 
+
 @pytest.mark.store
 def test_a_feed_key_moves_only_its_own_sources_reports(client, services):
     laksa_report = post(client, report_payload()).get_json()["id"]
-    other = post(client, report_payload(source="112"), headers={"X-API-Key": services.test_keys["112"]}).get_json()["id"]
+    other = post(client, report_payload(source="112"), headers={"X-API-Key": services.test_keys["112"]}).get_json()[
+        "id"
+    ]
     before = store_counts(services)
     resp = move(client, other, status="diproses")  # the laksa key, workflow role, on a 112 report
     assert resp.status_code == 403 and resp.get_json()["error"]["field"] == "X-API-Key"
@@ -74,10 +78,18 @@ def test_agency_keys_from_the_command_line(tmp_path):
     env.pop("DATABASE_URL", None)
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "data_feeds", "keys", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "data_feeds", "keys", *args],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
 
     made = cli("create", "--opd", "dpupr", "--label", "SIM DPUPR")
-    assert made.returncode == 0 and made.stdout.strip().startswith("lr_") and "agency dpupr, roles workflow" in made.stderr
+    assert (
+        made.returncode == 0 and made.stdout.strip().startswith("lr_") and "agency dpupr, roles workflow" in made.stderr
+    )
     assert "opd:dpupr" in cli("list").stdout
     assert cli("create", "--opd", "nasa").returncode == 2
     both = cli("create", "laksa", "--opd", "dpupr")
@@ -107,7 +119,9 @@ def test_personal_data_only_of_the_keys_own_reports_and_every_read_audited(clien
     rows = audit_rows(services)
     key_id = services.test_keys["laksa"].split("_")[1]
     assert [(r["action"], r["outcome"], r["report_id"], r["actor"]) for r in rows] == [
-        ("personal_read", "allowed", ours, key_id), ("personal_read", "refused", theirs, key_id)]
+        ("personal_read", "allowed", ours, key_id),
+        ("personal_read", "refused", theirs, key_id),
+    ]
     assert rows[0]["address"] == "10.9.8.7" and rows[0]["actor_kind"] == "key" and rows[0]["at"] is not None
 
 
@@ -118,24 +132,49 @@ def test_the_audit_is_listed_on_the_command_line_and_nowhere_else(tmp_path, redi
 
     env = {**os.environ, "DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
-    made = subprocess.run([sys.executable, "-m", "data_feeds", "keys", "create", "laksa", "--role", "report", "--role", "personal"],
-                          cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=True)
+    made = subprocess.run(
+        [sys.executable, "-m", "data_feeds", "keys", "create", "laksa", "--role", "report", "--role", "personal"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     key = made.stdout.strip().splitlines()[-1]
-    svc = Services(Settings.from_env(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'liveroom.db'}",
-                                     redis_url=redis_server.url, demo=False))
+    svc = Services(
+        Settings.from_env(
+            data_dir=tmp_path,
+            database_url=f"sqlite:///{tmp_path / 'liveroom.db'}",
+            redis_url=redis_server.url,
+            demo=False,
+        )
+    )
     client = create_app(services=svc).server.test_client()
     rid = post(client, report_payload(reporter={"name": "Budi"}), headers={"X-API-Key": key}).get_json()["id"]
     assert client.get(f"/api/v1/reports/{rid}", headers={"X-API-Key": key}).status_code == 200
-    listed = subprocess.run([sys.executable, "-m", "data_feeds", "audit", "--since", "2000-01-01"], cwd=PROJECT_DIR, env=env,
-                            capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(
+        [sys.executable, "-m", "data_feeds", "audit", "--since", "2000-01-01"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert f"personal_read allowed report {rid}" in listed and key.split("_")[1] in listed
-    for public in ("/api/v1/export/indicators.csv", "/api/v1/export/indicators.csv?history=1", f"/api/v1/reports/{rid}"):
+    for public in (
+        "/api/v1/export/indicators.csv",
+        "/api/v1/export/indicators.csv?history=1",
+        f"/api/v1/reports/{rid}",
+    ):
         assert "personal_read" not in client.get(public).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("roles", [("indicators",), ("personal",)])
 def test_servicerequestupdates_need_a_key_that_follows_requests(client, services, roles):
-    resp = client.get("/open311/v2/servicerequestupdates.json", query_string={"api_key": key_for(services, "laksa", roles)["X-API-Key"]})
+    resp = client.get(
+        "/open311/v2/servicerequestupdates.json",
+        query_string={"api_key": key_for(services, "laksa", roles)["X-API-Key"]},
+    )
     assert resp.status_code == 403 and "api_key" in resp.get_json()[0]["description"]
 
 
@@ -152,10 +191,20 @@ def test_an_agency_follows_the_updates_of_its_opds_reports(client, services):
 
 # -- 3, 4. redirects, headers, the card, file modes ---------------------------------------------
 
-@pytest.mark.parametrize("target,expected", [
-    ("//evil.example/", "/"), ("/\\evil.example", "/"), ("https://evil.example/", "/"), ("/\r\nSet-Cookie:x=1", "/"), ("/%0d%0a", "/%0d%0a"),
-    ("javascript:alert(1)", "/"), ("/indikator", "/indikator"), (None, "/"),
-])
+
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/\r\nSet-Cookie:x=1", "/"),
+        ("/%0d%0a", "/%0d%0a"),
+        ("javascript:alert(1)", "/"),
+        ("/indikator", "/indikator"),
+        (None, "/"),
+    ],
+)
 def test_the_language_switch_returns_only_to_this_site(client, target, expected):
     resp = client.get("/lang/en", query_string={"next": target} if target else {})
     assert resp.status_code == 302 and resp.headers["Location"] == expected
@@ -165,7 +214,12 @@ def test_the_language_switch_returns_only_to_this_site(client, target, expected)
 def test_every_response_carries_the_security_headers(client, path):
     resp = client.get(path)
     csp = resp.headers["Content-Security-Policy"]
-    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp and "'unsafe-eval'" not in csp and "''" not in csp
+    assert (
+        "frame-ancestors 'none'" in csp
+        and "default-src 'self'" in csp
+        and "'unsafe-eval'" not in csp
+        and "''" not in csp
+    )
     script_src = next(p for p in csp.split("; ") if p.startswith("script-src"))
     assert "'unsafe-inline'" not in script_src and "'sha256-" in script_src  # Dash's start-up script, by its hash
     assert resp.headers["X-Frame-Options"] == "DENY" and resp.headers["X-Content-Type-Options"] == "nosniff"
@@ -176,16 +230,24 @@ def test_every_inline_script_of_the_page_is_named_by_the_policy(client, services
     import base64
     import hashlib
     import re
+
     sign_in(client, services, "pimpinan")
     resp = client.get("/")
     allowed = set(re.findall(r"'sha256-([^']+)'", resp.headers["Content-Security-Policy"]))
-    html = re.sub(r"<!--.*?-->", "", resp.get_data(as_text=True), flags=re.S)  # (an IE-only conditional comment runs nowhere)
-    inline = [m for m in re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", html, re.S) if m.strip()]
+    html = re.sub(
+        r"<!--.*?-->", "", resp.get_data(as_text=True), flags=re.S
+    )  # (an IE-only conditional comment runs nowhere)
+    inline = [
+        m
+        for m in re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", html, re.S)
+        if m.strip()
+    ]
     assert inline and all(base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() in allowed for s in inline)
 
 
 def test_the_report_card_names_the_source_never_a_key(client, services):
     from layouts import report_card
+
     rid = post(client, report_payload()).get_json()["id"]
     assert move(client, rid, status="diproses").status_code == 200
     with services.store.write() as conn:  # an event written before the key id had its own column
@@ -203,7 +265,12 @@ def test_the_store_is_readable_by_its_owner_only(settings, services):
 # -- 7, 8. bad input: 4xx naming the field, store unchanged ------------------------------------
 
 BAD_REPORTS = [
-    ("infinity-lat", '{"source":"laksa","category":"banjir","title":"Banjir","lat":Infinity,"lon":106.63}', "lat", "finite"),
+    (
+        "infinity-lat",
+        '{"source":"laksa","category":"banjir","title":"Banjir","lat":Infinity,"lon":106.63}',
+        "lat",
+        "finite",
+    ),
     ("nan-lon", '{"source":"laksa","category":"banjir","title":"Banjir","lat":-6.18,"lon":NaN}', "lon", "finite"),
     ("huge-number", '{"source":"laksa","category":"banjir","title":"Banjir","lat":-6.18,"lon":1e999}', "lon", "finite"),
     ("nul-in-title", json.dumps(report_payload(title="Banjir\u0000besar")), "title", "U+0000"),
@@ -243,10 +310,25 @@ def test_a_status_note_may_have_lines_and_tabs(client):
 
 
 BAD_FIGURES = [
-    ("infinity", '{"indicator":"tbc_cadres","as_of":"2024-01-01","value":Infinity,"source":"Dinkes"}', "value", "finite"),
+    (
+        "infinity",
+        '{"indicator":"tbc_cadres","as_of":"2024-01-01","value":Infinity,"source":"Dinkes"}',
+        "value",
+        "finite",
+    ),
     ("nan", '{"indicator":"tbc_cadres","as_of":"2024-01-01","value":NaN,"source":"Dinkes"}', "value", "finite"),
-    ("before-2000", '{"indicator":"tbc_cadres","as_of":"1999-12-31","value":5,"source":"Dinkes"}', "as_of", "before 2000"),
-    ("escape-in-source", '{"indicator":"tbc_cadres","as_of":"2024-01-01","value":5,"source":"Din\\u001bkes"}', "source", "U+001B"),
+    (
+        "before-2000",
+        '{"indicator":"tbc_cadres","as_of":"1999-12-31","value":5,"source":"Dinkes"}',
+        "as_of",
+        "before 2000",
+    ),
+    (
+        "escape-in-source",
+        '{"indicator":"tbc_cadres","as_of":"2024-01-01","value":5,"source":"Din\\u001bkes"}',
+        "source",
+        "U+001B",
+    ),
 ]
 
 
@@ -255,27 +337,41 @@ def test_strange_figures_are_refused_by_field(client, services, raw, field, word
     headers = key_for(services, "laksa", ("indicators",))
     before = len(services.indicators.series("tbc_cadres"))
     resp = client.post("/api/v1/indicators", data=raw, content_type="application/json", headers=headers)
-    assert resp.status_code == 422 and resp.get_json()["error"]["field"] == field and words in resp.get_json()["error"]["reason"]
+    assert (
+        resp.status_code == 422
+        and resp.get_json()["error"]["field"] == field
+        and words in resp.get_json()["error"]["reason"]
+    )
     assert len(services.indicators.series("tbc_cadres")) == before
 
 
-@pytest.mark.parametrize("content,words", [
-    ("indicator,as_of,value,source\ntbc_cadres,2024-01-01,5,Din\xe9kes\n".encode("latin-1"), "not UTF-8"),
-    (b"indicator,as_of,value,source\ntbc_cadres,2024-01-01,inf,Dinkes\n", "finite"),
-])
+@pytest.mark.parametrize(
+    "content,words",
+    [
+        ("indicator,as_of,value,source\ntbc_cadres,2024-01-01,5,Din\xe9kes\n".encode("latin-1"), "not UTF-8"),
+        (b"indicator,as_of,value,source\ntbc_cadres,2024-01-01,inf,Dinkes\n", "finite"),
+    ],
+)
 def test_an_unreadable_or_non_finite_upload_is_a_4xx(client, services, content, words):
     headers = key_for(services, "laksa", ("indicators",))
-    resp = client.post("/api/v1/indicators/import", headers=headers,
-                       data={"file": (io.BytesIO(content), "figures.csv")}, content_type="multipart/form-data")
+    resp = client.post(
+        "/api/v1/indicators/import",
+        headers=headers,
+        data={"file": (io.BytesIO(content), "figures.csv")},
+        content_type="multipart/form-data",
+    )
     assert 400 <= resp.status_code < 500 and words in resp.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query,words", [
-    ({"end_date": "0001-01-01T00:00:00Z"}, "end_date must lie between 2000"),
-    ({"start_date": "9999-12-31T00:00:00Z"}, "start_date must lie between 2000"),
-    ({"start_date": "9999-12-31T23:59:59-14:00"}, "start_date must lie between 2000"),
-    ({"start_date": "1999-12-01"}, "start_date must lie between 2000"),
-])
+@pytest.mark.parametrize(
+    "query,words",
+    [
+        ({"end_date": "0001-01-01T00:00:00Z"}, "end_date must lie between 2000"),
+        ({"start_date": "9999-12-31T00:00:00Z"}, "start_date must lie between 2000"),
+        ({"start_date": "9999-12-31T23:59:59-14:00"}, "start_date must lie between 2000"),
+        ({"start_date": "1999-12-01"}, "start_date must lie between 2000"),
+    ],
+)
 def test_open311_dates_out_of_any_range_are_400(client, query, words):
     for fmt in ("json", "xml"):
         resp = client.get(f"/open311/v2/requests.{fmt}", query_string=query)
@@ -283,22 +379,46 @@ def test_open311_dates_out_of_any_range_are_400(client, query, words):
 
 
 @pytest.mark.store  # PostgreSQL refuses a NUL in a string: the request must never reach it
-@pytest.mark.parametrize("path", ["/api/v1/reports/a%00b", "/open311/v2/requests/a%00b.json", "/open311/v2/tokens/%00.json",
-                                  "/open311/v2/requests.json?service_request_id=%00,x", "/api/v1/indicators/tbc_cadres?place=%00"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/reports/a%00b",
+        "/open311/v2/requests/a%00b.json",
+        "/open311/v2/tokens/%00.json",
+        "/open311/v2/requests.json?service_request_id=%00,x",
+        "/api/v1/indicators/tbc_cadres?place=%00",
+    ],
+)
 def test_nul_in_a_path_or_query_is_no_5xx(client, path):
     assert client.get(path).status_code < 500
 
 
 # -- 7. one stored value never breaks a screen or a feed ----------------------------------------
 
+
 @pytest.mark.store
 def test_a_stored_infinity_breaks_neither_api_nor_indicator_page(client, services):
     from callbacks.live import panel_outputs
     from data_feeds.clock import utcnow
+
     with services.store.write() as conn:  # as a figure sent before the check would have been stored
-        conn.execute(indicator_values.insert(), dict(indicator="tbc_cadres", place="36.71", period="", measure="value", subject="",
-                                                     as_of="2024-06-01", value=math.inf, source="x", correction=0, demo=0,
-                                                     recorded_at=utcnow(), recorded_by="old"))
+        conn.execute(
+            indicator_values.insert(),
+            dict(
+                indicator="tbc_cadres",
+                place="36.71",
+                period="",
+                measure="value",
+                subject="",
+                as_of="2024-06-01",
+                value=math.inf,
+                source="x",
+                correction=0,
+                demo=0,
+                recorded_at=utcnow(),
+                recorded_by="old",
+            ),
+        )
     resp = client.get("/api/v1/indicators/tbc_cadres")
     assert resp.status_code == 200 and json.loads(resp.get_data(as_text=True), parse_constant=pytest.fail)
     out = panel_outputs(services, None, None, "open", "/indikator", "id")
@@ -317,9 +437,10 @@ def test_a_stored_control_character_leaves_open311_xml_readable(client, services
 
 # -- 9. exports carry no formulas --------------------------------------------------------------
 
+
 def test_exports_neutralise_formulas_and_keep_numbers_numbers(client, services):
     headers = key_for(services, "laksa", ("indicators",))
-    evil = "=HYPERLINK(\"http://evil.example\",\"klik\")"
+    evil = '=HYPERLINK("http://evil.example","klik")'
     figure = {"indicator": "tbc_cadres", "as_of": "2024-01-01", "value": 5100, "source": evil}
     assert post(client, figure, "/api/v1/indicators", headers=headers).status_code == 201
     second = {**figure, "as_of": "2024-02-01", "value": 5200, "source": "=1+2+cmd|' /C calc'!A0"}
@@ -336,8 +457,11 @@ def test_exports_neutralise_formulas_and_keep_numbers_numbers(client, services):
 
 # -- 10-13. Open311 as real clients speak it ---------------------------------------------------
 
-@pytest.mark.parametrize("path,fmt", [("nope.json", "json"), ("nope.xml", "xml"), ("", "xml"), ("requests/a/b.json", "json"),
-                                      ("discovery", "xml")])
+
+@pytest.mark.parametrize(
+    "path,fmt",
+    [("nope.json", "json"), ("nope.xml", "xml"), ("", "xml"), ("requests/a/b.json", "json"), ("discovery", "xml")],
+)
 def test_unknown_open311_paths_are_the_specs_404(client, path, fmt):
     resp = client.get(f"/open311/v2/{path}")
     assert resp.status_code == 404
@@ -352,14 +476,23 @@ def test_a_reassignment_stays_in_progress_and_names_the_new_agency(client, servi
     rid = post(client, report_payload()).get_json()["id"]
     move(client, rid, status="diproses")
     move(client, rid, status="diproses", opd="dlh", note="sampah, bukan jalan")
-    updates = client.get("/open311/v2/servicerequestupdates.json", query_string={"api_key": services.test_keys["laksa"]}).get_json()
+    updates = client.get(
+        "/open311/v2/servicerequestupdates.json", query_string={"api_key": services.test_keys["laksa"]}
+    ).get_json()
     assert updates[-1]["status"] == "in_progress"
     assert updates[-1]["description"] == "Dialihkan ke Dinas Lingkungan Hidup: sampah, bukan jalan"
 
 
 def o311_update(client, key, rid, **fields):
-    data = {"api_key": key, "service_request_id": rid, "update_id": "fms-1", "status": "OPEN",
-            "updated_datetime": "2026-11-30T08:00:00+07:00", "description": "Masih ada lubang", **fields}
+    data = {
+        "api_key": key,
+        "service_request_id": rid,
+        "update_id": "fms-1",
+        "status": "OPEN",
+        "updated_datetime": "2026-11-30T08:00:00+07:00",
+        "description": "Masih ada lubang",
+        **fields,
+    }
     return client.post("/open311/v2/servicerequestupdates.json", data={k: v for k, v in data.items() if v is not None})
 
 
@@ -389,36 +522,52 @@ def test_a_311_reopen_request_reopens_a_resolved_report(client, services):
     assert "Masih ada lubang" in report["events"][-1]["note"]
 
 
-@pytest.mark.parametrize("fields,code,words", [
-    ({"description": None}, 400, "description was not provided"),
-    ({"status": "MAYBE"}, 400, "status must be one of"),
-    ({"update_id": "a b"}, 400, "update_id may only contain"),
-    ({"service_request_id": "01NOSUCHREPORT0000000000000"}, 404, "not found"),
-    ({"description": "ada \x00 nul"}, 400, "U+0000"),
-    ({"api_key": "lr_x_y"}, 403, "api_key"),
-])
+@pytest.mark.parametrize(
+    "fields,code,words",
+    [
+        ({"description": None}, 400, "description was not provided"),
+        ({"status": "MAYBE"}, 400, "status must be one of"),
+        ({"update_id": "a b"}, 400, "update_id may only contain"),
+        ({"service_request_id": "01NOSUCHREPORT0000000000000"}, 404, "not found"),
+        ({"description": "ada \x00 nul"}, 400, "U+0000"),
+        ({"api_key": "lr_x_y"}, 403, "api_key"),
+    ],
+)
 def test_a_bad_311_update_is_refused_and_stores_nothing(client, services, fields, code, words):
     rid = post(client, report_payload()).get_json()["id"]
     before = store_counts(services)
-    resp = o311_update(client, fields.pop("api_key", services.test_keys["laksa"]), fields.pop("service_request_id", rid), **fields)
+    resp = o311_update(
+        client, fields.pop("api_key", services.test_keys["laksa"]), fields.pop("service_request_id", rid), **fields
+    )
     assert resp.status_code == code and words in resp.get_json()[0]["description"]
     assert store_counts(services) == before
 
 
 def test_a_311_update_for_another_sources_request_is_refused(client, services):
-    theirs = post(client, report_payload(source="112"), headers={"X-API-Key": services.test_keys["112"]}).get_json()["id"]
+    theirs = post(client, report_payload(source="112"), headers={"X-API-Key": services.test_keys["112"]}).get_json()[
+        "id"
+    ]
     resp = o311_update(client, services.test_keys["laksa"], theirs)
     assert resp.status_code == 403
 
 
 def test_open311_keeps_what_a_client_sends(client, services):
-    form = {"api_key": services.test_keys["laksa"], "service_code": "sampah", "lat": "-6.1805", "long": "106.6297",
-            "description": "Sampah menumpuk", "phone": "0812-3456-7890 ext. 12", "jurisdiction_id": "TangerangKota.go.id",
-            "media_url": ["https://laksa.example/1.jpg", "https://laksa.example/2.jpg"]}
+    form = {
+        "api_key": services.test_keys["laksa"],
+        "service_code": "sampah",
+        "lat": "-6.1805",
+        "long": "106.6297",
+        "description": "Sampah menumpuk",
+        "phone": "0812-3456-7890 ext. 12",
+        "jurisdiction_id": "TangerangKota.go.id",
+        "media_url": ["https://laksa.example/1.jpg", "https://laksa.example/2.jpg"],
+    }
     resp = client.post("/open311/v2/requests.json", data=form)
     assert resp.status_code == 201, resp.get_data(as_text=True)
     stored = stored_report(services, resp.get_json()[0]["service_request_id"])
     assert stored["reporter"]["phone"] == "0812-3456-7890"
     assert stored["media"] == ["https://laksa.example/1.jpg", "https://laksa.example/2.jpg"]
-    listed = client.get("/open311/v2/requests.json", query_string={"start_date": "2026-11-01", "jurisdiction_id": "TANGERANGKOTA.GO.ID"})
+    listed = client.get(
+        "/open311/v2/requests.json", query_string={"start_date": "2026-11-01", "jurisdiction_id": "TANGERANGKOTA.GO.ID"}
+    )
     assert listed.status_code == 200

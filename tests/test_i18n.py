@@ -1,4 +1,5 @@
 """Numbers, dates, times and durations as the room reads them."""
+
 from layouts.i18n import fmt_date, fmt_duration, fmt_int, fmt_time, t
 from tests.helpers import sign_in
 
@@ -16,20 +17,30 @@ def test_times_are_wib():
 
 def test_durations_fit_a_tile():
     assert fmt_duration(None) == "–"
-    assert [fmt_duration(s) for s in (40, 3394, 5100, 3600, 183600)] == ["40 detik", "56 menit", "1 jam 25 menit", "1 jam", "2 hari 3 jam"]
+    assert [fmt_duration(s) for s in (40, 3394, 5100, 3600, 183600)] == [
+        "40 detik",
+        "56 menit",
+        "1 jam 25 menit",
+        "1 jam",
+        "2 hari 3 jam",
+    ]
     assert fmt_duration(5100, "en") == "1 h 25 min"
 
 
 def test_every_string_has_both_languages():
     from layouts.i18n import STRINGS
+
     assert all(len(pair) == 2 and all(pair) for pair in STRINGS.values())
     assert t("kpi_today", "id") == "Laporan hari ini" and t("kpi_today", "en") == "Reports today"
 
 
 def test_indicator_figures_in_indonesian_and_english():
     from layouts.i18n import fmt_figure
+
     assert fmt_figure(1_062_235.0) == "1.062.235" and fmt_figure(92.6) == "92,6"
-    assert fmt_figure(1e12, "id", compact=True) == "1 triliun" and fmt_figure(1.5e12, "en", compact=True) == "1.5 trillion"
+    assert (
+        fmt_figure(1e12, "id", compact=True) == "1 triliun" and fmt_figure(1.5e12, "en", compact=True) == "1.5 trillion"
+    )
     assert fmt_figure(None) == "–"
 
 
@@ -54,7 +65,10 @@ def test_the_browser_gets_its_words_from_the_one_source(client, services):
     assert words == json.loads(json.dumps(browser_words()))
     assert words["id"]["sla_breached"] == "LEWAT SLA" and words["en"]["status_diproses"] == "In progress"
     assert words["units"]["id"] == ["hari", "jam", "menit", "detik"] and words["glyphs"]["selesai"] == "✓"
-    assert words["timezone"] == "Asia/Jakarta" and "Asia/Jakarta" not in open("assets/liveroom.js", encoding="utf-8").read()
+    assert (
+        words["timezone"] == "Asia/Jakarta"
+        and "Asia/Jakarta" not in open("assets/liveroom.js", encoding="utf-8").read()
+    )
     script = open("assets/liveroom.js", encoding="utf-8").read()
     for key in BROWSER_KEYS:
         for text in STRINGS[key]:

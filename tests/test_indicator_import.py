@@ -1,4 +1,5 @@
 """Indicator figures from CSV and XLSX: round trips, every kind of bad row named by line, nothing stored from a bad file."""
+
 from __future__ import annotations
 
 import io
@@ -67,22 +68,29 @@ def test_xlsx_round_trip_with_date_and_number_cells(services):
 
 
 @pytest.mark.store
-@pytest.mark.parametrize("bad,field,words", [
-    ("ufo,36.71,,,,2022-03-31,5,Dinkes,", "indicator", "unknown indicator 'ufo'"),
-    ("vaccination_dose_1,Atlantis,,,,2022-03-31,5,Dinkes,", "place", "unknown place 'Atlantis'"),
-    ("vaccination_dose_1,36.71,,,,2022-03-31,2.130.166,Dinkes,", "value", "must be a plain number"),
-    ("vaccination_dose_1,36.71,,,,,5,Dinkes,", "as_of", "is required"),
-    ("vaccination_dose_1,36.71,,,,31/03/2022,5,Dinkes,", "as_of", "date"),
-    ("vaccination_dose_1,36.71,,,,2099-01-01,5,Dinkes,", "as_of", "future"),
-    ("vaccination_dose_1,36.71,,,,2022-03-31,-1,Dinkes,", "value", "greater than or equal to 0"),
-    ("vaccination_dose_1,36.71,,,,2022-03-31,5,,", "source", "is required"),
-    ("house_renovation,36.71,,,,2023-12-31,5,Disperkimtan,", "period", "counted per period"),
-    ("house_renovation,36.71,23,,,2023-12-31,5,Disperkimtan,", "period", "must be a year"),
-    ("assistive_devices,36.71,2023,,sepeda,2023-12-31,5,Dinsos,", "subject", "kursi_roda"),
-    ("vaccination_dose_1,36.71,,target,,2022-03-31,5,Dinkes,", "measure", "coverage denominator"),
-    ("vaccination_dose_1,36.71,,,,2022-03-31,5,Dinkes,mungkin", "correction", "boolean"),
-    ("vaccination_dose_1,36.71,,,,2022-03-15,1000,Dinkes,", "value", "is below 2,130,166 on 2022-02-28"),  # cumulative regression
-])
+@pytest.mark.parametrize(
+    "bad,field,words",
+    [
+        ("ufo,36.71,,,,2022-03-31,5,Dinkes,", "indicator", "unknown indicator 'ufo'"),
+        ("vaccination_dose_1,Atlantis,,,,2022-03-31,5,Dinkes,", "place", "unknown place 'Atlantis'"),
+        ("vaccination_dose_1,36.71,,,,2022-03-31,2.130.166,Dinkes,", "value", "must be a plain number"),
+        ("vaccination_dose_1,36.71,,,,,5,Dinkes,", "as_of", "is required"),
+        ("vaccination_dose_1,36.71,,,,31/03/2022,5,Dinkes,", "as_of", "date"),
+        ("vaccination_dose_1,36.71,,,,2099-01-01,5,Dinkes,", "as_of", "future"),
+        ("vaccination_dose_1,36.71,,,,2022-03-31,-1,Dinkes,", "value", "greater than or equal to 0"),
+        ("vaccination_dose_1,36.71,,,,2022-03-31,5,,", "source", "is required"),
+        ("house_renovation,36.71,,,,2023-12-31,5,Disperkimtan,", "period", "counted per period"),
+        ("house_renovation,36.71,23,,,2023-12-31,5,Disperkimtan,", "period", "must be a year"),
+        ("assistive_devices,36.71,2023,,sepeda,2023-12-31,5,Dinsos,", "subject", "kursi_roda"),
+        ("vaccination_dose_1,36.71,,target,,2022-03-31,5,Dinkes,", "measure", "coverage denominator"),
+        ("vaccination_dose_1,36.71,,,,2022-03-31,5,Dinkes,mungkin", "correction", "boolean"),
+        (
+            "vaccination_dose_1,36.71,,,,2022-03-15,1000,Dinkes,",
+            "value",
+            "is below 2,130,166 on 2022-02-28",
+        ),  # cumulative regression
+    ],
+)
 def test_each_bad_row_is_named_and_nothing_of_the_file_is_stored(services, bad, field, words):
     services.indicators.seed()
     before = count(services)
@@ -97,13 +105,23 @@ def test_each_bad_row_is_named_and_nothing_of_the_file_is_stored(services, bad, 
 def test_every_bad_row_is_reported_not_only_the_first(services):
     services.indicators.seed()
     before = count(services)
-    _, errors = import_file(services.indicators, csv_file("ufo,36.71,,,,2022-03-31,5,x x x,", GOOD[0],
-                                                          "vaccination_dose_1,36.71,,,,2022-03-31,abc,Dinkes,"), "f.csv", actor="t")
+    _, errors = import_file(
+        services.indicators,
+        csv_file("ufo,36.71,,,,2022-03-31,5,x x x,", GOOD[0], "vaccination_dose_1,36.71,,,,2022-03-31,abc,Dinkes,"),
+        "f.csv",
+        actor="t",
+    )
     assert [(e["line"], e["field"]) for e in errors] == [(2, "indicator"), (4, "value")]
     # rows checked against the series: a later row below an earlier one of the same file is refused too
-    _, errors = import_file(services.indicators, csv_file("tbc_cadres,,,,,2023-01-31,5200,Dinkes,",
-                                                          "tbc_cadres,,,,,2023-06-30,5100,Dinkes,"), "f.csv", actor="t")
-    assert [(e["line"], e["field"]) for e in errors] == [(3, "value")] and "below 5,200 on 2023-01-31" in errors[0]["reason"]
+    _, errors = import_file(
+        services.indicators,
+        csv_file("tbc_cadres,,,,,2023-01-31,5200,Dinkes,", "tbc_cadres,,,,,2023-06-30,5100,Dinkes,"),
+        "f.csv",
+        actor="t",
+    )
+    assert [(e["line"], e["field"]) for e in errors] == [(3, "value")] and "below 5,200 on 2023-01-31" in errors[0][
+        "reason"
+    ]
     assert count(services) == before
 
 
@@ -121,13 +139,16 @@ def test_dry_run_checks_and_stores_nothing(services, capsys, tmp_path):
     assert count(services) == before
 
 
-@pytest.mark.parametrize("content,name,words", [
-    ("indicator,as_of,value,source,colour\n", "f.csv", "unknown column(s) colour"),
-    ("indicator,as_of,value\nx,2022-01-01,1\n", "f.csv", "missing column(s) source"),
-    (HEADER + "\n", "f.csv", "no rows"),
-    ("not a workbook", "f.xlsx", "not a readable XLSX"),
-    ("a,b", "f.pdf", ".csv or .xlsx"),
-])
+@pytest.mark.parametrize(
+    "content,name,words",
+    [
+        ("indicator,as_of,value,source,colour\n", "f.csv", "unknown column(s) colour"),
+        ("indicator,as_of,value\nx,2022-01-01,1\n", "f.csv", "missing column(s) source"),
+        (HEADER + "\n", "f.csv", "no rows"),
+        ("not a workbook", "f.xlsx", "not a readable XLSX"),
+        ("a,b", "f.pdf", ".csv or .xlsx"),
+    ],
+)
 def test_unreadable_files_are_refused_whole(services, content, name, words):
     with pytest.raises(FileError, match=words.replace("(", r"\(").replace(")", r"\)")):
         import_file(services.indicators, io.BytesIO(content.encode()), name, actor="t")
@@ -149,22 +170,41 @@ def test_upload_through_the_api(client, services):
     bad = "\n".join([HEADER, GOOD[0], "ufo,36.71,,,,2022-03-31,5,Dinkes,"]).encode()
     resp = client.post("/api/v1/indicators/import", data={"file": (io.BytesIO(bad), "f.csv")}, headers=key)
     assert resp.status_code == 422
-    assert resp.get_json()["errors"] == [{"line": 3, "field": "indicator", "reason": resp.get_json()["errors"][0]["reason"]}]
+    assert resp.get_json()["errors"] == [
+        {"line": 3, "field": "indicator", "reason": resp.get_json()["errors"][0]["reason"]}
+    ]
     assert count(services) == before
     resp = client.post("/api/v1/indicators/import", data={"file": (io.BytesIO(body), "f.csv")}, headers=key)
     assert resp.status_code == 201 and resp.get_json()["stored"] == 5
     assert count(services) == before + 5
     report_only = {"X-API-Key": services.test_keys["112"]}
-    assert client.post("/api/v1/indicators/import", data={"file": (io.BytesIO(body), "f.csv")}, headers=report_only).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/indicators/import", data={"file": (io.BytesIO(body), "f.csv")}, headers=report_only
+        ).status_code
+        == 403
+    )
 
 
 def test_the_command_line(tmp_path):
     path = tmp_path / "figures.csv"
     path.write_text("\n".join([HEADER, GOOD[2]]))
     env = {**os.environ, "DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-m", "data_feeds", "import", "indicators", str(path)], env=env, cwd=ROOT,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "data_feeds", "import", "indicators", str(path)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0 and "1 figure(s) stored from figures.csv" in run.stdout, run.stderr
-    run = subprocess.run([sys.executable, "-m", "data_feeds", "import", "indicators", str(path)], env=env, cwd=ROOT,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "data_feeds", "import", "indicators", str(path)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0 and "0 figure(s) stored" in run.stdout  # the same file again: nothing doubled

@@ -1,4 +1,5 @@
 """Indicator figures: one time-series model, seeded from the articles, updated by API; cumulative series never go back."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,9 @@ def key(services):
 
 
 def post(client, body, key, query=""):
-    return client.post(f"/api/v1/indicators{query}", data=json.dumps(body), content_type="application/json", headers=key)
+    return client.post(
+        f"/api/v1/indicators{query}", data=json.dumps(body), content_type="application/json", headers=key
+    )
 
 
 def count(services) -> int:
@@ -28,8 +31,13 @@ def count(services) -> int:
 
 
 def fig(**over) -> dict:
-    body = {"indicator": "vaccination_dose_1", "place": "36.71", "as_of": "2022-03-31", "value": 2_200_000,
-            "source": "Dinkes Kota Tangerang, laporan mingguan"}
+    body = {
+        "indicator": "vaccination_dose_1",
+        "place": "36.71",
+        "as_of": "2022-03-31",
+        "value": 2_200_000,
+        "source": "Dinkes Kota Tangerang, laporan mingguan",
+    }
     body.update(over)
     return body
 
@@ -39,15 +47,25 @@ def test_config_names_pillars_and_owners(services):
     assert {"vaccination_dose_1", "house_renovation", "tangerang_bisa"} <= set(config)
     assert all(i.owner in services.routing.opds for i in config.values())
     from data_feeds.indicators.config import PILLARS
-    assert {i.pillar for i in config.values()} <= set(PILLARS) and {o.pillar for o in services.routing.opds.values()} <= set(PILLARS)
+
+    assert {i.pillar for i in config.values()} <= set(PILLARS) and {
+        o.pillar for o in services.routing.opds.values()
+    } <= set(PILLARS)
 
 
 def test_seed_gives_the_article_figures_once(services):
     assert services.indicators.seed() > 0
     assert services.indicators.seed() == 0  # once
     (first,) = services.indicators.series("vaccination_dose_1")
-    assert (first["value"], first["as_of"], first["source"]) == (2130166, "2022-02-28", "Suararepubliknews, 28 Feb 2022")
-    targets = {r: services.indicators.series("house_renovation", r, "target")[0]["value"] for r in ("36.71", "36.71.07", "36.71.07.1007")}
+    assert (first["value"], first["as_of"], first["source"]) == (
+        2130166,
+        "2022-02-28",
+        "Suararepubliknews, 28 Feb 2022",
+    )
+    targets = {
+        r: services.indicators.series("house_renovation", r, "target")[0]["value"]
+        for r in ("36.71", "36.71.07", "36.71.07.1007")
+    }
     assert targets == {"36.71": 700, "36.71.07": 107, "36.71.07.1007": 8}
 
 
@@ -61,19 +79,27 @@ def test_api_round_trip(client, services, key):
     assert kec["place"] == "36.71.07" and kec["series"][0]["value"] == 150000
 
 
-@pytest.mark.parametrize("bad,status,field,words", [
-    (fig(indicator="ufo"), 422, "indicator", "unknown indicator"),
-    (fig(place="Atlantis"), 422, "place", "unknown place"),
-    (fig(value=-5), 422, "value", "greater than or equal to 0"),
-    (fig(value="banyak"), 422, "value", "must be a plain number"),
-    (fig(as_of="2099-01-01"), 422, "as_of", "future"),
-    (fig(source=""), 422, "source", "at least 3"),
-    (fig(indicator="house_renovation"), 422, "period", "counted per period"),
-    (fig(period="2023"), 422, "period", "running total"),
-    (fig(value=2_000_000), 409, "value", "2,000,000 on 2022-03-31 is below 2,130,166 on 2022-02-28"),
-    (fig(as_of="2022-01-31", value=2_500_000), 409, "value", "2,500,000 on 2022-01-31 is above 2,130,166 on the later 2022-02-28"),
-    (fig(as_of="2022-02-28", value=2_100_000), 409, "as_of", "already has a figure for 2022-02-28 (2,130,166)"),
-])
+@pytest.mark.parametrize(
+    "bad,status,field,words",
+    [
+        (fig(indicator="ufo"), 422, "indicator", "unknown indicator"),
+        (fig(place="Atlantis"), 422, "place", "unknown place"),
+        (fig(value=-5), 422, "value", "greater than or equal to 0"),
+        (fig(value="banyak"), 422, "value", "must be a plain number"),
+        (fig(as_of="2099-01-01"), 422, "as_of", "future"),
+        (fig(source=""), 422, "source", "at least 3"),
+        (fig(indicator="house_renovation"), 422, "period", "counted per period"),
+        (fig(period="2023"), 422, "period", "running total"),
+        (fig(value=2_000_000), 409, "value", "2,000,000 on 2022-03-31 is below 2,130,166 on 2022-02-28"),
+        (
+            fig(as_of="2022-01-31", value=2_500_000),
+            409,
+            "value",
+            "2,500,000 on 2022-01-31 is above 2,130,166 on the later 2022-02-28",
+        ),
+        (fig(as_of="2022-02-28", value=2_100_000), 409, "as_of", "already has a figure for 2022-02-28 (2,130,166)"),
+    ],
+)
 def test_bad_figures_are_refused_and_nothing_of_the_batch_is_stored(client, services, key, bad, status, field, words):
     services.indicators.seed()
     before = count(services)
@@ -96,8 +122,11 @@ def test_dry_run_and_roles(client, services, key):
     services.indicators.seed()
     before = count(services)
     assert post(client, fig(), key, "?dry_run=1").get_json() == {
-        "stored": 0, "checked": 1, "dry_run": True,
-        "items": [{**fig(), "period": "", "measure": "value", "subject": "", "correction": 0, "value": 2200000.0}]}
+        "stored": 0,
+        "checked": 1,
+        "dry_run": True,
+        "items": [{**fig(), "period": "", "measure": "value", "subject": "", "correction": 0, "value": 2200000.0}],
+    }
     assert count(services) == before
     other = {"X-API-Key": services.test_keys["112"]}  # a report-only key
     resp = post(client, fig(), other)
@@ -125,23 +154,60 @@ def test_summary_target_against_realisation_per_period_and_subject(services):
     from datetime import date
 
     from data_feeds.indicators.summary import summarise
+
     services.indicators.seed()
     places, subjects = summarise(services.store, load(), services.gazetteer, date(2026, 11, 23))
     renov = places["house_renovation"]["36.71"]  # a target, no realisation yet
     assert (renov["value"], renov["target"], renov["progress"], renov["period"]) == (None, 700, None, "2023")
     assert renov["periods"] == [{"period": "2023", "value": None, "target": 700, "progress": None}]
     assert places["house_renovation"]["36.71.07.1007"]["target"] == 8
-    services.indicators.record([
-        {"indicator": "house_renovation", "period": "2023", "as_of": "2023-12-31", "value": 630, "source": "Disperkimtan"},
-        {"indicator": "house_renovation", "period": "2024", "measure": "target", "as_of": "2024-01-15", "value": 750, "source": "Disperkimtan"},
-        {"indicator": "house_renovation", "period": "2024", "as_of": "2024-06-30", "value": 300, "source": "Disperkimtan"},
-        {"indicator": "assistive_devices", "period": "2023", "subject": "kursi_roda", "as_of": "2023-12-31", "value": 85, "source": "Dinsos"},
-    ])
+    services.indicators.record(
+        [
+            {
+                "indicator": "house_renovation",
+                "period": "2023",
+                "as_of": "2023-12-31",
+                "value": 630,
+                "source": "Disperkimtan",
+            },
+            {
+                "indicator": "house_renovation",
+                "period": "2024",
+                "measure": "target",
+                "as_of": "2024-01-15",
+                "value": 750,
+                "source": "Disperkimtan",
+            },
+            {
+                "indicator": "house_renovation",
+                "period": "2024",
+                "as_of": "2024-06-30",
+                "value": 300,
+                "source": "Disperkimtan",
+            },
+            {
+                "indicator": "assistive_devices",
+                "period": "2023",
+                "subject": "kursi_roda",
+                "as_of": "2023-12-31",
+                "value": 85,
+                "source": "Dinsos",
+            },
+        ]
+    )
     places, subjects = summarise(services.store, load(), services.gazetteer, date(2024, 7, 1))
     renov = places["house_renovation"]["36.71"]
-    assert (renov["period"], renov["value"], renov["target"], renov["state"], renov["stale"]) == ("2024", 300, 750, "bad", False)
+    assert (renov["period"], renov["value"], renov["target"], renov["state"], renov["stale"]) == (
+        "2024",
+        300,
+        750,
+        "bad",
+        False,
+    )
     assert [(p["period"], p["value"], p["target"], round(p["progress"], 2)) for p in renov["periods"]] == [
-        ("2023", 630, 700, 0.9), ("2024", 300, 750, 0.4)]
+        ("2023", 630, 700, 0.9),
+        ("2024", 300, 750, 0.4),
+    ]
     chairs = subjects["assistive_devices"]["36.71"]["kursi_roda"]
     assert (chairs["value"], chairs["target"], chairs["progress"], chairs["state"]) == (85, 100, 0.85, "warn")
     assert subjects["assistive_devices"]["36.71"]["walker"]["value"] is None  # allocation only
@@ -152,6 +218,7 @@ def test_demo_breakdowns_add_up_to_the_real_city_totals_and_are_marked(services)
 
     from data_feeds.indicators import demo as demo_indicators
     from geodata import choropleth
+
     services.indicators.seed()
     assert demo_indicators.synthesise(services.indicators) > 0
     assert demo_indicators.synthesise(services.indicators) == 0  # once
@@ -171,9 +238,12 @@ def test_demo_breakdowns_add_up_to_the_real_city_totals_and_are_marked(services)
     from datetime import date
 
     from data_feeds.indicators.summary import summarise
+
     places, _ = summarise(services.store, load(), gz, date(2026, 11, 23))
     values = choropleth.values("vaccination", {}, gz, places)
-    assert values["36.71.05"] == round(100 * services.indicators.series("vaccination_dose_2", "36.71.05")[-1]["value"] / 248210, 1)
+    assert values["36.71.05"] == round(
+        100 * services.indicators.series("vaccination_dose_2", "36.71.05")[-1]["value"] / 248210, 1
+    )
     assert values["36.71.07"] is None  # Karawaci: no official population figure yet
     assert all(v is not None for v in choropleth.values("programs", {}, gz, places).values())
     assert choropleth.from_demo("vaccination", places) and not choropleth.from_demo("open", places)
@@ -183,6 +253,7 @@ def test_export_csv_opens_in_columns_in_an_indonesian_excel_and_plain_for_progra
     import io
 
     import pandas as pd
+
     services.indicators.seed()
     resp = client.get("/api/v1/export/indicators.csv")
     assert resp.status_code == 200 and resp.mimetype == "text/csv" and resp.data.startswith(b"\xef\xbb\xbf")
@@ -198,7 +269,10 @@ def test_export_csv_opens_in_columns_in_an_indonesian_excel_and_plain_for_progra
     text = plain.data.decode("utf-8-sig")
     header = text.splitlines()[0].split(",")
     assert header[:3] == ["pillar", "indicator_code", "indicator"] and "as_of" in header and "agency" in header
-    assert "Smart Living,vaccination_dose_1,\"COVID-19 vaccination, dose 1\",36.71,Kota Tangerang,,,2130166,people,,110.5," in text
+    assert (
+        'Smart Living,vaccination_dose_1,"COVID-19 vaccination, dose 1",36.71,Kota Tangerang,,,2130166,people,,110.5,'
+        in text
+    )
     assert ",2022-02-28," in text
     bad = client.get("/api/v1/export/indicators.csv?format=excel")
     assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "format"
@@ -210,9 +284,12 @@ def test_export_xlsx_has_a_title_block_a_sheet_per_pillar_and_real_numbers_and_d
     from datetime import datetime
 
     from openpyxl import load_workbook
+
     services.indicators.seed()
     book = load_workbook(io.BytesIO(client.get("/api/v1/export/indicators.xlsx").data))
-    assert [n for n in book.sheetnames if n.startswith("Smart ")] == book.sheetnames and "Smart Living" in book.sheetnames
+    assert [
+        n for n in book.sheetnames if n.startswith("Smart ")
+    ] == book.sheetnames and "Smart Living" in book.sheetnames
     sheet = book["Smart Living"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0].startswith("Indikator Smart City Kota Tangerang") and rows[1][0].startswith("Angka per ")
@@ -234,7 +311,12 @@ def test_export_xlsx_has_a_title_block_a_sheet_per_pillar_and_real_numbers_and_d
 
 def test_history_export_keeps_corrections(client, services, key):
     services.indicators.seed()
-    assert post(client, fig(as_of="2022-02-28", value=2_120_000, correction=True, source="Dinkes, koreksi"), key).status_code == 201
+    assert (
+        post(
+            client, fig(as_of="2022-02-28", value=2_120_000, correction=True, source="Dinkes, koreksi"), key
+        ).status_code
+        == 201
+    )
     text = client.get("/api/v1/export/indicators.csv?history=1&format=plain").data.decode("utf-8-sig")
     dose1 = [line for line in text.splitlines() if ",vaccination_dose_1," in line]
     assert len(dose1) == 2 and ",2130166," in dose1[0] and ",2120000," in dose1[1] and "Dinkes, koreksi" in dose1[1]
@@ -245,10 +327,13 @@ def test_the_coverage_denominator_is_configurable(services, tmp_path):
     from datetime import date
 
     from data_feeds.indicators.summary import summarise
+
     text = (Path(__file__).resolve().parents[1] / "data_feeds" / "indicators" / "indicators.toml").read_text()
-    text = text.replace('coverage_of = "population"\nthresholds = { good = 0.9, warn = 0.7 }\nseed = "vaccination_dose_2_total"',
-                        'coverage_of = { value = 1500000, label = "sasaran vaksinasi Dinkes" }\n'
-                        'thresholds = { good = 0.9, warn = 0.7 }\nseed = "vaccination_dose_2_total"')
+    text = text.replace(
+        'coverage_of = "population"\nthresholds = { good = 0.9, warn = 0.7 }\nseed = "vaccination_dose_2_total"',
+        'coverage_of = { value = 1500000, label = "sasaran vaksinasi Dinkes" }\n'
+        'thresholds = { good = 0.9, warn = 0.7 }\nseed = "vaccination_dose_2_total"',
+    )
     (tmp_path / "indicators.toml").write_text(text)
     config = load(tmp_path / "indicators.toml")
     services.indicators.seed()
@@ -257,8 +342,10 @@ def test_the_coverage_denominator_is_configurable(services, tmp_path):
     assert dose2["denominator"] == {"value": 1500000, "label": "sasaran vaksinasi Dinkes"}
     assert round(dose2["progress"], 4) == round(1701575 / 1500000, 4) and dose2["state"] == "good"
     assert places["vaccination_dose_1"]["36.71"]["denominator"]["value"] == 1927815  # the others: the population
-    (tmp_path / "bad.toml").write_text('[x]\nname_id = "x"\nname_en = "x"\nunit_id = "x"\nunit_en = "x"\nkind = "cumulative"\n'
-                                       'owner = "dinkes"\npillar = "living"\ncadence_days = 7\ncoverage_of = "people"\n')
+    (tmp_path / "bad.toml").write_text(
+        '[x]\nname_id = "x"\nname_en = "x"\nunit_id = "x"\nunit_en = "x"\nkind = "cumulative"\n'
+        'owner = "dinkes"\npillar = "living"\ncadence_days = 7\ncoverage_of = "people"\n'
+    )
     with pytest.raises(ValueError, match="coverage_of"):
         load(tmp_path / "bad.toml")
 

@@ -1,6 +1,7 @@
 """The kiosk in a real Chromium against `python app.py` with the demo: scenes that rotate and pin from the address,
 the map's share of the screen, type legible at 5 m at 4K (and the same proportions at 1080p), counts per kecamatan
 at city zoom, the pointer hiding, and a wall that reloads itself onto a new release."""
+
 from __future__ import annotations
 
 import json
@@ -79,7 +80,9 @@ def test_the_indicators_scene_is_the_indicators_page_and_the_address_follows(dem
     page.wait_for_selector("#ind-page:not([hidden])")
     assert page.evaluate("location.pathname") == "/indikator" and "scenes=peta,indikator" in page.url
     page.wait_for_function(f"() => ({SCENE})() === 'peta'", timeout=10_000)
-    page.wait_for_function("() => location.pathname === '/' && document.querySelector('#ind-page').hidden", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => location.pathname === '/' && document.querySelector('#ind-page').hidden", timeout=WAIT_MS
+    )
     assert page.evaluate("history.length") <= 2  # replaced, not pushed: a week of turning grows no history
     assert page.errors == []
 
@@ -103,7 +106,9 @@ def test_the_map_scene_reads_from_across_the_room(demo_stack, page, size):
     assert len(texts) > 40  # header, tiles, ticker, legend, the thirteen kecamatan: it measured the scene
     small = [t for t in texts if t["size"] < 36 * scale - 0.01]
     assert small == [], small
-    figures = page.evaluate("() => Array.from(document.querySelectorAll('.lr-kpi-value')).map(e => parseFloat(getComputedStyle(e).fontSize))")
+    figures = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.lr-kpi-value')).map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
     assert len(figures) == 5 and min(figures) >= 90 * scale
     box = page.locator("#map-wrap").bounding_box()
     assert box["width"] * box["height"] >= 0.65 * size[0] * size[1], box
@@ -134,9 +139,12 @@ def test_the_map_is_coloured_by_its_figures_even_when_the_shapes_load_late(demo_
     def late(route):
         time.sleep(3)
         route.continue_()
+
     page.route("**/async-geobuf.js*", late)
     kiosk(page, demo_stack, "scenes=peta", size)
-    page.wait_for_function("() => document.querySelectorAll('.leaflet-overlay-pane path').length >= 13", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.leaflet-overlay-pane path').length >= 13", timeout=WAIT_MS
+    )
     page.wait_for_timeout(500)
     fills = page.evaluate(KECAMATAN_FILLS)
     assert len(fills["want"]) == 13 and "#4b5563" not in fills["want"]  # the demo gives every kecamatan a figure
@@ -149,9 +157,15 @@ def test_at_city_zoom_each_kecamatan_shows_counts_by_status_and_markers_come_bac
     page.wait_for_function("() => document.querySelectorAll('.lr-count-box').length === 13", timeout=WAIT_MS)
     page.wait_for_timeout(500)
     assert page.locator(".lr-marker").count() > 0  # on the map, but not drawn at city zoom
-    assert page.evaluate("() => Array.from(document.querySelectorAll('.lr-marker, .lr-cluster')).every(m => getComputedStyle(m).display === 'none')")
-    counts = page.evaluate("() => Array.from(document.querySelectorAll('.lr-count-box')).map(b => b.dataset.counts.split(',').map(Number))")
-    glyphs = page.evaluate("() => Array.from(document.querySelectorAll('.lr-count-box .lr-dot')).map(d => d.textContent)")
+    assert page.evaluate(
+        "() => Array.from(document.querySelectorAll('.lr-marker, .lr-cluster')).every(m => getComputedStyle(m).display === 'none')"
+    )
+    counts = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.lr-count-box')).map(b => b.dataset.counts.split(',').map(Number))"
+    )
+    glyphs = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.lr-count-box .lr-dot')).map(d => d.textContent)"
+    )
     assert set(glyphs) == {"!", "…", "✓"} and len(glyphs) == 39  # each status by its glyph, not by colour alone
     assert sum(c[0] for c in counts) == int(page.inner_text("#kpi-baru").replace(".", ""))
     assert sum(c[1] for c in counts) == int(page.inner_text("#kpi-diproses").replace(".", ""))
@@ -160,8 +174,10 @@ def test_at_city_zoom_each_kecamatan_shows_counts_by_status_and_markers_come_bac
     box = page.locator("#map").bounding_box()
     page.mouse.dblclick(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)  # zoom in one step
     page.wait_for_function("() => document.querySelector('#map').classList.contains('lr-zoom-close')", timeout=WAIT_MS)
-    page.wait_for_function("() => Array.from(document.querySelectorAll('.lr-marker, .lr-cluster')).some(m => getComputedStyle(m).display !== 'none')",
-                           timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.lr-marker, .lr-cluster')).some(m => getComputedStyle(m).display !== 'none')",
+        timeout=WAIT_MS,
+    )
     assert not page.is_visible(".lr-count-box")
     assert page.errors == []
 
@@ -179,6 +195,7 @@ def test_the_pointer_hides_when_the_mouse_rests(demo_stack, page):
 def test_a_wall_reloads_itself_onto_a_new_release_and_comes_back_to_its_scene(demo_stack, page):
     """The channel's beat names another release (as after a deploy) and the web server runs it too: the kiosk
     reloads itself, back on the same pinned scene. (The beat and /healthz are rewritten on their way to the page.)"""
+
     def new_release(route):
         resp = route.fetch()
         body = resp.json()
@@ -187,6 +204,7 @@ def test_a_wall_reloads_itself_onto_a_new_release_and_comes_back_to_its_scene(de
         if "build" in body:
             body["build"] = "next-release"
         route.fulfill(response=resp, body=json.dumps(body))
+
     kiosk(page, demo_stack, "scenes=peta,opd&seconds=30&pin=opd&live=poll")
     page.evaluate("window.__sameDocument = true")
     page.route("**/live/poll*", new_release)
@@ -203,6 +221,7 @@ def test_a_wall_reloads_itself_onto_a_new_release_and_comes_back_to_its_scene(de
 def tight_stack(tmp_path_factory):
     """A stack whose kiosk walls have a JS heap budget of 1 MB (any page passes it)."""
     from tests.stack import LiveStack
+
     stack = LiveStack(tmp_path_factory.mktemp("tight"), demo=False, env={"WALL_HEAP_MB": "1"}).wait_ready()
     yield stack
     stack.stop()

@@ -1,4 +1,5 @@
 """One live worker active at a time: the lease in Redis, and a worker handing over to another without a reset."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,6 @@ from tests.helpers import report_payload, wait_until
 
 def marker_ids(services) -> set[str]:
     return {f["id"] for f in json.loads(services.live.markers_geojson()[1])["features"]}
-
 
 
 def test_only_one_holds_the_lease_and_only_its_holder_renews_or_releases_it(services):
@@ -36,8 +36,10 @@ def test_a_lease_not_renewed_expires_and_another_takes_it(services, monkeypatch)
 
 def test_a_second_worker_waits_and_takes_over_without_resetting_the_dashboards(services):
     stops = {"a": threading.Event(), "b": threading.Event()}
-    threads = {name: threading.Thread(target=serve, args=(services.settings, stop, f"{name}:1"), daemon=True)
-               for name, stop in stops.items()}
+    threads = {
+        name: threading.Thread(target=serve, args=(services.settings, stop, f"{name}:1"), daemon=True)
+        for name, stop in stops.items()
+    }
     threads["a"].start()
     holder = Lease(services.redis, services.keys.lease, "probe")
     wait_until(lambda: holder.current_holder() == "a:1")

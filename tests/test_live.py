@@ -1,5 +1,6 @@
 """The live path below the browser: outbox relay, snapshot versions and deltas, the indicator panels' callback
 (the live channel: tests/test_channel.py)."""
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,11 @@ def test_relay_publishes_each_event_once_in_order(services):
     assert relay.drain_once() == 0
     entries = services.redis.xrange(services.keys.events)
     payloads = [json.loads(fields[b"e"]) for _, fields in entries]
-    assert [(p["report_id"], p["to"]) for p in payloads] == [(a["id"], "baru"), (a["id"], "diproses"), (b["id"], "baru")]
+    assert [(p["report_id"], p["to"]) for p in payloads] == [
+        (a["id"], "baru"),
+        (a["id"], "diproses"),
+        (b["id"], "baru"),
+    ]
     assert services.store.outbox_backlog() == 0
 
 
@@ -92,18 +97,23 @@ def test_snapshot_versions_carry_only_changed_markers(services):
 @pytest.mark.store
 def test_indicator_panels_travel_apart_and_only_when_a_figure_changes(services):
     import json
+
     pub = LivePublisher(services.redis, services.keys)
     services.indicators.seed()
     submit(services)
     assert rebuild(services, pub)
     stored = json.loads(services.redis.get(services.keys.summary))
     assert "indicators" not in stored and stored["indicators_mark"]  # the version carries only the mark
-    assert services.live.summary()["indicators"]["tangerang_bisa"]["36.71"]["value"] == 9891  # the reader puts them back
+    assert (
+        services.live.summary()["indicators"]["tangerang_bisa"]["36.71"]["value"] == 9891
+    )  # the reader puts them back
     services.redis.set(services.keys.indicators, json.dumps({"indicators": {"sentinel": {}}}))
     submit(services, title="Pohon tumbang", category="pohon_tumbang")  # a report: a new version, the same figures
     assert rebuild(services, pub)
     assert json.loads(services.redis.get(services.keys.indicators)) == {"indicators": {"sentinel": {}}}  # not rewritten
-    services.indicators.record([{"indicator": "tangerang_bisa", "as_of": "2024-01-31", "value": 9900, "source": "Diskop UKM"}])
+    services.indicators.record(
+        [{"indicator": "tangerang_bisa", "as_of": "2024-01-31", "value": 9900, "source": "Diskop UKM"}]
+    )
     assert rebuild(services, pub)
     assert services.live.summary()["indicators"]["tangerang_bisa"]["36.71"]["value"] == 9900
 
@@ -146,6 +156,7 @@ def test_indicators_page_shows_the_stored_figures_while_redis_is_down(services):
 
     from data_feeds.runtime.embedded_redis import free_port
     from data_feeds.runtime.services import Services
+
     services.indicators.seed()
     dead = Services(replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0"))
     out = panel_outputs(dead, None, None, "open", "/indikator", "id")
@@ -175,6 +186,7 @@ def test_markers_endpoint_gives_the_whole_map_without_personal_data(services, cl
 @pytest.mark.store
 def test_per_kecamatan_views_add_up_to_the_city(services):
     from data_feeds.live.snapshot import area_view
+
     submit(services, **at_kelurahan("36.71.07.1011"))  # Karawaci
     submit(services, **at_kelurahan("36.71.07.1001"))  # Karawaci
     r = submit(services, **at_kelurahan("36.71.13.1002"))  # Larangan
@@ -194,6 +206,7 @@ def test_per_kecamatan_views_add_up_to_the_city(services):
 
 def test_selection_toggles_and_resets():
     from callbacks.selection import next_selection
+
     click = {"properties": {"kode_kec": "36.71.07"}}
     assert next_selection(ids.MAP_KECAMATAN, click, None) == "36.71.07"
     assert next_selection(ids.MAP_KECAMATAN, click, "36.71.07") is None  # the same kecamatan again: back to the city
@@ -204,6 +217,7 @@ def test_selection_toggles_and_resets():
 
 def test_choropleth_classes_are_fixed_and_missing_figures_stay_missing(services):
     from geodata import choropleth
+
     counts = {"36.71.05": {"baru": 30, "diproses": 0}, "36.71.03": {"baru": 1, "diproses": 0}}
     open_ = choropleth.values("open", counts, services.gazetteer)
     assert open_["36.71.05"] == 30 and open_["36.71.03"] == 1 and open_["36.71.13"] == 0
@@ -218,19 +232,34 @@ def test_choropleth_classes_are_fixed_and_missing_figures_stay_missing(services)
 def test_an_agency_view_counts_its_own_markers_against_the_map_limit(services):
     """With more open reports than the map holds, an agency's wall says how many of its own are shown."""
     from data_feeds.live.snapshot import agency_scopes, for_viewer
+
     for n in range(4):
         submit(services, title=f"Jalan rusak {n}")  # DPUPR
     submit(services, title="Banjir", category="banjir")  # BPBD
-    summary, markers = compute(services.store, services.routing, services.gazetteer, datetime.now(timezone.utc), 3,
-                               scopes=agency_scopes(services.store, services.routing))
+    summary, markers = compute(
+        services.store,
+        services.routing,
+        services.gazetteer,
+        datetime.now(timezone.utc),
+        3,
+        scopes=agency_scopes(services.store, services.routing),
+    )
     dpupr = for_viewer(summary, summary["by_opd"]["dpupr"])
-    assert dpupr["markers_total"] == 4 and dpupr["markers_shown"] == sum(m["properties"]["o"] == "dpupr" for m in markers.values())
+    assert dpupr["markers_total"] == 4 and dpupr["markers_shown"] == sum(
+        m["properties"]["o"] == "dpupr" for m in markers.values()
+    )
     assert dpupr["markers_shown"] < 4 and dpupr["kpi"]["baru"] == 4 and summary["kpi"]["baru"] == 5
-    assert [row["title"] for row in dpupr["ticker"]] == ["Jalan rusak 3", "Jalan rusak 2", "Jalan rusak 1", "Jalan rusak 0"]
+    assert [row["title"] for row in dpupr["ticker"]] == [
+        "Jalan rusak 3",
+        "Jalan rusak 2",
+        "Jalan rusak 1",
+        "Jalan rusak 0",
+    ]
 
 
 def test_the_event_stream_is_trimmed_and_keeps_refusing_a_row_published_twice(services, monkeypatch):
     from data_feeds.live import bus
+
     monkeypatch.setattr(bus, "STREAM_MAXLEN", 100)
     relay = OutboxRelay(services.store, services.redis, services.keys, batch=50)
     for n in range(600):

@@ -1,5 +1,6 @@
 """The wall's live link in a real Chromium against `python app.py`: changes arrive over the stream with no Dash
 callback, over the fallback poll when a proxy refuses streams, and through a proxy that cuts long connections."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,12 @@ def marker(rid: str) -> str:
 
 
 def post_report(stack, title: str, kel: str = "36.71.05.1001") -> str:
-    resp = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, timeout=10,
-                         json=report_payload(title=title, category="sampah", **at_kelurahan(kel)))
+    resp = requests.post(
+        f"{stack.url}/api/v1/reports",
+        headers=stack.headers,
+        timeout=10,
+        json=report_payload(title=title, category="sampah", **at_kelurahan(kel)),
+    )
     assert resp.status_code == 201
     return resp.json()["id"]
 
@@ -36,8 +41,12 @@ def test_a_change_arrives_over_the_stream_without_any_dash_callback(live_stack, 
     rid = post_report(live_stack, "Sampah di saluran (stream)")
     page.wait_for_selector(marker(rid), timeout=WAIT_MS)
     page.wait_for_selector(f'#ticker [data-report-id="{rid}"]', timeout=WAIT_MS)
-    moved = requests.post(f"{live_stack.url}/api/v1/reports/{rid}/status", headers=live_stack.headers,
-                          json={"status": "diproses"}, timeout=10)
+    moved = requests.post(
+        f"{live_stack.url}/api/v1/reports/{rid}/status",
+        headers=live_stack.headers,
+        json={"status": "diproses"},
+        timeout=10,
+    )
     assert moved.status_code == 200
     page.wait_for_selector(f'{marker(rid)}[data-status="diproses"]', timeout=WAIT_MS)
     assert callbacks == []  # the change reached the screen with no request from it at all
@@ -49,8 +58,9 @@ def test_a_change_arrives_over_the_stream_without_any_dash_callback(live_stack, 
 def test_where_a_proxy_refuses_streams_the_wall_polls_and_still_follows(live_stack, page):
     page.route("**/live/events**", lambda route: route.abort())  # as a proxy that will not pass a stream
     open_wall(page, live_stack.enter())
-    page.wait_for_function("() => window.liveroomLink.info().mode === 'poll' && window.liveroomLink.info().token",
-                           timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => window.liveroomLink.info().mode === 'poll' && window.liveroomLink.info().token", timeout=WAIT_MS
+    )
     rid = post_report(live_stack, "Sampah di saluran (poll)", kel="36.71.01.1001")
     page.wait_for_selector(marker(rid), timeout=WAIT_MS)
     page.wait_for_selector(f'#ticker [data-report-id="{rid}"]', timeout=WAIT_MS)
@@ -71,7 +81,9 @@ def proxied_stack(folder, cut_after_s: float) -> LiveStack:
     """The product with its live channel reached only through a CuttingProxy (stack.proxy)."""
     live_port = free_port()
     proxy = CuttingProxy(live_port, cut_after_s=cut_after_s)
-    stack = LiveStack(folder, demo=False, env={"LIVE_PORT": str(live_port), "LIVE_URL": f"http://127.0.0.1:{proxy.port}"}).wait_ready()
+    stack = LiveStack(
+        folder, demo=False, env={"LIVE_PORT": str(live_port), "LIVE_URL": f"http://127.0.0.1:{proxy.port}"}
+    ).wait_ready()
     stack.proxy = proxy
     return stack
 
@@ -89,7 +101,11 @@ def test_through_a_proxy_that_cuts_long_connections_every_change_still_arrives(c
     page.wait_for_function("() => window.liveroomLink.info().token", timeout=WAIT_MS)
     ids = []
     for n in range(3):  # spread over several cuts: each reconnect says what it had and gets what it missed
-        ids.append(post_report(cut_stack, f"Sampah di saluran (putus {n})", kel=("36.71.13.1002", "36.71.02.1002", "36.71.08.1004")[n]))
+        ids.append(
+            post_report(
+                cut_stack, f"Sampah di saluran (putus {n})", kel=("36.71.13.1002", "36.71.02.1002", "36.71.08.1004")[n]
+            )
+        )
         page.wait_for_timeout(1500)
     for rid in ids:
         page.wait_for_selector(marker(rid), timeout=WAIT_MS)
@@ -105,18 +121,23 @@ def test_a_wall_cut_off_from_the_channel_says_so_and_recovers(live_stack, page):
     import signal
 
     from bench.live_channel import channel_pid
+
     open_wall(page, live_stack.enter())
     page.wait_for_function("() => window.liveroomLink.info().token", timeout=WAIT_MS)
     pid = channel_pid(live_stack.proc.pid)
     os.kill(pid, signal.SIGSTOP)
     try:
-        page.wait_for_function("() => document.querySelector('#status-banner').innerText.includes('TERPUTUS')", timeout=60_000)
+        page.wait_for_function(
+            "() => document.querySelector('#status-banner').innerText.includes('TERPUTUS')", timeout=60_000
+        )
         assert "lr-status-down" in page.get_attribute("#status-banner", "class")
         held_says(page)
         rid = post_report(live_stack, "Sampah saat terputus", kel="36.71.11.1004")  # filed while the wall cannot hear
     finally:
         os.kill(pid, signal.SIGCONT)
-    page.wait_for_function("() => document.querySelector('#status-banner').innerText.includes('LANGSUNG')", timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('#status-banner').innerText.includes('LANGSUNG')", timeout=60_000
+    )
     page.wait_for_selector(marker(rid), timeout=WAIT_MS)
     assert not page.evaluate("document.documentElement.classList.contains('lr-cut')")
     assert page.errors == []
@@ -147,13 +168,16 @@ def test_a_wall_whose_browser_goes_offline_says_so_and_is_live_again_soon_after(
     a pulled cable does: Chromium's offline switch alone keeps an open stream): TERPUTUS with every panel's age;
     back online, LANGSUNG again within seconds (not after a long backoff), with what was filed meanwhile."""
     import time
+
     live_stack = cable_stack
     open_wall(page, live_stack.enter())
     page.wait_for_function("() => window.liveroomLink.info().token", timeout=WAIT_MS)
     page.context.set_offline(True)
     live_stack.proxy.unplug()
     try:
-        page.wait_for_function("() => document.querySelector('#status-banner').innerText.includes('TERPUTUS')", timeout=60_000)
+        page.wait_for_function(
+            "() => document.querySelector('#status-banner').innerText.includes('TERPUTUS')", timeout=60_000
+        )
         held_says(page)
         rid = post_report(live_stack, "Sampah saat luring", kel="36.71.11.1004")
         page.wait_for_timeout(12_000)  # long enough to have failed several times: the backoff has grown
@@ -161,9 +185,13 @@ def test_a_wall_whose_browser_goes_offline_says_so_and_is_live_again_soon_after(
         live_stack.proxy.plug()
         page.context.set_offline(False)
     back = time.monotonic()
-    page.wait_for_function("() => document.querySelector('#status-banner').innerText.includes('LANGSUNG')", timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('#status-banner').innerText.includes('LANGSUNG')", timeout=60_000
+    )
     page.wait_for_selector(marker(rid), timeout=WAIT_MS)
-    print(f"online -> LANGSUNG and the new marker: {time.monotonic() - back:.1f} s")  # the 5 s of the issue: seen, not asserted
+    print(
+        f"online -> LANGSUNG and the new marker: {time.monotonic() - back:.1f} s"
+    )  # the 5 s of the issue: seen, not asserted
     assert not page.evaluate("document.documentElement.classList.contains('lr-cut')")
 
 

@@ -2,6 +2,7 @@
 
 Every endpoint is exercised in both formats; XML and JSON must carry the same content.
 """
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -73,8 +74,13 @@ def assert_error(client, method, path, code, words, **kwargs):
 
 
 def form(services, **fields):
-    base = {"api_key": services.test_keys["laksa"], "service_code": "sampah", "lat": "-6.1805", "long": "106.6297",
-            "description": "Sampah menumpuk di pinggir jalan sejak Senin"}
+    base = {
+        "api_key": services.test_keys["laksa"],
+        "service_code": "sampah",
+        "lat": "-6.1805",
+        "long": "106.6297",
+        "description": "Sampah menumpuk di pinggir jalan sejak Senin",
+    }
     base.update(fields)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -86,6 +92,7 @@ def create(client, services, fmt="json", **fields):
 
 
 # -- discovery and services -----------------------------------------------------------------
+
 
 def test_discovery(client):
     status, body = both(client, "GET", "discovery")
@@ -101,7 +108,9 @@ def test_services_are_the_routing_table(client, services):
     assert status == 200
     assert [s["service_code"] for s in body] == list(services.routing.categories)
     banjir = next(s for s in body if s["service_code"] == "banjir")
-    assert banjir["service_name"] == "Banjir / genangan" and banjir["metadata"] is False and banjir["type"] == "realtime"
+    assert (
+        banjir["service_name"] == "Banjir / genangan" and banjir["metadata"] is False and banjir["type"] == "realtime"
+    )
     assert banjir["group"] == "BPBD" and "2 jam" in banjir["description"]
 
 
@@ -112,7 +121,14 @@ def test_service_definition_and_unknown_service(client):
 
 
 def test_unknown_jurisdiction_and_format(client):
-    assert_error(client, "GET", "services", 404, "jurisdiction_id 'sfgov.org' not found", query_string={"jurisdiction_id": "sfgov.org"})
+    assert_error(
+        client,
+        "GET",
+        "services",
+        404,
+        "jurisdiction_id 'sfgov.org' not found",
+        query_string={"jurisdiction_id": "sfgov.org"},
+    )
     assert both(client, "GET", "services", query_string={"jurisdiction_id": "tangerangkota.go.id"})[0] == 200
     resp = client.get(f"{BASE}/services.csv")
     assert resp.status_code == 400 and b"format must be xml or json" in resp.data
@@ -120,11 +136,19 @@ def test_unknown_jurisdiction_and_format(client):
 
 # -- POST requests --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_post_request_form_encoded(client, services, fmt):
     client.environ_base.pop("HTTP_X_API_KEY")  # Open311 sends the key as a form field
-    rid = create(client, services, fmt, first_name="Budi", last_name="Santoso", phone="0812 3456 7890",
-                 media_url="https://laksa.example/foto/1.jpg")
+    rid = create(
+        client,
+        services,
+        fmt,
+        first_name="Budi",
+        last_name="Santoso",
+        phone="0812 3456 7890",
+        media_url="https://laksa.example/foto/1.jpg",
+    )
     stored = stored_report(services, rid)
     assert stored["source"] == "laksa" and stored["category"] == "sampah" and stored["status"] == "baru"
     assert stored["kecamatan"]["name"] == "Karawaci" and stored["opd"]["code"] == "dlh"
@@ -140,28 +164,47 @@ def test_post_request_form_encoded(client, services, fmt):
 
 
 def test_post_by_address_string_and_address_id(client, services):
-    rid = create(client, services, lat=None, long=None, address_string="Jl. Daan Mogot No. 1, Babakan, Tangerang, Kota Tangerang")
+    rid = create(
+        client, services, lat=None, long=None, address_string="Jl. Daan Mogot No. 1, Babakan, Tangerang, Kota Tangerang"
+    )
     assert services.reports.get(rid)["kelurahan"]["name"] == "Babakan"
     rid = create(client, services, lat=None, long=None, address_id="36.71.13.1001")
     assert services.reports.get(rid)["kelurahan"]["code"] == "36.71.13.1001"
 
 
-@pytest.mark.parametrize("fields,code,words", [
-    ({"api_key": None}, 403, "api_key: is required"),
-    ({"api_key": "lr_nope_nope"}, 403, "api_key: is not a valid API key"),
-    ({"service_code": None}, 400, "service_code was not provided"),
-    ({"service_code": "ufo"}, 404, "service_code 'ufo' not found"),
-    ({"jurisdiction_id": "sfgov.org"}, 404, "jurisdiction_id 'sfgov.org' not found"),
-    ({"lat": None, "long": None}, 400, "location was not provided"),
-    ({"long": None}, 400, "long was not provided"),
-    ({"lat": "south"}, 400, "lat,long: must be WGS84"),
-    ({"lat": "-6.40", "long": "106.63"}, 400, "lat,long: (-6.4, 106.63) is"),
-    ({"lat": None, "long": None, "address_string": "Jl. Entah Berantah 5"}, 400, "address_string: cannot place"),
-    ({"lat": None, "long": None, "address_id": "99.99"}, 400, "address_id '99.99' is not"),
-    ({"media_url": "ftp://x"}, 400, "media[0]: must be an http(s) URL"),
-    ({"description": "x" * 4001}, 400, "at most 4,000 characters"),
-], ids=["no-key", "bad-key", "no-service", "unknown-service", "jurisdiction", "no-location", "lat-only",
-        "lat-not-number", "outside-city", "address-unplaceable", "address-id-unknown", "media", "long-description"])
+@pytest.mark.parametrize(
+    "fields,code,words",
+    [
+        ({"api_key": None}, 403, "api_key: is required"),
+        ({"api_key": "lr_nope_nope"}, 403, "api_key: is not a valid API key"),
+        ({"service_code": None}, 400, "service_code was not provided"),
+        ({"service_code": "ufo"}, 404, "service_code 'ufo' not found"),
+        ({"jurisdiction_id": "sfgov.org"}, 404, "jurisdiction_id 'sfgov.org' not found"),
+        ({"lat": None, "long": None}, 400, "location was not provided"),
+        ({"long": None}, 400, "long was not provided"),
+        ({"lat": "south"}, 400, "lat,long: must be WGS84"),
+        ({"lat": "-6.40", "long": "106.63"}, 400, "lat,long: (-6.4, 106.63) is"),
+        ({"lat": None, "long": None, "address_string": "Jl. Entah Berantah 5"}, 400, "address_string: cannot place"),
+        ({"lat": None, "long": None, "address_id": "99.99"}, 400, "address_id '99.99' is not"),
+        ({"media_url": "ftp://x"}, 400, "media[0]: must be an http(s) URL"),
+        ({"description": "x" * 4001}, 400, "at most 4,000 characters"),
+    ],
+    ids=[
+        "no-key",
+        "bad-key",
+        "no-service",
+        "unknown-service",
+        "jurisdiction",
+        "no-location",
+        "lat-only",
+        "lat-not-number",
+        "outside-city",
+        "address-unplaceable",
+        "address-id-unknown",
+        "media",
+        "long-description",
+    ],
+)
 def test_post_errors_name_the_problem_and_store_nothing(client, services, fields, code, words):
     client.environ_base.pop("HTTP_X_API_KEY")
     before = store_counts(services)
@@ -191,6 +234,7 @@ def test_repeated_token_returns_the_original(client, services):
 
 
 # -- GET requests ---------------------------------------------------------------------------
+
 
 def native(client, **overrides) -> str:
     resp = post(client, report_payload(**overrides))
@@ -230,14 +274,17 @@ def test_get_requests_filters(client, services):
     assert set(ids_of(listed)) == {old, a}
 
 
-@pytest.mark.parametrize("query,words", [
-    ({"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"}, "may not span more than 90 days"),
-    ({"start_date": "2026-06-01T00:00:00Z", "end_date": "2026-05-01T00:00:00Z"}, "end_date is before start_date"),
-    ({"start_date": "kemarin"}, "start_date must be a w3 date-time"),
-    ({"end_date": "2026-06-01T00:00:00"}, "end_date must include a UTC offset"),
-    ({"status": "pending"}, "status must be open or closed"),
-    ({"service_code": "ufo"}, "service_code 'ufo' not found"),
-])
+@pytest.mark.parametrize(
+    "query,words",
+    [
+        ({"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"}, "may not span more than 90 days"),
+        ({"start_date": "2026-06-01T00:00:00Z", "end_date": "2026-05-01T00:00:00Z"}, "end_date is before start_date"),
+        ({"start_date": "kemarin"}, "start_date must be a w3 date-time"),
+        ({"end_date": "2026-06-01T00:00:00"}, "end_date must include a UTC offset"),
+        ({"status": "pending"}, "status must be open or closed"),
+        ({"service_code": "ufo"}, "service_code 'ufo' not found"),
+    ],
+)
 def test_get_requests_refuses_bad_arguments(client, query, words):
     assert_error(client, "GET", "requests", 400, words, query_string=query)
 
@@ -246,8 +293,14 @@ def test_get_requests_refuses_bad_arguments(client, query, words):
 def test_get_requests_returns_at_most_1000(client, services):
     now = datetime.now(timezone.utc)
     with ThreadPoolExecutor(16) as pool:  # concurrent submits share group commits
-        list(pool.map(lambda i: services.reports.submit(report_payload(title=f"Laporan {i}", reported_at=(now - timedelta(minutes=i)).isoformat())),
-                      range(1003)))
+        list(
+            pool.map(
+                lambda i: services.reports.submit(
+                    report_payload(title=f"Laporan {i}", reported_at=(now - timedelta(minutes=i)).isoformat())
+                ),
+                range(1003),
+            )
+        )
     for fmt in FORMATS:
         status, body = call(client, "GET", "requests", fmt)
         rows = body if fmt == "json" else body[1]
@@ -271,18 +324,26 @@ def test_extensions_flag_reads_the_same_on_every_route(client, flag):
 
 # -- states and updates ---------------------------------------------------------------------
 
+
 @pytest.mark.store
 def test_laksa_states_map_to_open311_and_fixmystreet(client, services):
     evidence = "https://laksa.example/bukti/selesai.jpg"
-    ids = {name: native(client, title=f"Laporan {name}") for name in ("baru", "diproses", "selesai", "ditolak", "duplikat")}
+    ids = {
+        name: native(client, title=f"Laporan {name}") for name in ("baru", "diproses", "selesai", "ditolak", "duplikat")
+    }
     move = lambda rid, **b: post(client, b, f"/api/v1/reports/{rid}/status")  # noqa: E731
     move(ids["diproses"], status="diproses")
     move(ids["selesai"], status="diproses")
     move(ids["selesai"], status="selesai", evidence=[evidence])
     move(ids["ditolak"], status="ditolak", note="Bukan kewenangan Pemkot")
     move(ids["duplikat"], status="duplikat", duplicate_of=ids["baru"])
-    expect = {"baru": ("open", "open"), "diproses": ("open", "in_progress"), "selesai": ("closed", "fixed"),
-              "ditolak": ("closed", "no_further_action"), "duplikat": ("closed", "duplicate")}
+    expect = {
+        "baru": ("open", "open"),
+        "diproses": ("open", "in_progress"),
+        "selesai": ("closed", "fixed"),
+        "ditolak": ("closed", "no_further_action"),
+        "duplikat": ("closed", "duplicate"),
+    }
     for name, (open311, fms) in expect.items():
         (req,) = both(client, "GET", f"requests/{ids[name]}", query_string={"extensions": "true"})[1]
         assert req["status"] == open311
@@ -296,13 +357,18 @@ def test_servicerequestupdates_give_closures_with_evidence(client, services):
     rid = native(client)
     evidence = "https://laksa.example/bukti/after.mp4"
     post(client, {"status": "diproses", "note": "Diteruskan ke DPUPR"}, f"/api/v1/reports/{rid}/status")
-    post(client, {"status": "selesai", "evidence": [evidence], "note": "Sudah ditambal"}, f"/api/v1/reports/{rid}/status")
+    post(
+        client, {"status": "selesai", "evidence": [evidence], "note": "Sudah ditambal"}, f"/api/v1/reports/{rid}/status"
+    )
     post(client, {"status": "diproses", "note": "Lubang muncul lagi"}, f"/api/v1/reports/{rid}/status")
     key = {"api_key": services.test_keys["laksa"]}
     status, updates = both(client, "GET", "servicerequestupdates", query_string=key)
     assert status == 200
     assert [(u["service_request_id"], u["status"], u["external_status_code"]) for u in updates] == [
-        (rid, "in_progress", "diproses"), (rid, "fixed", "selesai"), (rid, "open", "diproses")]  # reopened: open again
+        (rid, "in_progress", "diproses"),
+        (rid, "fixed", "selesai"),
+        (rid, "open", "diproses"),
+    ]  # reopened: open again
     assert updates[1]["media_url"] == evidence and updates[1]["description"] == "Sudah ditambal"
     assert updates[0]["updated_datetime"].endswith("+07:00")
     other = {"api_key": services.test_keys["112"]}  # another source's key sees its own requests only

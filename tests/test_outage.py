@@ -1,4 +1,5 @@
 """Redis dies or hangs while reports arrive: nothing accepted is lost, the wall says so, then recovers."""
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,6 @@ def spread_payloads(n: int, seed: int = 7) -> list[dict]:
     return out
 
 
-
 def health(stack) -> dict:
     return requests.get(f"{stack.url}/healthz", timeout=10).json()
 
@@ -44,7 +44,9 @@ def test_killing_redis_mid_burst_loses_nothing_and_the_wall_recovers(live_stack,
         with requests.Session() as s:
             for body in payloads:
                 r = s.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, json=body, timeout=30)
-                (accepted if r.status_code == 201 else refused).append(r.json()["id"] if r.status_code == 201 else r.status_code)
+                (accepted if r.status_code == 201 else refused).append(
+                    r.json()["id"] if r.status_code == 201 else r.status_code
+                )
                 time.sleep(0.01)
 
     poster = threading.Thread(target=post_all)
@@ -66,7 +68,9 @@ def test_killing_redis_mid_burst_loses_nothing_and_the_wall_recovers(live_stack,
     wait_until(lambda: (health(live_stack)["live"]["version"] or ":").split(":")[0] not in ("", epoch_before))
     # The open page, never reloaded, catches up with the store.
     page.wait_for_function(
-        f"() => Number(document.querySelector('#kpi-baru').innerText.replace(/\\./g,'')) >= {baru_in_store}", timeout=WAIT_MS)
+        f"() => Number(document.querySelector('#kpi-baru').innerText.replace(/\\./g,'')) >= {baru_in_store}",
+        timeout=WAIT_MS,
+    )
     assert "Laporan uji gangguan 149" in page.inner_text("#ticker")
     assert page.evaluate("window.__sameDocument") is True
     # the banner clears with the worker's next heartbeat in the new Redis (it can trail the figures by a poll)
@@ -79,8 +83,12 @@ def test_a_hung_redis_is_shown_on_the_wall_and_clears_when_it_answers(live_stack
     pid = live_stack.redis_pid()
     os.kill(pid, signal.SIGSTOP)  # hangs without dying: the supervisor cannot tell, the wall must
     try:
-        rid = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers,
-                            json=report_payload(title="Laporan saat Redis macet"), timeout=10)
+        rid = requests.post(
+            f"{live_stack.url}/api/v1/reports",
+            headers=live_stack.headers,
+            json=report_payload(title="Laporan saat Redis macet"),
+            timeout=10,
+        )
         assert rid.status_code == 201  # intake does not wait on Redis
         page.wait_for_selector("#status-banner.lr-status-down", timeout=WAIT_MS)
         assert "Redis" in page.inner_text("#status-banner")
@@ -105,7 +113,9 @@ def test_killing_the_api_server_mid_burst_loses_no_acknowledged_report(live_stac
                     failed.append(body["title"])  # refused or cut off: never acknowledged
                     time.sleep(0.05)
                     continue
-                (accepted if r.status_code == 201 else failed).append(r.json()["id"] if r.status_code == 201 else r.status_code)
+                (accepted if r.status_code == 201 else failed).append(
+                    r.json()["id"] if r.status_code == 201 else r.status_code
+                )
 
     posters = [threading.Thread(target=post_all, args=(payloads[i::4],)) for i in range(4)]
     for t in posters:
@@ -134,6 +144,7 @@ def test_redis_stopped_during_1000_posts_every_event_reaches_the_stream_once(liv
     import redis as redis_lib
 
     from data_feeds.live.bus import Keys
+
     client = redis_lib.Redis.from_url(live_stack.redis_url())
     keys = Keys("liveroom")
     payloads = spread_payloads(1000, seed=23)
@@ -143,7 +154,9 @@ def test_redis_stopped_during_1000_posts_every_event_reaches_the_stream_once(liv
         with requests.Session() as s:
             for body in chunk:
                 r = s.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, json=body, timeout=60)
-                (accepted if r.status_code == 201 else refused).append(r.json()["id"] if r.status_code == 201 else r.text)
+                (accepted if r.status_code == 201 else refused).append(
+                    r.json()["id"] if r.status_code == 201 else r.text
+                )
 
     posters = [threading.Thread(target=post_all, args=(payloads[i::4],)) for i in range(4)]
     for t in posters:
@@ -186,8 +199,11 @@ def test_two_hundred_slow_clients_do_not_stop_the_server(live_stack):
     """Sockets that send a request body a byte at a time hold no worker: the server still answers health
     checks, takes reports and serves the wall (gunicorn's threaded workers did none of it with 40)."""
     import socket
-    head = (f"POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1:{live_stack.port}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: 100000\r\n\r\n").encode()
+
+    head = (
+        f"POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1:{live_stack.port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: 100000\r\n\r\n"
+    ).encode()
     socks = [socket.create_connection(("127.0.0.1", live_stack.port), timeout=5) for _ in range(200)]
 
     def trickle(data: bytes) -> None:
@@ -203,8 +219,12 @@ def test_two_hundred_slow_clients_do_not_stop_the_server(live_stack):
             trickle(b" ")
             assert requests.get(f"{live_stack.url}/healthz", timeout=10).status_code == 200
             time.sleep(1)
-        created = requests.post(f"{live_stack.url}/api/v1/reports", headers=live_stack.headers, timeout=10,
-                                json=report_payload(title="Laporan di tengah klien lambat"))
+        created = requests.post(
+            f"{live_stack.url}/api/v1/reports",
+            headers=live_stack.headers,
+            timeout=10,
+            json=report_payload(title="Laporan di tengah klien lambat"),
+        )
         assert created.status_code == 201
         assert live_stack.session().get(f"{live_stack.url}/", timeout=10).status_code == 200
     finally:

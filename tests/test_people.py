@@ -1,4 +1,5 @@
 """People who sign in (issue 12's ground floor): accounts by role, argon2 passwords, the lockout, the command line."""
+
 from __future__ import annotations
 
 import os
@@ -32,9 +33,14 @@ def test_an_account_is_stored_with_an_argon2_hash_and_signs_in(accounts, service
     assert accounts.verify("KADIS.dpupr ", password).id == person.id  # names without case or stray spaces
 
 
-@pytest.mark.parametrize("kwargs,words", [
-    ({"role": "mayor"}, "unknown role"), ({"role": "opd"}, "names its OPDs"), ({"role": "operator", "opds": ["dpupr"]}, "only an opd"),
-])
+@pytest.mark.parametrize(
+    "kwargs,words",
+    [
+        ({"role": "mayor"}, "unknown role"),
+        ({"role": "opd"}, "names its OPDs"),
+        ({"role": "operator", "opds": ["dpupr"]}, "only an opd"),
+    ],
+)
 def test_accounts_are_refused_without_a_role_that_fits(accounts, kwargs, words):
     with pytest.raises(ValueError, match=words):
         accounts.add("someone", **kwargs)
@@ -92,7 +98,13 @@ def test_accounts_from_the_command_line(tmp_path):
     env.pop("DATABASE_URL", None)
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "data_feeds", "users", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "data_feeds", "users", *args],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
 
     made = cli("add", "kadis.dinkes", "--role", "opd", "--opd", "dinkes", "--personal", "--name", "Kepala Dinkes")
     assert made.returncode == 0, made.stderr
@@ -107,8 +119,15 @@ def test_accounts_from_the_command_line(tmp_path):
     assert cli("disable", "kadis.dinkes").returncode == 2
     link = cli("link", "kadis.dinkes")
     assert link.returncode == 2  # a disabled account gets no link
-    audit = subprocess.run([sys.executable, "-m", "data_feeds", "audit"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True).stdout
-    assert "cli " in audit and "users_add allowed" in audit and "users_disable refused" in audit and "users_reset allowed" in audit
+    audit = subprocess.run(
+        [sys.executable, "-m", "data_feeds", "audit"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
+    ).stdout
+    assert (
+        "cli " in audit
+        and "users_add allowed" in audit
+        and "users_disable refused" in audit
+        and "users_reset allowed" in audit
+    )
 
 
 def test_screens_and_links_from_the_command_line(tmp_path):
@@ -116,7 +135,9 @@ def test_screens_and_links_from_the_command_line(tmp_path):
     env.pop("DATABASE_URL", None)
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "data_feeds", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "data_feeds", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
+        )
 
     added = cli("devices", "add", "Layar utama 1")
     assert added.returncode == 0, added.stderr

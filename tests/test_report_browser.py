@@ -1,6 +1,7 @@
 """The report browser and a report's page in a real Chromium: filters through the interface and through the
 address, a report opened by its LAKSA id and by the keyboard alone, the citizen's photo beside the evidence, a
 phone's screen, and a new matching report appearing while the table is open."""
+
 from __future__ import annotations
 
 import base64
@@ -20,7 +21,9 @@ WIDEST = "() => Math.max(document.documentElement.scrollWidth, document.body.scr
 
 
 def new_report(stack, **fields) -> str:
-    resp = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, json=report_payload(**fields), timeout=10)
+    resp = requests.post(
+        f"{stack.url}/api/v1/reports", headers=stack.headers, json=report_payload(**fields), timeout=10
+    )
     assert resp.status_code == 201, resp.text
     return resp.json()["id"]
 
@@ -30,8 +33,11 @@ def row_ids(page) -> list[str]:
 
 
 def wait_rows(page, predicate: str):
-    page.wait_for_function(f"() => {{ const ids = [...document.querySelectorAll('{ROWS}')].map(r => r.getAttribute('row-id'))"
-                           f".filter(Boolean); return {predicate}; }}", timeout=WAIT_MS)
+    page.wait_for_function(
+        f"() => {{ const ids = [...document.querySelectorAll('{ROWS}')].map(r => r.getAttribute('row-id'))"
+        f".filter(Boolean); return {predicate}; }}",
+        timeout=WAIT_MS,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,24 +45,40 @@ def reports(live_stack):
     """A LAKSA road report in Karawaci, a flood in Cipondoh being handled, and a road report in Batuceper filed
     three days ago, past its SLA."""
     three_days_ago = (datetime.now(timezone.utc) - timedelta(days=3)).isoformat()
-    made = {"road": new_report(live_stack, id="LKS-2026-000321", title="Jalan berlubang depan SD Karawaci"),
-            "flood": new_report(live_stack, category="banjir", title="Banjir di perumahan Cipondoh", **at_kelurahan("36.71.05.1001")),
-            "late": new_report(live_stack, title="Aspal amblas sejak lama", reported_at=three_days_ago, **at_kelurahan("36.71.03.1001"))}
-    requests.post(f"{live_stack.url}/api/v1/reports/{made['flood']}/status", headers=live_stack.headers,
-                  json={"status": "diproses", "note": "BPBD menuju lokasi"}, timeout=10).raise_for_status()
+    made = {
+        "road": new_report(live_stack, id="LKS-2026-000321", title="Jalan berlubang depan SD Karawaci"),
+        "flood": new_report(
+            live_stack, category="banjir", title="Banjir di perumahan Cipondoh", **at_kelurahan("36.71.05.1001")
+        ),
+        "late": new_report(
+            live_stack, title="Aspal amblas sejak lama", reported_at=three_days_ago, **at_kelurahan("36.71.03.1001")
+        ),
+    }
+    requests.post(
+        f"{live_stack.url}/api/v1/reports/{made['flood']}/status",
+        headers=live_stack.headers,
+        json={"status": "diproses", "note": "BPBD menuju lokasi"},
+        timeout=10,
+    ).raise_for_status()
     return made
 
 
 def photo_url(stack, report_id: str, colour) -> str:
     """Resolve a report with a real photo, uploaded through the card's callback as an agency head would. -> its URL."""
     from tests.helpers import call_callback
+
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), colour).save(buf, format="PNG")
     http = stack.session("opd", opds=("dpupr",))
     values = {"act-process.n_clicks": 1, "card-report.data": report_id, "lang.data": "id"}
     call_callback(http, "act-process.n_clicks", values, url=stack.url, headers=dict(http.headers)).raise_for_status()
-    values = {"act-resolve.n_clicks": 1, "card-report.data": report_id, "lang.data": "id", "act-note.value": "Sudah ditambal",
-              "act-upload.contents": "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()}
+    values = {
+        "act-resolve.n_clicks": 1,
+        "card-report.data": report_id,
+        "lang.data": "id",
+        "act-note.value": "Sudah ditambal",
+        "act-upload.contents": "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode(),
+    }
     call_callback(http, "act-resolve.n_clicks", values, url=stack.url, headers=dict(http.headers)).raise_for_status()
     report = requests.get(f"{stack.url}/api/v1/reports/{report_id}", headers=stack.headers, timeout=10).json()
     return report["events"][-1]["evidence"][0]["url"]
@@ -92,10 +114,25 @@ FILTERS = {
     "category": (("choose", "#lb-category", "Banjir / genangan"), "category=banjir", ["flood"], ["road", "late"]),
     "opd": (("choose", "#lb-opd", "BPBD"), "opd=bpbd", ["flood"], ["road", "late"]),
     "kecamatan": (("choose", "#lb-kecamatan", "Cipondoh"), "kecamatan=Cipondoh", ["flood"], ["road", "late"]),
-    "kelurahan": (("choose", "#lb-kelurahan", "Cipondoh (Cipondoh)"), "kelurahan=36.71.05.1001", ["flood"], ["road", "late"]),
+    "kelurahan": (
+        ("choose", "#lb-kelurahan", "Cipondoh (Cipondoh)"),
+        "kelurahan=36.71.05.1001",
+        ["flood"],
+        ["road", "late"],
+    ),
     "source": (("choose", "#lb-source", "LAKSA"), "source=laksa", ["road", "flood", "late"], []),
-    "from": (("type", "#lb-from", (TODAY - timedelta(days=1)).isoformat()), f"from={TODAY - timedelta(days=1)}", ["road", "flood"], ["late"]),
-    "to": (("type", "#lb-to", (TODAY - timedelta(days=2)).isoformat()), f"to={TODAY - timedelta(days=2)}", ["late"], ["road", "flood"]),
+    "from": (
+        ("type", "#lb-from", (TODAY - timedelta(days=1)).isoformat()),
+        f"from={TODAY - timedelta(days=1)}",
+        ["road", "flood"],
+        ["late"],
+    ),
+    "to": (
+        ("type", "#lb-to", (TODAY - timedelta(days=2)).isoformat()),
+        f"to={TODAY - timedelta(days=2)}",
+        ["late"],
+        ["road", "flood"],
+    ),
     "sla": (("choose", "#lb-sla", "Lewat SLA"), "sla=overdue", ["late"], ["road", "flood"]),
     "q": (("type", "#lb-q", "amblas"), "q=amblas", ["late"], ["road", "flood"]),
 }
@@ -186,7 +223,9 @@ def test_the_citizens_photo_and_the_evidence_side_by_side(live_stack, page):
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(live_stack.enter("pimpinan", next_path="/laporan/LKS-2026-000555"))
     page.wait_for_selector("#rp-media")
-    page.wait_for_function("() => [...document.querySelectorAll('#rp-media img')].every(i => i.complete && i.naturalWidth > 0)")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#rp-media img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
     before_img, after_img = page.locator("#rp-before img"), page.locator("#rp-after img")
     assert before_img.get_attribute("src") == citizen and after_img.get_attribute("src") == after
     b, a = before_img.bounding_box(), after_img.bounding_box()
@@ -196,7 +235,9 @@ def test_the_citizens_photo_and_the_evidence_side_by_side(live_stack, page):
 
 
 @pytest.mark.parametrize("size", [(390, 844), (768, 1024)])
-def test_on_a_phone_and_a_tablet_nothing_is_wider_than_the_screen_and_the_status_shows(live_stack, reports, browser, size):
+def test_on_a_phone_and_a_tablet_nothing_is_wider_than_the_screen_and_the_status_shows(
+    live_stack, reports, browser, size
+):
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, has_touch=True, is_mobile=size[0] < 500)
     page = ctx.new_page()
     page.goto(live_stack.enter("operator"))
@@ -234,7 +275,9 @@ def test_a_new_matching_report_appears_marked_while_the_table_is_open(live_stack
     assert page.evaluate("() => window.__sameDocument === true")  # no reload
     focused = "() => document.activeElement.closest('.ag-row') && document.activeElement.closest('.ag-row').getAttribute('row-id')"
     assert page.evaluate(focused) == reports["road"]  # the update did not move the focus
-    page.wait_for_function("() => document.querySelector('#lb-count').innerText.includes('baru masuk')", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('#lb-count').innerText.includes('baru masuk')", timeout=WAIT_MS
+    )
     assert page.errors == []
 
 
@@ -252,7 +295,9 @@ def test_the_map_toggle_shows_the_filtered_set_and_a_marker_opens_by_keyboard(li
 
 
 def test_on_the_wall_a_marker_opens_by_keyboard_and_the_card_leads_to_the_page(live_stack, reports, page):
-    alone = new_report(live_stack, id="LKS-2026-000901", title="Pohon miring di Cibodas", **at_kelurahan("36.71.09.1002"))
+    alone = new_report(
+        live_stack, id="LKS-2026-000901", title="Pohon miring di Cibodas", **at_kelurahan("36.71.09.1002")
+    )
     page.goto(live_stack.enter("operator"))
     marker = page.locator(f'#map .lr-marker:has([data-report-id="{alone}"])')
     marker.wait_for(timeout=WAIT_MS)
@@ -272,8 +317,13 @@ def test_a_focused_ticker_row_keeps_the_focus_through_live_updates(live_stack, r
     link.wait_for(timeout=WAIT_MS)
     link.focus()
     new_report(live_stack, title="Laporan lain saat fokus")
-    page.wait_for_function("() => document.querySelector('#ticker').innerText.includes('Laporan lain saat fokus')", timeout=WAIT_MS)
-    assert page.evaluate("() => document.activeElement.closest('.lr-ticker-item').getAttribute('data-report-id')") == reports["road"]
+    page.wait_for_function(
+        "() => document.querySelector('#ticker').innerText.includes('Laporan lain saat fokus')", timeout=WAIT_MS
+    )
+    assert (
+        page.evaluate("() => document.activeElement.closest('.lr-ticker-item').getAttribute('data-report-id')")
+        == reports["road"]
+    )
 
 
 @pytest.mark.parametrize("size", [(1440, 900), (1920, 1080), (3840, 2160)])
@@ -301,7 +351,9 @@ def test_a_live_update_keeps_the_scroll_position(live_stack, reports, page):
     before = viewport.evaluate("v => v.scrollTop")
     assert before > 800
     fresh = new_report(live_stack, title="Saluran mampet terbaru", **at_kelurahan("36.71.08.1001"))
-    page.wait_for_function("() => document.querySelector('#lb-count').innerText.includes('baru masuk')", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('#lb-count').innerText.includes('baru masuk')", timeout=WAIT_MS
+    )
     page.wait_for_timeout(1000)  # the refreshed blocks are in
     assert viewport.evaluate("v => v.scrollTop") == before
     viewport.evaluate("v => { v.scrollTop = 0; }")

@@ -1,5 +1,6 @@
 """The filtered report list as files: CSV for Indonesian Excel, XLSX with a title block; the reader's scope;
 never the reporter."""
+
 from __future__ import annotations
 
 import io
@@ -14,14 +15,20 @@ from tests.helpers import post, report_payload, sign_in
 @pytest.fixture
 def three(client):
     body = {"reporter": {"name": "Siti Aminah", "phone": "0812 1111 2222"}}
-    return {"road": post(client, report_payload(id="LKS-2026-000777", title="=HYPERLINK(\"x\") jalan; rusak", **body)).get_json()["id"],
-            "flood": post(client, report_payload(category="banjir", title="Banjir di perumahan", **body)).get_json()["id"],
-            "trash": post(client, report_payload(category="sampah", title="Sampah menumpuk", **body)).get_json()["id"]}
+    return {
+        "road": post(
+            client, report_payload(id="LKS-2026-000777", title='=HYPERLINK("x") jalan; rusak', **body)
+        ).get_json()["id"],
+        "flood": post(client, report_payload(category="banjir", title="Banjir di perumahan", **body)).get_json()["id"],
+        "trash": post(client, report_payload(category="sampah", title="Sampah menumpuk", **body)).get_json()["id"],
+    }
 
 
 def test_csv_opens_in_columns_in_indonesian_excel_and_keeps_no_personal_data(client, three):
     resp = client.get("/api/v1/export/reports.csv", query_string={"category": "jalan_rusak,banjir"})
-    assert resp.status_code == 200 and resp.mimetype == "text/csv" and "attachment" in resp.headers["Content-Disposition"]
+    assert (
+        resp.status_code == 200 and resp.mimetype == "text/csv" and "attachment" in resp.headers["Content-Disposition"]
+    )
     assert resp.data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
     lines = resp.data.decode("utf-8-sig").split("\r\n")
     header = lines[0].split(";")
@@ -30,7 +37,9 @@ def test_csv_opens_in_columns_in_indonesian_excel_and_keeps_no_personal_data(cli
     assert three["flood"] in body and three["road"] in body and three["trash"] not in body
     assert "Siti" not in body and "0812" not in body
     road = next(line for line in lines if three["road"] in line)
-    assert road.startswith("LKS-2026-000777;") and '"\'=HYPERLINK(""x"") jalan; rusak"' in road  # quoted, and no formula
+    assert (
+        road.startswith("LKS-2026-000777;") and '"\'=HYPERLINK(""x"") jalan; rusak"' in road
+    )  # quoted, and no formula
     assert datetime.strptime(road.split(";")[2], "%d/%m/%Y %H:%M")  # a date Excel reads as one
 
 
@@ -62,6 +71,7 @@ def test_a_control_character_in_a_stored_title_does_not_break_the_file(client, s
     from sqlalchemy import update
 
     from data_feeds.store import reports
+
     with services.store.write() as conn:  # as stored before intake refused control characters
         conn.execute(update(reports).where(reports.c.id == three["trash"]).values(title="Sampah\x00 menumpuk\x1b"))
     resp = client.get("/api/v1/export/reports.xlsx")

@@ -1,6 +1,7 @@
 """One report's page (/laporan/<id>) and the report browser's server side (/laporan/): found by our id or the
 LAKSA id, what each role sees there, the citizen's photos beside the closing evidence, duplicates, the print
 view; the table's blocks, counts and filters as replayed callbacks, in each reader's scope, never a 5xx."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,12 @@ def city(client):
     """A LAKSA report with a citizen's photo (DPUPR, Karawaci), a flood (BPBD, Cipondoh) and a repeat of the road."""
     made = {}
     for key, body in {
-        "road": report_payload(id="LKS-2026-000123", title="Jalan berlubang di depan pasar", media=["https://warga.example/foto-lubang.jpg"],
-                               reporter={"name": "Siti Aminah", "phone": "0812 1111 2222"}),
+        "road": report_payload(
+            id="LKS-2026-000123",
+            title="Jalan berlubang di depan pasar",
+            media=["https://warga.example/foto-lubang.jpg"],
+            reporter={"name": "Siti Aminah", "phone": "0812 1111 2222"},
+        ),
         "flood": report_payload(category="banjir", title="Banjir setinggi lutut", **at_kelurahan("36.71.05.1001")),
         "again": report_payload(id="LKS-2026-000124", title="Lubang jalan depan pasar lagi"),
     }.items():
@@ -53,7 +58,7 @@ def test_a_report_opens_by_the_laksa_id_a_citizen_quotes_and_by_ours(app, servic
     assert "Dinas Pekerjaan Umum" in text_of(page, "rp-opd")
     assert "Laporan masuk" in text_of(page, "rp-timeline") and "laksa" in text_of(page, "rp-timeline")
     assert by_laksa.headers["Cache-Control"] == "no-store"
-    assert '<svg viewBox=' in page and "lr-rp-kel-here" in page  # its kelurahan, drawn and marked
+    assert "<svg viewBox=" in page and "lr-rp-kel-here" in page  # its kelurahan, drawn and marked
     assert "Siti Aminah" not in page and "0812" not in page  # leadership does not read the reporter's contact
 
 
@@ -61,8 +66,13 @@ def test_the_citizens_photo_stands_beside_the_closing_evidence(app, services, ci
     operator = Viewer.of_person(sign_in(app.server.test_client(), services, "operator"))
     agency = Viewer.of_person(sign_in(app.server.test_client(), services, "opd", opds=("dpupr",)))
     services.reports.act(city["road"], "process", agency)
-    services.reports.act(city["road"], "resolve", agency, note="Sudah ditambal",
-                         evidence=[{"url": "https://dpupr.example/sesudah.jpg", "type": "photo"}])
+    services.reports.act(
+        city["road"],
+        "resolve",
+        agency,
+        note="Sudah ditambal",
+        evidence=[{"url": "https://dpupr.example/sesudah.jpg", "type": "photo"}],
+    )
     http, _ = person_client(app, services, "pimpinan")
     page = http.get("/laporan/LKS-2026-000123").get_data(as_text=True)
     before, after = page.split('id="rp-before"')[1].split('id="rp-after"')
@@ -83,7 +93,9 @@ def test_duplicates_point_to_the_original_and_back(app, services, city):
     assert f'href="/laporan/{city["road"]}"' in repeat and "Duplikat dari" in repeat
 
 
-def test_the_reporters_contact_is_on_the_page_only_for_those_who_call_back_and_each_read_is_audited(app, services, city):
+def test_the_reporters_contact_is_on_the_page_only_for_those_who_call_back_and_each_read_is_audited(
+    app, services, city
+):
     http, me = person_client(app, services, "operator")
     page = http.get("/laporan/LKS-2026-000123").get_data(as_text=True)
     assert "Siti Aminah · 0812 1111 2222" in text_of(page, "rp-reporter")
@@ -92,7 +104,9 @@ def test_the_reporters_contact_is_on_the_page_only_for_those_who_call_back_and_e
 
 
 @pytest.mark.parametrize("role, opds, status", [("opd", ("bpbd",), 404), ("penilai", (), 403)])
-def test_another_agencys_report_reads_as_none_and_an_assessor_reads_no_single_report(app, services, city, role, opds, status):
+def test_another_agencys_report_reads_as_none_and_an_assessor_reads_no_single_report(
+    app, services, city, role, opds, status
+):
     http, _ = person_client(app, services, role, opds=opds)
     for ref in ("LKS-2026-000123", city["road"]):
         resp = http.get(f"/laporan/{ref}")
@@ -113,8 +127,20 @@ def test_the_print_view_is_light_and_says_who_opened_it_when(app, services, city
     assert 'class="lr-rp-body lr-rp-print"' in page and f"oleh {me.name}" in page
 
 
-@pytest.mark.parametrize("ref", ["tidak-ada", "LKS-2099-999999", "<script>alert(1)</script>", "x" * 500, "%00", "..%2F..%2Fsecret",
-                                 "01ARZ3NDEKTSV4RRFFQ69G5FAV", "ÅÄÖ-ñ", "LKS-2026-000123'--"])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "tidak-ada",
+        "LKS-2099-999999",
+        "<script>alert(1)</script>",
+        "x" * 500,
+        "%00",
+        "..%2F..%2Fsecret",
+        "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "ÅÄÖ-ñ",
+        "LKS-2026-000123'--",
+    ],
+)
 def test_any_odd_reference_is_a_plain_not_found_never_an_error(app, services, city, ref):
     http, _ = person_client(app, services, "operator")
     resp = http.get(f"/laporan/{ref}")
@@ -124,11 +150,20 @@ def test_any_odd_reference_is_a_plain_not_found_never_an_error(app, services, ci
 
 # -- the report browser's callbacks (HTTP endpoints anyone can replay) --------------------------------------
 
+
 def rows(http, query: str, start=0, end=100, sort=None, headers=None):
-    resp = call_callback(http, "lb-grid.getRowsRequest", {
-        "lb-grid.getRowsRequest": {"startRow": start, "endRow": end, "sortModel": sort or [], "filterModel": {}},
-        "lb-query.data": query, "lb-opened.data": "2020-01-01T00:00:00Z", "lb-lang.data": "id"},
-        headers=headers if headers is not None else csrf_headers(http), app_path=LB)
+    resp = call_callback(
+        http,
+        "lb-grid.getRowsRequest",
+        {
+            "lb-grid.getRowsRequest": {"startRow": start, "endRow": end, "sortModel": sort or [], "filterModel": {}},
+            "lb-query.data": query,
+            "lb-opened.data": "2020-01-01T00:00:00Z",
+            "lb-lang.data": "id",
+        },
+        headers=headers if headers is not None else csrf_headers(http),
+        app_path=LB,
+    )
     assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
     return resp.get_json()["response"]["lb-grid"]["getRowsResponse"]
 
@@ -164,48 +199,103 @@ def test_blocks_follow_each_other_without_gaps_or_repeats_by_cursor_and_by_offse
     assert rows(http, "", 6, 8)["rowCount"] == 7  # the last block says where the table ends
 
 
-@pytest.mark.parametrize("request_body", [None, "x", {"startRow": "a"}, {"startRow": -5, "endRow": 10}, {"startRow": 0, "endRow": 10 ** 9},
-                                          {"startRow": 0, "endRow": 10, "sortModel": "x"}, {"startRow": 0, "endRow": 10, "sortModel": [1]}])
+@pytest.mark.parametrize(
+    "request_body",
+    [
+        None,
+        "x",
+        {"startRow": "a"},
+        {"startRow": -5, "endRow": 10},
+        {"startRow": 0, "endRow": 10**9},
+        {"startRow": 0, "endRow": 10, "sortModel": "x"},
+        {"startRow": 0, "endRow": 10, "sortModel": [1]},
+    ],
+)
 def test_a_replayed_block_request_with_junk_is_answered_never_a_5xx(app, services, city, request_body):
     http, _ = person_client(app, services, "pimpinan")
-    resp = call_callback(http, "lb-grid.getRowsRequest", {"lb-grid.getRowsRequest": request_body, "lb-query.data": "?status=nope",
-                                                          "lb-lang.data": "id"}, headers=csrf_headers(http), app_path=LB)
+    resp = call_callback(
+        http,
+        "lb-grid.getRowsRequest",
+        {"lb-grid.getRowsRequest": request_body, "lb-query.data": "?status=nope", "lb-lang.data": "id"},
+        headers=csrf_headers(http),
+        app_path=LB,
+    )
     assert resp.status_code in (200, 204), resp.status_code
 
 
 def test_the_address_and_the_filters_follow_each_other(app, services, city):
     http, _ = person_client(app, services, "pimpinan")
     headers = csrf_headers(http)
-    out = call_callback(http, "lb-url.search", {"lb-url.search": "?status=baru&opd=dpupr&kecamatan=Karawaci&from=2026-11-01&q=banjir"},
-                        headers=headers, app_path=LB).get_json()["response"]
-    assert out["lb-status"]["value"] == ["baru"] and out["lb-opd"]["value"] == ["dpupr"] and out["lb-kecamatan"]["value"] == ["Karawaci"]
-    assert out["lb-from"]["value"] == "2026-11-01" and out["lb-q"]["value"] == "banjir" and out["lb-error"]["children"] == ""
-    assert out["lb-export-csv"]["href"] == "/api/v1/export/reports.csv?status=baru&opd=dpupr&kecamatan=Karawaci&from=2026-11-01&q=banjir"
+    out = call_callback(
+        http,
+        "lb-url.search",
+        {"lb-url.search": "?status=baru&opd=dpupr&kecamatan=Karawaci&from=2026-11-01&q=banjir"},
+        headers=headers,
+        app_path=LB,
+    ).get_json()["response"]
+    assert (
+        out["lb-status"]["value"] == ["baru"]
+        and out["lb-opd"]["value"] == ["dpupr"]
+        and out["lb-kecamatan"]["value"] == ["Karawaci"]
+    )
+    assert (
+        out["lb-from"]["value"] == "2026-11-01"
+        and out["lb-q"]["value"] == "banjir"
+        and out["lb-error"]["children"] == ""
+    )
+    assert (
+        out["lb-export-csv"]["href"]
+        == "/api/v1/export/reports.csv?status=baru&opd=dpupr&kecamatan=Karawaci&from=2026-11-01&q=banjir"
+    )
     assert out["lb-filters-summary"]["children"] == "Filter · 5 aktif"
-    changed = call_callback(http, "lb-status.value", {"lb-url.search": "?status=baru", "lb-status.value": ["diproses", "selesai"],
-                                                      "lb-sla.value": "overdue"}, headers=headers, app_path=LB).get_json()["response"]
+    changed = call_callback(
+        http,
+        "lb-status.value",
+        {"lb-url.search": "?status=baru", "lb-status.value": ["diproses", "selesai"], "lb-sla.value": "overdue"},
+        headers=headers,
+        app_path=LB,
+    ).get_json()["response"]
     assert changed["lb-url"]["search"] == "?status=diproses%2Cselesai&sla=overdue" == changed["lb-query"]["data"]
-    by_code = call_callback(http, "lb-url.search", {"lb-url.search": "?kecamatan=36.71.05&kelurahan=Suka%20Jadi"}, headers=headers,
-                            app_path=LB).get_json()["response"]
+    by_code = call_callback(
+        http,
+        "lb-url.search",
+        {"lb-url.search": "?kecamatan=36.71.05&kelurahan=Suka%20Jadi"},
+        headers=headers,
+        app_path=LB,
+    ).get_json()["response"]
     assert by_code["lb-kecamatan"]["value"] == ["Cipondoh"] and by_code["lb-kelurahan"]["value"] == ["36.71.07.1014"]
     assert by_code["lb-query"]["data"] == "?kecamatan=Cipondoh&kelurahan=36.71.07.1014"
-    bad = call_callback(http, "lb-url.search", {"lb-url.search": "?status=hilang&kecamatan=Atlantis"}, headers=headers,
-                        app_path=LB).get_json()["response"]
+    bad = call_callback(
+        http, "lb-url.search", {"lb-url.search": "?status=hilang&kecamatan=Atlantis"}, headers=headers, app_path=LB
+    ).get_json()["response"]
     assert bad["lb-error"]["children"].startswith("Filter tidak dikenali: ") and bad["lb-query"]["data"] == ""
 
 
 def test_the_count_says_how_many_and_how_many_arrived_since_the_page_opened(app, services, city):
     http, _ = person_client(app, services, "pimpinan")
-    out = call_callback(http, "lb-query.data", {"lb-query.data": "?source=laksa", "lb-opened.data": "2020-01-01T00:00:00Z",
-                                                "lb-lang.data": "id"}, headers=csrf_headers(http), app_path=LB,
-                        output="lb-count").get_json()["response"]
-    assert "3 laporan" in str(out["lb-count"]["children"]) and "3 laporan baru masuk" in str(out["lb-count"]["children"])
+    out = call_callback(
+        http,
+        "lb-query.data",
+        {"lb-query.data": "?source=laksa", "lb-opened.data": "2020-01-01T00:00:00Z", "lb-lang.data": "id"},
+        headers=csrf_headers(http),
+        app_path=LB,
+        output="lb-count",
+    ).get_json()["response"]
+    assert "3 laporan" in str(out["lb-count"]["children"]) and "3 laporan baru masuk" in str(
+        out["lb-count"]["children"]
+    )
 
 
 def test_the_map_shows_the_filtered_set_in_scope(app, services, city):
     http, _ = person_client(app, services, "opd", opds=("dpupr",))
-    out = call_callback(http, "lb-query.data", {"lb-query.data": "", "lb-map-wrap.hidden": False, "lb-lang.data": "id"},
-                        headers=csrf_headers(http), app_path=LB, output="lb-map-markers")
+    out = call_callback(
+        http,
+        "lb-query.data",
+        {"lb-query.data": "", "lb-map-wrap.hidden": False, "lb-lang.data": "id"},
+        headers=csrf_headers(http),
+        app_path=LB,
+        output="lb-map-markers",
+    )
     features = out.get_json()["response"]["lb-map-markers"]["data"]["features"]
     assert {f["id"] for f in features} == {city["road"], city["again"]}  # the flood is BPBD's
     assert {f["properties"]["s"] for f in features} == {"baru"}
@@ -226,7 +316,9 @@ def test_a_callback_that_runs_in_the_browser_or_none_at_all_is_refused_not_an_er
         deps = http.get(f"{path}_dash-dependencies").get_json()
         browser_side = next(d for d in deps if d.get("clientside_function"))
         for output in (browser_side["output"], "nope.children", None):
-            resp = http.post(f"{path}_dash-update-component", json={"output": output, "inputs": [], "state": []}, headers=headers)
+            resp = http.post(
+                f"{path}_dash-update-component", json={"output": output, "inputs": [], "state": []}, headers=headers
+            )
             assert resp.status_code == 400 and resp.get_json()["error"]["field"] == "output"
 
 
@@ -247,12 +339,14 @@ def test_the_tables_scripts_load_on_the_report_browser_only(app, services):
 
 def test_choosing_a_kecamatan_narrows_the_kelurahan_to_its_own(app, services):
     http, _ = person_client(app, services, "pimpinan")
-    out = call_callback(http, "lb-kecamatan.value", {"lb-kecamatan.value": ["Cipondoh"]}, headers=csrf_headers(http),
-                        app_path=LB).get_json()["response"]
+    out = call_callback(
+        http, "lb-kecamatan.value", {"lb-kecamatan.value": ["Cipondoh"]}, headers=csrf_headers(http), app_path=LB
+    ).get_json()["response"]
     codes = [o["value"] for o in out["lb-kelurahan"]["options"]]
     assert codes and all(c.startswith("36.71.05.") for c in codes)
-    everywhere = call_callback(http, "lb-kecamatan.value", {"lb-kecamatan.value": None}, headers=csrf_headers(http),
-                               app_path=LB).get_json()["response"]
+    everywhere = call_callback(
+        http, "lb-kecamatan.value", {"lb-kecamatan.value": None}, headers=csrf_headers(http), app_path=LB
+    ).get_json()["response"]
     assert len(everywhere["lb-kelurahan"]["options"]) == 104
 
 
@@ -261,6 +355,7 @@ def test_the_table_follows_the_live_channel_with_its_readers_own_ticket(app, ser
     channel then says only when something changed (tests/test_channel.py), and the table reads its own rows."""
     from data_feeds.access import live_ticket
     from data_feeds.live.view import Audience
+
     http, _ = person_client(app, services, "opd", opds=("bpbd",))
     layout = http.get(f"{LB}_dash-layout").get_json()
     found = []
@@ -274,10 +369,9 @@ def test_the_table_follows_the_live_channel_with_its_readers_own_ticket(app, ser
         elif isinstance(node, list):
             for value in node:
                 walk(value)
+
     walk(layout)
     (channel,) = found
     assert channel["ids"] == {"version": "lb-version", "link": "lb-link"}
     assert live_ticket.check(services.settings.signing_secret(), channel["t"])[0] == Audience(frozenset({"bpbd"}))
     assert "lb-tick" not in json.dumps(layout)
-
-

@@ -1,6 +1,7 @@
 """Each role in a real Chromium: signing in by the form and by the start-up's one-click link, what an
 agency head's wall shows and what it cannot reach, an operator forwarding a report from the card, and
 a paired wall screen that comes back after a browser restart without a sign-in prompt."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,9 @@ def marker(rid: str) -> str:
 
 
 def new_report(stack, **fields) -> str:
-    resp = requests.post(f"{stack.url}/api/v1/reports", headers=stack.headers, json=report_payload(**fields), timeout=10)
+    resp = requests.post(
+        f"{stack.url}/api/v1/reports", headers=stack.headers, json=report_payload(**fields), timeout=10
+    )
     assert resp.status_code == 201, resp.text
     return resp.json()["id"]
 
@@ -48,9 +51,18 @@ def test_signing_in_by_the_form_wrong_then_right(live_stack, page):
 
 def test_the_start_up_link_lets_a_newcomer_in_with_one_click_once(live_stack, browser):
     import time
+
     deadline = time.monotonic() + WAIT_MS / 1000  # (printed once the server answers: a moment after the stack is ready)
-    while not (lines := [line for line in (live_stack.data_dir / "app.log").read_text().splitlines()
-                         if line.startswith("Sign in with one click as Operator lokal")]) and time.monotonic() < deadline:
+    while (
+        not (
+            lines := [
+                line
+                for line in (live_stack.data_dir / "app.log").read_text().splitlines()
+                if line.startswith("Sign in with one click as Operator lokal")
+            ]
+        )
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.2)
     last = lines[-1]
     link = re.search(r"(http://\S+/masuk/\S+)$", last).group(1)
@@ -65,7 +77,9 @@ def test_the_start_up_link_lets_a_newcomer_in_with_one_click_once(live_stack, br
 
 
 def test_an_agency_heads_wall_shows_its_own_work_and_nothing_else_is_reachable(live_stack, page):
-    road = new_report(live_stack, title="Jalan retak panjang di Cipondoh", category="jalan_rusak", **at_kelurahan("36.71.05.1001"))
+    road = new_report(
+        live_stack, title="Jalan retak panjang di Cipondoh", category="jalan_rusak", **at_kelurahan("36.71.05.1001")
+    )
     flood = new_report(live_stack, title="Banjir di perumahan", category="banjir")
     open_wall(page, live_stack.enter("opd", opds=("dpupr",)))
     assert page.inner_text("#scope-agency") == "Laporan DPUPR"
@@ -80,15 +94,33 @@ def test_an_agency_heads_wall_shows_its_own_work_and_nothing_else_is_reachable(l
     assert page.request.get(f"{live_stack.url}/open311/v2/requests/{flood}.json").status == 404
     assert page.request.get(f"{live_stack.url}/api/v1/reports/{road}").status == 200
     csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "_csrf_token")
-    card = page.request.post(f"{live_stack.url}/_dash-update-component", headers={"X-CSRFToken": csrf}, data={
-        "output": "..report-card-body.children...report-card.hidden...card-report.data...card-actions.hidden..."
-                  "act-forward-row.hidden...act-operator-row.hidden...act-progress-row.hidden...act-result.children..",
-        "outputs": [{"id": i, "property": p} for i, p in (("report-card-body", "children"), ("report-card", "hidden"),
-                    ("card-report", "data"), ("card-actions", "hidden"), ("act-forward-row", "hidden"),
-                    ("act-operator-row", "hidden"), ("act-progress-row", "hidden"), ("act-result", "children"))],
-        "inputs": [{"id": "map-markers", "property": "clickData", "value": {"properties": {"id": flood}}},
-                   {"id": "report-card-close", "property": "n_clicks", "value": 0}],
-        "state": [{"id": "lang", "property": "data", "value": "id"}], "changedPropIds": ["map-markers.clickData"]})
+    card = page.request.post(
+        f"{live_stack.url}/_dash-update-component",
+        headers={"X-CSRFToken": csrf},
+        data={
+            "output": "..report-card-body.children...report-card.hidden...card-report.data...card-actions.hidden..."
+            "act-forward-row.hidden...act-operator-row.hidden...act-progress-row.hidden...act-result.children..",
+            "outputs": [
+                {"id": i, "property": p}
+                for i, p in (
+                    ("report-card-body", "children"),
+                    ("report-card", "hidden"),
+                    ("card-report", "data"),
+                    ("card-actions", "hidden"),
+                    ("act-forward-row", "hidden"),
+                    ("act-operator-row", "hidden"),
+                    ("act-progress-row", "hidden"),
+                    ("act-result", "children"),
+                )
+            ],
+            "inputs": [
+                {"id": "map-markers", "property": "clickData", "value": {"properties": {"id": flood}}},
+                {"id": "report-card-close", "property": "n_clicks", "value": 0},
+            ],
+            "state": [{"id": "lang", "property": "data", "value": "id"}],
+            "changedPropIds": ["map-markers.clickData"],
+        },
+    )
     assert card.status == 200 and "Banjir di perumahan" not in card.text() and "tidak ditemukan" in card.text()
     page.goto(f"{live_stack.url}/admin")
     assert "403" in page.inner_text("body")
@@ -96,8 +128,13 @@ def test_an_agency_heads_wall_shows_its_own_work_and_nothing_else_is_reachable(l
 
 
 def test_an_operator_forwards_a_report_from_its_card(live_stack, page):
-    rid = new_report(live_stack, title="Saluran tersumbat sampah", category="jalan_rusak", **at_kelurahan("36.71.02.1003"),
-                     reporter={"name": "Rina Wati", "phone": "0812 5555 6666"})
+    rid = new_report(
+        live_stack,
+        title="Saluran tersumbat sampah",
+        category="jalan_rusak",
+        **at_kelurahan("36.71.02.1003"),
+        reporter={"name": "Rina Wati", "phone": "0812 5555 6666"},
+    )
     open_wall(page, live_stack.enter("operator"))
     page.wait_for_selector(marker(rid), timeout=WAIT_MS)
     page.click(marker(rid))
@@ -108,11 +145,17 @@ def test_an_operator_forwards_a_report_from_its_card(live_stack, page):
     page.get_by_text("Dinas Lingkungan Hidup", exact=True).click()
     page.fill("#act-note", "Saluran, bukan jalan: untuk DLH")
     page.click("#act-forward")
-    page.wait_for_function("() => document.querySelector('#act-result').innerText.startsWith('Diteruskan')", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('#act-result').innerText.startsWith('Diteruskan')", timeout=WAIT_MS
+    )
     report = requests.get(f"{live_stack.url}/api/v1/reports/{rid}", headers=live_stack.headers, timeout=10).json()
     assert report["status"] == "diproses" and report["opd"]["code"] == "dlh"
-    assert report["events"][-1]["note"] == "Saluran, bukan jalan: untuk DLH" and report["events"][-1]["actor"].startswith("operator-")
-    page.wait_for_function(f"() => document.querySelector('{marker(rid)}').dataset.status === 'diproses'", timeout=WAIT_MS)
+    assert report["events"][-1]["note"] == "Saluran, bukan jalan: untuk DLH" and report["events"][-1][
+        "actor"
+    ].startswith("operator-")
+    page.wait_for_function(
+        f"() => document.querySelector('{marker(rid)}').dataset.status === 'diproses'", timeout=WAIT_MS
+    )
     assert page.errors == []
 
 
@@ -120,8 +163,9 @@ def test_a_paired_screen_survives_a_browser_restart(live_stack, browser, tmp_pat
     link = live_stack.pairing_link("Layar utama 1")
     profile = tmp_path / "chromium-profile"
     for visit in range(2):  # pair, close the browser; start another on the same profile (a rebooted screen)
-        ctx = browser.browser_type.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                                             viewport={"width": 1920, "height": 1080})
+        ctx = browser.browser_type.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport={"width": 1920, "height": 1080}
+        )
         pg = ctx.pages[0] if ctx.pages else ctx.new_page()
         pg.goto(link if visit == 0 else live_stack.url)
         pg.wait_for_selector("#kpi-baru", timeout=WAIT_MS)
@@ -131,9 +175,13 @@ def test_a_paired_screen_survives_a_browser_restart(live_stack, browser, tmp_pat
 
 
 def test_an_assessor_sees_figures_and_aggregates_but_no_report(live_stack, page):
-    rid = new_report(live_stack, title="Tiang listrik miring dekat sekolah", category="jalan_rusak", **at_kelurahan("36.71.02.1004"))
+    rid = new_report(
+        live_stack, title="Tiang listrik miring dekat sekolah", category="jalan_rusak", **at_kelurahan("36.71.02.1004")
+    )
     open_wall(page, live_stack.enter("penilai"))
-    page.wait_for_function("() => document.querySelector('#kpi-baru').innerText.replace(/\\./g, '') !== ''", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('#kpi-baru').innerText.replace(/\\./g, '') !== ''", timeout=WAIT_MS
+    )
     page.wait_for_timeout(1500)  # several polls: nothing of a report arrives
     assert page.locator(".lr-marker").count() == 0 and not page.is_visible("#ticker")
     assert "Tiang listrik" not in page.content()
@@ -145,7 +193,10 @@ def test_an_assessor_sees_figures_and_aggregates_but_no_report(live_stack, page)
 
 def test_an_agency_resolves_its_report_with_a_photo_from_the_browser(live_stack, page, tmp_path):
     from PIL import Image
-    rid = new_report(live_stack, title="Trotoar ambles depan puskesmas", category="jalan_rusak", **at_kelurahan("36.71.03.1001"))
+
+    rid = new_report(
+        live_stack, title="Trotoar ambles depan puskesmas", category="jalan_rusak", **at_kelurahan("36.71.03.1001")
+    )
     fake = tmp_path / "bukti.jpg"
     fake.write_text("ini bukan foto, hanya teks")
     photo = tmp_path / "bukti-asli.png"
@@ -159,13 +210,20 @@ def test_an_agency_resolves_its_report_with_a_photo_from_the_browser(live_stack,
     page.wait_for_function("() => document.querySelector('#act-result').innerText === 'Diproses.'", timeout=WAIT_MS)
     page.set_input_files("#act-upload input[type=file]", str(fake))
     page.click("#act-resolve")
-    page.wait_for_function("() => document.querySelector('#act-result').innerText.startsWith('Tidak tersimpan')", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('#act-result').innerText.startsWith('Tidak tersimpan')", timeout=WAIT_MS
+    )
     assert "not a photo or video" in page.inner_text("#act-result")
     page.set_input_files("#act-upload input[type=file]", str(photo))
     page.click("#act-resolve")
-    page.wait_for_function("() => document.querySelector('#act-result').innerText.startsWith('Selesai')", timeout=WAIT_MS)
-    page.wait_for_function("() => { const i = document.querySelector('#report-card img.lr-card-media');"
-                           " return i && i.complete && i.naturalWidth === 64; }", timeout=WAIT_MS)  # served back to its agency
+    page.wait_for_function(
+        "() => document.querySelector('#act-result').innerText.startsWith('Selesai')", timeout=WAIT_MS
+    )
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#report-card img.lr-card-media');"
+        " return i && i.complete && i.naturalWidth === 64; }",
+        timeout=WAIT_MS,
+    )  # served back to its agency
     report = requests.get(f"{live_stack.url}/api/v1/reports/{rid}", headers=live_stack.headers, timeout=10).json()
     assert report["status"] == "selesai" and report["media"][-1].startswith(f"/bukti/{rid}/")
     assert requests.get(f"{live_stack.url}{report['media'][-1]}", timeout=10).status_code == 401  # nobody's: refused

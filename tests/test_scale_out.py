@@ -1,6 +1,7 @@
 """Past one machine: two nodes (each `python app.py`: web server, live channel and a live worker, on their own ports)
 against one PostgreSQL and one Redis. One worker is active (the lease); when it is SIGKILLed another takes over, no
 event is lost or published twice, and the dashboards on both nodes stay live."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,6 @@ pytestmark = [pytest.mark.stack, pytest.mark.postgres]
 PLACES = ["36.71.01.1001", "36.71.03.1005", "36.71.06.1001", "36.71.08.1004", "36.71.11.1004", "36.71.13.1004"]
 
 
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory, postgres):
     shared = tmp_path_factory.mktemp("shared")
@@ -29,7 +29,9 @@ def cluster(tmp_path_factory, postgres):
     nodes = []
     try:
         for name in ("node-a", "node-b"):  # one after the other: the first makes the schema
-            nodes.append(LiveStack(tmp_path_factory.mktemp(name), demo=False, env={**env, "NODE_NAME": name}).wait_ready())
+            nodes.append(
+                LiveStack(tmp_path_factory.mktemp(name), demo=False, env={**env, "NODE_NAME": name}).wait_ready()
+            )
         yield nodes, server
     finally:
         for node in nodes:
@@ -38,8 +40,14 @@ def cluster(tmp_path_factory, postgres):
 
 
 def post(node: LiveStack, n: int) -> str:
-    resp = requests.post(f"{node.url}/api/v1/reports", headers=node.headers, timeout=10,
-                         json=report_payload(title=f"Laporan lintas simpul {n}", category="sampah", **at_kelurahan(PLACES[n % len(PLACES)])))
+    resp = requests.post(
+        f"{node.url}/api/v1/reports",
+        headers=node.headers,
+        timeout=10,
+        json=report_payload(
+            title=f"Laporan lintas simpul {n}", category="sampah", **at_kelurahan(PLACES[n % len(PLACES)])
+        ),
+    )
     assert resp.status_code == 201
     return resp.json()["id"]
 

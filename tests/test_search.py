@@ -1,5 +1,6 @@
 """Finding reports: the filters of GET /api/v1/reports (and, later, the report browser and its exports), run in
 the store with full-text search and keyset pages, on SQLite and PostgreSQL, in the reader's scope."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -22,12 +23,23 @@ def city(client):
     now = datetime.now(timezone.utc)
     made = {}
     for key, body in {
-        "road": report_payload(id="LKS-2026-000123", title="Jalan berlubang di depan pasar Karawaci",
-                               reported_at=(now - timedelta(hours=30)).isoformat()),  # DPUPR: past its 24 h response clock
-        "flood": report_payload(category="banjir", title="Banjir setinggi lutut di perumahan", **at_kelurahan("36.71.05.1001")),
-        "trash": report_payload(category="sampah", title="Sampah menumpuk", description="Tumpukan sampah menyumbat saluran",
-                                reported_at=(now - timedelta(days=3)).isoformat()),
-        "tree": report_payload(category="pohon_tumbang", title="Pohon tumbang menutup jalan", **at_kelurahan("36.71.02.1003")),
+        "road": report_payload(
+            id="LKS-2026-000123",
+            title="Jalan berlubang di depan pasar Karawaci",
+            reported_at=(now - timedelta(hours=30)).isoformat(),
+        ),  # DPUPR: past its 24 h response clock
+        "flood": report_payload(
+            category="banjir", title="Banjir setinggi lutut di perumahan", **at_kelurahan("36.71.05.1001")
+        ),
+        "trash": report_payload(
+            category="sampah",
+            title="Sampah menumpuk",
+            description="Tumpukan sampah menyumbat saluran",
+            reported_at=(now - timedelta(days=3)).isoformat(),
+        ),
+        "tree": report_payload(
+            category="pohon_tumbang", title="Pohon tumbang menutup jalan", **at_kelurahan("36.71.02.1003")
+        ),
         "old": report_payload(title="Jalan retak lama", reported_at="2026-10-02T03:00:00Z"),
     }.items():
         resp = post(client, body)
@@ -69,7 +81,9 @@ def test_free_text_finds_words_prefixes_and_the_citizens_number(client, city):
 def test_pages_follow_a_cursor_without_gaps_or_repeats(client, city):
     seen, cursor = [], None
     while True:
-        page = client.get("/api/v1/reports", query_string={"limit": 2, **({"cursor": cursor} if cursor else {})}).get_json()
+        page = client.get(
+            "/api/v1/reports", query_string={"limit": 2, **({"cursor": cursor} if cursor else {})}
+        ).get_json()
         seen += [r["id"] for r in page["reports"]]
         cursor = page["next_cursor"]
         if cursor is None:
@@ -79,23 +93,41 @@ def test_pages_follow_a_cursor_without_gaps_or_repeats(client, city):
     assert seen == full  # newest first, the same order a page at a time
 
 
-@pytest.mark.parametrize("args, field", [({"status": "hilang"}, "status"), ({"kecamatan": "Atlantis"}, "kecamatan"),
-                                          ({"from": "kemarin"}, "from"), ({"from": "2026-11-02", "to": "2026-11-01"}, "to"),
-                                          ({"sla": "late"}, "sla"), ({"limit": "0"}, "limit"), ({"limit": "x"}, "limit"),
-                                          ({"cursor": "not-ours"}, "cursor"), ({"q": "x" * 201}, "q"), ({"opd": "nasa"}, "opd")])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        ({"status": "hilang"}, "status"),
+        ({"kecamatan": "Atlantis"}, "kecamatan"),
+        ({"from": "kemarin"}, "from"),
+        ({"from": "2026-11-02", "to": "2026-11-01"}, "to"),
+        ({"sla": "late"}, "sla"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "x"}, "limit"),
+        ({"cursor": "not-ours"}, "cursor"),
+        ({"q": "x" * 201}, "q"),
+        ({"opd": "nasa"}, "opd"),
+    ],
+)
 def test_a_filter_not_understood_is_a_422_naming_it(client, args, field):
     resp = client.get("/api/v1/reports", query_string=args)
     assert resp.status_code == 422 and resp.get_json()["error"]["field"] == field
 
 
 def test_each_reader_lists_only_its_own(app, client, services, city):
-    other = post(client, report_payload(source="112", title="Banjir dari 112", category="banjir"),
-                 headers={"X-API-Key": services.test_keys["112"]}).get_json()["id"]
+    other = post(
+        client,
+        report_payload(source="112", title="Banjir dari 112", category="banjir"),
+        headers={"X-API-Key": services.test_keys["112"]},
+    ).get_json()["id"]
     assert other not in ids(client.get("/api/v1/reports"))  # the laksa key: its own source's
     assert ids(client.get("/api/v1/reports", headers={"X-API-Key": services.test_keys["112"]})) == [other]
     agency = app.server.test_client()
     sign_in(agency, services, "opd", opds=("bpbd",))
-    assert set(ids(agency.get("/api/v1/reports"))) == {city["flood"], city["tree"], other}  # BPBD's, whatever the source
+    assert set(ids(agency.get("/api/v1/reports"))) == {
+        city["flood"],
+        city["tree"],
+        other,
+    }  # BPBD's, whatever the source
     assert ids(agency.get("/api/v1/reports", query_string={"opd": "dpupr"})) == []  # asking for another's finds none
     assessor = app.server.test_client()
     sign_in(assessor, services, "penilai")
@@ -111,8 +143,11 @@ def test_personal_data_only_when_asked_by_a_reader_with_the_role_each_audited(cl
     assert asked["reporter"]["name"] == "Siti Aminah"
     rows = [r for r in services.store.audit_log() if r["action"] == "personal_read"]
     assert [(r["report_id"], r["outcome"]) for r in rows] == [(rid, "allowed")]
-    lacking = client.get("/api/v1/reports", query_string={"personal": "1"},
-                         headers={"X-API-Key": services.api_keys.create("laksa", roles=("report",))[1]}).get_json()["reports"][0]
+    lacking = client.get(
+        "/api/v1/reports",
+        query_string={"personal": "1"},
+        headers={"X-API-Key": services.api_keys.create("laksa", roles=("report",))[1]},
+    ).get_json()["reports"][0]
     assert "reporter" not in lacking
 
 
@@ -121,11 +156,14 @@ def test_the_text_index_covers_reports_stored_before_it_existed(settings):
     from sqlalchemy import text
 
     from data_feeds.runtime.services import Services
+
     svc = Services(settings)
     svc.store.create_schema()
     rid = svc.reports.submit(report_payload(title="Genangan air di underpass"))[0]["id"]
     with svc.store.writer.begin() as conn:  # as a database made before the index
-        conn.execute(text("DROP TABLE reports_fts" if svc.store.is_sqlite else "ALTER TABLE reports DROP COLUMN search"))
+        conn.execute(
+            text("DROP TABLE reports_fts" if svc.store.is_sqlite else "ALTER TABLE reports DROP COLUMN search")
+        )
     svc.store.create_schema()
     assert [r["id"] for r, _e in svc.store.search_reports([], ["underpass"], 10)] == [rid]
 
@@ -142,7 +180,11 @@ def test_the_planner_gets_fresh_statistics(services, city):
 
 def test_a_report_opens_by_the_number_a_citizen_quotes(app, client, services, city):
     got = client.get("/api/v1/reports/LKS-2026-000123")
-    assert got.status_code == 200 and got.get_json()["id"] == city["road"] and got.get_json()["source_id"] == "LKS-2026-000123"
+    assert (
+        got.status_code == 200
+        and got.get_json()["id"] == city["road"]
+        and got.get_json()["source_id"] == "LKS-2026-000123"
+    )
     assert client.get(f"/api/v1/reports/{city['road']}").get_json()["id"] == city["road"]
     assert client.get("/api/v1/reports/LKS-2026-999999").status_code == 404
     agency = app.server.test_client()
@@ -153,6 +195,7 @@ def test_a_report_opens_by_the_number_a_citizen_quotes(app, client, services, ci
 def test_counts_agree_whether_words_are_listed_once_or_asked_row_by_row(services, city):
     from data_feeds.access.viewer import Viewer
     from data_feeds.reports.search import ReportQuery, arrived_since, fts_terms
+
     reader = Viewer("person", "t", "t", "pimpinan")
     an_hour_ago = datetime.now(timezone.utc) - timedelta(hours=1)
     for q in ("jalan", "banjir", "LKS-2026-000123", "tidak-ada", "jal pas"):

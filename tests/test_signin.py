@@ -1,5 +1,6 @@
 """Sign-in, roles and screens, enforced on the server: every door (pages, Dash callbacks, the native API,
 Open311, exports) asked with the wrong role or none, through the app's real request handling."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,13 @@ from data_feeds.access.tokens import SIGNIN_TTL, OneTimeTokens
 from data_feeds.api import signin
 from tests.helpers import call_callback, csrf_headers, post, report_payload, sign_in
 
-SIGNED_OUT_401 = ["/_dash-layout", "/_dash-dependencies", "/api/v1/live/markers", "/api/v1/export/indicators.csv",
-                  "/api/v1/indicators/vaksin_dosis_1"]
+SIGNED_OUT_401 = [
+    "/_dash-layout",
+    "/_dash-dependencies",
+    "/api/v1/live/markers",
+    "/api/v1/export/indicators.csv",
+    "/api/v1/indicators/vaksin_dosis_1",
+]
 
 
 @pytest.fixture
@@ -43,7 +49,10 @@ def test_signed_out_pages_redirect_and_everything_else_answers_401(app, two_repo
     assert http.get("/").headers["Location"] == "/masuk?next=/"
     for path in [*SIGNED_OUT_401, f"/api/v1/reports/{two_reports[0]}"]:
         assert http.get(path).status_code == 401, path
-    for path in ("/open311/v2/requests.json", f"/open311/v2/requests/{two_reports[0]}.json"):  # (the spec's code for no key)
+    for path in (
+        "/open311/v2/requests.json",
+        f"/open311/v2/requests/{two_reports[0]}.json",
+    ):  # (the spec's code for no key)
         assert http.get(path).status_code == 403, path
     assert http.post("/_dash-update-component", json={}).status_code == 401  # a replayed callback, signed out
     # what stays open: the sign-in page and its stylesheet, the health probe, the API's description
@@ -78,7 +87,10 @@ def test_wrong_password_and_unknown_name_read_alike_then_the_account_locks(app, 
     assert locked.status_code == 401 and "dikunci" in said(locked)
     assert http.get("/").status_code == 302
     rows = services.store.audit_log()
-    assert [(r["actor"], r["action"], r["outcome"]) for r in rows][:2] == [("budi", "signin", "refused"), ("nobody", "signin", "refused")]
+    assert [(r["actor"], r["action"], r["outcome"]) for r in rows][:2] == [
+        ("budi", "signin", "refused"),
+        ("nobody", "signin", "refused"),
+    ]
     assert rows[-1]["detail"] == "account locked" and rows[-1]["address"] == "127.0.0.1"
 
 
@@ -88,7 +100,9 @@ def test_a_form_without_its_csrf_token_is_refused(app, services):
     assert http.post("/masuk", data={"username": "budi", "password": password}).status_code == 400
     ok = _form(http, username="budi", password=password)
     assert ok.status_code == 302 and http.get("/").status_code == 200
-    assert services.store.audit_log()[-1]["action"] == "signin" and services.store.audit_log()[-1]["outcome"] == "allowed"
+    assert (
+        services.store.audit_log()[-1]["action"] == "signin" and services.store.audit_log()[-1]["outcome"] == "allowed"
+    )
     # a signed-in callback without the header the renderer sends: refused
     assert http.post("/_dash-update-component", json={}).status_code == 400
 
@@ -131,12 +145,17 @@ def test_a_disabled_account_or_a_reset_password_ends_its_sessions(app, services)
 
 # -- what each role sees, door by door ------------------------------------------------------------
 
+
 def _reads(http, rid):
     """(native API, Open311, card callback) for one report id, as this client."""
     native = http.get(f"/api/v1/reports/{rid}")
     o311 = http.get(f"/open311/v2/requests/{rid}.json")
-    card = call_callback(http, "map-markers.clickData", {"map-markers.clickData": {"properties": {"id": rid}}, "lang.data": "id"},
-                         headers=csrf_headers(http))
+    card = call_callback(
+        http,
+        "map-markers.clickData",
+        {"map-markers.clickData": {"properties": {"id": rid}}, "lang.data": "id"},
+        headers=csrf_headers(http),
+    )
     return native, o311, card
 
 
@@ -146,12 +165,16 @@ def test_an_agency_head_reads_its_own_reports_and_no_other_agencys_through_any_d
     sign_in(http, services, "opd", opds=("dpupr",))
     native, o311, card = _reads(http, road)
     assert native.status_code == 200 and native.get_json()["title"] == "Jalan berlubang di depan pasar"
-    assert "reporter" not in native.get_json() and "Siti" not in native.get_data(as_text=True)  # no contact without the grant
+    assert "reporter" not in native.get_json() and "Siti" not in native.get_data(
+        as_text=True
+    )  # no contact without the grant
     assert o311.status_code == 200 and o311.get_json()[0]["service_request_id"] == road
     assert card.status_code == 200 and "Jalan berlubang" in card.get_data(as_text=True)
     native, o311, card = _reads(http, flood)  # BPBD's
     assert native.status_code == 404 and o311.status_code == 404
-    assert "Banjir setinggi lutut" not in card.get_data(as_text=True) and "tidak ditemukan" in card.get_data(as_text=True)
+    assert "Banjir setinggi lutut" not in card.get_data(as_text=True) and "tidak ditemukan" in card.get_data(
+        as_text=True
+    )
     listed = http.get("/open311/v2/requests.json").get_json()
     assert [r["service_request_id"] for r in listed] == [road]
     assert http.get("/api/v1/export/indicators.csv").status_code == 200  # figures are for everyone signed in
@@ -164,7 +187,9 @@ def test_an_agency_head_with_the_personal_grant_reads_the_contact_audited(app, s
     got = http.get(f"/api/v1/reports/{road}")
     assert got.get_json()["reporter"] == {"name": "Siti Aminah", "phone": "+62 812 1234 5678"}
     assert http.get(f"/api/v1/reports/{flood}").status_code == 404
-    reads = [(r["actor"], r["outcome"], r["report_id"]) for r in services.store.audit_log() if r["action"] == "personal_read"]
+    reads = [
+        (r["actor"], r["outcome"], r["report_id"]) for r in services.store.audit_log() if r["action"] == "personal_read"
+    ]
     assert reads == [(person.username, "allowed", road), (person.username, "refused", flood)]
 
 
@@ -184,7 +209,12 @@ def test_operators_read_the_contact_and_every_read_is_audited(app, services, two
     got = http.get(f"/api/v1/reports/{two_reports[1]}", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert got.get_json()["reporter"]["name"] == "Siti Aminah"
     row = [r for r in services.store.audit_log() if r["action"] == "personal_read"][-1]
-    assert (row["actor_kind"], row["actor"], row["report_id"], row["address"]) == ("person", person.username, two_reports[1], "10.1.2.3")
+    assert (row["actor_kind"], row["actor"], row["report_id"], row["address"]) == (
+        "person",
+        person.username,
+        two_reports[1],
+        "10.1.2.3",
+    )
 
 
 def test_an_assessor_gets_figures_and_aggregates_but_no_single_report(app, services, two_reports):
@@ -214,6 +244,7 @@ def test_only_an_admin_opens_the_admin_pages(app, services):
 
 
 # -- wall screens -----------------------------------------------------------------------------------
+
 
 def test_a_paired_screen_sees_the_wall_until_revoked(app, services, two_reports):
     devices = Devices(services.store)
@@ -252,6 +283,7 @@ def test_an_agency_wall_follows_only_its_agency(app, services, two_reports):
     from data_feeds.live.versions import LivePublisher
     from data_feeds.live.view import Audience
     from data_feeds.live.worker import Aggregator
+
     Aggregator(services).rebuild(LivePublisher(services.redis, services.keys))
     http = fresh(app)
     sign_in(http, services, "opd", opds=("bpbd",))
@@ -269,6 +301,7 @@ def test_password_guessing_across_accounts_from_one_address_is_slowed(services):
 
     from app import create_app
     from data_feeds.runtime.services import Services
+
     svc = Services(replace(services.settings, signin_limit="3/minute"))
     http = create_app(services=svc).server.test_client()
     codes = [_form(http, username=f"user{n}", password="Tangerang2026").status_code for n in range(4)]
@@ -293,5 +326,8 @@ def test_a_link_with_several_filters_comes_back_whole_after_signing_in(app, serv
     page = http.get(sent_to).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     next_path = re.search(r'name="next" value="([^"]+)"', page).group(1)
-    resp = http.post("/masuk", data={"csrf_token": token, "username": "budi", "password": password, "next": next_path.replace("&amp;", "&")})
+    resp = http.post(
+        "/masuk",
+        data={"csrf_token": token, "username": "budi", "password": password, "next": next_path.replace("&amp;", "&")},
+    )
     assert resp.headers["Location"] == "/indikator?status=baru&opd=dpupr"

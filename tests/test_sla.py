@@ -1,4 +1,5 @@
 """SLA clocks: due times per category, breached / due-soon states, per-OPD counts and times."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -14,16 +15,19 @@ ROUTING = categories.load()
 BANJIR = ROUTING.categories["banjir"]  # 2 h to first response, 48 h to resolution
 
 
-@pytest.mark.parametrize("status,elapsed,state", [
-    ("baru", timedelta(minutes=60), "ok"),  # 60 of 120 minutes left
-    ("baru", timedelta(minutes=95), "soon"),  # 25 minutes left: under a quarter of the span
-    ("baru", timedelta(minutes=121), "breached"),  # first response is late
-    ("diproses", timedelta(minutes=121), "ok"),  # answered: only the 48 h resolution clock runs
-    ("diproses", timedelta(hours=37), "soon"),  # 11 h of 48 left
-    ("diproses", timedelta(hours=49), "breached"),
-    ("selesai", timedelta(hours=49), "closed"),
-    ("ditolak", timedelta(hours=49), "closed"),
-])
+@pytest.mark.parametrize(
+    "status,elapsed,state",
+    [
+        ("baru", timedelta(minutes=60), "ok"),  # 60 of 120 minutes left
+        ("baru", timedelta(minutes=95), "soon"),  # 25 minutes left: under a quarter of the span
+        ("baru", timedelta(minutes=121), "breached"),  # first response is late
+        ("diproses", timedelta(minutes=121), "ok"),  # answered: only the 48 h resolution clock runs
+        ("diproses", timedelta(hours=37), "soon"),  # 11 h of 48 left
+        ("diproses", timedelta(hours=49), "breached"),
+        ("selesai", timedelta(hours=49), "closed"),
+        ("ditolak", timedelta(hours=49), "closed"),
+    ],
+)
 def test_clock_states(status, elapsed, state):
     got, due = sla.clock_state(status, T0, BANJIR, T0 + elapsed)
     assert got == state
@@ -34,10 +38,14 @@ def test_clock_states(status, elapsed, state):
 @pytest.mark.store
 def test_report_api_shows_due_times(client):
     reported = datetime.now(timezone.utc) - timedelta(hours=3)
-    body = client.post("/api/v1/reports", json=report_payload(category="banjir", reported_at=reported.isoformat())).get_json()
+    body = client.post(
+        "/api/v1/reports", json=report_payload(category="banjir", reported_at=reported.isoformat())
+    ).get_json()
     block = body["sla"]
     assert block["state"] == "breached" and block["response_hours"] == 2 and block["resolution_hours"] == 48
-    assert datetime.fromisoformat(block["response_due"]) == reported.replace(microsecond=reported.microsecond // 1000 * 1000) + timedelta(hours=2)
+    assert datetime.fromisoformat(block["response_due"]) == reported.replace(
+        microsecond=reported.microsecond // 1000 * 1000
+    ) + timedelta(hours=2)
     assert block["response_met"] is None
 
 
@@ -73,8 +81,12 @@ def test_per_opd_panel_counts_and_times(client, services):
     assert city["rows"][0]["opd"] == "bpbd"  # the agency with overdue reports comes first
     dlh = rows["dlh"]
     assert (dlh["open"], dlh["response_n"], dlh["resolution_n"]) == (0, 2, 2)
-    assert dlh["response_median_s"] == pytest.approx(2 * 3600, abs=2) and dlh["response_p90_s"] == pytest.approx(6 * 3600, abs=2)
-    assert dlh["resolution_median_s"] == pytest.approx(10 * 3600, abs=2) and dlh["resolution_p90_s"] == pytest.approx(30 * 3600, abs=2)
+    assert dlh["response_median_s"] == pytest.approx(2 * 3600, abs=2) and dlh["response_p90_s"] == pytest.approx(
+        6 * 3600, abs=2
+    )
+    assert dlh["resolution_median_s"] == pytest.approx(10 * 3600, abs=2) and dlh["resolution_p90_s"] == pytest.approx(
+        30 * 3600, abs=2
+    )
     # the overdue report is marked on the map and in the ticker; the kecamatan view has only its own
     assert markers[late]["properties"]["sla"] == "breached"
     assert next(t for t in ticker if t["id"] == late)["sla"] == "breached"

@@ -1,4 +1,5 @@
 """The store under concurrency: group commit answers only committed work, and one bad job fails alone."""
+
 from __future__ import annotations
 
 import threading
@@ -16,7 +17,9 @@ pytestmark = pytest.mark.store  # the store is what these test: SQLite and Postg
 
 def test_concurrent_posts_are_all_committed_once(services, settings):
     with ThreadPoolExecutor(16) as pool:
-        results = list(pool.map(lambda i: services.reports.submit(report_payload(title=f"laporan {i}"))[0]["id"], range(400)))
+        results = list(
+            pool.map(lambda i: services.reports.submit(report_payload(title=f"laporan {i}"))[0]["id"], range(400))
+        )
     assert len(set(results)) == 400
     fresh = Store(settings.database_url)  # another connection: only committed rows are visible
     assert fresh.report_ids() == set(results)
@@ -68,12 +71,19 @@ def test_a_new_report_tells_the_outbox_its_created_event_in_the_same_words_on_ev
     """PostgreSQL writes the report, its event and its outbox row in one statement: the outbox row names the event
     that was written, in the same JSON text as the other stores' path makes."""
     import json
+
     report = services.reports.submit(report_payload(title="Satu pernyataan"))[0]
     events = services.store.get_report(report["id"])[1]
     payloads = [row["payload"] for row in services.store.pending_outbox()]
     assert len(events) == 1 and len(payloads) == 1
-    expected = {"event_id": events[0]["id"], "report_id": report["id"], "kind": "created", "from": None, "to": "baru",
-                "at": events[0]["at"].isoformat()}
+    expected = {
+        "event_id": events[0]["id"],
+        "report_id": report["id"],
+        "kind": "created",
+        "from": None,
+        "to": "baru",
+        "at": events[0]["at"].isoformat(),
+    }
     assert payloads[0] == json.dumps(expected)
 
 
@@ -81,11 +91,13 @@ def test_opening_a_store_never_opens_an_existing_database_file_itself(tmp_path, 
     """Closing any descriptor of a database file drops every POSIX lock this process's SQLite connections hold
     on it, which can corrupt it under concurrent writers: a second Store on the same file must not open it."""
     import os
+
     path = tmp_path / "shared.db"
     first = Store(f"sqlite:///{path}")
     first.create_schema()
     opened = []
     real_open = os.open
+
     def recording_open(p, *a, **k):
         fd = real_open(p, *a, **k)  # (an O_EXCL attempt on an existing file fails: no descriptor, nothing to close)
         opened.append(str(p))

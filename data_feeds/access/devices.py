@@ -5,6 +5,7 @@ link on the screen redeems it once and gives the screen its credential `<id>_<se
 that outlives browser restarts and reboots), so a wall never shows a sign-in prompt. The secret is
 256 random bits; only its SHA-256 is stored. A device sees the read-only wall and nothing personal.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,18 +42,30 @@ class Devices:
         """-> (the device, its pairing token: for the link, shown once)."""
         name = " ".join((name or "").split())[:120]
         if not name:
-            raise ValueError("a device needs a name, e.g. \"Layar utama 1\"")
+            raise ValueError('a device needs a name, e.g. "Layar utama 1"')
         device = Device(secrets.token_hex(6), name)
         with self.store.write() as conn:
-            conn.execute(devices.insert(), dict(id=device.id, name=name, secret_sha256=None, created_at=self.clock(),
-                                                paired_at=None, revoked_at=None, last_seen_at=None))
+            conn.execute(
+                devices.insert(),
+                dict(
+                    id=device.id,
+                    name=name,
+                    secret_sha256=None,
+                    created_at=self.clock(),
+                    paired_at=None,
+                    revoked_at=None,
+                    last_seen_at=None,
+                ),
+            )
         return device, self.tokens.issue("pair", device.id, PAIR_TTL)
 
     def relink(self, device_id: str) -> str | None:
         """A new pairing link for a device that is not revoked (a replaced screen). Pairing again replaces
         the old credential, so the old screen stops."""
         with self.store.read() as conn:
-            known = conn.execute(select(devices.c.id).where(devices.c.id == device_id, devices.c.revoked_at.is_(None))).first()
+            known = conn.execute(
+                select(devices.c.id).where(devices.c.id == device_id, devices.c.revoked_at.is_(None))
+            ).first()
         return self.tokens.issue("pair", device_id, PAIR_TTL) if known else None
 
     def pair(self, token: str) -> tuple[Device, str] | None:
@@ -63,9 +76,12 @@ class Devices:
         secret = secrets.token_urlsafe(32)
         now = self.clock()
         with self.store.write() as conn:
-            done = conn.execute(update(devices).where(devices.c.id == device_id, devices.c.revoked_at.is_(None))
-                                .values(secret_sha256=_digest(secret), paired_at=now, last_seen_at=now)
-                                .returning(devices.c.name)).first()
+            done = conn.execute(
+                update(devices)
+                .where(devices.c.id == device_id, devices.c.revoked_at.is_(None))
+                .values(secret_sha256=_digest(secret), paired_at=now, last_seen_at=now)
+                .returning(devices.c.name)
+            ).first()
         return (Device(device_id, done[0]), f"{device_id}_{secret}") if done else None
 
     def check(self, credential: str | None) -> Device | None:
@@ -92,6 +108,9 @@ class Devices:
 
     def revoke(self, device_id: str) -> bool:
         with self.store.write() as conn:
-            done = conn.execute(update(devices).where(devices.c.id == device_id, devices.c.revoked_at.is_(None))
-                                .values(revoked_at=self.clock()))
+            done = conn.execute(
+                update(devices)
+                .where(devices.c.id == device_id, devices.c.revoked_at.is_(None))
+                .values(revoked_at=self.clock())
+            )
             return done.rowcount == 1

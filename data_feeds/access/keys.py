@@ -11,6 +11,7 @@ routed to its OPD, whatever their source. Roles: `report` sends reports as the k
 `workflow` moves reports through the lifecycle; `personal` reads reporter names and phone numbers;
 `indicators` updates vaccination and programme figures.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,7 +46,9 @@ class Principal:
 
     def require(self, role: str, field: str = HEADER) -> None:
         if role not in self.roles:
-            raise ApiError.one(403, field, f"this API key lacks the {role!r} role (it has: {', '.join(sorted(self.roles)) or 'none'})")
+            raise ApiError.one(
+                403, field, f"this API key lacks the {role!r} role (it has: {', '.join(sorted(self.roles)) or 'none'})"
+            )
 
     def may_act_on(self, report: dict) -> bool:
         return (report["opd"] in self.opds) if self.opds else report["source"] == self.source
@@ -53,8 +56,14 @@ class Principal:
     def require_scope(self, report: dict, field: str = HEADER) -> None:
         """403 unless the report is this key's to act on (its source's; for an agency key, routed to its OPD)."""
         if not self.may_act_on(report):
-            scope = (f"reports routed to {', '.join(sorted(self.opds))}" if self.opds else f"reports from source {self.source!r}")
-            raise ApiError.one(403, field, f"this API key acts only on {scope}; report {report['id']} is not one of them")
+            scope = (
+                f"reports routed to {', '.join(sorted(self.opds))}"
+                if self.opds
+                else f"reports from source {self.source!r}"
+            )
+            raise ApiError.one(
+                403, field, f"this API key acts only on {scope}; report {report['id']} is not one of them"
+            )
 
 
 def _digest(secret: str) -> str:
@@ -84,16 +93,27 @@ class ApiKeys:
         if opds and not set(roles) <= set(AGENCY_ROLES):
             raise ValueError(f"an agency key may have the roles {', '.join(AGENCY_ROLES)}: it sends no citizen reports")
         key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-        row = dict(id=key_id, source=source, roles=roles, opds=opds or None, label=label, secret_sha256=_digest(secret),
-                   created_at=datetime.now(timezone.utc), revoked_at=None)
+        row = dict(
+            id=key_id,
+            source=source,
+            roles=roles,
+            opds=opds or None,
+            label=label,
+            secret_sha256=_digest(secret),
+            created_at=datetime.now(timezone.utc),
+            revoked_at=None,
+        )
         with self.store.write() as conn:
             conn.execute(api_keys.insert(), row)
         return {k: v for k, v in row.items() if k != "secret_sha256"}, f"lr_{key_id}_{secret}"
 
     def revoke(self, key_id: str) -> bool:
         with self.store.write() as conn:
-            done = conn.execute(update(api_keys).where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
-                                .values(revoked_at=datetime.now(timezone.utc)))
+            done = conn.execute(
+                update(api_keys)
+                .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(timezone.utc))
+            )
         self._rows.pop(key_id, None)  # at once in this process; other processes within RECHECK_S
         return done.rowcount == 1
 
@@ -118,8 +138,11 @@ class ApiKeys:
     def authenticate(self, presented: str | None, field: str = HEADER) -> Principal:
         """The key's principal, or ApiError 401 (no key) / 403 (unknown, malformed or revoked)."""
         if not presented:
-            raise ApiError.one(401, field, "is required: send the API key issued for your feed "
-                                           "(python -m data_feeds keys create SOURCE)")
+            raise ApiError.one(
+                401,
+                field,
+                "is required: send the API key issued for your feed (python -m data_feeds keys create SOURCE)",
+            )
         parts = presented.strip().split("_", 2)
         if len(parts) != 3 or parts[0] != "lr":
             raise ApiError.one(403, field, "is not a valid API key")

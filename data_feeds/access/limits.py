@@ -20,6 +20,7 @@ round trip per report (about 15 % of POST throughput, README "Ingest"). With Red
 in its own memory (limits' MemoryStorage) rather than refuse a citizen's report, and tries Redis again after a few
 seconds.
 """
+
 from __future__ import annotations
 
 import math
@@ -76,14 +77,17 @@ class LimitReached(TooManyRequests):
     """A request past one of its windows: api/web.py answers it in the door's shape, with Retry-After."""
 
     def __init__(self, window: Window, retry_after: int):
-        super().__init__(f"{window.limit.amount} per {window.limit.multiples} {window.limit.GRANULARITY.name}"
-                         + ("" if window.limit.multiples == 1 else "s"))
+        super().__init__(
+            f"{window.limit.amount} per {window.limit.multiples} {window.limit.GRANULARITY.name}"
+            + ("" if window.limit.multiples == 1 else "s")
+        )
         self.window, self.retry_after = window, retry_after
 
 
 @dataclass
 class _Seen:
     """What one worker knows of one window: the shared total when last told, and its own counts not yet in it."""
+
     window: Window
     total: int = 0  # the shared count as Redis last answered
     until: float = 0.0  # (monotonic) when that window ends
@@ -94,8 +98,13 @@ class _Seen:
     def may_count_here(self, now: float) -> bool:
         share = self.window.limit.amount // LOCAL_SHARE
         own = self.unsent + self.sending + 1
-        return (share > 0 and now < self.until and now - self.told_at <= FRESH_S and own <= share
-                and 2 * (self.total + own) <= self.window.limit.amount)
+        return (
+            share > 0
+            and now < self.until
+            and now - self.told_at <= FRESH_S
+            and own <= share
+            and 2 * (self.total + own) <= self.window.limit.amount
+        )
 
     def learn(self, total: int, ms_left: int, now: float) -> None:
         if now >= self.until:  # a new window opened: its total replaces the old one's
@@ -111,8 +120,11 @@ class Counter:
 
     def __init__(self, redis_url: str | None, key_prefix: str):
         self.prefix = f"{key_prefix}:rl"
-        self.redis = (redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)  # a hung Redis
-                      if redis_url else None)                                    # must not hold a report for long
+        self.redis = (
+            redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)  # a hung Redis
+            if redis_url
+            else None
+        )  # must not hold a report for long
         self.script = self.redis.register_script(_COUNT_ALL) if self.redis else None
         self.memory = FixedWindowRateLimiter(MemoryStorage())
         self.redis_back_at = 0.0

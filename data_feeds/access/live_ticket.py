@@ -6,6 +6,7 @@ good for TICKET_S. Before it runs out the browser asks the web app for another (
 which checks the session again), so a disabled account or a revoked screen loses the live view
 within TICKET_S, and a ticket copied off a screen is worth little.
 """
+
 from __future__ import annotations
 
 import time
@@ -27,7 +28,9 @@ def check(secret: str, ticket: str | None) -> tuple[Audience, float] | None:
     if not ticket or len(ticket) > 2000:
         return None
     try:
-        key, signed_at = URLSafeTimedSerializer(secret, salt=_SALT).loads(ticket, max_age=TICKET_S, return_timestamp=True)
+        key, signed_at = URLSafeTimedSerializer(secret, salt=_SALT).loads(
+            ticket, max_age=TICKET_S, return_timestamp=True
+        )
         return Audience.from_key(key), signed_at.timestamp() + TICKET_S
     except (BadSignature, ValueError, TypeError):
         return None

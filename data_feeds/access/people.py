@@ -13,6 +13,7 @@ because people choose guessable passwords (keys are random 256-bit secrets and u
 MAX_FAILURES wrong passwords in a row an account is locked for LOCKOUT; a sign-in never says which
 part was wrong. Sign-in itself (sessions, CSRF, the page) is built on this in the web layer.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -68,7 +69,11 @@ class People:
     def add(self, username: str, role: str, name: str = "", opds=(), personal: bool = False) -> tuple[Person, str]:
         """-> (the person, their first password: shown once)."""
         username = username.strip().lower()
-        if not username or len(username) > 60 or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
+        if (
+            not username
+            or len(username) > 60
+            or not username.replace(".", "").replace("-", "").replace("_", "").isalnum()
+        ):
             raise ValueError("a username is 1-60 letters, digits and . - _")
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
@@ -76,9 +81,19 @@ class People:
         if (role == "opd") != bool(opds):
             raise ValueError("an opd account names its OPDs (--opd), and only an opd account does")
         password = new_password()
-        row = dict(id=secrets.token_hex(8), username=username, name=name.strip()[:120] or username, role=role, opds=opds,
-                   personal=int(personal), password_hash=_HASHER.hash(password), created_at=self.clock(), failures=0,
-                   locked_until=None, disabled_at=None)
+        row = dict(
+            id=secrets.token_hex(8),
+            username=username,
+            name=name.strip()[:120] or username,
+            role=role,
+            opds=opds,
+            personal=int(personal),
+            password_hash=_HASHER.hash(password),
+            created_at=self.clock(),
+            failures=0,
+            locked_until=None,
+            disabled_at=None,
+        )
         with self.store.write() as conn:
             if conn.execute(select(people.c.id).where(people.c.username == username)).first():
                 raise ValueError(f"there is already an account {username!r}")
@@ -104,7 +119,11 @@ class People:
     def by_id(self, person_id: str) -> Person | None:
         """An enabled account by its id (a one-time link names the id)."""
         with self.store.read() as conn:
-            row = conn.execute(select(people).where(people.c.id == person_id, people.c.disabled_at.is_(None))).mappings().first()
+            row = (
+                conn.execute(select(people).where(people.c.id == person_id, people.c.disabled_at.is_(None)))
+                .mappings()
+                .first()
+            )
         return _person(dict(row)) if row else None
 
     def by_session(self, session_id: str) -> Person | None:
@@ -129,8 +148,11 @@ class People:
 
     def disable(self, username: str) -> bool:
         with self.store.write() as conn:
-            done = conn.execute(update(people).where(people.c.username == username.strip().lower(), people.c.disabled_at.is_(None))
-                                .values(disabled_at=self.clock()))
+            done = conn.execute(
+                update(people)
+                .where(people.c.username == username.strip().lower(), people.c.disabled_at.is_(None))
+                .values(disabled_at=self.clock())
+            )
             return done.rowcount == 1
 
     def reset(self, username: str) -> str | None:
@@ -138,8 +160,11 @@ class People:
         password = new_password()
         hashed = _HASHER.hash(password)  # (slow on purpose: never inside the store's write lock)
         with self.store.write() as conn:
-            done = conn.execute(update(people).where(people.c.username == username.strip().lower())
-                                .values(password_hash=hashed, failures=0, locked_until=None))
+            done = conn.execute(
+                update(people)
+                .where(people.c.username == username.strip().lower())
+                .values(password_hash=hashed, failures=0, locked_until=None)
+            )
             return password if done.rowcount == 1 else None
 
     def verify(self, username: str, password: str) -> Person:
@@ -147,7 +172,11 @@ class People:
         The hash is checked outside any write: argon2 takes tens of milliseconds and reports wait for no one."""
         now = self.clock()
         with self.store.read() as conn:
-            row = conn.execute(select(people).where(people.c.username == (username or "").strip().lower())).mappings().first()
+            row = (
+                conn.execute(select(people).where(people.c.username == (username or "").strip().lower()))
+                .mappings()
+                .first()
+            )
         if row is None:
             _HASHER.hash(password or "")  # the same work as for a real account: timing says nothing
             raise SignInRefused("unknown username")
@@ -162,16 +191,26 @@ class People:
         p = people.c
         if not right:
             with self.store.write() as conn:  # counted in SQL: two guesses at once both count
-                conn.execute(update(people).where(p.id == row["id"]).values(
-                    failures=p.failures + 1,
-                    locked_until=case((p.failures + 1 >= MAX_FAILURES, literal(now + LOCKOUT, UTCDateTime)), else_=p.locked_until)))
+                conn.execute(
+                    update(people)
+                    .where(p.id == row["id"])
+                    .values(
+                        failures=p.failures + 1,
+                        locked_until=case(
+                            (p.failures + 1 >= MAX_FAILURES, literal(now + LOCKOUT, UTCDateTime)), else_=p.locked_until
+                        ),
+                    )
+                )
                 locked = conn.execute(select(p.locked_until).where(p.id == row["id"])).scalar()
             raise SignInRefused("wrong password", locked)  # (outside the transaction: the count is kept)
         if row["locked_until"] is not None and row["locked_until"] > now:
             raise SignInRefused("account locked", row["locked_until"])
         with self.store.write() as conn:
-            conn.execute(update(people).where(p.id == row["id"]).values(
-                failures=0, locked_until=None, **({"password_hash": rehash} if rehash else {})))
+            conn.execute(
+                update(people)
+                .where(p.id == row["id"])
+                .values(failures=0, locked_until=None, **({"password_hash": rehash} if rehash else {}))
+            )
         return _person(dict(row))
 
 
@@ -181,4 +220,6 @@ def password_stamp(password_hash: str) -> str:
 
 
 def _person(row: dict) -> Person:
-    return Person(row["id"], row["username"], row["name"], row["role"], frozenset(row["opds"] or ()), bool(row["personal"]))
+    return Person(
+        row["id"], row["username"], row["name"], row["role"], frozenset(row["opds"] or ()), bool(row["personal"])
+    )

@@ -1,5 +1,6 @@
 """The start-up's way in: `make run` ends by printing a one-click sign-in link for the local operator
 (as Jupyter does), and, with the demo on, one for a demo account of each role and a demo wall screen."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -26,12 +27,21 @@ def start_links(store: Store, base_url: str, demo: bool) -> list[tuple[str, str]
     if demo:
         for username, role, name, opds in DEMO_ACCOUNTS:
             person = people.ensure(username, role, name, opds)
-            out.append((f"DEMO {role:<9} {person.username}", link(base_url, "signin", tokens.issue("signin", person.id, SIGNIN_TTL))))
+            out.append(
+                (
+                    f"DEMO {role:<9} {person.username}",
+                    link(base_url, "signin", tokens.issue("signin", person.id, SIGNIN_TTL)),
+                )
+            )
         screens = Devices(store)
         with store.read() as conn:
-            known = conn.execute(select(devices.c.id).where(devices.c.name == DEMO_SCREEN, devices.c.revoked_at.is_(None))).first()
+            known = conn.execute(
+                select(devices.c.id).where(devices.c.name == DEMO_SCREEN, devices.c.revoked_at.is_(None))
+            ).first()
         token = screens.relink(known[0]) if known else screens.add(DEMO_SCREEN)[1]
-        out.append((f"DEMO layar     {DEMO_SCREEN} (pairs this browser as a wall screen)", link(base_url, "pair", token)))
+        out.append(
+            (f"DEMO layar     {DEMO_SCREEN} (pairs this browser as a wall screen)", link(base_url, "pair", token))
+        )
     username, role, name, opds = LOCAL_OPERATOR
     person = people.ensure(username, role, name, opds)
     out.append((person.name, link(base_url, "signin", tokens.issue("signin", person.id, SIGNIN_TTL))))

@@ -4,6 +4,7 @@ A token is 256 random bits shown once (in a link); only its SHA-256 is stored. R
 UPDATE that succeeds for exactly one caller, so a link opened twice, or by two browsers at once,
 lets in only the first.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,8 +36,17 @@ class OneTimeTokens:
         token = secrets.token_urlsafe(32)
         now = self.clock()
         with self.store.write() as conn:
-            conn.execute(one_time_tokens.insert(), dict(digest=_digest(token), purpose=purpose, subject=subject,
-                                                        created_at=now, expires_at=now + ttl, used_at=None))
+            conn.execute(
+                one_time_tokens.insert(),
+                dict(
+                    digest=_digest(token),
+                    purpose=purpose,
+                    subject=subject,
+                    created_at=now,
+                    expires_at=now + ttl,
+                    used_at=None,
+                ),
+            )
         return token
 
     def redeem(self, purpose: str, token: str) -> str | None:
@@ -46,9 +56,12 @@ class OneTimeTokens:
         t = one_time_tokens.c
         now = self.clock()
         with self.store.write() as conn:
-            done = conn.execute(update(one_time_tokens)
-                                .where(t.digest == _digest(token), t.purpose == purpose, t.used_at.is_(None), t.expires_at > now)
-                                .values(used_at=now).returning(t.subject)).first()
+            done = conn.execute(
+                update(one_time_tokens)
+                .where(t.digest == _digest(token), t.purpose == purpose, t.used_at.is_(None), t.expires_at > now)
+                .values(used_at=now)
+                .returning(t.subject)
+            ).first()
         return done[0] if done else None
 
 

@@ -11,6 +11,7 @@ they may see and do. Every route asks the same `Viewer`, so a rule lives here on
 | admin     | all                           | no (unless granted)| people, devices, keys; the audit log   |
 | key       | its source's, or its OPDs'    | with `personal`    | by its roles (access/keys.py)          |
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """/briefing/: the morning briefings (documents/briefing.py) a signed-in person may read, and each PDF, asked again
 per file (Viewer.reads_briefing): the mayor's for leaders, operators and admins; an agency's also for its people."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,7 +16,7 @@ KEEP_LISTED = 60  # days on the list (the files stay under DATA_DIR/briefings un
 
 
 def _opd_of(name: str) -> str | None:
-    return None if name == f"{MAYOR}.pdf" else name[len("opd-"):-len(".pdf")]
+    return None if name == f"{MAYOR}.pdf" else name[len("opd-") : -len(".pdf")]
 
 
 def install(server: Flask, services: Services) -> None:
@@ -25,13 +26,18 @@ def install(server: Flask, services: Services) -> None:
     def briefing_list():
         from layouts import briefing_page
         from layouts.i18n import t
+
         who = viewer()
         if who is None:  # (the sign-in guard answered already)
             return flask.Response("401", 401, mimetype="text/plain")
         lang = current_lang()
         names = {code: o.short for code, o in services.routing.opds.items()}
         days = []
-        folders = sorted((p for p in root.iterdir() if p.is_dir() and DAY.match(p.name)), reverse=True) if root.is_dir() else []
+        folders = (
+            sorted((p for p in root.iterdir() if p.is_dir() and DAY.match(p.name)), reverse=True)
+            if root.is_dir()
+            else []
+        )
         for folder in folders[:KEEP_LISTED]:
             files = []
             for path in sorted(folder.glob("*.pdf"), key=lambda p: (p.name != f"{MAYOR}.pdf", p.name)):

@@ -15,6 +15,7 @@
 
 Uses the same settings as the app (DATA_DIR / DATABASE_URL), so it works on the running app's store.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,6 +39,7 @@ def _services():
     """Everything, for the imports (which place reports on the map); the key commands need only the store,
     and start faster without the map's libraries."""
     from ..runtime.services import Services
+
     services = Services(Settings.from_env())
     services.store.create_schema()
     return services
@@ -52,8 +54,11 @@ def _keys() -> ApiKeys:
 def keys_create(args) -> int:
     routing = categories.load()
     if args.source and args.source not in routing.sources:
-        print(f"unknown source {args.source!r}; known sources (data_feeds/reports/categories.toml): "
-              f"{', '.join(routing.sources)}", file=sys.stderr)
+        print(
+            f"unknown source {args.source!r}; known sources (data_feeds/reports/categories.toml): "
+            f"{', '.join(routing.sources)}",
+            file=sys.stderr,
+        )
         return 2
     if _unknown_opd(args.opd):
         return 2
@@ -64,8 +69,11 @@ def keys_create(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     scope = f"agency {', '.join(row['opds'])}" if row["opds"] else f"source {row['source']}"
-    print(f"key {row['id']} for {scope}, roles {', '.join(row['roles'])}. "
-          "Shown once: store it now; only its hash is kept.", file=sys.stderr)
+    print(
+        f"key {row['id']} for {scope}, roles {', '.join(row['roles'])}. "
+        "Shown once: store it now; only its hash is kept.",
+        file=sys.stderr,
+    )
     print(key)  # the last line of output is the key, for scripts
     return 0
 
@@ -94,8 +102,11 @@ def _unknown_opd(opds) -> bool:
 
 
 def keys_revoke(args) -> int:
-    return _outcome(_keys().revoke(args.key_id), f"key {args.key_id} revoked: it is refused from the next request on",
-                    f"no active key {args.key_id!r}")
+    return _outcome(
+        _keys().revoke(args.key_id),
+        f"key {args.key_id} revoked: it is refused from the next request on",
+        f"no active key {args.key_id!r}",
+    )
 
 
 def audit(args) -> int:
@@ -113,8 +124,10 @@ def audit(args) -> int:
     for row in store.audit_log(since, args.limit):
         where = f" from {row['address']}" if row["address"] else ""
         what = f" report {row['report_id']}" if row["report_id"] else ""
-        print(f"{row['at'].astimezone(WIB):%Y-%m-%d %H:%M:%S} WIB  {row['actor_kind']} {row['actor']}  {row['action']} "
-              f"{row['outcome']}{what}{where}" + (f"  ({row['detail']})" if row["detail"] else ""))
+        print(
+            f"{row['at'].astimezone(WIB):%Y-%m-%d %H:%M:%S} WIB  {row['actor_kind']} {row['actor']}  {row['action']} "
+            f"{row['outcome']}{what}{where}" + (f"  ({row['detail']})" if row["detail"] else "")
+        )
     return 0
 
 
@@ -147,8 +160,11 @@ def users_list(_args) -> int:
 
 
 def users_disable(args) -> int:
-    return _outcome(_people().disable(args.username), f"account {args.username} disabled: its sign-ins are refused from now on",
-                    f"no active account {args.username!r}")
+    return _outcome(
+        _people().disable(args.username),
+        f"account {args.username} disabled: its sign-ins are refused from now on",
+        f"no active account {args.username!r}",
+    )
 
 
 def users_reset(args) -> int:
@@ -170,8 +186,10 @@ def users_link(args) -> int:
         print(f"no active account {args.username!r}", file=sys.stderr)
         return 2
     token = OneTimeTokens(store).issue("signin", person.id, SIGNIN_TTL)
-    print(f"one-click sign-in for {person.username} ({person.role}), once, within {SIGNIN_TTL.total_seconds() / 3600:.0f} h:",
-          file=sys.stderr)
+    print(
+        f"one-click sign-in for {person.username} ({person.role}), once, within {SIGNIN_TTL.total_seconds() / 3600:.0f} h:",
+        file=sys.stderr,
+    )
     print(link(settings.base_url, "signin", token))
     return 0
 
@@ -190,8 +208,11 @@ def devices_add(args) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"device {device.id} \"{device.name}\": open this link once on the screen (within {PAIR_TTL.days} days); "
-          "it then stays signed in as a read-only wall until revoked:", file=sys.stderr)
+    print(
+        f'device {device.id} "{device.name}": open this link once on the screen (within {PAIR_TTL.days} days); '
+        "it then stays signed in as a read-only wall until revoked:",
+        file=sys.stderr,
+    )
     print(link(settings.base_url, "pair", token))
     return 0
 
@@ -199,8 +220,13 @@ def devices_add(args) -> int:
 def devices_list(_args) -> int:
     devices, _ = _devices()
     for row in devices.list():
-        state = (f"revoked {row['revoked_at'].astimezone(WIB):%Y-%m-%d %H:%M}" if row["revoked_at"] else
-                 f"paired {row['paired_at'].astimezone(WIB):%Y-%m-%d %H:%M}" if row["paired_at"] else "waiting for pairing")
+        state = (
+            f"revoked {row['revoked_at'].astimezone(WIB):%Y-%m-%d %H:%M}"
+            if row["revoked_at"]
+            else f"paired {row['paired_at'].astimezone(WIB):%Y-%m-%d %H:%M}"
+            if row["paired_at"]
+            else "waiting for pairing"
+        )
         seen = f"last seen {row['last_seen_at'].astimezone(WIB):%Y-%m-%d %H:%M} WIB" if row["last_seen_at"] else ""
         print(f"{row['id']}  {row['name']:<28} {state:<26} {seen}")
     return 0
@@ -208,8 +234,11 @@ def devices_list(_args) -> int:
 
 def devices_revoke(args) -> int:
     devices, _ = _devices()
-    return _outcome(devices.revoke(args.device_id), f"device {args.device_id} revoked: the screen is refused within seconds",
-                    f"no active device {args.device_id!r}")
+    return _outcome(
+        devices.revoke(args.device_id),
+        f"device {args.device_id} revoked: the screen is refused within seconds",
+        f"no active device {args.device_id!r}",
+    )
 
 
 def devices_relink(args) -> int:
@@ -225,6 +254,7 @@ def devices_relink(args) -> int:
 
 def import_reports(args) -> int:
     from ..reports.bulk_import import run_cli
+
     return run_cli(_services(), args.file, dry_run=args.dry_run, batch_size=args.batch_size, source=args.source)
 
 
@@ -233,6 +263,7 @@ def report_evidence(args) -> int:
     import time
 
     from ..documents import evidence_pack
+
     started = time.perf_counter()
     pdf = evidence_pack.build(_services(), args.start, args.end, args.lang)
     Path(args.out).write_bytes(pdf)
@@ -246,6 +277,7 @@ def report_briefing(args) -> int:
 
     from ..clock import wib_today
     from ..documents import briefing
+
     services = _services()
     day = args.date or wib_today() - timedelta(days=1)
     files = briefing.write_day(services, day)
@@ -258,6 +290,7 @@ def report_briefing(args) -> int:
 
 def _day(text: str):
     from datetime import date
+
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -266,6 +299,7 @@ def _day(text: str):
 
 def import_indicators(args) -> int:
     from ..indicators.importer import run_cli
+
     return run_cli(_services().indicators, args.file, dry_run=args.dry_run)
 
 
@@ -275,9 +309,12 @@ def main(argv: list[str] | None = None) -> int:
     keys = sub.add_parser("keys", help="API keys per feed source").add_subparsers(dest="action", required=True)
     create = keys.add_parser("create", help="create a key; prints it as the last line")
     create.add_argument("source", nargs="?", help="the feed source the key speaks for (leave out with --opd)")
-    create.add_argument("--opd", action="append", help="an agency key: acts on reports routed to this OPD (repeat for several)")
-    create.add_argument("--role", action="append", choices=ROLES,
-                        help=f"repeat for several (default: {', '.join(DEFAULT_ROLES)})")
+    create.add_argument(
+        "--opd", action="append", help="an agency key: acts on reports routed to this OPD (repeat for several)"
+    )
+    create.add_argument(
+        "--role", action="append", choices=ROLES, help=f"repeat for several (default: {', '.join(DEFAULT_ROLES)})"
+    )
     create.add_argument("--label", help="who holds it, e.g. 'LAKSA production'")
     create.set_defaults(func=keys_create)
     keys.add_parser("list", help="keys and their state (never the secrets)").set_defaults(func=keys_list)
@@ -291,7 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     reports.add_argument("--batch-size", type=int, default=1000, help="rows per all-or-nothing batch (default 1000)")
     reports.add_argument("--source", help="source for rows that name none")
     reports.set_defaults(func=import_reports)
-    inds = imp.add_parser("indicators", help="indicator figures from CSV or XLSX (format: data_feeds/indicators/importer.py)")
+    inds = imp.add_parser(
+        "indicators", help="indicator figures from CSV or XLSX (format: data_feeds/indicators/importer.py)"
+    )
     inds.add_argument("file")
     inds.add_argument("--dry-run", action="store_true", help="check every row, store nothing")
     inds.set_defaults(func=import_indicators)
@@ -315,9 +354,11 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--personal", action="store_true", help="may read reporters' contact (operators always may)")
     add.set_defaults(func=users_add)
     users.add_parser("list", help="accounts, roles, scopes (never passwords)").set_defaults(func=users_list)
-    for action, func, text in (("disable", users_disable, "refuse an account's sign-ins from now on"),
-                               ("reset", users_reset, "a new password (printed once); lifts a lockout"),
-                               ("link", users_link, "a one-time sign-in link (printed as the last line)")):
+    for action, func, text in (
+        ("disable", users_disable, "refuse an account's sign-ins from now on"),
+        ("reset", users_reset, "a new password (printed once); lifts a lockout"),
+        ("link", users_link, "a one-time sign-in link (printed as the last line)"),
+    ):
         one = users.add_parser(action, help=text)
         one.add_argument("username")
         one.set_defaults(func=func)
@@ -326,8 +367,10 @@ def main(argv: list[str] | None = None) -> int:
     dadd.add_argument("name")
     dadd.set_defaults(func=devices_add)
     devs.add_parser("list", help="screens and their state").set_defaults(func=devices_list)
-    for action, func, text in (("revoke", devices_revoke, "refuse a screen from now on"),
-                               ("relink", devices_relink, "a new pairing link for a replaced screen")):
+    for action, func, text in (
+        ("revoke", devices_revoke, "refuse a screen from now on"),
+        ("relink", devices_relink, "a new pairing link for a replaced screen"),
+    ):
         one = devs.add_parser(action, help=text)
         one.add_argument("device_id")
         one.set_defaults(func=func)
@@ -343,24 +386,44 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # what an admin changes from the command line is audited like what people do in the browser
-ADMIN_CHANGES = {("keys", "create"), ("keys", "revoke"), ("users", "add"), ("users", "disable"), ("users", "reset"),
-                 ("users", "link"), ("devices", "add"), ("devices", "revoke"), ("devices", "relink")}
+ADMIN_CHANGES = {
+    ("keys", "create"),
+    ("keys", "revoke"),
+    ("users", "add"),
+    ("users", "disable"),
+    ("users", "reset"),
+    ("users", "link"),
+    ("devices", "add"),
+    ("devices", "revoke"),
+    ("devices", "relink"),
+}
 
 
 def _audit_change(args, code: int) -> None:
     import getpass
 
     from ..clock import utcnow
-    subject = next((str(v) for v in (getattr(args, k, None) for k in ("username", "device_id", "key_id", "name", "source"))
-                    if v), ",".join(getattr(args, "opd", None) or ()))
+
+    subject = next(
+        (str(v) for v in (getattr(args, k, None) for k in ("username", "device_id", "key_id", "name", "source")) if v),
+        ",".join(getattr(args, "opd", None) or ()),
+    )
     try:
         who = getpass.getuser()
     except (KeyError, OSError):
         who = f"uid {os.getuid()}"
     store = Store(Settings.from_env().database_url)
     store.create_schema()  # (a command refused before it opened the store leaves no schema behind)
-    store.audit(at=utcnow(), actor_kind="cli", actor=who[:120], action=f"{args.command}_{args.action}",
-                outcome="allowed" if code == 0 else "refused", report_id=None, address=None, detail=subject[:300] or None)
+    store.audit(
+        at=utcnow(),
+        actor_kind="cli",
+        actor=who[:120],
+        action=f"{args.command}_{args.action}",
+        outcome="allowed" if code == 0 else "refused",
+        report_id=None,
+        address=None,
+        detail=subject[:300] or None,
+    )
     store.dispose()
 
 

@@ -9,6 +9,7 @@ which carry a CSRF token beside text a stranger can choose: compressed, that is 
 The Dash documents carry no secret (the sign-out form takes its token from the cookie as it is sent).
 flask-compress does the negotiation (Accept-Encoding, Vary, ETags); which responses it touches is decided here.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -37,7 +38,8 @@ def install(server: Flask) -> None:
     server.config.update(
         COMPRESS_REGISTER=False,  # only the responses chosen below
         COMPRESS_ALGORITHM=["br", "gzip"],
-        COMPRESS_BR_LEVEL=9, COMPRESS_LEVEL=9,  # paid once per file, so the smallest
+        COMPRESS_BR_LEVEL=9,
+        COMPRESS_LEVEL=9,  # paid once per file, so the smallest
         COMPRESS_MIN_SIZE=MIN_BYTES,
         COMPRESS_CACHE_BACKEND=lambda: SimpleCache(threshold=CACHED_FILES, default_timeout=0),
         COMPRESS_CACHE_KEY=lambda req: req.full_path,
@@ -62,7 +64,9 @@ def install(server: Flask) -> None:
     @server.get("/favicon.ico")
     def favicon():
         """What a browser asks for on the script-free pages (Dash's pages name their own)."""
-        return Response(FAVICON.read_bytes(), mimetype="image/x-icon", headers={"Cache-Control": "public, max-age=86400"})
+        return Response(
+            FAVICON.read_bytes(), mimetype="image/x-icon", headers={"Cache-Control": "public, max-age=86400"}
+        )
 
 
 def _gzip_now(resp: Response, min_bytes: int = MIN_BYTES) -> Response:

@@ -1,4 +1,5 @@
 """/bukti/<report>/<file>: uploaded evidence, served only to those who may see the report it belongs to."""
+
 from __future__ import annotations
 
 from flask import Flask, abort, send_file

@@ -8,6 +8,7 @@ evidence photos and videos a report links to live on the feeds' servers. Nothing
 Four static headers and one policy string: a library (flask-talisman) would add HTTPS redirects and
 secure-only cookies that a plain-HTTP wall on a LAN cannot use, and nothing else we need.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -34,19 +35,21 @@ def policy(apps: list[Dash], tile_url: str = "") -> str:
     tile_origin = f"{tiles.scheme}://{tiles.netloc}".replace("://a.", "://*.") if tiles.scheme and tiles.netloc else ""
     hashes = dict.fromkeys(h for app in apps for h in app.csp_hashes())  # each already quoted: 'sha256-...'
     script = " ".join(["'self'", *hashes])
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src {script}",
-        "style-src 'self' 'unsafe-inline'",
-        f"img-src 'self' data: https: {tile_origin}".strip(),
-        "media-src 'self' https:",
-        "font-src 'self' data:",
-        "connect-src 'self'",  # and the live channel's origin (install: per request)
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {script}",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: https: {tile_origin}".strip(),
+            "media-src 'self' https:",
+            "font-src 'self' data:",
+            "connect-src 'self'",  # and the live channel's origin (install: per request)
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def install(apps: list[Dash], tile_url: str = "", live_url: str = "", channel_port: int = 0) -> None:

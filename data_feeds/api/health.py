@@ -1,4 +1,5 @@
 """/healthz for machines: store, Redis, live worker and each feed, up or down and how old."""
+
 from __future__ import annotations
 
 import time
@@ -20,7 +21,11 @@ def health(services: Services) -> dict:
         services.store.ping()
         latest = services.store.feed_latest(list(services.routing.sources))
         backlog = services.store.outbox_backlog()
-        out["store"] = {"up": True, "latency_ms": round((time.perf_counter() - t0) * 1000, 2), "outbox_pending": backlog}
+        out["store"] = {
+            "up": True,
+            "latency_ms": round((time.perf_counter() - t0) * 1000, 2),
+            "outbox_pending": backlog,
+        }
     except Exception as exc:  # noqa: BLE001 - health must report, not raise
         latest = {}
         out["store"] = {"up": False, "error": type(exc).__name__}
@@ -28,8 +33,11 @@ def health(services: Services) -> dict:
     try:
         state, beat = services.live.pulse()
         out["redis"] = {"up": True, "latency_ms": round((time.perf_counter() - t0) * 1000, 2)}
-        out["live"] = {"version": state.token() if state else None, "worker_up": beat is not None,
-                       "demo": bool(beat["demo"]) if beat else None}
+        out["live"] = {
+            "version": state.token() if state else None,
+            "worker_up": beat is not None,
+            "demo": bool(beat["demo"]) if beat else None,
+        }
     except (redis.RedisError, OSError) as exc:
         out["redis"] = {"up": False, "error": type(exc).__name__}
         out["live"] = {"version": None, "worker_up": None, "demo": None}
@@ -37,12 +45,19 @@ def health(services: Services) -> dict:
     for code, src in services.routing.sources.items():
         ts = latest.get(code)
         age = (now - ts).total_seconds() if ts else None
-        feeds[code] = {"name": src.name, "up": age is not None and age <= src.stale_after_s,
-                       "newest_item_at": iso_utc(ts),
-                       "age_s": round(age, 1) if age is not None else None, "stale_after_s": src.stale_after_s}
+        feeds[code] = {
+            "name": src.name,
+            "up": age is not None and age <= src.stale_after_s,
+            "newest_item_at": iso_utc(ts),
+            "age_s": round(age, 1) if age is not None else None,
+            "stale_after_s": src.stale_after_s,
+        }
     out["feeds"] = feeds
-    out["status"] = "ok" if out["store"]["up"] and out["redis"]["up"] and out["live"]["worker_up"] else (
-        "down" if not out["store"]["up"] else "degraded")
+    out["status"] = (
+        "ok"
+        if out["store"]["up"] and out["redis"]["up"] and out["live"]["worker_up"]
+        else ("down" if not out["store"]["up"] else "degraded")
+    )
     return out
 
 

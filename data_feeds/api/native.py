@@ -4,6 +4,7 @@ JSON in, JSON out. Every client error is `{"error": {"field", "reason"}}` (or a 
 them) with a 4xx status; a 201 is sent only after the store has committed. Handlers reach
 the running services with `current()` (attached to the app by `api.install`).
 """
+
 from __future__ import annotations
 
 import io
@@ -42,7 +43,9 @@ def json_body() -> object:
     if request.content_length is not None and request.content_length > request.max_content_length:
         raise RequestEntityTooLarge()
     if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
-        raise ApiError.one(415, "body", f"must be sent as application/json, not {request.mimetype or 'no content type'}")
+        raise ApiError.one(
+            415, "body", f"must be sent as application/json, not {request.mimetype or 'no content type'}"
+        )
     raw = request.get_data(cache=False)
     try:
         return json.loads(raw)
@@ -116,7 +119,9 @@ def list_reports():
     query = search.ReportQuery.from_args(request.args, services.routing, services.gazetteer)
     limit = search.page_limit(request.args)
     after = search.decode_cursor(request.args.get("cursor"))
-    items, cursor = services.reports.search(query, who, limit, after, personal=query_flag("personal"), address=request.remote_addr)
+    items, cursor = services.reports.search(
+        query, who, limit, after, personal=query_flag("personal"), address=request.remote_addr
+    )
     return jsonify({"reports": items, "next_cursor": cursor, "filters": query.to_args()})
 
 
@@ -144,7 +149,9 @@ def record_indicators():
     if not dry:
         services.poker.poke()
     # identical figures already stored are not written again (a re-sent request does not double them)
-    return jsonify({"stored": 0 if dry else len(rows), "checked": len(items), "dry_run": dry, "items": rows}), (200 if dry else 201)
+    return jsonify({"stored": 0 if dry else len(rows), "checked": len(items), "dry_run": dry, "items": rows}), (
+        200 if dry else 201
+    )
 
 
 @bp.post("/api/v1/indicators/import")
@@ -153,11 +160,16 @@ def import_indicators():
     services = current()
     who = key_with("indicators")
     upload = request.files.get("file")
-    stream, name = (upload.stream, upload.filename or "") if upload else (io.BytesIO(request.get_data()), request.args.get("name", ""))
+    stream, name = (
+        (upload.stream, upload.filename or "")
+        if upload
+        else (io.BytesIO(request.get_data()), request.args.get("name", ""))
+    )
     dry = query_flag("dry_run")
     try:
-        count, errors = indicator_import.import_file(services.indicators, stream, name,
-                                                     actor=f"{who.name} import {name}", dry_run=dry)
+        count, errors = indicator_import.import_file(
+            services.indicators, stream, name, actor=f"{who.name} import {name}", dry_run=dry
+        )
     except indicator_import.FileError as exc:
         raise ApiError.one(400, "file", str(exc)) from None
     if errors:
@@ -179,10 +191,18 @@ def export_indicators(fmt: str):
     form = csv_form() if fmt == "csv" else "id"
     table = indicator_export.frame(services.indicators, services.routing, lang, history=history)
     stamp = utcnow().astimezone(WIB).strftime("%Y%m%d-%H%M")
-    body, mime = ((indicator_export.to_csv(table, form, lang), "text/csv; charset=utf-8") if fmt == "csv" else
-                  (indicator_export.to_xlsx(table, lang, history), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    name = (f"{'indikator' if lang == 'id' else 'indicators'}{('-riwayat' if lang == 'id' else '-history') if history else ''}"
-            f"-kota-tangerang-{stamp}.{fmt}")
+    body, mime = (
+        (indicator_export.to_csv(table, form, lang), "text/csv; charset=utf-8")
+        if fmt == "csv"
+        else (
+            indicator_export.to_xlsx(table, lang, history),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    )
+    name = (
+        f"{'indikator' if lang == 'id' else 'indicators'}{('-riwayat' if lang == 'id' else '-history') if history else ''}"
+        f"-kota-tangerang-{stamp}.{fmt}"
+    )
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -190,6 +210,7 @@ def export_indicators(fmt: str):
 def export_evidence_pack():
     """The assessors' evidence pack (documents/evidence_pack.py): aggregates only, for anyone signed in or keyed."""
     from ..documents import evidence_pack
+
     api_viewer(principal(required=False))
     lang = request.args.get("lang", "id")
     if lang not in ("id", "en"):  # (strict here: a pack is seconds of work, not made for a mistyped argument)
@@ -202,8 +223,11 @@ def export_evidence_pack():
         raise ApiError.one(422, "from", f"the period is longer than {evidence_pack.MAX_DAYS} days; make two packs")
     pdf = evidence_pack.build(current(), start, end, lang)
     name = f"{'paket-bukti' if lang == 'id' else 'evidence-pack'}-kota-tangerang-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"',
-                                                              "Cache-Control": "private, no-store"})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
+    )
 
 
 EARLIEST_DAY = date(2000, 1, 1)  # the store refuses reports from before 2000: nothing older to show
@@ -238,11 +262,20 @@ def export_reports(fmt: str):
     query = search.ReportQuery.from_args(request.args, services.routing, services.gazetteer)
     rows, cut = report_export.collect(services.reports, query, who)
     stamp = utcnow().astimezone(WIB).strftime("%Y%m%d-%H%M")
-    body, mime = ((report_export.to_csv(rows, lang, csv_form()), "text/csv; charset=utf-8") if fmt == "csv" else
-                  (report_export.to_xlsx(rows, report_export.title(query, len(rows), cut, lang), lang),
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    body, mime = (
+        (report_export.to_csv(rows, lang, csv_form()), "text/csv; charset=utf-8")
+        if fmt == "csv"
+        else (
+            report_export.to_xlsx(rows, report_export.title(query, len(rows), cut, lang), lang),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    )
     name = f"{'laporan' if lang == 'id' else 'reports'}-kota-tangerang-{stamp}.{fmt}"
-    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return Response(
+        body,
+        mimetype=mime,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 @bp.get("/api/v1/indicators/<code>")
@@ -256,9 +289,17 @@ def indicator_series(code: str):
         raise ApiError.one(422, "place", f"unknown place {request.args.get('place')!r}")
     measure = request.args.get("measure", "value")
     subject = request.args.get("subject")  # a market, a device type; absent: every subject, each row naming its own
-    return jsonify({"indicator": code, "place": place, "measure": measure,
-                    "series": [{k: r[k] for k in ("subject", "period", "as_of", "value", "source", "correction", "demo")}
-                               for r in indicators.series(code, place, measure, subject)]})
+    return jsonify(
+        {
+            "indicator": code,
+            "place": place,
+            "measure": measure,
+            "series": [
+                {k: r[k] for k in ("subject", "period", "as_of", "value", "source", "correction", "demo")}
+                for r in indicators.series(code, place, measure, subject)
+            ],
+        }
+    )
 
 
 @bp.get("/api/v1/live/markers")
@@ -269,7 +310,9 @@ def live_markers():
     try:
         state, body = current().live.markers_geojson(who.map_opds)
     except (redis.RedisError, OSError):
-        raise ApiError.one(503, None, "the live snapshot (Redis) is unavailable; reports are still being stored") from None
+        raise ApiError.one(
+            503, None, "the live snapshot (Redis) is unavailable; reports are still being stored"
+        ) from None
     resp = Response(body, mimetype="application/geo+json")
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Live-Version"] = state.token() if state else ""

@@ -9,6 +9,7 @@ that ask (`extensions=true`, and always in servicerequestupdates), onto mySociet
 FixMyStreet's extended statuses. mySociety's update extension also runs the other way:
 POST servicerequestupdates brings a citizen's comment or reopen request in as an event.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,17 +39,41 @@ OPEN311_STATUS = {s: "open" if s in lifecycle.OPEN else "closed" for s in lifecy
 # mySociety FixMyStreet's extended statuses (Open311 update extension), by what each LAKSA state means to a
 # FixMyStreet that follows it: a reassignment stays in progress (internal_referral would close it there), a
 # reopened report is open again (FixMyStreet ignores "reopen").
-FMS_STATUS = {"baru": "open", "diproses": "in_progress", "selesai": "fixed", "ditolak": "no_further_action",
-              "duplikat": "duplicate"}
+FMS_STATUS = {
+    "baru": "open",
+    "diproses": "in_progress",
+    "selesai": "fixed",
+    "ditolak": "no_further_action",
+    "duplikat": "duplicate",
+}
 FMS_EVENT = {"reassigned": "in_progress", "reopened": "open"}
 # The statuses a 311 client may send with an update; OPEN or REOPEN on a resolved report asks to reopen it.
-UPDATE_STATUSES = ("OPEN", "CLOSED", "FIXED", "IN_PROGRESS", "ACTION_SCHEDULED", "INVESTIGATING", "DUPLICATE",
-                   "NOT_COUNCILS_RESPONSIBILITY", "NO_FURTHER_ACTION", "INTERNAL_REFERRAL", "REOPEN")
+UPDATE_STATUSES = (
+    "OPEN",
+    "CLOSED",
+    "FIXED",
+    "IN_PROGRESS",
+    "ACTION_SCHEDULED",
+    "INVESTIGATING",
+    "DUPLICATE",
+    "NOT_COUNCILS_RESPONSIBILITY",
+    "NO_FURTHER_ACTION",
+    "INTERNAL_REFERRAL",
+    "REOPEN",
+)
 ID = re.compile(r"^[A-Za-z0-9._:\-]{1,80}$")  # a request id, token or update id; anything else is unknown
 PHONE = re.compile(r"\+?[0-9 ()-]{6,32}")
 # native field names -> the Open311 form field a client sent
-FIELD_NAMES = {"lon": "long", "lat,lon": "lat,long", "category": "service_code", "reporter.phone": "phone",
-               "reporter.name": "first_name,last_name", "id": "token", "note": "description", "evidence": "media_url"}
+FIELD_NAMES = {
+    "lon": "long",
+    "lat,lon": "lat,long",
+    "category": "service_code",
+    "reporter.phone": "phone",
+    "reporter.name": "first_name,last_name",
+    "id": "token",
+    "note": "description",
+    "evidence": "media_url",
+}
 
 
 class Open311Error(Exception):
@@ -68,7 +93,9 @@ def parse_w3(name: str, value: str, end_of_day: bool = False) -> datetime:
         else:
             dt = datetime.fromisoformat(text)
     except (ValueError, OverflowError):
-        raise Open311Error(400, f"{name} must be a w3 date-time, e.g. 2026-11-01T00:00:00+07:00 (got {value!r})") from None
+        raise Open311Error(
+            400, f"{name} must be a w3 date-time, e.g. 2026-11-01T00:00:00+07:00 (got {value!r})"
+        ) from None
     if dt.tzinfo is None:
         raise Open311Error(400, f"{name} must include a UTC offset or Z, e.g. 2026-11-01T00:00:00Z")
     try:
@@ -121,7 +148,9 @@ def render(fmt: str, root: str, item: str | None, body, status: int = 200) -> Re
 
 
 def error_response(fmt: str, code: int, description: str) -> Response:
-    return render(fmt if fmt in FORMATS else "xml", "errors", "error", [{"code": code, "description": description}], code)
+    return render(
+        fmt if fmt in FORMATS else "xml", "errors", "error", [{"code": code, "description": description}], code
+    )
 
 
 # -- the adapter -----------------------------------------------------------------------------
@@ -143,8 +172,9 @@ def _open311_error(exc: Open311Error):
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
     code = 403 if exc.status in (401, 403) else 404 if exc.status == 404 else 400
-    text = "; ".join(f"{FIELD_NAMES.get(e['field'], e['field'])}: {e['reason']}" if e["field"] else e["reason"]
-                     for e in exc.errors)
+    text = "; ".join(
+        f"{FIELD_NAMES.get(e['field'], e['field'])}: {e['reason']}" if e["field"] else e["reason"] for e in exc.errors
+    )
     return error_response(_fmt_of_request(), code, text)
 
 
@@ -168,10 +198,14 @@ def service(code: str, routing: RoutingTable) -> dict:
     cat = routing.categories[code]
     opd = routing.opds[cat.opd]
     return {
-        "service_code": code, "service_name": cat.name_id,
+        "service_code": code,
+        "service_name": cat.name_id,
         "description": f"Diteruskan ke {opd.name}. Respons pertama ≤ {cat.sla_response_hours:g} jam, "
-                       f"selesai ≤ {cat.sla_resolution_hours:g} jam. ({cat.name_en})",
-        "metadata": False, "type": "realtime", "keywords": f"{cat.name_en}, {opd.short}", "group": opd.short,
+        f"selesai ≤ {cat.sla_resolution_hours:g} jam. ({cat.name_en})",
+        "metadata": False,
+        "type": "realtime",
+        "keywords": f"{cat.name_en}, {opd.short}",
+        "group": opd.short,
     }
 
 
@@ -182,20 +216,38 @@ def as_request(row: dict, routing: RoutingTable, gazetteer: Gazetteer, extension
     kec = gazetteer.kecamatan.get(row["kode_kec"] or "")
     place = ", ".join(p.name for p in (kel, kec) if p)
     address = ", ".join(x for x in (row["address"], place, "Kota Tangerang") if x)
-    notes = {"selesai": "Selesai ditangani.", "ditolak": "Ditolak.",
-             "duplikat": f"Duplikat dari {row.get('duplicate_of')}."}.get(row["status"])
+    notes = {
+        "selesai": "Selesai ditangani.",
+        "ditolak": "Ditolak.",
+        "duplikat": f"Duplikat dari {row.get('duplicate_of')}.",
+    }.get(row["status"])
     out = {
-        "service_request_id": row["id"], "status": OPEN311_STATUS[row["status"]], "status_notes": notes,
-        "service_name": cat.name_id, "service_code": row["category"],
-        "description": row["description"] or row["title"], "agency_responsible": opd.name if opd else None,
-        "service_notice": None, "requested_datetime": iso_wib(row["reported_at"]), "updated_datetime": iso_wib(row["updated_at"]),
-        "expected_datetime": iso_wib(sla.due_times(row["reported_at"], cat)[1]), "address": address,
-        "address_id": row["kode_kel"], "zipcode": None, "lat": row["lat"], "long": row["lon"],
+        "service_request_id": row["id"],
+        "status": OPEN311_STATUS[row["status"]],
+        "status_notes": notes,
+        "service_name": cat.name_id,
+        "service_code": row["category"],
+        "description": row["description"] or row["title"],
+        "agency_responsible": opd.name if opd else None,
+        "service_notice": None,
+        "requested_datetime": iso_wib(row["reported_at"]),
+        "updated_datetime": iso_wib(row["updated_at"]),
+        "expected_datetime": iso_wib(sla.due_times(row["reported_at"], cat)[1]),
+        "address": address,
+        "address_id": row["kode_kel"],
+        "zipcode": None,
+        "lat": row["lat"],
+        "long": row["lon"],
         "media_url": (row["media"] or [None])[-1],
     }
     if extensions:
-        out["extended_attributes"] = {"laksa_status": row["status"], "fms_status": FMS_STATUS[row["status"]],
-                                      "title": row["title"], "opd": row["opd"], "duplicate_of": row.get("duplicate_of")}
+        out["extended_attributes"] = {
+            "laksa_status": row["status"],
+            "fms_status": FMS_STATUS[row["status"]],
+            "title": row["title"],
+            "opd": row["opd"],
+            "duplicate_of": row.get("duplicate_of"),
+        }
     return out
 
 
@@ -203,12 +255,25 @@ def as_request(row: dict, routing: RoutingTable, gazetteer: Gazetteer, extension
 def discovery(fmt):
     check(fmt)
     base = request.url_root.rstrip("/") + "/open311/v2"
-    return render(fmt, "discovery", None, {
-        "changeset": CHANGESET, "contact": "Tangerang LIVE Room, Diskominfo Kota Tangerang",
-        "key_service": "python -m data_feeds keys create SOURCE (ask the LIVE Room operators)",
-        "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base, "changeset": CHANGESET,
-                       "type": "production", "formats": list(f.split(";")[0] for f in FORMATS.values())}],
-    })
+    return render(
+        fmt,
+        "discovery",
+        None,
+        {
+            "changeset": CHANGESET,
+            "contact": "Tangerang LIVE Room, Diskominfo Kota Tangerang",
+            "key_service": "python -m data_feeds keys create SOURCE (ask the LIVE Room operators)",
+            "endpoints": [
+                {
+                    "specification": "http://wiki.open311.org/GeoReport_v2",
+                    "url": base,
+                    "changeset": CHANGESET,
+                    "type": "production",
+                    "formats": list(f.split(";")[0] for f in FORMATS.values()),
+                }
+            ],
+        },
+    )
 
 
 @bp.get("/services.<fmt>")
@@ -242,11 +307,17 @@ def create_request(fmt):
     if created:
         services.poker.poke()
     cat = services.routing.categories[code]
-    notice = (f"Diteruskan ke {report['opd']['name']}; target respons pertama {cat.sla_response_hours:g} jam, "
-              f"selesai {cat.sla_resolution_hours:g} jam.")
-    return render(fmt, "service_requests", "request",
-                  [{"service_request_id": report["id"], "service_notice": notice, "account_id": given.get("account_id")}],
-                  201 if created else 200)
+    notice = (
+        f"Diteruskan ke {report['opd']['name']}; target respons pertama {cat.sla_response_hours:g} jam, "
+        f"selesai {cat.sla_resolution_hours:g} jam."
+    )
+    return render(
+        fmt,
+        "service_requests",
+        "request",
+        [{"service_request_id": report["id"], "service_notice": notice, "account_id": given.get("account_id")}],
+        201 if created else 200,
+    )
 
 
 def native_payload(given: dict, source: str, routing: RoutingTable, gazetteer: Gazetteer) -> dict:
@@ -256,8 +327,12 @@ def native_payload(given: dict, source: str, routing: RoutingTable, gazetteer: G
     if len(description) > 4000:
         raise Open311Error(400, "description: may be at most 4,000 characters")
     title = " ".join(description.split())[:120] or routing.categories[code].name_id
-    payload = {"source": source, "category": code, "title": title if len(title) >= 3 else routing.categories[code].name_id,
-               "description": description}
+    payload = {
+        "source": source,
+        "category": code,
+        "title": title if len(title) >= 3 else routing.categories[code].name_id,
+        "description": description,
+    }
     if given.get("token"):
         payload["id"] = given["token"]
     if given.get("address_string"):
@@ -275,7 +350,9 @@ def native_payload(given: dict, source: str, routing: RoutingTable, gazetteer: G
     elif given.get("address_id"):
         place = gazetteer.kelurahan.get(given["address_id"])
         if place is None:
-            raise Open311Error(400, f"address_id {given['address_id']!r} is not a Kemendagri kelurahan code of Kota Tangerang")
+            raise Open311Error(
+                400, f"address_id {given['address_id']!r} is not a Kemendagri kelurahan code of Kota Tangerang"
+            )
         payload.update(lat=place.lat, lon=place.lon, kelurahan=place.code)
     else:
         raise Open311Error(400, "location was not provided: give lat and long, address_string or address_id")
@@ -298,7 +375,9 @@ def _phone(text: str | None) -> str | None:
 
 def media_urls() -> list[str]:
     """Every media_url a client sent (repeated fields, or PHP-style media_url[]), in order, once each."""
-    given = [u.strip() for key in ("media_url", "media_url[]") for u in request.form.getlist(key) + request.args.getlist(key)]
+    given = [
+        u.strip() for key in ("media_url", "media_url[]") for u in request.form.getlist(key) + request.args.getlist(key)
+    ]
     return list(dict.fromkeys(u for u in given if u))
 
 
@@ -310,8 +389,11 @@ def place_from_address(text: str, gazetteer: Gazetteer):
         found = gazetteer.find_kelurahan(part, kec.code if kec else None)
         if len(found) == 1:
             return found[0]
-    raise Open311Error(400, f"address_string: cannot place {text!r} in a kelurahan of Kota Tangerang; "
-                            "name the kelurahan (e.g. 'Jl. Perintis Kemerdekaan, Babakan, Tangerang') or give lat and long")
+    raise Open311Error(
+        400,
+        f"address_string: cannot place {text!r} in a kelurahan of Kota Tangerang; "
+        "name the kelurahan (e.g. 'Jl. Perintis Kemerdekaan, Babakan, Tangerang') or give lat and long",
+    )
 
 
 def reader(given: dict) -> Viewer:
@@ -374,10 +456,19 @@ def list_requests(fmt):
         start, end = window(given)
         # end is inclusive in the spec's wording; the store's range is half-open
         source, opds = who.report_filter()
-        rows = services.store.find_reports(categories=codes or None, statuses=statuses, start=start,
-                                           end=end + timedelta(microseconds=1), limit=MAX_ROWS, source=source, opds=opds)
+        rows = services.store.find_reports(
+            categories=codes or None,
+            statuses=statuses,
+            start=start,
+            end=end + timedelta(microseconds=1),
+            limit=MAX_ROWS,
+            source=source,
+            opds=opds,
+        )
     extensions = truthy(given.get("extensions"))
-    return render(fmt, "service_requests", "request", [as_request(r, routing, services.gazetteer, extensions) for r in rows])
+    return render(
+        fmt, "service_requests", "request", [as_request(r, routing, services.gazetteer, extensions) for r in rows]
+    )
 
 
 @bp.get("/requests/<rid>.<fmt>")
@@ -388,8 +479,12 @@ def one_request(rid, fmt):
     rows = [r for r in services.store.find_reports(ids=[rid]) if who.sees(r)] if ID.match(rid) else []
     if not rows:  # another agency's or feed's request reads as none
         raise Open311Error(404, f"service_request_id {rid!r} not found")
-    return render(fmt, "service_requests", "request",
-                  [as_request(rows[0], services.routing, services.gazetteer, truthy(given.get("extensions")))])
+    return render(
+        fmt,
+        "service_requests",
+        "request",
+        [as_request(rows[0], services.routing, services.gazetteer, truthy(given.get("extensions")))],
+    )
 
 
 @bp.get("/servicerequestupdates.<fmt>")
@@ -402,8 +497,9 @@ def updates(fmt):
     if not {"report", "workflow"} & who.roles:
         raise Open311Error(403, "api_key: this key follows no requests (it needs the report or workflow role)")
     start, end = window(given)
-    events = services.store.events_between(start, end + timedelta(microseconds=1), source=who.source or None,
-                                           opds=who.opds or None, limit=MAX_ROWS)
+    events = services.store.events_between(
+        start, end + timedelta(microseconds=1), source=who.source or None, opds=who.opds or None, limit=MAX_ROWS
+    )
     return render(fmt, "service_request_updates", "request_update", [_update(e, services.routing) for e in events])
 
 
@@ -414,15 +510,19 @@ def _update(e: dict, routing: RoutingTable) -> dict:
         opd = routing.opds.get(e["opd"] or "")
         description = f"Dialihkan ke {opd.name if opd else e['opd']}" + (f": {description}" if description else "")
     return {
-        "update_id": str(e["id"]), "service_request_id": e["report_id"],
+        "update_id": str(e["id"]),
+        "service_request_id": e["report_id"],
         "status": FMS_EVENT.get(e["kind"], FMS_STATUS[e["to_status"]]),
-        "updated_datetime": iso_wib(e["at"]), "description": description,
-        "media_url": evidence[0] if evidence else None, "external_status_code": e["to_status"],
+        "updated_datetime": iso_wib(e["at"]),
+        "description": description,
+        "media_url": evidence[0] if evidence else None,
+        "external_status_code": e["to_status"],
     }
 
 
 class UpdateIn(BaseModel):
     """What a 311 client's update carries that LAKSA keeps."""
+
     model_config = ConfigDict(str_strip_whitespace=True)
     description: LongText = Field(min_length=1, max_length=2000)
     media_url: list[Url] = Field(default_factory=list, max_length=10)
@@ -440,7 +540,11 @@ def post_update(fmt):
     for name in ("service_request_id", "update_id", "status", "description"):
         if not given.get(name):
             raise Open311Error(400, f"{name} was not provided")
-    rid, update_id, status = given["service_request_id"].strip(), given["update_id"].strip(), given["status"].strip().upper()
+    rid, update_id, status = (
+        given["service_request_id"].strip(),
+        given["update_id"].strip(),
+        given["status"].strip().upper(),
+    )
     if not ID.match(update_id):
         raise Open311Error(400, "update_id may only contain letters, digits and . _ : - (at most 80)")
     if status not in UPDATE_STATUSES:
@@ -456,10 +560,15 @@ def post_update(fmt):
         raise Open311Error(404, f"service_request_id {rid!r} not found")
     if status in ("OPEN", "REOPEN") and current_status == "selesai":
         _report, event_id, written = services.reports.change_status(
-            rid, {"status": "diproses", "note": f"Dibuka kembali atas permintaan warga: {update.description}"},
-            by=who, external_id=update_id)
+            rid,
+            {"status": "diproses", "note": f"Dibuka kembali atas permintaan warga: {update.description}"},
+            by=who,
+            external_id=update_id,
+        )
     else:
-        event_id, written = services.reports.comment(rid, update.description, update.media_url, by=who, external_id=update_id)
+        event_id, written = services.reports.comment(
+            rid, update.description, update.media_url, by=who, external_id=update_id
+        )
     if written:
         services.poker.poke()
     return render(fmt, "service_request_updates", "request_update", [{"update_id": str(event_id)}])

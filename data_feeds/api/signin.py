@@ -8,6 +8,7 @@ Open311 routes check for themselves: a key, or the same session (`api_viewer`). 
 callback carries a CSRF token (Dash sends the `_csrf_token` cookie back as the X-CSRFToken header);
 the API and Open311 are exempt because cookies never authorise a write there, keys do.
 """
+
 from __future__ import annotations
 
 import threading
@@ -80,7 +81,12 @@ _sessions, _devices = _Recent(), _Recent()
 def _machine_path(path: str) -> bool:
     """A request made by a page's scripts (Dash's own routes of any app, assets, evidence): signed out, it hears
     401, never a redirect to a sign-in page it cannot show."""
-    return path.startswith(("/_", "/assets/", "/bukti/")) or "/_dash-" in path or "/_reload-hash" in path or "/assets/" in path
+    return (
+        path.startswith(("/_", "/assets/", "/bukti/"))
+        or "/_dash-" in path
+        or "/_reload-hash" in path
+        or "/assets/" in path
+    )
 
 
 def viewer() -> Viewer | None:
@@ -101,11 +107,24 @@ def address() -> str | None:
     return (request.remote_addr or "")[:64] or None
 
 
-def audit(action: str, outcome: str, who: Viewer | None = None, actor: str | None = None, report_id: str | None = None,
-          detail: str | None = None) -> None:
-    current().store.audit(at=utcnow(), actor_kind=who.kind if who else "person", actor=(actor or (who.id if who else "?"))[:120],
-                          action=action, outcome=outcome, report_id=report_id, address=address(),
-                          detail=(detail or "")[:300] or None)
+def audit(
+    action: str,
+    outcome: str,
+    who: Viewer | None = None,
+    actor: str | None = None,
+    report_id: str | None = None,
+    detail: str | None = None,
+) -> None:
+    current().store.audit(
+        at=utcnow(),
+        actor_kind=who.kind if who else "person",
+        actor=(actor or (who.id if who else "?"))[:120],
+        action=action,
+        outcome=outcome,
+        report_id=report_id,
+        address=address(),
+        detail=(detail or "")[:300] or None,
+    )
 
 
 LANG_COOKIE = "lang"
@@ -159,13 +178,17 @@ def install(server: Flask, services: Services, counter: Counter) -> CSRFProtect:
     settings = services.settings
     server.secret_key = settings.signing_secret()
     server.config.update(
-        SESSION_COOKIE_NAME="lr_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.cookie_secure, PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
+        SESSION_COOKIE_NAME="lr_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
         # a session lasts SESSION_HOURS from sign-in: not re-sent with every request (a wall renews its live ticket,
         # the report table refreshes; screens that run for days are paired devices, with their own credential)
         SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=None,  # valid for the session's life: a wall's token must not expire under it
-        WTF_CSRF_HEADERS=[CSRF_HEADER], WTF_CSRF_SSL_STRICT=settings.cookie_secure,
+        WTF_CSRF_HEADERS=[CSRF_HEADER],
+        WTF_CSRF_SSL_STRICT=settings.cookie_secure,
     )
     server.session_interface = SessionOnlyWhenSent()
     logins = LoginManager()
@@ -206,7 +229,9 @@ def install(server: Flask, services: Services, counter: Counter) -> CSRFProtect:
                 _device_cookie(resp, request.cookies.get(DEVICE_COOKIE, ""), settings)
         return resp
 
-    server.register_error_handler(CSRFError, lambda exc: (jsonify({"error": {"field": CSRF_HEADER, "reason": exc.description}}), 400))
+    server.register_error_handler(
+        CSRFError, lambda exc: (jsonify({"error": {"field": CSRF_HEADER, "reason": exc.description}}), 400)
+    )
 
     attempts = parse_many(settings.signin_limit)
 
@@ -224,7 +249,9 @@ def install(server: Flask, services: Services, counter: Counter) -> CSRFProtect:
         except SignInRefused as refused:
             audit("signin", "refused", actor=username.strip().lower() or "?", detail=refused.reason)
             if refused.locked_until is not None and refused.locked_until > utcnow():
-                return _form(t("signin_locked", lang, time=fmt_time(iso_utc(refused.locked_until), lang)), True, 401, username)
+                return _form(
+                    t("signin_locked", lang, time=fmt_time(iso_utc(refused.locked_until), lang)), True, 401, username
+                )
             return _form(t("signin_wrong", lang), True, 401, username)
         _begin_session(person)
         audit("signin", "allowed", viewer(), detail="password")
@@ -274,10 +301,17 @@ def install(server: Flask, services: Services, counter: Counter) -> CSRFProtect:
         from layouts import admin_page as admin_layout
 
         from ..access.keys import ApiKeys
+
         store = current().store
         audit("admin_view", "allowed", who)
-        html = admin_layout.page(current_lang(), generate_csrf(), list(reversed(store.audit_log(limit=500, newest=True))),
-                                 People(store).list(), Devices(store).list(), ApiKeys(store).list())
+        html = admin_layout.page(
+            current_lang(),
+            generate_csrf(),
+            list(reversed(store.audit_log(limit=500, newest=True))),
+            People(store).list(),
+            Devices(store).list(),
+            ApiKeys(store).list(),
+        )
         return flask.Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
     return csrf
@@ -288,13 +322,22 @@ def too_many_attempts():
 
 
 def signin_page_message(code: str | None, lang: str) -> str:
-    return {"link": t("signin_link_used", lang), "pair": t("signin_pair_failed", lang),
-            "out": t("signin_signed_out", lang)}.get(code or "", "")
+    return {
+        "link": t("signin_link_used", lang),
+        "pair": t("signin_pair_failed", lang),
+        "out": t("signin_signed_out", lang),
+    }.get(code or "", "")
 
 
 def _device_cookie(resp, credential: str, settings: Settings) -> None:
-    resp.set_cookie(DEVICE_COOKIE, credential, max_age=DEVICE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
-                    secure=settings.cookie_secure)
+    resp.set_cookie(
+        DEVICE_COOKIE,
+        credential,
+        max_age=DEVICE_COOKIE_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.cookie_secure,
+    )
 
 
 def api_viewer(key: Principal | None) -> Viewer:

@@ -1,4 +1,5 @@
 """The web doors on one app: attach the running services, register the API's routes and its error shapes."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, make_response, request
@@ -36,14 +37,19 @@ def too_many(exc: limits.LimitReached):
     """429 in the door's own error shape, with Retry-After: the seconds left in the window that was passed."""
     if request.path == SIGNIN_PATH:  # a person at the form: the form, saying so
         from .signin import too_many_attempts
+
         resp = too_many_attempts()
     else:
         by_key = exc.window.scope == "key"
         field = "api_key" if request.path.startswith("/open311/") else HEADER
-        reason = (f"too many requests ({exc.description} {'for this key' if by_key else 'from this address'}); "
-                  "retry after the time Retry-After gives")
+        reason = (
+            f"too many requests ({exc.description} {'for this key' if by_key else 'from this address'}); "
+            "retry after the time Retry-After gives"
+        )
         if request.path.startswith("/open311/"):
-            resp = open311.error_response(request.path.rsplit(".", 1)[-1], 429, f"{field}: {reason}" if by_key else reason)
+            resp = open311.error_response(
+                request.path.rsplit(".", 1)[-1], 429, f"{field}: {reason}" if by_key else reason
+            )
         else:
             resp = jsonify({"error": {"field": field if by_key else None, "reason": reason}}), 429
     resp = make_response(resp)

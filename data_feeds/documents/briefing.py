@@ -10,6 +10,7 @@ change. An agency's page: its own reports of the day, its overdue list, its SLA 
 (as the wall shows them), never the reporter. Rendered by the live worker once per deployment (its lease), from
 BRIEFING_AT (07:00 WIB) for the day before; a day already written is not written again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -47,6 +48,7 @@ SLOW_DAYS = 30
 @dataclass
 class Briefing:
     """One page's figures (the mayor's when opd is None)."""
+
     day: date
     opd: str | None
     opd_name: str
@@ -63,7 +65,9 @@ def _window(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def gather(services: Services, day: date, opd: str | None = None, lang: str = "id", handled: dict | None = None) -> Briefing:
+def gather(
+    services: Services, day: date, opd: str | None = None, lang: str = "id", handled: dict | None = None
+) -> Briefing:
     """`handled`: the 30 days' complaints.handling to the day's end, when the caller has it (write_day reads it once
     for every page)."""
     start, end = _window(day)
@@ -74,8 +78,22 @@ def gather(services: Services, day: date, opd: str | None = None, lang: str = "i
     if opd is not None:
         where.append(r.opd == opd)
     with services.store.read() as conn:
-        rows = conn.execute(select(r.id, r.source_ref, r.title, r.category, r.status, r.opd, r.kode_kec, r.kode_kel, r.source,
-                                   r.reported_at, r.first_response_at, r.resolved_at).where(*where)).all()
+        rows = conn.execute(
+            select(
+                r.id,
+                r.source_ref,
+                r.title,
+                r.category,
+                r.status,
+                r.opd,
+                r.kode_kec,
+                r.kode_kel,
+                r.source,
+                r.reported_at,
+                r.first_response_at,
+                r.resolved_at,
+            ).where(*where)
+        ).all()
     by_status: dict[str, int] = {}
     overdue, demo = [], False
     for row in rows:
@@ -85,26 +103,44 @@ def gather(services: Services, day: date, opd: str | None = None, lang: str = "i
         cat = routing.categories.get(row.category)
         if cat is None or row.status in ("ditolak", "duplikat"):
             continue
-        for clock, due, done in zip(("response", "resolution"), sla.due_times(row.reported_at, cat),
-                                    (row.first_response_at, row.resolved_at), strict=True):
+        for clock, due, done in zip(
+            ("response", "resolution"),
+            sla.due_times(row.reported_at, cat),
+            (row.first_response_at, row.resolved_at),
+            strict=True,
+        ):
             if start <= due < end and (done is None or done > due):  # the clock ran out that day
                 kel = gz.kelurahan.get(row.kode_kel or "")
-                overdue.append({"id": row.id, "ref": row.source_ref or row.id[-8:], "title": row.title, "place": kel.name if kel else "",
-                                "opd": routing.opds[row.opd].short if row.opd in routing.opds else (row.opd or "–"),
-                                "clock": clock, "due": due})
+                overdue.append(
+                    {
+                        "id": row.id,
+                        "ref": row.source_ref or row.id[-8:],
+                        "title": row.title,
+                        "place": kel.name if kel else "",
+                        "opd": routing.opds[row.opd].short if row.opd in routing.opds else (row.opd or "–"),
+                        "clock": clock,
+                        "due": due,
+                    }
+                )
                 demo = demo or row.source == "demo"
                 break
     overdue.sort(key=lambda o: o["due"])
     if handled is None:
         handled = complaints.handling(services.store, routing, end - timedelta(days=SLOW_DAYS), end)
     agencies = [h for code, h in handled.items() if opd is None or code == opd]
-    agencies.sort(key=lambda h: (-(h["overdue"] / h["reports"] if h["reports"] else 0), -(h["resolution_median_s"] or 0)))
+    agencies.sort(
+        key=lambda h: (-(h["overdue"] / h["reports"] if h["reports"] else 0), -(h["resolution_median_s"] or 0))
+    )
     changes = []
     if opd is None:
         config = services.indicators.config
         v = indicator_values.c
         with services.store.read() as conn:
-            dated = conn.execute(select(v.indicator).where(v.as_of == day.isoformat(), v.place == CITY_CODE).distinct()).scalars().all()
+            dated = (
+                conn.execute(select(v.indicator).where(v.as_of == day.isoformat(), v.place == CITY_CODE).distinct())
+                .scalars()
+                .all()
+            )
         for code in dated:
             ind = config.get(code)
             if ind is None:
@@ -114,51 +150,115 @@ def gather(services: Services, day: date, opd: str | None = None, lang: str = "i
             before = [p for p in series if p["as_of"] < day.isoformat()]
             if today:
                 value, prev = today[-1]["value"], before[-1]["value"] if before else None
-                changes.append({"name": ind.name(lang), "value": fmt_figure(value, lang, ind.compact), "unit": ind.unit(lang),
-                                "change": None if prev is None else value - prev, "compact": ind.compact})
+                changes.append(
+                    {
+                        "name": ind.name(lang),
+                        "value": fmt_figure(value, lang, ind.compact),
+                        "unit": ind.unit(lang),
+                        "change": None if prev is None else value - prev,
+                        "compact": ind.compact,
+                    }
+                )
                 demo = demo or bool(today[-1]["demo"])
     name = routing.opds[opd].name if opd in routing.opds else (opd or "")
-    return Briefing(day=day, opd=opd, opd_name=name, by_status=by_status, filed=sum(by_status.values()),
-                    became_overdue=overdue, agencies=agencies[:8], indicators=changes, demo=demo)
+    return Briefing(
+        day=day,
+        opd=opd,
+        opd_name=name,
+        by_status=by_status,
+        filed=sum(by_status.values()),
+        became_overdue=overdue,
+        agencies=agencies[:8],
+        indicators=changes,
+        demo=demo,
+    )
 
 
 def render(b: Briefing, lang: str = "id") -> bytes:
     """One A4 page (the lists are cut to fit and say how many more)."""
     import io
+
     pdf.fonts()
     st = pdf.styles()
     buf = io.BytesIO()
     who = t("brief_for_mayor", lang) if b.opd is None else t("brief_for_opd", lang, opd=b.opd_name)
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=14 * mm, bottomMargin=14 * mm,
-                            title=f"{t('brief_title', lang)} {fmt_date(b.day, lang)}", author="Tangerang LIVE Room")
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=14 * mm,
+        bottomMargin=14 * mm,
+        title=f"{t('brief_title', lang)} {fmt_date(b.day, lang)}",
+        author="Tangerang LIVE Room",
+    )
     made = utcnow().astimezone(WIB).strftime("%d/%m/%Y %H:%M")
-    story = [Paragraph(f"{t('brief_title', lang)} · {fmt_date(b.day, lang)}", st["h1"]),
-             Paragraph(f"{who} · {t('pack_generated', lang, time=made)}", st["small"])]
+    story = [
+        Paragraph(f"{t('brief_title', lang)} · {fmt_date(b.day, lang)}", st["h1"]),
+        Paragraph(f"{who} · {t('pack_generated', lang, time=made)}", st["small"]),
+    ]
     if b.demo:
         story += [pdf.DemoMark(), Paragraph(t("pack_demo_mark", lang), st["flag"])]
     statuses = ("baru", "diproses", "selesai", "ditolak", "duplikat")
-    story += [Paragraph(t("brief_reports", lang, n=fmt_int(b.filed, lang)), st["h2"]),
-              pdf.table([[t(f"status_{s}", lang) for s in statuses], [fmt_int(b.by_status.get(s, 0), lang) for s in statuses]],
-                        [34] * 5)]
+    story += [
+        Paragraph(t("brief_reports", lang, n=fmt_int(b.filed, lang)), st["h2"]),
+        pdf.table(
+            [[t(f"status_{s}", lang) for s in statuses], [fmt_int(b.by_status.get(s, 0), lang) for s in statuses]],
+            [34] * 5,
+        ),
+    ]
     story.append(Paragraph(t("brief_overdue", lang, n=fmt_int(len(b.became_overdue), lang)), st["h2"]))
     if b.became_overdue:
-        rows = [[t("brief_col_ref", lang), t("brief_col_report", lang), t("pack_col_opd", lang), t("brief_col_clock", lang),
-                 t("brief_col_due", lang)]]
-        rows += [[o["ref"], Paragraph(f"{o['title']} ({o['place']})" if o["place"] else o["title"], st["cell"]), o["opd"],
-                  t(f"brief_clock_{o['clock']}", lang), o["due"].astimezone(WIB).strftime("%H:%M")] for o in b.became_overdue[:LIST_ROWS]]
+        rows = [
+            [
+                t("brief_col_ref", lang),
+                t("brief_col_report", lang),
+                t("pack_col_opd", lang),
+                t("brief_col_clock", lang),
+                t("brief_col_due", lang),
+            ]
+        ]
+        rows += [
+            [
+                o["ref"],
+                Paragraph(f"{o['title']} ({o['place']})" if o["place"] else o["title"], st["cell"]),
+                o["opd"],
+                t(f"brief_clock_{o['clock']}", lang),
+                o["due"].astimezone(WIB).strftime("%H:%M"),
+            ]
+            for o in b.became_overdue[:LIST_ROWS]
+        ]
         story.append(pdf.table(rows, [26, 88, 22, 26, 16]))
         if len(b.became_overdue) > LIST_ROWS:
-            story.append(Paragraph(t("brief_more", lang, n=fmt_int(len(b.became_overdue) - LIST_ROWS, lang)), st["small"]))
+            story.append(
+                Paragraph(t("brief_more", lang, n=fmt_int(len(b.became_overdue) - LIST_ROWS, lang)), st["small"])
+            )
     else:
         story.append(Paragraph(t("brief_none_overdue", lang), st["body"]))
     story.append(Paragraph(t("brief_agencies" if b.opd is None else "brief_own_sla", lang, days=SLOW_DAYS), st["h2"]))
     if b.agencies:
-        rows = [[t("pack_col_opd", lang), t("pack_col_reports", lang), t("pack_col_resolved", lang), t("pack_col_overdue", lang),
-                 t("pack_col_response", lang), t("pack_col_resolution", lang)]]
+        rows = [
+            [
+                t("pack_col_opd", lang),
+                t("pack_col_reports", lang),
+                t("pack_col_resolved", lang),
+                t("pack_col_overdue", lang),
+                t("pack_col_response", lang),
+                t("pack_col_resolution", lang),
+            ]
+        ]
         pair = lambda a, c: f"{fmt_duration(a, lang)} · {fmt_duration(c, lang)}"  # noqa: E731
-        rows += [[h["short"], fmt_int(h["reports"], lang), fmt_int(h["resolved"], lang), fmt_int(h["overdue"], lang),
-                  Paragraph(pair(h["response_median_s"], h["response_p90_s"]), st["cell"]),
-                  Paragraph(pair(h["resolution_median_s"], h["resolution_p90_s"]), st["cell"])] for h in b.agencies]
+        rows += [
+            [
+                h["short"],
+                fmt_int(h["reports"], lang),
+                fmt_int(h["resolved"], lang),
+                fmt_int(h["overdue"], lang),
+                Paragraph(pair(h["response_median_s"], h["response_p90_s"]), st["cell"]),
+                Paragraph(pair(h["resolution_median_s"], h["resolution_p90_s"]), st["cell"]),
+            ]
+            for h in b.agencies
+        ]
         story.append(pdf.table(rows, [24, 16, 16, 18, 52, 52]))
     else:
         story.append(Paragraph(t("pack_no_complaints", lang), st["body"]))
@@ -166,7 +266,11 @@ def render(b: Briefing, lang: str = "id") -> bytes:
         story.append(Paragraph(t("brief_indicators", lang), st["h2"]))
         if b.indicators:
             for c in b.indicators:
-                change = "" if c["change"] is None else f" ({'+' if c['change'] >= 0 else '−'}{fmt_figure(abs(c['change']), lang, c['compact'])})"
+                change = (
+                    ""
+                    if c["change"] is None
+                    else f" ({'+' if c['change'] >= 0 else '−'}{fmt_figure(abs(c['change']), lang, c['compact'])})"
+                )
                 story.append(Paragraph(f"{c['name']}: <b>{c['value']}</b> {c['unit']}{change}", st["body"]))
         else:
             story.append(Paragraph(t("brief_no_indicators", lang), st["body"]))
@@ -185,7 +289,9 @@ def write_day(services: Services, day: date, lang: str = "id") -> dict[str, Path
     target = folder(services.settings.data_dir, day)
     target.mkdir(parents=True, exist_ok=True)
     start, end = _window(day)
-    handled = complaints.handling(services.store, services.routing, end - timedelta(days=SLOW_DAYS), end)  # once, for every page
+    handled = complaints.handling(
+        services.store, services.routing, end - timedelta(days=SLOW_DAYS), end
+    )  # once, for every page
     active = [code for code in handled if code]
     out = {}
     for opd in [None, *sorted(active)]:
@@ -229,7 +335,9 @@ def send_day(services: Services, day: date, files: dict[str, Path]) -> int:
             msg["From"], msg["To"] = s.smtp_from, ", ".join(to)
             msg["Subject"] = f"Briefing LIVE Room {day.isoformat()}" + ("" if opd is None else f" · {opd.upper()}")
             msg.set_content(f"Briefing Tangerang LIVE Room untuk {day.isoformat()} terlampir (PDF, satu halaman).")
-            msg.add_attachment(path.read_bytes(), maintype="application", subtype="pdf", filename=f"briefing-{day.isoformat()}-{name}")
+            msg.add_attachment(
+                path.read_bytes(), maintype="application", subtype="pdf", filename=f"briefing-{day.isoformat()}-{name}"
+            )
             smtp.send_message(msg)
             sent += 1
     return sent

@@ -1,6 +1,7 @@
 """The documents' pictures, drawn with matplotlib (Agg: no display) as PNG: an indicator's trend, an agency table's
 bars, and the city's choropleth from the same boundaries, measures, classes and colours as the wall's map
 (geodata.choropleth), numbers written the Indonesian way."""
+
 from __future__ import annotations
 
 import io
@@ -18,8 +19,18 @@ from layouts.i18n import fmt_figure, fmt_int, t  # noqa: E402
 
 INK, MUTED, GRID = "#1b2430", "#5a6472", "#d9dee6"
 BARS = {"reports": "#3b528b", "resolved": "#2a9d5c", "overdue": "#c0392b"}
-plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 8, "axes.edgecolor": GRID, "axes.labelcolor": INK,
-                     "xtick.color": MUTED, "ytick.color": MUTED, "axes.spines.top": False, "axes.spines.right": False})
+plt.rcParams.update(
+    {
+        "font.family": "DejaVu Sans",
+        "font.size": 8,
+        "axes.edgecolor": GRID,
+        "axes.labelcolor": INK,
+        "xtick.color": MUTED,
+        "ytick.color": MUTED,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
 
 
 def _png(fig) -> bytes:
@@ -33,7 +44,9 @@ def _numbers(lang: str, compact: bool = False) -> FuncFormatter:
     return FuncFormatter(lambda v, _pos: fmt_figure(v, lang, compact))
 
 
-def trend(points: list[tuple[date, float]], unit: str, lang: str, target: float | None = None, compact: bool = False) -> bytes:
+def trend(
+    points: list[tuple[date, float]], unit: str, lang: str, target: float | None = None, compact: bool = False
+) -> bytes:
     """An indicator's figures over time (each as-of date), with its target as a dashed line where it has one."""
     fig, ax = plt.subplots(figsize=(5.2, 1.55))
     days = [d for d, _ in points]
@@ -41,8 +54,14 @@ def trend(points: list[tuple[date, float]], unit: str, lang: str, target: float 
     ax.plot(days, values, color="#21618c", marker="o", markersize=3, linewidth=1.4)
     if target is not None:
         ax.axhline(target, color=MUTED, linestyle="--", linewidth=0.9)
-        ax.annotate(f"target {fmt_figure(target, lang, compact)}", (days[0], target), textcoords="offset points", xytext=(2, 3),
-                    color=MUTED, fontsize=7)
+        ax.annotate(
+            f"target {fmt_figure(target, lang, compact)}",
+            (days[0], target),
+            textcoords="offset points",
+            xytext=(2, 3),
+            color=MUTED,
+            fontsize=7,
+        )
     ax.yaxis.set_major_formatter(_numbers(lang, compact))
     ax.set_ylabel(unit, fontsize=7)
     ax.grid(axis="y", color=GRID, linewidth=0.6)
@@ -95,15 +114,40 @@ def city_map(kecamatan, values: dict[str, float | None], measure: str, lang: str
         p = row.geometry.representative_point()
         v = values.get(row["kode_kec"])
         label = row["kecamatan"] + ("" if v is None else f"\n{fmt_figure(round(v, 1), lang)}")
-        ax.annotate(label, (p.x, p.y), ha="center", va="center", fontsize=6.2, color=INK,
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.75, "linewidth": 0})
+        ax.annotate(
+            label,
+            (p.x, p.y),
+            ha="center",
+            va="center",
+            fontsize=6.2,
+            color=INK,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.75, "linewidth": 0},
+        )
     m = choropleth.MEASURES[measure]
     unit = m.unit_id if lang == "id" else m.unit_en
-    handles = [Patch(facecolor=c, edgecolor="white", label=(f"< {fmt_int(high, lang)}" if low is None else f"≥ {fmt_int(low, lang)}"
-                                                            if high is None else f"{fmt_int(low, lang)} – {fmt_int(high, lang)}")
-                     + (f" {unit}" if unit else "")) for low, high, c in classes]
+    handles = [
+        Patch(
+            facecolor=c,
+            edgecolor="white",
+            label=(
+                f"< {fmt_int(high, lang)}"
+                if low is None
+                else f"≥ {fmt_int(low, lang)}"
+                if high is None
+                else f"{fmt_int(low, lang)} – {fmt_int(high, lang)}"
+            )
+            + (f" {unit}" if unit else ""),
+        )
+        for low, high, c in classes
+    ]
     handles.append(Patch(facecolor="#d5d9df", hatch="///", edgecolor="white", label=t("no_data_area", lang)))
-    ax.legend(handles=handles, fontsize=6.5, frameon=False, loc="lower left", title=m.label(lang) + (" (DEMO)" if demo else ""),
-              title_fontsize=7)
+    ax.legend(
+        handles=handles,
+        fontsize=6.5,
+        frameon=False,
+        loc="lower left",
+        title=m.label(lang) + (" (DEMO)" if demo else ""),
+        title_fontsize=7,
+    )
     ax.set_axis_off()
     return _png(fig)

@@ -2,6 +2,7 @@
 how many were resolved by its end, how many missed an SLA clock (answered or resolved late, or still open past due
 at the end), and the median and p90 of the time to first response and to resolution (sla.percentile, as the wall's
 OPD table). Read from the store: any past period can be documented."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -33,12 +34,17 @@ def handling(store: Store, routing: RoutingTable, start: datetime, end: datetime
     """{OPD code: its figures} for the reports filed in [start, end), ordered by the OPD's reports."""
     r = reports.c
     with store.read() as conn:
-        rows = conn.execute(select(r.opd, r.category, r.reported_at, r.first_response_at, r.resolved_at, r.status, r.source)
-                            .where(r.reported_at >= start, r.reported_at < end)).all()
+        rows = conn.execute(
+            select(r.opd, r.category, r.reported_at, r.first_response_at, r.resolved_at, r.status, r.source).where(
+                r.reported_at >= start, r.reported_at < end
+            )
+        ).all()
     acc: dict[str, dict] = {}
     for opd, category, reported, responded, resolved, status, source in rows:
         cat = routing.categories.get(category)
-        b = acc.setdefault(opd or "", {"n": 0, "resolved": 0, "overdue": 0, "demo": 0, "response": [], "resolution": []})
+        b = acc.setdefault(
+            opd or "", {"n": 0, "resolved": 0, "overdue": 0, "demo": 0, "response": [], "resolution": []}
+        )
         b["n"] += 1
         b["demo"] += source == "demo"
         responded = responded if responded is not None and responded < end else None
@@ -56,10 +62,18 @@ def handling(store: Store, routing: RoutingTable, start: datetime, end: datetime
     out: dict[str, Handling] = {}
     for code, b in sorted(acc.items(), key=lambda kv: (-kv[1]["n"], kv[0])):
         known = routing.opds.get(code)
-        out[code] = {"opd": code, "short": known.short if known else code or "–", "name": known.name if known else code,
-                     "pillar": known.pillar if known else "", "reports": b["n"], "resolved": b["resolved"], "overdue": b["overdue"],
-                     "demo": b["demo"],
-                     "response_median_s": sla.percentile(b["response"], 0.5), "response_p90_s": sla.percentile(b["response"], 0.9),
-                     "resolution_median_s": sla.percentile(b["resolution"], 0.5),
-                     "resolution_p90_s": sla.percentile(b["resolution"], 0.9)}
+        out[code] = {
+            "opd": code,
+            "short": known.short if known else code or "–",
+            "name": known.name if known else code,
+            "pillar": known.pillar if known else "",
+            "reports": b["n"],
+            "resolved": b["resolved"],
+            "overdue": b["overdue"],
+            "demo": b["demo"],
+            "response_median_s": sla.percentile(b["response"], 0.5),
+            "response_p90_s": sla.percentile(b["response"], 0.9),
+            "resolution_median_s": sla.percentile(b["resolution"], 0.5),
+            "resolution_p90_s": sla.percentile(b["resolution"], 0.9),
+        }
     return out

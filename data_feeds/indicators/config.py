@@ -4,6 +4,7 @@ Names in Indonesian and English, unit, kind (`cumulative` running totals or `per
 figures), owner OPD, smart-city pillar, cadence, target or coverage denominator, thresholds, and
 subjects where one indicator is counted per kind of thing or per named item.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -52,7 +53,9 @@ class Indicator:
     def seed_figures(self) -> list[dict]:
         """Where this indicator's first figures come from in seed_figures.csv."""
         first = [{"metric": self.seed}] if self.seed else []
-        return [{"place": CITY_CODE, "period": "", "measure": "value", "subject": "", **s} for s in (*first, *self.seeds)]
+        return [
+            {"place": CITY_CODE, "period": "", "measure": "value", "subject": "", **s} for s in (*first, *self.seeds)
+        ]
 
 
 @lru_cache(maxsize=4)
@@ -60,8 +63,14 @@ def load(path: Path = CONFIG_PATH) -> dict[str, Indicator]:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     out = {}
     for code, v in raw.items():
-        ind = Indicator(code=code, **{**v, "seeds": tuple(v.get("seeds", ())),
-                                      "subjects": {k: tuple(n) for k, n in v.get("subjects", {}).items()}})
+        ind = Indicator(
+            code=code,
+            **{
+                **v,
+                "seeds": tuple(v.get("seeds", ())),
+                "subjects": {k: tuple(n) for k, n in v.get("subjects", {}).items()},
+            },
+        )
         if ind.pillar not in PILLARS:
             raise ValueError(f"{path}: {code}: pillar {ind.pillar!r} is not one of {', '.join(PILLARS)}")
         cov = ind.coverage_of

@@ -7,6 +7,7 @@ a kecamatan's population is not known), with noise, and adds a few earlier month
 trend. Every figure it writes is stored with demo = 1 and a "simulasi" source, and the screen
 labels it as demo wherever it appears.
 """
+
 from __future__ import annotations
 
 import random
@@ -33,7 +34,7 @@ def _split(total: float, weights: dict[str, float], rng: random.Random) -> dict[
     noisy = {k: w * rng.lognormvariate(0, 0.08) for k, w in weights.items()}
     scale = total / sum(noisy.values())
     out = {k: int(w * scale) for k, w in noisy.items()}
-    for k in sorted(noisy, key=lambda k: noisy[k] * scale - out[k], reverse=True)[:round(total - sum(out.values()))]:
+    for k in sorted(noisy, key=lambda k: noisy[k] * scale - out[k], reverse=True)[: round(total - sum(out.values()))]:
         out[k] += 1
     return out
 
@@ -57,29 +58,73 @@ def synthesise(service: IndicatorService, seed: int = 7) -> int:
         as_of = date.fromisoformat(last["as_of"])
         for place, value in _split(last["value"], weights, rng).items():
             for months_before, share in zip((3, 2, 1, 0), (*growth, 1.0), strict=True):
-                items.append({"indicator": code, "place": place, "as_of": (as_of - timedelta(days=30 * months_before)).isoformat(),
-                              "value": round(value * share), "source": SOURCE})
+                items.append(
+                    {
+                        "indicator": code,
+                        "place": place,
+                        "as_of": (as_of - timedelta(days=30 * months_before)).isoformat(),
+                        "value": round(value * share),
+                        "source": SOURCE,
+                    }
+                )
     targets = {r["place"]: r for r in service.across_places(RENOVATION, "target")}
     city_target = targets.get(CITY_CODE)
     if city_target:
         period = city_target["period"]
         given = {p: r["value"] for p, r in targets.items() if p in gz.kecamatan}  # real targets stay as they are
-        rest = _split(city_target["value"] - sum(given.values()), {k: w for k, w in weights.items() if k not in given}, rng)
+        rest = _split(
+            city_target["value"] - sum(given.values()), {k: w for k, w in weights.items() if k not in given}, rng
+        )
         done_on = f"{period}-12-31"
         total_done = 0
         for place in gz.kecamatan:
             target = given.get(place, rest.get(place, 0))
             if place not in given:
-                items.append({"indicator": RENOVATION, "place": place, "period": period, "measure": "target",
-                              "as_of": city_target["as_of"], "value": target, "source": SOURCE})
+                items.append(
+                    {
+                        "indicator": RENOVATION,
+                        "place": place,
+                        "period": period,
+                        "measure": "target",
+                        "as_of": city_target["as_of"],
+                        "value": target,
+                        "source": SOURCE,
+                    }
+                )
             done = round(target * rng.uniform(0.45, 1.05))
             total_done += done
-            items.append({"indicator": RENOVATION, "place": place, "period": period, "as_of": done_on, "value": done, "source": SOURCE})
-        items.append({"indicator": RENOVATION, "place": CITY_CODE, "period": period, "as_of": done_on, "value": total_done, "source": SOURCE})
+            items.append(
+                {
+                    "indicator": RENOVATION,
+                    "place": place,
+                    "period": period,
+                    "as_of": done_on,
+                    "value": done,
+                    "source": SOURCE,
+                }
+            )
+        items.append(
+            {
+                "indicator": RENOVATION,
+                "place": CITY_CODE,
+                "period": period,
+                "as_of": done_on,
+                "value": total_done,
+                "source": SOURCE,
+            }
+        )
         for place, r in targets.items():  # kelurahan with a real target: a realisation near it
             if place.count(".") == 3:
-                items.append({"indicator": RENOVATION, "place": place, "period": period, "as_of": done_on,
-                              "value": round(r["value"] * rng.uniform(0.6, 1.0)), "source": SOURCE})
+                items.append(
+                    {
+                        "indicator": RENOVATION,
+                        "place": place,
+                        "period": period,
+                        "as_of": done_on,
+                        "value": round(r["value"] * rng.uniform(0.6, 1.0)),
+                        "source": SOURCE,
+                    }
+                )
     if items:
         service.record(items, actor="demo", demo=True)
     return len(items)

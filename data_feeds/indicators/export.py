@@ -5,6 +5,7 @@ history, corrections included); in Indonesian or English, as a CSV that Indonesi
 
 Read from the store (not the live snapshot), so an export works while Redis is down.
 """
+
 from __future__ import annotations
 
 import io
@@ -27,12 +28,23 @@ from .series import IndicatorService
 from .summary import summarise
 
 COLUMNS = {  # key: (Indonesian header, English header)
-    "pillar": ("pilar", "pillar"), "indicator": ("kode_indikator", "indicator_code"), "name": ("indikator", "indicator"),
-    "place_code": ("kode_wilayah", "area_code"), "place": ("wilayah", "area"), "subject": ("subjek", "subject"),
-    "period": ("periode", "period"), "value": ("nilai", "value"), "unit": ("satuan", "unit"), "target": ("target", "target"),
-    "progress_pct": ("capaian_persen", "progress_pct"), "denominator": ("penyebut", "denominator"),
-    "as_of": ("per_tanggal", "as_of"), "source": ("sumber", "source"), "opd": ("opd", "agency"),
-    "demo": ("demo", "demo"), "stale": ("lewat_jadwal", "past_cadence"),
+    "pillar": ("pilar", "pillar"),
+    "indicator": ("kode_indikator", "indicator_code"),
+    "name": ("indikator", "indicator"),
+    "place_code": ("kode_wilayah", "area_code"),
+    "place": ("wilayah", "area"),
+    "subject": ("subjek", "subject"),
+    "period": ("periode", "period"),
+    "value": ("nilai", "value"),
+    "unit": ("satuan", "unit"),
+    "target": ("target", "target"),
+    "progress_pct": ("capaian_persen", "progress_pct"),
+    "denominator": ("penyebut", "denominator"),
+    "as_of": ("per_tanggal", "as_of"),
+    "source": ("sumber", "source"),
+    "opd": ("opd", "agency"),
+    "demo": ("demo", "demo"),
+    "stale": ("lewat_jadwal", "past_cadence"),
 }
 
 
@@ -56,14 +68,27 @@ def rows(service: IndicatorService, routing: RoutingTable, lang: str = "id") -> 
     def add(code: str, place: str, subject: str, e: dict) -> None:
         ind = config[code]
         den = e["denominator"]
-        out.append({
-            "pillar": ind.pillar, "indicator": code, "name": ind.name(lang), "place_code": place, "place": _place_name(gz, place),
-            "subject": ind.subject_name(subject, lang), "period": e["period"], "value": _plain(e["value"]), "unit": ind.unit(lang),
-            "target": _plain(e["target"]), "progress_pct": round(100 * e["progress"], 1) if e["progress"] is not None else None,
-            "denominator": f"{den['value']} ({den['label']})" if den else "", "as_of": e["as_of"], "source": e["source"],
-            "opd": routing.opds[ind.owner].short if ind.owner in routing.opds else ind.owner,
-            "demo": e["demo"], "stale": e["stale"],
-        })
+        out.append(
+            {
+                "pillar": ind.pillar,
+                "indicator": code,
+                "name": ind.name(lang),
+                "place_code": place,
+                "place": _place_name(gz, place),
+                "subject": ind.subject_name(subject, lang),
+                "period": e["period"],
+                "value": _plain(e["value"]),
+                "unit": ind.unit(lang),
+                "target": _plain(e["target"]),
+                "progress_pct": round(100 * e["progress"], 1) if e["progress"] is not None else None,
+                "denominator": f"{den['value']} ({den['label']})" if den else "",
+                "as_of": e["as_of"],
+                "source": e["source"],
+                "opd": routing.opds[ind.owner].short if ind.owner in routing.opds else ind.owner,
+                "demo": e["demo"],
+                "stale": e["stale"],
+            }
+        )
 
     for code, by_place in places.items():
         for place, e in by_place.items():
@@ -79,10 +104,21 @@ def rows(service: IndicatorService, routing: RoutingTable, lang: str = "id") -> 
 
 
 HISTORY_COLUMNS = {
-    "pillar": COLUMNS["pillar"], "indicator": COLUMNS["indicator"], "name": COLUMNS["name"], "place_code": COLUMNS["place_code"],
-    "place": COLUMNS["place"], "subject": COLUMNS["subject"], "period": COLUMNS["period"], "measure": ("ukuran", "measure"),
-    "as_of": COLUMNS["as_of"], "value": COLUMNS["value"], "unit": COLUMNS["unit"], "source": COLUMNS["source"],
-    "correction": ("koreksi", "correction"), "demo": COLUMNS["demo"], "recorded_at": ("dicatat_utc", "recorded_utc"),
+    "pillar": COLUMNS["pillar"],
+    "indicator": COLUMNS["indicator"],
+    "name": COLUMNS["name"],
+    "place_code": COLUMNS["place_code"],
+    "place": COLUMNS["place"],
+    "subject": COLUMNS["subject"],
+    "period": COLUMNS["period"],
+    "measure": ("ukuran", "measure"),
+    "as_of": COLUMNS["as_of"],
+    "value": COLUMNS["value"],
+    "unit": COLUMNS["unit"],
+    "source": COLUMNS["source"],
+    "correction": ("koreksi", "correction"),
+    "demo": COLUMNS["demo"],
+    "recorded_at": ("dicatat_utc", "recorded_utc"),
     "recorded_by": ("dicatat_oleh", "recorded_by"),
 }
 
@@ -92,20 +128,44 @@ def history_rows(service: IndicatorService, lang: str = "id") -> list[dict]:
     config, gz = service.config, service.gz
     v = indicator_values.c
     with service.store.read() as conn:
-        stored = conn.execute(select(indicator_values).where(FINITE_FIGURE)
-                              .order_by(v.indicator, v.place, v.subject, v.period, v.measure, v.as_of, v.id)).mappings().all()
+        stored = (
+            conn.execute(
+                select(indicator_values)
+                .where(FINITE_FIGURE)
+                .order_by(v.indicator, v.place, v.subject, v.period, v.measure, v.as_of, v.id)
+            )
+            .mappings()
+            .all()
+        )
     out = []
     for r in stored:
         ind = config.get(r["indicator"])
         if ind is None:
             continue
-        out.append({"pillar": ind.pillar, "indicator": ind.code, "name": ind.name(lang), "place_code": r["place"],
-                    "place": _place_name(gz, r["place"]), "subject": ind.subject_name(r["subject"] or "", lang), "period": r["period"],
-                    "measure": r["measure"], "as_of": r["as_of"], "value": _plain(r["value"]), "unit": ind.unit(lang),
-                    "source": r["source"], "correction": bool(r["correction"]), "demo": bool(r["demo"]),
-                    "recorded_at": r["recorded_at"].strftime("%Y-%m-%d %H:%M:%S"), "recorded_by": r["recorded_by"] or ""})
+        out.append(
+            {
+                "pillar": ind.pillar,
+                "indicator": ind.code,
+                "name": ind.name(lang),
+                "place_code": r["place"],
+                "place": _place_name(gz, r["place"]),
+                "subject": ind.subject_name(r["subject"] or "", lang),
+                "period": r["period"],
+                "measure": r["measure"],
+                "as_of": r["as_of"],
+                "value": _plain(r["value"]),
+                "unit": ind.unit(lang),
+                "source": r["source"],
+                "correction": bool(r["correction"]),
+                "demo": bool(r["demo"]),
+                "recorded_at": r["recorded_at"].strftime("%Y-%m-%d %H:%M:%S"),
+                "recorded_by": r["recorded_by"] or "",
+            }
+        )
     order = {code: n for n, code in enumerate(config)}
-    out.sort(key=lambda r: (PILLARS.index(r["pillar"]), order[r["indicator"]]))  # stable: keeps each series in time order
+    out.sort(
+        key=lambda r: (PILLARS.index(r["pillar"]), order[r["indicator"]])
+    )  # stable: keeps each series in time order
     for r in out:
         r["pillar"] = f"Smart {r['pillar'].capitalize()}"
     return out
@@ -122,8 +182,13 @@ def frame(service: IndicatorService, routing: RoutingTable, lang: str = "id", hi
 def _cells(table: pd.DataFrame) -> list[list]:
     """The table's rows with its dates as dates (as_of is stored as text), for formats that know dates."""
     dated = {c for c in table.columns if c in (COLUMNS["as_of"][0], COLUMNS["as_of"][1])}
-    return [[date.fromisoformat(v) if c in dated and isinstance(v, str) and len(v) == 10 else v for c, v in zip(table.columns, row, strict=True)]
-            for row in table.itertuples(index=False, name=None)]
+    return [
+        [
+            date.fromisoformat(v) if c in dated and isinstance(v, str) and len(v) == 10 else v
+            for c, v in zip(table.columns, row, strict=True)
+        ]
+        for row in table.itertuples(index=False, name=None)
+    ]
 
 
 def to_csv(table: pd.DataFrame, form: str = "id", lang: str = "id") -> bytes:
@@ -131,22 +196,40 @@ def to_csv(table: pd.DataFrame, form: str = "id", lang: str = "id") -> bytes:
     return csv_bytes(list(table.columns), _cells(table), form, lang)
 
 
-TITLES = {"id": ("Indikator Smart City Kota Tangerang", "Riwayat angka indikator Smart City Kota Tangerang (koreksi termasuk)"),
-          "en": ("Smart City indicators, Kota Tangerang", "History of the Smart City indicator figures, Kota Tangerang (corrections included)")}
+TITLES = {
+    "id": (
+        "Indikator Smart City Kota Tangerang",
+        "Riwayat angka indikator Smart City Kota Tangerang (koreksi termasuk)",
+    ),
+    "en": (
+        "Smart City indicators, Kota Tangerang",
+        "History of the Smart City indicator figures, Kota Tangerang (corrections included)",
+    ),
+}
 
 
 def title_block(table: pd.DataFrame, lang: str, history: bool) -> list[str]:
     """What the file is, the period its figures cover, when it was made, where its figures come from."""
-    dates = sorted(v for v in table.iloc[:, list(table.columns).index(COLUMNS["as_of"][1 if lang == "en" else 0])] if isinstance(v, str))
+    dates = sorted(
+        v
+        for v in table.iloc[:, list(table.columns).index(COLUMNS["as_of"][1 if lang == "en" else 0])]
+        if isinstance(v, str)
+    )
     made = utcnow().astimezone(WIB)
-    span = (f"{date.fromisoformat(dates[0]):%d/%m/%Y} – {date.fromisoformat(dates[-1]):%d/%m/%Y}" if dates else "–")
+    span = f"{date.fromisoformat(dates[0]):%d/%m/%Y} – {date.fromisoformat(dates[-1]):%d/%m/%Y}" if dates else "–"
     if lang == "en":
-        return [TITLES["en"][history], f"Figures as of {span} (each row says its own date).",
-                f"Made {made:%d/%m/%Y %H:%M} WIB by the Tangerang LIVE Room.",
-                "Sources: the 'source' column of each row; rows marked demo are simulated, not the city's figures."]
-    return [TITLES["id"][history], f"Angka per {span} (tanggal tiap angka di barisnya).",
-            f"Dibuat {made:%d/%m/%Y %H:%M} WIB oleh Tangerang LIVE Room.",
-            "Sumber: kolom 'sumber' tiap baris; baris bertanda demo adalah simulasi, bukan angka kota."]
+        return [
+            TITLES["en"][history],
+            f"Figures as of {span} (each row says its own date).",
+            f"Made {made:%d/%m/%Y %H:%M} WIB by the Tangerang LIVE Room.",
+            "Sources: the 'source' column of each row; rows marked demo are simulated, not the city's figures.",
+        ]
+    return [
+        TITLES["id"][history],
+        f"Angka per {span} (tanggal tiap angka di barisnya).",
+        f"Dibuat {made:%d/%m/%Y %H:%M} WIB oleh Tangerang LIVE Room.",
+        "Sumber: kolom 'sumber' tiap baris; baris bertanda demo adalah simulasi, bukan angka kota.",
+    ]
 
 
 def to_xlsx(table: pd.DataFrame, lang: str = "id", history: bool = False) -> bytes:
@@ -184,8 +267,20 @@ def to_xlsx(table: pd.DataFrame, lang: str = "id", history: bool = False) -> byt
     return buf.getvalue()
 
 
-WIDTHS = {COLUMNS[k][lang]: w for k, w in (("pillar", 18), ("indicator", 26), ("name", 44), ("place", 24), ("source", 44),
-                                           ("denominator", 30), ("as_of", 12), ("subject", 20)) for lang in (0, 1)}
+WIDTHS = {
+    COLUMNS[k][lang]: w
+    for k, w in (
+        ("pillar", 18),
+        ("indicator", 26),
+        ("name", 44),
+        ("place", 24),
+        ("source", 44),
+        ("denominator", 30),
+        ("as_of", 12),
+        ("subject", 20),
+    )
+    for lang in (0, 1)
+}
 
 
 def _xlsx_value(value, lang: str):

@@ -17,6 +17,7 @@ The whole file is one transaction: every row is checked (against the stored seri
 above it), every bad row is reported as `line N: field: reason`, and if any row is bad nothing
 of the file is stored. --dry-run checks everything and stores nothing.
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,6 +42,7 @@ def read_rows(stream: BinaryIO, name: str) -> list[tuple[int, dict]]:
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
         from openpyxl import load_workbook  # only for XLSX files
+
         try:
             sheet = load_workbook(stream, read_only=True, data_only=True).worksheets[0]
             table = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -104,7 +106,9 @@ def to_payload(raw: dict) -> dict:
     return out
 
 
-def import_file(service: IndicatorService, stream: BinaryIO, name: str, actor: str, dry_run: bool = False) -> tuple[int, list[dict]]:
+def import_file(
+    service: IndicatorService, stream: BinaryIO, name: str, actor: str, dry_run: bool = False
+) -> tuple[int, list[dict]]:
     """-> (rows stored or checked, []) or (0, [{line, field, reason}, ...]); FileError if unreadable."""
     rows = read_rows(stream, name)
     if not rows:
@@ -135,5 +139,9 @@ def run_cli(service: IndicatorService, path: str, dry_run: bool) -> int:
             print(f"line {e['line']}: {e['field']}: {e['reason']}", file=sys.stderr)
         print(f"{len(errors)} problem(s): nothing from {file.name} was stored", file=sys.stderr)
         return 1
-    print(f"{count} figure(s) checked, nothing stored (dry run)" if dry_run else f"{count} figure(s) stored from {file.name}")
+    print(
+        f"{count} figure(s) checked, nothing stored (dry run)"
+        if dry_run
+        else f"{count} figure(s) stored from {file.name}"
+    )
     return 0

@@ -1,4 +1,5 @@
 """The initial city figures (vaccination, programs, apps) from the source articles, with as-of dates."""
+
 from __future__ import annotations
 
 import csv
@@ -25,7 +26,10 @@ def figures() -> dict[str, dict]:
     for r in rows:
         value = float(r["value"])
         out[r["metric"]] = {
-            "value": int(value) if value.is_integer() else value, "unit": r["unit"], "as_of": r["as_of"],
-            "source": SOURCE_LABELS.get(r["source"], r["source"]), "note": r["note"],
+            "value": int(value) if value.is_integer() else value,
+            "unit": r["unit"],
+            "as_of": r["as_of"],
+            "source": SOURCE_LABELS.get(r["source"], r["source"]),
+            "note": r["note"],
         }
     return out

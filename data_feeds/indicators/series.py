@@ -5,6 +5,7 @@ exist, their names, units, owner OPD, pillar, cadence, targets and thresholds is
 indicators.toml. A cumulative series may only grow: a lower value after an earlier, higher one
 (or a higher one before a later, lower one) is refused unless the update says it is a correction.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -29,6 +30,7 @@ LARGEST_FIGURE = 1e15  # a thousand trillion: above every figure a city counts (
 
 class ObservationIn(BaseModel):
     """One figure, as the API and the importer take it."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     indicator: Text = Field(min_length=1, max_length=60)
     place: Text = Field(CITY_CODE, min_length=1, max_length=80)  # a Kemendagri code or a kecamatan/kelurahan name
@@ -76,8 +78,12 @@ class SeriesView:
         if row["correction"]:
             return True
         if existing is not None and existing[0] != row["value"]:
-            raise ApiError.one(409, "as_of", f"{row['indicator']} for {row['place']} already has a figure for "
-                                             f"{row['as_of']} ({_n(existing[0])}); send correction: true to replace it")
+            raise ApiError.one(
+                409,
+                "as_of",
+                f"{row['indicator']} for {row['place']} already has a figure for "
+                f"{row['as_of']} ({_n(existing[0])}); send correction: true to replace it",
+            )
         if not cumulative:
             return True
         at = bisect.bisect_left(self.dates, row["as_of"])
@@ -85,12 +91,20 @@ class SeriesView:
         after_at = at + 1 if at < len(self.dates) and self.dates[at] == row["as_of"] else at
         after = self.dates[after_at] if after_at < len(self.dates) else None
         if before is not None and row["value"] < self.by_date[before][0]:
-            raise ApiError.one(409, "value", f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
-                                             f"below {_n(self.by_date[before][0])} on {before}; "
-                                             "send correction: true if the earlier figure was wrong")
+            raise ApiError.one(
+                409,
+                "value",
+                f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
+                f"below {_n(self.by_date[before][0])} on {before}; "
+                "send correction: true if the earlier figure was wrong",
+            )
         if after is not None and row["value"] > self.by_date[after][0]:
-            raise ApiError.one(409, "value", f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
-                                             f"above {_n(self.by_date[after][0])} on the later {after}; send correction: true if that one was wrong")
+            raise ApiError.one(
+                409,
+                "value",
+                f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
+                f"above {_n(self.by_date[after][0])} on the later {after}; send correction: true if that one was wrong",
+            )
         return True
 
 
@@ -113,10 +127,14 @@ class IndicatorService:
         obs: ObservationIn = parse(ObservationIn, payload)
         ind = self.config.get(obs.indicator)
         if ind is None:
-            raise ApiError.one(422, "indicator", f"unknown indicator {obs.indicator!r}; one of: {', '.join(self.config)}")
+            raise ApiError.one(
+                422, "indicator", f"unknown indicator {obs.indicator!r}; one of: {', '.join(self.config)}"
+            )
         place = self.place_code(obs.place)
         if place is None:
-            raise ApiError.one(422, "place", f"unknown place {obs.place!r}: give a Kemendagri code or a kecamatan/kelurahan name")
+            raise ApiError.one(
+                422, "place", f"unknown place {obs.place!r}: give a Kemendagri code or a kecamatan/kelurahan name"
+            )
         if obs.as_of > today:
             raise ApiError.one(422, "as_of", "is in the future")
         if ind.kind == "per_period" and not obs.period:
@@ -130,9 +148,22 @@ class IndicatorService:
         if obs.subject and not (ind.subjects or ind.subject_label_en):
             raise ApiError.one(422, "subject", f"{ind.code} has no subjects: leave it empty")
         if obs.measure == "target" and ind.coverage_of:
-            raise ApiError.one(422, "measure", f"{ind.code} is measured against its coverage denominator (indicators.toml), not a stated target")
-        return dict(indicator=ind.code, place=place, period=obs.period, measure=obs.measure, subject=obs.subject,
-                    as_of=obs.as_of.isoformat(), value=float(obs.value), source=obs.source, correction=int(obs.correction))
+            raise ApiError.one(
+                422,
+                "measure",
+                f"{ind.code} is measured against its coverage denominator (indicators.toml), not a stated target",
+            )
+        return dict(
+            indicator=ind.code,
+            place=place,
+            period=obs.period,
+            measure=obs.measure,
+            subject=obs.subject,
+            as_of=obs.as_of.isoformat(),
+            value=float(obs.value),
+            source=obs.source,
+            correction=int(obs.correction),
+        )
 
     def record(self, payloads: list, actor: str | None = None, demo: bool = False, dry_run: bool = False) -> list[dict]:
         """Check every figure, then store them all in one transaction, or none (ApiError naming the item)."""
@@ -143,7 +174,9 @@ class IndicatorService:
         rows, errors = [], []  # every bad item is named, not only the first: an import reports all its bad rows
 
         def refuse(i: int, exc: ApiError) -> None:
-            errors.extend((exc.status, {**e, "field": f"[{i}].{e['field']}" if many else e["field"]}) for e in exc.errors)
+            errors.extend(
+                (exc.status, {**e, "field": f"[{i}].{e['field']}" if many else e["field"]}) for e in exc.errors
+            )
 
         for i, payload in enumerate(payloads):
             try:
@@ -159,15 +192,30 @@ class IndicatorService:
                 for i, exc in refused:
                     refuse(i, exc)
                 if written and not errors:
-                    conn.execute(indicator_values.insert(), [{**row, "demo": int(demo), "recorded_at": now, "recorded_by": actor}
-                                                             for row in written])
+                    conn.execute(
+                        indicator_values.insert(),
+                        [{**row, "demo": int(demo), "recorded_at": now, "recorded_by": actor} for row in written],
+                    )
                 if errors:  # later items were checked against the earlier ones; now none of them is kept
                     raise ApiError(min(status for status, _ in errors), [e for _, e in errors])
                 if dry_run:
                     raise _DryRun()
                 if written:  # tell the live worker, through the same outbox as reports, that the panels need a rebuild
-                    conn.execute(outbox.insert(), {"event_id": 0, "report_id": "", "created_at": now, "payload": json.dumps(
-                        {"kind": "indicator", "indicators": sorted({r["indicator"] for r in written}), "at": now.isoformat()})})
+                    conn.execute(
+                        outbox.insert(),
+                        {
+                            "event_id": 0,
+                            "report_id": "",
+                            "created_at": now,
+                            "payload": json.dumps(
+                                {
+                                    "kind": "indicator",
+                                    "indicators": sorted({r["indicator"] for r in written}),
+                                    "at": now.isoformat(),
+                                }
+                            ),
+                        },
+                    )
         except _DryRun:
             pass  # checked against the stored series (later rows against earlier ones too), then rolled back
         return written
@@ -183,20 +231,33 @@ class IndicatorService:
         for i, row in rows:
             key = (row["indicator"], row["place"], row["subject"], row["measure"], row["period"])
             if key not in series:
-                stored = conn.execute(select(v.as_of, v.value, v.source).where(
-                    v.indicator == key[0], v.place == key[1], v.subject == key[2], v.measure == key[3], v.period == key[4], FINITE_FIGURE)
-                    .order_by(v.as_of, v.id)).all()
+                stored = conn.execute(
+                    select(v.as_of, v.value, v.source)
+                    .where(
+                        v.indicator == key[0],
+                        v.place == key[1],
+                        v.subject == key[2],
+                        v.measure == key[3],
+                        v.period == key[4],
+                        FINITE_FIGURE,
+                    )
+                    .order_by(v.as_of, v.id)
+                ).all()
                 series[key] = SeriesView(stored)
             view = series[key]
             try:
-                if view.check(row, cumulative=self.config[row["indicator"]].kind == "cumulative" and row["measure"] == "value"):
+                if view.check(
+                    row, cumulative=self.config[row["indicator"]].kind == "cumulative" and row["measure"] == "value"
+                ):
                     write.append(row)
                     view.add(row)
             except ApiError as exc:
                 refused.append((i, exc))
         return write, refused
 
-    def series(self, indicator: str, place: str = CITY_CODE, measure: str = "value", subject: str | None = None) -> list[dict]:
+    def series(
+        self, indicator: str, place: str = CITY_CODE, measure: str = "value", subject: str | None = None
+    ) -> list[dict]:
         """The figures of one series (all subjects unless one is named), oldest first; where a date has several
         (corrections), the last recorded wins."""
         v = indicator_values.c
@@ -204,7 +265,11 @@ class IndicatorService:
         if subject is not None:
             where.append(v.subject == subject)
         with self.store.read() as conn:
-            rows = conn.execute(select(indicator_values).where(*where).order_by(v.subject, v.period, v.as_of, v.id)).mappings().all()
+            rows = (
+                conn.execute(select(indicator_values).where(*where).order_by(v.subject, v.period, v.as_of, v.id))
+                .mappings()
+                .all()
+            )
         latest: dict[tuple, dict] = {}
         for r in rows:
             latest[(r["subject"], r["period"], r["as_of"])] = dict(r)
@@ -214,8 +279,14 @@ class IndicatorService:
         """Every place's figures of one indicator (subject-less), oldest period and date first."""
         v = indicator_values.c
         with self.store.read() as conn:
-            return [dict(r) for r in conn.execute(select(indicator_values).where(
-                v.indicator == indicator, v.measure == measure, v.subject == "", FINITE_FIGURE).order_by(v.period, v.as_of, v.id)).mappings()]
+            return [
+                dict(r)
+                for r in conn.execute(
+                    select(indicator_values)
+                    .where(v.indicator == indicator, v.measure == measure, v.subject == "", FINITE_FIGURE)
+                    .order_by(v.period, v.as_of, v.id)
+                ).mappings()
+            ]
 
     def seed(self) -> int:
         """The article figures as the first figures of each indicator that has none yet (so an indicator
@@ -229,8 +300,18 @@ class IndicatorService:
                 continue
             for s in ind.seed_figures():
                 f = seeds[s["metric"]]
-                items.append({"indicator": ind.code, "place": s["place"], "period": s["period"], "measure": s["measure"],
-                              "subject": s["subject"], "as_of": f["as_of"], "value": f["value"], "source": f["source"]})
+                items.append(
+                    {
+                        "indicator": ind.code,
+                        "place": s["place"],
+                        "period": s["period"],
+                        "measure": s["measure"],
+                        "subject": s["subject"],
+                        "as_of": f["as_of"],
+                        "value": f["value"],
+                        "source": f["source"],
+                    }
+                )
         if items:
             self.record(items, actor="seed")
         return len(items)

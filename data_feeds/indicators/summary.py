@@ -4,6 +4,7 @@ Computed once per figure change (off the request path, in the live worker): late
 change since the one before, progress against the target or population, threshold state,
 freshness, a short trend, and per-period target against realisation.
 """
+
 from __future__ import annotations
 
 import weakref
@@ -38,6 +39,7 @@ def _panel_entry(ind: Indicator, place: str, by_key: dict, gz: Gazetteer, today:
     """One series' panel figures. by_key: {(measure, period): {as_of: row}} for one (indicator, place, subject).
     The panel shows the newest period that has a realisation (else the newest with a target: "not reported yet")."""
     periods = sorted({period for _, period in by_key})
+
     def points(measure, period):
         dates = by_key.get((measure, period), {})
         return [dates[d] for d in sorted(dates)]
@@ -62,18 +64,39 @@ def _panel_entry(ind: Indicator, place: str, by_key: dict, gz: Gazetteer, today:
     value = last["value"] if values else None
     progress = value / base if value is not None and base else None
     age_days = (today - date.fromisoformat(last["as_of"])).days
-    by_period = [{"period": p, "value": points("value", p)[-1]["value"] if points("value", p) else None, "target": target_of(p)}
-                 for p in periods] if ind.kind == "per_period" else []
+    by_period = (
+        [
+            {
+                "period": p,
+                "value": points("value", p)[-1]["value"] if points("value", p) else None,
+                "target": target_of(p),
+            }
+            for p in periods
+        ]
+        if ind.kind == "per_period"
+        else []
+    )
     for row in by_period:
         row["progress"] = row["value"] / row["target"] if row["value"] is not None and row["target"] else None
     return {
-        "value": value, "as_of": last["as_of"], "source": last["source"], "period": period,
-        "demo": bool(last["demo"]), "correction": bool(last["correction"]),
-        "prev": prev["value"] if prev else None, "prev_as_of": prev["as_of"] if prev else None,
+        "value": value,
+        "as_of": last["as_of"],
+        "source": last["source"],
+        "period": period,
+        "demo": bool(last["demo"]),
+        "correction": bool(last["correction"]),
+        "prev": prev["value"] if prev else None,
+        "prev_as_of": prev["as_of"] if prev else None,
         "change": value - prev["value"] if prev else None,
-        "target": target, "denominator": denominator, "progress": progress, "state": _state(progress, ind),
-        "age_days": age_days, "stale": age_days > ind.cadence_days,
-        "spark": ([r["value"] for r in by_period if r["value"] is not None] if by_period else [p["value"] for p in values])[-SPARK_POINTS:],
+        "target": target,
+        "denominator": denominator,
+        "progress": progress,
+        "state": _state(progress, ind),
+        "age_days": age_days,
+        "stale": age_days > ind.cadence_days,
+        "spark": (
+            [r["value"] for r in by_period if r["value"] is not None] if by_period else [p["value"] for p in values]
+        )[-SPARK_POINTS:],
         "periods": by_period,
     }
 
@@ -85,14 +108,38 @@ def summarise(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: 
     -> ({indicator: {place: entry}}, {indicator: {place: {subject: entry}}})."""
     v = indicator_values.c
     # only each series' newest figures (a weekly feed keeps years of history; the panels show the last dozen)
-    newest_first = func.row_number().over(partition_by=(v.indicator, v.place, v.subject, v.measure, v.period),
-                                          order_by=(v.as_of.desc(), v.id.desc())).label("rn")
-    wanted = (v.id, v.indicator, v.place, v.subject, v.measure, v.period, v.as_of, v.value, v.source, v.demo, v.correction)
+    newest_first = (
+        func.row_number()
+        .over(
+            partition_by=(v.indicator, v.place, v.subject, v.measure, v.period), order_by=(v.as_of.desc(), v.id.desc())
+        )
+        .label("rn")
+    )
+    wanted = (
+        v.id,
+        v.indicator,
+        v.place,
+        v.subject,
+        v.measure,
+        v.period,
+        v.as_of,
+        v.value,
+        v.source,
+        v.demo,
+        v.correction,
+    )
     ranked = select(*wanted, newest_first).where(FINITE_FIGURE).subquery()
     r = ranked.c
     with store.read() as conn:
-        rows = conn.execute(select(ranked).where(r.rn <= KEEP_PER_SERIES)
-                            .order_by(r.indicator, r.place, r.subject, r.period, r.as_of, r.id)).mappings().all()
+        rows = (
+            conn.execute(
+                select(ranked)
+                .where(r.rn <= KEEP_PER_SERIES)
+                .order_by(r.indicator, r.place, r.subject, r.period, r.as_of, r.id)
+            )
+            .mappings()
+            .all()
+        )
     series: dict[tuple, dict] = {}
     for r in rows:  # the last recorded figure of each date wins (corrections)
         key = (r["indicator"], r["place"], r["subject"] or "")
@@ -114,7 +161,9 @@ def summarise(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: 
 _last_summary: weakref.WeakKeyDictionary[Store, tuple[tuple, tuple]] = weakref.WeakKeyDictionary()
 
 
-def summarise_on_change(store: Store, config: dict[str, Indicator], gz: Gazetteer, today: date) -> tuple[dict, dict, str]:
+def summarise_on_change(
+    store: Store, config: dict[str, Indicator], gz: Gazetteer, today: date
+) -> tuple[dict, dict, str]:
     """summarise(), recomputed only when a figure was written (figures are only ever inserted, so the
     newest id says whether anything changed) or the day turned (ages, staleness): the snapshot is
     rebuilt on every report, the indicator table changes a few times a day.

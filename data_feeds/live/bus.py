@@ -5,6 +5,7 @@ deployment, in the worker process) copies outbox rows to the stream in sequence 
 using the outbox sequence as the stream entry ID, so a row published twice (crash between
 XADD and marking it) is refused by Redis as a duplicate instead of appearing twice.
 """
+
 from __future__ import annotations
 
 import logging
@@ -78,8 +79,14 @@ class Keys:
 
 def connect(url: str) -> redis.Redis:
     """Short timeouts: a dead Redis must make callers degrade quickly, not hang."""
-    return redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=1.0, health_check_interval=10,
-                                retry_on_timeout=False, decode_responses=False)
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=2.0,
+        socket_connect_timeout=1.0,
+        health_check_interval=10,
+        retry_on_timeout=False,
+        decode_responses=False,
+    )
 
 
 class Poker:
@@ -119,7 +126,9 @@ class OutboxRelay:
             return 0
         pipe = self.client.pipeline(transaction=False)
         for row in rows:
-            pipe.xadd(self.keys.events, {"e": row["payload"]}, id=f"{row['seq']}-0", maxlen=STREAM_MAXLEN, approximate=True)
+            pipe.xadd(
+                self.keys.events, {"e": row["payload"]}, id=f"{row['seq']}-0", maxlen=STREAM_MAXLEN, approximate=True
+            )
         results = pipe.execute(raise_on_error=False)
         done: list[int] = []
         for row, result in zip(rows, results, strict=True):

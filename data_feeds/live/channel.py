@@ -21,6 +21,7 @@ A dashboard that reconnects with the version it has gets what changed since (the
 otherwise a reset. The ticket (access.live_ticket) is the only credential: no cookie is read, so any origin
 may call (CORS *).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -84,6 +85,7 @@ class Client:
 @dataclass(eq=False)
 class Follow:
     """One audience: its view at `token`, the recent changes, and the dashboards following it."""
+
     audience: Audience
     view: dict | None = None
     token: str | None = None
@@ -120,9 +122,22 @@ class Hub:
             state, summary, markers, scopes = self.s.live.whole(scope_keys)
             if state is None or summary is None:
                 return {**got, "token": None}
-            return {**got, "token": state.token(), "full": True, "summary": summary, "markers": markers, "scopes": scopes}
-        return {**got, "token": change["state"].token(), "summary": change["summary"], "upserts": change["upserts"],
-                "removes": change["removes"], "scopes": change["scopes"]}
+            return {
+                **got,
+                "token": state.token(),
+                "full": True,
+                "summary": summary,
+                "markers": markers,
+                "scopes": scopes,
+            }
+        return {
+            **got,
+            "token": change["state"].token(),
+            "summary": change["summary"],
+            "upserts": change["upserts"],
+            "removes": change["removes"],
+            "scopes": change["scopes"],
+        }
 
     async def refresh(self) -> None:
         async with self.lock:
@@ -207,12 +222,20 @@ class Hub:
             opds = follow.audience.map_opds
             features = [f for f in self.markers.values() if opds is None or f["properties"].get("o") in opds]
             doc = {"view": follow.view, "markers": {"type": "FeatureCollection", "features": features}}
-            follow.whole = (follow.token, gzip.compress(json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode(), 6))
+            follow.whole = (
+                follow.token,
+                gzip.compress(json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode(), 6),
+            )
         return follow.whole[1]
 
     def beat(self) -> dict:
         # build: the release this channel runs (a kiosk wall from another release reloads itself)
-        return {"redis": self.redis_up, "worker": self.redis_up and self.worker_up, "at": iso_utc(utcnow()), "build": build_id()}
+        return {
+            "redis": self.redis_up,
+            "worker": self.redis_up and self.worker_up,
+            "at": iso_utc(utcnow()),
+            "build": build_id(),
+        }
 
     def clients(self) -> int:
         return sum(len(f.clients) for f in self.follows.values())
@@ -274,16 +297,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return live_ticket.check(secret, request.query_params.get("t"))
 
     def refused() -> JSONResponse:
-        return JSONResponse({"errors": [{"field": "t", "message": "a live ticket is needed: missing, altered or expired"}]},
-                            status_code=401, headers=CORS)
+        return JSONResponse(
+            {"errors": [{"field": "t", "message": "a live ticket is needed: missing, altered or expired"}]},
+            status_code=401,
+            headers=CORS,
+        )
 
     async def events(request: Request) -> Response:
         ticket = ticket_of(request)
         if ticket is None:
             return refused()
         if hub.clients() >= MAX_CLIENTS:
-            return JSONResponse({"errors": [{"field": None, "message": "too many live connections; try again"}]},
-                                status_code=503, headers={**CORS, "Retry-After": "10"})
+            return JSONResponse(
+                {"errors": [{"field": None, "message": "too many live connections; try again"}]},
+                status_code=503,
+                headers={**CORS, "Retry-After": "10"},
+            )
         follow = await hub.follow(ticket[0])
         # the browser's own reconnect says what it last got (Last-Event-ID); the address says what it had when it was made
         have = request.headers.get("last-event-id") or request.query_params.get("have") or None
@@ -328,15 +357,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return refused()
         body = hub.whole(await hub.follow(ticket[0]))
         if body is None:
-            return JSONResponse({"errors": [{"field": None, "message": "no live snapshot yet (Redis or the worker is starting)"}]},
-                                status_code=503, headers={**CORS, "Retry-After": "2"})
+            return JSONResponse(
+                {"errors": [{"field": None, "message": "no live snapshot yet (Redis or the worker is starting)"}]},
+                status_code=503,
+                headers={**CORS, "Retry-After": "2"},
+            )
         if "gzip" in request.headers.get("accept-encoding", ""):
-            return Response(body, media_type="application/json", headers={**CORS, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-        return Response(gzip.decompress(body), media_type="application/json", headers={**CORS, "Vary": "Accept-Encoding"})
+            return Response(
+                body,
+                media_type="application/json",
+                headers={**CORS, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
+            )
+        return Response(
+            gzip.decompress(body), media_type="application/json", headers={**CORS, "Vary": "Accept-Encoding"}
+        )
 
     async def health(_request: Request) -> Response:
-        return JSONResponse({"clients": hub.clients(), "audiences": len(hub.follows), "version": hub.token,
-                             "redis": hub.redis_up}, headers=CORS)
+        return JSONResponse(
+            {"clients": hub.clients(), "audiences": len(hub.follows), "version": hub.token, "redis": hub.redis_up},
+            headers=CORS,
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -345,7 +385,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         for task in tasks:
             task.cancel()
 
-    routes = [Route("/live/events", events), Route("/live/poll", poll), Route("/live/view", whole), Route("/live/healthz", health)]
+    routes = [
+        Route("/live/events", events),
+        Route("/live/poll", poll),
+        Route("/live/view", whole),
+        Route("/live/healthz", health),
+    ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.hub = hub
     return app
@@ -354,13 +399,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
 def main() -> None:
     """`python -m data_feeds.live.channel`: serve it on LIVE_PORT (app.py does this)."""
     import uvicorn
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s channel %(levelname)s %(message)s")
+
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s channel %(levelname)s %(message)s"
+    )
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # a socket per dashboard
     settings = Settings.from_env()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.channel_port, log_level="warning", access_log=False,
-                loop="uvloop", http="httptools", lifespan="on", backlog=4096, timeout_keep_alive=5,
-                timeout_graceful_shutdown=2)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.channel_port,
+        log_level="warning",
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        backlog=4096,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=2,
+    )
 
 
 if __name__ == "__main__":

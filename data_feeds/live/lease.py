@@ -8,6 +8,7 @@ longer than STOP_AFTER_S stops its jobs before its key can expire, so two worker
 the outbox seqs, so even then no event is published twice). Redis's own SET NX PX and a compare-and-extend
 script: no cluster manager.
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ for markers, ticker rows and the OPD table, drawn in the browser by assets/liver
 marker keys are one letter because a whole map (up to LIVE_MARKER_LIMIT markers) travels on
 every page load; the comments here are their only dictionary.
 """
+
 from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
@@ -15,6 +16,7 @@ SlaState = Literal["ok", "soon", "breached", "closed"]
 
 class MarkerProps(TypedDict):
     """A live marker's properties (liveroom.js reportMarker, reportCluster)."""
+
     id: str  # the report's id
     s: Status  # status: glyph and colour
     c: str  # category code
@@ -42,6 +44,7 @@ class MarkerFeature(TypedDict):
 
 class TickerRow(TypedDict):
     """A row of the newest-reports ticker (liveroom.js ticker)."""
+
     id: str
     source: str
     category: str
@@ -56,6 +59,7 @@ class TickerRow(TypedDict):
 
 class Kpi(TypedDict):
     """The KPI tiles of one area (the city or a kecamatan)."""
+
     today: int  # reported since midnight WIB
     baru: int  # open, not yet answered
     diproses: int  # open, with an OPD
@@ -67,6 +71,7 @@ class Kpi(TypedDict):
 
 class OpdSlaRow(TypedDict):
     """One agency's SLA figures in one area (layouts/wall.py opd_data shortens it for the browser)."""
+
     opd: str
     short: str
     name: str
@@ -96,6 +101,7 @@ class FeedState(TypedDict):
 
 class OpdScope(TypedDict):
     """An agency's own view of the city (live.snapshot.for_viewer lays it over the summary)."""
+
     opds: list[str]
     kpi: Kpi
     kpi_by_kec: dict[str, Kpi]
@@ -108,6 +114,7 @@ class OpdScope(TypedDict):
 
 class Summary(TypedDict):
     """Everything a dashboard draws except the markers: one per version, the same for every client."""
+
     kpi: Kpi
     kpi_by_kec: dict[str, Kpi]  # by kecamatan code
     kecamatan: dict[str, dict[str, int]]  # open counts per kecamatan: baru, diproses, selesai_today
@@ -134,6 +141,7 @@ class Summary(TypedDict):
 
 class OpdRow(TypedDict):
     """One agency's row of the OPD table as the browser draws it (liveroom.js opdTable, pillarOpd)."""
+
     o: str  # OPD code
     s: str  # short name
     n: str  # full name (tooltip)
@@ -147,6 +155,7 @@ class OpdRow(TypedDict):
 class Keyed(TypedDict):
     """A list that changes an item at a time, as an order and the items by key (a merge patch then touches
     only the items that changed)."""
+
     order: list[str]
     rows: dict[str, dict]
 
@@ -160,6 +169,7 @@ class AreaView(TypedDict):
 class LiveView(TypedDict):
     """What one audience's dashboards draw (live.view.build), sent whole once and then as merge patches by the
     live channel; it never holds a null (a missing key is "no figure")."""
+
     v: str  # the snapshot version it is of ("epoch:n")
     at: str  # built at (clock.iso_utc)
     areas: dict[str, AreaView]  # "city" and each kecamatan code
@@ -174,6 +184,7 @@ class LiveView(TypedDict):
 
 class LiveMessage(TypedDict):
     """One message of the live channel (SSE `data:` or a fallback poll's body)."""
+
     v: str  # version after it
     prev: NotRequired[str]  # version it applies to: a dashboard holding another reloads (reset)
     view: NotRequired[dict]  # merge patch of the LiveView
@@ -184,6 +195,7 @@ class LiveMessage(TypedDict):
 
 class ReplayReport(TypedDict):
     """A report as a replayed day draws it (assets/replay.js): the marker's keys, its place, when it came in."""
+
     id: str
     t: str  # title
     c: str  # category code
@@ -198,6 +210,7 @@ class ReplayReport(TypedDict):
 
 class ReplayDay(TypedDict):
     """One WIB day from the event log, for the wall's time-lapse (live/replay.py day_log)."""
+
     day: str  # YYYY-MM-DD
     start: str  # midnight WIB, clock.iso_utc
     end: str

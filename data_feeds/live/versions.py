@@ -4,6 +4,7 @@
 and a per-version delta of markers, so a dashboard that polls learns of a change with one GET
 and downloads only the markers that changed. `LiveReader` is the read side.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,8 +30,10 @@ def split_indicators(summary: dict) -> tuple[dict, dict]:
     """The indicator panels travel under their own Redis key, written only when a figure changed
     (their mark moved): with a weekly per-kelurahan feed they are ~160 KB, which every report's
     new version would otherwise copy, hash and every dashboard re-read."""
-    return ({k: v for k, v in summary.items() if k not in INDICATOR_PARTS and k != SCOPE_PART},
-            {k: summary[k] for k in INDICATOR_PARTS if k in summary})
+    return (
+        {k: v for k, v in summary.items() if k not in INDICATOR_PARTS and k != SCOPE_PART},
+        {k: summary[k] for k in INDICATOR_PARTS if k in summary},
+    )
 
 
 def _write_scopes(pipe, key: str, scopes: dict) -> None:
@@ -109,8 +112,13 @@ class LivePublisher:
             pipe.hset(self.keys.markers, mapping={f["id"]: json.dumps(f) for f in upserts})
         if removes:
             pipe.hdel(self.keys.markers, *removes)
-        pipe.xadd(self.keys.deltas, {"up": json.dumps(upserts), "rm": json.dumps(removes)}, id=f"{version}-0",
-                  maxlen=DELTA_KEEP, approximate=False)
+        pipe.xadd(
+            self.keys.deltas,
+            {"up": json.dumps(upserts), "rm": json.dumps(removes)},
+            id=f"{version}-0",
+            maxlen=DELTA_KEEP,
+            approximate=False,
+        )
         if summary.get("indicators_mark") != self.indicators_mark:
             pipe.set(self.keys.indicators, json.dumps(indicator_doc))
         _write_scopes(pipe, self.keys.scopes, scopes)
@@ -186,9 +194,14 @@ class LiveReader:
         """Several agencies' views in one round trip."""
         if not keys:
             return {}
-        return {k: json.loads(raw) if raw else None for k, raw in zip(keys, self.client.hmget(self.keys.scopes, keys), strict=True)}
+        return {
+            k: json.loads(raw) if raw else None
+            for k, raw in zip(keys, self.client.hmget(self.keys.scopes, keys), strict=True)
+        }
 
-    def whole(self, scope_keys: list[str] = ()) -> tuple[LiveState | None, Summary | None, dict[str, dict], dict[str, dict | None]]:
+    def whole(
+        self, scope_keys: list[str] = ()
+    ) -> tuple[LiveState | None, Summary | None, dict[str, dict], dict[str, dict | None]]:
         """Version, summary (without the indicator panels), every marker by id and the named agencies' views, all of
         one version (one transaction): what the live channel starts from."""
         pipe = self.client.pipeline(transaction=True)
@@ -198,9 +211,17 @@ class LiveReader:
         if scope_keys:
             pipe.hmget(self.keys.scopes, list(scope_keys))
         token, summary, features, *scoped = pipe.execute()
-        scopes = {k: json.loads(raw) if raw else None for k, raw in zip(scope_keys, scoped[0], strict=True)} if scope_keys else {}
-        return (LiveState.parse(token), json.loads(summary) if summary else None,
-                {k.decode(): json.loads(v) for k, v in features.items()}, scopes)
+        scopes = (
+            {k: json.loads(raw) if raw else None for k, raw in zip(scope_keys, scoped[0], strict=True)}
+            if scope_keys
+            else {}
+        )
+        return (
+            LiveState.parse(token),
+            json.loads(summary) if summary else None,
+            {k.decode(): json.loads(v) for k, v in features.items()},
+            scopes,
+        )
 
     def head(self) -> tuple[LiveState | None, Summary | None, dict | None]:
         """Version, summary and the worker's heartbeat, consistently and in one round trip: what a page needs
@@ -210,8 +231,11 @@ class LiveReader:
         pipe.get(self.keys.summary)
         pipe.get(self.keys.heartbeat)
         token, summary, beat = pipe.execute()
-        return (LiveState.parse(token), self._with_indicators(json.loads(summary)) if summary else None,
-                json.loads(beat) if beat else None)
+        return (
+            LiveState.parse(token),
+            self._with_indicators(json.loads(summary)) if summary else None,
+            json.loads(beat) if beat else None,
+        )
 
     def markers_geojson(self, opds: frozenset[str] | None = None) -> tuple[LiveState | None, bytes]:
         """The live markers as one GeoJSON FeatureCollection: all of them (opds None) joined from the stored
@@ -235,7 +259,11 @@ class LiveReader:
         if scope_keys:
             pipe.hmget(self.keys.scopes, list(scope_keys))
         token, summary, entries, *scoped = pipe.execute()
-        scopes = {k: json.loads(raw) if raw else None for k, raw in zip(scope_keys, scoped[0], strict=True)} if scope_keys else {}
+        scopes = (
+            {k: json.loads(raw) if raw else None for k, raw in zip(scope_keys, scoped[0], strict=True)}
+            if scope_keys
+            else {}
+        )
         now = LiveState.parse(token)
         if now is None or now.epoch != have.epoch or now.version < have.version:
             return None
@@ -255,5 +283,10 @@ class LiveReader:
                 upserts.pop(key, None)
                 removes.add(key)
         summary = json.loads(summary)
-        return {"state": now, "summary": self._with_indicators(summary) if with_indicators else summary,
-                "upserts": list(upserts.values()), "removes": sorted(removes), "scopes": scopes}
+        return {
+            "state": now,
+            "summary": self._with_indicators(summary) if with_indicators else summary,
+            "upserts": list(upserts.values()),
+            "removes": sorted(removes),
+            "scopes": scopes,
+        }

@@ -8,6 +8,7 @@ change one item at a time (the ticker, the OPD table) travel as an order plus ro
 touches the rows that changed. A merge patch deletes with null, so the view never holds a null:
 a missing key is the browser's "no figure".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ CITY = "city"
 class Audience:
     """Who sees the same live view: `scope` the agencies of an opd account (None: the city), `reports`
     False for an assessor (figures only: no ticker, no markers)."""
+
     scope: frozenset[str] | None = None
     reports: bool = True
 
@@ -69,10 +71,20 @@ def _keyed(rows: list[dict], key: str) -> dict:
 
 def opd_row(r: OpdSlaRow) -> OpdRow:
     """One agency's SLA figures as the browser draws them (the wall's first paint, and every live view)."""
+
     def pair(part):
         return [round(r[f"{part}_median_s"]), round(r[f"{part}_p90_s"])] if r[f"{part}_n"] else None
-    return {"o": r["opd"], "s": r["short"], "n": r["name"], "open": r["open"], "b": r["breached"], "w": r["soon"],
-            "r": pair("response"), "x": pair("resolution")}
+
+    return {
+        "o": r["opd"],
+        "s": r["short"],
+        "n": r["name"],
+        "open": r["open"],
+        "b": r["breached"],
+        "w": r["soon"],
+        "r": pair("response"),
+        "x": pair("resolution"),
+    }
 
 
 def _opd_rows(panel: dict) -> dict:
@@ -93,7 +105,11 @@ def build(summary: Summary, audience: Audience, scope_doc: dict | None, token: s
     sla = summary.get("sla", {})
     areas = {CITY: {"kpi": summary["kpi"], "ticker": summary["ticker"], "sla": sla.get("city", empty_panel)}}
     for code, kpi in summary.get("kpi_by_kec", {}).items():
-        areas[code] = {"kpi": kpi, "ticker": summary.get("ticker_by_kec", {}).get(code, []), "sla": sla.get(code, empty_panel)}
+        areas[code] = {
+            "kpi": kpi,
+            "ticker": summary.get("ticker_by_kec", {}).get(code, []),
+            "sla": sla.get(code, empty_panel),
+        }
     if not audience.reports:
         shown = total = 0
     else:
@@ -101,8 +117,14 @@ def build(summary: Summary, audience: Audience, scope_doc: dict | None, token: s
     view = {
         "v": token,
         "at": summary.get("built_at"),
-        "areas": {code: {"kpi": a["kpi"], "ticker": _ticker(a["ticker"] if audience.reports else []), "opd": _opd_rows(a["sla"])}
-                  for code, a in areas.items()},
+        "areas": {
+            code: {
+                "kpi": a["kpi"],
+                "ticker": _ticker(a["ticker"] if audience.reports else []),
+                "opd": _opd_rows(a["sla"]),
+            }
+            for code, a in areas.items()
+        },
         "map": summary.get("map_values", {}),
         "map_demo": summary.get("map_demo", {}),
         "note": [shown, total],

@@ -6,6 +6,7 @@ once per data change, off the request path), the demo feed, outbox pruning, the 
 a heartbeat the dashboards use to tell "nothing happened" from "nothing is watching".
 Run by app.py; `python -m data_feeds.live.worker` runs it alone.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,9 +49,16 @@ class Aggregator:
 
     def rebuild(self, publisher: LivePublisher) -> bool:
         now = datetime.now(timezone.utc)
-        summary, markers = compute(self.s.store, self.s.routing, self.s.gazetteer, now, self.s.settings.live_marker_limit,
-                                   demo_enabled=self.s.settings.demo, feature_cache=self.features,
-                                   scopes=agency_scopes(self.s.store, self.s.routing))
+        summary, markers = compute(
+            self.s.store,
+            self.s.routing,
+            self.s.gazetteer,
+            now,
+            self.s.settings.live_marker_limit,
+            demo_enabled=self.s.settings.demo,
+            feature_cache=self.features,
+            scopes=agency_scopes(self.s.store, self.s.routing),
+        )
         return publisher.publish(summary, markers, now)
 
     def run(self, stop: threading.Event) -> None:
@@ -83,8 +91,12 @@ def heartbeat(services: Services, stop: threading.Event) -> None:
     client = connect(services.settings.redis_url)
     while not stop.is_set():
         try:
-            doc = {"pid": os.getpid(), "worker": holder_name(), "demo": services.settings.demo,
-                   "at": datetime.now(timezone.utc).isoformat()}
+            doc = {
+                "pid": os.getpid(),
+                "worker": holder_name(),
+                "demo": services.settings.demo,
+                "at": datetime.now(timezone.utc).isoformat(),
+            }
             client.set(services.keys.heartbeat, json.dumps(doc), ex=10)
         except (redis.RedisError, OSError):
             pass
@@ -135,6 +147,7 @@ def start_jobs(services: Services, stop: threading.Event) -> list[threading.Thre
         jobs["demo"] = lambda: DemoFeed(services.reports, mean_interval_s=settings.demo_interval_s).run(stop)
     if settings.briefing_at:
         from ..documents import briefing  # (reportlab and matplotlib: loaded where the briefing is made)
+
         jobs["briefing"] = lambda: briefing.run(services, stop)
     threads = [threading.Thread(target=fn, name=name, daemon=True) for name, fn in jobs.items()]
     for t in threads:
@@ -176,7 +189,9 @@ def serve(settings: Settings, stop: threading.Event, holder: str | None = None) 
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s worker %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s worker %(levelname)s %(message)s"
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

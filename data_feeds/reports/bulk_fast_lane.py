@@ -10,6 +10,7 @@ The rules are the live ones, not a second set: this lane only vouches for a row 
 sends every row it doubts (an unusual column, a value it cannot be sure of, a time out of order) to that path,
 which then says exactly what is wrong. `tests/test_bulk_fast_lane.py` holds it to that with generated rows.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,9 +29,28 @@ from .lifecycle import CLOCK_SKEW
 from .service import FUTURE_SKEW, new_report_ids
 
 # The columns this lane reads; a file with any other column goes the per-row way whole.
-FAST_COLUMNS = frozenset({"id", "source", "category", "title", "description", "lat", "lon", "address", "reporter_name",
-                          "reporter_phone", "reported_at", "status", "opd", "responded_at", "resolved_at", "evidence",
-                          "note", "actor"})
+FAST_COLUMNS = frozenset(
+    {
+        "id",
+        "source",
+        "category",
+        "title",
+        "description",
+        "lat",
+        "lon",
+        "address",
+        "reporter_name",
+        "reporter_phone",
+        "reported_at",
+        "status",
+        "opd",
+        "responded_at",
+        "resolved_at",
+        "evidence",
+        "note",
+        "actor",
+    }
+)
 _NOT_IN_ID = re.compile(r"[^A-Za-z0-9._:\-]")  # (the contract's pattern for a sender's id, as what it refuses)
 _PHONE = re.compile(r"\+?[0-9 ()-]{6,32}")
 # What makes a text value doubtful: a control character (refused there) or an invisible one (taken out there).
@@ -113,6 +133,7 @@ def _is_plain_url(url: str) -> bool:
 class FastRows:
     """What the lane vouches for: the rows as the store takes them, and per row its file line and
     (source, sender's id) for the import's repeated-id check."""
+
     columns: ReportColumns
     lines: list[int]
     keys: list[tuple[str, str | None]]
@@ -146,21 +167,40 @@ class FastLane:
         _lengths(texts, 0, 5000, bad)
         _lengths(addresses, 0, 300, bad)
         _lengths(names, 0, 120, bad)
-        for values, pattern in ((titles, _ODD_IN_LINE), (texts, _ODD_IN_TEXT), (addresses, _ODD_IN_LINE),
-                                (names, _ODD_IN_LINE)):
+        for values, pattern in (
+            (titles, _ODD_IN_LINE),
+            (texts, _ODD_IN_TEXT),
+            (addresses, _ODD_IN_LINE),
+            (names, _ODD_IN_LINE),
+        ):
             _odd(values, pattern, bad)
         sources = [value or self.default_source or "" for value in column("source")]
         categories = column("category")
         for k, (source, category, phone) in enumerate(zip(sources, categories, phones, strict=True)):
-            if (source not in self.routing.sources or category not in self.routing.categories
-                    or phone and not (len(phone) <= 32 and _PHONE.fullmatch(phone))):
+            if (
+                source not in self.routing.sources
+                or category not in self.routing.categories
+                or phone
+                and not (len(phone) <= 32 and _PHONE.fullmatch(phone))
+            ):
                 bad[k] = 1
         # then what needs a value at a time: coordinates, times, the history
         latest = now + FUTURE_SKEW  # (FUTURE_SKEW and the lifecycle's CLOCK_SKEW are both five minutes)
         lats, lons, reported, histories = [], [], [], []
         actors = column("actor")
-        history = zip(column("lat"), column("lon"), column("reported_at"), column("status"), column("opd"), actors,
-                      column("note"), column("responded_at"), column("resolved_at"), column("evidence"), strict=True)
+        history = zip(
+            column("lat"),
+            column("lon"),
+            column("reported_at"),
+            column("status"),
+            column("opd"),
+            actors,
+            column("note"),
+            column("responded_at"),
+            column("resolved_at"),
+            column("evidence"),
+            strict=True,
+        )
         for k, (lat, lon, when, status, opd, actor, note, responded, resolved, evidence) in enumerate(history):
             if bad[k]:
                 continue
@@ -189,10 +229,20 @@ class FastLane:
                     places[k] = self.locator.codes(int(idx))
                     placed.append(j)
             if len(placed) < len(kept):
-                kept, lats, lons, reported, histories = ([values[j] for j in placed]
-                                                         for values in (kept, lats, lons, reported, histories))
-        fields = {"source_ref": ids, "source": sources, "category": categories, "title": titles, "description": texts,
-                  "address": addresses, "reporter_name": names, "reporter_phone": phones, "actor": actors}
+                kept, lats, lons, reported, histories = (
+                    [values[j] for j in placed] for values in (kept, lats, lons, reported, histories)
+                )
+        fields = {
+            "source_ref": ids,
+            "source": sources,
+            "category": categories,
+            "title": titles,
+            "description": texts,
+            "address": addresses,
+            "reporter_name": names,
+            "reporter_phone": phones,
+            "actor": actors,
+        }
         picked = {name: [values[k] for k in kept] for name, values in fields.items()}
         picked.update(lat=lats, lon=lons, reported_at=reported)
         return self._built(kept, [rows[k][1] for k in kept], picked, histories, now, places), sorted(doubted)
@@ -216,8 +266,10 @@ class FastLane:
             if opd and opd not in routing.opds or not resolved:
                 raise _Doubt
             done = _moment(resolved, latest)
-            changes = [("diproses", opd or None, None, _moment(responded, latest) if responded else done, []),
-                       ("selesai", None, note, done, _evidence(evidence))]
+            changes = [
+                ("diproses", opd or None, None, _moment(responded, latest) if responded else done, []),
+                ("selesai", None, note, done, _evidence(evidence)),
+            ]
         elif status == "ditolak":
             if not note or not (responded or resolved):
                 raise _Doubt
@@ -231,8 +283,15 @@ class FastLane:
             last = change[3]
         return changes
 
-    def _built(self, kept: list[int], lines: list[int], fields: dict[str, list], histories: list[list[tuple]],
-               now: datetime, places: dict[int, tuple[str, str]] | None = None) -> FastRows:
+    def _built(
+        self,
+        kept: list[int],
+        lines: list[int],
+        fields: dict[str, list],
+        histories: list[list[tuple]],
+        now: datetime,
+        places: dict[int, tuple[str, str]] | None = None,
+    ) -> FastRows:
         """The rows and events `ReportService.build` and the lifecycle's `decide` make of these fields."""
         count, routing = len(kept), self.routing
         ids = new_report_ids(count)
@@ -241,8 +300,14 @@ class FastLane:
         statuses, opds, first_responses, resolutions, media = [], [], [], [], []
         actors = [actor or None for actor in fields.get("actor", [])]
         for report_id, category, source, reported, actor, history in zip(
-                ids, fields.get("category", []), fields.get("source", []), fields.get("reported_at", []), actors,
-                histories, strict=True):
+            ids,
+            fields.get("category", []),
+            fields.get("source", []),
+            fields.get("reported_at", []),
+            actors,
+            histories,
+            strict=True,
+        ):
             opd = default_opd[category]
             events.append((report_id, "created", None, "baru", opd, source, None, [], reported, now))
             status, first_response, resolved, urls = "baru", None, None, []
@@ -259,19 +324,48 @@ class FastLane:
             first_responses.append(first_response)
             resolutions.append(resolved)
             media.append(urls)
-        ev = dict(zip(("report_id", "kind", "from_status", "to_status", "opd", "actor", "note", "evidence", "at",
-                       "recorded_at"), map(list, zip(*events, strict=True)) if events else ([] for _ in range(10)),
-                      strict=True))
+        ev = dict(
+            zip(
+                (
+                    "report_id",
+                    "kind",
+                    "from_status",
+                    "to_status",
+                    "opd",
+                    "actor",
+                    "note",
+                    "evidence",
+                    "at",
+                    "recorded_at",
+                ),
+                map(list, zip(*events, strict=True)) if events else ([] for _ in range(10)),
+                strict=True,
+            )
+        )
         places = places or {}
-        rep = {"id": ids, "source": fields.get("source", []), "source_ref": [v or None for v in fields.get("source_ref", [])],
-               "category": fields.get("category", []), "title": fields.get("title", []),
-               "description": fields.get("description", []), "lat": fields.get("lat", []), "lon": fields.get("lon", []),
-               "kode_kec": [places[k][0] for k in kept], "kode_kel": [places[k][1] for k in kept],
-               "address": [v or None for v in fields.get("address", [])], "reported_at": fields.get("reported_at", []),
-               "received_at": [now] * count, "reporter_name": [v or None for v in fields.get("reporter_name", [])],
-               "reporter_phone": [v or None for v in fields.get("reporter_phone", [])], "media": media,
-               "status": statuses, "opd": opds, "first_response_at": first_responses, "resolved_at": resolutions,
-               "updated_at": [now] * count}
+        rep = {
+            "id": ids,
+            "source": fields.get("source", []),
+            "source_ref": [v or None for v in fields.get("source_ref", [])],
+            "category": fields.get("category", []),
+            "title": fields.get("title", []),
+            "description": fields.get("description", []),
+            "lat": fields.get("lat", []),
+            "lon": fields.get("lon", []),
+            "kode_kec": [places[k][0] for k in kept],
+            "kode_kel": [places[k][1] for k in kept],
+            "address": [v or None for v in fields.get("address", [])],
+            "reported_at": fields.get("reported_at", []),
+            "received_at": [now] * count,
+            "reporter_name": [v or None for v in fields.get("reporter_name", [])],
+            "reporter_phone": [v or None for v in fields.get("reporter_phone", [])],
+            "media": media,
+            "status": statuses,
+            "opd": opds,
+            "first_response_at": first_responses,
+            "resolved_at": resolutions,
+            "updated_at": [now] * count,
+        }
         return FastRows(ReportColumns(rep, ev), lines, list(zip(rep["source"], rep["source_ref"], strict=True)))
 
 

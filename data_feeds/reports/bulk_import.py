@@ -15,6 +15,7 @@ At speed: common CSV rows are checked a column at a time (`bulk_fast_lane`, held
 per-row rules), a large file is checked in a second process while this one writes, and a load
 that outgrows the store builds the read indexes once at its end (`Store.bulk_load`).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -94,6 +95,7 @@ def read_csv_records(fh) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
         for cells in reader:
             if cells:
                 yield reader.line_num, cells
+
     return header, records()
 
 
@@ -101,8 +103,8 @@ def csv_row(header: list[str], cells: list[str]) -> dict:
     """A CSV row as the per-row path reads it (as csv.DictReader pairs cells with the header, then `_from_csv`)."""
     row: dict = dict(zip(header, cells, strict=False))  # (rows shorter or longer than the header: below)
     if len(cells) > len(header):
-        row[None] = cells[len(header):]
-    for name in header[len(cells):]:
+        row[None] = cells[len(header) :]
+    for name in header[len(cells) :]:
         row[name] = None
     return _from_csv(row)
 
@@ -150,13 +152,24 @@ def split_history(raw: dict) -> tuple[dict, list[dict]]:
     if status == "baru":
         return report, []
     if status == "diproses":
-        return report, [{"status": "diproses", "opd": opd, "actor": actor, "note": note, "at": need("responded_at", responded)}]
+        return report, [
+            {"status": "diproses", "opd": opd, "actor": actor, "note": note, "at": need("responded_at", responded)}
+        ]
     if status == "selesai":
-        return report, [{"status": "diproses", "opd": opd, "actor": actor, "at": responded or need("resolved_at", resolved)},
-                        {"status": "selesai", "actor": actor, "note": note, "at": need("resolved_at", resolved),
-                         "evidence": raw.get("evidence", [])}]
+        return report, [
+            {"status": "diproses", "opd": opd, "actor": actor, "at": responded or need("resolved_at", resolved)},
+            {
+                "status": "selesai",
+                "actor": actor,
+                "note": note,
+                "at": need("resolved_at", resolved),
+                "evidence": raw.get("evidence", []),
+            },
+        ]
     if status == "ditolak":
-        return report, [{"status": "ditolak", "actor": actor, "note": note, "at": need("responded_at", responded or resolved)}]
+        return report, [
+            {"status": "ditolak", "actor": actor, "note": note, "at": need("responded_at", responded or resolved)}
+        ]
     raise ApiError.one(422, "status", f"cannot import status {status!r}; one of: baru, diproses, selesai, ditolak")
 
 
@@ -176,7 +189,9 @@ class Importer:
         """Whether a file of `rows` is loaded with the read indexes built at the end (see LOAD_MODE_MIN_ROWS)."""
         return rows >= LOAD_MODE_MIN_ROWS and rows >= self.services.store.count_reports()
 
-    def check(self, lines: list[tuple[int, dict]], now: datetime) -> list[tuple[int, tuple[dict, list[dict]] | ApiError]]:
+    def check(
+        self, lines: list[tuple[int, dict]], now: datetime
+    ) -> list[tuple[int, tuple[dict, list[dict]] | ApiError]]:
         """Rows -> per row, (report row, events) ready to store, or the ApiError naming the field. The rules are
         the live ones (ReportService.prepare_many: the same validation, placement in one query for the batch;
         `replay`: the lifecycle)."""
@@ -221,8 +236,9 @@ class Importer:
                     result.imported += len(columns)  # would be
                     bar.update(rows)
                 return result
-            batches = (self._checked_in_a_child(path, result) if total >= PIPELINE_MIN_ROWS
-                       else self.batches(path, result))
+            batches = (
+                self._checked_in_a_child(path, result) if total >= PIPELINE_MIN_ROWS else self.batches(path, result)
+            )
             with self.services.store.bulk_load() if self.is_large(total) else contextlib.nullcontext():
                 for columns, rows in batches:
                     if len(columns):
@@ -318,8 +334,14 @@ class Importer:
                     if message[0] != "batch":
                         return
             except EOFError:
-                arrived.put(("failed", RuntimeError("the import's checking process ended unexpectedly "
-                                                    f"(exit code {checker.exitcode})")))
+                arrived.put(
+                    (
+                        "failed",
+                        RuntimeError(
+                            f"the import's checking process ended unexpectedly (exit code {checker.exitcode})"
+                        ),
+                    )
+                )
             except BaseException as exc:  # noqa: BLE001 - raised by the writer
                 arrived.put(("failed", exc))
 
@@ -396,8 +418,10 @@ def run_cli(services: Services, file: str, dry_run: bool, batch_size: int, sourc
     for line, fld, reason in result.errors:
         print(f"line {line}: {fld or 'row'}: {reason}")
     verb = "would import" if dry_run else "imported"
-    print(f"{result.rows} rows read; {verb} {result.imported}; {result.already_stored} already stored; "
-          f"{result.refused_batches} batches refused ({result.refused_rows} rows, {len(result.errors)} errors)"
-          + ("; dry run: nothing stored" if dry_run else "")
-          + f"; {time.perf_counter() - started:.2f} s ({result.rows / max(time.perf_counter() - started, 1e-9):,.0f} rows/s)")
+    print(
+        f"{result.rows} rows read; {verb} {result.imported}; {result.already_stored} already stored; "
+        f"{result.refused_batches} batches refused ({result.refused_rows} rows, {len(result.errors)} errors)"
+        + ("; dry run: nothing stored" if dry_run else "")
+        + f"; {time.perf_counter() - started:.2f} s ({result.rows / max(time.perf_counter() - started, 1e-9):,.0f} rows/s)"
+    )
     return 0 if result.ok else 2

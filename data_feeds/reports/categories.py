@@ -1,4 +1,5 @@
 """The routing table: categories, their default OPD and SLAs, the OPDs, and the known feed sources."""
+
 from __future__ import annotations
 
 import tomllib

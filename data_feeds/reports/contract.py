@@ -3,6 +3,7 @@
 Pydantic checks types and shapes; rules that need the routing table or the map (known
 category, known source, inside the city) are checked in `data_feeds.reports.service`.
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -58,6 +59,7 @@ _URL = TypeAdapter(Url)  # built once: building one per value cost a bulk import
 def _evidence_url(value):
     """An http(s) URL, or the address of a file uploaded to this site (/bukti/<report>/<file>)."""
     from .evidence_files import SITE_URL
+
     if isinstance(value, str) and SITE_URL.match(value):
         return value
     return _URL.validate_python(value)

@@ -1,5 +1,6 @@
 """How a bulk import reads a CSV cell: text trimmed, empty means absent, coordinates as numbers (a decimal comma
 too), lists separated by spaces or `|`. One home, for the per-row path and the fast lane alike."""
+
 from __future__ import annotations
 
 

@@ -13,6 +13,7 @@ What it simulates (README "The demo"):
 A report's times follow from its id and the weather from the date and hour, so every process and every restart
 tells the same story. The worker's demo job moves each report when its time comes (with that time on the event).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,10 +34,18 @@ from .service import ReportService
 log = logging.getLogger(__name__)
 
 TITLES = {
-    "jalan_rusak": ["Jalan berlubang membahayakan pengendara", "Aspal amblas di depan sekolah", "Jalan rusak parah setelah hujan"],
+    "jalan_rusak": [
+        "Jalan berlubang membahayakan pengendara",
+        "Aspal amblas di depan sekolah",
+        "Jalan rusak parah setelah hujan",
+    ],
     "banjir": ["Genangan air setinggi 30 cm", "Saluran tersumbat, air meluap ke jalan", "Banjir di permukiman warga"],
     "sampah": ["Tumpukan sampah belum diangkut", "TPS liar di pinggir jalan", "Sampah menyumbat saluran air"],
-    "pju_mati": ["Lampu jalan mati sepanjang 200 m", "PJU padam di dekat perempatan", "Lampu penerangan jalan berkedip"],
+    "pju_mati": [
+        "Lampu jalan mati sepanjang 200 m",
+        "PJU padam di dekat perempatan",
+        "Lampu penerangan jalan berkedip",
+    ],
     "pohon_tumbang": ["Pohon tumbang menutup jalan", "Dahan besar patah menimpa kabel", "Pohon miring rawan tumbang"],
     "kesehatan": ["Antrean panjang di puskesmas", "Permintaan fogging demam berdarah", "Ambulans lambat datang"],
     "pendidikan": ["Atap kelas bocor", "Pertanyaan zonasi PPDB", "Fasilitas toilet sekolah rusak"],
@@ -44,12 +53,46 @@ TITLES = {
     "ketertiban": ["Parkir liar di trotoar", "PKL menutup jalan", "Balap liar malam hari"],
     "lainnya": ["Saran untuk taman kota", "Pertanyaan layanan Tangerang LIVE", "Keluhan kebisingan"],
 }
-WEIGHTS = {"jalan_rusak": 5, "banjir": 1, "sampah": 5, "pju_mati": 4, "pohon_tumbang": 1, "kesehatan": 2,
-           "pendidikan": 1, "adminduk": 2, "ketertiban": 3, "lainnya": 1}
+WEIGHTS = {
+    "jalan_rusak": 5,
+    "banjir": 1,
+    "sampah": 5,
+    "pju_mati": 4,
+    "pohon_tumbang": 1,
+    "kesehatan": 2,
+    "pendidikan": 1,
+    "adminduk": 2,
+    "ketertiban": 3,
+    "lainnya": 1,
+}
 RAIN_WEIGHTS = {"banjir": 12, "pohon_tumbang": 4, "jalan_rusak": 8}  # in the rain, instead of the dry weights above
 # reports per hour of the WIB day, relative to the day's mean (sums to 24): night, the morning peak, the afternoon
-DAY_SHAPE = (0.2, 0.12, 0.1, 0.1, 0.2, 0.5, 1.1, 2.0, 2.3, 2.1, 1.7, 1.5, 1.3, 1.4, 1.4, 1.3, 1.3, 1.2, 1.0, 0.9,
-             0.8, 0.6, 0.4, 0.28)
+DAY_SHAPE = (
+    0.2,
+    0.12,
+    0.1,
+    0.1,
+    0.2,
+    0.5,
+    1.1,
+    2.0,
+    2.3,
+    2.1,
+    1.7,
+    1.5,
+    1.3,
+    1.4,
+    1.4,
+    1.3,
+    1.3,
+    1.2,
+    1.0,
+    0.9,
+    0.8,
+    0.6,
+    0.4,
+    0.28,
+)
 RAIN_START = {h: 0.12 if 13 <= h <= 20 else 0.02 for h in range(24)}  # chance that rain begins in that WIB hour
 HISTORY_DAYS = 7
 HISTORY_MAX = 3000  # a busy demo (a small DEMO_INTERVAL_S) gets fewer days of history, not a heavier first start
@@ -80,6 +123,7 @@ def rate_per_s(at: datetime, mean_interval_s: float) -> float:
 @dataclass(frozen=True)
 class Plan:
     """When staff answer a report and when they resolve it (a few are never resolved in the demo's month)."""
+
     respond_at: datetime
     resolve_at: datetime | None
 
@@ -94,9 +138,6 @@ def plan(report_id: str, reported_at: datetime, sla_response_hours: float, sla_r
     return Plan(respond, None if stuck else max(resolve, respond + timedelta(minutes=10)))
 
 
-
-
-
 class DemoFeed:
     def __init__(self, service: ReportService, seed: int | None = None, mean_interval_s: float = 300.0):
         self.service = service
@@ -106,7 +147,7 @@ class DemoFeed:
 
     def _point(self):
         kel = self.rng.choice(self.kelurahan)
-        spread = (kel.area_km2 ** 0.5) / 111.0 / 3  # degrees, about a third of the kelurahan's width
+        spread = (kel.area_km2**0.5) / 111.0 / 3  # degrees, about a third of the kelurahan's width
         for _ in range(10):
             lat, lon = kel.lat + self.rng.gauss(0, spread), kel.lon + self.rng.gauss(0, spread)
             where = self.service.locator.locate(lon, lat)
@@ -118,9 +159,15 @@ class DemoFeed:
         weights = {**WEIGHTS, **RAIN_WEIGHTS} if raining(reported_at) else WEIGHTS
         category = self.rng.choices(list(weights), weights=list(weights.values()))[0]
         place, lat, lon = self._point()
-        return {"source": "demo", "category": category, "title": f"{self.rng.choice(TITLES[category])} ({place})",
-                "description": "Laporan simulasi untuk demo LIVE Room.", "lat": round(lat, 6), "lon": round(lon, 6),
-                "reported_at": reported_at.isoformat()}
+        return {
+            "source": "demo",
+            "category": category,
+            "title": f"{self.rng.choice(TITLES[category])} ({place})",
+            "description": "Laporan simulasi untuk demo LIVE Room.",
+            "lat": round(lat, 6),
+            "lon": round(lon, 6),
+            "reported_at": reported_at.isoformat(),
+        }
 
     def file_report(self, reported_at: datetime | None = None) -> dict:
         report, _ = self.service.submit(self._payload(reported_at or datetime.now(timezone.utc)))
@@ -135,19 +182,36 @@ class DemoFeed:
         """The status changes due by `now` for a report in `status`, each at its planned time."""
         out = []
         if status == "baru" and p.respond_at <= now:
-            out.append({"status": "diproses", "actor": "demo", "note": "Diteruskan ke OPD (demo)", "at": p.respond_at.isoformat()})
+            out.append(
+                {
+                    "status": "diproses",
+                    "actor": "demo",
+                    "note": "Diteruskan ke OPD (demo)",
+                    "at": p.respond_at.isoformat(),
+                }
+            )
             status = "diproses"
         if status == "diproses" and p.resolve_at is not None and p.resolve_at <= now:
-            out.append({"status": "selesai", "actor": "demo", "note": "Selesai ditangani (demo)", "at": p.resolve_at.isoformat(),
-                        "evidence": [{"url": f"https://demo.invalid/bukti/{report_id}.jpg", "type": "photo"}]})
+            out.append(
+                {
+                    "status": "selesai",
+                    "actor": "demo",
+                    "note": "Selesai ditangani (demo)",
+                    "at": p.resolve_at.isoformat(),
+                    "evidence": [{"url": f"https://demo.invalid/bukti/{report_id}.jpg", "type": "photo"}],
+                }
+            )
         return out
 
     def progress(self, now: datetime) -> int:
         """Move every open demo report whose planned time has come, as OPD staff would. -> changes made."""
         r = reports.c
         with self.service.store.read() as conn:
-            rows = conn.execute(select(r.id, r.status, r.category, r.reported_at).where(
-                r.source == "demo", r.status.in_(lifecycle.OPEN))).all()
+            rows = conn.execute(
+                select(r.id, r.status, r.category, r.reported_at).where(
+                    r.source == "demo", r.status.in_(lifecycle.OPEN)
+                )
+            ).all()
         moved = 0
         for report_id, status, category, reported_at in rows:
             for change in self._changes(report_id, self._plan(report_id, category, reported_at), status, now):
@@ -179,7 +243,7 @@ class DemoFeed:
             changes = self._changes(row["id"], self._plan(row["id"], row["category"], reported), "baru", now)
             items.append(self.service.replay(row, [created], changes, now))
         for k in range(0, len(items), 2000):
-            self.service.store.insert_batch(items[k:k + 2000], now)
+            self.service.store.insert_batch(items[k : k + 2000], now)
         return len(items)
 
     def run(self, stop: threading.Event) -> None:
@@ -187,14 +251,19 @@ class DemoFeed:
             now = datetime.now(timezone.utc)
             r = reports.c
             with self.service.store.read() as conn:
-                has_recent = conn.execute(select(r.id).where(r.source == "demo", r.received_at >= now - timedelta(hours=6)).limit(1)).first()
+                has_recent = conn.execute(
+                    select(r.id).where(r.source == "demo", r.received_at >= now - timedelta(hours=6)).limit(1)
+                ).first()
             if not has_recent:
                 self.backfill(now)
         except Exception:
             log.exception("demo: backfill failed")
         next_report = datetime.now(timezone.utc)
-        while not stop.wait(5.0 if next_report > datetime.now(timezone.utc) + timedelta(seconds=5) else
-                            max(0.0, (next_report - datetime.now(timezone.utc)).total_seconds())):
+        while not stop.wait(
+            5.0
+            if next_report > datetime.now(timezone.utc) + timedelta(seconds=5)
+            else max(0.0, (next_report - datetime.now(timezone.utc)).total_seconds())
+        ):
             try:
                 now = datetime.now(timezone.utc)
                 if next_report <= now:

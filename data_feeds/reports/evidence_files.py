@@ -6,6 +6,7 @@ so a text file called foto.jpg is refused. Kept under DATA_DIR/evidence/<report 
 written whole and fsynced before the event that names it is committed; served only to people and
 screens who may see that report (api/evidence.py), at /bukti/<report id>/<file>.
 """
+
 from __future__ import annotations
 
 import base64
@@ -21,8 +22,14 @@ from PIL import Image, UnidentifiedImageError
 
 from ..validation import ApiError
 
-KINDS = {"image/jpeg": ("jpg", "photo"), "image/png": ("png", "photo"), "image/webp": ("webp", "photo"),
-         "video/mp4": ("mp4", "video"), "video/webm": ("webm", "video"), "video/quicktime": ("mov", "video")}
+KINDS = {
+    "image/jpeg": ("jpg", "photo"),
+    "image/png": ("png", "photo"),
+    "image/webp": ("webp", "photo"),
+    "video/mp4": ("mp4", "video"),
+    "video/webm": ("webm", "video"),
+    "video/quicktime": ("mov", "video"),
+}
 MIME_OF = {ext: mime for mime, (ext, _kind) in KINDS.items()}
 URL_PREFIX = "/bukti/"
 FILE_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp|mp4|webm|mov)$")
@@ -56,7 +63,9 @@ def check(data: bytes, max_bytes: int) -> tuple[str, str]:
             with Image.open(io.BytesIO(data)) as img:
                 img.verify()  # the whole image parses, not only its first bytes
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise ApiError.one(415, "evidence", f"the content starts like {guess.mime} but is not a readable image") from None
+            raise ApiError.one(
+                415, "evidence", f"the content starts like {guess.mime} but is not a readable image"
+            ) from None
     return ext, kind
 
 

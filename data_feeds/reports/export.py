@@ -3,6 +3,7 @@ Indonesian locale opens in columns (semicolon, UTF-8 with BOM, dates as dd/mm/yy
 comma form for programs) and as an XLSX
 with a title block saying the filter and the time, a frozen header and real date cells. Never the reporter.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,13 +22,39 @@ from . import search
 MAX_ROWS = 20_000  # one download; a bigger set is narrowed by its filters (the title says when it was cut)
 PAGE = 200
 HEADERS = {
-    "id": ("ID sumber", "Laporan", "Dilaporkan (WIB)", "Status", "Kategori", "Kecamatan", "Kelurahan", "OPD", "SLA",
-           "Batas SLA berikut (WIB)", "Bukti", "Judul"),
-    "en": ("Source id", "Report", "Reported (WIB)", "Status", "Category", "Kecamatan", "Kelurahan", "Agency", "SLA",
-           "Next SLA due (WIB)", "Evidence", "Title"),
+    "id": (
+        "ID sumber",
+        "Laporan",
+        "Dilaporkan (WIB)",
+        "Status",
+        "Kategori",
+        "Kecamatan",
+        "Kelurahan",
+        "OPD",
+        "SLA",
+        "Batas SLA berikut (WIB)",
+        "Bukti",
+        "Judul",
+    ),
+    "en": (
+        "Source id",
+        "Report",
+        "Reported (WIB)",
+        "Status",
+        "Category",
+        "Kecamatan",
+        "Kelurahan",
+        "Agency",
+        "SLA",
+        "Next SLA due (WIB)",
+        "Evidence",
+        "Title",
+    ),
 }
-SLA_WORDS = {"id": {"ok": "berjalan", "soon": "hampir lewat", "breached": "lewat SLA", "closed": "selesai"},
-             "en": {"ok": "running", "soon": "due soon", "breached": "overdue", "closed": "closed"}}
+SLA_WORDS = {
+    "id": {"ok": "berjalan", "soon": "hampir lewat", "breached": "lewat SLA", "closed": "selesai"},
+    "en": {"ok": "running", "soon": "due soon", "breached": "overdue", "closed": "closed"},
+}
 
 
 def _when(iso: str | None) -> datetime | None:
@@ -41,10 +68,22 @@ def collect(service, query: search.ReportQuery, who) -> tuple[list[list], bool]:
         page, cursor = service.search(query, who, min(PAGE, MAX_ROWS - len(rows)), search.decode_cursor(after))
         for r in page:
             evidence = sum(1 for e in r["events"] for _ in (e.get("evidence") or []))
-            rows.append([r["source_id"] or "", r["id"], _when(r["reported_at"]), r["status"], r["category_name"],
-                         (r["kecamatan"] or {}).get("name", ""), (r["kelurahan"] or {}).get("name", ""),
-                         (r["opd"] or {}).get("code", "").upper(), r["sla"]["state"], _when(r["sla"]["next_due"]), evidence,
-                         r["title"]])
+            rows.append(
+                [
+                    r["source_id"] or "",
+                    r["id"],
+                    _when(r["reported_at"]),
+                    r["status"],
+                    r["category_name"],
+                    (r["kecamatan"] or {}).get("name", ""),
+                    (r["kelurahan"] or {}).get("name", ""),
+                    (r["opd"] or {}).get("code", "").upper(),
+                    r["sla"]["state"],
+                    _when(r["sla"]["next_due"]),
+                    evidence,
+                    r["title"],
+                ]
+            )
         if cursor is None:
             return rows, False
         after = cursor
@@ -56,10 +95,14 @@ def title(query: search.ReportQuery, count: int, cut: bool, lang: str) -> str:
     shown = ", ".join(f"{k}={v}" for k, v in query.to_args().items()) or ("semua" if lang == "id" else "all")
     n = format_decimal(count, locale="en_GB" if lang == "en" else "id_ID")
     if lang == "en":
-        return (f"Citizen reports, Kota Tangerang. Filter: {shown}. {n} reports{' (the first; narrow the filter for the rest)' if cut else ''}."
-                f" Made {now} WIB. No personal data.")
-    return (f"Laporan warga, Kota Tangerang. Filter: {shown}. {n} laporan{' (yang pertama; persempit filter untuk sisanya)' if cut else ''}."
-            f" Dibuat {now} WIB. Tanpa data pribadi.")
+        return (
+            f"Citizen reports, Kota Tangerang. Filter: {shown}. {n} reports{' (the first; narrow the filter for the rest)' if cut else ''}."
+            f" Made {now} WIB. No personal data."
+        )
+    return (
+        f"Laporan warga, Kota Tangerang. Filter: {shown}. {n} laporan{' (yang pertama; persempit filter untuk sisanya)' if cut else ''}."
+        f" Dibuat {now} WIB. Tanpa data pribadi."
+    )
 
 
 def _sla(rows: list[list], lang: str) -> list[list]:

@@ -7,6 +7,7 @@ did not hold is reopened (selesai -> diproses, with a note); a report in progres
 reassigned to another OPD (diproses -> diproses). The table is the whole rule set; the store
 applies it inside the write transaction so two staff moving the same report cannot both win.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -43,11 +44,19 @@ def validate_request(change: StatusChangeIn, routing: RoutingTable) -> None:
             raise ApiError.one(422, "evidence", "selesai needs at least one photo or video evidence URL")
         for i, item in enumerate(items):
             if evidence_kind(item) is None:
-                raise ApiError.one(422, f"evidence[{i}].type", "cannot tell photo or video from the URL; give type 'photo' or 'video'")
+                raise ApiError.one(
+                    422, f"evidence[{i}].type", "cannot tell photo or video from the URL; give type 'photo' or 'video'"
+                )
 
 
-def decide(current: dict, history: list[dict], change: StatusChangeIn, routing: RoutingTable, now: datetime,
-           lookup=lambda report_id: None):
+def decide(
+    current: dict,
+    history: list[dict],
+    change: StatusChangeIn,
+    routing: RoutingTable,
+    now: datetime,
+    lookup=lambda report_id: None,
+):
     """-> (event_row, report_updates) for a legal move, or ApiError. lookup(id) reads another report
     in the same transaction (for duplikat)."""
     frm, to = current["status"], change.status
@@ -57,7 +66,9 @@ def decide(current: dict, history: list[dict], change: StatusChangeIn, routing: 
     kind = "status"
     if frm == to == "diproses":
         if not change.opd or change.opd == current["opd"]:
-            raise ApiError.one(409, "opd", f"the report is already diproses by {current['opd']}; reassigning needs another OPD")
+            raise ApiError.one(
+                409, "opd", f"the report is already diproses by {current['opd']}; reassigning needs another OPD"
+            )
         kind = "reassigned"
     if frm == "selesai":
         if not change.note:
@@ -70,7 +81,11 @@ def decide(current: dict, history: list[dict], change: StatusChangeIn, routing: 
         if original is None:
             raise ApiError.one(422, "duplicate_of", f"no report with id {change.duplicate_of!r}")
         if original["status"] == "duplikat":
-            raise ApiError.one(422, "duplicate_of", f"{change.duplicate_of} is itself a duplicate of {original['duplicate_of']}; point at that one")
+            raise ApiError.one(
+                422,
+                "duplicate_of",
+                f"{change.duplicate_of} is itself a duplicate of {original['duplicate_of']}; point at that one",
+            )
     at = change.at or now
     last = history[-1]["at"] if history else current["reported_at"]
     if at < last:
@@ -83,8 +98,15 @@ def decide(current: dict, history: list[dict], change: StatusChangeIn, routing: 
     if to == "duplikat":
         note = f"duplikat dari {change.duplicate_of}" + (f": {note}" if note else "")
     event_row = dict(
-        kind=kind, from_status=frm, to_status=to, opd=opd, actor=change.actor, note=note,
-        evidence=evidence, at=at, recorded_at=now,
+        kind=kind,
+        from_status=frm,
+        to_status=to,
+        opd=opd,
+        actor=change.actor,
+        note=note,
+        evidence=evidence,
+        at=at,
+        recorded_at=now,
     )
     updates = {"status": to, "opd": opd, "updated_at": now}
     if frm == "baru" and current["first_response_at"] is None:
@@ -104,8 +126,17 @@ def comment(current: dict, note: str, media: list[str], actor: str, now: datetim
     if not note:
         raise ApiError.one(422, "description", "a comment needs its text")
     evidence = [{"url": url, "type": evidence_kind(Evidence(url=url))} for url in media]
-    return dict(kind="comment", from_status=current["status"], to_status=current["status"], opd=current["opd"], actor=actor,
-                note=note, evidence=evidence, at=now, recorded_at=now)
+    return dict(
+        kind="comment",
+        from_status=current["status"],
+        to_status=current["status"],
+        opd=current["opd"],
+        actor=actor,
+        note=note,
+        evidence=evidence,
+        at=now,
+        recorded_at=now,
+    )
 
 
 def escalate(current: dict, note: str | None, actor: str, now: datetime) -> dict:
@@ -115,5 +146,14 @@ def escalate(current: dict, note: str | None, actor: str, now: datetime) -> dict
         raise ApiError.one(409, "status", f"a {current['status']} report is closed; escalation is for open reports")
     if not note:
         raise ApiError.one(422, "note", "an escalation needs its reason")
-    return dict(kind="escalated", from_status=current["status"], to_status=current["status"], opd=current["opd"], actor=actor,
-                note=note, evidence=[], at=now, recorded_at=now)
+    return dict(
+        kind="escalated",
+        from_status=current["status"],
+        to_status=current["status"],
+        opd=current["opd"],
+        actor=actor,
+        note=note,
+        evidence=[],
+        at=now,
+        recorded_at=now,
+    )

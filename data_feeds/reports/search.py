@@ -9,6 +9,7 @@ both inclusive; `sla` is `overdue` (a running SLA clock is past) or `soon` (unde
 `q` searches the source's own id, the title and the description (words, each as a prefix; SQLite FTS5,
 PostgreSQL full-text search). Newest first; `cursor` continues after the last row of the previous page.
 """
+
 from __future__ import annotations
 
 import base64
@@ -48,12 +49,15 @@ class ReportQuery:
     date_to: date | None = None  # WIB day, inclusive
     sla: str | None = None  # overdue | soon
     q: str = ""
-    scope_source: str | None = field(default=None, compare=False)  # the reader's own limits (access.viewer.report_filter)
+    scope_source: str | None = field(
+        default=None, compare=False
+    )  # the reader's own limits (access.viewer.report_filter)
     scope_opds: frozenset[str] | None = field(default=None, compare=False)
 
     @classmethod
     def from_args(cls, args: Mapping[str, str], routing: RoutingTable, gz: Gazetteer) -> ReportQuery:
         """The filters of a query string; 422 naming the argument for anything not understood."""
+
         def listed(name: str) -> list[str]:
             raw = args.get(name) or ""
             if not isinstance(raw, str) or len(raw) > 2000:
@@ -76,8 +80,13 @@ class ReportQuery:
         for text in listed("kelurahan"):
             found = gz.find_kelurahan(text)
             if len(found) != 1:
-                raise ApiError.one(422, "kelurahan", f"no kelurahan {text!r} in Kota Tangerang" if not found else
-                                   f"{text!r} names several kelurahan; give its code")
+                raise ApiError.one(
+                    422,
+                    "kelurahan",
+                    f"no kelurahan {text!r} in Kota Tangerang"
+                    if not found
+                    else f"{text!r} names several kelurahan; give its code",
+                )
             kelurahan.append(found[0].code)
         q = args.get("q") or ""
         if not isinstance(q, str) or len(q) > MAX_QUERY:
@@ -90,11 +99,18 @@ class ReportQuery:
         start, end = _day(args, "from"), _day(args, "to")
         if start and end and end < start:
             raise ApiError.one(422, "to", "is before from")
-        return cls(statuses=known("status", listed("status"), lifecycle.STATUSES),
-                   categories=known("category", listed("category"), list(routing.categories)),
-                   opds=known("opd", listed("opd"), list(routing.opds)), kecamatan=tuple(kecamatan), kelurahan=tuple(kelurahan),
-                   sources=known("source", listed("source"), list(routing.sources)), date_from=start, date_to=end,
-                   sla=sla_filter, q=" ".join(q.split()))
+        return cls(
+            statuses=known("status", listed("status"), lifecycle.STATUSES),
+            categories=known("category", listed("category"), list(routing.categories)),
+            opds=known("opd", listed("opd"), list(routing.opds)),
+            kecamatan=tuple(kecamatan),
+            kelurahan=tuple(kelurahan),
+            sources=known("source", listed("source"), list(routing.sources)),
+            date_from=start,
+            date_to=end,
+            sla=sla_filter,
+            q=" ".join(q.split()),
+        )
 
     def scoped(self, source: str | None, opds: frozenset[str] | None) -> ReportQuery:
         """The same filters, narrowed to what the reader may see."""
@@ -103,8 +119,14 @@ class ReportQuery:
     def conditions(self, routing: RoutingTable, now: datetime) -> list:
         r = reports.c
         where = []
-        for column, values in ((r.status, self.statuses), (r.category, self.categories), (r.opd, self.opds),
-                               (r.kode_kec, self.kecamatan), (r.kode_kel, self.kelurahan), (r.source, self.sources)):
+        for column, values in (
+            (r.status, self.statuses),
+            (r.category, self.categories),
+            (r.opd, self.opds),
+            (r.kode_kec, self.kecamatan),
+            (r.kode_kel, self.kelurahan),
+            (r.source, self.sources),
+        ):
             if values:
                 where.append(column.in_(values))
         if self.date_from:
@@ -122,10 +144,18 @@ class ReportQuery:
 
     def to_args(self) -> dict[str, str]:
         """The query string that gives these filters back (for links and the export's title)."""
-        out = {"status": ",".join(self.statuses), "category": ",".join(self.categories), "opd": ",".join(self.opds),
-               "kecamatan": ",".join(self.kecamatan), "kelurahan": ",".join(self.kelurahan), "source": ",".join(self.sources),
-               "from": self.date_from.isoformat() if self.date_from else "", "to": self.date_to.isoformat() if self.date_to else "",
-               "sla": self.sla or "", "q": self.q}
+        out = {
+            "status": ",".join(self.statuses),
+            "category": ",".join(self.categories),
+            "opd": ",".join(self.opds),
+            "kecamatan": ",".join(self.kecamatan),
+            "kelurahan": ",".join(self.kelurahan),
+            "source": ",".join(self.sources),
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "sla": self.sla or "",
+            "q": self.q,
+        }
         return {k: v for k, v in out.items() if v}
 
 
@@ -148,7 +178,10 @@ def _sla_clause(which: str, routing: RoutingTable, now: datetime):
     r = reports.c
     parts = []
     for code, cat in routing.categories.items():
-        for status, hours in (("baru", min(cat.sla_response_hours, cat.sla_resolution_hours)), ("diproses", cat.sla_resolution_hours)):
+        for status, hours in (
+            ("baru", min(cat.sla_response_hours, cat.sla_resolution_hours)),
+            ("diproses", cat.sla_resolution_hours),
+        ):
             span = timedelta(hours=hours)
             if which == "overdue":
                 window = r.reported_at < now - span

@@ -2,6 +2,7 @@
 
 Both the HTTP API and the demo feed go through here, so every report meets the same rules.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,14 @@ from .contract import ReportIn, StatusChangeIn
 FUTURE_SKEW = timedelta(minutes=5)
 # What people do from the dashboard, and who may: "forward" actions are the LIVE Room operators';
 # "progress" actions belong to the agency the report is routed to (and the operators).
-PERSON_ACTIONS = {"forward": "forward", "duplicate": "forward", "reject": "forward", "escalate": "forward",
-                  "process": "progress", "resolve": "progress"}
+PERSON_ACTIONS = {
+    "forward": "forward",
+    "duplicate": "forward",
+    "reject": "forward",
+    "escalate": "forward",
+    "process": "progress",
+    "resolve": "progress",
+}
 REPORT_ID = re.compile(r"^[0-9A-Za-z]{1,32}$")  # ULIDs; anything else is no report (and never reaches the store)
 SOURCE_REF = re.compile(r"^[A-Za-z0-9._:\-]{1,80}$")  # a sender's own id, as the feed contract allows it
 # Events written before the key id had its own column carried it in the actor: "laksa (key a3b095507e2f)".
@@ -47,7 +54,7 @@ def new_report_ids(count: int) -> list[str]:
     bits[:, 2:] = np.unpackbits(raw, axis=1)
     letters = _CROCKFORD[bits.reshape(count, 26, 5) @ _FIVE_BITS]
     text = letters.tobytes().decode("ascii")
-    return [text[26 * k:26 * k + 26] for k in range(count)]
+    return [text[26 * k : 26 * k + 26] for k in range(count)]
 
 
 _CROCKFORD = np.frombuffer(b"0123456789ABCDEFGHJKMNPQRSTVWXYZ", dtype=np.uint8)
@@ -60,8 +67,14 @@ def _public_actor(actor: str | None) -> str | None:
 
 
 class ReportService:
-    def __init__(self, store: Store, routing: RoutingTable, gazetteer: Gazetteer, locator: Callable[[], Locator],
-                 clock: Callable[[], datetime] = utcnow):
+    def __init__(
+        self,
+        store: Store,
+        routing: RoutingTable,
+        gazetteer: Gazetteer,
+        locator: Callable[[], Locator],
+        clock: Callable[[], datetime] = utcnow,
+    ):
         """locator: gives the current Locator (boundaries can be re-imported while the app runs)."""
         self.store, self.routing, self.gazetteer, self._locator, self.clock = store, routing, gazetteer, locator, clock
 
@@ -117,9 +130,13 @@ class ReportService:
         """A report as the contract takes it, from a known source, in a known category, not from the future."""
         report: ReportIn = parse(ReportIn, payload)
         if report.source not in self.routing.sources:
-            raise ApiError.one(422, "source", f"unknown source {report.source!r}; one of: {', '.join(self.routing.sources)}")
+            raise ApiError.one(
+                422, "source", f"unknown source {report.source!r}; one of: {', '.join(self.routing.sources)}"
+            )
         if report.category not in self.routing.categories:
-            raise ApiError.one(422, "category", f"unknown category {report.category!r}; one of: {', '.join(self.routing.categories)}")
+            raise ApiError.one(
+                422, "category", f"unknown category {report.category!r}; one of: {', '.join(self.routing.categories)}"
+            )
         reported_at = report.reported_at.astimezone(timezone.utc) if report.reported_at else now
         if reported_at > now + FUTURE_SKEW:
             raise ApiError.one(422, "reported_at", "is in the future")
@@ -129,16 +146,39 @@ class ReportService:
         """The report row and its 'created' event, for a validated and placed report."""
         reported_at = report.reported_at.astimezone(timezone.utc) if report.reported_at else now
         row = dict(
-            id=str(ULID()), source=report.source, source_ref=report.id, category=report.category, title=report.title,
-            description=report.description, lat=report.lat, lon=report.lon, kode_kec=kode_kec, kode_kel=kode_kel,
-            address=report.address, reported_at=reported_at, received_at=now,
+            id=str(ULID()),
+            source=report.source,
+            source_ref=report.id,
+            category=report.category,
+            title=report.title,
+            description=report.description,
+            lat=report.lat,
+            lon=report.lon,
+            kode_kec=kode_kec,
+            kode_kel=kode_kel,
+            address=report.address,
+            reported_at=reported_at,
+            received_at=now,
             reporter_name=report.reporter.name if report.reporter else None,
             reporter_phone=report.reporter.phone if report.reporter else None,
-            media=list(report.media), status="baru", opd=self.routing.default_opd(report.category).code,
-            first_response_at=None, resolved_at=None, updated_at=now,
+            media=list(report.media),
+            status="baru",
+            opd=self.routing.default_opd(report.category).code,
+            first_response_at=None,
+            resolved_at=None,
+            updated_at=now,
         )
-        created_event = dict(kind="created", from_status=None, to_status="baru", opd=row["opd"], actor=report.source,
-                             note=None, evidence=[], at=reported_at, recorded_at=now)
+        created_event = dict(
+            kind="created",
+            from_status=None,
+            to_status="baru",
+            opd=row["opd"],
+            actor=report.source,
+            note=None,
+            evidence=[],
+            at=reported_at,
+            recorded_at=now,
+        )
         return row, created_event
 
     def replay(self, row: dict, events: list[dict], changes: list[dict], now: datetime) -> tuple[dict, list[dict]]:
@@ -158,8 +198,12 @@ class ReportService:
         where = self.locator.locate(report.lon, report.lat)
         if not where.inside:
             km = where.distance_outside_m / 1000
-            raise ApiError.one(422, "lat,lon", f"({report.lat}, {report.lon}) is {km:.1f} km outside Kota Tangerang "
-                                               f"(nearest kecamatan: {where.kecamatan})")
+            raise ApiError.one(
+                422,
+                "lat,lon",
+                f"({report.lat}, {report.lon}) is {km:.1f} km outside Kota Tangerang "
+                f"(nearest kecamatan: {where.kecamatan})",
+            )
         kode_kec, kode_kel = where.kode_kec, where.kode_kel
         if report.kecamatan:
             kec = self.gazetteer.find_kecamatan(report.kecamatan)
@@ -171,17 +215,25 @@ class ReportService:
         if report.kelurahan:
             matches = self.gazetteer.find_kelurahan(report.kelurahan, kode_kec if report.kecamatan else None)
             if not matches:
-                raise ApiError.one(422, "kelurahan", f"unknown kelurahan {report.kelurahan!r}"
-                                                     + (f" in kecamatan {report.kecamatan}" if report.kecamatan else ""))
+                raise ApiError.one(
+                    422,
+                    "kelurahan",
+                    f"unknown kelurahan {report.kelurahan!r}"
+                    + (f" in kecamatan {report.kecamatan}" if report.kecamatan else ""),
+                )
             if len(matches) > 1:
                 names = ", ".join(self.gazetteer.kecamatan[m.kecamatan_code].name for m in matches)
-                raise ApiError.one(422, "kelurahan", f"{report.kelurahan!r} exists in several kecamatan ({names}); give kecamatan")
+                raise ApiError.one(
+                    422, "kelurahan", f"{report.kelurahan!r} exists in several kecamatan ({names}); give kecamatan"
+                )
             kode_kel, kode_kec = matches[0].code, matches[0].kecamatan_code
         return kode_kec, kode_kel
 
     # -- workflow --------------------------------------------------------------------------
 
-    def change_status(self, report_id: str, payload, by: Principal | None = None, external_id: str | None = None) -> tuple[dict, int, bool]:
+    def change_status(
+        self, report_id: str, payload, by: Principal | None = None, external_id: str | None = None
+    ) -> tuple[dict, int, bool]:
         """Move a report along the lifecycle. `by` (an API key): the report must be its to act on, checked on the
         state the write sees, and it is recorded as the actor when the change names no one.
         -> (public report, event id, written now: False when `external_id` was seen before)."""
@@ -198,8 +250,16 @@ class ReportService:
         row, event_id, written = self._apply(report_id, decide, by, external_id)
         return self.public(row), event_id, written
 
-    def act(self, report_id: str, action: str, who, opd: str | None = None, note: str | None = None,
-            duplicate_of: str | None = None, evidence: list | None = None) -> dict:
+    def act(
+        self,
+        report_id: str,
+        action: str,
+        who,
+        opd: str | None = None,
+        note: str | None = None,
+        duplicate_of: str | None = None,
+        evidence: list | None = None,
+    ) -> dict:
         """A person's action on a report from the dashboard, with the person as the event's actor.
         `who` (access.viewer.Viewer) is checked on the state the write sees: a report outside their scope
         reads as none (404); an action their role does not have is refused (403).
@@ -217,12 +277,17 @@ class ReportService:
                 raise ApiError.one(403, "action", f"{action} is for the agency the report is routed to")
 
         if action == "escalate":
+
             def decide(current, _history, _lookup):
                 return lifecycle.escalate(current, note, who.name, now), {"updated_at": now}
         else:
-            payload = {"forward": {"status": "diproses", "opd": opd}, "duplicate": {"status": "duplikat", "duplicate_of": duplicate_of},
-                       "reject": {"status": "ditolak"}, "process": {"status": "diproses"},
-                       "resolve": {"status": "selesai", "evidence": evidence or []}}[action]
+            payload = {
+                "forward": {"status": "diproses", "opd": opd},
+                "duplicate": {"status": "duplikat", "duplicate_of": duplicate_of},
+                "reject": {"status": "ditolak"},
+                "process": {"status": "diproses"},
+                "resolve": {"status": "selesai", "evidence": evidence or []},
+            }[action]
             change: StatusChangeIn = parse(StatusChangeIn, {**payload, "note": note or None, "actor": who.name[:120]})
             lifecycle.validate_request(change, self.routing)
 
@@ -237,7 +302,9 @@ class ReportService:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
         return self.public(row)
 
-    def comment(self, report_id: str, note: str, media: list[str], by: Principal, external_id: str | None = None) -> tuple[int, bool]:
+    def comment(
+        self, report_id: str, note: str, media: list[str], by: Principal, external_id: str | None = None
+    ) -> tuple[int, bool]:
         """A remark on a report that moves nothing (a citizen's comment from a 311 client). -> (event id, written now)."""
         now = self.clock()
 
@@ -252,8 +319,9 @@ class ReportService:
         if not REPORT_ID.match(report_id):
             raise ApiError.one(404, "id", "no report with that id")
         try:
-            return self.store.apply_event(report_id, decide, external_id=external_id,
-                                          authorise=by.require_scope if by is not None else None)
+            return self.store.apply_event(
+                report_id, decide, external_id=external_id, authorise=by.require_scope if by is not None else None
+            )
         except NotFound:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
 
@@ -267,22 +335,49 @@ class ReportService:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
         return {**self.public(row), "events": [self._event(e) for e in events]}
 
-    def search(self, query, who, limit: int, after=None, personal: bool = False, address: str | None = None,
-               offset: int = 0, oldest_first: bool = False) -> tuple[list[dict], str | None]:
+    def search(
+        self,
+        query,
+        who,
+        limit: int,
+        after=None,
+        personal: bool = False,
+        address: str | None = None,
+        offset: int = 0,
+        oldest_first: bool = False,
+    ) -> tuple[list[dict], str | None]:
         """Reports matching `query` (reports.search.ReportQuery) that `who` may see, newest first (or oldest), in the
         public shape of `get`; with the reporter's contact when asked for by one who reads it (each report so read is
         audited, before the answer leaves). -> (reports, cursor for the next page or None). A page continues
         after a cursor; `offset` is for a page reached without one (a table's scrollbar dragged far down)."""
         from . import search
-        rows = self.store.search_reports(self._scoped_conditions(query, who) + search.keyset(after, oldest_first),
-                                         search.fts_terms(query.q), limit + 1, offset=offset, oldest_first=oldest_first)
+
+        rows = self.store.search_reports(
+            self._scoped_conditions(query, who) + search.keyset(after, oldest_first),
+            search.fts_terms(query.q),
+            limit + 1,
+            offset=offset,
+            oldest_first=oldest_first,
+        )
         more, rows = len(rows) > limit, rows[:limit]
         out = [{**self.public(row), "events": [self._event(e) for e in events]} for row, events in rows]
         if personal and who.reads_personal and rows:
             now = self.clock()
-            self.store.audit_many([dict(at=now, actor_kind=who.kind, actor=who.id, action="personal_read", outcome="allowed",
-                                        report_id=row["id"], address=(address or "")[:64] or None, detail=f"list; {who.name}"[:300])
-                                   for row, _events in rows])
+            self.store.audit_many(
+                [
+                    dict(
+                        at=now,
+                        actor_kind=who.kind,
+                        actor=who.id,
+                        action="personal_read",
+                        outcome="allowed",
+                        report_id=row["id"],
+                        address=(address or "")[:64] or None,
+                        detail=f"list; {who.name}"[:300],
+                    )
+                    for row, _events in rows
+                ]
+            )
             for item, (row, _events) in zip(out, rows, strict=True):
                 item["reporter"] = {"name": row["reporter_name"], "phone": row["reporter_phone"]}
         return out, (search.encode_cursor(rows[-1][0]) if more else None)
@@ -297,6 +392,7 @@ class ReportService:
         """How many reports match `query` among those `who` may see (up to `cap`); only those that arrived since a
         moment when given (reports.search.arrived_since: the list's "new since you opened it")."""
         from . import search
+
         conditions = self._scoped_conditions(query, who)
         if arrived_since is not None:
             conditions += search.arrived_since(arrived_since)
@@ -306,11 +402,15 @@ class ReportService:
         """The newest `limit` matching reports that `who` may see, as map markers (live.shapes.MarkerFeature)."""
         from ..live.snapshot import marker_feature
         from . import search
+
         now = self.clock()
         out = []
-        for row, _events in self.store.search_reports(self._scoped_conditions(query, who), search.fts_terms(query.q), limit,
-                                                      with_events=False):
-            state, _due = sla.clock_state(row["status"], row["reported_at"], self.routing.categories[row["category"]], now)
+        for row, _events in self.store.search_reports(
+            self._scoped_conditions(query, who), search.fts_terms(query.q), limit, with_events=False
+        ):
+            state, _due = sla.clock_state(
+                row["status"], row["reported_at"], self.routing.categories[row["category"]], now
+            )
             out.append(marker_feature(SimpleNamespace(**row), self.gazetteer, state))
         return out
 
@@ -322,9 +422,16 @@ class ReportService:
             raise ApiError.one(404, "id", "no report with that id")
 
         def judge(row: dict) -> dict:
-            return dict(at=self.clock(), actor_kind=who.kind, actor=who.id, action="personal_read",
-                        outcome="allowed" if who.sees(row) and who.reads_personal else "refused", report_id=row["id"],
-                        address=(address or "")[:64] or None, detail=who.name[:300])
+            return dict(
+                at=self.clock(),
+                actor_kind=who.kind,
+                actor=who.id,
+                action="personal_read",
+                outcome="allowed" if who.sees(row) and who.reads_personal else "refused",
+                report_id=row["id"],
+                address=(address or "")[:64] or None,
+                detail=who.name[:300],
+            )
 
         try:
             row, events, entry = self.store.read_audited(report_id, judge)
@@ -332,8 +439,11 @@ class ReportService:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
         if entry["outcome"] != "allowed":
             raise ApiError.one(404, "id", f"no report with id {report_id!r} that this {who.kind} may read")
-        return {**self.public(row), "events": [self._event(e) for e in events],
-                "reporter": {"name": row["reporter_name"], "phone": row["reporter_phone"]}}
+        return {
+            **self.public(row),
+            "events": [self._event(e) for e in events],
+            "reporter": {"name": row["reporter_name"], "phone": row["reporter_phone"]},
+        }
 
     def resolve(self, ref: str, who) -> str:
         """The report's id for what a person or a citizen quotes: its own id, or the source's own id
@@ -345,8 +455,11 @@ class ReportService:
             except NotFound:
                 pass
         if SOURCE_REF.match(ref):
-            found = [row for source in self.routing.sources
-                     if (row := self.store.find_by_source_ref(source, ref)) is not None and who.sees(row)]
+            found = [
+                row
+                for source in self.routing.sources
+                if (row := self.store.find_by_source_ref(source, ref)) is not None and who.sees(row)
+            ]
             if len(found) == 1:
                 return found[0]["id"]
         raise ApiError.one(404, "id", f"no report {ref[:80]!r} that this {who.kind} may read")
@@ -363,9 +476,16 @@ class ReportService:
         and the reports marked as its duplicates that `who` may see. 404 for none and for another's."""
         report_id = self.resolve(ref, who)
         report = self.get_personal(report_id, who, address) if who.reads_personal else self.get_for(report_id, who)
-        report["duplicates"] = [{"id": row["id"], "source_id": row["source_ref"], "title": row["title"],
-                                 "reported_at": iso_utc(row["reported_at"])}
-                                for row in self.store.duplicates_of(report_id) if who.sees(row)]
+        report["duplicates"] = [
+            {
+                "id": row["id"],
+                "source_id": row["source_ref"],
+                "title": row["title"],
+                "reported_at": iso_utc(row["reported_at"]),
+            }
+            for row in self.store.duplicates_of(report_id)
+            if who.sees(row)
+        ]
         return report
 
     # -- shapes ----------------------------------------------------------------------------
@@ -377,22 +497,43 @@ class ReportService:
         kel = self.gazetteer.kelurahan.get(row["kode_kel"] or "")
         opd = self.routing.opds.get(row["opd"] or "")
         return {
-            "id": row["id"], "source": row["source"], "source_id": row["source_ref"],
-            "category": row["category"], "category_name": cat.name_id, "title": row["title"],
-            "description": row["description"], "lat": row["lat"], "lon": row["lon"],
+            "id": row["id"],
+            "source": row["source"],
+            "source_id": row["source_ref"],
+            "category": row["category"],
+            "category_name": cat.name_id,
+            "title": row["title"],
+            "description": row["description"],
+            "lat": row["lat"],
+            "lon": row["lon"],
             "kecamatan": {"code": kec.code, "name": kec.name} if kec else None,
             "kelurahan": {"code": kel.code, "name": kel.name} if kel else None,
-            "address": row["address"], "reported_at": iso_utc(row["reported_at"]), "received_at": iso_utc(row["received_at"]),
-            "status": row["status"], "opd": {"code": opd.code, "name": opd.name} if opd else None,
-            "first_response_at": iso_utc(row["first_response_at"]), "resolved_at": iso_utc(row["resolved_at"]),
-            "media": list(row["media"] or []), "duplicate_of": row.get("duplicate_of"),
-            "sla": {k: iso_utc(v) if isinstance(v, datetime) else v for k, v in sla.report_sla(row, cat, self.clock()).items()},
+            "address": row["address"],
+            "reported_at": iso_utc(row["reported_at"]),
+            "received_at": iso_utc(row["received_at"]),
+            "status": row["status"],
+            "opd": {"code": opd.code, "name": opd.name} if opd else None,
+            "first_response_at": iso_utc(row["first_response_at"]),
+            "resolved_at": iso_utc(row["resolved_at"]),
+            "media": list(row["media"] or []),
+            "duplicate_of": row.get("duplicate_of"),
+            "sla": {
+                k: iso_utc(v) if isinstance(v, datetime) else v
+                for k, v in sla.report_sla(row, cat, self.clock()).items()
+            },
         }
 
     @staticmethod
     def _event(e: dict) -> dict:
         return {
-            "id": e["id"], "kind": e["kind"], "from": e["from_status"], "to": e["to_status"], "opd": e["opd"],
-            "actor": _public_actor(e["actor"]), "note": e["note"], "evidence": e["evidence"], "at": iso_utc(e["at"]),
+            "id": e["id"],
+            "kind": e["kind"],
+            "from": e["from_status"],
+            "to": e["to_status"],
+            "opd": e["opd"],
+            "actor": _public_actor(e["actor"]),
+            "note": e["note"],
+            "evidence": e["evidence"],
+            "at": iso_utc(e["at"]),
             "recorded_at": iso_utc(e["recorded_at"]),
         }

@@ -6,6 +6,7 @@ in `baru` runs both; in `diproses` only the resolution clock still runs. "Soon" 
 than WARN_FRACTION of the clock's whole span is left, so a 2-hour flood SLA warns 30
 minutes ahead and a 2-week school SLA warns 3.5 days ahead.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,8 +28,10 @@ def percentile(values: list[float], q: float) -> float | None:
 
 def due_times(reported_at: datetime, category: Category) -> tuple[datetime, datetime]:
     """-> (first response due, resolution due)."""
-    return (reported_at + timedelta(hours=category.sla_response_hours),
-            reported_at + timedelta(hours=category.sla_resolution_hours))
+    return (
+        reported_at + timedelta(hours=category.sla_response_hours),
+        reported_at + timedelta(hours=category.sla_resolution_hours),
+    )
 
 
 def clock_state(status: str, reported_at: datetime, category: Category, now: datetime) -> tuple[str, datetime | None]:
@@ -55,8 +58,12 @@ def report_sla(row: dict, category: Category, now: datetime) -> dict:
     first = row.get("first_response_at")
     resolved = row.get("resolved_at")
     return {
-        "response_hours": category.sla_response_hours, "resolution_hours": category.sla_resolution_hours,
-        "response_due": response_due, "resolution_due": resolution_due, "state": state, "next_due": due,
+        "response_hours": category.sla_response_hours,
+        "resolution_hours": category.sla_resolution_hours,
+        "response_due": response_due,
+        "resolution_due": resolution_due,
+        "state": state,
+        "next_due": due,
         "response_met": None if first is None else first <= response_due,
         "resolution_met": None if resolved is None else resolved <= resolution_due,
     }

