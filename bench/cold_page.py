@@ -46,7 +46,8 @@ new MutationObserver((_, obs) => {
 """
 TRANSFERRED = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
-  return performance.getEntriesByType('resource').reduce((n, r) => n + (r.transferSize || 0), nav ? nav.transferSize : 0);
+  return performance.getEntriesByType('resource')
+    .reduce((n, r) => n + (r.transferSize || 0), nav ? nav.transferSize : 0);
 }"""
 
 
@@ -118,7 +119,8 @@ def main() -> None:
                     else ""
                 )
                 print(
-                    f"{name:<15} cold {out['compressed']['cold_bytes']:>9,} B (identity {out['identity']['cold_bytes']:>9,} B, "
+                    f"{name:<15} cold {out['compressed']['cold_bytes']:>9,} B (identity "
+                    f"{out['identity']['cold_bytes']:>9,} B, "
                     f"limit {limit:,}), warm {out['compressed']['warm_bytes']:>7,} B{marker}",
                     flush=True,
                 )

@@ -6,7 +6,8 @@ with no reports (the fixed part: fonts, charts, maps) in the same run.
 A SQLite store (the embedded default) with the seed indicator figures and --reports reports spread over the last 365
 days (nearly all resolved, as bench.ingest's history); the pack for those 365 days, built as the API builds it
 (evidence_pack.gather and render, as build does the first time: the snapshot computed from the store, the period's
-complaint figures, every chart and map), timed --repeat times; the same on the empty store. Also the page count and the file's size.
+complaint figures, every chart and map), timed --repeat times; the same on the empty store. Also the page count and
+the file's size.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ synchronous=FULL, or a throwaway PostgreSQL cluster) over a fresh store prefille
 a CSV of --bulk-rows reports with `python -m data_feeds import reports` while the product runs (a first load of
 history when the file outgrows the store: the read indexes are built at its end), then a top-up of a tenth as
 many (indexes kept row by row), each its own figure (the import, without the interpreter's start); then drives
-POST /api/v1/reports with wrk and checks that the store holds exactly as many reports as got a 201. The raw rates, on a fresh store of the same kind:
+POST /api/v1/reports with wrk and checks that the store holds exactly as many reports as got a 201. The raw rates, on
+a fresh store of the same kind:
 `Store.insert_report` one report at a time in one thread (what a POST ends in), and `Store.insert_batch` of
 1,000 prepared reports with their history (what an import batch ends in, without reading, checking or
 placing anything).
@@ -455,7 +456,8 @@ def main() -> None:
         {
             "command": "python -m bench.ingest " + " ".join(sys.argv[1:]),
             "server": f"granian: 2 workers x {args.web_threads} blocking threads (python app.py defaults: 2 x 16)",
-            "stores": "SQLite WAL synchronous=FULL (the embedded default); PostgreSQL 15, a throwaway cluster (tests/pg.py)",
+            "stores": "SQLite WAL synchronous=FULL (the embedded default); PostgreSQL 15, a throwaway cluster "
+            "(tests/pg.py)",
             "limits": {"post_per_s": 1000, "bulk_rows_per_s": 20000},
             "by_store_and_size": results,
         },

@@ -46,7 +46,9 @@ OBSERVER = """
   const pane = document.querySelector('.leaflet-marker-pane');
   new MutationObserver(muts => {
     for (const m of muts) for (const n of m.addedNodes) {
-      if (n.querySelector) { const el = n.querySelector('[data-report-id]'); if (el) mark(el.dataset.reportId, 'marker'); }
+      if (!n.querySelector) continue;
+      const el = n.querySelector('[data-report-id]');
+      if (el) mark(el.dataset.reportId, 'marker');
     }
   }).observe(pane, {childList: true, subtree: true});
   // A marker that lands in a cluster has no element of its own: counted when the map data holding it
@@ -305,7 +307,8 @@ def main() -> None:
         "live_channel",
         {
             "command": "python -m bench.live_channel",
-            "what": "N dashboards on the live channel (1 real Chromium + N-1 protocol clients); server CPU from /proc over its "
+            "what": "N dashboards on the live channel (1 real Chromium + N-1 protocol clients); server CPU from "
+            "/proc over its "
             "whole process tree; POST 201 -> marker on the Chromium's screen",
             "limits": {"idle_core_share": 0.25, "pixel_p95_ms": 1000},
             **result,

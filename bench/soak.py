@@ -1,6 +1,7 @@
 """A long day holds: the product under steady traffic for hours, watched for anything that only grows.
 
-    .venv/bin/python -m bench.soak [--minutes 125] [--dashboards 200] [--sample-minutes 5] [--wall [--kiosk]] [--out soak]
+    .venv/bin/python -m bench.soak [--minutes 125] [--dashboards 200] [--sample-minutes 5] [--wall [--kiosk]]
+        [--out soak]
 
 Starts `python app.py` with the demo feed on (DEMO_INTERVAL_S=4: a report every ~4 s, 75 times the default demo's
 day, each moved through its lifecycle when its SLA-drawn time comes) in a scratch folder. On top: one report a
@@ -202,7 +203,8 @@ def main() -> None:
                         "command": "python -m bench.soak " + " ".join(sys.argv[1:]),
                         "minutes": args.minutes,
                         "dashboards": args.dashboards,
-                        "traffic": "demo feed on (~1 report / 4 s, lifecycle) + 1 API report/s, each answered after 2 min "
+                        "traffic": "demo feed on (~1 report / 4 s, lifecycle) + 1 API report/s, each answered after "
+                        "2 min "
                         "and resolved after 10; real time",
                         "samples": samples,
                     },
@@ -220,7 +222,9 @@ def main() -> None:
 
 
 def _clients_forever(stack: LiveStack, n: int, end: float, stop_file: str) -> None:
-    """n stream dashboards until `end`, with a fresh ticket every 10 minutes (the channel ends a stream whose ticket ran out)."""
+    """n stream dashboards until `end`, with a fresh ticket every 10 minutes (the channel ends a stream whose ticket ran
+    out).
+    """
     while time.time() < end and not Path(stop_file).exists():
         http = requests.Session()
         http.get(stack.enter("pimpinan"), timeout=30)

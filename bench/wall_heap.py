@@ -8,7 +8,8 @@ oldest open one to "diproses" for each, so every message changes the markers, th
 the JS heap after a forced GC, DOM nodes, event listeners, markers drawn, and how many entries Dash's undo history
 holds (live_link.js keeps it short: plotly/dash#727). Beside it in the same run, a second wall whose live_link.js
 is served without that trim (the baseline: what Dash alone does). The figure is each wall's heap trend from the
-first minute (the map settled) to the end (least squares over the samples), per two hours, beside the limit issue 15 sets for a two-hour wall (10 MB).
+first minute (the map settled) to the end (least squares over the samples), per two hours, beside the limit issue 15
+sets for a two-hour wall (10 MB).
 Results: bench/results/wall_heap.json.
 """
 
@@ -136,7 +137,8 @@ def main() -> None:
         }
         print(
             f"{name}: heap {result[name]['heap_mb'][0]} -> {result[name]['heap_mb'][1]} MB over {hours * 60:.1f} min: "
-            f"{result[name]['per_2h_mb']} MB per two hours (limit {LIMIT_MB_PER_2H}); Dash history {result[name]['dash_history']}"
+            f"{result[name]['per_2h_mb']} MB per two hours (limit {LIMIT_MB_PER_2H}); Dash history "
+            f"{result[name]['dash_history']}"
         )
     save("wall_heap", {**result, "samples": samples})
 

@@ -1,4 +1,6 @@
-"""Wiring: page serving and callbacks, registered per app: `register` (the wall) and `register_reports` (the report browser)."""
+"""Wiring: page serving and callbacks, registered per app: `register` (the wall) and `register_reports` (the report
+browser).
+"""
 
 from __future__ import annotations
 

@@ -635,7 +635,8 @@ class Store:
                     "VALUES ('delete', old.rowid, old.source_ref, old.title, old.description); END"
                 )
                 conn.exec_driver_sql(
-                    "CREATE TRIGGER IF NOT EXISTS reports_fts_update AFTER UPDATE OF source_ref, title, description ON reports BEGIN "
+                    "CREATE TRIGGER IF NOT EXISTS reports_fts_update AFTER UPDATE OF source_ref, title, description "
+                    "ON reports BEGIN "
                     "INSERT INTO reports_fts(reports_fts, rowid, source_ref, title, description) "
                     "VALUES ('delete', old.rowid, old.source_ref, old.title, old.description); "
                     "INSERT INTO reports_fts(rowid, source_ref, title, description) "
@@ -646,7 +647,8 @@ class Store:
             else:
                 conn.exec_driver_sql(
                     "ALTER TABLE reports ADD COLUMN IF NOT EXISTS search tsvector GENERATED ALWAYS AS "
-                    # (words of letters and digits, as FTS5 splits them: PostgreSQL's parser would read "-2026" as a number)
+                    # (words of letters and digits, as FTS5 splits them: PostgreSQL's parser would read "-2026" as a
+                    # number)
                     "(to_tsvector('simple', regexp_replace(coalesce(source_ref, '') || ' ' || title || ' ' || "
                     "coalesce(description, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED"
                 )
@@ -1012,7 +1014,8 @@ class Store:
             fts = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
             if per_row:
                 return text(
-                    "EXISTS (SELECT 1 FROM reports_fts WHERE reports_fts MATCH :fts AND reports_fts.rowid = reports.rowid)"
+                    "EXISTS (SELECT 1 FROM reports_fts WHERE reports_fts MATCH :fts AND reports_fts.rowid = "
+                    "reports.rowid)"
                 ).bindparams(fts=fts)
             return text("reports.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH :fts)").bindparams(
                 fts=fts

@@ -66,7 +66,8 @@ class ImportReport:
             f"(by code {self.matched_by['code']}, by name {self.matched_by['name']}, fuzzy {self.matched_by['fuzzy']})"
             + (f"; code column '{self.code_column}'" if self.code_column else "")
             + (f"; name column '{self.name_column}'" if self.name_column else ""),
-            f"  area {self.area_km2:.2f} km2; gaps {self.gaps} ({self.gap_km2:.4f} km2); overlaps {self.overlaps} ({self.overlap_km2:.4f} km2)",
+            f"  area {self.area_km2:.2f} km2; gaps {self.gaps} ({self.gap_km2:.4f} km2); overlaps {self.overlaps} "
+            f"({self.overlap_km2:.4f} km2)",
         ]
         for title, items in (
             ("repaired geometries", self.repaired),

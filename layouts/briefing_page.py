@@ -23,7 +23,8 @@ def page(lang: str, days: list[tuple[date, list[tuple[str, str]]]], at: str) -> 
     )
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(t("brief_title", lang))} · {escape(t("app_title", lang))}</title><link rel="stylesheet" href="/assets/signin.css"></head>
+<title>{escape(t("brief_title", lang))} · {escape(t("app_title", lang))}</title><link rel="stylesheet"
+href="/assets/signin.css"></head>
 <body class="lr-admin-body"><main class="lr-admin">
 <header><a href="/">← {escape(t("nav_wall", lang))}</a> <h1>{escape(t("brief_title", lang))}</h1></header>
 <p>{escape(t("brief_intro", lang, at=at or "–"))}</p>

@@ -133,27 +133,39 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "pack_method": ("Metodologi", "Methodology"),
     "pack_method_denominators": (
-        "Penyebut. Cakupan vaksinasi dihitung terhadap penduduk {population} ({period}); penduduk per kecamatan baru diketahui "
-        "untuk {known} dari {all} kecamatan, maka cakupan per wilayah hanya ada di sana. Di atas 100 %: termasuk warga luar kota "
+        "Penyebut. Cakupan vaksinasi dihitung terhadap penduduk {population} ({period}); penduduk per kecamatan "
+        "baru diketahui "
+        "untuk {known} dari {all} kecamatan, maka cakupan per wilayah hanya ada di sana. Di atas 100 %: termasuk "
+        "warga luar kota "
         "yang divaksin di Kota Tangerang.",
-        "Denominators. Vaccination coverage is counted against a population of {population} ({period}); kecamatan populations are "
-        "known for {known} of {all} kecamatan, so coverage by area exists only there. Above 100 %: people from outside the city "
+        "Denominators. Vaccination coverage is counted against a population of {population} ({period}); kecamatan "
+        "populations are "
+        "known for {known} of {all} kecamatan, so coverage by area exists only there. Above 100 %: people from "
+        "outside the city "
         "vaccinated in Kota Tangerang.",
     ),
     "pack_method_sla": (
-        "Jam SLA. Tiap laporan punya dua jam sejak dilaporkan, diatur per kategori: respons pertama (baru → diproses) dan "
-        "penyelesaian (→ selesai, dengan bukti foto/video). Lewat SLA: dijawab atau diselesaikan setelah batasnya, atau masih "
-        "terbuka melewati batas pada akhir periode; laporan ditolak atau duplikat tidak dihitung. Median dan p90: peringkat "
+        "Jam SLA. Tiap laporan punya dua jam sejak dilaporkan, diatur per kategori: respons pertama (baru → "
+        "diproses) dan "
+        "penyelesaian (→ selesai, dengan bukti foto/video). Lewat SLA: dijawab atau diselesaikan setelah batasnya, "
+        "atau masih "
+        "terbuka melewati batas pada akhir periode; laporan ditolak atau duplikat tidak dihitung. Median dan p90: "
+        "peringkat "
         "terdekat, sama dengan tabel OPD di layar.",
-        "SLA clocks. Every report runs two clocks from the moment it was reported, set per category: first response (baru → "
-        "diproses) and resolution (→ selesai, with photo/video evidence). Overdue: answered or resolved after its due time, or "
-        "still open past it at the end of the period; refused and duplicate reports are not counted. Median and p90: nearest "
+        "SLA clocks. Every report runs two clocks from the moment it was reported, set per category: first response "
+        "(baru → "
+        "diproses) and resolution (→ selesai, with photo/video evidence). Overdue: answered or resolved after its "
+        "due time, or "
+        "still open past it at the end of the period; refused and duplicate reports are not counted. Median and "
+        "p90: nearest "
         "rank, as the OPD table on the wall.",
     ),
     "pack_method_period": (
-        "Periode. Penanganan pengaduan: laporan yang masuk dalam periode, dilihat pada akhirnya. Indikator: angka terbaru "
+        "Periode. Penanganan pengaduan: laporan yang masuk dalam periode, dilihat pada akhirnya. Indikator: angka "
+        "terbaru "
         "masing-masing dengan tanggalnya sendiri; angka yang lebih tua dari jadwal pembaruannya ditandai.",
-        "Period. Complaint handling: the reports filed in the period, as they stood at its end. Indicators: each one's newest "
+        "Period. Complaint handling: the reports filed in the period, as they stood at its end. Indicators: each "
+        "one's newest "
         "figure with its own date; a figure older than its update schedule is flagged.",
     ),
     "pack_method_missing": ("Yang belum ada. {missing}", "What is missing. {missing}"),
@@ -162,7 +174,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The environment pillar has no indicator yet (complaint handling only).",
     ),
     "pack_missing_population": (
-        "Penduduk {n} kecamatan belum ada, maka ukuran per 10.000 penduduk dan cakupan per kecamatan tidak dihitung di sana.",
+        "Penduduk {n} kecamatan belum ada, maka ukuran per 10.000 penduduk dan cakupan per kecamatan tidak dihitung "
+        "di sana.",
         "The population of {n} kecamatan is not known, so per-10,000 and coverage by kecamatan are not computed there.",
     ),
     "pack_missing_boundaries": (

@@ -30,9 +30,10 @@ def shell(lang: str, opds: dict[str, str] | None = None) -> html.Aside:
 def actions(lang: str, opds: dict[str, str]) -> html.Section:
     """What an operator or the report's agency may do; each row shown only to those who may (and the server
     checks again: a hidden button is no access control)."""
-    button = lambda key, bid, tone="": html.Button(
-        t(key, lang), id=bid, n_clicks=0, className=f"lr-act-btn {tone}".strip()
-    )  # noqa: E731
+
+    def button(key: str, bid: str, tone: str = "") -> html.Button:
+        return html.Button(t(key, lang), id=bid, n_clicks=0, className=f"lr-act-btn {tone}".strip())
+
     return html.Section(
         id=ids.CARD_ACTIONS,
         className="lr-card-actions",

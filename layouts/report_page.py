@@ -67,7 +67,8 @@ def _media(items: list[dict], lang: str) -> Markup:
             )
         out.append(
             Markup(
-                '<figure><a href="{u}" target="_blank" rel="noopener noreferrer">{p}</a><figcaption>{a}</figcaption></figure>'
+                '<figure><a href="{u}" target="_blank" rel="noopener '
+                'noreferrer">{p}</a><figcaption>{a}</figcaption></figure>'
             ).format(u=url, p=preview, a=label)
         )
     return Markup("").join(out)
@@ -111,7 +112,8 @@ def _event(e: dict, lang: str) -> Markup:
         what = Markup("{} → {}").format(_status(e["from"], lang) if e.get("from") else "", _status(e["to"], lang))
     who = " · ".join(x for x in (e.get("actor") or t("rp_actor_system", lang), e.get("opd") and e["opd"].upper()) if x)
     return Markup(
-        '<li class="lr-rp-event lr-status-{to}"><time datetime="{iso}">{when} WIB</time><div class="lr-rp-what">{what}</div>'
+        '<li class="lr-rp-event lr-status-{to}"><time datetime="{iso}">{when} WIB</time><div '
+        'class="lr-rp-what">{what}</div>'
         '<div class="lr-rp-who">{who}</div>{note}</li>'
     ).format(
         to=e["to"],
@@ -132,7 +134,8 @@ def map_sketch(drawing: Sketch | None, lang: str, boundary_kind: str) -> Markup:
     )
     dot = (
         Markup(
-            '<circle cx="{x:.1f}" cy="{y:.1f}" r="7" class="lr-rp-dot"/><circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" class="lr-rp-dot-core"/>'
+            '<circle cx="{x:.1f}" cy="{y:.1f}" r="7" class="lr-rp-dot"/><circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" '
+            'class="lr-rp-dot-core"/>'
         ).format(x=drawing.point[0], y=drawing.point[1])
         if drawing.point
         else ""
@@ -171,7 +174,8 @@ def _shell(ctx: PageContext, title: str, body: Markup, here: str) -> str:
         Markup("""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · {app}</title><link rel="stylesheet" href="/assets/report_page.css"></head>
-<body class="lr-rp-body{print}"><header class="lr-rp-bar"><nav><a href="/laporan/">{back}</a><a href="/">{wall}</a></nav>
+<body class="lr-rp-body{print}"><header class="lr-rp-bar"><nav><a href="/laporan/">{back}</a><a
+href="/">{wall}</a></nav>
 <div class="lr-rp-bar-right"><span class="lr-rp-who-am-i">{who}</span>
 <a class="lr-rp-lang" href="/lang/{other}?next={next}" title="Bahasa / Language">{switch}</a>{signout}</div></header>
 <main class="lr-rp">{body}</main></body></html>""").format(

@@ -26,7 +26,8 @@ def page(lang: str, csrf_token: str, next_path: str, message: str = "", error: b
 <input type="hidden" name="csrf_token" value="{escape(csrf_token)}">
 <input type="hidden" name="next" value="{escape(next_path)}">
 <label for="username">{escape(t("signin_user", lang))}</label>
-<input id="username" name="username" autocomplete="username" required maxlength="60" value="{escape(username)}" autofocus>
+<input id="username" name="username" autocomplete="username" required maxlength="60" value="{escape(username)}"
+autofocus>
 <label for="password">{escape(t("signin_password", lang))}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="200">
 <button type="submit">{escape(t("signin_submit", lang))}</button>

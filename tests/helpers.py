@@ -144,7 +144,8 @@ def call_callback(
     output: str = "",
 ):
     """Replay a Dash callback as the browser sends it: the callback whose first input (else any input) is
-    `first_input` ("component-id.property"), triggered by it, with `values` for its inputs and states by "id.property" (None if absent).
+    `first_input` ("component-id.property"), triggered by it, with `values` for its inputs and states by "id.property"
+    (None if absent).
     `http` is a Flask test client (url "") or a requests session (url: the site); `app_path` the Dash app's
     address ("/" the wall, "/laporan/" the report browser); `output`, part of the callback's output where several
     share a first input."""

@@ -42,7 +42,8 @@ class LiveStack:
             "LIVE_PORT": str(self.live_port),
             **extra,
         }
-        # its own SQLite and embedded Redis, unless the caller names shared ones (several nodes: tests/test_scale_out.py)
+        # its own SQLite and embedded Redis, unless the caller names shared ones (several nodes:
+        # tests/test_scale_out.py)
         for name in ("DATABASE_URL", "REDIS_URL"):
             if name not in extra:
                 env.pop(name, None)

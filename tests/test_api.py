@@ -418,7 +418,8 @@ def test_an_older_database_gets_new_columns_added(tmp_path):
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:  # a reports table from before duplicate_of existed
         conn.execute(
-            "CREATE TABLE reports (id VARCHAR(32) PRIMARY KEY, source VARCHAR(40) NOT NULL, status VARCHAR(16) NOT NULL)"
+            "CREATE TABLE reports (id VARCHAR(32) PRIMARY KEY, source VARCHAR(40) NOT NULL, status VARCHAR(16) NOT "
+            "NULL)"
         )
     store = Store(f"sqlite:///{path}")
     store.create_schema()
@@ -434,9 +435,12 @@ def test_older_indicator_figures_gain_the_subject_column_as_empty(tmp_path):
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:  # indicator_values from before subjects existed, with one figure
         conn.execute(
-            "CREATE TABLE indicator_values (id INTEGER PRIMARY KEY, indicator VARCHAR(60) NOT NULL, place VARCHAR(20) NOT NULL,"
-            " period VARCHAR(10) NOT NULL, measure VARCHAR(10) NOT NULL, as_of VARCHAR(10) NOT NULL, value FLOAT NOT NULL,"
-            " source VARCHAR(300) NOT NULL, correction INTEGER NOT NULL, demo INTEGER NOT NULL, recorded_at DATETIME NOT NULL,"
+            "CREATE TABLE indicator_values (id INTEGER PRIMARY KEY, indicator VARCHAR(60) NOT NULL, place "
+            "VARCHAR(20) NOT NULL,"
+            " period VARCHAR(10) NOT NULL, measure VARCHAR(10) NOT NULL, as_of VARCHAR(10) NOT NULL, value FLOAT "
+            "NOT NULL,"
+            " source VARCHAR(300) NOT NULL, correction INTEGER NOT NULL, demo INTEGER NOT NULL, recorded_at "
+            "DATETIME NOT NULL,"
             " recorded_by VARCHAR(120))"
         )
         conn.execute(

@@ -169,13 +169,16 @@ def test_dry_run_checks_everything_and_stores_nothing(services, tmp_path):
 def test_cli(tmp_path):
     env = {**os.environ, "DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
-    run = lambda *a: subprocess.run(
-        [sys.executable, "-m", "data_feeds", "import", "reports", *a],  # noqa: E731
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+
+    def run(*a):
+        return subprocess.run(
+            [sys.executable, "-m", "data_feeds", "import", "reports", *a],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+
     bad = write_csv(tmp_path / "bad.csv", [row(1), row(2, reported_at="kemarin")])
     out = run(str(bad), "--dry-run")
     assert out.returncode == 2 and "line 3: reported_at: must be an ISO 8601 date-time" in out.stdout

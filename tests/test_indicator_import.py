@@ -1,4 +1,6 @@
-"""Indicator figures from CSV and XLSX: round trips, every kind of bad row named by line, nothing stored from a bad file."""
+"""Indicator figures from CSV and XLSX: round trips, every kind of bad row named by line, nothing stored from a bad
+file.
+"""
 
 from __future__ import annotations
 

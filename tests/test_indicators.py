@@ -1,4 +1,6 @@
-"""Indicator figures: one time-series model, seeded from the articles, updated by API; cumulative series never go back."""
+"""Indicator figures: one time-series model, seeded from the articles, updated by API; cumulative
+series never go back.
+"""
 
 from __future__ import annotations
 

@@ -63,7 +63,8 @@ def test_indicators_page_shows_the_seed_figures_by_pillar(live_stack, page):
         page.inner_text("#ind-asof-tangerang_bisa") == "per 28 Februari 2022 · Sumber: Suararepubliknews, 28 Feb 2022"
     )
     assert "per 13 November 2023" in page.inner_text("#ind-asof-tangerang_live_downloads")
-    # house renovation: the 2023 target, city-wide and where known per kecamatan and kelurahan, realisation not yet reported
+    # house renovation: the 2023 target, city-wide and where known per kecamatan and kelurahan, realisation not yet
+    # reported
     renov = card(page, "house_renovation")
     assert "Target 700 (2023); realisasi belum dilaporkan" in renov and "Living · Disperkimtan" in renov
     page.click("#ind-house_renovation summary")

@@ -25,7 +25,8 @@ VISIBLE_TEXTS = """() => {
     if (r.bottom <= 0 || r.right <= 0 || r.top >= innerHeight || r.left >= innerWidth) continue;
     if (el.closest('[hidden]') || el.closest('svg')) continue;
     const text = Array.from(el.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent.trim()).join(' ');
-    out.push({text: text.slice(0, 60), size: parseFloat(st.fontSize), cls: el.className && String(el.className).slice(0, 60)});
+    out.push({text: text.slice(0, 60), size: parseFloat(st.fontSize), cls: el.className &&
+    String(el.className).slice(0, 60)});
   }
   return out;
 }"""
@@ -33,7 +34,8 @@ VISIBLE_TEXTS = """() => {
 TICKER_ROWS_SEEN = """() => {
   const list = document.querySelector('#ticker').getBoundingClientRect();
   return Array.from(document.querySelectorAll('#ticker .lr-ticker-item'))
-    .filter(li => { const r = li.getBoundingClientRect(); return r.height > 0 && r.top >= list.top - 1 && r.bottom <= list.bottom + 1
+    .filter(li => { const r = li.getBoundingClientRect(); return r.height > 0 && r.top >= list.top - 1 && r.bottom <=
+    list.bottom + 1
                     && r.bottom <= innerHeight; }).length;
 }"""
 
@@ -107,7 +109,8 @@ def test_the_map_scene_reads_from_across_the_room(demo_stack, page, size):
     small = [t for t in texts if t["size"] < 36 * scale - 0.01]
     assert small == [], small
     figures = page.evaluate(
-        "() => Array.from(document.querySelectorAll('.lr-kpi-value')).map(e => parseFloat(getComputedStyle(e).fontSize))"
+        "() => Array.from(document.querySelectorAll('.lr-kpi-value')).map(e => "
+        "parseFloat(getComputedStyle(e).fontSize))"
     )
     assert len(figures) == 5 and min(figures) >= 90 * scale
     box = page.locator("#map-wrap").bounding_box()
@@ -123,7 +126,8 @@ KECAMATAN_FILLS = """() => {
   let node = st.layout;
   for (const k of st.paths.strs['map-kecamatan']) node = node[k];
   const h = node.props.hideout;
-  const want = Object.values(h.values).map(v => { let k = 0; while (k < h.breaks.length && v >= h.breaks[k]) k++; return h.colors[k]; });
+  const want = Object.values(h.values).map(v => { let k = 0; while (k < h.breaks.length && v >= h.breaks[k]) k++;
+  return h.colors[k]; });
   const drawn = Array.from(document.querySelectorAll('.leaflet-overlay-pane path'))
     .filter(p => ['#9fb8dd', '#ffffff'].includes(p.getAttribute('stroke'))).map(p => p.getAttribute('fill'));
   return {want: want.sort(), drawn: drawn.sort()};
@@ -158,7 +162,8 @@ def test_at_city_zoom_each_kecamatan_shows_counts_by_status_and_markers_come_bac
     page.wait_for_timeout(500)
     assert page.locator(".lr-marker").count() > 0  # on the map, but not drawn at city zoom
     assert page.evaluate(
-        "() => Array.from(document.querySelectorAll('.lr-marker, .lr-cluster')).every(m => getComputedStyle(m).display === 'none')"
+        "() => Array.from(document.querySelectorAll('.lr-marker, .lr-cluster')).every(m => "
+        "getComputedStyle(m).display === 'none')"
     )
     counts = page.evaluate(
         "() => Array.from(document.querySelectorAll('.lr-count-box')).map(b => b.dataset.counts.split(',').map(Number))"
@@ -175,7 +180,8 @@ def test_at_city_zoom_each_kecamatan_shows_counts_by_status_and_markers_come_bac
     page.mouse.dblclick(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)  # zoom in one step
     page.wait_for_function("() => document.querySelector('#map').classList.contains('lr-zoom-close')", timeout=WAIT_MS)
     page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('.lr-marker, .lr-cluster')).some(m => getComputedStyle(m).display !== 'none')",
+        "() => Array.from(document.querySelectorAll('.lr-marker, .lr-cluster')).some(m => "
+        "getComputedStyle(m).display !== 'none')",
         timeout=WAIT_MS,
     )
     assert not page.is_visible(".lr-count-box")

@@ -145,7 +145,8 @@ def test_a_wall_cut_off_from_the_channel_says_so_and_recovers(live_stack, page):
 
 def held_says(page) -> None:
     """Cut off: every panel shows how old its figures are, and the clock is marked as the device's own."""
-    panels = page.evaluate("""() => Array.from(document.querySelectorAll('.lr-map-wrap, .lr-kpis, .lr-panel:not([hidden])'))
+    panels = page.evaluate("""() => Array
+        .from(document.querySelectorAll('.lr-map-wrap, .lr-kpis, .lr-panel:not([hidden])'))
         .map(p => [p.className, p.getAttribute('data-age'), getComputedStyle(p, '::after').content])""")
     assert len(panels) >= 5
     for cls, age, shown in panels:

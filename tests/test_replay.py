@@ -139,7 +139,8 @@ def test_a_replayed_day_draws_its_reports_as_a_time_lapse(live_stack, page):
     page.goto(live_stack.enter(next_path=f"/?scenes=peta&replay={DAY.isoformat()}&speed=86400"))
     page.wait_for_function("() => window.liveroomReplay.info().done", timeout=60_000)
     page.wait_for_function(
-        "() => (document.querySelector('.lr-count-box[data-kec=\"36.71.02\"]') || {dataset: {}}).dataset.counts === '1,0,0'",
+        "() => (document.querySelector('.lr-count-box[data-kec=\"36.71.02\"]') || {dataset: {}}).dataset.counts === "
+        "'1,0,0'",
         timeout=WAIT_MS,
     )
     assert "PUTAR ULANG selesai" in page.inner_text("#status-banner")

@@ -153,7 +153,8 @@ def test_each_filter_through_the_interface(live_stack, reports, page, name):
             page.keyboard.type(value)
         option = page.get_by_role("option", name=value, exact=True)
         option.wait_for(timeout=WAIT_MS)
-        option.click()  # (searching by a part of it, the list could still be settling under the click: it hit a neighbour)
+        # (searching by a part of it, the list could still be settling under the click: it hit a neighbour)
+        option.click()
         page.keyboard.press("Escape")
     else:
         page.fill(control, value)
@@ -273,7 +274,10 @@ def test_a_new_matching_report_appears_marked_while_the_table_is_open(live_stack
     assert other not in row_ids(page)  # not in Karawaci: not this view's
     assert "lr-lb-row-new" not in page.locator(f'{ROWS}[row-id="{reports["road"]}"]').get_attribute("class")
     assert page.evaluate("() => window.__sameDocument === true")  # no reload
-    focused = "() => document.activeElement.closest('.ag-row') && document.activeElement.closest('.ag-row').getAttribute('row-id')"
+    focused = (
+        "() => document.activeElement.closest('.ag-row') && "
+        "document.activeElement.closest('.ag-row').getAttribute('row-id')"
+    )
     assert page.evaluate(focused) == reports["road"]  # the update did not move the focus
     page.wait_for_function(
         "() => document.querySelector('#lb-count').innerText.includes('baru masuk')", timeout=WAIT_MS

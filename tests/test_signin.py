@@ -278,7 +278,9 @@ def test_an_api_key_never_opens_a_page(app, services):
 
 
 def test_an_agency_wall_follows_only_its_agency(app, services, two_reports):
-    """Its page, its live ticket (the channel gives that audience only its reports: tests/test_channel.py), its markers."""
+    """Its page, its live ticket (the channel gives that audience only its reports:
+    tests/test_channel.py), its markers.
+    """
     from data_feeds.access import live_ticket
     from data_feeds.live.versions import LivePublisher
     from data_feeds.live.view import Audience
@@ -312,7 +314,9 @@ def test_password_guessing_across_accounts_from_one_address_is_slowed(services):
 
 
 def test_a_ticket_renewal_does_not_resend_the_session_cookie(app, services):
-    """A wall renews its live ticket all day: the answers carry no Set-Cookie (the session lasts SESSION_HOURS from sign-in)."""
+    """A wall renews its live ticket all day: the answers carry no Set-Cookie (the session lasts SESSION_HOURS from
+    sign-in).
+    """
     http = fresh(app)
     sign_in(http, services, "pimpinan")
     resp = http.get("/_liveroom/ticket")

@@ -271,9 +271,10 @@ def test_overdue_report_is_flagged_and_counted_for_its_opd(live_stack, page):
 
 def test_clicking_a_marker_opens_the_report_with_history_and_evidence(live_stack, page):
     open_wall(page, live_stack.enter())
-    post = lambda path, body: requests.post(
-        f"{live_stack.url}{path}", headers=live_stack.headers, json=body, timeout=10
-    )  # noqa: E731
+
+    def post(path, body):
+        return requests.post(f"{live_stack.url}{path}", headers=live_stack.headers, json=body, timeout=10)
+
     rid = post(
         "/api/v1/reports",
         report_payload(

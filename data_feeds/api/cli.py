@@ -8,7 +8,8 @@
     python -m data_feeds import indicators FILE.csv|FILE.xlsx [--dry-run]
     python -m data_feeds audit [--since 2026-11-01] [--limit N]
     python -m data_feeds report evidence --out pack.pdf [--from 2026-11-01] [--to 2026-11-30] [--lang en]
-    python -m data_feeds report briefing [--date 2026-11-29] [--send]   (the morning briefing, under DATA_DIR/briefings/)
+    python -m data_feeds report briefing [--date 2026-11-29] [--send]   (the morning briefing, under
+    DATA_DIR/briefings/)
     python -m data_feeds users add USERNAME --role opd --opd dpupr [--name "..."] [--personal]
     python -m data_feeds users list | disable USERNAME | reset USERNAME | link USERNAME
     python -m data_feeds devices add "Layar utama 1" | list | revoke DEVICE_ID | relink DEVICE_ID
@@ -187,7 +188,8 @@ def users_link(args) -> int:
         return 2
     token = OneTimeTokens(store).issue("signin", person.id, SIGNIN_TTL)
     print(
-        f"one-click sign-in for {person.username} ({person.role}), once, within {SIGNIN_TTL.total_seconds() / 3600:.0f} h:",
+        f"one-click sign-in for {person.username} ({person.role}), once, within "
+        f"{SIGNIN_TTL.total_seconds() / 3600:.0f} h:",
         file=sys.stderr,
     )
     print(link(settings.base_url, "signin", token))

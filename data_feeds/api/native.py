@@ -200,7 +200,8 @@ def export_indicators(fmt: str):
         )
     )
     name = (
-        f"{'indikator' if lang == 'id' else 'indicators'}{('-riwayat' if lang == 'id' else '-history') if history else ''}"
+        f"{'indikator' if lang == 'id' else 'indicators'}"
+        f"{('-riwayat' if lang == 'id' else '-history') if history else ''}"
         f"-kota-tangerang-{stamp}.{fmt}"
     )
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -253,7 +254,9 @@ def _day_arg(name: str, default: date | None) -> date:
 
 @bp.get("/api/v1/export/reports.<fmt>")
 def export_reports(fmt: str):
-    """The filtered list (the filters of GET /api/v1/reports) as the reader may see it, as CSV or XLSX; no personal data."""
+    """The filtered list (the filters of GET /api/v1/reports) as the reader may see it, as CSV or XLSX; no personal
+    data.
+    """
     services = current()
     who = api_viewer(principal(required=False))
     if fmt not in ("csv", "xlsx"):

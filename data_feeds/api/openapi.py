@@ -156,7 +156,8 @@ def document() -> dict:
         "info": {
             "title": "Tangerang LIVE Room API",
             "version": "1",
-            "description": "Citizen reports (LAKSA and other feeds), their lifecycle, and the city's indicator figures. "
+            "description": "Citizen reports (LAKSA and other feeds), their lifecycle, and the city's indicator "
+            "figures. "
             "Every 4xx is an ErrorBody naming the field. Open311 GeoReport v2 is served under /open311/v2/.",
         },
         "components": {
@@ -166,7 +167,8 @@ def document() -> dict:
                     "type": "apiKey",
                     "in": "header",
                     "name": HEADER,
-                    "description": f"lr_<id>_<secret>, from `python -m data_feeds keys create`; roles: {', '.join(ROLES)}",
+                    "description": "lr_<id>_<secret>, from `python -m data_feeds keys create`; roles: "
+                    f"{', '.join(ROLES)}",
                 }
             },
             "responses": {
@@ -189,7 +191,8 @@ def document() -> dict:
                     },
                 },
                 "get": {
-                    "summary": "Reports the key (or the signed-in person) may see, by filters, newest first, a page at a time: "
+                    "summary": "Reports the key (or the signed-in person) may see, by filters, newest first, a page "
+                    "at a time: "
                     "{reports: [...as GET /api/v1/reports/{id}], next_cursor}; personal=1 adds the reporter for a "
                     "reader with the personal role (each report so read is audited)",
                     "security": KEYED,
@@ -199,7 +202,8 @@ def document() -> dict:
             },
             "/api/v1/reports/{report_id}": {
                 "get": {
-                    "summary": "A report and its history, if the key's (its source's, or its OPD's); the reporter only for a "
+                    "summary": "A report and its history, if the key's (its source's, or its OPD's); the reporter "
+                    "only for a "
                     "personal-role key (audited). Another's report reads as 404",
                     "parameters": [REPORT_REF],
                     "security": KEYED,
@@ -208,7 +212,8 @@ def document() -> dict:
             },
             "/api/v1/reports/{report_id}/status": {
                 "post": {
-                    "summary": "Move a report along the LAKSA lifecycle (role workflow; the key's source, or an agency key's OPD)",
+                    "summary": "Move a report along the LAKSA lifecycle (role workflow; the key's source, or an "
+                    "agency key's OPD)",
                     "parameters": [REPORT_ID],
                     "security": KEYED,
                     "requestBody": _json({"$ref": "#/components/schemas/StatusChangeIn"}),
@@ -275,8 +280,10 @@ def document() -> dict:
             },
             "/api/v1/export/indicators.{fmt}": {
                 "get": {
-                    "summary": "Every latest figure by pillar, for assessors (history=1: every figure stored): CSV for Indonesian "
-                    "Excel (format=id: semicolon, decimal comma, dd/mm/yyyy, UTF-8 with BOM; format=plain: comma, decimal "
+                    "summary": "Every latest figure by pillar, for assessors (history=1: every figure stored): CSV "
+                    "for Indonesian "
+                    "Excel (format=id: semicolon, decimal comma, dd/mm/yyyy, UTF-8 with BOM; format=plain: comma, "
+                    "decimal "
                     "point, ISO dates) or XLSX with a title block and a sheet per pillar",
                     "parameters": [
                         {
@@ -299,8 +306,10 @@ def document() -> dict:
             },
             "/api/v1/export/evidence.pdf": {
                 "get": {
-                    "summary": "The assessors' evidence pack (PDF): per pillar each indicator with figure, target, trend, source and "
-                    "as-of date, the pillar's agencies' complaint handling in the period, city maps, methodology; aggregates only",
+                    "summary": "The assessors' evidence pack (PDF): per pillar each indicator with figure, target, "
+                    "trend, source and "
+                    "as-of date, the pillar's agencies' complaint handling in the period, city maps, methodology; "
+                    "aggregates only",
                     "parameters": [
                         {
                             "name": "lang",
@@ -326,7 +335,8 @@ def document() -> dict:
             },
             "/api/v1/export/reports.{fmt}": {
                 "get": {
-                    "summary": "The filtered reports the reader may see (filters of GET /api/v1/reports), at most 20,000: CSV for "
+                    "summary": "The filtered reports the reader may see (filters of GET /api/v1/reports), at most "
+                    "20,000: CSV for "
                     "Indonesian Excel (semicolon, UTF-8 with BOM) or XLSX with a title block; no personal data",
                     "security": KEYED,
                     "parameters": [
@@ -350,14 +360,17 @@ def document() -> dict:
             },
             "/api/v1/live/markers": {
                 "get": {
-                    "summary": "The map's live markers the reader may see (GeoJSON; no personal data): an agency key its OPD's",
+                    "summary": "The map's live markers the reader may see (GeoJSON; no personal data): an agency "
+                    "key its OPD's",
                     "responses": {"200": _ok("a FeatureCollection", "application/geo+json"), **_errors(401, 403, 503)},
                 }
             },
             "/api/v1/live/replay": {
                 "get": {
-                    "summary": "One WIB day from the event log, for the wall's replay: the reports open at midnight and every status "
-                    "change (data_feeds/live/shapes.py ReplayDay; no personal data); an agency its OPDs', an assessor none",
+                    "summary": "One WIB day from the event log, for the wall's replay: the reports open at midnight "
+                    "and every status "
+                    "change (data_feeds/live/shapes.py ReplayDay; no personal data); an agency its OPDs', an "
+                    "assessor none",
                     "parameters": [
                         {"name": "day", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}}
                     ],

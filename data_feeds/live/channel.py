@@ -314,7 +314,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 headers={**CORS, "Retry-After": "10"},
             )
         follow = await hub.follow(ticket[0])
-        # the browser's own reconnect says what it last got (Last-Event-ID); the address says what it had when it was made
+        # the browser's own reconnect says what it last got (Last-Event-ID); the address says what it had when it was
+        # made
         have = request.headers.get("last-event-id") or request.query_params.get("have") or None
         versions_only = request.query_params.get("only") == "v"
         client = Client(ticket[1], versions_only)

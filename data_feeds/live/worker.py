@@ -114,7 +114,9 @@ def keep_statistics(services: Services, stop: threading.Event) -> None:
 
 
 def prune_outbox(services: Services, stop: threading.Event) -> None:
-    """Published outbox rows go (the stream holds them, the events table is the log): it stays the size of the backlog."""
+    """Published outbox rows go (the stream holds them, the events table is the log): it stays the size
+    of the backlog.
+    """
     while not stop.is_set():
         try:
             while services.store.prune_outbox() and not stop.is_set():

@@ -422,6 +422,7 @@ def run_cli(services: Services, file: str, dry_run: bool, batch_size: int, sourc
         f"{result.rows} rows read; {verb} {result.imported}; {result.already_stored} already stored; "
         f"{result.refused_batches} batches refused ({result.refused_rows} rows, {len(result.errors)} errors)"
         + ("; dry run: nothing stored" if dry_run else "")
-        + f"; {time.perf_counter() - started:.2f} s ({result.rows / max(time.perf_counter() - started, 1e-9):,.0f} rows/s)"
+        + f"; {time.perf_counter() - started:.2f} s ({result.rows / max(time.perf_counter() - started, 1e-9):,.0f} "
+        "rows/s)"
     )
     return 0 if result.ok else 2

@@ -96,11 +96,13 @@ def title(query: search.ReportQuery, count: int, cut: bool, lang: str) -> str:
     n = format_decimal(count, locale="en_GB" if lang == "en" else "id_ID")
     if lang == "en":
         return (
-            f"Citizen reports, Kota Tangerang. Filter: {shown}. {n} reports{' (the first; narrow the filter for the rest)' if cut else ''}."
+            f"Citizen reports, Kota Tangerang. Filter: {shown}. {n} "
+            f"reports{' (the first; narrow the filter for the rest)' if cut else ''}."
             f" Made {now} WIB. No personal data."
         )
     return (
-        f"Laporan warga, Kota Tangerang. Filter: {shown}. {n} laporan{' (yang pertama; persempit filter untuk sisanya)' if cut else ''}."
+        f"Laporan warga, Kota Tangerang. Filter: {shown}. {n} "
+        f"laporan{' (yang pertama; persempit filter untuk sisanya)' if cut else ''}."
         f" Dibuat {now} WIB. Tanpa data pribadi."
     )
 

@@ -305,7 +305,9 @@ class ReportService:
     def comment(
         self, report_id: str, note: str, media: list[str], by: Principal, external_id: str | None = None
     ) -> tuple[int, bool]:
-        """A remark on a report that moves nothing (a citizen's comment from a 311 client). -> (event id, written now)."""
+        """A remark on a report that moves nothing (a citizen's comment from a 311 client). -> (event
+        id, written now).
+        """
         now = self.clock()
 
         def decide(current, history, _lookup):

@@ -1,1 +1,3 @@
-"""Running the product: settings, the parts one process needs, the supervisor that keeps the processes up, the embedded Redis."""
+"""Running the product: settings, the parts one process needs, the supervisor that keeps the processes up, the embedded
+Redis.
+"""
