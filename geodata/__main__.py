@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import boundaries
+from geodata import boundaries
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import":
         from data_feeds.runtime.settings import Settings
 
-        from .importer import import_boundaries
+        from geodata.importer import import_boundaries
 
         report = import_boundaries(args.path, Settings.from_env().official_boundaries_path, dry_run=args.dry_run)
         print(json.dumps(report.to_dict(), indent=2) if args.json else report.text())

@@ -16,8 +16,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from ..clock import utcnow
-from ..store import Store, devices
+from data_feeds.clock import utcnow
+from data_feeds.store import Store, devices
+
 from .tokens import PAIR_TTL, OneTimeTokens
 
 SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is refreshed at most this often: a wall polls twice a second

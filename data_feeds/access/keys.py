@@ -23,8 +23,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 
-from ..store import Store, api_keys
-from ..validation import ApiError
+from data_feeds.store import Store, api_keys
+from data_feeds.validation import ApiError
 
 ROLES = ("report", "workflow", "personal", "indicators")
 DEFAULT_ROLES = ("report",)

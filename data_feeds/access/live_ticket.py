@@ -13,7 +13,7 @@ import time
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from ..live.view import Audience
+from data_feeds.live.view import Audience
 
 TICKET_S = 15 * 60
 _SALT = "liveroom.live-ticket"

@@ -25,8 +25,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import case, literal, select, update
 
-from ..clock import utcnow
-from ..store import Store, UTCDateTime, people
+from data_feeds.clock import utcnow
+from data_feeds.store import Store, UTCDateTime, people
 
 ROLES = ("pimpinan", "operator", "opd", "penilai", "admin")
 PERSONAL_BY_ROLE = {"operator"}  # roles that read reporters' contact without the personal grant

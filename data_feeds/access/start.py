@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..store import Store, devices
+from data_feeds.store import Store, devices
+
 from .devices import Devices
 from .people import People
 from .tokens import SIGNIN_TTL, OneTimeTokens, link

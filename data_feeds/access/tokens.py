@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from ..clock import utcnow
-from ..store import Store, one_time_tokens
+from data_feeds.clock import utcnow
+from data_feeds.store import Store, one_time_tokens
 
 PURPOSES = ("signin", "pair")
 SIGNIN_PATH, PAIR_PATH = "/masuk", "/pasang"  # the links' addresses: /masuk/<token>, /pasang/<token>

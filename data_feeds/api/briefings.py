@@ -8,8 +8,9 @@ from datetime import date
 import flask
 from flask import Flask
 
-from ..documents.briefing import DAY, MAYOR, NAME
-from ..runtime.services import Services
+from data_feeds.documents.briefing import DAY, MAYOR, NAME
+from data_feeds.runtime.services import Services
+
 from .signin import current_lang, viewer
 
 KEEP_LISTED = 60  # days on the list (the files stay under DATA_DIR/briefings until someone removes them)

@@ -25,21 +25,21 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from ..access.devices import Devices
-from ..access.keys import DEFAULT_ROLES, ROLES, ApiKeys
-from ..access.people import ROLES as PEOPLE_ROLES
-from ..access.people import People
-from ..access.tokens import PAIR_TTL, SIGNIN_TTL, OneTimeTokens, link
-from ..clock import WIB
-from ..reports import categories
-from ..runtime.settings import Settings
-from ..store import Store
+from data_feeds.access.devices import Devices
+from data_feeds.access.keys import DEFAULT_ROLES, ROLES, ApiKeys
+from data_feeds.access.people import ROLES as PEOPLE_ROLES
+from data_feeds.access.people import People
+from data_feeds.access.tokens import PAIR_TTL, SIGNIN_TTL, OneTimeTokens, link
+from data_feeds.clock import WIB
+from data_feeds.reports import categories
+from data_feeds.runtime.settings import Settings
+from data_feeds.store import Store
 
 
 def _services():
     """Everything, for the imports (which place reports on the map); the key commands need only the store,
     and start faster without the map's libraries."""
-    from ..runtime.services import Services
+    from data_feeds.runtime.services import Services
 
     services = Services(Settings.from_env())
     services.store.create_schema()
@@ -255,7 +255,7 @@ def devices_relink(args) -> int:
 
 
 def import_reports(args) -> int:
-    from ..reports.bulk_import import run_cli
+    from data_feeds.reports.bulk_import import run_cli
 
     return run_cli(_services(), args.file, dry_run=args.dry_run, batch_size=args.batch_size, source=args.source)
 
@@ -264,7 +264,7 @@ def report_evidence(args) -> int:
     """The assessors' evidence pack (documents/evidence_pack.py) for a period, to a file."""
     import time
 
-    from ..documents import evidence_pack
+    from data_feeds.documents import evidence_pack
 
     started = time.perf_counter()
     pdf = evidence_pack.build(_services(), args.start, args.end, args.lang)
@@ -277,8 +277,8 @@ def report_briefing(args) -> int:
     """Any day's morning briefing (documents/briefing.py), written where the app lists it; --send mails it too."""
     from datetime import timedelta
 
-    from ..clock import wib_today
-    from ..documents import briefing
+    from data_feeds.clock import wib_today
+    from data_feeds.documents import briefing
 
     services = _services()
     day = args.date or wib_today() - timedelta(days=1)
@@ -300,7 +300,7 @@ def _day(text: str):
 
 
 def import_indicators(args) -> int:
-    from ..indicators.importer import run_cli
+    from data_feeds.indicators.importer import run_cli
 
     return run_cli(_services().indicators, args.file, dry_run=args.dry_run)
 
@@ -404,7 +404,7 @@ ADMIN_CHANGES = {
 def _audit_change(args, code: int) -> None:
     import getpass
 
-    from ..clock import utcnow
+    from data_feeds.clock import utcnow
 
     subject = next(
         (str(v) for v in (getattr(args, k, None) for k in ("username", "device_id", "key_id", "name", "source")) if v),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, abort, send_file
 
-from ..reports import evidence_files
-from ..runtime.services import current
-from ..validation import ApiError
+from data_feeds.reports import evidence_files
+from data_feeds.runtime.services import current
+from data_feeds.validation import ApiError
+
 from .signin import viewer
 
 

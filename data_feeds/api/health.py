@@ -7,9 +7,9 @@ import time
 import redis
 from flask import Response, jsonify
 
-from ..clock import iso_utc, utcnow
-from ..runtime.build import build_id
-from ..runtime.services import Services
+from data_feeds.clock import iso_utc, utcnow
+from data_feeds.runtime.build import build_id
+from data_feeds.runtime.services import Services
 
 
 def health(services: Services) -> dict:

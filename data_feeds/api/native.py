@@ -15,18 +15,18 @@ import redis
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from data_feeds.access.keys import HEADER, Principal
+from data_feeds.clock import WIB, utcnow, wib_today
+from data_feeds.indicators import export as indicator_export
+from data_feeds.indicators import importer as indicator_import
+from data_feeds.live import replay
+from data_feeds.reports import export as report_export
+from data_feeds.reports import search
+from data_feeds.runtime.services import current
+from data_feeds.spreadsheets import CSV_FORMS
+from data_feeds.validation import ApiError, truthy
 from geodata.gazetteer import CITY_CODE
 
-from ..access.keys import HEADER, Principal
-from ..clock import WIB, utcnow, wib_today
-from ..indicators import export as indicator_export
-from ..indicators import importer as indicator_import
-from ..live import replay
-from ..reports import export as report_export
-from ..reports import search
-from ..runtime.services import current
-from ..spreadsheets import CSV_FORMS
-from ..validation import ApiError, truthy
 from . import openapi
 from .health import health_response
 from .signin import api_viewer
@@ -210,7 +210,7 @@ def export_indicators(fmt: str):
 @bp.get("/api/v1/export/evidence.pdf")
 def export_evidence_pack():
     """The assessors' evidence pack (documents/evidence_pack.py): aggregates only, for anyone signed in or keyed."""
-    from ..documents import evidence_pack
+    from data_feeds.documents import evidence_pack
 
     api_viewer(principal(required=False))
     lang = request.args.get("lang", "id")

@@ -19,15 +19,15 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import Blueprint, Response, json, request
 from pydantic import BaseModel, ConfigDict, Field
 
+from data_feeds.access.keys import HEADER
+from data_feeds.access.viewer import Viewer
+from data_feeds.clock import EARLIEST, WIB, iso_wib, utcnow
+from data_feeds.reports import lifecycle, sla
+from data_feeds.reports.categories import RoutingTable
+from data_feeds.runtime.services import current
+from data_feeds.validation import ApiError, LongText, Url, parse, truthy
 from geodata.gazetteer import Gazetteer
 
-from ..access.keys import HEADER
-from ..access.viewer import Viewer
-from ..clock import EARLIEST, WIB, iso_wib, utcnow
-from ..reports import lifecycle, sla
-from ..reports.categories import RoutingTable
-from ..runtime.services import current
-from ..validation import ApiError, LongText, Url, parse, truthy
 from .signin import api_viewer
 
 JURISDICTION = "tangerangkota.go.id"

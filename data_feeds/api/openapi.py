@@ -11,11 +11,11 @@ from functools import lru_cache
 
 from pydantic.json_schema import models_json_schema
 
-from ..access.keys import HEADER, ROLES
-from ..indicators.config import load as load_indicators
-from ..indicators.series import ObservationIn
-from ..reports import categories, lifecycle
-from ..reports.contract import ReportIn, StatusChangeIn
+from data_feeds.access.keys import HEADER, ROLES
+from data_feeds.indicators.config import load as load_indicators
+from data_feeds.indicators.series import ObservationIn
+from data_feeds.reports import categories, lifecycle
+from data_feeds.reports.contract import ReportIn, StatusChangeIn
 
 MODELS = (ReportIn, StatusChangeIn, ObservationIn)
 ERROR = {"$ref": "#/components/responses/Error"}

@@ -23,19 +23,18 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from limits import parse_many
 
+from data_feeds.access.devices import Devices
+from data_feeds.access.keys import HEADER, Principal
+from data_feeds.access.limits import Counter, Window
+from data_feeds.access.people import People, Person, SignInRefused
+from data_feeds.access.tokens import PAIR_PATH, SIGNIN_PATH, OneTimeTokens
+from data_feeds.access.viewer import Viewer
+from data_feeds.clock import iso_utc, utcnow
+from data_feeds.runtime.services import Services, current
+from data_feeds.runtime.settings import Settings
+from data_feeds.validation import ApiError
 from layouts import signin_page
 from layouts.i18n import LANGS, fmt_time, t
-
-from ..access.devices import Devices
-from ..access.keys import HEADER, Principal
-from ..access.limits import Counter, Window
-from ..access.people import People, Person, SignInRefused
-from ..access.tokens import PAIR_PATH, SIGNIN_PATH, OneTimeTokens
-from ..access.viewer import Viewer
-from ..clock import iso_utc, utcnow
-from ..runtime.services import Services, current
-from ..runtime.settings import Settings
-from ..validation import ApiError
 
 DEVICE_COOKIE = "lr_device"
 CSRF_COOKIE, CSRF_HEADER = "_csrf_token", "X-CSRFToken"
@@ -298,9 +297,8 @@ def install(server: Flask, services: Services, counter: Counter) -> CSRFProtect:
         who = viewer()
         if who is None or not who.administers:  # (the guard refused already; asked again where the data is read)
             return flask.Response("403", 403, mimetype="text/plain")
+        from data_feeds.access.keys import ApiKeys
         from layouts import admin_page as admin_layout
-
-        from ..access.keys import ApiKeys
 
         store = current().store
         audit("admin_view", "allowed", who)

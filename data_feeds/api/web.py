@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Flask, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..access import limits
-from ..access.keys import HEADER
-from ..access.tokens import SIGNIN_PATH
-from ..runtime.services import Services, current
+from data_feeds.access import limits
+from data_feeds.access.keys import HEADER
+from data_feeds.access.tokens import SIGNIN_PATH
+from data_feeds.runtime.services import Services, current
+
 from . import native, open311
 
 

@@ -28,13 +28,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from sqlalchemy import select
 
+from data_feeds.clock import WIB, utcnow
+from data_feeds.reports import sla
+from data_feeds.runtime.services import Services
+from data_feeds.store import indicator_values, reports
 from geodata.gazetteer import CITY_CODE
 from layouts.i18n import fmt_date, fmt_duration, fmt_figure, fmt_int, t
 
-from ..clock import WIB, utcnow
-from ..reports import sla
-from ..runtime.services import Services
-from ..store import indicator_values, reports
 from . import complaints, pdf
 
 log = logging.getLogger(__name__)

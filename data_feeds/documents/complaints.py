@@ -10,9 +10,9 @@ from typing import TypedDict
 
 from sqlalchemy import select
 
-from ..reports import sla
-from ..reports.categories import RoutingTable
-from ..store import Store, reports
+from data_feeds.reports import sla
+from data_feeds.reports.categories import RoutingTable
+from data_feeds.store import Store, reports
 
 
 class Handling(TypedDict):

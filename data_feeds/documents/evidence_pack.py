@@ -36,13 +36,13 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from data_feeds.clock import WIB, utcnow, wib_today
+from data_feeds.indicators.config import PILLARS
+from data_feeds.runtime.services import Services
 from geodata import choropleth
 from geodata.gazetteer import CITY_CODE
 from layouts.i18n import fmt_date, fmt_duration, fmt_figure, fmt_int, fmt_pct, population_period, t
 
-from ..clock import WIB, utcnow, wib_today
-from ..indicators.config import PILLARS
-from ..runtime.services import Services
 from . import charts, complaints, pdf
 
 DEMO_INK = pdf.DEMO_INK
@@ -79,7 +79,7 @@ class PackData:
 
 def gather(services: Services, start: date, end: date, lang: str = "id") -> PackData:
     """The snapshot the screens draw (from Redis; computed from the store the same way when Redis is down)."""
-    from ..live.snapshot import compute
+    from data_feeds.live.snapshot import compute
 
     summary = None
     if services.settings.redis_url:  # (the command line beside an app with its embedded Redis knows no URL: computed)
@@ -430,7 +430,7 @@ def build(services: Services, start: date | None = None, end: date | None = None
     changed (no new event, no new figure, the same day) is the one already made: a few seconds saved per click."""
     from sqlalchemy import func, select
 
-    from ..store import indicator_values, report_events
+    from data_feeds.store import indicator_values, report_events
 
     end = end or wib_today()
     start = start or end - timedelta(days=29)

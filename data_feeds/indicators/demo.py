@@ -15,9 +15,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from data_feeds.store import indicator_values
 from geodata.gazetteer import CITY_CODE
 
-from ..store import indicator_values
 from .series import IndicatorService
 
 SOURCE = "Simulasi demo LIVE Room (bukan data resmi)"

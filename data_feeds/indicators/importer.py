@@ -27,7 +27,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from ..validation import NO_WORDS, YES_WORDS, ApiError
+from data_feeds.validation import NO_WORDS, YES_WORDS, ApiError
+
 from .series import IndicatorService
 
 COLUMNS = ("indicator", "place", "period", "measure", "subject", "as_of", "value", "source", "correction")

@@ -17,11 +17,11 @@ from babel.numbers import format_decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 
+from data_feeds.clock import utcnow, wib_today
+from data_feeds.store import FINITE_FIGURE, Store, indicator_values, outbox
+from data_feeds.validation import ApiError, Day, Text, finite, parse
 from geodata.gazetteer import CITY_CODE, Gazetteer
 
-from ..clock import utcnow, wib_today
-from ..store import FINITE_FIGURE, Store, indicator_values, outbox
-from ..validation import ApiError, Day, Text, finite, parse
 from .config import Indicator, load
 from .seed import figures
 

@@ -12,9 +12,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from data_feeds.store import FINITE_FIGURE, Store, indicator_values
 from geodata.gazetteer import CITY_CODE, Gazetteer
 
-from ..store import FINITE_FIGURE, Store, indicator_values
 from .config import Indicator
 
 SPARK_POINTS = 12

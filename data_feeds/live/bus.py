@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 import redis
 
-from ..store import Store
+from data_feeds.store import Store
 
 log = logging.getLogger(__name__)
 # Only the aggregator reads the stream (as its wake-up, from where it left off); the store keeps the log. Trimmed

@@ -42,14 +42,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from ..access import live_ticket
-from ..clock import iso_utc, utcnow
-from ..runtime.build import build_id
-from ..runtime.services import Services
-from ..runtime.settings import Settings
-from . import view as live_view
-from .versions import LiveState
-from .view import Audience
+from data_feeds.access import live_ticket
+from data_feeds.clock import iso_utc, utcnow
+from data_feeds.runtime.build import build_id
+from data_feeds.runtime.services import Services
+from data_feeds.runtime.settings import Settings
+
+from data_feeds.live import view as live_view
+from data_feeds.live.versions import LiveState
+from data_feeds.live.view import Audience
 
 log = logging.getLogger("liveroom.channel")
 BEAT_S = 5.0  # a dashboard that hears nothing for 2 x BEAT_S + 5 s says it is cut off

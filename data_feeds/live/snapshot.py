@@ -12,15 +12,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from data_feeds.clock import iso_utc, wib_day_start, wib_today
+from data_feeds.indicators import summary as indicator_summary
+from data_feeds.indicators.config import load as load_indicators
+from data_feeds.reports import lifecycle, sla
+from data_feeds.reports.categories import RoutingTable
+from data_feeds.store import Store, reports
 from geodata import choropleth
 from geodata.gazetteer import Gazetteer
 
-from ..clock import iso_utc, wib_day_start, wib_today
-from ..indicators import summary as indicator_summary
-from ..indicators.config import load as load_indicators
-from ..reports import lifecycle, sla
-from ..reports.categories import RoutingTable
-from ..store import Store, reports
 from .shapes import Kpi, MarkerFeature, MarkerProps, OpdScope, SlaPanel, Summary, TickerRow
 
 TICKER_SIZE = 12
@@ -304,7 +304,7 @@ def scope_key(opds) -> str:
 
 def agency_scopes(store: Store, routing: RoutingTable) -> dict[str, frozenset[str]]:
     """The agency views to prepare: each OPD alone, and each set of OPDs an opd account is scoped to."""
-    from ..store import people
+    from data_feeds.store import people
 
     sets = {frozenset([code]) for code in routing.opds}
     with store.read() as conn:

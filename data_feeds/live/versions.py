@@ -15,7 +15,8 @@ from datetime import datetime
 
 import redis
 
-from ..clock import iso_utc
+from data_feeds.clock import iso_utc
+
 from .bus import Keys
 from .shapes import MarkerFeature, Summary
 

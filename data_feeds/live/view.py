@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..access.viewer import Viewer
+from data_feeds.access.viewer import Viewer
+
 from .shapes import LiveView, OpdRow, OpdSlaRow, Summary, TickerRow
 from .snapshot import EMPTY_SCOPE, SLA_WINDOW, for_viewer
 

@@ -19,15 +19,16 @@ from datetime import datetime, timezone
 
 import redis
 
-from ..indicators import demo as demo_indicators
-from ..reports.demo import DemoFeed
-from ..runtime.services import Services
-from ..runtime.settings import Settings
-from ..store import Store
-from .bus import OutboxRelay, connect
-from .lease import RENEW_S, WAIT_S, Lease, holder_name
-from .snapshot import agency_scopes, compute
-from .versions import LivePublisher
+from data_feeds.indicators import demo as demo_indicators
+from data_feeds.reports.demo import DemoFeed
+from data_feeds.runtime.services import Services
+from data_feeds.runtime.settings import Settings
+from data_feeds.store import Store
+
+from data_feeds.live.bus import OutboxRelay, connect
+from data_feeds.live.lease import RENEW_S, WAIT_S, Lease, holder_name
+from data_feeds.live.snapshot import agency_scopes, compute
+from data_feeds.live.versions import LivePublisher
 
 log = logging.getLogger("liveroom.worker")
 REFRESH_EVERY_S = 15.0  # recompute even without events: day rollover, feeds going stale
@@ -148,7 +149,7 @@ def start_jobs(services: Services, stop: threading.Event) -> list[threading.Thre
     if settings.demo:
         jobs["demo"] = lambda: DemoFeed(services.reports, mean_interval_s=settings.demo_interval_s).run(stop)
     if settings.briefing_at:
-        from ..documents import briefing  # (reportlab and matplotlib: loaded where the briefing is made)
+        from data_feeds.documents import briefing  # (reportlab and matplotlib: loaded where the briefing is made)
 
         jobs["briefing"] = lambda: briefing.run(services, stop)
     threads = [threading.Thread(target=fn, name=name, daemon=True) for name, fn in jobs.items()]

@@ -19,9 +19,10 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from ..clock import EARLIEST
-from ..store import ReportColumns
-from ..validation import _CONTROL_IN_LINE, _CONTROL_IN_TEXT, _INVISIBLE, _check_url
+from data_feeds.clock import EARLIEST
+from data_feeds.store import ReportColumns
+from data_feeds.validation import _CONTROL_IN_LINE, _CONTROL_IN_TEXT, _INVISIBLE, _check_url
+
 from .contract import url_kind
 from .csv_cells import csv_number, split_list
 from .evidence_files import SITE_URL

@@ -34,11 +34,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..runtime.services import Services
-from ..store import ReportColumns
-from ..validation import ApiError
-from .bulk_fast_lane import FastLane, FastRows
-from .csv_cells import csv_number, split_list
+from data_feeds.runtime.services import Services
+from data_feeds.store import ReportColumns
+from data_feeds.validation import ApiError
+
+from data_feeds.reports.bulk_fast_lane import FastLane, FastRows
+from data_feeds.reports.csv_cells import csv_number, split_list
 
 NUMBER_COLUMNS = ("lat", "lon")
 LIST_COLUMNS = ("media", "evidence")

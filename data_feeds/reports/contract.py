@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, field_validator
 
-from ..validation import Coordinate, LongText, Moment, Text, Url
+from data_feeds.validation import Coordinate, LongText, Moment, Text, Url
 
 PHOTO_EXT = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".gif")
 VIDEO_EXT = (".mp4", ".mov", ".webm", ".3gp", ".mkv")

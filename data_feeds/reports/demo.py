@@ -25,9 +25,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from ..clock import WIB
-from ..store import reports
-from ..validation import ApiError
+from data_feeds.clock import WIB
+from data_feeds.store import reports
+from data_feeds.validation import ApiError
+
 from . import lifecycle
 from .service import ReportService
 

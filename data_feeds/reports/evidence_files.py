@@ -20,7 +20,7 @@ from pathlib import Path
 import filetype
 from PIL import Image, UnidentifiedImageError
 
-from ..validation import ApiError
+from data_feeds.validation import ApiError
 
 KINDS = {
     "image/jpeg": ("jpg", "photo"),

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..validation import ApiError
+from data_feeds.validation import ApiError
+
 from .categories import RoutingTable
 from .contract import Evidence, StatusChangeIn, evidence_kind
 

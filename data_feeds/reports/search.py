@@ -22,11 +22,11 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, false, or_, tuple_
 
+from data_feeds.clock import WIB, iso_utc
+from data_feeds.store import reports
+from data_feeds.validation import ApiError
 from geodata.gazetteer import Gazetteer
 
-from ..clock import WIB, iso_utc
-from ..store import reports
-from ..validation import ApiError
 from . import lifecycle, sla
 from .categories import RoutingTable
 

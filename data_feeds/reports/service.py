@@ -15,16 +15,16 @@ from types import SimpleNamespace
 import numpy as np
 from ulid import ULID
 
+from data_feeds.access.keys import Principal
+from data_feeds.clock import iso_utc, utcnow
+from data_feeds.store import NotFound, Store
+from data_feeds.validation import ApiError, parse
 from geodata.gazetteer import Gazetteer
 from geodata.locate import Locator
 
-from ..access.keys import Principal
-from ..clock import iso_utc, utcnow
-from ..store import NotFound, Store
-from ..validation import ApiError, parse
-from . import lifecycle, sla
-from .categories import RoutingTable
-from .contract import ReportIn, StatusChangeIn
+from data_feeds.reports import lifecycle, sla
+from data_feeds.reports.categories import RoutingTable
+from data_feeds.reports.contract import ReportIn, StatusChangeIn
 
 FUTURE_SKEW = timedelta(minutes=5)
 # What people do from the dashboard, and who may: "forward" actions are the LIVE Room operators';
@@ -352,7 +352,7 @@ class ReportService:
         public shape of `get`; with the reporter's contact when asked for by one who reads it (each report so read is
         audited, before the answer leaves). -> (reports, cursor for the next page or None). A page continues
         after a cursor; `offset` is for a page reached without one (a table's scrollbar dragged far down)."""
-        from . import search
+        from data_feeds.reports import search
 
         rows = self.store.search_reports(
             self._scoped_conditions(query, who) + search.keyset(after, oldest_first),
@@ -393,7 +393,7 @@ class ReportService:
     def count(self, query, who, cap: int | None = None, arrived_since: datetime | None = None) -> int:
         """How many reports match `query` among those `who` may see (up to `cap`); only those that arrived since a
         moment when given (reports.search.arrived_since: the list's "new since you opened it")."""
-        from . import search
+        from data_feeds.reports import search
 
         conditions = self._scoped_conditions(query, who)
         if arrived_since is not None:
@@ -402,8 +402,9 @@ class ReportService:
 
     def points(self, query, who, limit: int) -> list[dict]:
         """The newest `limit` matching reports that `who` may see, as map markers (live.shapes.MarkerFeature)."""
-        from ..live.snapshot import marker_feature
-        from . import search
+        from data_feeds.live.snapshot import marker_feature
+
+        from data_feeds.reports import search
 
         now = self.clock()
         out = []

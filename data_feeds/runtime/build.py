@@ -9,7 +9,7 @@ import functools
 import hashlib
 import os
 
-from .settings import PROJECT_DIR
+from data_feeds.runtime.settings import PROJECT_DIR
 
 SOURCES = ("app.py", "layouts", "callbacks", "data_feeds", "geodata", "assets")
 KINDS = {".py", ".js", ".css", ".toml", ".csv", ".json"}

@@ -12,17 +12,17 @@ from functools import cached_property
 import redis
 from flask import Flask, current_app
 
+from data_feeds.access.keys import ApiKeys
+from data_feeds.indicators.series import IndicatorService
+from data_feeds.live.bus import Keys, Poker, connect
+from data_feeds.live.versions import LiveReader
+from data_feeds.reports import categories
+from data_feeds.reports.service import ReportService
+from data_feeds.store import Store
 from geodata import boundaries, gazetteer
 from geodata.locate import Locator
 
-from ..access.keys import ApiKeys
-from ..indicators.series import IndicatorService
-from ..live.bus import Keys, Poker, connect
-from ..live.versions import LiveReader
-from ..reports import categories
-from ..reports.service import ReportService
-from ..store import Store
-from .settings import Settings
+from data_feeds.runtime.settings import Settings
 
 SCHEMATIC_TOLERANCE_M = 750.0  # schematic edges are approximate: accept points this close outside
 OFFICIAL_TOLERANCE_M = 30.0  # GPS error at the edge of official boundaries

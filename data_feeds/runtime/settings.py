@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..validation import truthy
+from data_feeds.validation import truthy
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 

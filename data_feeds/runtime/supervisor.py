@@ -17,10 +17,11 @@ import time
 import urllib.request
 from dataclasses import replace
 
-from ..access.start import start_links
-from ..store import Store
-from .embedded_redis import EmbeddedRedis
-from .settings import PROJECT_DIR, Settings
+from data_feeds.access.start import start_links
+from data_feeds.store import Store
+
+from data_feeds.runtime.embedded_redis import EmbeddedRedis
+from data_feeds.runtime.settings import PROJECT_DIR, Settings
 
 log = logging.getLogger("liveroom")
 
