@@ -43,8 +43,11 @@ test: $(VENV)/.dev test-deps lint
 test-fast: $(VENV)/.dev
 	$(PY) -m pytest -n auto -m "not browser and not stack and not postgres and not fuzz" $(PYTEST_ARGS)
 
+# ruff's rules, its formatter, and the floors (the import contract in pyproject.toml: no import runs up)
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # wrk drives the ingest benchmark.
 bench-tools:

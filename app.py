@@ -22,8 +22,8 @@ import callbacks
 from data_feeds.api import briefings, compression, evidence, native, open311, signin
 from data_feeds.api import headers as api_headers
 from data_feeds.api import web as api_web
-from data_feeds.runtime.services import Services
-from data_feeds.runtime.settings import Settings
+from data_feeds.services import Services
+from data_feeds.settings import Settings
 from layouts.ids import REPORTS_PATH
 
 ASSETS = Path(__file__).resolve().parent / "assets"

@@ -1,4 +1,4 @@
-/* Tangerang LIVE Room: the wall's live link to the live channel (data_feeds/live/channel.py).
+/* Tangerang LIVE Room: the wall's live link to the live channel (data_feeds/runtime/channel.py).
    A Server-Sent Events stream; where a proxy refuses or buffers streams, a poll of the same channel
    (the stream is tried again every few minutes). Each message is a merge patch of the view
    (data_feeds/live/shapes.py LiveView) and the markers that changed; a message that does not follow

@@ -1,7 +1,7 @@
 /* Tangerang LIVE Room: the browser side of the live loop and the map's drawing functions. */
 (function () {
   "use strict";
-  /* Words, duration units and status glyphs: one source, layouts/i18n.py, served as /_liveroom/words.js
+  /* Words, duration units and status glyphs: one source, data_feeds/i18n, served as /_liveroom/words.js
      (loaded before this file). */
   var WORDS = window.liveroomWords;
   var GLYPH = WORDS.glyphs;
@@ -19,14 +19,14 @@
     if (day(when) !== day(new Date())) { opts.day = "numeric"; opts.month = "short"; }
     return new Intl.DateTimeFormat(loc, opts).format(when).replace(/(\d{2})\.(\d{2})/, "$1:$2");
   }
-  /* HH:mm:ss in WIB (as layouts/i18n.py fmt_time with seconds) */
+  /* HH:mm:ss in WIB (as data_feeds/i18n fmt_time with seconds) */
   function clockTime(iso, lng) {
     if (!iso) { return "\u2013"; }
     return new Intl.DateTimeFormat(lng === "en" ? "en-GB" : "id-ID", { timeZone: TZ, hour: "2-digit", minute: "2-digit",
       second: "2-digit", hour12: false }).format(new Date(iso)).replace(/\./g, ":");
   }
   function num(n, lng) { return new Intl.NumberFormat(lng === "en" ? "en-GB" : "id-ID").format(n); }
-  /* The form layouts/i18n.py fmt_duration writes: '2 hari 3 jam', '1 jam 25 menit', '56 menit', '40 detik'. */
+  /* The form data_feeds/i18n fmt_duration writes: '2 hari 3 jam', '1 jam 25 menit', '56 menit', '40 detik'. */
   function duration(seconds, lng) {
     var u = WORDS.units[lng === "en" ? "en" : "id"];
     var total = Math.round(seconds), days = Math.floor(total / 86400), hours = Math.floor(total % 86400 / 3600);

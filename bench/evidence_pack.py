@@ -22,8 +22,8 @@ from bench.ingest import prefill
 from data_feeds.clock import wib_today
 from data_feeds.documents import evidence_pack
 from data_feeds.runtime.embedded_redis import EmbeddedRedis
-from data_feeds.runtime.services import Services
-from data_feeds.runtime.settings import Settings
+from data_feeds.services import Services
+from data_feeds.settings import Settings
 
 
 def measure(folder, redis_url: str, reports: int, repeat: int) -> dict:

@@ -319,9 +319,9 @@ def cpu_by_part(stack) -> dict[str, float]:
             continue
         part = (
             "channel"
-            if "live.channel" in cmd
+            if "runtime.channel" in cmd
             else "worker"
-            if "live.worker" in cmd
+            if "runtime.worker" in cmd
             else "redis"
             if "valkey" in cmd
             else "web"
@@ -345,7 +345,7 @@ def bulk_rate(stack, rows: int, seed: int = 9) -> dict:
     import os
     import sys
 
-    from data_feeds.runtime.settings import PROJECT_DIR
+    from data_feeds.settings import PROJECT_DIR
 
     path = stack.data_dir / "history.csv"
     history_file(path, rows, seed=seed)

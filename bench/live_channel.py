@@ -197,7 +197,7 @@ def rss_mb(pid: int) -> float:
 def channel_pid(root: int) -> int | None:
     for pid in stack_cpu_seconds(root):
         try:
-            if b"data_feeds.live.channel" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if b"data_feeds.runtime.channel" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 return pid
         except OSError:
             pass

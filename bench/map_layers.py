@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright
 from bench.common import save, summary_ms, tmpdir
 from callbacks.pages import OVERVIEW_SIMPLIFY_M
 from callbacks.selection import DRILL_SIMPLIFY_M
-from data_feeds.runtime.settings import PROJECT_DIR
+from data_feeds.settings import PROJECT_DIR
 from geodata import boundaries
 from geodata.locate import Locator
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS

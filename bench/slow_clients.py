@@ -131,7 +131,7 @@ CONFIGS = {  # name: (web server, limits)
 
 
 def run_server(name: str, args, wrk: str) -> dict:
-    from data_feeds.runtime.settings import Settings
+    from data_feeds.settings import Settings
 
     server, limited = CONFIGS[name]
     shipped = Settings.from_env()
@@ -181,7 +181,7 @@ def main() -> None:
     parser.add_argument("--configs", default=",".join(CONFIGS))
     args = parser.parse_args()
     wrk = need("wrk")
-    from data_feeds.runtime.settings import Settings
+    from data_feeds.settings import Settings
 
     shipped = Settings.from_env()
     results = {name: run_server(name, args, wrk) for name in args.configs.split(",")}

@@ -60,9 +60,9 @@ def processes(root: int) -> dict[str, int]:
             continue
         name = (
             "channel"
-            if "live.channel" in cmd
+            if "runtime.channel" in cmd
             else "worker"
-            if "live.worker" in cmd
+            if "runtime.worker" in cmd
             else "redis"
             if "valkey" in cmd
             else "web"

@@ -8,7 +8,7 @@ import flask
 from dash import Dash
 from flask_caching import Cache
 
-from data_feeds.runtime.services import Services
+from data_feeds.services import Services
 
 from . import live, pages, report_browser, report_detail, report_page, selection
 

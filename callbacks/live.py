@@ -1,6 +1,6 @@
 """The wall's live loop: pushed by the live channel, drawn in the browser, no Dash callback per change.
 
-The channel (data_feeds/live/channel.py) sends each dashboard merge patches of its view; assets/live_link.js
+The channel (data_feeds/runtime/channel.py) sends each dashboard merge patches of its view; assets/live_link.js
 puts them into stores, and clientside callbacks draw the KPI tiles, ticker, OPD table, map colours and the
 status strip from them. The only server callback left here is the indicator panels' (vaccination, the
 six pillars, the legend), which runs when their figures' mark moves or the reader picks another kecamatan,
@@ -14,16 +14,16 @@ import flask
 import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
-from data_feeds.access import live_ticket
 from data_feeds.access.viewer import Viewer
 from data_feeds.api.signin import viewer
 from data_feeds.clock import wib_today
 from data_feeds.indicators import summary as indicator_summary
-from data_feeds.live.channel import BEAT_S
+from data_feeds.live import ticket as live_ticket
 from data_feeds.live.snapshot import EMPTY_SCOPE, for_viewer, scope_key
 from data_feeds.live.view import Audience
-from data_feeds.runtime.build import build_id
-from data_feeds.runtime.services import Services
+from data_feeds.runtime.channel import BEAT_S
+from data_feeds.services import Services
+from data_feeds.settings import build_id
 from geodata import choropleth
 from layouts import ids, indicators_page, wall
 

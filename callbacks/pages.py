@@ -14,11 +14,11 @@ from flask_caching import Cache
 from data_feeds.access.viewer import Viewer
 from data_feeds.api.signin import LANG_COOKIE, current_lang, same_site_path, viewer
 from data_feeds.clock import iso_utc, utcnow
+from data_feeds.i18n import LANGS, browser_words
 from data_feeds.live.snapshot import compute
 from data_feeds.live.view import visible_markers
-from data_feeds.runtime.services import Services
+from data_feeds.services import Services
 from layouts import indicators_page, wall
-from layouts.i18n import LANGS, browser_words
 
 from .freshness import freshness, stale_feeds
 from .live import channel_config, view_for
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 OVERVIEW_SIMPLIFY_M = 10.0  # the city view: a pixel is ~20 m
 STREET_SIMPLIFY_M = 3.0  # all kelurahan, shown from zoom 14 on
 WORDS_PATH = "/_liveroom/words.js"
-# The browser's words from the one source (layouts/i18n.py), as a script loaded before assets/liveroom.js;
+# The browser's words from the one source (data_feeds/i18n), as a script loaded before assets/liveroom.js;
 # its address carries a digest of its content, so it is cached for good and replaced when a word changes.
 WORDS_JS = ("window.liveroomWords = " + json.dumps(browser_words(), ensure_ascii=False) + ";\n").encode()
 WORDS_URL = f"{WORDS_PATH}?v={hashlib.blake2b(WORDS_JS, digest_size=6).hexdigest()}"

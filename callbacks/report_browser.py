@@ -18,13 +18,14 @@ from flask_caching import Cache
 from data_feeds.access.viewer import Viewer
 from data_feeds.api.signin import current_lang, viewer
 from data_feeds.clock import iso_utc, utcnow
+from data_feeds.i18n import STATUS_GLYPHS, fmt_datetime, fmt_duration, fmt_int, t
+from data_feeds.live.snapshot import marker_feature
 from data_feeds.reports import search
 from data_feeds.reports.lifecycle import STATUSES
 from data_feeds.reports.search import FILTER_ARGS, ReportQuery
-from data_feeds.runtime.services import Services
+from data_feeds.services import Services
 from data_feeds.validation import ApiError
 from layouts import ids, report_browser
-from layouts.i18n import STATUS_GLYPHS, fmt_datetime, fmt_duration, fmt_int, t
 
 from .live import channel_config
 from .pages import account_of, boundary_layers
@@ -367,7 +368,9 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             return no_update, no_update, no_update
         try:
             query = query_of(query_string, services)
-            features = services.reports.points(query, who, MAP_LIMIT)
+            features = services.reports.points(
+                query, who, MAP_LIMIT, lambda row, state: marker_feature(row, services.gazetteer, state)
+            )
             total = (
                 services.reports.count(query, who, cap=COUNT_CAP + 1) if len(features) >= MAP_LIMIT else len(features)
             )

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, no_update
 
 from data_feeds.api.signin import address, audit, viewer
+from data_feeds.i18n import t
 from data_feeds.reports import evidence_files
 from data_feeds.reports.lifecycle import OPEN
-from data_feeds.runtime.services import Services
+from data_feeds.services import Services
 from data_feeds.validation import ApiError
 from layouts import ids, report_card
-from layouts.i18n import t
 
 ROWS = [
     Output(ids.CARD_ACTIONS, "hidden"),

@@ -8,11 +8,11 @@ from flask_wtf.csrf import generate_csrf
 
 from data_feeds.api.signin import address, current_lang, viewer
 from data_feeds.clock import iso_utc, utcnow
-from data_feeds.runtime.services import Services
+from data_feeds.i18n import t
+from data_feeds.services import Services
 from data_feeds.validation import ApiError
 from geodata.sketch import sketch
 from layouts import report_page
-from layouts.i18n import t
 
 MAX_REF = 80
 

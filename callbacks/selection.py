@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, no_update
 from flask_caching import Cache
 
-from data_feeds.runtime.services import Services
+from data_feeds.services import Services
 from geodata.boundaries import EMPTY_LAYER
 from layouts import ids, wall
 

@@ -1,6 +1,6 @@
 """Importing a city's official boundaries: read, convert, repair, measure, match, then accept or refuse.
 
-`python -m geodata import PATH` takes kelurahan polygons as GeoJSON, Shapefile, GeoPackage, or a
+`python -m data_feeds import boundaries PATH` takes kelurahan polygons as GeoJSON, Shapefile, GeoPackage, or a
 zip of one. Every feature must match exactly one gazetteer kelurahan, by Kemendagri code or by
 name (case, spacing, brackets and known variants forgiven; near misses matched fuzzily within
 their kecamatan), and every gazetteer kelurahan must be present. A file that does not fit is

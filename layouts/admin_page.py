@@ -8,8 +8,7 @@ from datetime import datetime
 from markupsafe import escape
 
 from data_feeds.clock import WIB
-
-from .i18n import t
+from data_feeds.i18n import t
 
 
 def _cell(value) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 
 from markupsafe import escape
 
-from .i18n import fmt_date, t
+from data_feeds.i18n import fmt_date, t
 
 
 def page(lang: str, days: list[tuple[date, list[tuple[str, str]]]], at: str) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from data_feeds.i18n import fmt_date, fmt_figure, fmt_int, fmt_pct, population_period, t
 from data_feeds.indicators.config import PILLARS
 from geodata.gazetteer import CITY_CODE
 
 from . import ids
-from .i18n import fmt_date, fmt_figure, fmt_int, fmt_pct, population_period, t
 
 PERIOD_TABLE_MIN = 1  # a per-period indicator shows its target/realisation table from one period on
 

@@ -11,8 +11,9 @@ import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from data_feeds.i18n import STATUS_GLYPHS, dropdown_labels, t
+
 from . import ids
-from .i18n import STATUS_GLYPHS, dropdown_labels, t
 from .wall import Account, account_corner
 
 js = Namespace("liveroom", "map")

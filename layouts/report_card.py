@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from data_feeds.i18n import STATUS_GLYPHS, dropdown_labels, fmt_datetime, t
 from data_feeds.reports.lifecycle import OPEN
 
 from . import ids
-from .i18n import STATUS_GLYPHS, dropdown_labels, fmt_datetime, t
 from .report_page import citizen_media, closing_evidence
 
 

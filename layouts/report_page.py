@@ -9,10 +9,9 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
+from data_feeds.i18n import STATUS_GLYPHS, fmt_datetime, t
 from data_feeds.reports.lifecycle import OPEN
 from geodata.sketch import Sketch
-
-from .i18n import STATUS_GLYPHS, fmt_datetime, t
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from .i18n import t
+from data_feeds.i18n import t
 
 
 def page(lang: str, csrf_token: str, next_path: str, message: str = "", error: bool = False, username: str = "") -> str:

@@ -9,14 +9,7 @@ import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from data_feeds.live.shapes import OpdRow, SlaPanel, Summary
-from data_feeds.live.view import opd_row
-from geodata import choropleth
-from geodata.boundaries import EMPTY_LAYER
-from geodata.gazetteer import CITY_CODE
-
-from . import ids, indicators_page, report_card
-from .i18n import (
+from data_feeds.i18n import (
     STATUS_GLYPHS,
     dropdown_labels,
     fmt_date,
@@ -27,6 +20,13 @@ from .i18n import (
     population_period,
     t,
 )
+from data_feeds.live.shapes import OpdRow, SlaPanel, Summary
+from data_feeds.live.view import opd_row
+from geodata import choropleth
+from geodata.boundaries import EMPTY_LAYER
+from geodata.gazetteer import CITY_CODE
+
+from . import ids, indicators_page, report_card
 from .indicators_page import spark
 
 js = Namespace("liveroom", "map")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from data_feeds.runtime.embedded_redis import EmbeddedRedis
-from data_feeds.runtime.services import Services
-from data_feeds.runtime.settings import Settings
+from data_feeds.services import Services
+from data_feeds.settings import Settings
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SHARED_DIR, UNLIMITED
 from tests.stack import LiveStack
 

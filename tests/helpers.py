@@ -7,7 +7,7 @@ import os
 
 from sqlalchemy import func, select
 
-from data_feeds.runtime.settings import PROJECT_DIR
+from data_feeds.settings import PROJECT_DIR
 from data_feeds.store import outbox, report_events, reports
 
 SHARED_DIR = PROJECT_DIR.parent / "shared"

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import requests
 
 from data_feeds.runtime.embedded_redis import free_port
-from data_feeds.runtime.settings import PROJECT_DIR
+from data_feeds.settings import PROJECT_DIR
 
 
 class LiveStack:

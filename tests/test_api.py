@@ -289,7 +289,7 @@ def test_healthz_and_intake_survive_a_dead_redis(settings):
 
     from app import create_app
     from data_feeds.runtime.embedded_redis import free_port
-    from data_feeds.runtime.services import Services
+    from data_feeds.services import Services
 
     dead = replace(settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")
     svc = Services(dead)

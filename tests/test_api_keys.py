@@ -11,7 +11,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from data_feeds.runtime.settings import PROJECT_DIR
+from data_feeds.settings import PROJECT_DIR
 from data_feeds.store import api_keys
 from tests.helpers import post, report_payload, store_counts
 
@@ -73,8 +73,8 @@ def cli(data_dir, *args) -> subprocess.CompletedProcess:
 
 def test_cli_creates_lists_and_revokes_keys(tmp_path, redis_server):
     from app import create_app
-    from data_feeds.runtime.services import Services
-    from data_feeds.runtime.settings import Settings
+    from data_feeds.services import Services
+    from data_feeds.settings import Settings
 
     made = cli(tmp_path, "keys", "create", "open311", "--label", "Aplikasi kelurahan")
     assert made.returncode == 0, made.stderr

@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from data_feeds.clock import WIB, wib_today
 from data_feeds.documents import briefing
 from data_feeds.runtime.embedded_redis import free_port
-from data_feeds.runtime.services import Services
+from data_feeds.services import Services
 from tests.helpers import at_kelurahan, post, report_payload, sign_in
 
 DAY = wib_today() - timedelta(days=1)

@@ -189,7 +189,7 @@ def both_ways(services, cells_list: list[list[str]]):
     """-> (what the fast lane built per accepted position, the per-row path's outcome per position)."""
     records = [(n + 2, cells) for n, cells in enumerate(cells_list)]
     fast, doubted = FastLane(services.routing, services.reports.locator, HEADER, None).split(records, NOW)
-    slow = Importer(services).check([(line, csv_row(HEADER, cells)) for line, cells in records], NOW)
+    slow = Importer(services.reports).check([(line, csv_row(HEADER, cells)) for line, cells in records], NOW)
     accepted = dict(zip(fast.lines, fast.columns.rows(), strict=True))
     assert sorted(set(accepted) | {records[i][0] for i in doubted}) == [line for line, _ in records]
     assert not set(accepted) & {records[i][0] for i in doubted}

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from data_feeds.reports.bulk_import import Importer
-from data_feeds.runtime.settings import PROJECT_DIR
+from data_feeds.settings import PROJECT_DIR
 from data_feeds.store import outbox
 from tests.helpers import report_payload, store_counts, stored_report
 
@@ -94,7 +94,7 @@ HISTORY = [
 @pytest.mark.parametrize("kind", ["csv", "jsonl"])
 def test_history_is_replayed_through_the_lifecycle(services, tmp_path, kind):
     path = (write_csv if kind == "csv" else write_jsonl)(tmp_path / f"history.{kind}", HISTORY)
-    result = Importer(services).run(path, progress=False)
+    result = Importer(services.reports).run(path, progress=False)
     assert result.ok and (result.rows, result.imported) == (4, 4)
     stored = {r["source_id"]: r for r in (stored_report(services, rid) for rid in services.store.report_ids())}
     done = stored["H-1"]
@@ -109,14 +109,14 @@ def test_history_is_replayed_through_the_lifecycle(services, tmp_path, kind):
     with services.store.read() as conn:  # one outbox row announces the batch to the dashboards
         assert conn.execute(select(func.count()).select_from(outbox)).scalar_one() == 1
 
-    again = Importer(services).run(path, progress=False)  # a re-run stores nothing twice
+    again = Importer(services.reports).run(path, progress=False)  # a re-run stores nothing twice
     assert (again.imported, again.already_stored) == (0, 4) and len(services.store.report_ids()) == 4
 
 
 def test_a_bad_row_refuses_its_whole_batch_and_names_line_and_field(services, tmp_path):
     rows = [row(1), row(2), row(3, lat="abc"), row(4), row(5, category="ufo"), row(6), row(7)]
     path = write_csv(tmp_path / "mixed.csv", rows)
-    result = Importer(services, batch_size=2).run(path, progress=False)
+    result = Importer(services.reports, batch_size=2).run(path, progress=False)
     assert result.errors == [
         (4, "lat", "must be a number, got string"),
         (6, "category", "unknown category 'ufo'; one of: " + ", ".join(services.routing.categories)),
@@ -144,24 +144,26 @@ def test_a_bad_row_refuses_its_whole_batch_and_names_line_and_field(services, tm
 )
 def test_history_that_breaks_the_rules_is_refused(services, tmp_path, bad, field, words):
     before = store_counts(services)
-    result = Importer(services).run(write_csv(tmp_path / "bad.csv", [row(9), bad]), progress=False)
+    result = Importer(services.reports).run(write_csv(tmp_path / "bad.csv", [row(9), bad]), progress=False)
     ((line, got_field, reason),) = result.errors
     assert (line, got_field) == (3, field) and words in reason
     assert store_counts(services) == before  # its batch (with the good row 9) is not stored
 
 
 def test_repeated_id_in_one_file_is_an_error(services, tmp_path):
-    result = Importer(services).run(write_csv(tmp_path / "dup.csv", [row(1), row(1, title="lagi")]), progress=False)
+    result = Importer(services.reports).run(
+        write_csv(tmp_path / "dup.csv", [row(1), row(1, title="lagi")]), progress=False
+    )
     assert result.errors == [(3, "id", "repeats the id of line 2 (same source)")]
 
 
 def test_dry_run_checks_everything_and_stores_nothing(services, tmp_path):
     before = store_counts(services)
-    result = Importer(services).run(
+    result = Importer(services.reports).run(
         write_csv(tmp_path / "h.csv", HISTORY + [row(8, lon="x")]), dry_run=True, progress=False
     )
     assert result.imported == 0 and result.errors == [(6, "lon", "must be a number, got string")]
-    result = Importer(services).run(write_csv(tmp_path / "ok.csv", HISTORY), dry_run=True, progress=False)
+    result = Importer(services.reports).run(write_csv(tmp_path / "ok.csv", HISTORY), dry_run=True, progress=False)
     assert result.ok and result.imported == 4
     assert store_counts(services) == before
 
@@ -198,7 +200,7 @@ def test_imported_reports_are_found_by_their_words_and_later_ones_still_are(serv
 
     reader = Viewer.of_person(Person("p1", "pimpinan", "Pimpinan", "pimpinan", frozenset(), False))
     rows = [row(n, title=f"Sampah kiriman gelombang {n}") for n in range(30)] + [row(99, title="Genangan di jalan tol")]
-    result = Importer(services, batch_size=8).run(write_csv(tmp_path / "words.csv", rows), progress=False)
+    result = Importer(services.reports, batch_size=8).run(write_csv(tmp_path / "words.csv", rows), progress=False)
     assert result.ok and result.imported == 31
 
     def found(words: str) -> int:
@@ -252,7 +254,7 @@ def test_a_large_first_load_builds_its_read_indexes_at_the_end_and_is_announced_
     rows = [row(n, title=f"Sampah kiriman gelombang {n}") for n in range(100, 145)] + HISTORY[:3]
     with services.store.read() as conn:
         announced_before = conn.execute(select(func.count()).select_from(outbox)).scalar_one()
-    result = Importer(services, batch_size=10).run(write_csv(tmp_path / "load.csv", rows), progress=False)
+    result = Importer(services.reports, batch_size=10).run(write_csv(tmp_path / "load.csv", rows), progress=False)
     assert result.ok and (result.rows, result.imported) == (48, 48)
     deferred = {index.name for index in LOAD_DEFERRED_INDEXES}
     assert seen_during and all(not (deferred & names) for names in seen_during)  # none there while it wrote
@@ -274,12 +276,12 @@ def bulk_import_query(words: str):
 def test_a_load_that_dies_midway_is_mended_by_the_next_start(services, tmp_path, settings):
     """Killed inside bulk_load (its end never runs): the next process's create_schema makes the indexes, the text
     index (with every row in it) and the foreign key again."""
-    from data_feeds.runtime.services import Services
+    from data_feeds.services import Services
     from data_feeds.store import LOAD_DEFERRED_INDEXES
 
     loading = services.store.bulk_load()
     loading.__enter__()  # and never left, as if the process were killed
-    result = Importer(services).run(
+    result = Importer(services.reports).run(
         write_csv(tmp_path / "part.csv", [row(n, title=f"Banjir rob kiriman {n}") for n in range(12)]), progress=False
     )
     assert result.ok and result.imported == 12
@@ -306,11 +308,11 @@ def test_checked_in_a_second_process_bad_batches_are_refused_and_a_rerun_stores_
     rows = [row(n) for n in range(25)]
     rows[13] = row(13, lon="x")  # its batch (rows 10-19) is refused whole
     path = write_csv(tmp_path / "mixed.csv", rows)
-    result = Importer(services, batch_size=10).run(path, progress=False)
+    result = Importer(services.reports, batch_size=10).run(path, progress=False)
     assert result.errors == [(15, "lon", "must be a number, got string")]
     assert (result.rows, result.imported, result.refused_batches, result.refused_rows) == (25, 15, 1, 10)
     rows[13] = row(13)
-    result = Importer(services, batch_size=10).run(write_csv(path, rows), progress=False)
+    result = Importer(services.reports, batch_size=10).run(write_csv(path, rows), progress=False)
     assert result.ok and (result.imported, result.already_stored) == (10, 15)
     assert len(services.store.report_ids()) == 25
 
@@ -322,7 +324,7 @@ def test_a_file_unreadable_midway_stores_the_batches_before_it(services, tmp_pat
     path = write_csv(tmp_path / "broken.csv", [row(n) for n in range(300)])  # (text is decoded 8 KB at a time)
     path.write_bytes(path.read_bytes() + b"H-99,laksa,sampah,Judul \xff\xfe rusak,-6.18,106.63,,,,,,,,,\n")
     with pytest.raises(UnicodeDecodeError):
-        Importer(services, batch_size=10).run(path, progress=False)
+        Importer(services.reports, batch_size=10).run(path, progress=False)
     assert len(services.store.report_ids()) >= 100  # the batches read before the bad bytes are stored
 
 
@@ -345,7 +347,7 @@ def test_a_store_failing_midway_stops_the_checking_process_and_says_so(services,
 
     monkeypatch.setattr(services.store, "insert_batch", failing_second)
     with pytest.raises(OSError, match="disk full"):
-        Importer(services, batch_size=5).run(
+        Importer(services.reports, batch_size=5).run(
             write_csv(tmp_path / "many.csv", [row(n) for n in range(200)]), progress=False
         )
     assert len(services.store.report_ids()) == 5

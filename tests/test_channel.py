@@ -18,12 +18,12 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from data_feeds.access import live_ticket
+from data_feeds.live import ticket as live_ticket
 from data_feeds.live import view as live_view
-from data_feeds.live.channel import Hub, create_app
 from data_feeds.live.snapshot import agency_scopes, compute
 from data_feeds.live.versions import LivePublisher
 from data_feeds.live.view import Audience
+from data_feeds.runtime.channel import Hub, create_app
 from tests.helpers import at_kelurahan, report_payload, sign_in, wait_until
 
 CITY, BPBD, FIGURES = Audience(), Audience(frozenset({"bpbd"})), Audience(None, False)
@@ -93,7 +93,7 @@ def messages(chunks):
 
 
 def attach(follow):
-    from data_feeds.live.channel import Client
+    from data_feeds.runtime.channel import Client
 
     client = Client(time.time() + 600)
     follow.clients.add(client)
@@ -239,7 +239,7 @@ def test_a_new_epoch_resets_every_dashboard(services, hub):
 
 def test_redis_down_is_said_in_the_beat(services):
     from data_feeds.runtime.embedded_redis import free_port
-    from data_feeds.runtime.services import Services
+    from data_feeds.services import Services
 
     dead = Followed(Services(replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")))
     try:
@@ -387,7 +387,7 @@ def test_a_reconnect_says_what_it_had_and_gets_only_what_it_missed(services, cha
 
 def test_where_the_browser_finds_the_channel_is_in_its_page_and_its_policy(app, services, monkeypatch):
     from data_feeds.api.headers import channel_origin
-    from data_feeds.runtime.settings import Settings
+    from data_feeds.settings import Settings
 
     for value, kept in (("/", "/"), ("https://live.example/", "https://live.example"), ("", "")):
         monkeypatch.setenv("LIVE_URL", value)

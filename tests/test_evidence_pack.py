@@ -95,7 +95,7 @@ def test_the_pack_says_what_the_screens_say_to_the_digit(client, services, a_wee
         "Smart Environment",
     ):
         assert pillar in flat
-    # the vaccination doses as the wall shows them (layouts/i18n), with their date and source
+    # the vaccination doses as the wall shows them (data_feeds/i18n), with their date and source
     for dose in (
         "2.130.166 orang · per 28 Februari 2022",
         "1.701.575 orang · per 28 Februari 2022",
@@ -159,7 +159,7 @@ def test_the_pack_is_refused_without_sign_in_and_for_a_bad_period(app, client, s
 
 
 def test_the_command_line_writes_the_same_pack(services, a_week, tmp_path):
-    from data_feeds.runtime.settings import PROJECT_DIR
+    from data_feeds.settings import PROJECT_DIR
 
     out = tmp_path / "pack.pdf"
     env = {

@@ -42,8 +42,8 @@ TRIED: list[str] = []  # every input sent, by route: the count the README quotes
 @pytest.fixture(scope="module")
 def fuzz(tmp_path_factory, redis_server):
     from app import create_app
-    from data_feeds.runtime.services import Services
-    from data_feeds.runtime.settings import Settings
+    from data_feeds.services import Services
+    from data_feeds.settings import Settings
 
     data = tmp_path_factory.mktemp("fuzz")
     services = Services(

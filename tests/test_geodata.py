@@ -10,7 +10,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from data_feeds.runtime.settings import PROJECT_DIR
+from data_feeds.settings import PROJECT_DIR
 from geodata import boundaries, gazetteer
 from geodata.importer import examine, import_boundaries
 from geodata.locate import Locator
@@ -168,7 +168,7 @@ def test_invalid_geometry_is_repaired_and_reported(official, tmp_path):
 def test_cli_exit_status_says_imported_or_refused(official, tmp_path):
     env = {"DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     ok = subprocess.run(
-        [sys.executable, "-m", "geodata", "import", str(official)],
+        [sys.executable, "-m", "data_feeds", "import", "boundaries", str(official)],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -178,7 +178,7 @@ def test_cli_exit_status_says_imported_or_refused(official, tmp_path):
     assert "ACCEPTED" in ok.stdout and (tmp_path / "boundaries" / "official_kelurahan.geojson").exists()
     missing = tmp_path / "nothing.geojson"
     refused = subprocess.run(
-        [sys.executable, "-m", "geodata", "import", str(missing)],
+        [sys.executable, "-m", "data_feeds", "import", "boundaries", str(missing)],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,

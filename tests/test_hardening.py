@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from openpyxl import load_workbook
 
-from data_feeds.runtime.settings import PROJECT_DIR
+from data_feeds.settings import PROJECT_DIR
 from data_feeds.store import audit_events, indicator_values, reports
 from tests.helpers import post, report_payload, sign_in, store_counts, stored_report
 
@@ -127,8 +127,8 @@ def test_personal_data_only_of_the_keys_own_reports_and_every_read_audited(clien
 
 def test_the_audit_is_listed_on_the_command_line_and_nowhere_else(tmp_path, redis_server):
     from app import create_app
-    from data_feeds.runtime.services import Services
-    from data_feeds.runtime.settings import Settings
+    from data_feeds.services import Services
+    from data_feeds.settings import Settings
 
     env = {**os.environ, "DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)

@@ -1,6 +1,6 @@
 """Numbers, dates, times and durations as the room reads them."""
 
-from layouts.i18n import fmt_date, fmt_duration, fmt_int, fmt_time, t
+from data_feeds.i18n import fmt_date, fmt_duration, fmt_int, fmt_time, t
 from tests.helpers import sign_in
 
 
@@ -28,14 +28,14 @@ def test_durations_fit_a_tile():
 
 
 def test_every_string_has_both_languages():
-    from layouts.i18n import STRINGS
+    from data_feeds.i18n import STRINGS
 
     assert all(len(pair) == 2 and all(pair) for pair in STRINGS.values())
     assert t("kpi_today", "id") == "Laporan hari ini" and t("kpi_today", "en") == "Reports today"
 
 
 def test_indicator_figures_in_indonesian_and_english():
-    from layouts.i18n import fmt_figure
+    from data_feeds.i18n import fmt_figure
 
     assert fmt_figure(1_062_235.0) == "1.062.235" and fmt_figure(92.6) == "92,6"
     assert (
@@ -45,13 +45,13 @@ def test_indicator_figures_in_indonesian_and_english():
 
 
 def test_the_browser_gets_its_words_from_the_one_source(client, services):
-    """The ticker, OPD table and map tooltips draw with words from layouts/i18n.py, served as a script
+    """The ticker, OPD table and map tooltips draw with words from data_feeds/i18n, served as a script
     that the page loads before assets/liveroom.js; liveroom.js itself holds none of them."""
     import json
     import re
 
     from callbacks.pages import WORDS_PATH
-    from layouts.i18n import BROWSER_KEYS, STRINGS, browser_words
+    from data_feeds.i18n import BROWSER_KEYS, STRINGS, browser_words
 
     sign_in(client, services, "pimpinan")
     page = client.get("/").get_data(as_text=True)

@@ -7,7 +7,7 @@ import threading
 
 from data_feeds.live import lease as lease_module
 from data_feeds.live.lease import Lease
-from data_feeds.live.worker import serve
+from data_feeds.runtime.worker import serve
 from tests.helpers import report_payload, wait_until
 
 

@@ -16,7 +16,7 @@ def limited(services, redis_server):
     from dataclasses import replace
 
     from app import create_app
-    from data_feeds.runtime.services import Services
+    from data_feeds.services import Services
 
     settings = replace(
         services.settings,
@@ -90,7 +90,7 @@ def test_a_report_is_taken_when_the_limits_cannot_be_counted(services):
 
     from app import create_app
     from data_feeds.runtime.embedded_redis import free_port
-    from data_feeds.runtime.services import Services
+    from data_feeds.services import Services
 
     svc = Services(
         replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0", rate_limit_per_key="5/minute")
@@ -113,7 +113,7 @@ def test_every_window_of_a_request_is_counted_whichever_is_passed(services):
     import redis as redis_lib
 
     from app import create_app
-    from data_feeds.runtime.services import Services
+    from data_feeds.services import Services
 
     prefix = f"w{uuid.uuid4().hex[:8]}"
     svc = Services(
@@ -142,7 +142,7 @@ def _two_workers(services, per_key: str, per_address: str):
     from dataclasses import replace
 
     from app import create_app
-    from data_feeds.runtime.services import Services
+    from data_feeds.services import Services
 
     settings = replace(
         services.settings,
@@ -214,7 +214,7 @@ def test_counts_held_in_memory_when_redis_goes_away_never_refuse_a_report(servic
 
     from app import create_app
     from data_feeds.runtime.embedded_redis import EmbeddedRedis
-    from data_feeds.runtime.services import Services
+    from data_feeds.services import Services
 
     own = EmbeddedRedis(tmp_path / "own-redis")
     settings = replace(

@@ -155,7 +155,7 @@ def test_indicators_page_shows_the_stored_figures_while_redis_is_down(services):
     from dataclasses import replace
 
     from data_feeds.runtime.embedded_redis import free_port
-    from data_feeds.runtime.services import Services
+    from data_feeds.services import Services
 
     services.indicators.seed()
     dead = Services(replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0"))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from data_feeds.access.people import LOCKOUT, MAX_FAILURES, People, SignInRefused
 from data_feeds.clock import utcnow
-from data_feeds.runtime.settings import PROJECT_DIR
+from data_feeds.settings import PROJECT_DIR
 from data_feeds.store import people as people_table
 
 

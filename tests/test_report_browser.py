@@ -177,7 +177,7 @@ def test_each_filter_through_the_address(live_stack, reports, page, name):
 
 
 def test_the_dropdowns_speak_the_pages_language(live_stack, reports, page):
-    """Dash's dropdown says "2 selected" of its own; the page gives it its words (layouts.i18n.dropdown_labels)."""
+    """Dash's dropdown says "2 selected" of its own; the page gives it its words (data_feeds.i18n.dropdown_labels)."""
     page.goto(live_stack.enter("pimpinan", next_path="/laporan/?status=baru,diproses"))
     page.locator("#lb-status").get_by_text("2 dipilih").wait_for(timeout=WAIT_MS)
     assert "selected" not in page.inner_text("#lb-status") and page.errors == []

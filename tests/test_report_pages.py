@@ -353,7 +353,7 @@ def test_choosing_a_kecamatan_narrows_the_kelurahan_to_its_own(app, services):
 def test_the_table_follows_the_live_channel_with_its_readers_own_ticket(app, services):
     """No tick: the page hands the browser a ticket for the reader's audience and the version it was made at; the
     channel then says only when something changed (tests/test_channel.py), and the table reads its own rows."""
-    from data_feeds.access import live_ticket
+    from data_feeds.live import ticket as live_ticket
     from data_feeds.live.view import Audience
 
     http, _ = person_client(app, services, "opd", opds=("bpbd",))

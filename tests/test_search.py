@@ -155,7 +155,7 @@ def test_the_text_index_covers_reports_stored_before_it_existed(settings):
     """An older database gets the index filled from its rows when the schema is brought up to date."""
     from sqlalchemy import text
 
-    from data_feeds.runtime.services import Services
+    from data_feeds.services import Services
 
     svc = Services(settings)
     svc.store.create_schema()

@@ -281,10 +281,10 @@ def test_an_agency_wall_follows_only_its_agency(app, services, two_reports):
     """Its page, its live ticket (the channel gives that audience only its reports:
     tests/test_channel.py), its markers.
     """
-    from data_feeds.access import live_ticket
+    from data_feeds.live import ticket as live_ticket
     from data_feeds.live.versions import LivePublisher
     from data_feeds.live.view import Audience
-    from data_feeds.live.worker import Aggregator
+    from data_feeds.runtime.worker import Aggregator
 
     Aggregator(services).rebuild(LivePublisher(services.redis, services.keys))
     http = fresh(app)
@@ -302,7 +302,7 @@ def test_password_guessing_across_accounts_from_one_address_is_slowed(services):
     from dataclasses import replace
 
     from app import create_app
-    from data_feeds.runtime.services import Services
+    from data_feeds.services import Services
 
     svc = Services(replace(services.settings, signin_limit="3/minute"))
     http = create_app(services=svc).server.test_client()

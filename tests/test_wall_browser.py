@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from data_feeds.clock import wib_today
-from layouts.i18n import fmt_duration
+from data_feeds.i18n import fmt_duration
 from tests.helpers import WAIT_MS, at_kelurahan, click_kecamatan, open_wall, report_payload
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
@@ -99,7 +99,7 @@ def test_wall_switches_to_english_and_back(live_stack, page):
 
 def test_durations_read_the_same_in_the_browser_as_on_the_server(live_stack, page):
     """One duration form on every screen: the OPD table (drawn by liveroom.js) writes what the KPI tile
-    (layouts/i18n.py fmt_duration) writes."""
+    (data_feeds/i18n fmt_duration) writes."""
     open_wall(page, live_stack.enter())
     samples = [0, 40, 59.6, 3394, 3600, 5100, 86399, 86400, 183600, 30 * 86400 + 7]
     for lang in ("id", "en"):

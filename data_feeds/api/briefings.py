@@ -9,7 +9,7 @@ import flask
 from flask import Flask
 
 from data_feeds.documents.briefing import DAY, MAYOR, NAME
-from data_feeds.runtime.services import Services
+from data_feeds.services import Services
 
 from .signin import current_lang, viewer
 
@@ -25,8 +25,8 @@ def install(server: Flask, services: Services) -> None:
 
     @server.get("/briefing/")
     def briefing_list():
+        from data_feeds.i18n import t
         from layouts import briefing_page
-        from layouts.i18n import t
 
         who = viewer()
         if who is None:  # (the sign-in guard answered already)

@@ -6,6 +6,7 @@
     python -m data_feeds keys revoke KEY_ID
     python -m data_feeds import reports FILE [--dry-run] [--batch-size N] [--source SOURCE]
     python -m data_feeds import indicators FILE.csv|FILE.xlsx [--dry-run]
+    python -m data_feeds import boundaries FILE [--dry-run] [--json]   (official kelurahan boundaries)
     python -m data_feeds audit [--since 2026-11-01] [--limit N]
     python -m data_feeds report evidence --out pack.pdf [--from 2026-11-01] [--to 2026-11-30] [--lang en]
     python -m data_feeds report briefing [--date 2026-11-29] [--send]   (the morning briefing, under
@@ -32,14 +33,14 @@ from data_feeds.access.people import People
 from data_feeds.access.tokens import PAIR_TTL, SIGNIN_TTL, OneTimeTokens, link
 from data_feeds.clock import WIB
 from data_feeds.reports import categories
-from data_feeds.runtime.settings import Settings
+from data_feeds.settings import Settings
 from data_feeds.store import Store
 
 
 def _services():
     """Everything, for the imports (which place reports on the map); the key commands need only the store,
     and start faster without the map's libraries."""
-    from data_feeds.runtime.services import Services
+    from data_feeds.services import Services
 
     services = Services(Settings.from_env())
     services.store.create_schema()
@@ -257,7 +258,7 @@ def devices_relink(args) -> int:
 def import_reports(args) -> int:
     from data_feeds.reports.bulk_import import run_cli
 
-    return run_cli(_services(), args.file, dry_run=args.dry_run, batch_size=args.batch_size, source=args.source)
+    return run_cli(_services().reports, args.file, dry_run=args.dry_run, batch_size=args.batch_size, source=args.source)
 
 
 def report_evidence(args) -> int:
@@ -305,6 +306,19 @@ def import_indicators(args) -> int:
     return run_cli(_services().indicators, args.file, dry_run=args.dry_run)
 
 
+def import_boundaries(args) -> int:
+    """Official kelurahan boundaries (exit 0 imported, 2 refused); the running dashboards draw with them next."""
+    import json
+
+    from geodata.importer import import_boundaries as check_and_import
+
+    report = check_and_import(args.file, Settings.from_env().official_boundaries_path, dry_run=args.dry_run)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.text())
+    if report.accepted and not args.dry_run:
+        print("A running dashboard draws and locates with them from its next page load.")
+    return 0 if report.accepted else 2
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data_feeds", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -336,6 +350,13 @@ def main(argv: list[str] | None = None) -> int:
     inds.add_argument("file")
     inds.add_argument("--dry-run", action="store_true", help="check every row, store nothing")
     inds.set_defaults(func=import_indicators)
+    bounds = imp.add_parser(
+        "boundaries", help="official kelurahan boundaries (GeoJSON, Shapefile, GeoPackage, zip; exit 2 if refused)"
+    )
+    bounds.add_argument("file", type=Path)
+    bounds.add_argument("--dry-run", action="store_true", help="check and report only")
+    bounds.add_argument("--json", action="store_true", help="print the report as JSON")
+    bounds.set_defaults(func=import_boundaries)
     rep = sub.add_parser("report", help="documents to file").add_subparsers(dest="what", required=True)
     evidence = rep.add_parser("evidence", help="the assessors' evidence pack (PDF)")
     evidence.add_argument("--out", required=True, help="the PDF to write")

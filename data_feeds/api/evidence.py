@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, abort, send_file
 
 from data_feeds.reports import evidence_files
-from data_feeds.runtime.services import current
+from data_feeds.services import current
 from data_feeds.validation import ApiError
 
 from .signin import viewer

@@ -8,8 +8,8 @@ import redis
 from flask import Response, jsonify
 
 from data_feeds.clock import iso_utc, utcnow
-from data_feeds.runtime.build import build_id
-from data_feeds.runtime.services import Services
+from data_feeds.services import Services
+from data_feeds.settings import build_id
 
 
 def health(services: Services) -> dict:

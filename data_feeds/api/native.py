@@ -17,12 +17,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from data_feeds.access.keys import HEADER, Principal
 from data_feeds.clock import WIB, utcnow, wib_today
-from data_feeds.indicators import export as indicator_export
+from data_feeds.documents import indicator_export, report_export
 from data_feeds.indicators import importer as indicator_import
 from data_feeds.live import replay
-from data_feeds.reports import export as report_export
 from data_feeds.reports import search
-from data_feeds.runtime.services import current
+from data_feeds.services import current
 from data_feeds.spreadsheets import CSV_FORMS
 from data_feeds.validation import ApiError, truthy
 from geodata.gazetteer import CITY_CODE

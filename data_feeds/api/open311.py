@@ -24,7 +24,7 @@ from data_feeds.access.viewer import Viewer
 from data_feeds.clock import EARLIEST, WIB, iso_wib, utcnow
 from data_feeds.reports import lifecycle, sla
 from data_feeds.reports.categories import RoutingTable
-from data_feeds.runtime.services import current
+from data_feeds.services import current
 from data_feeds.validation import ApiError, LongText, Url, parse, truthy
 from geodata.gazetteer import Gazetteer
 

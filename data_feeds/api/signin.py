@@ -30,11 +30,11 @@ from data_feeds.access.people import People, Person, SignInRefused
 from data_feeds.access.tokens import PAIR_PATH, SIGNIN_PATH, OneTimeTokens
 from data_feeds.access.viewer import Viewer
 from data_feeds.clock import iso_utc, utcnow
-from data_feeds.runtime.services import Services, current
-from data_feeds.runtime.settings import Settings
+from data_feeds.i18n import LANGS, fmt_time, t
+from data_feeds.services import Services, current
+from data_feeds.settings import Settings
 from data_feeds.validation import ApiError
 from layouts import signin_page
-from layouts.i18n import LANGS, fmt_time, t
 
 DEVICE_COOKIE = "lr_device"
 CSRF_COOKIE, CSRF_HEADER = "_csrf_token", "X-CSRFToken"

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from data_feeds.access import limits
 from data_feeds.access.keys import HEADER
 from data_feeds.access.tokens import SIGNIN_PATH
-from data_feeds.runtime.services import Services, current
+from data_feeds.services import Services, current
 
 from . import native, open311
 

@@ -29,11 +29,11 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from sqlalchemy import select
 
 from data_feeds.clock import WIB, utcnow
+from data_feeds.i18n import fmt_date, fmt_duration, fmt_figure, fmt_int, t
 from data_feeds.reports import sla
-from data_feeds.runtime.services import Services
+from data_feeds.services import Services
 from data_feeds.store import indicator_values, reports
 from geodata.gazetteer import CITY_CODE
-from layouts.i18n import fmt_date, fmt_duration, fmt_figure, fmt_int, t
 
 from . import complaints, pdf
 

@@ -14,8 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from data_feeds.i18n import fmt_figure, fmt_int, t  # noqa: E402
 from geodata import choropleth  # noqa: E402
-from layouts.i18n import fmt_figure, fmt_int, t  # noqa: E402
 
 INK, MUTED, GRID = "#1b2430", "#5a6472", "#d9dee6"
 BARS = {"reports": "#3b528b", "resolved": "#2a9d5c", "overdue": "#c0392b"}

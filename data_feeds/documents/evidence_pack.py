@@ -6,7 +6,7 @@
 A cover (city, period, generated at, boundaries official or schematic, demo or not), the contents, then per pillar
 each indicator with its figure, target and realisation, a trend, its source and as-of date and the stale flag, and the
 complaint handling of the pillar's agencies in the period with a chart; the city's choropleth maps; a methodology
-page. Built from the live snapshot the screens draw (its indicator summary and map values, layouts/i18n's number
+page. Built from the live snapshot the screens draw (its indicator summary and map values, data_feeds/i18n's number
 and date forms), so the pack and the wall agree to the digit; the complaint figures from the store for the period.
 Demo figures carry a DEMO tag where they stand and a DEMO line at the foot of every page they appear on. No
 personal data: aggregates only. reportlab (a pure wheel: the project's own set-up installs it) with DejaVu Sans,
@@ -37,11 +37,11 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from data_feeds.clock import WIB, utcnow, wib_today
+from data_feeds.i18n import fmt_date, fmt_duration, fmt_figure, fmt_int, fmt_pct, population_period, t
 from data_feeds.indicators.config import PILLARS
-from data_feeds.runtime.services import Services
+from data_feeds.services import Services
 from geodata import choropleth
 from geodata.gazetteer import CITY_CODE
-from layouts.i18n import fmt_date, fmt_duration, fmt_figure, fmt_int, fmt_pct, population_period, t
 
 from . import charts, complaints, pdf
 

@@ -34,12 +34,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from data_feeds.runtime.services import Services
-from data_feeds.store import ReportColumns
-from data_feeds.validation import ApiError
-
 from data_feeds.reports.bulk_fast_lane import FastLane, FastRows
 from data_feeds.reports.csv_cells import csv_number, split_list
+from data_feeds.reports.service import ReportService
+from data_feeds.store import ReportColumns
+from data_feeds.validation import ApiError
 
 NUMBER_COLUMNS = ("lat", "lon")
 LIST_COLUMNS = ("media", "evidence")
@@ -183,12 +182,13 @@ WRITE_GROUP_ROWS = 8_000  # checked batches written together in one transaction 
 
 
 class Importer:
-    def __init__(self, services: Services, batch_size: int = 1000, default_source: str | None = None):
-        self.services, self.batch_size, self.default_source = services, max(1, batch_size), default_source
+    def __init__(self, reports: ReportService, batch_size: int = 1000, default_source: str | None = None):
+        self.reports, self.store = reports, reports.store
+        self.batch_size, self.default_source = max(1, batch_size), default_source
 
     def is_large(self, rows: int) -> bool:
         """Whether a file of `rows` is loaded with the read indexes built at the end (see LOAD_MODE_MIN_ROWS)."""
-        return rows >= LOAD_MODE_MIN_ROWS and rows >= self.services.store.count_reports()
+        return rows >= LOAD_MODE_MIN_ROWS and rows >= self.store.count_reports()
 
     def check(
         self, lines: list[tuple[int, dict]], now: datetime
@@ -196,7 +196,7 @@ class Importer:
         """Rows -> per row, (report row, events) ready to store, or the ApiError naming the field. The rules are
         the live ones (ReportService.prepare_many: the same validation, placement in one query for the batch;
         `replay`: the lifecycle)."""
-        reports = self.services.reports
+        reports = self.reports
         out: list = []
         wanted: list[tuple[int, int, list[dict]]] = []  # (position in out, position in payloads, changes)
         payloads: list[dict] = []
@@ -240,10 +240,10 @@ class Importer:
             batches = (
                 self._checked_in_a_child(path, result) if total >= PIPELINE_MIN_ROWS else self.batches(path, result)
             )
-            with self.services.store.bulk_load() if self.is_large(total) else contextlib.nullcontext():
+            with self.store.bulk_load() if self.is_large(total) else contextlib.nullcontext():
                 for columns, rows in batches:
                     if len(columns):
-                        inserted, already = self.services.store.insert_batch(columns, datetime.now(timezone.utc))
+                        inserted, already = self.store.insert_batch(columns, datetime.now(timezone.utc))
                         result.imported += inserted
                         result.already_stored += already
                     bar.update(rows)
@@ -294,7 +294,7 @@ class Importer:
             return
         with open(path, encoding="utf-8-sig", newline="") as fh:
             header, records = read_csv_records(fh)
-            lane = FastLane(self.services.routing, self.services.reports.locator, header, self.default_source)
+            lane = FastLane(self.reports.routing, self.reports.locator, header, self.default_source)
 
             def split(pending: list[tuple[int, list[str]]]) -> tuple[ReportColumns, int]:
                 fast, doubted = lane.split(pending, datetime.now(timezone.utc))
@@ -321,7 +321,7 @@ class Importer:
             own = ImportResult()
             try:
                 for columns, rows in self.batches(path, own):  # sent as the driver takes them: cheaper to send
-                    sending.send(("batch", (self.services.store.driver_rows(columns), rows)))
+                    sending.send(("batch", (self.store.driver_rows(columns), rows)))
                 sending.send(("done", own))
             except BaseException as exc:  # noqa: BLE001 - handed to the writing process, which raises it
                 sending.send(("failed", exc))
@@ -346,7 +346,7 @@ class Importer:
             except BaseException as exc:  # noqa: BLE001 - raised by the writer
                 arrived.put(("failed", exc))
 
-        self.services.store.dispose()  # no open database connection crosses the fork
+        self.store.dispose()  # no open database connection crosses the fork
         checker = context.Process(target=check_all, name="import-checker", daemon=True)
         checker.start()
         sending.close()
@@ -404,14 +404,14 @@ def _few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def run_cli(services: Services, file: str, dry_run: bool, batch_size: int, source: str | None) -> int:
+def run_cli(reports: ReportService, file: str, dry_run: bool, batch_size: int, source: str | None) -> int:
     path = Path(file)
     if not path.is_file():
         print(f"no such file: {file}", file=sys.stderr)
         return 2
     started = time.perf_counter()
     try:
-        result = Importer(services, batch_size, source).run(path, dry_run=dry_run, progress=sys.stderr.isatty())
+        result = Importer(reports, batch_size, source).run(path, dry_run=dry_run, progress=sys.stderr.isatty())
     except (UnicodeDecodeError, csv.Error) as exc:
         # batches before the unreadable part are stored whole; a re-run after fixing the file skips them
         print(f"error: {file} cannot be read past a point ({exc}); save it as UTF-8 and run again", file=sys.stderr)

@@ -17,14 +17,13 @@ from ulid import ULID
 
 from data_feeds.access.keys import Principal
 from data_feeds.clock import iso_utc, utcnow
+from data_feeds.reports import lifecycle, sla
+from data_feeds.reports.categories import RoutingTable
+from data_feeds.reports.contract import ReportIn, StatusChangeIn
 from data_feeds.store import NotFound, Store
 from data_feeds.validation import ApiError, parse
 from geodata.gazetteer import Gazetteer
 from geodata.locate import Locator
-
-from data_feeds.reports import lifecycle, sla
-from data_feeds.reports.categories import RoutingTable
-from data_feeds.reports.contract import ReportIn, StatusChangeIn
 
 FUTURE_SKEW = timedelta(minutes=5)
 # What people do from the dashboard, and who may: "forward" actions are the LIVE Room operators';
@@ -400,10 +399,9 @@ class ReportService:
             conditions += search.arrived_since(arrived_since)
         return self.store.count_reports_where(conditions, search.fts_terms(query.q), cap, few=arrived_since is not None)
 
-    def points(self, query, who, limit: int) -> list[dict]:
-        """The newest `limit` matching reports that `who` may see, as map markers (live.shapes.MarkerFeature)."""
-        from data_feeds.live.snapshot import marker_feature
-
+    def points(self, query, who, limit: int, shape: Callable[[SimpleNamespace, str], dict]) -> list[dict]:
+        """The newest `limit` matching reports that `who` may see, each given to `shape` with its SLA clock state
+        (the caller's marker, e.g. live.snapshot.marker_feature)."""
         from data_feeds.reports import search
 
         now = self.clock()
@@ -414,7 +412,7 @@ class ReportService:
             state, _due = sla.clock_state(
                 row["status"], row["reported_at"], self.routing.categories[row["category"]], now
             )
-            out.append(marker_feature(SimpleNamespace(**row), self.gazetteer, state))
+            out.append(shape(SimpleNamespace(**row), state))
         return out
 
     def get_personal(self, report_id: str, who, address: str | None) -> dict:

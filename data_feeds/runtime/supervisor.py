@@ -18,10 +18,9 @@ import urllib.request
 from dataclasses import replace
 
 from data_feeds.access.start import start_links
-from data_feeds.store import Store
-
 from data_feeds.runtime.embedded_redis import EmbeddedRedis
-from data_feeds.runtime.settings import PROJECT_DIR, Settings
+from data_feeds.settings import PROJECT_DIR, Settings
+from data_feeds.store import Store
 
 log = logging.getLogger("liveroom")
 
@@ -41,12 +40,12 @@ class Supervisor:
 
     def _start_worker(self) -> None:
         self.worker = subprocess.Popen(
-            [sys.executable, "-m", "data_feeds.live.worker"], cwd=PROJECT_DIR, env=self._env()
+            [sys.executable, "-m", "data_feeds.runtime.worker"], cwd=PROJECT_DIR, env=self._env()
         )
 
     def _start_channel(self) -> None:
         self.channel = subprocess.Popen(
-            [sys.executable, "-m", "data_feeds.live.channel"], cwd=PROJECT_DIR, env=self._env()
+            [sys.executable, "-m", "data_feeds.runtime.channel"], cwd=PROJECT_DIR, env=self._env()
         )
 
     def _web_command(self) -> list[str]:

@@ -18,7 +18,7 @@ bytes: a merge patch of the view and the markers that changed.
     GET /live/healthz                    {"clients", "audiences", "version", "redis"}
 
 A dashboard that reconnects with the version it has gets what changed since (the last HISTORY versions),
-otherwise a reset. The ticket (access.live_ticket) is the only credential: no cookie is read, so any origin
+otherwise a reset. The ticket (live.ticket) is the only credential: no cookie is read, so any origin
 may call (CORS *).
 """
 
@@ -42,15 +42,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from data_feeds.access import live_ticket
 from data_feeds.clock import iso_utc, utcnow
-from data_feeds.runtime.build import build_id
-from data_feeds.runtime.services import Services
-from data_feeds.runtime.settings import Settings
-
+from data_feeds.live import ticket as live_ticket
 from data_feeds.live import view as live_view
 from data_feeds.live.versions import LiveState
 from data_feeds.live.view import Audience
+from data_feeds.services import Services
+from data_feeds.settings import Settings, build_id
 
 log = logging.getLogger("liveroom.channel")
 BEAT_S = 5.0  # a dashboard that hears nothing for 2 x BEAT_S + 5 s says it is cut off
@@ -399,7 +397,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 
 def main() -> None:
-    """`python -m data_feeds.live.channel`: serve it on LIVE_PORT (app.py does this)."""
+    """`python -m data_feeds.runtime.channel`: serve it on LIVE_PORT (app.py does this)."""
     import uvicorn
 
     logging.basicConfig(

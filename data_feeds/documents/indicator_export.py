@@ -18,14 +18,13 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from data_feeds.clock import WIB, utcnow, wib_today
+from data_feeds.indicators.config import PILLARS
+from data_feeds.indicators.series import IndicatorService
+from data_feeds.indicators.summary import summarise
 from data_feeds.reports.categories import RoutingTable
 from data_feeds.spreadsheets import BOOL_WORDS, csv_bytes, formula_safe
 from data_feeds.store import FINITE_FIGURE, indicator_values
 from geodata.gazetteer import CITY_CODE
-
-from data_feeds.indicators.config import PILLARS
-from data_feeds.indicators.series import IndicatorService
-from data_feeds.indicators.summary import summarise
 
 COLUMNS = {  # key: (Indonesian header, English header)
     "pillar": ("pilar", "pillar"),

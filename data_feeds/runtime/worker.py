@@ -4,7 +4,7 @@ may run one, the others wait to take over.
 Threads of the active one: the outbox relay (store -> Redis stream), the aggregator (stream -> snapshot,
 once per data change, off the request path), the demo feed, outbox pruning, the planner's statistics, and
 a heartbeat the dashboards use to tell "nothing happened" from "nothing is watching".
-Run by app.py; `python -m data_feeds.live.worker` runs it alone.
+Run by app.py; `python -m data_feeds.runtime.worker` runs it alone.
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ from datetime import datetime, timezone
 import redis
 
 from data_feeds.indicators import demo as demo_indicators
-from data_feeds.reports.demo import DemoFeed
-from data_feeds.runtime.services import Services
-from data_feeds.runtime.settings import Settings
-from data_feeds.store import Store
-
 from data_feeds.live.bus import OutboxRelay, connect
 from data_feeds.live.lease import RENEW_S, WAIT_S, Lease, holder_name
 from data_feeds.live.snapshot import agency_scopes, compute
 from data_feeds.live.versions import LivePublisher
+from data_feeds.reports.demo import DemoFeed
+from data_feeds.services import Services
+from data_feeds.settings import Settings
+from data_feeds.store import Store
 
 log = logging.getLogger("liveroom.worker")
 REFRESH_EVERY_S = 15.0  # recompute even without events: day rollover, feeds going stale

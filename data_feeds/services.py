@@ -18,11 +18,10 @@ from data_feeds.live.bus import Keys, Poker, connect
 from data_feeds.live.versions import LiveReader
 from data_feeds.reports import categories
 from data_feeds.reports.service import ReportService
+from data_feeds.settings import Settings
 from data_feeds.store import Store
 from geodata import boundaries, gazetteer
 from geodata.locate import Locator
-
-from data_feeds.runtime.settings import Settings
 
 SCHEMATIC_TOLERANCE_M = 750.0  # schematic edges are approximate: accept points this close outside
 OFFICIAL_TOLERANCE_M = 30.0  # GPS error at the edge of official boundaries
@@ -50,7 +49,7 @@ class Services:
 
     @property
     def boundaries(self) -> boundaries.BoundarySet:
-        """The boundaries in use. An import (python -m geodata import) replaces the official file;
+        """The boundaries in use. An import (python -m data_feeds import boundaries) replaces the official file;
         every process notices at its next use (one stat) and draws and locates with the new ones."""
         path = self.settings.official_boundaries_path
         current = self._boundaries

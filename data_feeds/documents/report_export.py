@@ -16,9 +16,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from data_feeds.clock import WIB, utcnow
-from data_feeds.spreadsheets import csv_bytes, safe_cell
-
 from data_feeds.reports import search
+from data_feeds.spreadsheets import csv_bytes, safe_cell
 
 MAX_ROWS = 20_000  # one download; a bigger set is narrowed by its filters (the title says when it was cut)
 PAGE = 200
