@@ -30,6 +30,7 @@ from datetime import datetime, timezone
 from ulid import ULID
 
 from bench.common import WRK_POST_LUA, need, save, summary_ms, tmpdir
+from data_feeds.reports.repository import ReportRepository
 from data_feeds.store import Store
 from tests.stack import LiveStack
 
@@ -72,6 +73,7 @@ def _raw_row(now, n: int, kel=("36.71.07", "36.71.07.1014")) -> dict:
 def raw_insert_rate(url: str, n: int) -> dict:
     store = Store(url)
     store.create_schema()
+    repository = ReportRepository(store)
     now = datetime.now(timezone.utc)
     times = []
     for i in range(n):
@@ -88,7 +90,7 @@ def raw_insert_rate(url: str, n: int) -> dict:
         )
         row = _raw_row(now, i)
         t0 = time.perf_counter()
-        store.insert_report(row, event)
+        repository.insert_report(row, event)
         times.append(time.perf_counter() - t0)
     store.dispose()
     return {
@@ -135,7 +137,7 @@ def raw_batch_rate(url: str, rows: int) -> dict:
         items.append((row, events))
     t0 = time.perf_counter()
     for k in range(0, rows, 1000):
-        store.insert_batch(items[k : k + 1000], now)
+        ReportRepository(store).insert_batch(items[k : k + 1000], now)
     elapsed = time.perf_counter() - t0
     store.dispose()
     return {
@@ -211,7 +213,7 @@ def prefill(url, n: int, seed: int = 5, days: float = 3 * 365) -> float:
                     {**ev, "kind": "status", "from_status": "diproses", "to_status": "selesai", "at": resolved},
                 ]
             items.append((row, events))
-        store.insert_batch(items, now)
+        ReportRepository(store).insert_batch(items, now)
         done += len(items)
     store.dispose()
     return time.perf_counter() - t0
@@ -271,7 +273,7 @@ def post_rate(wrk: str, stack, seconds: int, connections: int, threads: int) -> 
     script.write_text(WRK_POST_LUA % (json.dumps(BODY), stack.key))
     url = f"{stack.url}/api/v1/reports"
     subprocess.run([wrk, "-t1", "-c4", "-d3s", "-s", str(script), url], capture_output=True)  # warm up
-    before = Store(stack.database_url).count_reports()
+    before = ReportRepository(Store(stack.database_url)).count_reports()
     cpu_before, wrk_before = cpu_by_part(stack), _children_cpu_s()
     out = subprocess.run(
         [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url],
@@ -286,7 +288,7 @@ def post_rate(wrk: str, stack, seconds: int, connections: int, threads: int) -> 
     }
     per_post["wrk"] = round((wrk_after - wrk_before) / max(stats["requests"], 1) * 1000, 3)
     time.sleep(1)
-    stored = Store(stack.database_url).count_reports() - before
+    stored = ReportRepository(Store(stack.database_url)).count_reports() - before
     ok = stats["requests"] - stats["non2xx"]
     return {
         "load": f"wrk -t{threads} -c{connections} -d{seconds}s, one JSON report per request",

@@ -21,6 +21,7 @@ from ulid import ULID
 from bench.common import save, summary_ms, tmpdir
 from data_feeds.access.viewer import Viewer
 from data_feeds.reports import categories, search
+from data_feeds.reports.repository import ReportRepository
 from data_feeds.reports.service import ReportService
 from data_feeds.store import Store
 from geodata import gazetteer
@@ -79,7 +80,7 @@ def fill(store: Store, n: int, seed: int = 11) -> float:
             )
             ev = dict(opd=OPD[cat], actor="laksa", note=None, evidence=[], recorded_at=reported)
             items.append((row, [{**ev, "kind": "created", "from_status": None, "to_status": "baru", "at": reported}]))
-        store.insert_batch(items, now)
+        ReportRepository(store).insert_batch(items, now)
         done += len(items)
     return time.perf_counter() - t0
 

@@ -18,6 +18,7 @@ from bench.common import save, summary_ms, tmpdir
 from bench.ingest import prefill
 from data_feeds.live.snapshot import agency_scopes, compute
 from data_feeds.reports import categories
+from data_feeds.reports.repository import ReportRepository
 from data_feeds.store import Store
 from geodata import gazetteer
 
@@ -42,7 +43,7 @@ def time_rebuilds(db: Path, runs: int = 7) -> dict:
             )
             times[kind].append(time.perf_counter() - t0)
     out = {
-        "reports": store.count_reports(),
+        "reports": ReportRepository(store).count_reports(),
         "open": summary["kpi"]["baru"] + summary["kpi"]["diproses"],
         "markers": len(markers),
         "agency_views": len(scopes),

@@ -75,7 +75,7 @@ def store_counts(services) -> tuple[int, int, int]:
 
 def stored_report(services, report_id: str) -> dict:
     """A report as the public API shows it, with the reporter read straight from the store (no audited route)."""
-    row, _events = services.store.get_report(report_id)
+    row, _events = services.reports.repository.get_report(report_id)
     return {
         **services.reports.get(report_id),
         "reporter": {"name": row["reporter_name"], "phone": row["reporter_phone"]},

@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from data_feeds.reports.repository import ReportRepository
 from data_feeds.store import Store, outbox
 from tests.helpers import post, report_payload, sign_in, store_counts
 
@@ -23,7 +24,7 @@ def test_post_report_is_committed_and_placed_from_coordinates(client, services, 
     assert body["opd"]["code"] == "dpupr"  # jalan_rusak routes to DPUPR
     # Durable: a fresh connection to the same file sees it.
     fresh = Store(settings.database_url)
-    row, events = fresh.get_report(body["id"])
+    row, events = ReportRepository(fresh).get_report(body["id"])
     assert row["title"] == "Jalan berlubang di depan pasar"
     assert [e["to_status"] for e in events] == ["baru"]
     fresh.dispose()

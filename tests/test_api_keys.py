@@ -60,7 +60,9 @@ def test_workflow_needs_its_role(client, services):
     event = client.get(f"/api/v1/reports/{rid}").get_json()["events"][-1]
     assert event["actor"] == "laksa"  # the key's holder is recorded when no actor is named: publicly, its source only
     key_id = services.test_keys["laksa"].split("_")[1]
-    assert services.store.get_report(rid)[1][-1]["actor_key"] == key_id  # and which key it was, in the store
+    assert (
+        services.reports.repository.get_report(rid)[1][-1]["actor_key"] == key_id
+    )  # and which key it was, in the store
 
 
 def cli(data_dir, *args) -> subprocess.CompletedProcess:

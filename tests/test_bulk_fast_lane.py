@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from data_feeds.reports.batch import ReportColumns
 from data_feeds.reports.bulk_fast_lane import FastLane
 from data_feeds.reports.bulk_import import Importer, csv_row
-from data_feeds.store import ReportColumns
 from data_feeds.validation import ApiError
 
 NOW = datetime(2026, 11, 30, 5, 0, tzinfo=timezone.utc)
@@ -308,8 +308,8 @@ def test_batch_ids_are_ulids_of_now(count):
 
 
 def test_rows_made_for_one_kind_of_store_are_refused_by_the_other(services):
-    from data_feeds.store import DriverRows
+    from data_feeds.reports.batch import DriverRows
 
     made_for_postgres = DriverRows(True, (("id",), [("A",)]), (("report_id",), []), [("A", "laksa", None)])
     with pytest.raises(ValueError, match="another kind of store"):
-        services.store.insert_batch(made_for_postgres, NOW)
+        services.reports.repository.insert_batch(made_for_postgres, NOW)

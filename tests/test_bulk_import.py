@@ -96,7 +96,9 @@ def test_history_is_replayed_through_the_lifecycle(services, tmp_path, kind):
     path = (write_csv if kind == "csv" else write_jsonl)(tmp_path / f"history.{kind}", HISTORY)
     result = Importer(services.reports).run(path, progress=False)
     assert result.ok and (result.rows, result.imported) == (4, 4)
-    stored = {r["source_id"]: r for r in (stored_report(services, rid) for rid in services.store.report_ids())}
+    stored = {
+        r["source_id"]: r for r in (stored_report(services, rid) for rid in services.reports.repository.report_ids())
+    }
     done = stored["H-1"]
     assert done["status"] == "selesai" and done["media"] == ["https://laksa.example/a.jpg"]
     assert [e["kind"] for e in done["events"]] == ["created", "status", "status"]
@@ -110,7 +112,7 @@ def test_history_is_replayed_through_the_lifecycle(services, tmp_path, kind):
         assert conn.execute(select(func.count()).select_from(outbox)).scalar_one() == 1
 
     again = Importer(services.reports).run(path, progress=False)  # a re-run stores nothing twice
-    assert (again.imported, again.already_stored) == (0, 4) and len(services.store.report_ids()) == 4
+    assert (again.imported, again.already_stored) == (0, 4) and len(services.reports.repository.report_ids()) == 4
 
 
 def test_a_bad_row_refuses_its_whole_batch_and_names_line_and_field(services, tmp_path):
@@ -124,7 +126,11 @@ def test_a_bad_row_refuses_its_whole_batch_and_names_line_and_field(services, tm
     assert (result.imported, result.refused_batches, result.refused_rows) == (3, 2, 4)
     # batches [1,2] and [7] stored; [3,4] and [5,6] refused whole, good rows 4 and 6 with them
     # (line numbers count the header)
-    assert {services.reports.get(r)["source_id"] for r in services.store.report_ids()} == {"H-1", "H-2", "H-7"}
+    assert {services.reports.get(r)["source_id"] for r in services.reports.repository.report_ids()} == {
+        "H-1",
+        "H-2",
+        "H-7",
+    }
 
 
 @pytest.mark.parametrize(
@@ -244,13 +250,13 @@ def test_a_large_first_load_builds_its_read_indexes_at_the_end_and_is_announced_
     monkeypatch.setattr(bulk_import, "LOAD_MODE_MIN_ROWS", 40)
     monkeypatch.setattr(bulk_import, "PIPELINE_MIN_ROWS", 40)
     seen_during: list[set[str]] = []
-    insert = services.store.insert_batch
+    insert = services.reports.repository.insert_batch
 
     def watching(items, at):
         seen_during.append(_indexes(services))
         return insert(items, at)
 
-    monkeypatch.setattr(services.store, "insert_batch", watching)
+    monkeypatch.setattr(services.reports.repository, "insert_batch", watching)
     rows = [row(n, title=f"Sampah kiriman gelombang {n}") for n in range(100, 145)] + HISTORY[:3]
     with services.store.read() as conn:
         announced_before = conn.execute(select(func.count()).select_from(outbox)).scalar_one()
@@ -263,7 +269,9 @@ def test_a_large_first_load_builds_its_read_indexes_at_the_end_and_is_announced_
     with services.store.read() as conn:
         payloads = [json.loads(p) for p in conn.execute(select(outbox.c.payload)).scalars()][announced_before:]
     assert [(p["kind"], p["reports"]) for p in payloads] == [("bulk", 48)]
-    done = {r["source_id"]: r for r in (stored_report(services, rid) for rid in services.store.report_ids())}["H-1"]
+    done = {
+        r["source_id"]: r for r in (stored_report(services, rid) for rid in services.reports.repository.report_ids())
+    }["H-1"]
     assert done["status"] == "selesai" and [e["to"] for e in done["events"]] == ["baru", "diproses", "selesai"]
 
 
@@ -314,7 +322,7 @@ def test_checked_in_a_second_process_bad_batches_are_refused_and_a_rerun_stores_
     rows[13] = row(13)
     result = Importer(services.reports, batch_size=10).run(write_csv(path, rows), progress=False)
     assert result.ok and (result.imported, result.already_stored) == (10, 15)
-    assert len(services.store.report_ids()) == 25
+    assert len(services.reports.repository.report_ids()) == 25
 
 
 def test_a_file_unreadable_midway_stores_the_batches_before_it(services, tmp_path, monkeypatch):
@@ -325,7 +333,7 @@ def test_a_file_unreadable_midway_stores_the_batches_before_it(services, tmp_pat
     path.write_bytes(path.read_bytes() + b"H-99,laksa,sampah,Judul \xff\xfe rusak,-6.18,106.63,,,,,,,,,\n")
     with pytest.raises(UnicodeDecodeError):
         Importer(services.reports, batch_size=10).run(path, progress=False)
-    assert len(services.store.report_ids()) >= 100  # the batches read before the bad bytes are stored
+    assert len(services.reports.repository.report_ids()) >= 100  # the batches read before the bad bytes are stored
 
 
 def test_a_store_failing_midway_stops_the_checking_process_and_says_so(services, tmp_path, monkeypatch):
@@ -337,7 +345,7 @@ def test_a_store_failing_midway_stops_the_checking_process_and_says_so(services,
 
     monkeypatch.setattr(bulk_import, "PIPELINE_MIN_ROWS", 1)
     monkeypatch.setattr(bulk_import, "WRITE_GROUP_ROWS", 1)  # one batch a write
-    insert, calls = services.store.insert_batch, []
+    insert, calls = services.reports.repository.insert_batch, []
 
     def failing_second(items, at):
         calls.append(len(items))
@@ -345,10 +353,10 @@ def test_a_store_failing_midway_stops_the_checking_process_and_says_so(services,
             raise OSError("disk full")
         return insert(items, at)
 
-    monkeypatch.setattr(services.store, "insert_batch", failing_second)
+    monkeypatch.setattr(services.reports.repository, "insert_batch", failing_second)
     with pytest.raises(OSError, match="disk full"):
         Importer(services.reports, batch_size=5).run(
             write_csv(tmp_path / "many.csv", [row(n) for n in range(200)]), progress=False
         )
-    assert len(services.store.report_ids()) == 5
+    assert len(services.reports.repository.report_ids()) == 5
     assert not [p for p in multiprocessing.active_children() if p.name == "import-checker"]

@@ -11,6 +11,7 @@ import time
 import pytest
 import requests
 
+from data_feeds.reports.repository import ReportRepository
 from data_feeds.store import Store
 from geodata import gazetteer
 from tests.helpers import WAIT_MS, open_wall, report_payload, wait_until
@@ -59,7 +60,7 @@ def test_killing_redis_mid_burst_loses_nothing_and_the_wall_recovers(live_stack,
 
     # Every 201 is in the store.
     store = Store(f"sqlite:///{live_stack.data_dir / 'liveroom.db'}")
-    assert set(accepted) <= store.report_ids()
+    assert set(accepted) <= ReportRepository(store).report_ids()
     baru_in_store = sum(1 for _ in accepted)  # all new, none moved
     store.dispose()
 
@@ -131,7 +132,7 @@ def test_killing_the_api_server_mid_burst_loses_no_acknowledged_report(live_stac
     new_master = int((live_stack.data_dir / "web.pid").read_text())
     assert new_master != master  # app.py started a new server
     store = Store(f"sqlite:///{live_stack.data_dir / 'liveroom.db'}")
-    assert set(accepted) <= store.report_ids()
+    assert set(accepted) <= ReportRepository(store).report_ids()
     store.dispose()
 
 
@@ -174,7 +175,7 @@ def test_redis_stopped_during_1000_posts_every_event_reaches_the_stream_once(liv
     assert refused == [] and len(accepted) == 1000
 
     store = Store(f"sqlite:///{live_stack.data_dir / 'liveroom.db'}")
-    assert set(accepted) <= store.report_ids()
+    assert set(accepted) <= ReportRepository(store).report_ids()
     store.dispose()
     wait_until(lambda: health(live_stack)["store"]["outbox_pending"] == 0, timeout=60)
     entries = [json.loads(fields[b"e"]) for _id, fields in client.xrange(keys.events, "-", "+")]

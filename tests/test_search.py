@@ -165,7 +165,7 @@ def test_the_text_index_covers_reports_stored_before_it_existed(settings):
             text("DROP TABLE reports_fts" if svc.store.is_sqlite else "ALTER TABLE reports DROP COLUMN search")
         )
     svc.store.create_schema()
-    assert [r["id"] for r, _e in svc.store.search_reports([], ["underpass"], 10)] == [rid]
+    assert [r["id"] for r, _e in svc.reports.repository.search_reports([], ["underpass"], 10)] == [rid]
 
 
 def test_the_planner_gets_fresh_statistics(services, city):
@@ -202,8 +202,8 @@ def test_counts_agree_whether_words_are_listed_once_or_asked_row_by_row(services
         query = ReportQuery.from_args({"q": q}, services.routing, services.gazetteer)
         terms = fts_terms(q)
         conditions = services.reports._scoped_conditions(query, reader) + arrived_since(an_hour_ago)
-        listed = services.store.count_reports_where(conditions, terms, None, few=False)
-        per_row = services.store.count_reports_where(conditions, terms, None, few=True)
+        listed = services.reports.repository.count_reports_where(conditions, terms, None, few=False)
+        per_row = services.reports.repository.count_reports_where(conditions, terms, None, few=True)
         assert listed == per_row == services.reports.count(query, reader, arrived_since=an_hour_ago), q
     # "arrived" leaves out what was reported long before, even if it was received just now (history imported)
     everything = ReportQuery.from_args({}, services.routing, services.gazetteer)

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
+from data_feeds.reports.repository import ReportRepository
 from data_feeds.store import Store
 from data_feeds.validation import ApiError
 from tests.helpers import report_payload
@@ -22,7 +23,7 @@ def test_concurrent_posts_are_all_committed_once(services, settings):
         )
     assert len(set(results)) == 400
     fresh = Store(settings.database_url)  # another connection: only committed rows are visible
-    assert fresh.report_ids() == set(results)
+    assert ReportRepository(fresh).report_ids() == set(results)
     fresh.dispose()
 
 
@@ -37,7 +38,7 @@ def test_same_sender_id_racing_itself_is_stored_once(services):
         results = list(pool.map(send, range(8)))
     assert len({r[0]["id"] for r in results}) == 1
     assert sum(created for _, created in results) == 1
-    assert services.store.count_reports() == 1
+    assert services.reports.repository.count_reports() == 1
 
 
 def test_a_failing_job_fails_alone_in_its_batch(services):
@@ -63,8 +64,10 @@ def test_a_failing_job_fails_alone_in_its_batch(services):
         with pytest.raises(ApiError):
             bad.result()
         stored = [f.result()[0]["id"] for f in others]
-    assert services.store.get_report(good["id"])[0]["title"] == "diubah"  # the bad job's write was rolled back
-    assert set(stored) <= services.store.report_ids()
+    assert (
+        services.reports.repository.get_report(good["id"])[0]["title"] == "diubah"
+    )  # the bad job's write was rolled back
+    assert set(stored) <= services.reports.repository.report_ids()
 
 
 def test_a_new_report_tells_the_outbox_its_created_event_in_the_same_words_on_every_store(services):
@@ -73,7 +76,7 @@ def test_a_new_report_tells_the_outbox_its_created_event_in_the_same_words_on_ev
     import json
 
     report = services.reports.submit(report_payload(title="Satu pernyataan"))[0]
-    events = services.store.get_report(report["id"])[1]
+    events = services.reports.repository.get_report(report["id"])[1]
     payloads = [row["payload"] for row in services.store.pending_outbox()]
     assert len(events) == 1 and len(payloads) == 1
     expected = {

@@ -19,7 +19,7 @@ def health(services: Services) -> dict:
     t0 = time.perf_counter()
     try:
         services.store.ping()
-        latest = services.store.feed_latest(list(services.routing.sources))
+        latest = services.reports.repository.feed_latest(list(services.routing.sources))
         backlog = services.store.outbox_backlog()
         out["store"] = {
             "up": True,

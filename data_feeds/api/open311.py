@@ -411,7 +411,7 @@ def token_lookup(token, fmt):
     who = reader(check(fmt))
     services = current()
     for source in services.routing.sources if ID.match(token) else ():  # one unique-index lookup per source
-        row = services.store.find_by_source_ref(source, token)
+        row = services.reports.repository.find_by_source_ref(source, token)
         if row and who.sees(row):
             return render(fmt, "service_requests", "request", [{"service_request_id": row["id"], "token": token}])
     raise Open311Error(404, f"token {token!r} not found")
@@ -442,7 +442,7 @@ def list_requests(fmt):
     routing = services.routing
     if "service_request_id" in given:  # overrides all other arguments
         ids = [i.strip() for i in given["service_request_id"].split(",") if ID.match(i.strip())][:MAX_ROWS]
-        rows = [r for r in services.store.find_reports(ids=ids) if who.sees(r)]
+        rows = [r for r in services.reports.repository.find_reports(ids=ids) if who.sees(r)]
     else:
         codes = [c.strip() for c in given.get("service_code", "").split(",") if c.strip()]
         unknown = [c for c in codes if c not in routing.categories]
@@ -456,7 +456,7 @@ def list_requests(fmt):
         start, end = window(given)
         # end is inclusive in the spec's wording; the store's range is half-open
         source, opds = who.report_filter()
-        rows = services.store.find_reports(
+        rows = services.reports.repository.find_reports(
             categories=codes or None,
             statuses=statuses,
             start=start,
@@ -476,7 +476,7 @@ def one_request(rid, fmt):
     services = current()
     given = check(fmt)
     who = reader(given)
-    rows = [r for r in services.store.find_reports(ids=[rid]) if who.sees(r)] if ID.match(rid) else []
+    rows = [r for r in services.reports.repository.find_reports(ids=[rid]) if who.sees(r)] if ID.match(rid) else []
     if not rows:  # another agency's or feed's request reads as none
         raise Open311Error(404, f"service_request_id {rid!r} not found")
     return render(
@@ -497,7 +497,7 @@ def updates(fmt):
     if not {"report", "workflow"} & who.roles:
         raise Open311Error(403, "api_key: this key follows no requests (it needs the report or workflow role)")
     start, end = window(given)
-    events = services.store.events_between(
+    events = services.reports.repository.events_between(
         start, end + timedelta(microseconds=1), source=who.source or None, opds=who.opds or None, limit=MAX_ROWS
     )
     return render(fmt, "service_request_updates", "request_update", [_update(e, services.routing) for e in events])

@@ -17,6 +17,7 @@ from data_feeds.indicators import summary as indicator_summary
 from data_feeds.indicators.config import load as load_indicators
 from data_feeds.reports import lifecycle, sla
 from data_feeds.reports.categories import RoutingTable
+from data_feeds.reports.repository import ReportRepository
 from data_feeds.store import Store, reports
 from geodata import choropleth
 from geodata.gazetteer import Gazetteer
@@ -160,7 +161,7 @@ def compute(
         # No ORDER BY here: SQLite would walk the reported_at index over the whole table to avoid a sort.
         live_rows += conn.execute(select(*cols).where(r.resolved_at >= now - RESOLVED_VISIBLE)).all()
         live_rows = sorted(live_rows, key=lambda row: row.reported_at, reverse=True)[:marker_limit]
-    latest = store.feed_latest(list(routing.sources))
+    latest = ReportRepository(store).feed_latest(list(routing.sources))
     indicator_panels, indicator_subjects, indicators_mark = indicator_summary.summarise_on_change(
         store, load_indicators(), gz, wib_today(now)
     )

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from data_feeds.clock import EARLIEST
-from data_feeds.store import ReportColumns
+from data_feeds.reports.batch import ReportColumns
 from data_feeds.validation import _CONTROL_IN_LINE, _CONTROL_IN_TEXT, _INVISIBLE, _check_url
 
 from .contract import url_kind

@@ -34,10 +34,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from data_feeds.reports.batch import ReportColumns
 from data_feeds.reports.bulk_fast_lane import FastLane, FastRows
 from data_feeds.reports.csv_cells import csv_number, split_list
 from data_feeds.reports.service import ReportService
-from data_feeds.store import ReportColumns
 from data_feeds.validation import ApiError
 
 NUMBER_COLUMNS = ("lat", "lon")
@@ -188,7 +188,7 @@ class Importer:
 
     def is_large(self, rows: int) -> bool:
         """Whether a file of `rows` is loaded with the read indexes built at the end (see LOAD_MODE_MIN_ROWS)."""
-        return rows >= LOAD_MODE_MIN_ROWS and rows >= self.store.count_reports()
+        return rows >= LOAD_MODE_MIN_ROWS and rows >= self.reports.repository.count_reports()
 
     def check(
         self, lines: list[tuple[int, dict]], now: datetime
@@ -243,7 +243,7 @@ class Importer:
             with self.store.bulk_load() if self.is_large(total) else contextlib.nullcontext():
                 for columns, rows in batches:
                     if len(columns):
-                        inserted, already = self.store.insert_batch(columns, datetime.now(timezone.utc))
+                        inserted, already = self.reports.repository.insert_batch(columns, datetime.now(timezone.utc))
                         result.imported += inserted
                         result.already_stored += already
                     bar.update(rows)
@@ -321,7 +321,7 @@ class Importer:
             own = ImportResult()
             try:
                 for columns, rows in self.batches(path, own):  # sent as the driver takes them: cheaper to send
-                    sending.send(("batch", (self.store.driver_rows(columns), rows)))
+                    sending.send(("batch", (self.reports.repository.driver_rows(columns), rows)))
                 sending.send(("done", own))
             except BaseException as exc:  # noqa: BLE001 - handed to the writing process, which raises it
                 sending.send(("failed", exc))

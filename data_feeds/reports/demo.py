@@ -244,7 +244,7 @@ class DemoFeed:
             changes = self._changes(row["id"], self._plan(row["id"], row["category"], reported), "baru", now)
             items.append(self.service.replay(row, [created], changes, now))
         for k in range(0, len(items), 2000):
-            self.service.store.insert_batch(items[k : k + 2000], now)
+            self.service.repository.insert_batch(items[k : k + 2000], now)
         return len(items)
 
     def run(self, stop: threading.Event) -> None:

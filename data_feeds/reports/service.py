@@ -20,6 +20,7 @@ from data_feeds.clock import iso_utc, utcnow
 from data_feeds.reports import lifecycle, sla
 from data_feeds.reports.categories import RoutingTable
 from data_feeds.reports.contract import ReportIn, StatusChangeIn
+from data_feeds.reports.repository import ReportRepository
 from data_feeds.store import NotFound, Store
 from data_feeds.validation import ApiError, parse
 from geodata.gazetteer import Gazetteer
@@ -76,6 +77,7 @@ class ReportService:
     ):
         """locator: gives the current Locator (boundaries can be re-imported while the app runs)."""
         self.store, self.routing, self.gazetteer, self._locator, self.clock = store, routing, gazetteer, locator, clock
+        self.repository = ReportRepository(store)
 
     @property
     def locator(self) -> Locator:
@@ -86,7 +88,7 @@ class ReportService:
     def submit(self, payload) -> tuple[dict, bool]:
         """Validate and store a report. -> (public report, created). Raises ApiError."""
         row, created_event = self.prepare(payload, self.clock())
-        stored, created = self.store.insert_report(row, created_event)
+        stored, created = self.repository.insert_report(row, created_event)
         return self.public(stored), created
 
     def prepare(self, payload, now: datetime) -> tuple[dict, dict]:
@@ -296,7 +298,7 @@ class ReportService:
         if not REPORT_ID.match(report_id):
             raise ApiError.one(404, "id", "no report with that id")
         try:
-            row, _event_id, _written = self.store.apply_event(report_id, decide, authorise=authorise)
+            row, _event_id, _written = self.repository.apply_event(report_id, decide, authorise=authorise)
         except NotFound:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
         return self.public(row)
@@ -320,7 +322,7 @@ class ReportService:
         if not REPORT_ID.match(report_id):
             raise ApiError.one(404, "id", "no report with that id")
         try:
-            return self.store.apply_event(
+            return self.repository.apply_event(
                 report_id, decide, external_id=external_id, authorise=by.require_scope if by is not None else None
             )
         except NotFound:
@@ -331,7 +333,7 @@ class ReportService:
         if not REPORT_ID.match(report_id):
             raise ApiError.one(404, "id", "no report with that id")
         try:
-            row, events = self.store.get_report(report_id)
+            row, events = self.repository.get_report(report_id)
         except NotFound:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
         return {**self.public(row), "events": [self._event(e) for e in events]}
@@ -353,7 +355,7 @@ class ReportService:
         after a cursor; `offset` is for a page reached without one (a table's scrollbar dragged far down)."""
         from data_feeds.reports import search
 
-        rows = self.store.search_reports(
+        rows = self.repository.search_reports(
             self._scoped_conditions(query, who) + search.keyset(after, oldest_first),
             search.fts_terms(query.q),
             limit + 1,
@@ -397,7 +399,9 @@ class ReportService:
         conditions = self._scoped_conditions(query, who)
         if arrived_since is not None:
             conditions += search.arrived_since(arrived_since)
-        return self.store.count_reports_where(conditions, search.fts_terms(query.q), cap, few=arrived_since is not None)
+        return self.repository.count_reports_where(
+            conditions, search.fts_terms(query.q), cap, few=arrived_since is not None
+        )
 
     def points(self, query, who, limit: int, shape: Callable[[SimpleNamespace, str], dict]) -> list[dict]:
         """The newest `limit` matching reports that `who` may see, each given to `shape` with its SLA clock state
@@ -406,7 +410,7 @@ class ReportService:
 
         now = self.clock()
         out = []
-        for row, _events in self.store.search_reports(
+        for row, _events in self.repository.search_reports(
             self._scoped_conditions(query, who), search.fts_terms(query.q), limit, with_events=False
         ):
             state, _due = sla.clock_state(
@@ -435,7 +439,7 @@ class ReportService:
             )
 
         try:
-            row, events, entry = self.store.read_audited(report_id, judge)
+            row, events, entry = self.repository.read_audited(report_id, judge)
         except NotFound:
             raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
         if entry["outcome"] != "allowed":
@@ -451,7 +455,7 @@ class ReportService:
         (`LKS-2026-000123`) among the reports `who` may see. Anything else reads as no report (404)."""
         if REPORT_ID.match(ref):
             try:
-                row, _events = self.store.get_report(ref)
+                row, _events = self.repository.get_report(ref)
                 return row["id"]
             except NotFound:
                 pass
@@ -459,7 +463,7 @@ class ReportService:
             found = [
                 row
                 for source in self.routing.sources
-                if (row := self.store.find_by_source_ref(source, ref)) is not None and who.sees(row)
+                if (row := self.repository.find_by_source_ref(source, ref)) is not None and who.sees(row)
             ]
             if len(found) == 1:
                 return found[0]["id"]
@@ -484,7 +488,7 @@ class ReportService:
                 "title": row["title"],
                 "reported_at": iso_utc(row["reported_at"]),
             }
-            for row in self.store.duplicates_of(report_id)
+            for row in self.repository.duplicates_of(report_id)
             if who.sees(row)
         ]
         return report
