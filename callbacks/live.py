@@ -25,7 +25,7 @@ from data_feeds.runtime.channel import BEAT_S
 from data_feeds.services import Services
 from data_feeds.settings import build_id
 from geodata import choropleth
-from layouts import ids, indicators_page, wall
+from layouts import ids, indicators_page, wall_map, wall_panels
 
 KPI_IDS = [ids.KPI_TODAY, ids.KPI_BARU, ids.KPI_DIPROSES, ids.KPI_SELESAI, ids.KPI_TTFR, ids.KPI_TTFR_NOTE]
 TICKET_PATH = "/_liveroom/ticket"
@@ -89,7 +89,7 @@ def panel_outputs(
 ) -> list:
     """The indicator panels (vaccination, the pillars on /indikator) and the map legend, as a list matching
     PANEL_OUTPUTS. From the live summary; from the store when Redis is down (the figures are there)."""
-    measure = measure if measure in choropleth.MEASURES else wall.DEFAULT_MEASURE
+    measure = measure if measure in choropleth.MEASURES else wall_map.DEFAULT_MEASURE
     demo = bool(((mark or {}).get("demo") or {}).get(measure)) if isinstance((mark or {}).get("demo"), dict) else False
     try:
         summary = services.live.summary()
@@ -102,7 +102,7 @@ def panel_outputs(
             services.store, services.indicators.config, services.gazetteer, wib_today()
         )
     selection = selection if isinstance(selection, str) else None
-    out = [wall.vaccination_children(places, selection, lang), wall.measure_legend(measure, lang, demo)]
+    out = [wall_panels.vaccination_children(places, selection, lang), wall_map.measure_legend(measure, lang, demo)]
     if (path or "/").rstrip("/") == ids.INDICATORS_PATH:
         out += _pillars(services, places, subjects, lang)
     else:

@@ -18,7 +18,7 @@ from data_feeds.i18n import LANGS, browser_words
 from data_feeds.live.snapshot import compute
 from data_feeds.live.view import visible_markers
 from data_feeds.services import Services
-from layouts import indicators_page, wall
+from layouts import indicators_page, wall, wall_map
 
 from .freshness import freshness, stale_feeds
 from .live import channel_config, view_for
@@ -116,7 +116,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
                 account=account_of(services, who),
                 shows_reports=who is None or who.sees_reports,
                 opd_names={code: o.name for code, o in services.routing.opds.items()},
-                count_points=wall.count_points(services.gazetteer.kecamatan),
+                count_points=wall_map.count_points(services.gazetteer.kecamatan),
                 briefings=who is not None
                 and (who.reads_briefing(None) or any(who.reads_briefing(o) for o in who.opds)),
             )

@@ -7,7 +7,7 @@ from flask_caching import Cache
 
 from data_feeds.services import Services
 from geodata.boundaries import EMPTY_LAYER
-from layouts import ids, wall
+from layouts import ids, wall_map
 
 DRILL_SIMPLIFY_M = 2.0
 
@@ -63,7 +63,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
             return (
                 {"bounds": bounds_of(None), "transition": "flyToBounds"},
                 EMPTY_LAYER,
-                wall.scope_title(None, lang),
+                wall_map.scope_title(None, lang),
                 True,
                 "",
                 "lr-map-wrap",
@@ -72,8 +72,8 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         return (
             {"bounds": bounds_of(selection), "transition": "flyToBounds"},
             kelurahan_layer(services.boundaries.key, selection),
-            wall.scope_title(place.name, lang),
+            wall_map.scope_title(place.name, lang),
             False,
-            wall.scope_facts(place, len(gz.kelurahan_of(selection)), lang),
+            wall_map.scope_facts(place, len(gz.kelurahan_of(selection)), lang),
             "lr-map-wrap lr-selected",
         )  # the selection draws its own kelurahan: hide the street-level layer

@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypedDict
 
-import dash_leaflet as dl
 from dash import dcc, html
-from dash_extensions.javascript import Namespace
 
 from data_feeds.i18n import (
-    STATUS_GLYPHS,
-    dropdown_labels,
-    fmt_date,
     fmt_duration,
     fmt_int,
-    fmt_pct,
     fmt_time,
-    population_period,
     t,
 )
-from data_feeds.live.shapes import OpdRow, SlaPanel, Summary
-from data_feeds.live.view import opd_row
+from data_feeds.live.shapes import Summary
 from geodata import choropleth
-from geodata.boundaries import EMPTY_LAYER
-from geodata.gazetteer import CITY_CODE
+from layouts.wall_map import legend, map_panel, measure_picker, scope_bar
+from layouts.wall_panels import opd_panel, vaccination_children
 
 from . import ids, indicators_page, report_card
-from .indicators_page import spark
-
-js = Namespace("liveroom", "map")
-DEFAULT_MEASURE = "open"
 
 
 @dataclass
@@ -54,27 +41,6 @@ class WallView:
     opd_names: dict = field(default_factory=dict)  # OPD code -> name, for forwarding
     count_points: list[dict] = field(default_factory=list)  # CountPoint: where each kecamatan's counts stand
     briefings: bool = False  # the reader may read a morning briefing: the header links the list
-
-
-class CountPoint(TypedDict):
-    """A kecamatan's place for its counts by status (the kiosk at city zoom): a GeoJSON point feature whose
-    properties are k (code) and n (name); liveroom.js area adds c: [baru, diproses, selesai today]."""
-
-    type: str
-    geometry: dict
-    properties: dict
-
-
-def count_points(kecamatan: dict) -> list[CountPoint]:
-    """{code: gazetteer Place} -> the counts layer's points (its label point: the kecamatan's centroid)."""
-    return [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
-            "properties": {"k": code, "n": p.name},
-        }
-        for code, p in sorted(kecamatan.items())
-    ]
 
 
 @dataclass(frozen=True)
@@ -169,312 +135,6 @@ def status_banner(freshness: dict, lang: str) -> tuple[str, list]:
 def markers_note(summary: dict, lang: str) -> str:
     shown, total = summary.get("markers_shown", 0), summary.get("markers_total", 0)
     return t("markers_capped", lang, shown=fmt_int(shown, lang), total=fmt_int(total, lang)) if total > shown else ""
-
-
-VACC_CODES = ("vaccination_dose_1", "vaccination_dose_2", "vaccination_dose_3")
-
-
-def vaccination_children(indicators: dict, place: str | None, lang: str) -> list:
-    """The vaccination panel for the city or, where a feed gives them, one kecamatan's figures."""
-    have_place = place and all(place in indicators.get(c, {}) for c in VACC_CODES)
-    key = place if have_place else CITY_CODE
-    entries = [indicators.get(c, {}).get(key) for c in VACC_CODES]
-    if not all(entries):
-        return [html.H2(t("vacc_title", lang)), html.Div(t("no_data", lang), className="lr-asof")]
-    rows = []
-    for n, e in enumerate(entries, 1):
-        change = ""
-        if e["change"] is not None:
-            change = t(
-                "vacc_change",
-                lang,
-                sign="+" if e["change"] >= 0 else "−",
-                value=fmt_int(abs(e["change"]), lang),
-                date=fmt_date(e["prev_as_of"], lang),
-            )
-        rows.append(
-            html.Div(
-                className=f"lr-vacc-row lr-state-{e['state'] or 'none'}",
-                children=[
-                    html.Span(t(f"dose_{n}", lang), className="lr-vacc-label"),
-                    spark(e["spark"] if len(e["spark"]) > 1 else []),  # one figure is not a trend
-                    html.Span(fmt_int(e["value"], lang), className="lr-vacc-value", id=f"vacc-dose-{n}"),
-                    html.Span(
-                        [
-                            html.Span(
-                                t("vacc_coverage", lang, pct=fmt_pct(e["progress"], lang))
-                                if e["denominator"]
-                                else t("vacc_no_population", lang),
-                                className="lr-vacc-pct",
-                            ),
-                            html.Span(change, className="lr-vacc-change") if change else None,
-                        ],
-                        className="lr-vacc-sub",
-                    ),
-                ],
-            )
-        )
-    first = entries[0]
-    notes = []
-    if first["denominator"]:
-        notes.append(
-            t(
-                "vacc_denominator",
-                lang,
-                value=fmt_int(first["denominator"]["value"], lang),
-                period=population_period(first["denominator"]["label"], lang),
-            )
-        )
-    if any((e["progress"] or 0) > 1 for e in entries):
-        notes.append(t("vacc_over_100", lang))
-    stale = any(e["stale"] for e in entries)
-    return [
-        html.H2(t("vacc_title", lang)),
-        *rows,
-        html.Div(
-            [t("as_of", lang, date=fmt_date(first["as_of"], lang)), " · ", t("source", lang, source=first["source"])],
-            className="lr-asof" + (" lr-stale" if stale else ""),
-            id="vacc-asof",
-        ),
-        html.Div(
-            t("figure_stale", lang, days=fmt_int(first["age_days"], lang)), className="lr-stale-note", id="vacc-stale"
-        )
-        if stale
-        else None,
-        html.Div(t("figure_demo", lang), className="lr-asof lr-demo-note") if any(e["demo"] for e in entries) else None,
-        html.Div(" · ".join(notes), className="lr-asof lr-vacc-notes") if notes else None,
-        html.Div(t("vacc_city_only", lang), className="lr-asof lr-vacc-scope", id="vacc-scope")
-        if place and not have_place
-        else None,
-    ]
-
-
-class OpdTable(TypedDict):
-    rows: list[OpdRow]  # live.shapes.OpdRow
-    b: int
-    w: int
-    days: int  # the window of the times
-    a: str | None  # the kecamatan the figures are of (None: the city), for the indicators page's titles
-
-
-def opd_data(panel: SlaPanel, area: str | None = None) -> OpdTable:
-    """The OPD table as compact rows, drawn in the browser (assets/liveroom.js opdTable): the first paint's; the
-    live view carries the same rows (live.view.opd_row)."""
-    return {
-        "rows": [opd_row(r) for r in panel["rows"]],
-        "b": panel["breached"],
-        "w": panel["soon"],
-        "days": panel["window_days"],
-        "a": area,
-    }
-
-
-def opd_panel(panel: dict, lang: str) -> html.Section:
-    head = [t("opd_col_opd", lang), t("opd_col_open", lang), t("opd_col_breached", lang), t("opd_col_soon", lang)]
-    return html.Section(
-        className="lr-panel lr-opd",
-        children=[
-            dcc.Store(id=ids.OPD_DATA, data=opd_data(panel)),
-            html.Div(
-                className="lr-opd-head",
-                children=[html.H2(t("opd_title", lang)), html.Span(id=ids.OPD_NOTE, className="lr-opd-note")],
-            ),
-            html.Div(
-                className="lr-opd-scroll",
-                children=html.Table(
-                    className="lr-opd-table",
-                    children=[
-                        html.Thead(
-                            html.Tr(
-                                [
-                                    *[html.Th(h) for h in head],
-                                    *[
-                                        html.Th(
-                                            [
-                                                t(k, lang),
-                                                html.Br(),
-                                                html.Span(t("opd_med_p90", lang), className="lr-opd-sub"),
-                                            ]
-                                        )
-                                        for k in ("opd_col_response", "opd_col_resolution")
-                                    ],
-                                ]
-                            )
-                        ),
-                        html.Tbody(id=ids.OPD_BODY),  # drawn in the browser from opd-data
-                    ],
-                ),
-            ),
-        ],
-    )
-
-
-def _legend(lang: str) -> html.Details:
-    """Folds away (on a phone it starts folded: callbacks/pages.py)."""
-    return html.Details(
-        id=ids.LEGEND_BOX,
-        open=True,
-        className="lr-legend",
-        children=[
-            html.Summary(t("legend_title", lang), className="lr-legend-title"),
-            *[
-                html.Div(
-                    className=f"lr-legend-row lr-status-{s}",
-                    children=[html.Span(STATUS_GLYPHS[s], className="lr-dot"), t(f"status_{s}", lang)],
-                )
-                for s in ("baru", "diproses", "selesai")
-            ],
-            html.Div(t("counts_legend", lang), className="lr-legend-row lr-counts-key"),
-            html.Div(measure_legend(DEFAULT_MEASURE, lang), id=ids.MAP_LEGEND),
-        ],
-    )
-
-
-def measure_legend(measure: str, lang: str, demo: bool = False) -> list:
-    """The choropleth's classes: fixed, so a colour means the same thing on every refresh."""
-    m = choropleth.MEASURES[measure]
-    rows = []
-    for low, high, colour in choropleth.classes(measure):
-        text = (
-            f"< {fmt_int(high, lang)}"
-            if low is None
-            else f"≥ {fmt_int(low, lang)}"
-            if high is None
-            else f"{fmt_int(low, lang)} – {fmt_int(high, lang)}"
-        )
-        rows.append(
-            html.Div(
-                className="lr-legend-row",
-                children=[
-                    html.Span(className="lr-swatch", style={"background": colour}),
-                    f"{text} {m.unit_id if lang == 'id' else m.unit_en}".strip(),
-                ],
-            )
-        )
-    rows.append(
-        html.Div(
-            className="lr-legend-row",
-            children=[html.Span(className="lr-swatch lr-swatch-nodata"), t("no_data_area", lang)],
-        )
-    )
-    if demo:
-        rows.append(html.Div(t("legend_demo", lang), className="lr-legend-row lr-demo-note", id="legend-demo"))
-    return [html.Div(m.label(lang), className="lr-legend-title lr-legend-measure"), *rows]
-
-
-def measure_picker(lang: str) -> html.Div:
-    return html.Div(
-        className="lr-measure",
-        children=[
-            html.Label(t("map_measure", lang), htmlFor=ids.MEASURE),
-            dcc.Dropdown(
-                id=ids.MEASURE,
-                value=DEFAULT_MEASURE,
-                clearable=False,
-                searchable=False,
-                labels=dropdown_labels(lang),
-                options=[{"label": m.label(lang), "value": key} for key, m in choropleth.MEASURES.items()],
-            ),
-        ],
-    )
-
-
-def scope_title(kecamatan_name: str | None, lang: str) -> str:
-    return t("scope_kecamatan", lang, name=kecamatan_name) if kecamatan_name else t("scope_city", lang)
-
-
-def scope_facts(place, n_kelurahan: int, lang: str) -> str:
-    """Population, official area and kelurahan count of a kecamatan; says so where a figure is missing."""
-    pop = (
-        t("facts_population", lang, value=fmt_int(place.population, lang), period=place.population_period)
-        if place.population
-        else t("facts_population_missing", lang)
-    )
-    area = place.area_official_km2 or place.area_km2
-    return " · ".join(
-        [t("facts_kelurahan", lang, n=n_kelurahan), pop, t("facts_area", lang, value=fmt_int(area, lang))]
-    )
-
-
-def _scope(lang: str) -> html.Div:
-    return html.Div(
-        className="lr-scope",
-        children=[
-            html.Span(scope_title(None, lang), id=ids.SCOPE_TITLE, className="lr-scope-title"),
-            html.Button(
-                t("scope_reset", lang), id=ids.SCOPE_RESET, className="lr-scope-reset", hidden=True, n_clicks=0
-            ),
-            html.Span(t("scope_hint", lang), className="lr-scope-hint"),
-            html.Div("", id=ids.SCOPE_FACTS, className="lr-scope-facts"),
-        ],
-    )
-
-
-def _map(view: WallView) -> dl.Map:
-    layers = [dl.TileLayer(url=view.tile_url, opacity=0.35)] if view.tile_url else []
-    layers += [
-        dl.GeoJSON(
-            id=ids.MAP_KECAMATAN,
-            data=view.kecamatan_geobuf,
-            format="geobuf",
-            style=js("kecamatanStyle"),
-            onEachFeature=js("kecamatanLabel"),
-            hideout={"values": {}, "breaks": [], "colors": [], "selected": None},
-        ),
-        # The selected kecamatan's kelurahan, sent on selection (a few KB), with their names.
-        dl.GeoJSON(
-            id=ids.MAP_KELURAHAN,
-            data=EMPTY_LAYER,
-            style=js("kelurahanStyle"),
-            onEachFeature=js("kelurahanLabel"),
-            hideout={"counts": view.summary.get("kelurahan", {})},
-        ),
-        dl.GeoJSON(
-            id=ids.MAP_MARKERS,
-            data={"type": "FeatureCollection", "features": view.markers},
-            cluster=True,
-            pointToLayer=js("reportMarker"),
-            clusterToLayer=js("reportCluster"),
-            superClusterOptions={"radius": 40, "maxZoom": 15},
-            zoomToBoundsOnClick=True,
-        ),
-        # the kiosk at city zoom: counts by status per kecamatan instead of dozens of clusters (hidden on the desk)
-        dl.GeoJSON(
-            id=ids.MAP_COUNTS,
-            data={"type": "FeatureCollection", "features": []},
-            pointToLayer=js("areaCounts"),
-            interactive=False,
-        ),
-    ]
-    # trackViewport off: it compares against a `center` prop we do not set (we fit to bounds).
-    # All 104 kelurahan, drawn only from street-level zoom (CSS on the pane, toggled by onZoom in liveroom.js).
-    layers.append(
-        dl.Pane(
-            name="kelurahan-all",
-            style={"zIndex": 405},
-            children=[
-                dl.GeoJSON(
-                    id=ids.MAP_KELURAHAN_ALL,
-                    data=view.kelurahan_geobuf,
-                    format="geobuf",
-                    style=js("kelurahanStyle"),
-                    onEachFeature=js("kelurahanLabelInPane"),
-                    interactive=False,
-                ),
-            ],
-        )
-    )
-    return dl.Map(
-        id=ids.MAP,
-        bounds=view.bounds,
-        boundsOptions={"padding": [12, 12]},
-        zoomSnap=0.25,
-        trackViewport=False,
-        attributionControl=False,
-        className="lr-map",
-        children=layers,
-        eventHandlers={"zoomend": js("onZoom")},
-    )
 
 
 def build(view: WallView) -> html.Div:
@@ -581,8 +241,8 @@ def build(view: WallView) -> html.Div:
                                 id=ids.MAP_WRAP,
                                 className="lr-map-wrap",
                                 children=[
-                                    _map(view),
-                                    _legend(lang),
+                                    map_panel(view),
+                                    legend(lang),
                                     measure_picker(lang),
                                     html.Div(markers_note(summary, lang), id=ids.MARKERS_NOTE, className="lr-map-note"),
                                     report_card.shell(lang, view.opd_names),
@@ -598,7 +258,7 @@ def build(view: WallView) -> html.Div:
                     html.Div(
                         className="lr-side",
                         children=[
-                            _scope(lang),
+                            scope_bar(lang),
                             kpi_tiles(summary, lang),
                             html.Section(
                                 vaccination_children(summary.get("indicators", {}), None, lang),

@@ -13,20 +13,26 @@ POST servicerequestupdates brings a citizen's comment or reopen request in as an
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from datetime import date, datetime, time, timedelta, timezone
 
-from flask import Blueprint, Response, json, request
+from flask import Blueprint, request
 from pydantic import BaseModel, ConfigDict, Field
 
 from data_feeds.access.keys import HEADER
 from data_feeds.access.viewer import Viewer
-from data_feeds.clock import EARLIEST, WIB, iso_wib, utcnow
-from data_feeds.reports import lifecycle, sla
-from data_feeds.reports.categories import RoutingTable
+from data_feeds.api.open311_format import FORMATS, error_response, render
+from data_feeds.api.open311_shapes import (
+    OPEN311_STATUS,
+    Open311Error,
+    as_request,
+    media_urls,
+    native_payload,
+    service,
+    update_of,
+)
+from data_feeds.clock import EARLIEST, WIB, utcnow
 from data_feeds.services import current
 from data_feeds.validation import ApiError, LongText, Url, parse, truthy
-from geodata.gazetteer import Gazetteer
 
 from .signin import api_viewer
 
@@ -34,19 +40,6 @@ JURISDICTION = "tangerangkota.go.id"
 CHANGESET = "2026-11-23T00:00:00+07:00"
 WINDOW = timedelta(days=90)
 MAX_ROWS = 1000
-FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
-OPEN311_STATUS = {s: "open" if s in lifecycle.OPEN else "closed" for s in lifecycle.STATUSES}
-# mySociety FixMyStreet's extended statuses (Open311 update extension), by what each LAKSA state means to a
-# FixMyStreet that follows it: a reassignment stays in progress (internal_referral would close it there), a
-# reopened report is open again (FixMyStreet ignores "reopen").
-FMS_STATUS = {
-    "baru": "open",
-    "diproses": "in_progress",
-    "selesai": "fixed",
-    "ditolak": "no_further_action",
-    "duplikat": "duplicate",
-}
-FMS_EVENT = {"reassigned": "in_progress", "reopened": "open"}
 # The statuses a 311 client may send with an update; OPEN or REOPEN on a resolved report asks to reopen it.
 UPDATE_STATUSES = (
     "OPEN",
@@ -62,7 +55,6 @@ UPDATE_STATUSES = (
     "REOPEN",
 )
 ID = re.compile(r"^[A-Za-z0-9._:\-]{1,80}$")  # a request id, token or update id; anything else is unknown
-PHONE = re.compile(r"\+?[0-9 ()-]{6,32}")
 # native field names -> the Open311 form field a client sent
 FIELD_NAMES = {
     "lon": "long",
@@ -74,12 +66,6 @@ FIELD_NAMES = {
     "note": "description",
     "evidence": "media_url",
 }
-
-
-class Open311Error(Exception):
-    def __init__(self, code: int, description: str):
-        super().__init__(description)
-        self.code, self.description = code, description
 
 
 def parse_w3(name: str, value: str, end_of_day: bool = False) -> datetime:
@@ -108,49 +94,6 @@ def parse_w3(name: str, value: str, end_of_day: bool = False) -> datetime:
 
 
 # -- rendering: one tree, two formats ------------------------------------------------------
-
-# Characters XML 1.0 cannot carry. Input refuses them now, but a value stored before that must not make the
-# feed unreadable for every client: it is shown as U+FFFD.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _xml_value(parent: ET.Element, key: str, value) -> None:
-    node = ET.SubElement(parent, key)
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _xml_value(node, k, v)
-    elif isinstance(value, list):
-        item = key[:-1] if key.endswith("s") else "item"
-        for v in value:
-            _xml_value(node, item, v)
-    elif isinstance(value, bool):
-        node.text = "true" if value else "false"
-    elif value is not None:
-        node.text = _NOT_XML.sub("\ufffd", str(value))
-
-
-def render(fmt: str, root: str, item: str | None, body, status: int = 200) -> Response:
-    """body: a list of dicts (rendered as <root><item>..</item></root> / a JSON array) or one dict (<root>..</root>)."""
-    if fmt == "json":
-        text = json.dumps(body, ensure_ascii=False)
-    else:
-        top = ET.Element(root)
-        if isinstance(body, list):
-            for entry in body:
-                el = ET.SubElement(top, item)
-                for k, v in entry.items():
-                    _xml_value(el, k, v)
-        else:
-            for k, v in body.items():
-                _xml_value(top, k, v)
-        text = '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="unicode")
-    return Response(text, status=status, content_type=FORMATS[fmt])
-
-
-def error_response(fmt: str, code: int, description: str) -> Response:
-    return render(
-        fmt if fmt in FORMATS else "xml", "errors", "error", [{"code": code, "description": description}], code
-    )
 
 
 # -- the adapter -----------------------------------------------------------------------------
@@ -192,63 +135,6 @@ def check(fmt: str) -> dict:
     if jurisdiction is not None and jurisdiction.strip().lower() != JURISDICTION:
         raise Open311Error(404, f"jurisdiction_id {jurisdiction!r} not found; this endpoint serves {JURISDICTION}")
     return given
-
-
-def service(code: str, routing: RoutingTable) -> dict:
-    cat = routing.categories[code]
-    opd = routing.opds[cat.opd]
-    return {
-        "service_code": code,
-        "service_name": cat.name_id,
-        "description": f"Diteruskan ke {opd.name}. Respons pertama ≤ {cat.sla_response_hours:g} jam, "
-        f"selesai ≤ {cat.sla_resolution_hours:g} jam. ({cat.name_en})",
-        "metadata": False,
-        "type": "realtime",
-        "keywords": f"{cat.name_en}, {opd.short}",
-        "group": opd.short,
-    }
-
-
-def as_request(row: dict, routing: RoutingTable, gazetteer: Gazetteer, extensions: bool = False) -> dict:
-    cat = routing.categories[row["category"]]
-    opd = routing.opds.get(row["opd"] or "")
-    kel = gazetteer.kelurahan.get(row["kode_kel"] or "")
-    kec = gazetteer.kecamatan.get(row["kode_kec"] or "")
-    place = ", ".join(p.name for p in (kel, kec) if p)
-    address = ", ".join(x for x in (row["address"], place, "Kota Tangerang") if x)
-    notes = {
-        "selesai": "Selesai ditangani.",
-        "ditolak": "Ditolak.",
-        "duplikat": f"Duplikat dari {row.get('duplicate_of')}.",
-    }.get(row["status"])
-    out = {
-        "service_request_id": row["id"],
-        "status": OPEN311_STATUS[row["status"]],
-        "status_notes": notes,
-        "service_name": cat.name_id,
-        "service_code": row["category"],
-        "description": row["description"] or row["title"],
-        "agency_responsible": opd.name if opd else None,
-        "service_notice": None,
-        "requested_datetime": iso_wib(row["reported_at"]),
-        "updated_datetime": iso_wib(row["updated_at"]),
-        "expected_datetime": iso_wib(sla.due_times(row["reported_at"], cat)[1]),
-        "address": address,
-        "address_id": row["kode_kel"],
-        "zipcode": None,
-        "lat": row["lat"],
-        "long": row["lon"],
-        "media_url": (row["media"] or [None])[-1],
-    }
-    if extensions:
-        out["extended_attributes"] = {
-            "laksa_status": row["status"],
-            "fms_status": FMS_STATUS[row["status"]],
-            "title": row["title"],
-            "opd": row["opd"],
-            "duplicate_of": row.get("duplicate_of"),
-        }
-    return out
 
 
 @bp.get("/discovery.<fmt>")
@@ -317,82 +203,6 @@ def create_request(fmt):
         "request",
         [{"service_request_id": report["id"], "service_notice": notice, "account_id": given.get("account_id")}],
         201 if created else 200,
-    )
-
-
-def native_payload(given: dict, source: str, routing: RoutingTable, gazetteer: Gazetteer) -> dict:
-    """An Open311 request's form fields as the native feed contract's report."""
-    code = given["service_code"]
-    description = given.get("description", "")
-    if len(description) > 4000:
-        raise Open311Error(400, "description: may be at most 4,000 characters")
-    title = " ".join(description.split())[:120] or routing.categories[code].name_id
-    payload = {
-        "source": source,
-        "category": code,
-        "title": title if len(title) >= 3 else routing.categories[code].name_id,
-        "description": description,
-    }
-    if given.get("token"):
-        payload["id"] = given["token"]
-    if given.get("address_string"):
-        payload["address"] = given["address_string"][:300]
-    if "lat" in given or "long" in given:
-        try:
-            payload["lat"], payload["lon"] = float(given["lat"]), float(given["long"])
-        except KeyError as missing:
-            raise Open311Error(400, f"{missing.args[0]} was not provided (lat and long go together)") from None
-        except ValueError:
-            raise Open311Error(400, "lat,long: must be WGS84 decimal degrees, e.g. lat=-6.1783&long=106.6319") from None
-    elif given.get("address_string"):
-        place = place_from_address(given["address_string"], gazetteer)
-        payload.update(lat=place.lat, lon=place.lon, kelurahan=place.code)
-    elif given.get("address_id"):
-        place = gazetteer.kelurahan.get(given["address_id"])
-        if place is None:
-            raise Open311Error(
-                400, f"address_id {given['address_id']!r} is not a Kemendagri kelurahan code of Kota Tangerang"
-            )
-        payload.update(lat=place.lat, lon=place.lon, kelurahan=place.code)
-    else:
-        raise Open311Error(400, "location was not provided: give lat and long, address_string or address_id")
-    name = " ".join(x for x in (given.get("first_name"), given.get("last_name")) if x)
-    phone = _phone(given.get("phone"))
-    if name or phone:
-        payload["reporter"] = {k: v for k, v in (("name", name[:120] or None), ("phone", phone)) if v}
-    media = media_urls()
-    if media:
-        payload["media"] = media
-    return payload
-
-
-def _phone(text: str | None) -> str | None:
-    """The spec's phone is free text: keep the number in it ("0812-3456-7890 ext. 12" -> "0812-3456-7890"),
-    and drop what holds none, rather than refuse the citizen's whole report."""
-    found = PHONE.search(text or "")
-    return found.group().strip() if found and len(found.group().strip()) >= 6 else None
-
-
-def media_urls() -> list[str]:
-    """Every media_url a client sent (repeated fields, or PHP-style media_url[]), in order, once each."""
-    given = [
-        u.strip() for key in ("media_url", "media_url[]") for u in request.form.getlist(key) + request.args.getlist(key)
-    ]
-    return list(dict.fromkeys(u for u in given if u))
-
-
-def place_from_address(text: str, gazetteer: Gazetteer):
-    """The kelurahan an address names (parts from most to least specific, comma separated)."""
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    kec = next((k for k in (gazetteer.find_kecamatan(p) for p in parts) if k), None)
-    for part in parts:
-        found = gazetteer.find_kelurahan(part, kec.code if kec else None)
-        if len(found) == 1:
-            return found[0]
-    raise Open311Error(
-        400,
-        f"address_string: cannot place {text!r} in a kelurahan of Kota Tangerang; "
-        "name the kelurahan (e.g. 'Jl. Perintis Kemerdekaan, Babakan, Tangerang') or give lat and long",
     )
 
 
@@ -500,24 +310,7 @@ def updates(fmt):
     events = services.reports.repository.events_between(
         start, end + timedelta(microseconds=1), source=who.source or None, opds=who.opds or None, limit=MAX_ROWS
     )
-    return render(fmt, "service_request_updates", "request_update", [_update(e, services.routing) for e in events])
-
-
-def _update(e: dict, routing: RoutingTable) -> dict:
-    evidence = [x["url"] for x in e["evidence"] or []]
-    description = e["note"] or ""
-    if e["kind"] == "reassigned":  # still in progress, with another agency: say which
-        opd = routing.opds.get(e["opd"] or "")
-        description = f"Dialihkan ke {opd.name if opd else e['opd']}" + (f": {description}" if description else "")
-    return {
-        "update_id": str(e["id"]),
-        "service_request_id": e["report_id"],
-        "status": FMS_EVENT.get(e["kind"], FMS_STATUS[e["to_status"]]),
-        "updated_datetime": iso_wib(e["at"]),
-        "description": description,
-        "media_url": evidence[0] if evidence else None,
-        "external_status_code": e["to_status"],
-    }
+    return render(fmt, "service_request_updates", "request_update", [update_of(e, services.routing) for e in events])
 
 
 class UpdateIn(BaseModel):

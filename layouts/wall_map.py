@@ -1,0 +1,215 @@
+"""The wall's map: the choropleth by kecamatan, its legend and measure picker, the count points, the scope line."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypedDict
+
+import dash_leaflet as dl
+from dash import dcc, html
+from dash_extensions.javascript import Namespace
+
+from data_feeds.i18n import (
+    STATUS_GLYPHS,
+    dropdown_labels,
+    fmt_int,
+    t,
+)
+from geodata import choropleth
+from geodata.boundaries import EMPTY_LAYER
+
+from . import ids
+
+if TYPE_CHECKING:
+    from layouts.wall import WallView
+
+js = Namespace("liveroom", "map")
+DEFAULT_MEASURE = "open"
+
+
+class CountPoint(TypedDict):
+    """A kecamatan's place for its counts by status (the kiosk at city zoom): a GeoJSON point feature whose
+    properties are k (code) and n (name); liveroom.js area adds c: [baru, diproses, selesai today]."""
+
+    type: str
+    geometry: dict
+    properties: dict
+
+
+def count_points(kecamatan: dict) -> list[CountPoint]:
+    """{code: gazetteer Place} -> the counts layer's points (its label point: the kecamatan's centroid)."""
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+            "properties": {"k": code, "n": p.name},
+        }
+        for code, p in sorted(kecamatan.items())
+    ]
+
+
+def legend(lang: str) -> html.Details:
+    """Folds away (on a phone it starts folded: callbacks/pages.py)."""
+    return html.Details(
+        id=ids.LEGEND_BOX,
+        open=True,
+        className="lr-legend",
+        children=[
+            html.Summary(t("legend_title", lang), className="lr-legend-title"),
+            *[
+                html.Div(
+                    className=f"lr-legend-row lr-status-{s}",
+                    children=[html.Span(STATUS_GLYPHS[s], className="lr-dot"), t(f"status_{s}", lang)],
+                )
+                for s in ("baru", "diproses", "selesai")
+            ],
+            html.Div(t("counts_legend", lang), className="lr-legend-row lr-counts-key"),
+            html.Div(measure_legend(DEFAULT_MEASURE, lang), id=ids.MAP_LEGEND),
+        ],
+    )
+
+
+def measure_legend(measure: str, lang: str, demo: bool = False) -> list:
+    """The choropleth's classes: fixed, so a colour means the same thing on every refresh."""
+    m = choropleth.MEASURES[measure]
+    rows = []
+    for low, high, colour in choropleth.classes(measure):
+        text = (
+            f"< {fmt_int(high, lang)}"
+            if low is None
+            else f"≥ {fmt_int(low, lang)}"
+            if high is None
+            else f"{fmt_int(low, lang)} – {fmt_int(high, lang)}"
+        )
+        rows.append(
+            html.Div(
+                className="lr-legend-row",
+                children=[
+                    html.Span(className="lr-swatch", style={"background": colour}),
+                    f"{text} {m.unit_id if lang == 'id' else m.unit_en}".strip(),
+                ],
+            )
+        )
+    rows.append(
+        html.Div(
+            className="lr-legend-row",
+            children=[html.Span(className="lr-swatch lr-swatch-nodata"), t("no_data_area", lang)],
+        )
+    )
+    if demo:
+        rows.append(html.Div(t("legend_demo", lang), className="lr-legend-row lr-demo-note", id="legend-demo"))
+    return [html.Div(m.label(lang), className="lr-legend-title lr-legend-measure"), *rows]
+
+
+def measure_picker(lang: str) -> html.Div:
+    return html.Div(
+        className="lr-measure",
+        children=[
+            html.Label(t("map_measure", lang), htmlFor=ids.MEASURE),
+            dcc.Dropdown(
+                id=ids.MEASURE,
+                value=DEFAULT_MEASURE,
+                clearable=False,
+                searchable=False,
+                labels=dropdown_labels(lang),
+                options=[{"label": m.label(lang), "value": key} for key, m in choropleth.MEASURES.items()],
+            ),
+        ],
+    )
+
+
+def scope_title(kecamatan_name: str | None, lang: str) -> str:
+    return t("scope_kecamatan", lang, name=kecamatan_name) if kecamatan_name else t("scope_city", lang)
+
+
+def scope_facts(place, n_kelurahan: int, lang: str) -> str:
+    """Population, official area and kelurahan count of a kecamatan; says so where a figure is missing."""
+    pop = (
+        t("facts_population", lang, value=fmt_int(place.population, lang), period=place.population_period)
+        if place.population
+        else t("facts_population_missing", lang)
+    )
+    area = place.area_official_km2 or place.area_km2
+    return " · ".join(
+        [t("facts_kelurahan", lang, n=n_kelurahan), pop, t("facts_area", lang, value=fmt_int(area, lang))]
+    )
+
+
+def scope_bar(lang: str) -> html.Div:
+    return html.Div(
+        className="lr-scope",
+        children=[
+            html.Span(scope_title(None, lang), id=ids.SCOPE_TITLE, className="lr-scope-title"),
+            html.Button(
+                t("scope_reset", lang), id=ids.SCOPE_RESET, className="lr-scope-reset", hidden=True, n_clicks=0
+            ),
+            html.Span(t("scope_hint", lang), className="lr-scope-hint"),
+            html.Div("", id=ids.SCOPE_FACTS, className="lr-scope-facts"),
+        ],
+    )
+
+
+def map_panel(view: WallView) -> dl.Map:
+    layers = [dl.TileLayer(url=view.tile_url, opacity=0.35)] if view.tile_url else []
+    layers += [
+        dl.GeoJSON(
+            id=ids.MAP_KECAMATAN,
+            data=view.kecamatan_geobuf,
+            format="geobuf",
+            style=js("kecamatanStyle"),
+            onEachFeature=js("kecamatanLabel"),
+            hideout={"values": {}, "breaks": [], "colors": [], "selected": None},
+        ),
+        # The selected kecamatan's kelurahan, sent on selection (a few KB), with their names.
+        dl.GeoJSON(
+            id=ids.MAP_KELURAHAN,
+            data=EMPTY_LAYER,
+            style=js("kelurahanStyle"),
+            onEachFeature=js("kelurahanLabel"),
+            hideout={"counts": view.summary.get("kelurahan", {})},
+        ),
+        dl.GeoJSON(
+            id=ids.MAP_MARKERS,
+            data={"type": "FeatureCollection", "features": view.markers},
+            cluster=True,
+            pointToLayer=js("reportMarker"),
+            clusterToLayer=js("reportCluster"),
+            superClusterOptions={"radius": 40, "maxZoom": 15},
+            zoomToBoundsOnClick=True,
+        ),
+        # the kiosk at city zoom: counts by status per kecamatan instead of dozens of clusters (hidden on the desk)
+        dl.GeoJSON(
+            id=ids.MAP_COUNTS,
+            data={"type": "FeatureCollection", "features": []},
+            pointToLayer=js("areaCounts"),
+            interactive=False,
+        ),
+    ]
+    # trackViewport off: it compares against a `center` prop we do not set (we fit to bounds).
+    # All 104 kelurahan, drawn only from street-level zoom (CSS on the pane, toggled by onZoom in liveroom.js).
+    layers.append(
+        dl.Pane(
+            name="kelurahan-all",
+            style={"zIndex": 405},
+            children=[
+                dl.GeoJSON(
+                    id=ids.MAP_KELURAHAN_ALL,
+                    data=view.kelurahan_geobuf,
+                    format="geobuf",
+                    style=js("kelurahanStyle"),
+                    onEachFeature=js("kelurahanLabelInPane"),
+                    interactive=False,
+                ),
+            ],
+        )
+    )
+    return dl.Map(
+        id=ids.MAP,
+        bounds=view.bounds,
+        boundsOptions={"padding": [12, 12]},
+        zoomSnap=0.25,
+        trackViewport=False,
+        attributionControl=False,
+        className="lr-map",
+        children=layers,
+        eventHandlers={"zoomend": js("onZoom")},
+    )
