@@ -9,7 +9,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 ARGS   ?=
 
-.PHONY: run test test-fast lint setup setup-dev test-deps bench bench-tools clean
+.PHONY: run test test-fast test-unit lint docs setup setup-dev test-deps bench bench-tools clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -36,7 +36,7 @@ test-deps:
 run: $(VENV)/.runtime
 	$(PY) app.py $(ARGS)
 
-test: $(VENV)/.dev test-deps lint
+test: $(VENV)/.dev test-deps lint docs
 	REQUIRE_BROWSER=1 REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 # The fast tier: every test that needs no browser, no `python app.py` stack and no PostgreSQL (and not the fuzz).
@@ -49,6 +49,11 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
+# The manual (docs/, mkdocs-material), built strictly: a broken link or a missing page fails; performance.md is
+# generated from bench/results/ by docs/hooks.py.
+docs: $(VENV)/.dev
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+
 # wrk drives the ingest benchmark.
 bench-tools:
 	@if command -v wrk >/dev/null; then exit 0; fi; \
@@ -59,4 +64,4 @@ bench: $(VENV)/.dev test-deps bench-tools
 	$(PY) -m bench.run_all
 
 clean:
-	rm -rf $(VENV) var tests/artifacts .pytest_cache
+	rm -rf $(VENV) var tests/artifacts .pytest_cache site
