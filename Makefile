@@ -1,7 +1,8 @@
 # Two commands do everything on a fresh machine:
 #   make run    set up and start the dashboard on its embedded defaults (demo feed on)
-#   make test   set up, lint (ruff) and run the whole test suite (installs Debian's chromium and postgresql if missing)
-#   make test-fast   the fast tier: no browser, no app server, SQLite only (under a minute)
+#   make test   set up, lint (ruff, the floors), build the manual and run the whole test suite (installs Debian's chromium and postgresql if missing)
+#   make test-unit   the unit tier: pure rules, no Redis, database, app or network (seconds)
+#   make test-fast   the fast tier: no browser, no app server, SQLite only
 # Extra arguments for app.py: make run ARGS="--no-demo --port 8060"
 
 PYTHON ?= python3
@@ -38,6 +39,10 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev test-deps lint docs
 	REQUIRE_BROWSER=1 REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+# The unit tier: pure rules and shapes, no Redis, database, app or network (tests/unit/conftest.py refuses sockets).
+test-unit: $(VENV)/.dev
+	$(PY) -m pytest -q tests/unit $(PYTEST_ARGS)
 
 # The fast tier: every test that needs no browser, no `python app.py` stack and no PostgreSQL (and not the fuzz).
 test-fast: $(VENV)/.dev

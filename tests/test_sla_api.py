@@ -15,27 +15,6 @@ ROUTING = categories.load()
 BANJIR = ROUTING.categories["banjir"]  # 2 h to first response, 48 h to resolution
 
 
-@pytest.mark.parametrize(
-    "status,elapsed,state",
-    [
-        ("baru", timedelta(minutes=60), "ok"),  # 60 of 120 minutes left
-        ("baru", timedelta(minutes=95), "soon"),  # 25 minutes left: under a quarter of the span
-        ("baru", timedelta(minutes=121), "breached"),  # first response is late
-        ("diproses", timedelta(minutes=121), "ok"),  # answered: only the 48 h resolution clock runs
-        ("diproses", timedelta(hours=37), "soon"),  # 11 h of 48 left
-        ("diproses", timedelta(hours=49), "breached"),
-        ("selesai", timedelta(hours=49), "closed"),
-        ("ditolak", timedelta(hours=49), "closed"),
-    ],
-)
-def test_clock_states(status, elapsed, state):
-    got, due = sla.clock_state(status, T0, BANJIR, T0 + elapsed)
-    assert got == state
-    if state != "closed":
-        assert due == T0 + (timedelta(hours=2) if status == "baru" else timedelta(hours=48))
-
-
-@pytest.mark.store
 def test_report_api_shows_due_times(client):
     reported = datetime.now(timezone.utc) - timedelta(hours=3)
     body = client.post(
