@@ -19,7 +19,7 @@ from flask_caching import Cache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
-from data_feeds.api import briefings, compression, evidence, native, open311, signin
+from data_feeds.api import admin, briefings, compression, evidence, native, open311, signin
 from data_feeds.api import headers as api_headers
 from data_feeds.api import web as api_web
 from data_feeds.services import Services
@@ -38,8 +38,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     ):  # the client's address (rate limits, the audit) from the proxies we run, no further
         hops = services.settings.proxy_hops
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    counter = api_web.install(server, services)  # the rate limits' counter: the doors' and the sign-in form's
-    csrf = signin.install(server, services, counter)
+    api_web.install(server, services)  # the doors, and the rate limits they and the sign-in form count with
+    csrf = signin.install(server, services)
+    server.register_blueprint(admin.bp)
     evidence.install(server)
     briefings.install(server, services)
     compression.install(server)

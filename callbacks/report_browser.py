@@ -5,6 +5,7 @@ newest of the same filtered set. Every callback asks `viewer()` again: they are 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from datetime import datetime
@@ -23,7 +24,7 @@ from data_feeds.live.snapshot import marker_feature
 from data_feeds.reports import search
 from data_feeds.reports.lifecycle import STATUSES
 from data_feeds.reports.search import FILTER_ARGS, ReportQuery
-from data_feeds.services import Services
+from data_feeds.services import Services, current
 from data_feeds.validation import ApiError
 from layouts import ids, report_browser
 
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 COUNT_CAP = 10_000  # beyond it the screen says "more than 10.000": an exact count of a million costs a scan
 MAP_LIMIT = 2_000  # the newest of the filtered set on the map (clustered)
 CURSOR_TTL_S = 600
+CURSOR_CACHE = "liveroom.report_browser_cache"  # this app's cache, where the table keeps its cursors
 LIST_ARGS = ("status", "category", "opd", "kecamatan", "kelurahan", "source")  # comma-separated in the address
 FILTER_OUTPUTS = [Output(ids.LB_FILTERS[name], "value") for name in FILTER_ARGS]
 FILTER_INPUTS = [Input(ids.LB_FILTERS[name], "value") for name in FILTER_ARGS]
@@ -122,53 +124,209 @@ def _moment(iso: str | None) -> datetime | None:
         return None
 
 
-def register(app: Dash, services: Services, cache: Cache) -> None:
-    routing, gz = services.routing, services.gazetteer
-    kecamatan_layer, _kelurahan_layer = boundary_layers(services, cache)
+def live_token(services: Services) -> str | None:
+    try:
+        state = services.live.version()
+    except (redis.RedisError, OSError):
+        return None
+    return state.token() if state is not None else None
 
-    def live_token() -> str | None:
-        try:
-            state = services.live.version()
-        except (redis.RedisError, OSError):
-            return None
-        return state.token() if state is not None else None
 
-    def serve_layout():
-        if not flask.has_request_context():  # Dash checks the callbacks against a layout at start-up: the whole one
-            who, lang, opds = None, "id", None
-        else:
-            who, lang = viewer(), current_lang()
-            if who is None or not who.sees_reports:
-                return report_browser.refusal(lang, account_of(services, who), t("rp_no_reports_role", lang))
-            _source, opds = who.report_filter()
-        account = account_of(services, who)
-        version = live_token()
-        minx, miny, maxx, maxy = services.boundaries.kecamatan.total_bounds
-        return report_browser.build(
-            report_browser.BrowserView(
-                lang=lang,
-                account=account,
-                statuses=list(STATUSES),
-                categories={code: c.name(lang) for code, c in routing.categories.items()},
-                opds={code: o.short for code, o in routing.opds.items() if opds is None or code in opds},
-                kecamatan=sorted(p.name for p in gz.kecamatan.values()),
-                kelurahan=kelurahan_labels(gz),
-                sources={code: s.name for code, s in routing.sources.items()},
-                channel={
-                    **channel_config(services, who, {"version": ids.LB_VERSION, "link": ids.LB_LINK}),
-                    "have": version,
-                },
-                opened_at=iso_utc(utcnow()),
-                version=version,
-                bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]],
-                tile_url=services.settings.map_tile_url,
-                kecamatan_geobuf=kecamatan_layer(services.boundaries.key),
-            )
+def serve_layout(services: Services, kecamatan_layer) -> html.Div:
+    """The browser for whoever asks, in their scope; a role that reads no reports gets a refusal page."""
+    if not flask.has_request_context():  # Dash checks the callbacks against a layout at start-up: the whole one
+        who, lang, opds = None, "id", None
+    else:
+        who, lang = viewer(), current_lang()
+        if who is None or not who.sees_reports:
+            return report_browser.refusal(lang, account_of(services, who), t("rp_no_reports_role", lang))
+        _source, opds = who.report_filter()
+    account = account_of(services, who)
+    version = live_token(services)
+    minx, miny, maxx, maxy = services.boundaries.kecamatan.total_bounds
+    return report_browser.build(
+        report_browser.BrowserView(
+            lang=lang,
+            account=account,
+            statuses=list(STATUSES),
+            categories={code: c.name(lang) for code, c in services.routing.categories.items()},
+            opds={code: o.short for code, o in services.routing.opds.items() if opds is None or code in opds},
+            kecamatan=sorted(p.name for p in services.gazetteer.kecamatan.values()),
+            kelurahan=kelurahan_labels(services.gazetteer),
+            sources={code: s.name for code, s in services.routing.sources.items()},
+            channel={
+                **channel_config(services, who, {"version": ids.LB_VERSION, "link": ids.LB_LINK}),
+                "have": version,
+            },
+            opened_at=iso_utc(utcnow()),
+            version=version,
+            bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]],
+            tile_url=services.settings.map_tile_url,
+            kecamatan_geobuf=kecamatan_layer(services.boundaries.key),
         )
+    )
 
-    app.layout = serve_layout
 
-    @app.callback(
+def follow(search_, *rest):
+    """The address and the filters, each following the other (one callback: no loop between them)."""
+    services = current()
+    gz = services.gazetteer
+    values, lang = list(rest[: len(FILTER_ARGS)]), rest[-1] or "id"
+    # several may fire at once (a click on "clear" also blurs the search box, which sends its value): clearing
+    # wins, then the address (the browser's back button), then the controls
+    fired = {t["prop_id"].split(".")[0] for t in ctx.triggered}
+    reset = ids.LB_RESET in fired
+    if reset:
+        values = [None] * len(FILTER_ARGS)
+    from_address = not reset and (ids.LB_URL in fired or not fired - {""})
+    query_string = (search_ or "") if from_address else query_string_of(values)
+    query_string = query_string if isinstance(query_string, str) else ""
+    error, parsed = "", values_of(query_string)
+    try:
+        query = query_of(query_string, services)
+        # a place as the controls name it: a kecamatan by name, a kelurahan by code, whichever the link used
+        parsed[FILTER_ARGS.index("kecamatan")] = [gz.kecamatan[code].name for code in query.kecamatan] or None
+        parsed[FILTER_ARGS.index("kelurahan")] = list(query.kelurahan) or None
+    except ApiError as exc:
+        first = exc.errors[0] if exc.errors else {}
+        error = t("lb_bad_filter", lang, reason=f"{first.get('field')}: {first.get('reason')}")
+        parsed = [None] * len(FILTER_ARGS)
+    canonical = query_string_of(parsed)
+    active = sum(1 for v in parsed if v)
+    links = (
+        f"/api/v1/export/reports.csv{canonical}",
+        f"/api/v1/export/reports.xlsx{canonical}",
+        t("lb_filters_active", lang, n=active) if active else t("lb_filters", lang),
+        f"/lang/{'en' if lang == 'id' else 'id'}?next={quote(ids.REPORTS_PATH + canonical, safe='/')}",
+    )
+    if from_address:
+        return no_update, *parsed, canonical, error, *links
+    return canonical, *[v if reset else no_update for v in values], canonical, error, *links
+
+
+def kelurahan_choices(kecamatan):
+    """The kelurahan of the chosen kecamatan (all 104 when none is chosen)."""
+    services = current()
+    gz = services.gazetteer
+    chosen = {
+        p.code for name in (kecamatan if isinstance(kecamatan, list) else []) if (p := gz.find_kecamatan(str(name)))
+    }
+    return [{"label": label, "value": code} for code, label in kelurahan_labels(gz, chosen).items()]
+
+
+def cursor_key(who: Viewer, query_string: str, oldest: bool, start: int) -> str:
+    digest = hashlib.blake2b(
+        f"{who.kind}:{who.id}|{query_string}|{oldest}|{start}".encode(), digest_size=12
+    ).hexdigest()
+    return f"lb-cursor:{digest}"
+
+
+def rows(request, query_string, opened, lang):
+    """One block of rows, in the store's order. A block that follows one served before continues from its
+    last row (a cursor kept a few minutes); one reached by a jump is read by offset."""
+    services = current()
+    cache: Cache = flask.current_app.extensions[CURSOR_CACHE]
+    if query_string is None or not isinstance(request, dict):
+        return no_update  # the address has not been read yet: the table asks again when it is
+    who = viewer()
+    try:
+        start, end = int(request.get("startRow", 0)), int(request.get("endRow", 0))
+    except (TypeError, ValueError):
+        return {"rowData": [], "rowCount": 0}
+    if who is None or not 0 <= start < end or end - start > search.MAX_LIMIT:
+        return {"rowData": [], "rowCount": 0}
+    sort = request.get("sortModel") or []
+    oldest = bool(sort) and isinstance(sort[0], dict) and sort[0].get("sort") == "asc"
+    try:
+        query = query_of(query_string if isinstance(query_string, str) else "", services)
+        after = None
+        if start:
+            try:
+                after = search.decode_cursor(cache.get(cursor_key(who, query_string, oldest, start)))
+            except (redis.RedisError, OSError):
+                after = None
+        items, cursor = services.reports.search(
+            query, who, end - start, after=after, offset=0 if after else start, oldest_first=oldest
+        )
+    except ApiError:
+        return {"rowData": [], "rowCount": 0}
+    if cursor:
+        try:
+            cache.set(cursor_key(who, query_string, oldest, end), cursor, timeout=CURSOR_TTL_S)
+        except (redis.RedisError, OSError):
+            pass
+    now = utcnow()
+    data = [grid_row(item, services, lang or "id", _moment(opened), now) for item in items]
+    return {"rowData": data, "rowCount": -1 if cursor else start + len(data)}
+
+
+def count(query_string, _version, opened, lang):
+    services = current()
+    lang, who = lang or "id", viewer()
+    if query_string is None or who is None:
+        return no_update
+    try:
+        query = query_of(query_string, services)
+        total = services.reports.count(query, who, cap=COUNT_CAP + 1)
+        since = _moment(opened)
+        fresh = services.reports.count(query, who, cap=COUNT_CAP + 1, arrived_since=since) if since else 0
+    except ApiError:
+        return ""
+    text = (
+        t("lb_count_many", lang, n=fmt_int(COUNT_CAP, lang))
+        if total > COUNT_CAP
+        else t("lb_count", lang, n=fmt_int(total, lang))
+    )
+    return [
+        text,
+        *(
+            [" · ", html.Strong(t("lb_new_rows", lang, n=fmt_int(fresh, lang)), className="lr-lb-fresh")]
+            if fresh
+            else []
+        ),
+    ]
+
+
+def toggle_map(n, lang):
+    on = bool(n) and n % 2 == 1
+    return not on, on, t("lb_table" if on else "lb_map", lang or "id"), "true" if on else "false", n
+
+
+def map_markers(query_string, hidden, _version, lang, bounds):
+    services = current()
+    who = viewer()
+    if hidden or query_string is None or who is None:
+        return no_update, no_update, no_update
+    try:
+        query = query_of(query_string, services)
+        features = services.reports.points(
+            query, who, MAP_LIMIT, lambda row, state: marker_feature(row, services.gazetteer, state)
+        )
+        total = services.reports.count(query, who, cap=COUNT_CAP + 1) if len(features) >= MAP_LIMIT else len(features)
+    except ApiError:
+        return {"type": "FeatureCollection", "features": []}, "", no_update
+    note = (
+        t(
+            "lb_map_capped",
+            lang or "id",
+            shown=fmt_int(len(features), lang),
+            total=fmt_int(total, lang) if total <= COUNT_CAP else f"> {fmt_int(COUNT_CAP, lang)}",
+        )
+        if total > len(features)
+        else ""
+    )
+    # shown for the first time: fit the city again, now that the map has a size
+    refit = [list(p) for p in bounds] if ctx.triggered_id == ids.LB_MAP_WRAP and bounds else no_update
+    return {"type": "FeatureCollection", "features": features}, note, refit
+
+
+def register(app: Dash, services: Services, cache: Cache) -> None:
+    """The report browser's layout and callbacks on `app` (its own Dash app at /laporan/). The callbacks read the
+    services of the app serving the request (`current()`), and the table's cursors from this app's cache."""
+    app.server.extensions[CURSOR_CACHE] = cache
+    kecamatan_layer, _kelurahan_layer = boundary_layers(services, cache)
+    app.layout = functools.partial(serve_layout, services, kecamatan_layer)
+    app.callback(
         Output(ids.LB_URL, "search"),
         *FILTER_OUTPUTS,
         Output(ids.LB_QUERY, "data"),
@@ -181,99 +339,50 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         *FILTER_INPUTS,
         Input(ids.LB_RESET, "n_clicks"),
         State(ids.LB_LANG, "data"),
-    )
-    def follow(search_, *rest):
-        """The address and the filters, each following the other (one callback: no loop between them)."""
-        values, lang = list(rest[: len(FILTER_ARGS)]), rest[-1] or "id"
-        # several may fire at once (a click on "clear" also blurs the search box, which sends its value): clearing
-        # wins, then the address (the browser's back button), then the controls
-        fired = {t["prop_id"].split(".")[0] for t in ctx.triggered}
-        reset = ids.LB_RESET in fired
-        if reset:
-            values = [None] * len(FILTER_ARGS)
-        from_address = not reset and (ids.LB_URL in fired or not fired - {""})
-        query_string = (search_ or "") if from_address else query_string_of(values)
-        query_string = query_string if isinstance(query_string, str) else ""
-        error, parsed = "", values_of(query_string)
-        try:
-            query = query_of(query_string, services)
-            # a place as the controls name it: a kecamatan by name, a kelurahan by code, whichever the link used
-            parsed[FILTER_ARGS.index("kecamatan")] = [gz.kecamatan[code].name for code in query.kecamatan] or None
-            parsed[FILTER_ARGS.index("kelurahan")] = list(query.kelurahan) or None
-        except ApiError as exc:
-            first = exc.errors[0] if exc.errors else {}
-            error = t("lb_bad_filter", lang, reason=f"{first.get('field')}: {first.get('reason')}")
-            parsed = [None] * len(FILTER_ARGS)
-        canonical = query_string_of(parsed)
-        active = sum(1 for v in parsed if v)
-        links = (
-            f"/api/v1/export/reports.csv{canonical}",
-            f"/api/v1/export/reports.xlsx{canonical}",
-            t("lb_filters_active", lang, n=active) if active else t("lb_filters", lang),
-            f"/lang/{'en' if lang == 'id' else 'id'}?next={quote(ids.REPORTS_PATH + canonical, safe='/')}",
-        )
-        if from_address:
-            return no_update, *parsed, canonical, error, *links
-        return canonical, *[v if reset else no_update for v in values], canonical, error, *links
-
-    @app.callback(Output(ids.LB_KELURAHAN, "options"), Input(ids.LB_KECAMATAN, "value"))
-    def kelurahan_choices(kecamatan):
-        """The kelurahan of the chosen kecamatan (all 104 when none is chosen)."""
-        chosen = {
-            p.code for name in (kecamatan if isinstance(kecamatan, list) else []) if (p := gz.find_kecamatan(str(name)))
-        }
-        return [{"label": label, "value": code} for code, label in kelurahan_labels(gz, chosen).items()]
-
-    def cursor_key(who: Viewer, query_string: str, oldest: bool, start: int) -> str:
-        digest = hashlib.blake2b(
-            f"{who.kind}:{who.id}|{query_string}|{oldest}|{start}".encode(), digest_size=12
-        ).hexdigest()
-        return f"lb-cursor:{digest}"
-
-    @app.callback(
+    )(follow)
+    app.callback(Output(ids.LB_KELURAHAN, "options"), Input(ids.LB_KECAMATAN, "value"))(kelurahan_choices)
+    app.callback(
         Output(ids.LB_GRID, "getRowsResponse"),
         Input(ids.LB_GRID, "getRowsRequest"),
         State(ids.LB_QUERY, "data"),
         State(ids.LB_OPENED, "data"),
         State(ids.LB_LANG, "data"),
         prevent_initial_call=True,
-    )
-    def rows(request, query_string, opened, lang):
-        """One block of rows, in the store's order. A block that follows one served before continues from its
-        last row (a cursor kept a few minutes); one reached by a jump is read by offset."""
-        if query_string is None or not isinstance(request, dict):
-            return no_update  # the address has not been read yet: the table asks again when it is
-        who = viewer()
-        try:
-            start, end = int(request.get("startRow", 0)), int(request.get("endRow", 0))
-        except (TypeError, ValueError):
-            return {"rowData": [], "rowCount": 0}
-        if who is None or not 0 <= start < end or end - start > search.MAX_LIMIT:
-            return {"rowData": [], "rowCount": 0}
-        sort = request.get("sortModel") or []
-        oldest = bool(sort) and isinstance(sort[0], dict) and sort[0].get("sort") == "asc"
-        try:
-            query = query_of(query_string if isinstance(query_string, str) else "", services)
-            after = None
-            if start:
-                try:
-                    after = search.decode_cursor(cache.get(cursor_key(who, query_string, oldest, start)))
-                except (redis.RedisError, OSError):
-                    after = None
-            items, cursor = services.reports.search(
-                query, who, end - start, after=after, offset=0 if after else start, oldest_first=oldest
-            )
-        except ApiError:
-            return {"rowData": [], "rowCount": 0}
-        if cursor:
-            try:
-                cache.set(cursor_key(who, query_string, oldest, end), cursor, timeout=CURSOR_TTL_S)
-            except (redis.RedisError, OSError):
-                pass
-        now = utcnow()
-        data = [grid_row(item, services, lang or "id", _moment(opened), now) for item in items]
-        return {"rowData": data, "rowCount": -1 if cursor else start + len(data)}
+    )(rows)
+    _register_clientside(app)
+    app.callback(
+        Output(ids.LB_COUNT, "children"),
+        Input(ids.LB_QUERY, "data"),
+        Input(ids.LB_VERSION, "data"),
+        State(ids.LB_OPENED, "data"),
+        State(ids.LB_LANG, "data"),
+        prevent_initial_call=True,
+    )(count)
+    app.callback(
+        Output(ids.LB_MAP_WRAP, "hidden"),
+        Output(ids.LB_GRID_WRAP, "hidden"),
+        Output(ids.LB_MAP_TOGGLE, "children"),
+        Output(ids.LB_MAP_TOGGLE, "aria-pressed"),
+        Output(ids.LB_MAP, "invalidateSize"),
+        Input(ids.LB_MAP_TOGGLE, "n_clicks"),
+        State(ids.LB_LANG, "data"),
+        prevent_initial_call=True,
+    )(toggle_map)
+    app.callback(
+        Output(ids.LB_MAP_MARKERS, "data"),
+        Output(ids.LB_MAP_NOTE, "children"),
+        Output(ids.LB_MAP, "bounds"),
+        Input(ids.LB_QUERY, "data"),
+        Input(ids.LB_MAP_WRAP, "hidden"),
+        Input(ids.LB_VERSION, "data"),
+        State(ids.LB_LANG, "data"),
+        State(ids.LB_MAP, "bounds"),
+        prevent_initial_call=True,
+    )(map_markers)
 
+
+def _register_clientside(app: Dash) -> None:
+    """The callbacks that run in the browser (assets/reports.js, assets/live_link.js)."""
     # the live channel sets the version (one small message per change, nothing while nothing changes); the line
     # above the table says when the link is cut or Redis is down
     app.clientside_callback(
@@ -303,92 +412,6 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         State(ids.LB_GRID, "id"),
         prevent_initial_call=True,
     )
-
-    @app.callback(
-        Output(ids.LB_COUNT, "children"),
-        Input(ids.LB_QUERY, "data"),
-        Input(ids.LB_VERSION, "data"),
-        State(ids.LB_OPENED, "data"),
-        State(ids.LB_LANG, "data"),
-        prevent_initial_call=True,
-    )
-    def count(query_string, _version, opened, lang):
-        lang, who = lang or "id", viewer()
-        if query_string is None or who is None:
-            return no_update
-        try:
-            query = query_of(query_string, services)
-            total = services.reports.count(query, who, cap=COUNT_CAP + 1)
-            since = _moment(opened)
-            fresh = services.reports.count(query, who, cap=COUNT_CAP + 1, arrived_since=since) if since else 0
-        except ApiError:
-            return ""
-        text = (
-            t("lb_count_many", lang, n=fmt_int(COUNT_CAP, lang))
-            if total > COUNT_CAP
-            else t("lb_count", lang, n=fmt_int(total, lang))
-        )
-        return [
-            text,
-            *(
-                [" · ", html.Strong(t("lb_new_rows", lang, n=fmt_int(fresh, lang)), className="lr-lb-fresh")]
-                if fresh
-                else []
-            ),
-        ]
-
-    @app.callback(
-        Output(ids.LB_MAP_WRAP, "hidden"),
-        Output(ids.LB_GRID_WRAP, "hidden"),
-        Output(ids.LB_MAP_TOGGLE, "children"),
-        Output(ids.LB_MAP_TOGGLE, "aria-pressed"),
-        Output(ids.LB_MAP, "invalidateSize"),
-        Input(ids.LB_MAP_TOGGLE, "n_clicks"),
-        State(ids.LB_LANG, "data"),
-        prevent_initial_call=True,
-    )
-    def toggle_map(n, lang):
-        on = bool(n) and n % 2 == 1
-        return not on, on, t("lb_table" if on else "lb_map", lang or "id"), "true" if on else "false", n
-
-    @app.callback(
-        Output(ids.LB_MAP_MARKERS, "data"),
-        Output(ids.LB_MAP_NOTE, "children"),
-        Output(ids.LB_MAP, "bounds"),
-        Input(ids.LB_QUERY, "data"),
-        Input(ids.LB_MAP_WRAP, "hidden"),
-        Input(ids.LB_VERSION, "data"),
-        State(ids.LB_LANG, "data"),
-        State(ids.LB_MAP, "bounds"),
-        prevent_initial_call=True,
-    )
-    def map_markers(query_string, hidden, _version, lang, bounds):
-        who = viewer()
-        if hidden or query_string is None or who is None:
-            return no_update, no_update, no_update
-        try:
-            query = query_of(query_string, services)
-            features = services.reports.points(
-                query, who, MAP_LIMIT, lambda row, state: marker_feature(row, services.gazetteer, state)
-            )
-            total = (
-                services.reports.count(query, who, cap=COUNT_CAP + 1) if len(features) >= MAP_LIMIT else len(features)
-            )
-        except ApiError:
-            return {"type": "FeatureCollection", "features": []}, "", no_update
-        note = (
-            t(
-                "lb_map_capped",
-                lang or "id",
-                shown=fmt_int(len(features), lang),
-                total=fmt_int(total, lang) if total <= COUNT_CAP else f"> {fmt_int(COUNT_CAP, lang)}",
-            )
-            if total > len(features)
-            else ""
-        )
-        # shown for the first time: fit the city again, now that the map has a size
-        refit = [list(p) for p in bounds] if ctx.triggered_id == ids.LB_MAP_WRAP and bounds else no_update
-        return {"type": "FeatureCollection", "features": features}, note, refit
 
     # a phone: the filters start folded (their summary says how many are set), the table's columns narrow
     app.clientside_callback(

@@ -155,7 +155,8 @@ def _match_by_name(name: str, kec_name: str | None, gz: gazetteer.Gazetteer) -> 
 
 
 def examine(path: Path) -> tuple[ImportReport, gpd.GeoDataFrame | None]:
-    """Read and check a boundary file. -> (report, normalised kelurahan layer or None when refused)."""
+    """Read and check a boundary file: read -> in WGS84 -> each feature's geometry and identity -> the layer ->
+    the verdict. -> (report, normalised kelurahan layer or None when refused)."""
     report = ImportReport(path=str(path))
     gz = gazetteer.load()
     try:
@@ -164,19 +165,9 @@ def examine(path: Path) -> tuple[ImportReport, gpd.GeoDataFrame | None]:
         report.problems.append(f"cannot read the file: {exc}")
         return report, None
     report.features = len(gdf)
-    report.crs_found = gdf.crs.to_string() if gdf.crs is not None else None
-    if gdf.crs is None:
-        minx, miny, maxx, maxy = gdf.total_bounds if len(gdf) else (0, 0, 0, 0)
-        if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
-            gdf = gdf.set_crs(WGS84)
-            report.crs_found = "none (coordinates read as WGS84 longitude/latitude)"
-        else:
-            report.problems.append("the file has no CRS and its coordinates are not longitude/latitude")
-            return report, None
-    elif not gdf.crs.equals(WGS84):
-        gdf = gdf.to_crs(WGS84)
-        report.crs_converted = True
-
+    gdf = _in_wgs84(gdf, report)
+    if gdf is None:
+        return report, None
     code_col, name_col, kec_col = _pick_columns(gdf, gz)
     report.code_column, report.name_column = code_col, name_col
     rows = gdf.drop(columns="geometry").to_dict("records")
@@ -184,49 +175,10 @@ def examine(path: Path) -> tuple[ImportReport, gpd.GeoDataFrame | None]:
     assigned: dict[str, int] = {}
     keep_geoms, keep_codes = [], []
     for i in tqdm(range(len(gdf)), desc="checking features", unit="feature", disable=len(gdf) < 2000, leave=False):
-        row, geom, label = rows[i], geoms[i], _label(rows[i], i, name_col, code_col)
-        # geometry: present, polygonal, valid (or repairable)
-        if geom is None or geom.is_empty:
-            report.broken.append(f"{label}: no geometry")
-            continue
-        if not shapely.is_valid(geom):
-            fixed = shapely.make_valid(geom)
-            polys = [g for g in getattr(fixed, "geoms", [fixed]) if g.geom_type in ("Polygon", "MultiPolygon")]
-            fixed = shapely.union_all(polys) if polys else None
-            if fixed is None or fixed.is_empty:
-                report.broken.append(
-                    f"{label}: invalid geometry that cannot be repaired ({shapely.is_valid_reason(geom)})"
-                )
-                continue
-            report.repaired.append(f"{label}: {shapely.is_valid_reason(geom)}")
-            geom = fixed
-        if geom.geom_type not in ("Polygon", "MultiPolygon"):
-            report.broken.append(f"{label}: {geom.geom_type}, not a polygon")
-            continue
-        # identity: by code, checked against the name; else by name
-        code = _code(row.get(code_col)) if code_col else None
-        name = str(row.get(name_col) or "").strip() if name_col else ""
-        how = "code"
-        if code in gz.kelurahan:
-            if name and not _name_fits(name, gz.kelurahan[code]):
-                report.conflicts.append(
-                    f"{label}: code {code} is {gz.kelurahan[code].name} in the gazetteer, not '{name}'"
-                )
-                continue
-        elif name:
-            code, how = _match_by_name(name, row.get(kec_col) if kec_col else None, gz)
-            if code is None:
-                report.unmatched.append(
-                    f"{label}: "
-                    + (
-                        "name fits several kelurahan; give a code or kecamatan"
-                        if how == "ambiguous"
-                        else "no kelurahan of that code or name in Kota Tangerang"
-                    )
-                )
-                continue
-        else:
-            report.unmatched.append(f"{label}: no Kemendagri code or name to match")
+        label = _label(rows[i], i, name_col, code_col)
+        geom = _polygon(geoms[i], label, report)
+        code, how = (None, "") if geom is None else _identity(rows[i], label, (code_col, name_col, kec_col), gz, report)
+        if code is None:
             continue
         if code in assigned:
             report.duplicates.append(
@@ -242,25 +194,96 @@ def examine(path: Path) -> tuple[ImportReport, gpd.GeoDataFrame | None]:
         for code, p in sorted(gz.kelurahan.items())
         if code not in assigned
     ]
-
-    layer = None
-    if keep_geoms:
-        layer = (
-            gpd.GeoDataFrame(
-                {
-                    "kode_kel": keep_codes,
-                    "kelurahan": [gz.kelurahan[c].name for c in keep_codes],
-                    "kode_kec": [gz.kelurahan[c].kecamatan_code for c in keep_codes],
-                    "kecamatan": [gz.kecamatan[gz.kelurahan[c].kecamatan_code].name for c in keep_codes],
-                },
-                geometry=keep_geoms,
-                crs=WGS84,
-            )
-            .sort_values("kode_kel")
-            .reset_index(drop=True)
-        )
+    layer = _layer(keep_codes, keep_geoms, gz) if keep_geoms else None
+    if layer is not None:
         _measure_fit(layer, report)
+    _judge(report)
+    return report, layer if report.accepted else None
 
+
+def _in_wgs84(gdf: gpd.GeoDataFrame, report: ImportReport) -> gpd.GeoDataFrame | None:
+    """The layer in longitude/latitude: converted from its CRS, or read as such when it has none and fits."""
+    report.crs_found = gdf.crs.to_string() if gdf.crs is not None else None
+    if gdf.crs is None:
+        minx, miny, maxx, maxy = gdf.total_bounds if len(gdf) else (0, 0, 0, 0)
+        if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
+            report.crs_found = "none (coordinates read as WGS84 longitude/latitude)"
+            return gdf.set_crs(WGS84)
+        report.problems.append("the file has no CRS and its coordinates are not longitude/latitude")
+        return None
+    if not gdf.crs.equals(WGS84):
+        report.crs_converted = True
+        return gdf.to_crs(WGS84)
+    return gdf
+
+
+def _polygon(geom, label: str, report: ImportReport):
+    """The feature's geometry when present and polygonal, repaired when invalid; None (noted) otherwise."""
+    if geom is None or geom.is_empty:
+        report.broken.append(f"{label}: no geometry")
+        return None
+    if not shapely.is_valid(geom):
+        fixed = shapely.make_valid(geom)
+        polys = [g for g in getattr(fixed, "geoms", [fixed]) if g.geom_type in ("Polygon", "MultiPolygon")]
+        fixed = shapely.union_all(polys) if polys else None
+        if fixed is None or fixed.is_empty:
+            report.broken.append(f"{label}: invalid geometry that cannot be repaired ({shapely.is_valid_reason(geom)})")
+            return None
+        report.repaired.append(f"{label}: {shapely.is_valid_reason(geom)}")
+        geom = fixed
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        report.broken.append(f"{label}: {geom.geom_type}, not a polygon")
+        return None
+    return geom
+
+
+def _identity(row: dict, label: str, columns: tuple, gz, report: ImportReport) -> tuple[str | None, str]:
+    """(the feature's kelurahan code, how it was matched): by code, checked against the name; else by name. The code
+    is None (noted in the report) when neither identifies one kelurahan."""
+    code_col, name_col, kec_col = columns
+    code = _code(row.get(code_col)) if code_col else None
+    name = str(row.get(name_col) or "").strip() if name_col else ""
+    if code in gz.kelurahan:
+        if name and not _name_fits(name, gz.kelurahan[code]):
+            report.conflicts.append(f"{label}: code {code} is {gz.kelurahan[code].name} in the gazetteer, not '{name}'")
+            return None, "code"
+        return code, "code"
+    if not name:
+        report.unmatched.append(f"{label}: no Kemendagri code or name to match")
+        return None, ""
+    code, how = _match_by_name(name, row.get(kec_col) if kec_col else None, gz)
+    if code is None:
+        report.unmatched.append(
+            f"{label}: "
+            + (
+                "name fits several kelurahan; give a code or kecamatan"
+                if how == "ambiguous"
+                else "no kelurahan of that code or name in Kota Tangerang"
+            )
+        )
+        return None, how
+    return code, how
+
+
+def _layer(codes: list[str], geoms: list, gz) -> gpd.GeoDataFrame:
+    return (
+        gpd.GeoDataFrame(
+            {
+                "kode_kel": codes,
+                "kelurahan": [gz.kelurahan[c].name for c in codes],
+                "kode_kec": [gz.kelurahan[c].kecamatan_code for c in codes],
+                "kecamatan": [gz.kecamatan[gz.kelurahan[c].kecamatan_code].name for c in codes],
+            },
+            geometry=geoms,
+            crs=WGS84,
+        )
+        .sort_values("kode_kel")
+        .reset_index(drop=True)
+    )
+
+
+def _judge(report: ImportReport) -> None:
+    """Each kind of problem in one line (the first ten named), gaps and overlaps past their share; accepted if none."""
     for title, items in (
         ("broken geometries", report.broken),
         ("unmatched features", report.unmatched),
@@ -281,7 +304,6 @@ def examine(path: Path) -> tuple[ImportReport, gpd.GeoDataFrame | None]:
             f"kelurahan overlap by {report.overlap_km2:.3f} km2, over {MAX_GAP_SHARE:.1%} of the city"
         )
     report.accepted = not report.problems
-    return report, layer if report.accepted else None
 
 
 def _measure_fit(layer: gpd.GeoDataFrame, report: ImportReport) -> None:

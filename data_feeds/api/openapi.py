@@ -145,12 +145,6 @@ def document() -> dict:
             }
         },
     }
-    observations = {
-        "oneOf": [
-            {"$ref": "#/components/schemas/ObservationIn"},
-            {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/ObservationIn"}},
-        ]
-    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -179,209 +173,243 @@ def document() -> dict:
             },
         },
         "paths": {
-            "/api/v1/reports": {
-                "post": {
-                    "summary": "File a citizen report (role report; the key's own source)",
-                    "security": KEYED,
-                    "requestBody": _json({"$ref": "#/components/schemas/ReportIn"}),
-                    "responses": {
-                        "201": _ok("stored: answered only once committed"),
-                        "200": _ok("a repeat of a stored id: nothing stored"),
-                        **_errors(400, 401, 403, 413, 415, 422),
-                    },
+            **_report_paths(),
+            **_indicator_paths(),
+            **_export_paths(),
+            **_live_paths(),
+        },
+    }
+
+
+def _report_paths() -> dict:
+    """Reports in and out: file, list, read, move along."""
+    return {
+        "/api/v1/reports": {
+            "post": {
+                "summary": "File a citizen report (role report; the key's own source)",
+                "security": KEYED,
+                "requestBody": _json({"$ref": "#/components/schemas/ReportIn"}),
+                "responses": {
+                    "201": _ok("stored: answered only once committed"),
+                    "200": _ok("a repeat of a stored id: nothing stored"),
+                    **_errors(400, 401, 403, 413, 415, 422),
                 },
-                "get": {
-                    "summary": "Reports the key (or the signed-in person) may see, by filters, newest first, a page "
-                    "at a time: "
-                    "{reports: [...as GET /api/v1/reports/{id}], next_cursor}; personal=1 adds the reporter for a "
-                    "reader with the personal role (each report so read is audited)",
-                    "security": KEYED,
-                    "parameters": SEARCH_PARAMETERS,
-                    "responses": {"200": _ok("a page of reports"), **_errors(401, 403, 422)},
+            },
+            "get": {
+                "summary": "Reports the key (or the signed-in person) may see, by filters, newest first, a page "
+                "at a time: "
+                "{reports: [...as GET /api/v1/reports/{id}], next_cursor}; personal=1 adds the reporter for a "
+                "reader with the personal role (each report so read is audited)",
+                "security": KEYED,
+                "parameters": SEARCH_PARAMETERS,
+                "responses": {"200": _ok("a page of reports"), **_errors(401, 403, 422)},
+            },
+        },
+        "/api/v1/reports/{report_id}": {
+            "get": {
+                "summary": "A report and its history, if the key's (its source's, or its OPD's); the reporter "
+                "only for a "
+                "personal-role key (audited). Another's report reads as 404",
+                "parameters": [REPORT_REF],
+                "security": KEYED,
+                "responses": {"200": _ok("the report"), **_errors(401, 403, 404)},
+            }
+        },
+        "/api/v1/reports/{report_id}/status": {
+            "post": {
+                "summary": "Move a report along the LAKSA lifecycle (role workflow; the key's source, or an "
+                "agency key's OPD)",
+                "parameters": [REPORT_ID],
+                "security": KEYED,
+                "requestBody": _json({"$ref": "#/components/schemas/StatusChangeIn"}),
+                "responses": {
+                    "200": _ok("the report after the move"),
+                    **_errors(400, 401, 403, 404, 409, 413, 415, 422),
                 },
-            },
-            "/api/v1/reports/{report_id}": {
-                "get": {
-                    "summary": "A report and its history, if the key's (its source's, or its OPD's); the reporter "
-                    "only for a "
-                    "personal-role key (audited). Another's report reads as 404",
-                    "parameters": [REPORT_REF],
-                    "security": KEYED,
-                    "responses": {"200": _ok("the report"), **_errors(401, 403, 404)},
-                }
-            },
-            "/api/v1/reports/{report_id}/status": {
-                "post": {
-                    "summary": "Move a report along the LAKSA lifecycle (role workflow; the key's source, or an "
-                    "agency key's OPD)",
-                    "parameters": [REPORT_ID],
-                    "security": KEYED,
-                    "requestBody": _json({"$ref": "#/components/schemas/StatusChangeIn"}),
-                    "responses": {
-                        "200": _ok("the report after the move"),
-                        **_errors(400, 401, 403, 404, 409, 413, 415, 422),
-                    },
-                }
-            },
-            "/api/v1/indicators": {
-                "post": {
-                    "summary": "Record indicator figures, all or none (role indicators)",
-                    "security": KEYED,
-                    "parameters": [{"name": "dry_run", "in": "query", "required": False, "schema": FLAG}],
-                    "requestBody": _json(observations),
-                    "responses": {
-                        "201": _ok("stored"),
-                        "200": _ok("checked only (dry run)"),
-                        **_errors(400, 401, 403, 409, 413, 415, 422),
-                    },
-                }
-            },
-            "/api/v1/indicators/import": {
-                "post": {
-                    "summary": "Record the figures of a CSV or XLSX file, all rows or none (role indicators)",
-                    "security": KEYED,
-                    "parameters": [{"name": "dry_run", "in": "query", "required": False, "schema": FLAG}],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "multipart/form-data": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["file"],
-                                    "properties": {"file": {"type": "string", "format": "binary"}},
-                                }
+            }
+        },
+    }
+
+
+def _indicator_paths() -> dict:
+    """Indicator figures: send, import a file, read a series."""
+    observations = {  # one figure or a list of them
+        "oneOf": [
+            {"$ref": "#/components/schemas/ObservationIn"},
+            {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/ObservationIn"}},
+        ]
+    }
+    return {
+        "/api/v1/indicators": {
+            "post": {
+                "summary": "Record indicator figures, all or none (role indicators)",
+                "security": KEYED,
+                "parameters": [{"name": "dry_run", "in": "query", "required": False, "schema": FLAG}],
+                "requestBody": _json(observations),
+                "responses": {
+                    "201": _ok("stored"),
+                    "200": _ok("checked only (dry run)"),
+                    **_errors(400, 401, 403, 409, 413, 415, 422),
+                },
+            }
+        },
+        "/api/v1/indicators/import": {
+            "post": {
+                "summary": "Record the figures of a CSV or XLSX file, all rows or none (role indicators)",
+                "security": KEYED,
+                "parameters": [{"name": "dry_run", "in": "query", "required": False, "schema": FLAG}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {"file": {"type": "string", "format": "binary"}},
                             }
-                        },
+                        }
                     },
-                    "responses": {
-                        "201": _ok("stored"),
-                        "200": _ok("checked only (dry run)"),
-                        "422": _ok("rows refused, each as line, field, reason"),
-                        **_errors(400, 401, 403, 413),
+                },
+                "responses": {
+                    "201": _ok("stored"),
+                    "200": _ok("checked only (dry run)"),
+                    "422": _ok("rows refused, each as line, field, reason"),
+                    **_errors(400, 401, 403, 413),
+                },
+            }
+        },
+        "/api/v1/indicators/{code}": {
+            "get": {
+                "summary": "One indicator's series",
+                "parameters": [
+                    {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "place", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {
+                        "name": "measure",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": ["value", "target"]},
                     },
-                }
-            },
-            "/api/v1/indicators/{code}": {
-                "get": {
-                    "summary": "One indicator's series",
-                    "parameters": [
-                        {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
-                        {"name": "place", "in": "query", "required": False, "schema": {"type": "string"}},
-                        {
-                            "name": "measure",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "string", "enum": ["value", "target"]},
-                        },
-                        {"name": "subject", "in": "query", "required": False, "schema": {"type": "string"}},
-                    ],
-                    "responses": {"200": _ok("the series"), **_errors(401, 403, 404, 422)},
-                }
-            },
-            "/api/v1/export/indicators.{fmt}": {
-                "get": {
-                    "summary": "Every latest figure by pillar, for assessors (history=1: every figure stored): CSV "
-                    "for Indonesian "
-                    "Excel (format=id: semicolon, decimal comma, dd/mm/yyyy, UTF-8 with BOM; format=plain: comma, "
-                    "decimal "
-                    "point, ISO dates) or XLSX with a title block and a sheet per pillar",
-                    "parameters": [
-                        {
-                            "name": "fmt",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "enum": ["csv", "xlsx"]},
-                        },
-                        {
-                            "name": "lang",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "string", "enum": ["id", "en"]},
-                        },
-                        {"name": "history", "in": "query", "required": False, "schema": FLAG},
-                        CSV_FORM,
-                    ],
-                    "responses": {"200": {"description": "the table"}, **_errors(401, 403, 404, 422)},
-                }
-            },
-            "/api/v1/export/evidence.pdf": {
-                "get": {
-                    "summary": "The assessors' evidence pack (PDF): per pillar each indicator with figure, target, "
-                    "trend, source and "
-                    "as-of date, the pillar's agencies' complaint handling in the period, city maps, methodology; "
-                    "aggregates only",
-                    "parameters": [
-                        {
-                            "name": "lang",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "string", "enum": ["id", "en"]},
-                        },
-                        {
-                            "name": "from",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "string", "format": "date"},
-                        },
-                        {
-                            "name": "to",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "string", "format": "date"},
-                        },
-                    ],
-                    "responses": {"200": _ok("the pack", "application/pdf"), **_errors(400, 401, 422)},
-                }
-            },
-            "/api/v1/export/reports.{fmt}": {
-                "get": {
-                    "summary": "The filtered reports the reader may see (filters of GET /api/v1/reports), at most "
-                    "20,000: CSV for "
-                    "Indonesian Excel (semicolon, UTF-8 with BOM) or XLSX with a title block; no personal data",
-                    "security": KEYED,
-                    "parameters": [
-                        {
-                            "name": "fmt",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "enum": ["csv", "xlsx"]},
-                        },
-                        {
-                            "name": "lang",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "string", "enum": ["id", "en"]},
-                        },
-                        CSV_FORM,
-                        *[p for p in SEARCH_PARAMETERS if p["name"] not in ("limit", "cursor", "personal")],
-                    ],
-                    "responses": {"200": {"description": "the file"}, **_errors(401, 403, 404, 422)},
-                }
-            },
-            "/api/v1/live/markers": {
-                "get": {
-                    "summary": "The map's live markers the reader may see (GeoJSON; no personal data): an agency "
-                    "key its OPD's",
-                    "responses": {"200": _ok("a FeatureCollection", "application/geo+json"), **_errors(401, 403, 503)},
-                }
-            },
-            "/api/v1/live/replay": {
-                "get": {
-                    "summary": "One WIB day from the event log, for the wall's replay: the reports open at midnight "
-                    "and every status "
-                    "change (data_feeds/live/shapes.py ReplayDay; no personal data); an agency its OPDs', an "
-                    "assessor none",
-                    "parameters": [
-                        {"name": "day", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}}
-                    ],
-                    "responses": {"200": _ok("the day"), **_errors(400, 401, 403, 422)},
-                }
-            },
-            "/healthz": {
-                "get": {
-                    "summary": "Store, Redis, live worker and feeds: up or down, and how old",
-                    "responses": {"200": _ok("up or degraded"), "503": _ok("the store is down")},
-                }
-            },
+                    {"name": "subject", "in": "query", "required": False, "schema": {"type": "string"}},
+                ],
+                "responses": {"200": _ok("the series"), **_errors(401, 403, 404, 422)},
+            }
+        },
+    }
+
+
+def _export_paths() -> dict:
+    """What assessors and agencies file: the indicator table, the evidence pack, the report list."""
+    return {
+        "/api/v1/export/indicators.{fmt}": {
+            "get": {
+                "summary": "Every latest figure by pillar, for assessors (history=1: every figure stored): CSV "
+                "for Indonesian "
+                "Excel (format=id: semicolon, decimal comma, dd/mm/yyyy, UTF-8 with BOM; format=plain: comma, "
+                "decimal "
+                "point, ISO dates) or XLSX with a title block and a sheet per pillar",
+                "parameters": [
+                    {
+                        "name": "fmt",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["csv", "xlsx"]},
+                    },
+                    {
+                        "name": "lang",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": ["id", "en"]},
+                    },
+                    {"name": "history", "in": "query", "required": False, "schema": FLAG},
+                    CSV_FORM,
+                ],
+                "responses": {"200": {"description": "the table"}, **_errors(401, 403, 404, 422)},
+            }
+        },
+        "/api/v1/export/evidence.pdf": {
+            "get": {
+                "summary": "The assessors' evidence pack (PDF): per pillar each indicator with figure, target, "
+                "trend, source and "
+                "as-of date, the pillar's agencies' complaint handling in the period, city maps, methodology; "
+                "aggregates only",
+                "parameters": [
+                    {
+                        "name": "lang",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": ["id", "en"]},
+                    },
+                    {
+                        "name": "from",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "format": "date"},
+                    },
+                    {
+                        "name": "to",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "format": "date"},
+                    },
+                ],
+                "responses": {"200": _ok("the pack", "application/pdf"), **_errors(400, 401, 422)},
+            }
+        },
+        "/api/v1/export/reports.{fmt}": {
+            "get": {
+                "summary": "The filtered reports the reader may see (filters of GET /api/v1/reports), at most "
+                "20,000: CSV for "
+                "Indonesian Excel (semicolon, UTF-8 with BOM) or XLSX with a title block; no personal data",
+                "security": KEYED,
+                "parameters": [
+                    {
+                        "name": "fmt",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["csv", "xlsx"]},
+                    },
+                    {
+                        "name": "lang",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": ["id", "en"]},
+                    },
+                    CSV_FORM,
+                    *[p for p in SEARCH_PARAMETERS if p["name"] not in ("limit", "cursor", "personal")],
+                ],
+                "responses": {"200": {"description": "the file"}, **_errors(401, 403, 404, 422)},
+            }
+        },
+    }
+
+
+def _live_paths() -> dict:
+    """The wall's live markers and replay, and the health check."""
+    return {
+        "/api/v1/live/markers": {
+            "get": {
+                "summary": "The map's live markers the reader may see (GeoJSON; no personal data): an agency "
+                "key its OPD's",
+                "responses": {"200": _ok("a FeatureCollection", "application/geo+json"), **_errors(401, 403, 503)},
+            }
+        },
+        "/api/v1/live/replay": {
+            "get": {
+                "summary": "One WIB day from the event log, for the wall's replay: the reports open at midnight "
+                "and every status "
+                "change (data_feeds/live/shapes.py ReplayDay; no personal data); an agency its OPDs', an "
+                "assessor none",
+                "parameters": [
+                    {"name": "day", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}}
+                ],
+                "responses": {"200": _ok("the day"), **_errors(400, 401, 403, 422)},
+            }
+        },
+        "/healthz": {
+            "get": {
+                "summary": "Store, Redis, live worker and feeds: up or down, and how old",
+                "responses": {"200": _ok("up or degraded"), "503": _ok("the store is down")},
+            }
         },
     }

@@ -11,6 +11,7 @@ the API and Open311 are exempt because cookies never authorise a write there, ke
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from datetime import timedelta
@@ -173,7 +174,11 @@ class SessionOnlyWhenSent(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-def install(server: Flask, services: Services, counter: Counter) -> CSRFProtect:
+bp = flask.Blueprint("signin", __name__)
+
+
+def install(server: Flask, services: Services) -> CSRFProtect:
+    """Sessions, the guard and CSRF on `server`, and the sign-in, sign-out and pairing doors (`bp`)."""
     settings = services.settings
     server.secret_key = settings.signing_secret()
     server.config.update(
@@ -193,126 +198,120 @@ def install(server: Flask, services: Services, counter: Counter) -> CSRFProtect:
     logins = LoginManager()
     logins.init_app(server)
     logins.session_protection = None  # sessions are bound by the password stamp, not the address (walls roam Wi-Fi)
-
-    @logins.user_loader
-    def load(session_id: str):
-        person = _sessions.get(session_id, lambda sid: People(current().store).by_session(sid))
-        return SessionUser(person, session_id) if person else None
-
-    @server.before_request
-    def guard():
-        path = request.path
-        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or path.startswith(SELF_GUARDED):
-            return None
-        who = viewer()
-        if who is None:
-            if request.method == "GET" and not _machine_path(path):
-                # the whole address, encoded: a link with several filters (?status=baru&opd=dpupr) comes back whole
-                return redirect(f"{SIGNIN_PATH}?next={quote(request.full_path.rstrip('?'), safe='/')}")
-            return jsonify({"error": {"field": None, "reason": "sign in first"}}), 401
-        if path.startswith(ADMIN_PATHS) and not who.administers:
-            return flask.Response(f"403: {who.role}", 403, mimetype="text/plain")
-        if path.endswith("/_dash-update-component") and who.kind == "person" and who.role in ("opd", "operator"):
-            # an evidence upload travels base64 inside the callback (4/3 of the file, and the rest of the body)
-            request.max_content_length = settings.evidence_max_bytes * 4 // 3 + 256 * 1024
-        return None
-
+    logins.user_loader(load_user)
+    server.before_request(guard)
     csrf = CSRFProtect(server)  # after the guard: a signed-out callback hears 401, not 400
-
-    @server.after_request
-    def hand_over_csrf(resp):
-        """Dash's renderer sends this cookie back as the CSRF header of every callback."""
-        if g.get("viewer") is not None and resp.mimetype == "text/html":
-            resp.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=settings.cookie_secure, httponly=False)
-            if g.viewer.kind == "device":
-                _device_cookie(resp, request.cookies.get(DEVICE_COOKIE, ""), settings)
-        return resp
-
+    server.after_request(hand_over_csrf)
     server.register_error_handler(
         CSRFError, lambda exc: (jsonify({"error": {"field": CSRF_HEADER, "reason": exc.description}}), 400)
     )
-
-    attempts = parse_many(settings.signin_limit)
-
-    @server.route(SIGNIN_PATH, methods=["GET", "POST"])
-    def sign_in():
-        lang = current_lang()
-        if request.method == "GET":
-            return _form(signin_page_message(request.args.get("m"), lang))
-        # attempts counted per address across accounts (password spraying); past the limit, api/web.py says so
-        counter.charge([Window("signin", address() or "", limit) for limit in attempts])
-        username = (request.form.get("username") or "")[:60]
-        people = People(current().store)
-        try:
-            person = people.verify(username, (request.form.get("password") or "")[:200])
-        except SignInRefused as refused:
-            audit("signin", "refused", actor=username.strip().lower() or "?", detail=refused.reason)
-            if refused.locked_until is not None and refused.locked_until > utcnow():
-                return _form(
-                    t("signin_locked", lang, time=fmt_time(iso_utc(refused.locked_until), lang)), True, 401, username
-                )
-            return _form(t("signin_wrong", lang), True, 401, username)
-        _begin_session(person)
-        audit("signin", "allowed", viewer(), detail="password")
-        return redirect(_next())
-
-    @server.get(SIGNIN_PATH + "/<token>")
-    def sign_in_by_link(token: str):
-        person_id = OneTimeTokens(current().store).redeem("signin", token)
-        person = People(current().store).by_id(person_id) if person_id else None
-        if person is None:
-            audit("signin", "refused", actor="link", detail="one-time link unknown, used or expired")
-            return redirect(f"{SIGNIN_PATH}?m=link")
-        _begin_session(person)
-        audit("signin", "allowed", viewer(), detail="one-time link")
-        return redirect(_next())
-
-    @server.post("/keluar")
-    def sign_out():
-        who = viewer()
-        if who is not None and who.kind == "person":
-            audit("signout", "allowed", who)
-        logout_user()
-        flask.session.clear()
-        resp = redirect(f"{SIGNIN_PATH}?m=out")
-        resp.delete_cookie(CSRF_COOKIE)
-        return resp
-
-    @server.get(PAIR_PATH + "/<token>")
-    def pair_screen(token: str):
-        paired = Devices(current().store).pair(token)
-        if paired is None:
-            audit("pair", "refused", actor="link", detail="pairing link unknown, used or expired")
-            return redirect(f"{SIGNIN_PATH}?m=pair")
-        device, credential = paired
-        logout_user()  # the screen is itself from now on, not whoever was signed in on it
-        flask.session.clear()
-        audit("pair", "allowed", Viewer.of_device(device.id, device.name), detail=device.name)
-        resp = redirect("/")
-        _device_cookie(resp, credential, settings)
-        return resp
-
-    @server.get("/admin")
-    def admin_page():
-        who = viewer()
-        if who is None or not who.administers:  # (the guard refused already; asked again where the data is read)
-            return flask.Response("403", 403, mimetype="text/plain")
-        from data_feeds.access.keys import ApiKeys
-        from layouts import admin_page as admin_layout
-
-        store = current().store
-        audit("admin_view", "allowed", who)
-        html = admin_layout.page(
-            current_lang(),
-            generate_csrf(),
-            list(reversed(store.audit_log(limit=500, newest=True))),
-            People(store).list(),
-            Devices(store).list(),
-            ApiKeys(store).list(),
-        )
-        return flask.Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
-
+    server.register_blueprint(bp)
     return csrf
+
+
+def load_user(session_id: str):
+    person = _sessions.get(session_id, lambda sid: People(current().store).by_session(sid))
+    return SessionUser(person, session_id) if person else None
+
+
+def guard():
+    """In front of every page and callback: signed out, a page redirects to the form and a callback gets 401; the
+    admin pages for admins only."""
+    path = request.path
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or path.startswith(SELF_GUARDED):
+        return None
+    who = viewer()
+    if who is None:
+        if request.method == "GET" and not _machine_path(path):
+            # the whole address, encoded: a link with several filters (?status=baru&opd=dpupr) comes back whole
+            return redirect(f"{SIGNIN_PATH}?next={quote(request.full_path.rstrip('?'), safe='/')}")
+        return jsonify({"error": {"field": None, "reason": "sign in first"}}), 401
+    if path.startswith(ADMIN_PATHS) and not who.administers:
+        return flask.Response(f"403: {who.role}", 403, mimetype="text/plain")
+    if path.endswith("/_dash-update-component") and who.kind == "person" and who.role in ("opd", "operator"):
+        # an evidence upload travels base64 inside the callback (4/3 of the file, and the rest of the body)
+        request.max_content_length = current().settings.evidence_max_bytes * 4 // 3 + 256 * 1024
+    return None
+
+
+def hand_over_csrf(resp):
+    """Dash's renderer sends this cookie back as the CSRF header of every callback."""
+    if g.get("viewer") is not None and resp.mimetype == "text/html":
+        settings = current().settings
+        resp.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=settings.cookie_secure, httponly=False)
+        if g.viewer.kind == "device":
+            _device_cookie(resp, request.cookies.get(DEVICE_COOKIE, ""), settings)
+    return resp
+
+
+@functools.cache
+def _attempt_limits(spec: str) -> list:
+    return parse_many(spec)
+
+
+@bp.route(SIGNIN_PATH, methods=["GET", "POST"])
+def sign_in():
+    lang = current_lang()
+    if request.method == "GET":
+        return _form(signin_page_message(request.args.get("m"), lang))
+    # attempts counted per address across accounts (password spraying); past the limit, api/web.py says so
+    counter: Counter = flask.current_app.extensions["rate_limits"]
+    counter.charge(
+        [Window("signin", address() or "", limit) for limit in _attempt_limits(current().settings.signin_limit)]
+    )
+    username = (request.form.get("username") or "")[:60]
+    people = People(current().store)
+    try:
+        person = people.verify(username, (request.form.get("password") or "")[:200])
+    except SignInRefused as refused:
+        audit("signin", "refused", actor=username.strip().lower() or "?", detail=refused.reason)
+        if refused.locked_until is not None and refused.locked_until > utcnow():
+            return _form(
+                t("signin_locked", lang, time=fmt_time(iso_utc(refused.locked_until), lang)), True, 401, username
+            )
+        return _form(t("signin_wrong", lang), True, 401, username)
+    _begin_session(person)
+    audit("signin", "allowed", viewer(), detail="password")
+    return redirect(_next())
+
+
+@bp.get(SIGNIN_PATH + "/<token>")
+def sign_in_by_link(token: str):
+    person_id = OneTimeTokens(current().store).redeem("signin", token)
+    person = People(current().store).by_id(person_id) if person_id else None
+    if person is None:
+        audit("signin", "refused", actor="link", detail="one-time link unknown, used or expired")
+        return redirect(f"{SIGNIN_PATH}?m=link")
+    _begin_session(person)
+    audit("signin", "allowed", viewer(), detail="one-time link")
+    return redirect(_next())
+
+
+@bp.post("/keluar")
+def sign_out():
+    who = viewer()
+    if who is not None and who.kind == "person":
+        audit("signout", "allowed", who)
+    logout_user()
+    flask.session.clear()
+    resp = redirect(f"{SIGNIN_PATH}?m=out")
+    resp.delete_cookie(CSRF_COOKIE)
+    return resp
+
+
+@bp.get(PAIR_PATH + "/<token>")
+def pair_screen(token: str):
+    paired = Devices(current().store).pair(token)
+    if paired is None:
+        audit("pair", "refused", actor="link", detail="pairing link unknown, used or expired")
+        return redirect(f"{SIGNIN_PATH}?m=pair")
+    device, credential = paired
+    logout_user()  # the screen is itself from now on, not whoever was signed in on it
+    flask.session.clear()
+    audit("pair", "allowed", Viewer.of_device(device.id, device.name), detail=device.name)
+    resp = redirect("/")
+    _device_cookie(resp, credential, current().settings)
+    return resp
 
 
 def too_many_attempts():

@@ -31,9 +31,10 @@ from sqlalchemy import select
 from data_feeds.clock import WIB, utcnow
 from data_feeds.i18n import fmt_date, fmt_duration, fmt_figure, fmt_int, t
 from data_feeds.reports import sla
+from data_feeds.reports.categories import RoutingTable
 from data_feeds.services import Services
 from data_feeds.store import indicator_values, reports
-from geodata.gazetteer import CITY_CODE
+from geodata.gazetteer import CITY_CODE, Gazetteer
 
 from . import complaints, pdf
 
@@ -71,95 +72,16 @@ def gather(
     """`handled`: the 30 days' complaints.handling to the day's end, when the caller has it (write_day reads it once
     for every page)."""
     start, end = _window(day)
-    routing, gz = services.routing, services.gazetteer
-    longest = max((c.sla_resolution_hours for c in routing.categories.values()), default=24)
-    r = reports.c
-    where = [r.reported_at >= start - timedelta(hours=longest), r.reported_at < end]
-    if opd is not None:
-        where.append(r.opd == opd)
-    with services.store.read() as conn:
-        rows = conn.execute(
-            select(
-                r.id,
-                r.source_ref,
-                r.title,
-                r.category,
-                r.status,
-                r.opd,
-                r.kode_kec,
-                r.kode_kel,
-                r.source,
-                r.reported_at,
-                r.first_response_at,
-                r.resolved_at,
-            ).where(*where)
-        ).all()
-    by_status: dict[str, int] = {}
-    overdue, demo = [], False
-    for row in rows:
-        if row.reported_at >= start:
-            by_status[row.status] = by_status.get(row.status, 0) + 1
-            demo = demo or row.source == "demo"
-        cat = routing.categories.get(row.category)
-        if cat is None or row.status in ("ditolak", "duplikat"):
-            continue
-        for clock, due, done in zip(
-            ("response", "resolution"),
-            sla.due_times(row.reported_at, cat),
-            (row.first_response_at, row.resolved_at),
-            strict=True,
-        ):
-            if start <= due < end and (done is None or done > due):  # the clock ran out that day
-                kel = gz.kelurahan.get(row.kode_kel or "")
-                overdue.append(
-                    {
-                        "id": row.id,
-                        "ref": row.source_ref or row.id[-8:],
-                        "title": row.title,
-                        "place": kel.name if kel else "",
-                        "opd": routing.opds[row.opd].short if row.opd in routing.opds else (row.opd or "–"),
-                        "clock": clock,
-                        "due": due,
-                    }
-                )
-                demo = demo or row.source == "demo"
-                break
-    overdue.sort(key=lambda o: o["due"])
+    routing = services.routing
+    rows = _day_rows(services, start, end, opd)
+    by_status, overdue, demo = _tally_day(rows, start, end, routing, services.gazetteer)
     if handled is None:
         handled = complaints.handling(services.store, routing, end - timedelta(days=SLOW_DAYS), end)
     agencies = [h for code, h in handled.items() if opd is None or code == opd]
     agencies.sort(
         key=lambda h: (-(h["overdue"] / h["reports"] if h["reports"] else 0), -(h["resolution_median_s"] or 0))
     )
-    changes = []
-    if opd is None:
-        config = services.indicators.config
-        v = indicator_values.c
-        with services.store.read() as conn:
-            dated = (
-                conn.execute(select(v.indicator).where(v.as_of == day.isoformat(), v.place == CITY_CODE).distinct())
-                .scalars()
-                .all()
-            )
-        for code in dated:
-            ind = config.get(code)
-            if ind is None:
-                continue
-            series = [p for p in services.indicators.series(code, CITY_CODE) if not p["subject"]]
-            today = [p for p in series if p["as_of"] == day.isoformat()]
-            before = [p for p in series if p["as_of"] < day.isoformat()]
-            if today:
-                value, prev = today[-1]["value"], before[-1]["value"] if before else None
-                changes.append(
-                    {
-                        "name": ind.name(lang),
-                        "value": fmt_figure(value, lang, ind.compact),
-                        "unit": ind.unit(lang),
-                        "change": None if prev is None else value - prev,
-                        "compact": ind.compact,
-                    }
-                )
-                demo = demo or bool(today[-1]["demo"])
+    changes, demo_figures = _indicator_changes(services, day, lang) if opd is None else ([], False)
     name = routing.opds[opd].name if opd in routing.opds else (opd or "")
     return Briefing(
         day=day,
@@ -170,8 +92,100 @@ def gather(
         became_overdue=overdue,
         agencies=agencies[:8],
         indicators=changes,
-        demo=demo,
+        demo=demo or demo_figures,
     )
+
+
+def _day_rows(services: Services, start: datetime, end: datetime, opd: str | None) -> list:
+    """The reports filed that day, and those filed earlier whose clocks could run out that day."""
+    longest = max((c.sla_resolution_hours for c in services.routing.categories.values()), default=24)
+    r = reports.c
+    where = [r.reported_at >= start - timedelta(hours=longest), r.reported_at < end]
+    if opd is not None:
+        where.append(r.opd == opd)
+    columns = (r.id, r.source_ref, r.title, r.category, r.status, r.opd, r.kode_kec, r.kode_kel, r.source)
+    with services.store.read() as conn:
+        return conn.execute(select(*columns, r.reported_at, r.first_response_at, r.resolved_at).where(*where)).all()
+
+
+def _tally_day(
+    rows: list, start: datetime, end: datetime, routing: RoutingTable, gz: Gazetteer
+) -> tuple[dict[str, int], list[dict], bool]:
+    """-> (the day's reports by status, the reports whose clock ran out that day by due time, any demo among them)."""
+    by_status: dict[str, int] = {}
+    overdue, demo = [], False
+    for row in rows:
+        if row.reported_at >= start:
+            by_status[row.status] = by_status.get(row.status, 0) + 1
+            demo = demo or row.source == "demo"
+        cat = routing.categories.get(row.category)
+        if cat is None or row.status in ("ditolak", "duplikat"):
+            continue
+        ran_out = _clock_run_out(row, cat, start, end)
+        if ran_out is not None:
+            overdue.append(_overdue_entry(row, *ran_out, routing, gz))
+            demo = demo or row.source == "demo"
+    overdue.sort(key=lambda o: o["due"])
+    return by_status, overdue, demo
+
+
+def _clock_run_out(row, category, start: datetime, end: datetime) -> tuple[str, datetime] | None:
+    """(which clock, its due time) when one of the report's clocks ran out in [start, end); the first such."""
+    for clock, due, done in zip(
+        ("response", "resolution"),
+        sla.due_times(row.reported_at, category),
+        (row.first_response_at, row.resolved_at),
+        strict=True,
+    ):
+        if start <= due < end and (done is None or done > due):
+            return clock, due
+    return None
+
+
+def _overdue_entry(row, clock: str, due: datetime, routing: RoutingTable, gz: Gazetteer) -> dict:
+    kel = gz.kelurahan.get(row.kode_kel or "")
+    return {
+        "id": row.id,
+        "ref": row.source_ref or row.id[-8:],
+        "title": row.title,
+        "place": kel.name if kel else "",
+        "opd": routing.opds[row.opd].short if row.opd in routing.opds else (row.opd or "–"),
+        "clock": clock,
+        "due": due,
+    }
+
+
+def _indicator_changes(services: Services, day: date, lang: str) -> tuple[list[dict], bool]:
+    """The city's figures dated that day, each beside the one before. -> (changes, any of them demo)."""
+    config = services.indicators.config
+    v = indicator_values.c
+    with services.store.read() as conn:
+        dated = (
+            conn.execute(select(v.indicator).where(v.as_of == day.isoformat(), v.place == CITY_CODE).distinct())
+            .scalars()
+            .all()
+        )
+    changes, demo = [], False
+    for code in dated:
+        ind = config.get(code)
+        if ind is None:
+            continue
+        series = [p for p in services.indicators.series(code, CITY_CODE) if not p["subject"]]
+        today = [p for p in series if p["as_of"] == day.isoformat()]
+        before = [p for p in series if p["as_of"] < day.isoformat()]
+        if today:
+            value, prev = today[-1]["value"], before[-1]["value"] if before else None
+            changes.append(
+                {
+                    "name": ind.name(lang),
+                    "value": fmt_figure(value, lang, ind.compact),
+                    "unit": ind.unit(lang),
+                    "change": None if prev is None else value - prev,
+                    "compact": ind.compact,
+                }
+            )
+            demo = demo or bool(today[-1]["demo"])
+    return changes, demo
 
 
 def render(b: Briefing, lang: str = "id") -> bytes:

@@ -8,6 +8,7 @@ freshness, a short trend, and per-period target against realisation.
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -35,49 +36,68 @@ def _state(progress: float | None, ind: Indicator) -> str | None:
     return "good" if progress >= ind.thresholds["good"] else "warn" if progress >= ind.thresholds["warn"] else "bad"
 
 
+@dataclass(frozen=True)
+class _Series:
+    """One (indicator, place, subject) series: by_key {(measure, period): {as_of: row}}."""
+
+    ind: Indicator
+    by_key: dict
+
+    def points(self, measure: str, period: str) -> list[dict]:
+        dates = self.by_key.get((measure, period), {})
+        return [dates[d] for d in sorted(dates)]
+
+    def target_of(self, period: str):
+        stated = self.points("target", period)
+        return stated[-1]["value"] if stated else self.ind.target
+
+    def per_period(self, periods: list[str]) -> list[dict]:
+        """Target against realisation per period (per-period indicators only)."""
+        if self.ind.kind != "per_period":
+            return []
+        rows = []
+        for p in periods:
+            values = self.points("value", p)
+            value, target = (values[-1]["value"] if values else None), self.target_of(p)
+            rows.append(
+                {
+                    "period": p,
+                    "value": value,
+                    "target": target,
+                    "progress": value / target if value is not None and target else None,
+                }
+            )
+        return rows
+
+
+def _denominator(ind: Indicator, place: str, gz: Gazetteer) -> dict | None:
+    """What coverage is counted against: the place's population, or a population the city set (city-wide)."""
+    if ind.coverage_of == "population":
+        pop = population_of(gz, place)
+        return {"value": pop[0], "label": pop[1]} if pop else None
+    if isinstance(ind.coverage_of, dict) and place == CITY_CODE:  # e.g. a vaccination target population
+        return {"value": ind.coverage_of["value"], "label": ind.coverage_of["label"]}
+    return None
+
+
 def _panel_entry(ind: Indicator, place: str, by_key: dict, gz: Gazetteer, today: date) -> dict:
     """One series' panel figures. by_key: {(measure, period): {as_of: row}} for one (indicator, place, subject).
     The panel shows the newest period that has a realisation (else the newest with a target: "not reported yet")."""
+    series = _Series(ind, by_key)
     periods = sorted({period for _, period in by_key})
-
-    def points(measure, period):
-        dates = by_key.get((measure, period), {})
-        return [dates[d] for d in sorted(dates)]
-
-    def target_of(period):
-        stated = points("target", period)
-        return stated[-1]["value"] if stated else ind.target
-
-    denominator = None
-    if ind.coverage_of == "population":
-        pop = population_of(gz, place)
-        denominator = {"value": pop[0], "label": pop[1]} if pop else None
-    elif isinstance(ind.coverage_of, dict) and place == CITY_CODE:  # e.g. a vaccination target population the city set
-        denominator = {"value": ind.coverage_of["value"], "label": ind.coverage_of["label"]}
-    with_value = [p for p in periods if points("value", p)]
+    denominator = _denominator(ind, place, gz)
+    with_value = [p for p in periods if series.points("value", p)]
     period = with_value[-1] if with_value else periods[-1]
-    values = points("value", period)
-    last = values[-1] if values else points("target", period)[-1]
+    values = series.points("value", period)
+    last = values[-1] if values else series.points("target", period)[-1]
     prev = values[-2] if len(values) > 1 else None
-    target = None if denominator else target_of(period)
+    target = None if denominator else series.target_of(period)
     base = denominator["value"] if denominator else target
     value = last["value"] if values else None
     progress = value / base if value is not None and base else None
     age_days = (today - date.fromisoformat(last["as_of"])).days
-    by_period = (
-        [
-            {
-                "period": p,
-                "value": points("value", p)[-1]["value"] if points("value", p) else None,
-                "target": target_of(p),
-            }
-            for p in periods
-        ]
-        if ind.kind == "per_period"
-        else []
-    )
-    for row in by_period:
-        row["progress"] = row["value"] / row["target"] if row["value"] is not None and row["target"] else None
+    by_period = series.per_period(periods)
+    spark = [r["value"] for r in by_period if r["value"] is not None] if by_period else [p["value"] for p in values]
     return {
         "value": value,
         "as_of": last["as_of"],
@@ -94,9 +114,7 @@ def _panel_entry(ind: Indicator, place: str, by_key: dict, gz: Gazetteer, today:
         "state": _state(progress, ind),
         "age_days": age_days,
         "stale": age_days > ind.cadence_days,
-        "spark": (
-            [r["value"] for r in by_period if r["value"] is not None] if by_period else [p["value"] for p in values]
-        )[-SPARK_POINTS:],
+        "spark": spark[-SPARK_POINTS:],
         "periods": by_period,
     }
 

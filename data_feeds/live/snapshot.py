@@ -6,28 +6,23 @@ feed ages, SLA panels) plus the set of live markers; `live.versions` publishes i
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from data_feeds.clock import iso_utc, wib_day_start, wib_today
+from data_feeds.clock import iso_utc, wib_today
 from data_feeds.indicators import summary as indicator_summary
 from data_feeds.indicators.config import load as load_indicators
-from data_feeds.reports import lifecycle, sla
+from data_feeds.reports import sla
 from data_feeds.reports.categories import RoutingTable
-from data_feeds.reports.repository import ReportRepository
-from data_feeds.store import Store, reports
+from data_feeds.store import Store
 from geodata import choropleth
 from geodata.gazetteer import Gazetteer
 
+from . import snapshot_reads
 from .shapes import Kpi, MarkerFeature, MarkerProps, OpdScope, SlaPanel, Summary, TickerRow
-
-TICKER_SIZE = 12
-TTFR_WINDOW = timedelta(days=7)
-SLA_WINDOW = timedelta(days=30)  # response and resolution times per OPD over this window
-RESOLVED_VISIBLE = timedelta(hours=24)
+from .snapshot_reads import SLA_WINDOW, TTFR_WINDOW
+from .tally import kecamatan_counts, tally
 
 
 def _ticker_row(t, gz: Gazetteer, sla_states: dict[str, str]) -> TickerRow:
@@ -93,184 +88,102 @@ def compute(
     feature_cache: dict | None = None,
     scopes: dict[str, frozenset[str]] | None = None,
 ) -> tuple[Summary, dict[str, MarkerFeature]]:
-    """-> (summary, markers by id). Indexed queries only: cost follows open reports, not history.
+    """-> (summary, markers by id): read -> tally (pure) -> kpis -> markers -> scope views -> assemble.
 
-    feature_cache (id -> (status, feature)), kept by the caller between rebuilds, saves
-    rebuilding the features of markers whose status has not changed (the rest of a report
-    does not change after intake). scopes (agency_scopes): the agency views to prepare beside the city's."""
+    feature_cache (id -> (status, feature)), kept by the caller between rebuilds, saves rebuilding the features of
+    markers whose status has not changed (the rest of a report does not change after intake). scopes
+    (agency_scopes): the agency views to prepare beside the city's."""
     scopes = scopes or {}
-    today = wib_day_start(now)
-    r = reports.c
-    open_ = r.status.in_(lifecycle.OPEN)
-    ticker_cols = (r.id, r.source, r.category, r.title, r.kode_kec, r.kode_kel, r.status, r.reported_at, r.opd)
-    with store.read() as conn:
-        per_kec = conn.execute(
-            select(r.kode_kec, r.opd, r.status, func.count()).where(open_).group_by(r.kode_kec, r.opd, r.status)
-        ).all()
-        per_kel = conn.execute(select(r.kode_kel, func.count()).where(open_).group_by(r.kode_kel)).all()
-        # Range reads on the time indexes, counted here: with GROUP BY, SQLite walks a kecamatan index
-        # over the whole table instead (3.4 s at 1M reports, against milliseconds).
-        today_kec = Counter(
-            conn.execute(
-                select(r.kode_kec, r.opd)
-                .with_hint(reports, "INDEXED BY ix_reports_reported_at", "sqlite")
-                .where(r.reported_at >= today)
-            ).all()
-        ).items()
-        done_kec = Counter(
-            conn.execute(
-                select(r.kode_kec, r.opd)
-                .with_hint(reports, "INDEXED BY ix_reports_resolved_cover", "sqlite")
-                .where(r.resolved_at >= today)
-            ).all()
-        ).items()
-        # (kecamatan, OPD, seconds taken[, within the tile's window]) from the covering indexes
-        responded = conn.execute(
-            select(
-                r.kode_kec,
-                r.opd,
-                store.seconds_between(r.reported_at, r.first_response_at),
-                r.first_response_at >= now - TTFR_WINDOW,
-            ).where(r.first_response_at >= now - SLA_WINDOW)
-        ).all()
-        resolved = conn.execute(
-            select(r.kode_kec, r.opd, store.seconds_between(r.reported_at, r.resolved_at)).where(
-                r.resolved_at >= now - SLA_WINDOW
-            )
-        ).all()
-        open_rows = conn.execute(
-            select(r.id, r.kode_kec, r.category, r.opd, r.status, r.reported_at).where(open_)
-        ).all()
-        tickers = {"city": conn.execute(select(*ticker_cols).order_by(r.reported_at.desc()).limit(TICKER_SIZE)).all()}
-        for code in gz.kecamatan:  # one short index range scan each (kode_kec, reported_at)
-            tickers[code] = conn.execute(
-                select(*ticker_cols).where(r.kode_kec == code).order_by(r.reported_at.desc()).limit(TICKER_SIZE)
-            ).all()
-        scope_tickers = {
-            key: conn.execute(
-                select(*ticker_cols)
-                .where(r.opd.in_(sorted(opds)))  # (opd, reported_at) index
-                .order_by(r.reported_at.desc())
-                .limit(TICKER_SIZE)
-            ).all()
-            for key, opds in scopes.items()
-        }
-        # Two index range scans rather than one OR that would read the whole table.
-        cols = (*ticker_cols, r.lat, r.lon)
-        live_rows = conn.execute(select(*cols).where(open_).order_by(r.reported_at.desc()).limit(marker_limit)).all()
-        # No ORDER BY here: SQLite would walk the reported_at index over the whole table to avoid a sort.
-        live_rows += conn.execute(select(*cols).where(r.resolved_at >= now - RESOLVED_VISIBLE)).all()
-        live_rows = sorted(live_rows, key=lambda row: row.reported_at, reverse=True)[:marker_limit]
-    latest = ReportRepository(store).feed_latest(list(routing.sources))
-    indicator_panels, indicator_subjects, indicators_mark = indicator_summary.summarise_on_change(
-        store, load_indicators(), gz, wib_today(now)
-    )
-
-    # Per-area KPIs: the city and each kecamatan, so a dashboard that selects one only picks.
-    areas = ["city", *gz.kecamatan]
-
-    # Counts and response times per (OPD, area), grouped once: the city and every agency view sum a few of them.
-    zero = lambda: {"today": 0, "baru": 0, "diproses": 0, "selesai_today": 0}  # noqa: E731
-    by_opd: dict[str | None, dict[str, dict[str, int]]] = {}
-    waits_by_opd: dict[str | None, dict[str, list[float]]] = {}
-    for code, opd, status, n in per_kec:
-        for a in ("city", code):
-            if a in gz.kecamatan or a == "city":
-                by_opd.setdefault(opd, {}).setdefault(a, zero())[status] += n
-    for rows, key in ((today_kec, "today"), (done_kec, "selesai_today")):
-        for (code, opd), n in rows:
-            for a in ("city", code):
-                if a in gz.kecamatan or a == "city":
-                    by_opd.setdefault(opd, {}).setdefault(a, zero())[key] += n
-    for code, opd, seconds, recent in responded:
-        if recent and seconds is not None and seconds >= 0:
-            for a in ("city", code):
-                if a in gz.kecamatan or a == "city":
-                    waits_by_opd.setdefault(opd, {}).setdefault(a, []).append(round(float(seconds), 3))
-
-    def kpis(opds: frozenset[str] | None) -> dict[str, Kpi]:
-        """KPIs per area of the reports routed to `opds` (None: all of them)."""
-        chosen = [o for o in set(by_opd) | set(waits_by_opd) if opds is None or o in opds]
-        out = {}
-        for a in areas:
-            counts, waits = zero(), []
-            for o in chosen:
-                for key, n in by_opd.get(o, {}).get(a, {}).items():
-                    counts[key] += n
-                waits.extend(waits_by_opd.get(o, {}).get(a, ()))
-            out[a] = {
-                **counts,
-                "ttfr_median_s": statistics.median(waits) if waits else None,
-                "ttfr_n": len(waits),
-                "ttfr_window_days": TTFR_WINDOW.days,
-            }
-        return out
-
-    kpi = kpis(None)
-
-    sla_states, sla_panel = sla_by_area(open_rows, responded, resolved, routing, gz, now)
-    cache = feature_cache if feature_cache is not None else {}
-    markers = {}
-    for row in live_rows:
-        hit = cache.get(row.id)
-        key = (row.status, sla_states.get(row.id, ""), row.opd or "")  # a reassignment keeps the status
-        markers[row.id] = hit[1] if hit and hit[0] == key else marker_feature(row, gz, key[1])
-    if feature_cache is not None:
-        feature_cache.clear()
-        feature_cache.update(
-            {
-                key: ((f["properties"]["s"], sla_states.get(key, ""), f["properties"]["o"]), f)
-                for key, f in markers.items()
-            }
-        )
-    kecamatan_counts = {code: {k: kpi[code][k] for k in ("baru", "diproses", "selesai_today")} for code in gz.kecamatan}
-
-    def scope_view(key: str, opds: frozenset[str]) -> OpdScope:
-        own = kpis(opds)
-        counts = {code: {k: own[code][k] for k in ("baru", "diproses", "selesai_today")} for code in gz.kecamatan}
-        return {
-            "opds": sorted(opds),
-            "kpi": own["city"],
-            "kpi_by_kec": {code: own[code] for code in gz.kecamatan},
-            "kecamatan": counts,
-            "ticker": [_ticker_row(t, gz, sla_states) for t in scope_tickers[key]],
-            "map_values": {m: choropleth.values(m, counts, gz, indicator_panels) for m in choropleth.MEASURES},
-            "markers_total": own["city"]["baru"] + own["city"]["diproses"],
-            "markers_shown": sum(1 for m in markers.values() if m["properties"]["o"] in opds),
-        }
-
+    reads = snapshot_reads.read(store, routing, gz, now, marker_limit, scopes)
+    panels, subjects, mark = indicator_summary.summarise_on_change(store, load_indicators(), gz, wib_today(now))
+    counted = tally(gz.kecamatan, reads.per_kec, reads.today_kec, reads.done_kec, reads.responded, TTFR_WINDOW)
+    kpi = counted.kpis(None)
+    sla_states, sla_panel = sla_by_area(reads.open_rows, reads.responded, reads.resolved, routing, gz, now)
+    markers = _markers(reads.live_rows, sla_states, gz, feature_cache)
+    counts = kecamatan_counts(kpi, gz.kecamatan)
     summary: Summary = {
         "kpi": kpi["city"],
         "kpi_by_kec": {code: kpi[code] for code in gz.kecamatan},
-        "kecamatan": kecamatan_counts,
-        "kelurahan": {code: n for code, n in per_kel if code},
+        "kecamatan": counts,
+        "kelurahan": {code: n for code, n in reads.per_kel if code},
         # the map's colour for every measure, once per change here rather than once per dashboard per poll
-        "map_values": {m: choropleth.values(m, kecamatan_counts, gz, indicator_panels) for m in choropleth.MEASURES},
-        "map_demo": {m: choropleth.from_demo(m, indicator_panels) for m in choropleth.MEASURES},
-        "ticker": [_ticker_row(t, gz, sla_states) for t in tickers["city"]],
-        "ticker_by_kec": {code: [_ticker_row(t, gz, sla_states) for t in tickers[code]] for code in gz.kecamatan},
+        "map_values": {m: choropleth.values(m, counts, gz, panels) for m in choropleth.MEASURES},
+        "map_demo": {m: choropleth.from_demo(m, panels) for m in choropleth.MEASURES},
+        "ticker": [_ticker_row(t, gz, sla_states) for t in reads.tickers["city"]],
+        "ticker_by_kec": {code: [_ticker_row(t, gz, sla_states) for t in reads.tickers[code]] for code in gz.kecamatan},
         "sla": sla_panel,
-        "indicators": indicator_panels,
-        "indicator_subjects": indicator_subjects,
-        "indicators_mark": indicators_mark,
-        "feeds": {
-            code: {
-                "name": src.name,
-                "latest": iso_utc(latest.get(code)),
-                # stale: a feed that used to send and has gone quiet; one that never sent is not an alarm
-                "stale": latest.get(code) is not None
-                and (now - latest[code]).total_seconds() > src.stale_after_s
-                and (code != "demo" or demo_enabled),
-            }
-            for code, src in routing.sources.items()
-        },
+        "indicators": panels,
+        "indicator_subjects": subjects,
+        "indicators_mark": mark,
+        "feeds": _feeds(routing, reads.latest, now, demo_enabled),
         "demo_enabled": demo_enabled,
         "markers_shown": len(markers),
         "markers_total": kpi["city"]["baru"] + kpi["city"]["diproses"],
         "has_demo": demo_enabled or any("demo" in m["properties"] for m in markers.values()),
-        "by_opd": {key: scope_view(key, opds) for key, opds in scopes.items()},
+        "by_opd": {
+            key: _scope_view(counted.kpis(opds), opds, reads.scope_tickers[key], markers, sla_states, gz, panels)
+            for key, opds in scopes.items()
+        },
     }
     return summary, markers
+
+
+def _markers(
+    live_rows: list, sla_states: dict[str, str], gz: Gazetteer, cache: dict | None
+) -> dict[str, MarkerFeature]:
+    """The map's markers, reusing a cached feature whose report kept its status, SLA state and OPD."""
+    known = cache if cache is not None else {}
+    markers = {}
+    for row in live_rows:
+        hit = known.get(row.id)
+        key = (row.status, sla_states.get(row.id, ""), row.opd or "")  # a reassignment keeps the status
+        markers[row.id] = hit[1] if hit and hit[0] == key else marker_feature(row, gz, key[1])
+    if cache is not None:
+        cache.clear()
+        cache.update(
+            {
+                rid: ((f["properties"]["s"], sla_states.get(rid, ""), f["properties"]["o"]), f)
+                for rid, f in markers.items()
+            }
+        )
+    return markers
+
+
+def _scope_view(
+    own: dict[str, Kpi],
+    opds: frozenset[str],
+    ticker_rows: list,
+    markers: dict[str, MarkerFeature],
+    sla_states: dict[str, str],
+    gz: Gazetteer,
+    panels: dict,
+) -> OpdScope:
+    """An agency's view: its own KPIs, counts, ticker and map colours (own: its kpis per area)."""
+    counts = kecamatan_counts(own, gz.kecamatan)
+    return {
+        "opds": sorted(opds),
+        "kpi": own["city"],
+        "kpi_by_kec": {code: own[code] for code in gz.kecamatan},
+        "kecamatan": counts,
+        "ticker": [_ticker_row(t, gz, sla_states) for t in ticker_rows],
+        "map_values": {m: choropleth.values(m, counts, gz, panels) for m in choropleth.MEASURES},
+        "markers_total": own["city"]["baru"] + own["city"]["diproses"],
+        "markers_shown": sum(1 for m in markers.values() if m["properties"]["o"] in opds),
+    }
+
+
+def _feeds(routing: RoutingTable, latest: dict, now: datetime, demo_enabled: bool) -> dict:
+    return {
+        code: {
+            "name": src.name,
+            "latest": iso_utc(latest.get(code)),
+            # stale: a feed that used to send and has gone quiet; one that never sent is not an alarm
+            "stale": latest.get(code) is not None
+            and (now - latest[code]).total_seconds() > src.stale_after_s
+            and (code != "demo" or demo_enabled),
+        }
+        for code, src in routing.sources.items()
+    }
 
 
 def _empty_kpi() -> Kpi:

@@ -148,18 +148,43 @@ class FastLane:
         self.at = {name: header.index(name) if name in header else None for name in FAST_COLUMNS}
 
     def split(self, records: list[tuple[int, list[str]]], now: datetime) -> tuple[FastRows, list[int]]:
-        """-> (the rows it vouches for, built; positions in `records` of those it doubts, in order)."""
+        """-> (the rows it vouches for, built; positions in `records` of those it doubts, in order): the report's
+        own fields checked a column at a time, then coordinates, times and history a value at a time, then every
+        point placed on the map in one query."""
         if not self.usable:
             return self._built([], [], {}, [], now), list(range(len(records)))
         rows = [(pos, line, cells) for pos, (line, cells) in enumerate(records) if len(cells) == self.width]
         doubted = {pos for pos, (_line, cells) in enumerate(records) if len(cells) != self.width}
-        n, bad = len(rows), bytearray(len(rows))
+        bad = bytearray(len(rows))
 
         def column(name: str) -> list[str]:
             i = self.at[name]
-            return [cells[i].strip() for _pos, _line, cells in rows] if i is not None else [""] * n
+            return [cells[i].strip() for _pos, _line, cells in rows] if i is not None else [""] * len(rows)
 
-        # the report's own fields, a column at a time
+        fields = self._fields(column, bad)
+        lats, lons, reported, histories = self._values(column, bad, now)
+        kept = [k for k in range(len(rows)) if not bad[k]]
+        doubted.update(rows[k][0] for k in range(len(rows)) if bad[k])
+        # placed on the map in one query; a point outside the city goes the per-row way (which says how far)
+        places: dict[int, tuple[str, str]] = {}
+        if kept:
+            placed = []
+            for j, (k, idx) in enumerate(zip(kept, self.locator.assign(lons, lats), strict=True)):
+                if idx < 0:
+                    doubted.add(rows[k][0])
+                else:
+                    places[k] = self.locator.codes(int(idx))
+                    placed.append(j)
+            if len(placed) < len(kept):
+                kept, lats, lons, reported, histories = (
+                    [values[j] for j in placed] for values in (kept, lats, lons, reported, histories)
+                )
+        picked = {name: [values[k] for k in kept] for name, values in fields.items()}
+        picked.update(lat=lats, lon=lons, reported_at=reported)
+        return self._built(kept, [rows[k][1] for k in kept], picked, histories, now, places), sorted(doubted)
+
+    def _fields(self, column, bad: bytearray) -> dict[str, list[str]]:
+        """The report's own fields, checked a column at a time; a row with an odd value is marked in `bad`."""
         ids, titles, texts = column("id"), column("title"), column("description")
         addresses, names, phones = column("address"), column("reporter_name"), column("reporter_phone")
         _lengths(ids, 0, 80, bad)
@@ -185,17 +210,30 @@ class FastLane:
                 and not (len(phone) <= 32 and _PHONE.fullmatch(phone))
             ):
                 bad[k] = 1
-        # then what needs a value at a time: coordinates, times, the history
+        return {
+            "source_ref": ids,
+            "source": sources,
+            "category": categories,
+            "title": titles,
+            "description": texts,
+            "address": addresses,
+            "reporter_name": names,
+            "reporter_phone": phones,
+            "actor": column("actor"),
+        }
+
+    def _values(self, column, bad: bytearray, now: datetime) -> tuple[list, list, list, list]:
+        """Coordinates, the reported time and the history of each row not yet doubted, a value at a time.
+        -> (lats, lons, reported, histories) of the rows still good after it."""
         latest = now + FUTURE_SKEW  # (FUTURE_SKEW and the lifecycle's CLOCK_SKEW are both five minutes)
         lats, lons, reported, histories = [], [], [], []
-        actors = column("actor")
         history = zip(
             column("lat"),
             column("lon"),
             column("reported_at"),
             column("status"),
             column("opd"),
-            actors,
+            column("actor"),
             column("note"),
             column("responded_at"),
             column("resolved_at"),
@@ -216,73 +254,45 @@ class FastLane:
             lons.append(lon)
             reported.append(at)
             histories.append(changes)
-        kept = [k for k in range(n) if not bad[k]]
-        doubted.update(rows[k][0] for k in range(n) if bad[k])
-        # placed on the map in one query; a point outside the city goes the per-row way (which says how far)
-        places: dict[int, tuple[str, str]] = {}
-        if kept:
-            found = self.locator.assign(lons, lats)
-            placed = []
-            for j, (k, idx) in enumerate(zip(kept, found, strict=True)):
-                if idx < 0:
-                    doubted.add(rows[k][0])
-                else:
-                    places[k] = self.locator.codes(int(idx))
-                    placed.append(j)
-            if len(placed) < len(kept):
-                kept, lats, lons, reported, histories = (
-                    [values[j] for j in placed] for values in (kept, lats, lons, reported, histories)
-                )
-        fields = {
-            "source_ref": ids,
-            "source": sources,
-            "category": categories,
-            "title": titles,
-            "description": texts,
-            "address": addresses,
-            "reporter_name": names,
-            "reporter_phone": phones,
-            "actor": actors,
-        }
-        picked = {name: [values[k] for k in kept] for name, values in fields.items()}
-        picked.update(lat=lats, lon=lons, reported_at=reported)
-        return self._built(kept, [rows[k][1] for k in kept], picked, histories, now, places), sorted(doubted)
+        return lats, lons, reported, histories
 
     def _history(self, status, opd, actor, note, responded, resolved, evidence, reported, latest) -> list[tuple]:
         """The status changes `split_history` makes of the history cells, checked as `replay` checks them.
         -> (to, opd, note, at, evidence) each."""
         if status == "baru":
             return []
-        routing = self.routing
         if actor and (len(actor) > 120 or _ODD_IN_LINE.search(actor)):
             raise _Doubt
         if note and (len(note) > 2000 or _ODD_IN_TEXT.search(note)):
             raise _Doubt
-        note = note or None
-        if status == "diproses":
-            if opd and opd not in routing.opds or not responded:
-                raise _Doubt
-            changes = [("diproses", opd or None, note, _moment(responded, latest), [])]
-        elif status == "selesai":
-            if opd and opd not in routing.opds or not resolved:
-                raise _Doubt
-            done = _moment(resolved, latest)
-            changes = [
-                ("diproses", opd or None, None, _moment(responded, latest) if responded else done, []),
-                ("selesai", None, note, done, _evidence(evidence)),
-            ]
-        elif status == "ditolak":
-            if not note or not (responded or resolved):
-                raise _Doubt
-            changes = [("ditolak", None, note, _moment(responded or resolved, latest), [])]
-        else:
-            raise _Doubt
+        changes = self._changes(status, opd, note or None, responded, resolved, evidence, latest)
         last = reported
         for change in changes:  # each change no earlier than the event before it
             if change[3] < last:
                 raise _Doubt
             last = change[3]
         return changes
+
+    def _changes(self, status, opd, note, responded, resolved, evidence, latest) -> list[tuple]:
+        """What a row's final status says happened, from its history cells; _Doubt where the cells do not say."""
+        known_opd = not opd or opd in self.routing.opds
+        if status == "diproses":
+            if not known_opd or not responded:
+                raise _Doubt
+            return [("diproses", opd or None, note, _moment(responded, latest), [])]
+        if status == "selesai":
+            if not known_opd or not resolved:
+                raise _Doubt
+            done = _moment(resolved, latest)
+            return [
+                ("diproses", opd or None, None, _moment(responded, latest) if responded else done, []),
+                ("selesai", None, note, done, _evidence(evidence)),
+            ]
+        if status == "ditolak":
+            if not note or not (responded or resolved):
+                raise _Doubt
+            return [("ditolak", None, note, _moment(responded or resolved, latest), [])]
+        raise _Doubt
 
     def _built(
         self,

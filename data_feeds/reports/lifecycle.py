@@ -61,38 +61,11 @@ def decide(
     """-> (event_row, report_updates) for a legal move, or ApiError. lookup(id) reads another report
     in the same transaction (for duplikat)."""
     frm, to = current["status"], change.status
-    if to not in TRANSITIONS[frm]:
-        allowed = ", ".join(TRANSITIONS[frm]) or "none"
-        raise ApiError.one(409, "status", f"cannot move a report from {frm} to {to}; allowed from {frm}: {allowed}")
-    kind = "status"
-    if frm == to == "diproses":
-        if not change.opd or change.opd == current["opd"]:
-            raise ApiError.one(
-                409, "opd", f"the report is already diproses by {current['opd']}; reassigning needs another OPD"
-            )
-        kind = "reassigned"
-    if frm == "selesai":
-        if not change.note:
-            raise ApiError.one(422, "note", "reopening a resolved report needs a note saying why the fix did not hold")
-        kind = "reopened"
+    kind = _move_kind(current, change)
     if to == "duplikat":
-        original = lookup(change.duplicate_of)
-        if change.duplicate_of == current["id"]:
-            raise ApiError.one(422, "duplicate_of", "a report cannot be a duplicate of itself")
-        if original is None:
-            raise ApiError.one(422, "duplicate_of", f"no report with id {change.duplicate_of!r}")
-        if original["status"] == "duplikat":
-            raise ApiError.one(
-                422,
-                "duplicate_of",
-                f"{change.duplicate_of} is itself a duplicate of {original['duplicate_of']}; point at that one",
-            )
+        _check_original(current, change.duplicate_of, lookup(change.duplicate_of))
     at = change.at or now
-    last = history[-1]["at"] if history else current["reported_at"]
-    if at < last:
-        raise ApiError.one(422, "at", f"is before the report's last event ({last.isoformat()})")
-    if at > now + CLOCK_SKEW:
-        raise ApiError.one(422, "at", "is in the future")
+    _check_moment(at, history[-1]["at"] if history else current["reported_at"], now)
     opd = change.opd or current["opd"] or routing.default_opd(current["category"]).code
     evidence = [{"url": e.url, "type": evidence_kind(e)} for e in change.evidence]
     note = change.note
@@ -120,6 +93,47 @@ def decide(
     if to == "duplikat":
         updates["duplicate_of"] = change.duplicate_of
     return event_row, updates
+
+
+def _move_kind(current: dict, change: StatusChangeIn) -> str:
+    """The event's kind for a legal move (status, reassigned, reopened), or ApiError for one the table forbids."""
+    frm, to = current["status"], change.status
+    if to not in TRANSITIONS[frm]:
+        allowed = ", ".join(TRANSITIONS[frm]) or "none"
+        raise ApiError.one(409, "status", f"cannot move a report from {frm} to {to}; allowed from {frm}: {allowed}")
+    if frm == to == "diproses":
+        if not change.opd or change.opd == current["opd"]:
+            raise ApiError.one(
+                409, "opd", f"the report is already diproses by {current['opd']}; reassigning needs another OPD"
+            )
+        return "reassigned"
+    if frm == "selesai":
+        if not change.note:
+            raise ApiError.one(422, "note", "reopening a resolved report needs a note saying why the fix did not hold")
+        return "reopened"
+    return "status"
+
+
+def _check_original(current: dict, original_id: str | None, original: dict | None) -> None:
+    """A duplicate points at another report that is not itself a duplicate."""
+    if original_id == current["id"]:
+        raise ApiError.one(422, "duplicate_of", "a report cannot be a duplicate of itself")
+    if original is None:
+        raise ApiError.one(422, "duplicate_of", f"no report with id {original_id!r}")
+    if original["status"] == "duplikat":
+        raise ApiError.one(
+            422,
+            "duplicate_of",
+            f"{original_id} is itself a duplicate of {original['duplicate_of']}; point at that one",
+        )
+
+
+def _check_moment(at: datetime, last: datetime, now: datetime) -> None:
+    """A change is dated between the report's last event and a little past now."""
+    if at < last:
+        raise ApiError.one(422, "at", f"is before the report's last event ({last.isoformat()})")
+    if at > now + CLOCK_SKEW:
+        raise ApiError.one(422, "at", "is in the future")
 
 
 def comment(current: dict, note: str, media: list[str], actor: str, now: datetime) -> dict:

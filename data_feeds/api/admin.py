@@ -1,0 +1,34 @@
+"""The admin page (/admin): the audit log, people, paired screens and API keys, for admins only (the guard
+refuses others first; the page asks again where the data is read)."""
+
+from __future__ import annotations
+
+import flask
+from flask_wtf.csrf import generate_csrf
+
+from data_feeds.access.devices import Devices
+from data_feeds.access.keys import ApiKeys
+from data_feeds.access.people import People
+from data_feeds.api.signin import audit, current_lang, viewer
+from data_feeds.services import current
+from layouts import admin_page as admin_layout
+
+bp = flask.Blueprint("admin", __name__)
+
+
+@bp.get("/admin")
+def admin_page():
+    who = viewer()
+    if who is None or not who.administers:  # (the guard refused already; asked again where the data is read)
+        return flask.Response("403", 403, mimetype="text/plain")
+    store = current().store
+    audit("admin_view", "allowed", who)
+    html = admin_layout.page(
+        current_lang(),
+        generate_csrf(),
+        list(reversed(store.audit_log(limit=500, newest=True))),
+        People(store).list(),
+        Devices(store).list(),
+        ApiKeys(store).list(),
+    )
+    return flask.Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
