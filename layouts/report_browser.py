@@ -58,106 +58,118 @@ def _choice(label: str, cid: str, options: list[dict], lang: str, multi: bool = 
 
 
 def filters(view: BrowserView) -> html.Details:
-    lang = view.lang
-    opts = lambda items: [{"label": name, "value": code} for code, name in items]  # noqa: E731
+    """The filters (folded on a phone), then the actions: clear, map, the exports."""
     return html.Details(
         open=True,
         id=ids.LB_FILTERS_BOX,
         className="lr-lb-filters",
         children=[
-            html.Summary(t("lb_filters", lang), id=ids.LB_FILTERS_SUMMARY),
+            html.Summary(t("lb_filters", view.lang), id=ids.LB_FILTERS_SUMMARY),
+            _filter_fields(view),
+            _actions(view.lang),
+        ],
+    )
+
+
+def _filter_fields(view: BrowserView) -> html.Div:
+    lang = view.lang
+
+    def opts(items):
+        return [{"label": name, "value": code} for code, name in items]
+
+    return html.Div(
+        className="lr-lb-grid-fields",
+        children=[
             html.Div(
-                className="lr-lb-grid-fields",
+                className="lr-lb-field lr-lb-q",
                 children=[
-                    html.Div(
-                        className="lr-lb-field lr-lb-q",
-                        children=[
-                            html.Label(t("lb_q", lang), htmlFor=ids.LB_Q),
-                            dcc.Input(
-                                id=ids.LB_Q,
-                                type="search",
-                                debounce=True,
-                                placeholder="LKS-2026-000123, banjir …",
-                                maxLength=200,
-                                className="lr-lb-input",
-                                autoComplete="off",
-                            ),
-                        ],
+                    html.Label(t("lb_q", lang), htmlFor=ids.LB_Q),
+                    dcc.Input(
+                        id=ids.LB_Q,
+                        type="search",
+                        debounce=True,
+                        placeholder="LKS-2026-000123, banjir …",
+                        maxLength=200,
+                        className="lr-lb-input",
+                        autoComplete="off",
                     ),
-                    _choice(
-                        t("lb_status", lang),
-                        ids.LB_STATUS,
-                        [{"label": f"{STATUS_GLYPHS[s]} {t('status_' + s, lang)}", "value": s} for s in view.statuses],
-                        lang,
-                    ),
-                    _choice(t("lb_category", lang), ids.LB_CATEGORY, opts(view.categories.items()), lang),
-                    _choice(t("lb_opd", lang), ids.LB_OPD, opts(view.opds.items()), lang),
-                    _choice(
-                        t("lb_kecamatan", lang),
-                        ids.LB_KECAMATAN,
-                        [{"label": n, "value": n} for n in view.kecamatan],
-                        lang,
-                    ),
-                    _choice(t("lb_kelurahan", lang), ids.LB_KELURAHAN, opts(view.kelurahan.items()), lang),
-                    _choice(t("lb_source", lang), ids.LB_SOURCE, opts(view.sources.items()), lang),
-                    html.Div(
-                        className="lr-lb-field",
-                        children=[
-                            html.Label(t("lb_from", lang), htmlFor=ids.LB_FROM),
-                            # no debounce: Dash 4 then sets a text selection, which a date field has not (a page error)
-                            dcc.Input(id=ids.LB_FROM, type="date", className="lr-lb-input"),
-                        ],
-                    ),
-                    html.Div(
-                        className="lr-lb-field",
-                        children=[
-                            html.Label(t("lb_to", lang), htmlFor=ids.LB_TO),
-                            dcc.Input(id=ids.LB_TO, type="date", className="lr-lb-input"),
-                        ],
-                    ),
-                    html.Div(
-                        className="lr-lb-field",
-                        children=[
-                            html.Label(t("lb_sla", lang), htmlFor=ids.LB_SLA),
-                            dcc.Dropdown(
-                                id=ids.LB_SLA,
-                                searchable=False,
-                                placeholder=t("lb_sla_any", lang),
-                                className="lr-lb-dropdown",
-                                labels=dropdown_labels(lang),
-                                options=[
-                                    {"label": t("lb_sla_overdue", lang), "value": "overdue"},
-                                    {"label": t("lb_sla_soon", lang), "value": "soon"},
-                                ],
-                            ),
+                ],
+            ),
+            _choice(
+                t("lb_status", lang),
+                ids.LB_STATUS,
+                [{"label": f"{STATUS_GLYPHS[s]} {t('status_' + s, lang)}", "value": s} for s in view.statuses],
+                lang,
+            ),
+            _choice(t("lb_category", lang), ids.LB_CATEGORY, opts(view.categories.items()), lang),
+            _choice(t("lb_opd", lang), ids.LB_OPD, opts(view.opds.items()), lang),
+            _choice(
+                t("lb_kecamatan", lang),
+                ids.LB_KECAMATAN,
+                [{"label": n, "value": n} for n in view.kecamatan],
+                lang,
+            ),
+            _choice(t("lb_kelurahan", lang), ids.LB_KELURAHAN, opts(view.kelurahan.items()), lang),
+            _choice(t("lb_source", lang), ids.LB_SOURCE, opts(view.sources.items()), lang),
+            html.Div(
+                className="lr-lb-field",
+                children=[
+                    html.Label(t("lb_from", lang), htmlFor=ids.LB_FROM),
+                    # no debounce: Dash 4 then sets a text selection, which a date field has not (a page error)
+                    dcc.Input(id=ids.LB_FROM, type="date", className="lr-lb-input"),
+                ],
+            ),
+            html.Div(
+                className="lr-lb-field",
+                children=[
+                    html.Label(t("lb_to", lang), htmlFor=ids.LB_TO),
+                    dcc.Input(id=ids.LB_TO, type="date", className="lr-lb-input"),
+                ],
+            ),
+            html.Div(
+                className="lr-lb-field",
+                children=[
+                    html.Label(t("lb_sla", lang), htmlFor=ids.LB_SLA),
+                    dcc.Dropdown(
+                        id=ids.LB_SLA,
+                        searchable=False,
+                        placeholder=t("lb_sla_any", lang),
+                        className="lr-lb-dropdown",
+                        labels=dropdown_labels(lang),
+                        options=[
+                            {"label": t("lb_sla_overdue", lang), "value": "overdue"},
+                            {"label": t("lb_sla_soon", lang), "value": "soon"},
                         ],
                     ),
                 ],
             ),
-            html.Div(
-                className="lr-lb-actions",
-                children=[
-                    html.Button(t("lb_reset", lang), id=ids.LB_RESET, n_clicks=0, className="lr-lb-btn"),
-                    html.Button(
-                        t("lb_map", lang),
-                        id=ids.LB_MAP_TOGGLE,
-                        n_clicks=0,
-                        className="lr-lb-btn",
-                        **{"aria-pressed": "false"},
-                    ),
-                    html.A(
-                        t("lb_export_csv", lang),
-                        id=ids.LB_EXPORT_CSV,
-                        href="/api/v1/export/reports.csv",
-                        className="lr-lb-btn",
-                    ),
-                    html.A(
-                        t("lb_export_xlsx", lang),
-                        id=ids.LB_EXPORT_XLSX,
-                        href="/api/v1/export/reports.xlsx",
-                        className="lr-lb-btn",
-                    ),
-                ],
+        ],
+    )
+
+
+def _actions(lang: str) -> html.Div:
+    return html.Div(
+        className="lr-lb-actions",
+        children=[
+            html.Button(t("lb_reset", lang), id=ids.LB_RESET, n_clicks=0, className="lr-lb-btn"),
+            html.Button(
+                t("lb_map", lang),
+                id=ids.LB_MAP_TOGGLE,
+                n_clicks=0,
+                className="lr-lb-btn",
+                **{"aria-pressed": "false"},
+            ),
+            html.A(
+                t("lb_export_csv", lang),
+                id=ids.LB_EXPORT_CSV,
+                href="/api/v1/export/reports.csv",
+                className="lr-lb-btn",
+            ),
+            html.A(
+                t("lb_export_xlsx", lang),
+                id=ids.LB_EXPORT_XLSX,
+                href="/api/v1/export/reports.xlsx",
+                className="lr-lb-btn",
             ),
         ],
     )

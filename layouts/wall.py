@@ -138,177 +138,200 @@ def markers_note(summary: dict, lang: str) -> str:
 
 
 def build(view: WallView) -> html.Div:
+    """The wall: header, demo banner, the map column and the side panels, footer, and the stores the browser's
+    live link and drawing functions read."""
     lang, summary = view.lang, view.summary
-    banner_class, banner_children = status_banner(view.freshness, lang)
-    other = "en" if lang == "id" else "id"
-    boundary_note = (
-        t("boundary_schematic", lang)
-        if view.boundary_kind == "schematic"
-        else t("boundary_official", lang, source=view.boundary_source)
-    )
     return html.Div(
         className="lr-wall" + ("" if view.shows_reports else " lr-no-reports"),
         lang=lang,
         children=[
-            html.Header(
-                className="lr-header",
-                children=[
-                    html.Div(
-                        className="lr-brand",
-                        children=[
-                            html.H1(t("app_title", lang)),
-                            html.Span(
-                                t("scope_opd", lang, opd=view.account.agency)
-                                if view.account and view.account.agency
-                                else t("city", lang),
-                                className="lr-city lr-agency" if view.account and view.account.agency else "lr-city",
-                                id=ids.SCOPE_AGENCY,
-                            ),
-                        ],
-                    ),
-                    html.Nav(
-                        className="lr-nav",
-                        children=[
-                            dcc.Link(t("nav_wall", lang), href="/", id=ids.NAV_WALL, className="lr-nav-link"),
-                            dcc.Link(
-                                t("nav_indicators", lang),
-                                href=ids.INDICATORS_PATH,
-                                id=ids.NAV_INDICATORS,
-                                className="lr-nav-link",
-                            ),
-                            *(
-                                [
-                                    html.A(
-                                        t("nav_reports", lang),
-                                        href=ids.REPORTS_PATH,
-                                        className="lr-nav-link",
-                                        id="nav-reports",
-                                    )
-                                ]
-                                if view.shows_reports
-                                else []
-                            ),
-                            *(
-                                [
-                                    html.A(
-                                        t("nav_briefing", lang),
-                                        href="/briefing/",
-                                        className="lr-nav-link",
-                                        id="nav-briefing",
-                                    )
-                                ]
-                                if view.briefings
-                                else []
-                            ),
-                        ],
-                    ),
-                    html.Div(banner_children, id=ids.STATUS_BANNER, className=banner_class, role="status"),
-                    html.Div(
-                        className="lr-header-right",
-                        children=[
-                            html.Div(
-                                fmt_time(summary.get("built_at"), lang, seconds=True) + " WIB",
-                                id=ids.CLOCK,
-                                className="lr-clock",
-                            ),
-                            html.A(
-                                t("lang_switch", lang),
-                                href=f"/lang/{other}",
-                                id="lang-switch",
-                                className="lr-lang",
-                                title="Bahasa / Language",
-                            ),
-                            *account_corner(view.account, lang),
-                        ],
-                    ),
-                ],
-            ),
+            _header(view),
             html.Div(
                 t("demo_banner", lang),
                 id=ids.DEMO_BANNER,
                 className="lr-demo-banner",
                 hidden=not summary.get("has_demo"),
             ),
-            html.Main(
-                className="lr-main",
-                id=ids.MAIN,
-                children=[
-                    indicators_page.build(lang, view.pillar_opds),  # over the wall when the address is /indikator
-                    html.Div(
-                        className="lr-map-col",
-                        children=[
-                            html.Div(
-                                id=ids.MAP_WRAP,
-                                className="lr-map-wrap",
-                                children=[
-                                    map_panel(view),
-                                    legend(lang),
-                                    measure_picker(lang),
-                                    html.Div(markers_note(summary, lang), id=ids.MARKERS_NOTE, className="lr-map-note"),
-                                    report_card.shell(lang, view.opd_names),
-                                ],
-                            ),
-                            opd_panel(
-                                summary.get("sla", {}).get("city")
-                                or {"rows": [], "breached": 0, "soon": 0, "window_days": 30},
-                                lang,
-                            ),
-                        ],
-                    ),
-                    html.Div(
-                        className="lr-side",
-                        children=[
-                            scope_bar(lang),
-                            kpi_tiles(summary, lang),
-                            html.Section(
-                                vaccination_children(summary.get("indicators", {}), None, lang),
-                                id=ids.VACC_PANEL,
-                                className="lr-panel lr-vacc",
-                            ),
-                            html.Section(
-                                className="lr-panel lr-ticker",
-                                hidden=not view.shows_reports,
-                                children=[
-                                    html.H2(t("ticker_title", lang)),
-                                    html.Ul(
-                                        id=ids.TICKER
-                                    ),  # drawn in the browser from ticker-data (assets/liveroom.js)
-                                ],
-                            ),
-                        ],
-                    ),
-                ],
-            ),
-            html.Footer(
-                className="lr-footer",
-                children=[
-                    html.Span(
-                        t("updated", lang, time=fmt_time(summary.get("built_at"), lang, seconds=True)),
-                        id=ids.UPDATED_AT,
-                    ),
-                    html.Span(boundary_note),
-                ],
-            ),
-            dcc.Location(id=ids.URL),
-            dcc.Store(id=ids.LANG, data=lang),
-            dcc.Store(id=ids.SELECTION, data=None),
-            dcc.Store(id=ids.TICKER_DATA, data=summary.get("ticker", [])),
-            # the live link starts with no version: its first message is a reset, which loads the view and markers whole
-            dcc.Store(id=ids.LIVE_CHANNEL, data=view.channel),
-            dcc.Store(id=ids.LIVE_VIEW),
-            dcc.Store(id=ids.LIVE_LINK),
-            dcc.Store(
-                id=ids.LIVE_MARK,
-                data={"mark": summary.get("indicators_mark") or "", "demo": summary.get("map_demo", {})},
-            ),
-            dcc.Store(id=ids.COUNT_POINTS, data=view.count_points),
-            dcc.Store(
-                id=ids.MAP_CLASSES,
-                data={
-                    "breaks": {k: list(m.breaks) for k, m in choropleth.MEASURES.items()},
-                    "colors": choropleth.PALETTE,
-                },
-            ),
-            dcc.Interval(id=ids.CLOCK_TICK, interval=1000),
+            _main(view),
+            _footer(view),
+            *_stores(view),
         ],
     )
+
+
+def _header(view: WallView) -> html.Header:
+    lang, summary = view.lang, view.summary
+    banner_class, banner_children = status_banner(view.freshness, lang)
+    other = "en" if lang == "id" else "id"
+    return html.Header(
+        className="lr-header",
+        children=[
+            html.Div(
+                className="lr-brand",
+                children=[
+                    html.H1(t("app_title", lang)),
+                    html.Span(
+                        t("scope_opd", lang, opd=view.account.agency)
+                        if view.account and view.account.agency
+                        else t("city", lang),
+                        className="lr-city lr-agency" if view.account and view.account.agency else "lr-city",
+                        id=ids.SCOPE_AGENCY,
+                    ),
+                ],
+            ),
+            html.Nav(
+                className="lr-nav",
+                children=[
+                    dcc.Link(t("nav_wall", lang), href="/", id=ids.NAV_WALL, className="lr-nav-link"),
+                    dcc.Link(
+                        t("nav_indicators", lang),
+                        href=ids.INDICATORS_PATH,
+                        id=ids.NAV_INDICATORS,
+                        className="lr-nav-link",
+                    ),
+                    *(
+                        [
+                            html.A(
+                                t("nav_reports", lang),
+                                href=ids.REPORTS_PATH,
+                                className="lr-nav-link",
+                                id="nav-reports",
+                            )
+                        ]
+                        if view.shows_reports
+                        else []
+                    ),
+                    *(
+                        [
+                            html.A(
+                                t("nav_briefing", lang),
+                                href="/briefing/",
+                                className="lr-nav-link",
+                                id="nav-briefing",
+                            )
+                        ]
+                        if view.briefings
+                        else []
+                    ),
+                ],
+            ),
+            html.Div(banner_children, id=ids.STATUS_BANNER, className=banner_class, role="status"),
+            html.Div(
+                className="lr-header-right",
+                children=[
+                    html.Div(
+                        fmt_time(summary.get("built_at"), lang, seconds=True) + " WIB",
+                        id=ids.CLOCK,
+                        className="lr-clock",
+                    ),
+                    html.A(
+                        t("lang_switch", lang),
+                        href=f"/lang/{other}",
+                        id="lang-switch",
+                        className="lr-lang",
+                        title="Bahasa / Language",
+                    ),
+                    *account_corner(view.account, lang),
+                ],
+            ),
+        ],
+    )
+
+
+def _main(view: WallView) -> html.Main:
+    lang, summary = view.lang, view.summary
+    return html.Main(
+        className="lr-main",
+        id=ids.MAIN,
+        children=[
+            indicators_page.build(lang, view.pillar_opds),  # over the wall when the address is /indikator
+            html.Div(
+                className="lr-map-col",
+                children=[
+                    html.Div(
+                        id=ids.MAP_WRAP,
+                        className="lr-map-wrap",
+                        children=[
+                            map_panel(view),
+                            legend(lang),
+                            measure_picker(lang),
+                            html.Div(markers_note(summary, lang), id=ids.MARKERS_NOTE, className="lr-map-note"),
+                            report_card.shell(lang, view.opd_names),
+                        ],
+                    ),
+                    opd_panel(
+                        summary.get("sla", {}).get("city") or {"rows": [], "breached": 0, "soon": 0, "window_days": 30},
+                        lang,
+                    ),
+                ],
+            ),
+            html.Div(
+                className="lr-side",
+                children=[
+                    scope_bar(lang),
+                    kpi_tiles(summary, lang),
+                    html.Section(
+                        vaccination_children(summary.get("indicators", {}), None, lang),
+                        id=ids.VACC_PANEL,
+                        className="lr-panel lr-vacc",
+                    ),
+                    html.Section(
+                        className="lr-panel lr-ticker",
+                        hidden=not view.shows_reports,
+                        children=[
+                            html.H2(t("ticker_title", lang)),
+                            html.Ul(id=ids.TICKER),  # drawn in the browser from ticker-data (assets/liveroom.js)
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+def _footer(view: WallView) -> html.Footer:
+    lang, summary = view.lang, view.summary
+    boundary_note = (
+        t("boundary_schematic", lang)
+        if view.boundary_kind == "schematic"
+        else t("boundary_official", lang, source=view.boundary_source)
+    )
+    return html.Footer(
+        className="lr-footer",
+        children=[
+            html.Span(
+                t("updated", lang, time=fmt_time(summary.get("built_at"), lang, seconds=True)),
+                id=ids.UPDATED_AT,
+            ),
+            html.Span(boundary_note),
+        ],
+    )
+
+
+def _stores(view: WallView) -> list:
+    """What the browser reads: the language, the selection, the ticker's rows, the live link's settings and state,
+    the count points and the map's classes."""
+    lang, summary = view.lang, view.summary
+    return [
+        dcc.Location(id=ids.URL),
+        dcc.Store(id=ids.LANG, data=lang),
+        dcc.Store(id=ids.SELECTION, data=None),
+        dcc.Store(id=ids.TICKER_DATA, data=summary.get("ticker", [])),
+        # the live link starts with no version: its first message is a reset, which loads the view and markers whole
+        dcc.Store(id=ids.LIVE_CHANNEL, data=view.channel),
+        dcc.Store(id=ids.LIVE_VIEW),
+        dcc.Store(id=ids.LIVE_LINK),
+        dcc.Store(
+            id=ids.LIVE_MARK,
+            data={"mark": summary.get("indicators_mark") or "", "demo": summary.get("map_demo", {})},
+        ),
+        dcc.Store(id=ids.COUNT_POINTS, data=view.count_points),
+        dcc.Store(
+            id=ids.MAP_CLASSES,
+            data={
+                "breaks": {k: list(m.breaks) for k, m in choropleth.MEASURES.items()},
+                "colors": choropleth.PALETTE,
+            },
+        ),
+        dcc.Interval(id=ids.CLOCK_TICK, interval=1000),
+    ]

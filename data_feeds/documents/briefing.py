@@ -221,7 +221,16 @@ def render(b: Briefing, lang: str = "id") -> bytes:
             [34] * 5,
         ),
     ]
-    story.append(Paragraph(t("brief_overdue", lang, n=fmt_int(len(b.became_overdue), lang)), st["h2"]))
+    story += _overdue_part(b, lang, st) + _agencies_part(b, lang, st) + _indicators_part(b, lang, st)
+    story += [Spacer(1, 4 * mm), Paragraph(t("brief_footer", lang), st["small"])]
+    doc.build(story)
+    return buf.getvalue()
+
+
+def _overdue_part(b: Briefing, lang: str, st) -> list:
+    """The reports whose clock ran out that day (the first LIST_ROWS, and how many more)."""
+    out: list = []
+    out.append(Paragraph(t("brief_overdue", lang, n=fmt_int(len(b.became_overdue), lang)), st["h2"]))
     if b.became_overdue:
         rows = [
             [
@@ -242,14 +251,20 @@ def render(b: Briefing, lang: str = "id") -> bytes:
             ]
             for o in b.became_overdue[:LIST_ROWS]
         ]
-        story.append(pdf.table(rows, [26, 88, 22, 26, 16]))
+        out.append(pdf.table(rows, [26, 88, 22, 26, 16]))
         if len(b.became_overdue) > LIST_ROWS:
-            story.append(
+            out.append(
                 Paragraph(t("brief_more", lang, n=fmt_int(len(b.became_overdue) - LIST_ROWS, lang)), st["small"])
             )
     else:
-        story.append(Paragraph(t("brief_none_overdue", lang), st["body"]))
-    story.append(Paragraph(t("brief_agencies" if b.opd is None else "brief_own_sla", lang, days=SLOW_DAYS), st["h2"]))
+        out.append(Paragraph(t("brief_none_overdue", lang), st["body"]))
+    return out
+
+
+def _agencies_part(b: Briefing, lang: str, st) -> list:
+    """The agencies' complaint handling over SLOW_DAYS (an agency's own, on its briefing)."""
+    out: list = []
+    out.append(Paragraph(t("brief_agencies" if b.opd is None else "brief_own_sla", lang, days=SLOW_DAYS), st["h2"]))
     if b.agencies:
         rows = [
             [
@@ -261,7 +276,10 @@ def render(b: Briefing, lang: str = "id") -> bytes:
                 t("pack_col_resolution", lang),
             ]
         ]
-        pair = lambda a, c: f"{fmt_duration(a, lang)} · {fmt_duration(c, lang)}"  # noqa: E731
+
+        def pair(a, c):
+            return f"{fmt_duration(a, lang)} · {fmt_duration(c, lang)}"
+
         rows += [
             [
                 h["short"],
@@ -273,24 +291,27 @@ def render(b: Briefing, lang: str = "id") -> bytes:
             ]
             for h in b.agencies
         ]
-        story.append(pdf.table(rows, [24, 16, 16, 18, 52, 52]))
+        out.append(pdf.table(rows, [24, 16, 16, 18, 52, 52]))
     else:
-        story.append(Paragraph(t("pack_no_complaints", lang), st["body"]))
-    if b.opd is None:
-        story.append(Paragraph(t("brief_indicators", lang), st["h2"]))
-        if b.indicators:
-            for c in b.indicators:
-                change = (
-                    ""
-                    if c["change"] is None
-                    else f" ({'+' if c['change'] >= 0 else '−'}{fmt_figure(abs(c['change']), lang, c['compact'])})"
-                )
-                story.append(Paragraph(f"{c['name']}: <b>{c['value']}</b> {c['unit']}{change}", st["body"]))
-        else:
-            story.append(Paragraph(t("brief_no_indicators", lang), st["body"]))
-    story += [Spacer(1, 4 * mm), Paragraph(t("brief_footer", lang), st["small"])]
-    doc.build(story)
-    return buf.getvalue()
+        out.append(Paragraph(t("pack_no_complaints", lang), st["body"]))
+    return out
+
+
+def _indicators_part(b: Briefing, lang: str, st) -> list:
+    """The city's figures dated that day (the mayor's briefing only)."""
+    if b.opd is not None:
+        return []
+    out: list = [Paragraph(t("brief_indicators", lang), st["h2"])]
+    if not b.indicators:
+        return [*out, Paragraph(t("brief_no_indicators", lang), st["body"])]
+    for c in b.indicators:
+        change = (
+            ""
+            if c["change"] is None
+            else f" ({'+' if c['change'] >= 0 else '−'}{fmt_figure(abs(c['change']), lang, c['compact'])})"
+        )
+        out.append(Paragraph(f"{c['name']}: <b>{c['value']}</b> {c['unit']}{change}", st["body"]))
+    return out
 
 
 def folder(data_dir: Path, day: date) -> Path:

@@ -289,102 +289,6 @@ class Hub:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     services = Services(settings or Settings.from_env())
-    secret = services.settings.signing_secret()
-    hub = Hub(services)
-
-    def ticket_of(request: Request) -> tuple[Audience, float] | None:
-        return live_ticket.check(secret, request.query_params.get("t"))
-
-    def refused() -> JSONResponse:
-        return JSONResponse(
-            {"errors": [{"field": "t", "message": "a live ticket is needed: missing, altered or expired"}]},
-            status_code=401,
-            headers=CORS,
-        )
-
-    async def events(request: Request) -> Response:
-        ticket = ticket_of(request)
-        if ticket is None:
-            return refused()
-        if hub.clients() >= MAX_CLIENTS:
-            return JSONResponse(
-                {"errors": [{"field": None, "message": "too many live connections; try again"}]},
-                status_code=503,
-                headers={**CORS, "Retry-After": "10"},
-            )
-        follow = await hub.follow(ticket[0])
-        # the browser's own reconnect says what it last got (Last-Event-ID); the address says what it had when it was
-        # made
-        have = request.headers.get("last-event-id") or request.query_params.get("have") or None
-        versions_only = request.query_params.get("only") == "v"
-        client = Client(ticket[1], versions_only)
-        first = [b"retry: 3000\n\n", sse("beat", hub.beat())]
-        if versions_only:
-            first += [sse("msg", {"v": follow.token}, follow.token)] if follow.token and follow.token != have else []
-        else:
-            first += [sse("msg", m, m["v"]) for m in hub.catch_up(follow, have)]
-        follow.clients.add(client)  # (no await since catch_up: no version can slip between)
-
-        async def stream():
-            try:
-                for chunk in first:
-                    yield chunk
-                while not client.dropped:
-                    chunk = await client.queue.get()
-                    if chunk is None:
-                        return
-                    yield chunk
-            finally:
-                follow.clients.discard(client)
-
-        return StreamingResponse(stream(), media_type="text/event-stream", headers={**CORS, "X-Accel-Buffering": "no"})
-
-    async def poll(request: Request) -> Response:
-        ticket = ticket_of(request)
-        if ticket is None:
-            return refused()
-        follow = await hub.follow(ticket[0])
-        have = request.query_params.get("have") or None
-        if request.query_params.get("only") == "v":
-            msgs = [{"v": follow.token}] if follow.token and follow.token != have else []
-        else:
-            msgs = hub.catch_up(follow, have)
-        return JSONResponse({"msgs": msgs, "beat": hub.beat()}, headers=CORS)
-
-    async def whole(request: Request) -> Response:
-        ticket = ticket_of(request)
-        if ticket is None:
-            return refused()
-        body = hub.whole(await hub.follow(ticket[0]))
-        if body is None:
-            return JSONResponse(
-                {"errors": [{"field": None, "message": "no live snapshot yet (Redis or the worker is starting)"}]},
-                status_code=503,
-                headers={**CORS, "Retry-After": "2"},
-            )
-        if "gzip" in request.headers.get("accept-encoding", ""):
-            return Response(
-                body,
-                media_type="application/json",
-                headers={**CORS, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
-            )
-        return Response(
-            gzip.decompress(body), media_type="application/json", headers={**CORS, "Vary": "Accept-Encoding"}
-        )
-
-    async def health(_request: Request) -> Response:
-        return JSONResponse(
-            {"clients": hub.clients(), "audiences": len(hub.follows), "version": hub.token, "redis": hub.redis_up},
-            headers=CORS,
-        )
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_app):
-        tasks = [asyncio.create_task(hub.listen()), asyncio.create_task(hub.run())]
-        yield
-        for task in tasks:
-            task.cancel()
-
     routes = [
         Route("/live/events", events),
         Route("/live/poll", poll),
@@ -392,8 +296,112 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/live/healthz", health),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.hub = hub
+    app.state.hub = Hub(services)
+    app.state.secret = services.settings.signing_secret()
     return app
+
+
+def _ticket_of(request: Request) -> tuple[Audience, float] | None:
+    return live_ticket.check(request.app.state.secret, request.query_params.get("t"))
+
+
+def _refused() -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"field": "t", "message": "a live ticket is needed: missing, altered or expired"}]},
+        status_code=401,
+        headers=CORS,
+    )
+
+
+async def events(request: Request) -> Response:
+    hub: Hub = request.app.state.hub
+    ticket = _ticket_of(request)
+    if ticket is None:
+        return _refused()
+    if hub.clients() >= MAX_CLIENTS:
+        return JSONResponse(
+            {"errors": [{"field": None, "message": "too many live connections; try again"}]},
+            status_code=503,
+            headers={**CORS, "Retry-After": "10"},
+        )
+    follow = await hub.follow(ticket[0])
+    # the browser's own reconnect says what it last got (Last-Event-ID); the address says what it had when it was
+    # made
+    have = request.headers.get("last-event-id") or request.query_params.get("have") or None
+    versions_only = request.query_params.get("only") == "v"
+    client = Client(ticket[1], versions_only)
+    first = [b"retry: 3000\n\n", sse("beat", hub.beat())]
+    if versions_only:
+        first += [sse("msg", {"v": follow.token}, follow.token)] if follow.token and follow.token != have else []
+    else:
+        first += [sse("msg", m, m["v"]) for m in hub.catch_up(follow, have)]
+    follow.clients.add(client)  # (no await since catch_up: no version can slip between)
+
+    async def stream():
+        try:
+            for chunk in first:
+                yield chunk
+            while not client.dropped:
+                chunk = await client.queue.get()
+                if chunk is None:
+                    return
+                yield chunk
+        finally:
+            follow.clients.discard(client)
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={**CORS, "X-Accel-Buffering": "no"})
+
+
+async def poll(request: Request) -> Response:
+    hub: Hub = request.app.state.hub
+    ticket = _ticket_of(request)
+    if ticket is None:
+        return _refused()
+    follow = await hub.follow(ticket[0])
+    have = request.query_params.get("have") or None
+    if request.query_params.get("only") == "v":
+        msgs = [{"v": follow.token}] if follow.token and follow.token != have else []
+    else:
+        msgs = hub.catch_up(follow, have)
+    return JSONResponse({"msgs": msgs, "beat": hub.beat()}, headers=CORS)
+
+
+async def whole(request: Request) -> Response:
+    hub: Hub = request.app.state.hub
+    ticket = _ticket_of(request)
+    if ticket is None:
+        return _refused()
+    body = hub.whole(await hub.follow(ticket[0]))
+    if body is None:
+        return JSONResponse(
+            {"errors": [{"field": None, "message": "no live snapshot yet (Redis or the worker is starting)"}]},
+            status_code=503,
+            headers={**CORS, "Retry-After": "2"},
+        )
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(
+            body,
+            media_type="application/json",
+            headers={**CORS, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
+        )
+    return Response(gzip.decompress(body), media_type="application/json", headers={**CORS, "Vary": "Accept-Encoding"})
+
+
+async def health(request: Request) -> Response:
+    hub: Hub = request.app.state.hub
+    return JSONResponse(
+        {"clients": hub.clients(), "audiences": len(hub.follows), "version": hub.token, "redis": hub.redis_up},
+        headers=CORS,
+    )
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette):
+    hub: Hub = app.state.hub
+    tasks = [asyncio.create_task(hub.listen()), asyncio.create_task(hub.run())]
+    yield
+    for task in tasks:
+        task.cancel()
 
 
 def main() -> None:
