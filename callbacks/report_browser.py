@@ -19,13 +19,13 @@ from flask_caching import Cache
 from data_feeds.access.viewer import Viewer
 from data_feeds.api.signin import current_lang, viewer
 from data_feeds.clock import iso_utc, utcnow
-from data_feeds.i18n import STATUS_GLYPHS, fmt_datetime, fmt_duration, fmt_int, t
+from data_feeds.i18n import STATUS_GLYPHS, fmt_datetime, fmt_duration, fmt_int, refusal_text, t
 from data_feeds.live.snapshot import marker_feature
+from data_feeds.refusal import Refusal
 from data_feeds.reports import search
 from data_feeds.reports.lifecycle import STATUSES
 from data_feeds.reports.search import FILTER_ARGS, ReportQuery
 from data_feeds.services import Services, current
-from data_feeds.validation import ApiError
 from layouts import ids, report_browser
 
 from .live import channel_config
@@ -42,7 +42,7 @@ FILTER_INPUTS = [Input(ids.LB_FILTERS[name], "value") for name in FILTER_ARGS]
 
 
 def query_of(query_string: str, services: Services) -> ReportQuery:
-    """The filters of an address's query string (only the filter arguments; 422 ApiError naming a bad one)."""
+    """The filters of an address's query string (only the filter arguments; 422 Refusal naming a bad one)."""
     args = {k: v for k, v in parse_qsl((query_string or "").lstrip("?"), keep_blank_values=False) if k in FILTER_ARGS}
     return ReportQuery.from_args(args, services.routing, services.gazetteer)
 
@@ -187,9 +187,8 @@ def follow(search_, *rest):
         # a place as the controls name it: a kecamatan by name, a kelurahan by code, whichever the link used
         parsed[FILTER_ARGS.index("kecamatan")] = [gz.kecamatan[code].name for code in query.kecamatan] or None
         parsed[FILTER_ARGS.index("kelurahan")] = list(query.kelurahan) or None
-    except ApiError as exc:
-        first = exc.errors[0] if exc.errors else {}
-        error = t("lb_bad_filter", lang, reason=f"{first.get('field')}: {first.get('reason')}")
+    except Refusal as exc:
+        error = t("lb_bad_filter", lang, reason=refusal_text(exc.errors, lang))
         parsed = [None] * len(FILTER_ARGS)
     canonical = query_string_of(parsed)
     active = sum(1 for v in parsed if v)
@@ -248,7 +247,7 @@ def rows(request, query_string, opened, lang):
         items, cursor = services.reports.search(
             query, who, end - start, after=after, offset=0 if after else start, oldest_first=oldest
         )
-    except ApiError:
+    except Refusal:
         return {"rowData": [], "rowCount": 0}
     if cursor:
         try:
@@ -270,7 +269,7 @@ def count(query_string, _version, opened, lang):
         total = services.reports.count(query, who, cap=COUNT_CAP + 1)
         since = _moment(opened)
         fresh = services.reports.count(query, who, cap=COUNT_CAP + 1, arrived_since=since) if since else 0
-    except ApiError:
+    except Refusal:
         return ""
     text = (
         t("lb_count_many", lang, n=fmt_int(COUNT_CAP, lang))
@@ -303,7 +302,7 @@ def map_markers(query_string, hidden, _version, lang, bounds):
             query, who, MAP_LIMIT, lambda row, state: marker_feature(row, services.gazetteer, state)
         )
         total = services.reports.count(query, who, cap=COUNT_CAP + 1) if len(features) >= MAP_LIMIT else len(features)
-    except ApiError:
+    except Refusal:
         return {"type": "FeatureCollection", "features": []}, "", no_update
     note = (
         t(

@@ -8,11 +8,11 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, no_update
 
 from data_feeds.api.signin import address, audit, viewer
-from data_feeds.i18n import t
+from data_feeds.i18n import refusal_text, t
+from data_feeds.refusal import Refusal
 from data_feeds.reports import evidence_files
 from data_feeds.reports.lifecycle import OPEN
 from data_feeds.services import Services
-from data_feeds.validation import ApiError
 from layouts import ids, report_card
 
 ROWS = [
@@ -30,7 +30,7 @@ def card_for(services: Services, report_id: str, who) -> dict | None:
         if who is not None and who.reads_personal:
             return services.reports.get_personal(report_id, who, address())
         return services.reports.get_for(report_id, who)
-    except ApiError:
+    except Refusal:
         return None
 
 
@@ -123,13 +123,12 @@ def register(app: Dash, services: Services) -> None:
                 duplicate_of=(duplicate_of or "").strip() or None,
                 evidence=evidence,
             )
-        except ApiError as exc:
+        except Refusal as exc:
             first = exc.errors[0]
             audit(
                 f"act_{action}", "refused", who, report_id=report_id[:32], detail=f"{first['field']}: {first['reason']}"
             )
-            reason = f"{first['field']}: {first['reason']}" if first["field"] else first["reason"]
-            return no_update, *[no_update] * 4, t("act_refused", lang, reason=reason)
+            return no_update, *[no_update] * 4, t("act_refused", lang, reason=refusal_text(exc.errors, lang))
         services.poker.poke()
         audit(f"act_{action}", "allowed", who, report_id=report["id"], detail=opd if action == "forward" else None)
         fresh = card_for(services, report["id"], who)

@@ -9,8 +9,8 @@ from flask_wtf.csrf import generate_csrf
 from data_feeds.api.signin import address, current_lang, viewer
 from data_feeds.clock import iso_utc, utcnow
 from data_feeds.i18n import t
+from data_feeds.refusal import Refusal
 from data_feeds.services import Services
-from data_feeds.validation import ApiError
 from geodata.sketch import sketch
 from layouts import report_page
 
@@ -57,7 +57,7 @@ def register(server: flask.Flask, services: Services) -> None:
             return html(report_page.refusal(ctx, t("rp_no_reports_role", ctx.lang), ref), 403)
         try:
             report = services.reports.page(ref, who, address())
-        except ApiError:
+        except Refusal:
             return html(report_page.refusal(ctx, t("rp_not_found", ctx.lang, ref=ref), ref), 404)
         ctx = report_page.PageContext(
             **{**ctx.__dict__, "source_name": source[report["source"]].name if report["source"] in source else ""}

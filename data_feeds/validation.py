@@ -15,7 +15,8 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
-from .clock import EARLIEST
+from data_feeds.clock import EARLIEST
+from data_feeds.refusal import Kind, Refusal
 
 
 def finite(value: float) -> bool:
@@ -100,22 +101,6 @@ def truthy(text: str | None) -> bool:
     return text is not None and text.strip().lower() in YES_WORDS
 
 
-class ApiError(Exception):
-    """A client error to answer as JSON: one or more (field, reason) pairs and an HTTP status."""
-
-    def __init__(self, status: int, errors: list[dict]):
-        super().__init__(errors)
-        self.status = status
-        self.errors = errors
-
-    @classmethod
-    def one(cls, status: int, field: str | None, reason: str) -> ApiError:
-        return cls(status, [{"field": field, "reason": reason}])
-
-    def body(self) -> dict:
-        return {"error": self.errors[0] if len(self.errors) == 1 else self.errors}
-
-
 # Plain-language reasons for pydantic's error types (the rest keep pydantic's own message).
 REASONS = {
     "missing": "is required",
@@ -177,7 +162,7 @@ def _json_type(value) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def from_validation_error(exc: ValidationError) -> ApiError:
+def from_validation_error(exc: ValidationError) -> Refusal:
     errors, seen = [], set()
     for e in exc.errors(include_url=False):
         field = _loc(e["loc"])
@@ -185,7 +170,7 @@ def from_validation_error(exc: ValidationError) -> ApiError:
             continue
         seen.add(field)
         errors.append({"field": field, "reason": _reason(e)})
-    return ApiError(422, errors)
+    return Refusal(Kind.INVALID, errors)
 
 
 def _check_url(value: str) -> str:
@@ -203,7 +188,7 @@ Url = Annotated[str, BeforeValidator(clean_line), Field(strict=True, max_length=
 
 def parse(model: type[BaseModel], payload) -> BaseModel:
     if not isinstance(payload, dict):
-        raise ApiError.one(400, "body", "must be a JSON object")
+        raise Refusal.one(Kind.MALFORMED, "body", "must be a JSON object")
     try:
         return model.model_validate(payload)
     except ValidationError as exc:

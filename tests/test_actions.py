@@ -69,7 +69,8 @@ def test_an_operator_forwards_a_report_as_themself(app, services, road):
 def test_operators_refuse_with_a_reason_mark_duplicates_and_escalate(app, services, client, road):
     http, _me = person(app, services, "operator")
     said, _ = act(http, road, "act-reject")
-    assert said.startswith("Tidak tersimpan: note:") and services.reports.get(road)["status"] == "baru"
+    # in the page's words, never the machine's field name or English
+    assert said == "Tidak tersimpan: penolakan memerlukan alasan" and services.reports.get(road)["status"] == "baru"
     said, _ = act(http, road, "act-escalate", note="Lubang di depan sekolah, berbahaya")
     assert said == "Dieskalasi ke pimpinan." and services.reports.get(road)["events"][-1]["kind"] == "escalated"
     other = post(client, report_payload()).get_json()["id"]
@@ -119,10 +120,10 @@ def test_a_file_that_claims_to_be_a_jpeg_but_is_not_is_refused(app, services, ro
     before = store_counts(services)
     fake = "data:image/jpeg;base64," + base64.b64encode(b"<html><script>alert(1)</script></html>").decode()
     said, _ = act(http, road, "act-resolve", upload=fake)
-    assert said.startswith("Tidak tersimpan: evidence: the content is not a photo or video")
+    assert said == "Tidak tersimpan: jenis berkas ini tidak diterima; yang diterima: JPEG, PNG, WebP, MP4, WebM, MOV"
     truncated = "data:image/jpeg;base64," + base64.b64encode(b"\xff\xd8\xff\xe0" + b"\x00" * 64).decode()
     said, _ = act(http, road, "act-resolve", upload=truncated)
-    assert "is not a readable image" in said
+    assert said == "Tidak tersimpan: berkas tidak dapat dibaca sebagai gambar"
     assert store_counts(services) == before and services.reports.get(road)["status"] == "diproses"
     assert not (services.settings.data_dir / "evidence" / road).exists()  # nothing kept of a refused file
 
@@ -130,14 +131,14 @@ def test_a_file_that_claims_to_be_a_jpeg_but_is_not_is_refused(app, services, ro
 def test_an_agency_cannot_act_on_another_agencys_report(app, services, road):
     http, _ = person(app, services, "opd", opds=("bpbd",))
     said, _ = act(http, road, "act-process")
-    assert "no report with id" in said and services.reports.get(road)["status"] == "baru"
+    assert said == "Tidak tersimpan: laporan tidak ditemukan" and services.reports.get(road)["status"] == "baru"
 
 
 def test_resolving_needs_evidence_and_a_url_is_enough(app, services, road):
     http, _ = person(app, services, "opd", opds=("dpupr",))
     act(http, road, "act-process")
     said, _ = act(http, road, "act-resolve")
-    assert said.startswith("Tidak tersimpan: evidence")
+    assert said == "Tidak tersimpan: selesai memerlukan setidaknya satu bukti foto atau video"
     said, _ = act(http, road, "act-resolve", evidence_url="https://laksa.example/bukti/1.jpg")
     assert (
         said == "Selesai, bukti tersimpan."
@@ -199,21 +200,21 @@ def test_a_replayed_action_with_junk_gets_a_refusal_never_an_error(app, services
 
 
 def test_evidence_is_judged_by_content_and_size():
+    from data_feeds.refusal import Kind, Refusal
     from data_feeds.reports import evidence_files
-    from data_feeds.validation import ApiError
 
     photo = base64.b64decode(png().split(",", 1)[1])
     assert evidence_files.check(photo, 10_000) == ("png", "photo")
     mp4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
     assert evidence_files.check(mp4, 10_000) == ("mp4", "video")
     for data, limit, status, words in (
-        (photo, 50, 413, "at most 50 are accepted"),
-        (b"", 100, 422, "empty"),
-        (b"GIF89a" + b"\x00" * 40, 100, 415, "image/gif"),
-        (b"%PDF-1.7\n" + b"\x00" * 40, 100, 415, "application/pdf"),
+        (photo, 50, Kind.TOO_LARGE, "at most 50 are accepted"),
+        (b"", 100, Kind.INVALID, "empty"),
+        (b"GIF89a" + b"\x00" * 40, 100, Kind.UNSUPPORTED, "image/gif"),
+        (b"%PDF-1.7\n" + b"\x00" * 40, 100, Kind.UNSUPPORTED, "application/pdf"),
     ):
-        with pytest.raises(ApiError) as refused:
+        with pytest.raises(Refusal) as refused:
             evidence_files.check(data, limit)
-        assert refused.value.status == status and words in refused.value.errors[0]["reason"]
-    with pytest.raises(ApiError):
+        assert refused.value.kind == status and words in refused.value.errors[0]["reason"]
+    with pytest.raises(Refusal):
         evidence_files.decode_upload("data:image/png;base64,@@@not-base64@@@")

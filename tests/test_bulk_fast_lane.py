@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from data_feeds.refusal import Refusal
 from data_feeds.reports.batch import ReportColumns
 from data_feeds.reports.bulk_fast_lane import FastLane
 from data_feeds.reports.bulk_import import Importer, csv_row
-from data_feeds.validation import ApiError
 
 NOW = datetime(2026, 11, 30, 5, 0, tzinfo=timezone.utc)
 HEADER = [
@@ -206,7 +206,7 @@ def without_ids(item: tuple[dict, list[dict]]) -> tuple[dict, list[dict]]:
 
 def assert_same_as_per_row(accepted: dict, slow: dict) -> None:
     for line, built in accepted.items():
-        assert not isinstance(slow[line], ApiError), (
+        assert not isinstance(slow[line], Refusal), (
             f"line {line}: the fast lane took a row the rules refuse: {slow[line].errors}"
         )
         assert without_ids(built) == without_ids(slow[line]), f"line {line} is built otherwise"

@@ -268,7 +268,10 @@ def test_the_address_and_the_filters_follow_each_other(app, services, city):
     bad = call_callback(
         http, "lb-url.search", {"lb-url.search": "?status=hilang&kecamatan=Atlantis"}, headers=headers, app_path=LB
     ).get_json()["response"]
-    assert bad["lb-error"]["children"].startswith("Filter tidak dikenali: ") and bad["lb-query"]["data"] == ""
+    said = bad["lb-error"]["children"]
+    assert said.startswith("Filter tidak dikenali: ") and bad["lb-query"]["data"] == ""
+    # the filter is named by its label on the page, not by the address's field name, and not in English
+    assert said == "Filter tidak dikenali: isian \u201cKecamatan\u201d tidak dapat diterima", said
 
 
 def test_the_count_says_how_many_and_how_many_arrived_since_the_page_opened(app, services, city):

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
+from data_feeds.refusal import Kind, Refusal
 from data_feeds.reports.repository import ReportRepository
 from data_feeds.store import Store
-from data_feeds.validation import ApiError
 from tests.helpers import report_payload
 
 pytestmark = pytest.mark.store  # the store is what these test: SQLite and PostgreSQL
@@ -52,7 +52,7 @@ def test_a_failing_job_fails_alone_in_its_batch(services):
 
     def bad_job(conn):
         conn.execute(text("UPDATE reports SET title = 'jangan tersimpan' WHERE id = :id"), {"id": good["id"]})
-        raise ApiError.one(409, "status", "refused")
+        raise Refusal.one(Kind.CONFLICT, "status", "refused")
 
     group = services.store._group()
     with ThreadPoolExecutor(4) as pool:
@@ -61,7 +61,7 @@ def test_a_failing_job_fails_alone_in_its_batch(services):
         others = [pool.submit(services.reports.submit, report_payload(title=f"ikut batch {i}")) for i in range(2)]
         release.set()
         assert first.result() == "slow"
-        with pytest.raises(ApiError):
+        with pytest.raises(Refusal):
             bad.result()
         stored = [f.result()[0]["id"] for f in others]
     assert (

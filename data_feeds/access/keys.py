@@ -23,8 +23,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 
+from data_feeds.refusal import Kind, Refusal
 from data_feeds.store import Store, api_keys
-from data_feeds.validation import ApiError
 
 ROLES = ("report", "workflow", "personal", "indicators")
 DEFAULT_ROLES = ("report",)
@@ -46,23 +46,25 @@ class Principal:
 
     def require(self, role: str, field: str = HEADER) -> None:
         if role not in self.roles:
-            raise ApiError.one(
-                403, field, f"this API key lacks the {role!r} role (it has: {', '.join(sorted(self.roles)) or 'none'})"
+            raise Refusal.one(
+                Kind.FORBIDDEN,
+                field,
+                f"this API key lacks the {role!r} role (it has: {', '.join(sorted(self.roles)) or 'none'})",
             )
 
     def may_act_on(self, report: dict) -> bool:
         return (report["opd"] in self.opds) if self.opds else report["source"] == self.source
 
     def require_scope(self, report: dict, field: str = HEADER) -> None:
-        """403 unless the report is this key's to act on (its source's; for an agency key, routed to its OPD)."""
+        """Refusal (forbidden) unless the report is this key's to act on (its source's; for an agency key, routed to its OPD)."""
         if not self.may_act_on(report):
             scope = (
                 f"reports routed to {', '.join(sorted(self.opds))}"
                 if self.opds
                 else f"reports from source {self.source!r}"
             )
-            raise ApiError.one(
-                403, field, f"this API key acts only on {scope}; report {report['id']} is not one of them"
+            raise Refusal.one(
+                Kind.FORBIDDEN, field, f"this API key acts only on {scope}; report {report['id']} is not one of them"
             )
 
 
@@ -136,19 +138,19 @@ class ApiKeys:
         return row
 
     def authenticate(self, presented: str | None, field: str = HEADER) -> Principal:
-        """The key's principal, or ApiError 401 (no key) / 403 (unknown, malformed or revoked)."""
+        """The key's principal, or a Refusal: unauthenticated (no key), forbidden (unknown, malformed or revoked)."""
         if not presented:
-            raise ApiError.one(
-                401,
+            raise Refusal.one(
+                Kind.UNAUTHENTICATED,
                 field,
                 "is required: send the API key issued for your feed (python -m data_feeds keys create SOURCE)",
             )
         parts = presented.strip().split("_", 2)
         if len(parts) != 3 or parts[0] != "lr":
-            raise ApiError.one(403, field, "is not a valid API key")
+            raise Refusal.one(Kind.FORBIDDEN, field, "is not a valid API key")
         row = self._row(parts[1])
         if row is None or not hmac.compare_digest(row["secret_sha256"], _digest(parts[2])):
-            raise ApiError.one(403, field, "is not a valid API key")
+            raise Refusal.one(Kind.FORBIDDEN, field, "is not a valid API key")
         if row["revoked_at"] is not None:
-            raise ApiError.one(403, field, "has been revoked")
+            raise Refusal.one(Kind.FORBIDDEN, field, "has been revoked")
         return Principal(row["id"], row["source"], frozenset(row["roles"]), frozenset(row["opds"] or ()))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, abort, send_file
 
+from data_feeds.refusal import Refusal
 from data_feeds.reports import evidence_files
 from data_feeds.services import current
-from data_feeds.validation import ApiError
 
 from .signin import viewer
 
@@ -22,7 +22,7 @@ def install(server: Flask) -> None:
             abort(404)
         try:
             current().reports.get_for(report_id, who)  # another agency's evidence reads as none
-        except ApiError:
+        except Refusal:
             abort(404)
         resp = send_file(path, mimetype=evidence_files.MIME_OF[name.rsplit(".", 1)[1]], conditional=True, max_age=3600)
         resp.headers["Cache-Control"] = "private, max-age=3600"  # a person's browser may keep it; no shared cache

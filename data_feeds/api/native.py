@@ -20,38 +20,39 @@ from data_feeds.clock import WIB, utcnow, wib_today
 from data_feeds.documents import indicator_export, report_export
 from data_feeds.indicators import importer as indicator_import
 from data_feeds.live import replay
+from data_feeds.refusal import Kind, Refusal
 from data_feeds.reports import search
 from data_feeds.services import current
 from data_feeds.spreadsheets import CSV_FORMS
-from data_feeds.validation import ApiError, truthy
+from data_feeds.validation import truthy
 from geodata.gazetteer import CITY_CODE
 
-from . import openapi
+from . import openapi, refusals
 from .health import health_response
 from .signin import api_viewer
 
 bp = Blueprint("api", __name__)
 
 
-@bp.errorhandler(ApiError)
-def error_response(exc: ApiError) -> tuple[Response, int]:
-    return jsonify(exc.body()), exc.status
+@bp.errorhandler(Refusal)
+def error_response(exc: Refusal) -> tuple[Response, int]:
+    return refusals.json_response(exc)
 
 
 def json_body() -> object:
     if request.content_length is not None and request.content_length > request.max_content_length:
         raise RequestEntityTooLarge()
     if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
-        raise ApiError.one(
-            415, "body", f"must be sent as application/json, not {request.mimetype or 'no content type'}"
+        raise Refusal.one(
+            Kind.UNSUPPORTED, "body", f"must be sent as application/json, not {request.mimetype or 'no content type'}"
         )
     raw = request.get_data(cache=False)
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError.one(400, "body", f"is not valid JSON ({exc})") from None
+        raise Refusal.one(Kind.MALFORMED, "body", f"is not valid JSON ({exc})") from None
     except RecursionError:
-        raise ApiError.one(400, "body", "is nested too deeply") from None
+        raise Refusal.one(Kind.MALFORMED, "body", "is nested too deeply") from None
 
 
 def principal(required: bool = True) -> Principal | None:
@@ -73,7 +74,7 @@ def csv_form() -> str:
     """?format= of a CSV export: id (the default: Indonesian Excel) or plain (comma and decimal point)."""
     form = request.args.get("format", "id")
     if form not in CSV_FORMS:
-        raise ApiError.one(422, "format", f"must be one of {', '.join(CSV_FORMS)}, not {form[:20]!r}")
+        raise Refusal.one(Kind.INVALID, "format", f"must be one of {', '.join(CSV_FORMS)}, not {form[:20]!r}")
     return form
 
 
@@ -89,7 +90,7 @@ def create_report():
     if isinstance(body, dict):
         body.setdefault("source", who.source)  # a key speaks for one feed: source may be left out
         if isinstance(body["source"], str) and body["source"] != who.source:
-            raise ApiError.one(403, "source", f"this API key may only send reports for source {who.source!r}")
+            raise Refusal.one(Kind.FORBIDDEN, "source", f"this API key may only send reports for source {who.source!r}")
     report, created = services.reports.submit(body)
     if created:
         services.poker.poke()
@@ -170,7 +171,7 @@ def import_indicators():
             services.indicators, stream, name, actor=f"{who.name} import {name}", dry_run=dry
         )
     except indicator_import.FileError as exc:
-        raise ApiError.one(400, "file", str(exc)) from None
+        raise Refusal.one(Kind.MALFORMED, "file", str(exc)) from None
     if errors:
         return jsonify({"stored": 0, "errors": errors}), 422
     if not dry:
@@ -184,7 +185,7 @@ def export_indicators(fmt: str):
     services = current()
     api_viewer(principal(required=False))
     if fmt not in ("csv", "xlsx"):
-        raise ApiError.one(404, "format", "csv or xlsx")
+        raise Refusal.one(Kind.NOT_FOUND, "format", "csv or xlsx")
     lang = "en" if request.args.get("lang") == "en" else "id"
     history = query_flag("history")
     form = csv_form() if fmt == "csv" else "id"
@@ -214,13 +215,15 @@ def export_evidence_pack():
     api_viewer(principal(required=False))
     lang = request.args.get("lang", "id")
     if lang not in ("id", "en"):  # (strict here: a pack is seconds of work, not made for a mistyped argument)
-        raise ApiError.one(422, "lang", "must be id or en")
+        raise Refusal.one(Kind.INVALID, "lang", "must be id or en")
     end = _day_arg("to", wib_today())
     start = _day_arg("from", end - timedelta(days=29))
     if start > end:
-        raise ApiError.one(422, "from", "is after to")
+        raise Refusal.one(Kind.INVALID, "from", "is after to")
     if (end - start).days >= evidence_pack.MAX_DAYS:
-        raise ApiError.one(422, "from", f"the period is longer than {evidence_pack.MAX_DAYS} days; make two packs")
+        raise Refusal.one(
+            Kind.INVALID, "from", f"the period is longer than {evidence_pack.MAX_DAYS} days; make two packs"
+        )
     pdf = evidence_pack.build(current(), start, end, lang)
     name = f"{'paket-bukti' if lang == 'id' else 'evidence-pack'}-kota-tangerang-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
     return Response(
@@ -238,16 +241,16 @@ def _day_arg(name: str, default: date | None) -> date:
     raw = request.args.get(name)
     if raw is None or raw == "":
         if default is None:
-            raise ApiError.one(400, name, "is required, a date as YYYY-MM-DD")
+            raise Refusal.one(Kind.MALFORMED, name, "is required, a date as YYYY-MM-DD")
         return default
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        raise ApiError.one(400, name, f"must be a date as YYYY-MM-DD, not {raw[:20]!r}") from None
+        raise Refusal.one(Kind.MALFORMED, name, f"must be a date as YYYY-MM-DD, not {raw[:20]!r}") from None
     if day > wib_today():
-        raise ApiError.one(422, name, "is in the future: there is nothing to show yet")
+        raise Refusal.one(Kind.INVALID, name, "is in the future: there is nothing to show yet")
     if day < EARLIEST_DAY:
-        raise ApiError.one(422, name, "is before 2000: the store holds nothing older")
+        raise Refusal.one(Kind.INVALID, name, "is before 2000: the store holds nothing older")
     return day
 
 
@@ -259,7 +262,7 @@ def export_reports(fmt: str):
     services = current()
     who = api_viewer(principal(required=False))
     if fmt not in ("csv", "xlsx"):
-        raise ApiError.one(404, "format", "csv or xlsx")
+        raise Refusal.one(Kind.NOT_FOUND, "format", "csv or xlsx")
     lang = "en" if request.args.get("lang") == "en" else "id"
     query = search.ReportQuery.from_args(request.args, services.routing, services.gazetteer)
     rows, cut = report_export.collect(services.reports, query, who)
@@ -285,10 +288,10 @@ def indicator_series(code: str):
     api_viewer(principal(required=False))
     indicators = current().indicators
     if code not in indicators.config:
-        raise ApiError.one(404, "indicator", f"unknown indicator {code!r}")
+        raise Refusal.one(Kind.NOT_FOUND, "indicator", f"unknown indicator {code!r}")
     place = indicators.place_code(request.args.get("place", CITY_CODE))
     if place is None:
-        raise ApiError.one(422, "place", f"unknown place {request.args.get('place')!r}")
+        raise Refusal.one(Kind.INVALID, "place", f"unknown place {request.args.get('place')!r}")
     measure = request.args.get("measure", "value")
     subject = request.args.get("subject")  # a market, a device type; absent: every subject, each row naming its own
     return jsonify(
@@ -312,8 +315,8 @@ def live_markers():
     try:
         state, body = current().live.markers_geojson(who.map_opds)
     except (redis.RedisError, OSError):
-        raise ApiError.one(
-            503, None, "the live snapshot (Redis) is unavailable; reports are still being stored"
+        raise Refusal.one(
+            Kind.UNAVAILABLE, None, "the live snapshot (Redis) is unavailable; reports are still being stored"
         ) from None
     resp = Response(body, mimetype="application/geo+json")
     resp.headers["Cache-Control"] = "no-store"
@@ -328,7 +331,9 @@ def live_replay():
     assessor none (403: no report one by one)."""
     who = api_viewer(principal(required=False))
     if not who.sees_reports:
-        raise ApiError.one(403, None, "an assessor's account sees no report one by one; the replay draws them")
+        raise Refusal.one(
+            Kind.FORBIDDEN, None, "an assessor's account sees no report one by one; the replay draws them"
+        )
     day = _day_arg("day", None)
     services = current()
     resp = jsonify(replay.day_log(services.store, services.gazetteer, day, *who.report_filter()))

@@ -31,8 +31,9 @@ from data_feeds.api.open311_shapes import (
     update_of,
 )
 from data_feeds.clock import EARLIEST, WIB, utcnow
+from data_feeds.refusal import Kind, Refusal
 from data_feeds.services import current
-from data_feeds.validation import ApiError, LongText, Url, parse, truthy
+from data_feeds.validation import LongText, Url, parse, truthy
 
 from .signin import api_viewer
 
@@ -112,9 +113,10 @@ def _open311_error(exc: Open311Error):
     return error_response(_fmt_of_request(), exc.code, exc.description)
 
 
-@bp.errorhandler(ApiError)
-def _api_error(exc: ApiError):
-    code = 403 if exc.status in (401, 403) else 404 if exc.status == 404 else 400
+@bp.errorhandler(Refusal)
+def _api_error(exc: Refusal):
+    # the spec's codes: 403 for a key's problem, 404 for what is not there, 400 for the rest
+    code = {Kind.UNAUTHENTICATED: 403, Kind.FORBIDDEN: 403, Kind.NOT_FOUND: 404}.get(exc.kind, 400)
     text = "; ".join(
         f"{FIELD_NAMES.get(e['field'], e['field'])}: {e['reason']}" if e["field"] else e["reason"] for e in exc.errors
     )
@@ -347,7 +349,7 @@ def post_update(fmt):
     update = parse(UpdateIn, {"description": given["description"], "media_url": media_urls()})
     try:
         current_status = services.reports.get(rid)["status"] if ID.match(rid) else None
-    except ApiError:
+    except Refusal:
         current_status = None
     if current_status is None:
         raise Open311Error(404, f"service_request_id {rid!r} not found")

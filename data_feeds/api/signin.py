@@ -32,9 +32,9 @@ from data_feeds.access.tokens import PAIR_PATH, SIGNIN_PATH, OneTimeTokens
 from data_feeds.access.viewer import Viewer
 from data_feeds.clock import iso_utc, utcnow
 from data_feeds.i18n import LANGS, fmt_time, t
+from data_feeds.refusal import Kind, Refusal
 from data_feeds.services import Services, current
 from data_feeds.settings import Settings
-from data_feeds.validation import ApiError
 from layouts import signin_page
 
 DEVICE_COOKIE = "lr_device"
@@ -344,5 +344,5 @@ def api_viewer(key: Principal | None) -> Viewer:
         return Viewer.of_key(key)
     who = viewer()
     if who is None:
-        raise ApiError.one(401, HEADER, "send an API key, or sign in")
+        raise Refusal.one(Kind.UNAUTHENTICATED, HEADER, "send an API key, or sign in")
     return who

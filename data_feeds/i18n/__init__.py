@@ -16,14 +16,14 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
 from data_feeds.clock import WIB
-from data_feeds.i18n import documents, screens
+from data_feeds.i18n import documents, refusals, screens
 
 LANGS = ("id", "en")
 LOCALES = {"id": "id_ID", "en": "en_GB"}
 
 
-STRINGS: dict[str, tuple[str, str]] = {**screens.WORDS, **documents.WORDS}
-assert len(STRINGS) == len(screens.WORDS) + len(documents.WORDS), "a key is in both tables"
+STRINGS: dict[str, tuple[str, str]] = {**screens.WORDS, **documents.WORDS, **refusals.WORDS}
+assert len(STRINGS) == len(screens.WORDS) + len(documents.WORDS) + len(refusals.WORDS), "a key is in two tables"
 
 # A report's status is told by glyph and word, never by colour alone.
 STATUS_GLYPHS = {"baru": "!", "diproses": "…", "selesai": "✓", "ditolak": "×", "duplikat": "="}
@@ -174,3 +174,21 @@ def fmt_duration(seconds: float | None, lang: str = "id") -> str:
     else:
         parts = [(total, s_)]
     return " ".join(f"{v} {u}" for v, u in parts if v or len(parts) == 1)
+
+
+def refusal_text(problems: list[dict], lang: str) -> str:
+    """A refusal's problems (Refusal.errors) as a person reads them in `lang`: by the words the domain named (a
+    parameter named *_status is a status, said in the page's words), else by the field's label, else in general."""
+    said = []
+    for problem in problems:
+        if problem.get("words") in STRINGS:
+            params = {
+                k: t(f"status_{v}", lang) if k.endswith("_status") and f"status_{v}" in STRINGS else v
+                for k, v in (problem.get("params") or {}).items()
+            }
+            said.append(t(problem["words"], lang, **params))
+        elif problem.get("field") in refusals.FIELD_LABELS:
+            said.append(t("refusal_field", lang, field=t(refusals.FIELD_LABELS[problem["field"]], lang)))
+        else:
+            said.append(t("refusal_generic", lang))
+    return "; ".join(dict.fromkeys(said)) or t("refusal_generic", lang)

@@ -27,7 +27,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from data_feeds.validation import NO_WORDS, YES_WORDS, ApiError
+from data_feeds.refusal import Refusal
+from data_feeds.validation import NO_WORDS, YES_WORDS
 
 from .series import IndicatorService
 
@@ -116,7 +117,7 @@ def import_file(
         raise FileError(f"{name} has a header but no rows")
     try:
         stored = service.record([to_payload(raw) for _, raw in rows], actor=actor, dry_run=dry_run)
-    except ApiError as exc:
+    except Refusal as exc:
         errors = []
         for e in exc.errors:
             field = e["field"] or ""

@@ -18,8 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 
 from data_feeds.clock import utcnow, wib_today
+from data_feeds.refusal import Kind, Refusal
 from data_feeds.store import FINITE_FIGURE, Store, indicator_values, outbox
-from data_feeds.validation import ApiError, Day, Text, finite, parse
+from data_feeds.validation import Day, Text, finite, parse
 from geodata.gazetteer import CITY_CODE, Gazetteer
 
 from .config import Indicator, load
@@ -71,15 +72,15 @@ class SeriesView:
         self.by_date[row["as_of"]] = (row["value"], row["source"])
 
     def check(self, row: dict, cumulative: bool) -> bool:
-        """-> False when the very same figure is there already; ApiError when the figure may not go in."""
+        """-> False when the very same figure is there already; Refusal when the figure may not go in."""
         existing = self.by_date.get(row["as_of"])
         if existing == (row["value"], row["source"]):
             return False
         if row["correction"]:
             return True
         if existing is not None and existing[0] != row["value"]:
-            raise ApiError.one(
-                409,
+            raise Refusal.one(
+                Kind.CONFLICT,
                 "as_of",
                 f"{row['indicator']} for {row['place']} already has a figure for "
                 f"{row['as_of']} ({_n(existing[0])}); send correction: true to replace it",
@@ -91,16 +92,16 @@ class SeriesView:
         after_at = at + 1 if at < len(self.dates) and self.dates[at] == row["as_of"] else at
         after = self.dates[after_at] if after_at < len(self.dates) else None
         if before is not None and row["value"] < self.by_date[before][0]:
-            raise ApiError.one(
-                409,
+            raise Refusal.one(
+                Kind.CONFLICT,
                 "value",
                 f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
                 f"below {_n(self.by_date[before][0])} on {before}; "
                 "send correction: true if the earlier figure was wrong",
             )
         if after is not None and row["value"] > self.by_date[after][0]:
-            raise ApiError.one(
-                409,
+            raise Refusal.one(
+                Kind.CONFLICT,
                 "value",
                 f"{row['indicator']} is cumulative: {_n(row['value'])} on {row['as_of']} is "
                 f"above {_n(self.by_date[after][0])} on the later {after}; send correction: true if that one was wrong",
@@ -123,33 +124,37 @@ class IndicatorService:
         return kel[0].code if len(kel) == 1 else None
 
     def check(self, payload, today: date) -> dict:
-        """A valid figure as a row to store (not yet checked against the stored series), or ApiError."""
+        """A valid figure as a row to store (not yet checked against the stored series), or Refusal."""
         obs: ObservationIn = parse(ObservationIn, payload)
         ind = self.config.get(obs.indicator)
         if ind is None:
-            raise ApiError.one(
-                422, "indicator", f"unknown indicator {obs.indicator!r}; one of: {', '.join(self.config)}"
+            raise Refusal.one(
+                Kind.INVALID, "indicator", f"unknown indicator {obs.indicator!r}; one of: {', '.join(self.config)}"
             )
         place = self.place_code(obs.place)
         if place is None:
-            raise ApiError.one(
-                422, "place", f"unknown place {obs.place!r}: give a Kemendagri code or a kecamatan/kelurahan name"
+            raise Refusal.one(
+                Kind.INVALID,
+                "place",
+                f"unknown place {obs.place!r}: give a Kemendagri code or a kecamatan/kelurahan name",
             )
         if obs.as_of > today:
-            raise ApiError.one(422, "as_of", "is in the future")
+            raise Refusal.one(Kind.INVALID, "as_of", "is in the future")
         if ind.kind == "per_period" and not obs.period:
-            raise ApiError.one(422, "period", f"{ind.code} is counted per period: give the year, e.g. 2023")
+            raise Refusal.one(Kind.INVALID, "period", f"{ind.code} is counted per period: give the year, e.g. 2023")
         if ind.kind == "cumulative" and obs.period:
-            raise ApiError.one(422, "period", f"{ind.code} is a running total: leave period empty")
+            raise Refusal.one(Kind.INVALID, "period", f"{ind.code} is a running total: leave period empty")
         if obs.period and not (obs.period.isdigit() and len(obs.period) == 4):
-            raise ApiError.one(422, "period", "must be a year, e.g. 2023")
+            raise Refusal.one(Kind.INVALID, "period", "must be a year, e.g. 2023")
         if ind.subjects and obs.subject not in ind.subjects:
-            raise ApiError.one(422, "subject", f"{ind.code} is counted per {', '.join(ind.subjects)}: give one of them")
+            raise Refusal.one(
+                Kind.INVALID, "subject", f"{ind.code} is counted per {', '.join(ind.subjects)}: give one of them"
+            )
         if obs.subject and not (ind.subjects or ind.subject_label_en):
-            raise ApiError.one(422, "subject", f"{ind.code} has no subjects: leave it empty")
+            raise Refusal.one(Kind.INVALID, "subject", f"{ind.code} has no subjects: leave it empty")
         if obs.measure == "target" and ind.coverage_of:
-            raise ApiError.one(
-                422,
+            raise Refusal.one(
+                Kind.INVALID,
                 "measure",
                 f"{ind.code} is measured against its coverage denominator (indicators.toml), not a stated target",
             )
@@ -166,25 +171,23 @@ class IndicatorService:
         )
 
     def record(self, payloads: list, actor: str | None = None, demo: bool = False, dry_run: bool = False) -> list[dict]:
-        """Check every figure, then store them all in one transaction, or none (ApiError naming the item)."""
+        """Check every figure, then store them all in one transaction, or none (Refusal naming the item)."""
         if not isinstance(payloads, list) or not payloads:
-            raise ApiError.one(400, "body", "must be a JSON object or a non-empty list of them")
+            raise Refusal.one(Kind.MALFORMED, "body", "must be a JSON object or a non-empty list of them")
         today = wib_today()
         many = len(payloads) > 1
         rows, errors = [], []  # every bad item is named, not only the first: an import reports all its bad rows
 
-        def refuse(i: int, exc: ApiError) -> None:
-            errors.extend(
-                (exc.status, {**e, "field": f"[{i}].{e['field']}" if many else e["field"]}) for e in exc.errors
-            )
+        def refuse(i: int, exc: Refusal) -> None:
+            errors.extend((exc.kind, {**e, "field": f"[{i}].{e['field']}" if many else e["field"]}) for e in exc.errors)
 
         for i, payload in enumerate(payloads):
             try:
                 rows.append((i, self.check(payload, today)))
-            except ApiError as exc:
+            except Refusal as exc:
                 refuse(i, exc)
         if errors:
-            raise ApiError(min(status for status, _ in errors), [e for _, e in errors])
+            raise Refusal(Refusal.first_kind(kind for kind, _ in errors), [e for _, e in errors])
         now = utcnow()
         try:
             with self.store.write() as conn:
@@ -197,7 +200,7 @@ class IndicatorService:
                         [{**row, "demo": int(demo), "recorded_at": now, "recorded_by": actor} for row in written],
                     )
                 if errors:  # later items were checked against the earlier ones; now none of them is kept
-                    raise ApiError(min(status for status, _ in errors), [e for _, e in errors])
+                    raise Refusal(Refusal.first_kind(kind for kind, _ in errors), [e for _, e in errors])
                 if dry_run:
                     raise _DryRun()
                 if written:  # tell the live worker, through the same outbox as reports, that the panels need a rebuild
@@ -220,11 +223,11 @@ class IndicatorService:
             pass  # checked against the stored series (later rows against earlier ones too), then rolled back
         return written
 
-    def _check_series(self, conn, rows: list[tuple[int, dict]]) -> tuple[list[dict], list[tuple[int, ApiError]]]:
+    def _check_series(self, conn, rows: list[tuple[int, dict]]) -> tuple[list[dict], list[tuple[int, Refusal]]]:
         """Each figure against its stored series and the figures before it in the same batch. A cumulative
         series never goes down unless the figure says it is a correction; a second figure for the same
         place, period and date as a stored one is a correction too; the very same figure again is skipped.
-        One read per series, not per figure. -> (figures to write, [(item, ApiError)])."""
+        One read per series, not per figure. -> (figures to write, [(item, Refusal)])."""
         v = indicator_values.c
         series: dict[tuple, SeriesView] = {}
         write, refused = [], []
@@ -251,7 +254,7 @@ class IndicatorService:
                 ):
                     write.append(row)
                     view.add(row)
-            except ApiError as exc:
+            except Refusal as exc:
                 refused.append((i, exc))
         return write, refused
 

@@ -34,11 +34,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from data_feeds.refusal import Kind, Refusal
 from data_feeds.reports.batch import ReportColumns
 from data_feeds.reports.bulk_fast_lane import FastLane, FastRows
 from data_feeds.reports.csv_cells import csv_number, split_list
 from data_feeds.reports.service import ReportService
-from data_feeds.validation import ApiError
 
 NUMBER_COLUMNS = ("lat", "lon")
 LIST_COLUMNS = ("media", "evidence")
@@ -146,7 +146,7 @@ def split_history(raw: dict) -> tuple[dict, list[dict]]:
 
     def need(name, value):
         if not value:
-            raise ApiError.one(422, name, f"is required for status {status}")
+            raise Refusal.one(Kind.INVALID, name, f"is required for status {status}")
         return value
 
     if status == "baru":
@@ -170,7 +170,9 @@ def split_history(raw: dict) -> tuple[dict, list[dict]]:
         return report, [
             {"status": "ditolak", "actor": actor, "note": note, "at": need("responded_at", responded or resolved)}
         ]
-    raise ApiError.one(422, "status", f"cannot import status {status!r}; one of: baru, diproses, selesai, ditolak")
+    raise Refusal.one(
+        Kind.INVALID, "status", f"cannot import status {status!r}; one of: baru, diproses, selesai, ditolak"
+    )
 
 
 # A load of at least this many rows, and at least as many as the store holds, builds the read indexes once at its
@@ -192,8 +194,8 @@ class Importer:
 
     def check(
         self, lines: list[tuple[int, dict]], now: datetime
-    ) -> list[tuple[int, tuple[dict, list[dict]] | ApiError]]:
-        """Rows -> per row, (report row, events) ready to store, or the ApiError naming the field. The rules are
+    ) -> list[tuple[int, tuple[dict, list[dict]] | Refusal]]:
+        """Rows -> per row, (report row, events) ready to store, or the Refusal naming the field. The rules are
         the live ones (ReportService.prepare_many: the same validation, placement in one query for the batch;
         `replay`: the lifecycle)."""
         reports = self.reports
@@ -203,11 +205,11 @@ class Importer:
         for line, raw in lines:
             try:
                 if "__error__" in raw:
-                    raise ApiError.one(400, "row", raw["__error__"])
+                    raise Refusal.one(Kind.MALFORMED, "row", raw["__error__"])
                 if self.default_source and "source" not in raw:
                     raw = {**raw, "source": self.default_source}
                 payload, changes = split_history(raw)
-            except ApiError as exc:
+            except Refusal as exc:
                 out.append((line, exc))
                 continue
             wanted.append((len(out), len(payloads), changes))
@@ -216,10 +218,10 @@ class Importer:
         prepared = reports.prepare_many(payloads, now)
         for at, k, changes in wanted:
             line, got = out[at][0], prepared[k]
-            if not isinstance(got, ApiError):
+            if not isinstance(got, Refusal):
                 try:
                     got = reports.replay(got[0], [got[1]], changes, now)
-                except ApiError as exc:
+                except Refusal as exc:
                     got = exc
             out[at] = (line, got)
         return out
@@ -262,13 +264,13 @@ class Importer:
                 checked += [(line, key, None) for line, key in zip(fast.lines, fast.keys, strict=True)]
                 checked.sort(key=lambda entry: entry[0])  # repeated ids are told against the earlier line
             for line, key, got in checked:
-                if not isinstance(got, ApiError):
+                if not isinstance(got, Refusal):
                     key = key or (got[0]["source"], got[0]["source_ref"])
                     if key[1] and key in seen:
-                        got = ApiError.one(422, "id", f"repeats the id of line {seen[key]} (same source)")
+                        got = Refusal.one(Kind.INVALID, "id", f"repeats the id of line {seen[key]} (same source)")
                     elif key[1]:
                         seen[key] = line
-                if isinstance(got, ApiError):
+                if isinstance(got, Refusal):
                     bad += 1
                     result.errors.extend((line, e["field"], e["reason"]) for e in got.errors)
                 elif got is not None:

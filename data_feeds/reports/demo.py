@@ -26,8 +26,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from data_feeds.clock import WIB
+from data_feeds.refusal import Refusal
 from data_feeds.store import reports
-from data_feeds.validation import ApiError
 
 from . import lifecycle
 from .service import ReportService
@@ -219,7 +219,7 @@ class DemoFeed:
                 try:
                     self.service.change_status(report_id, change)
                     moved += 1
-                except ApiError as exc:  # someone else moved it first (a person on the wall): fine
+                except Refusal as exc:  # someone else moved it first (a person on the wall): fine
                     log.debug("demo: %s", exc.errors)
                     break
         return moved

@@ -20,7 +20,7 @@ from pathlib import Path
 import filetype
 from PIL import Image, UnidentifiedImageError
 
-from data_feeds.validation import ApiError
+from data_feeds.refusal import Kind, Refusal
 
 KINDS = {
     "image/jpeg": ("jpg", "photo"),
@@ -40,31 +40,46 @@ SITE_URL = re.compile(r"^/bukti/[0-9A-Za-z]{1,32}/[0-9a-f]{32}\.(jpg|png|webp|mp
 def decode_upload(contents: str | None) -> bytes:
     """The bytes of a dcc.Upload value ("data:<claimed type>;base64,<data>"); the claimed type is ignored."""
     if not contents or "," not in contents:
-        raise ApiError.one(422, "evidence", "no file was received")
+        raise Refusal.one(Kind.INVALID, "evidence", "no file was received", "refuse_evidence_none")
     try:
         return base64.b64decode(contents.split(",", 1)[1], validate=True)
     except (binascii.Error, ValueError):
-        raise ApiError.one(422, "evidence", "the upload is not valid base64 data") from None
+        raise Refusal.one(Kind.INVALID, "evidence", "the upload is not valid base64 data") from None
 
 
 def check(data: bytes, max_bytes: int) -> tuple[str, str]:
-    """-> (extension, photo|video) for an accepted file, or ApiError naming what is wrong."""
+    """-> (extension, photo|video) for an accepted file, or Refusal naming what is wrong."""
     if not data:
-        raise ApiError.one(422, "evidence", "the file is empty")
+        raise Refusal.one(Kind.INVALID, "evidence", "the file is empty", "refuse_evidence_empty")
     if len(data) > max_bytes:
-        raise ApiError.one(413, "evidence", f"the file is {len(data):,} bytes; at most {max_bytes:,} are accepted")
+        raise Refusal.one(
+            Kind.TOO_LARGE,
+            "evidence",
+            f"the file is {len(data):,} bytes; at most {max_bytes:,} are accepted",
+            "refuse_evidence_large",
+            size=len(data),
+            max=max_bytes,
+        )
     guess = filetype.guess(data[:8192])
     if guess is None or guess.mime not in KINDS:
         found = guess.mime if guess else "not a photo or video"
-        raise ApiError.one(415, "evidence", f"the content is {found}; accepted: JPEG, PNG, WebP, MP4, WebM, MOV")
+        raise Refusal.one(
+            Kind.UNSUPPORTED,
+            "evidence",
+            f"the content is {found}; accepted: JPEG, PNG, WebP, MP4, WebM, MOV",
+            "refuse_evidence_type",
+        )
     ext, kind = KINDS[guess.mime]
     if kind == "photo":
         try:
             with Image.open(io.BytesIO(data)) as img:
                 img.verify()  # the whole image parses, not only its first bytes
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise ApiError.one(
-                415, "evidence", f"the content starts like {guess.mime} but is not a readable image"
+            raise Refusal.one(
+                Kind.UNSUPPORTED,
+                "evidence",
+                f"the content starts like {guess.mime} but is not a readable image",
+                "refuse_evidence_unreadable",
             ) from None
     return ext, kind
 
@@ -72,7 +87,7 @@ def check(data: bytes, max_bytes: int) -> tuple[str, str]:
 def save(data_dir: Path, report_id: str, data: bytes, max_bytes: int) -> dict:
     """Store an accepted file durably. -> {"url": "/bukti/<report>/<file>", "type": photo|video}."""
     if not REPORT_DIR.match(report_id):
-        raise ApiError.one(404, "id", "no report with that id")
+        raise Refusal.one(Kind.NOT_FOUND, "id", "no report with that id", "refuse_not_found")
     ext, kind = check(data, max_bytes)
     name = f"{hashlib.sha256(data).hexdigest()[:32]}.{ext}"  # the same file twice is one file
     folder = data_dir / "evidence" / report_id

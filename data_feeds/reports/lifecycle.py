@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from data_feeds.validation import ApiError
+from data_feeds.refusal import Kind, Refusal
 
 from .categories import RoutingTable
 from .contract import Evidence, StatusChangeIn, evidence_kind
@@ -32,21 +32,37 @@ CLOCK_SKEW = timedelta(minutes=5)
 def validate_request(change: StatusChangeIn, routing: RoutingTable) -> None:
     """Checks that need no stored state: known status, known OPD, evidence for selesai."""
     if change.status not in STATUSES:
-        raise ApiError.one(422, "status", f"unknown status {change.status!r}; one of: {', '.join(STATUSES)}")
+        raise Refusal.one(Kind.INVALID, "status", f"unknown status {change.status!r}; one of: {', '.join(STATUSES)}")
     if change.opd is not None and change.opd not in routing.opds:
-        raise ApiError.one(422, "opd", f"unknown OPD {change.opd!r}; one of: {', '.join(routing.opds)}")
+        raise Refusal.one(
+            Kind.INVALID, "opd", f"unknown OPD {change.opd!r}; one of: {', '.join(routing.opds)}", "refuse_unknown_opd"
+        )
     if change.status == "ditolak" and not change.note:
-        raise ApiError.one(422, "note", "ditolak needs the reason (e.g. not the city's authority, or invalid)")
+        raise Refusal.one(
+            Kind.INVALID,
+            "note",
+            "ditolak needs the reason (e.g. not the city's authority, or invalid)",
+            "refuse_reason_needed",
+        )
     if change.status == "duplikat" and not change.duplicate_of:
-        raise ApiError.one(422, "duplicate_of", "duplikat needs the id of the original report")
+        raise Refusal.one(
+            Kind.INVALID, "duplicate_of", "duplikat needs the id of the original report", "refuse_original_needed"
+        )
     if change.status == "selesai":
         items = change.evidence
         if not items:
-            raise ApiError.one(422, "evidence", "selesai needs at least one photo or video evidence URL")
+            raise Refusal.one(
+                Kind.INVALID,
+                "evidence",
+                "selesai needs at least one photo or video evidence URL",
+                "refuse_evidence_needed",
+            )
         for i, item in enumerate(items):
             if evidence_kind(item) is None:
-                raise ApiError.one(
-                    422, f"evidence[{i}].type", "cannot tell photo or video from the URL; give type 'photo' or 'video'"
+                raise Refusal.one(
+                    Kind.INVALID,
+                    f"evidence[{i}].type",
+                    "cannot tell photo or video from the URL; give type 'photo' or 'video'",
                 )
 
 
@@ -58,7 +74,7 @@ def decide(
     now: datetime,
     lookup=lambda report_id: None,
 ):
-    """-> (event_row, report_updates) for a legal move, or ApiError. lookup(id) reads another report
+    """-> (event_row, report_updates) for a legal move, or Refusal. lookup(id) reads another report
     in the same transaction (for duplikat)."""
     frm, to = current["status"], change.status
     kind = _move_kind(current, change)
@@ -96,20 +112,36 @@ def decide(
 
 
 def _move_kind(current: dict, change: StatusChangeIn) -> str:
-    """The event's kind for a legal move (status, reassigned, reopened), or ApiError for one the table forbids."""
+    """The event's kind for a legal move (status, reassigned, reopened), or Refusal for one the table forbids."""
     frm, to = current["status"], change.status
     if to not in TRANSITIONS[frm]:
         allowed = ", ".join(TRANSITIONS[frm]) or "none"
-        raise ApiError.one(409, "status", f"cannot move a report from {frm} to {to}; allowed from {frm}: {allowed}")
+        raise Refusal.one(
+            Kind.CONFLICT,
+            "status",
+            f"cannot move a report from {frm} to {to}; allowed from {frm}: {allowed}",
+            "refuse_move",
+            frm_status=frm,
+            to_status=to,
+        )
     if frm == to == "diproses":
         if not change.opd or change.opd == current["opd"]:
-            raise ApiError.one(
-                409, "opd", f"the report is already diproses by {current['opd']}; reassigning needs another OPD"
+            raise Refusal.one(
+                Kind.CONFLICT,
+                "opd",
+                f"the report is already diproses by {current['opd']}; reassigning needs another OPD",
+                "refuse_reassign_same",
+                opd=current["opd"],
             )
         return "reassigned"
     if frm == "selesai":
         if not change.note:
-            raise ApiError.one(422, "note", "reopening a resolved report needs a note saying why the fix did not hold")
+            raise Refusal.one(
+                Kind.INVALID,
+                "note",
+                "reopening a resolved report needs a note saying why the fix did not hold",
+                "refuse_reopen_note",
+            )
         return "reopened"
     return "status"
 
@@ -117,29 +149,36 @@ def _move_kind(current: dict, change: StatusChangeIn) -> str:
 def _check_original(current: dict, original_id: str | None, original: dict | None) -> None:
     """A duplicate points at another report that is not itself a duplicate."""
     if original_id == current["id"]:
-        raise ApiError.one(422, "duplicate_of", "a report cannot be a duplicate of itself")
+        raise Refusal.one(Kind.INVALID, "duplicate_of", "a report cannot be a duplicate of itself", "refuse_dup_self")
     if original is None:
-        raise ApiError.one(422, "duplicate_of", f"no report with id {original_id!r}")
+        raise Refusal.one(
+            Kind.INVALID, "duplicate_of", f"no report with id {original_id!r}", "refuse_dup_missing", id=original_id
+        )
     if original["status"] == "duplikat":
-        raise ApiError.one(
-            422,
+        raise Refusal.one(
+            Kind.INVALID,
             "duplicate_of",
             f"{original_id} is itself a duplicate of {original['duplicate_of']}; point at that one",
+            "refuse_dup_chain",
+            id=original_id,
+            original=original["duplicate_of"],
         )
 
 
 def _check_moment(at: datetime, last: datetime, now: datetime) -> None:
     """A change is dated between the report's last event and a little past now."""
     if at < last:
-        raise ApiError.one(422, "at", f"is before the report's last event ({last.isoformat()})")
+        raise Refusal.one(
+            Kind.INVALID, "at", f"is before the report's last event ({last.isoformat()})", "refuse_before_last"
+        )
     if at > now + CLOCK_SKEW:
-        raise ApiError.one(422, "at", "is in the future")
+        raise Refusal.one(Kind.INVALID, "at", "is in the future", "refuse_future")
 
 
 def comment(current: dict, note: str, media: list[str], actor: str, now: datetime) -> dict:
     """A remark that moves nothing: the event keeps the report's status (a citizen's comment, an agency's note)."""
     if not note:
-        raise ApiError.one(422, "description", "a comment needs its text")
+        raise Refusal.one(Kind.INVALID, "description", "a comment needs its text")
     evidence = [{"url": url, "type": evidence_kind(Evidence(url=url))} for url in media]
     return dict(
         kind="comment",
@@ -158,9 +197,11 @@ def escalate(current: dict, note: str | None, actor: str, now: datetime) -> dict
     """An operator asks the leadership to look (a report stuck, a hazard, a repeated failure): an event that
     moves nothing, on open reports only, with the reason."""
     if current["status"] not in OPEN:
-        raise ApiError.one(409, "status", f"a {current['status']} report is closed; escalation is for open reports")
+        raise Refusal.one(
+            Kind.CONFLICT, "status", f"a {current['status']} report is closed; escalation is for open reports"
+        )
     if not note:
-        raise ApiError.one(422, "note", "an escalation needs its reason")
+        raise Refusal.one(Kind.INVALID, "note", "an escalation needs its reason")
     return dict(
         kind="escalated",
         from_status=current["status"],

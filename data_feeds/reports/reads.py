@@ -9,9 +9,9 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from data_feeds.clock import iso_utc
+from data_feeds.refusal import Kind, Refusal
 from data_feeds.reports import sla
 from data_feeds.store import NotFound
-from data_feeds.validation import ApiError
 
 REPORT_ID = re.compile(r"^[0-9A-Za-z]{1,32}$")  # ULIDs; anything else is no report (and never reaches the store)
 SOURCE_REF = re.compile(r"^[A-Za-z0-9._:\-]{1,80}$")  # a sender's own id, as the feed contract allows it
@@ -30,11 +30,11 @@ class ReportReads:
     def get(self, report_id: str) -> dict:
         """The report and its event log, public fields only."""
         if not REPORT_ID.match(report_id):
-            raise ApiError.one(404, "id", "no report with that id")
+            raise Refusal.one(Kind.NOT_FOUND, "id", "no report with that id", "refuse_not_found")
         try:
             row, events = self.repository.get_report(report_id)
         except NotFound:
-            raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
+            raise Refusal.one(Kind.NOT_FOUND, "id", f"no report with id {report_id!r}", "refuse_not_found") from None
         return {**self.public(row), "events": [self._event(e) for e in events]}
 
     def search(
@@ -86,7 +86,7 @@ class ReportReads:
 
     def _scoped_conditions(self, query, who) -> list:
         if not who.sees_reports:
-            raise ApiError.one(403, "role", "this account sees complaint aggregates, not single reports")
+            raise Refusal.one(Kind.FORBIDDEN, "role", "this account sees complaint aggregates, not single reports")
         source, opds = who.report_filter()
         return query.scoped(source, opds).conditions(self.routing, self.clock())
 
@@ -121,9 +121,9 @@ class ReportReads:
     def get_personal(self, report_id: str, who, address: str | None) -> dict:
         """The report with its reporter's name and phone, for a viewer (access.viewer.Viewer: a person, or a key
         with the personal role) who reads personal data and whose report it is. The read is audited in the same
-        transaction (a refused one too); no row, no data. Out of the viewer's scope: 404, as for no report."""
+        transaction (a refused one too); no row, no data. Out of the viewer's scope: not found, as for no report."""
         if not REPORT_ID.match(report_id):
-            raise ApiError.one(404, "id", "no report with that id")
+            raise Refusal.one(Kind.NOT_FOUND, "id", "no report with that id", "refuse_not_found")
 
         def judge(row: dict) -> dict:
             return dict(
@@ -140,9 +140,14 @@ class ReportReads:
         try:
             row, events, entry = self.repository.read_audited(report_id, judge)
         except NotFound:
-            raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
+            raise Refusal.one(Kind.NOT_FOUND, "id", f"no report with id {report_id!r}", "refuse_not_found") from None
         if entry["outcome"] != "allowed":
-            raise ApiError.one(404, "id", f"no report with id {report_id!r} that this {who.kind} may read")
+            raise Refusal.one(
+                Kind.NOT_FOUND,
+                "id",
+                f"no report with id {report_id!r} that this {who.kind} may read",
+                "refuse_not_found",
+            )
         return {
             **self.public(row),
             "events": [self._event(e) for e in events],
@@ -151,7 +156,7 @@ class ReportReads:
 
     def resolve(self, ref: str, who) -> str:
         """The report's id for what a person or a citizen quotes: its own id, or the source's own id
-        (`LKS-2026-000123`) among the reports `who` may see. Anything else reads as no report (404)."""
+        (`LKS-2026-000123`) among the reports `who` may see. Anything else reads as no report (not found)."""
         if REPORT_ID.match(ref):
             try:
                 row, _events = self.repository.get_report(ref)
@@ -166,18 +171,25 @@ class ReportReads:
             ]
             if len(found) == 1:
                 return found[0]["id"]
-        raise ApiError.one(404, "id", f"no report {ref[:80]!r} that this {who.kind} may read")
+        raise Refusal.one(
+            Kind.NOT_FOUND, "id", f"no report {ref[:80]!r} that this {who.kind} may read", "refuse_not_found"
+        )
 
     def get_for(self, report_id: str, who) -> dict:
-        """The public report (no personal data) if `who` may see it; 404 alike for none and for another's."""
+        """The public report (no personal data) if `who` may see it; not found alike for none and for another's."""
         report = self.get(report_id)
         if not who.sees(who.scope_fields(report)):
-            raise ApiError.one(404, "id", f"no report with id {report_id!r} that this {who.kind} may read")
+            raise Refusal.one(
+                Kind.NOT_FOUND,
+                "id",
+                f"no report with id {report_id!r} that this {who.kind} may read",
+                "refuse_not_found",
+            )
         return report
 
     def page(self, ref: str, who, address: str | None = None) -> dict:
         """One report's page for `who`: the report (with the reporter's contact, audited, for those who read it),
-        and the reports marked as its duplicates that `who` may see. 404 for none and for another's."""
+        and the reports marked as its duplicates that `who` may see. Not found for none and for another's."""
         report_id = self.resolve(ref, who)
         report = self.get_personal(report_id, who, address) if who.reads_personal else self.get_for(report_id, who)
         report["duplicates"] = [

@@ -23,8 +23,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, false, or_, tuple_
 
 from data_feeds.clock import WIB, iso_utc
+from data_feeds.refusal import Kind, Refusal
 from data_feeds.store import reports
-from data_feeds.validation import ApiError
 from geodata.gazetteer import Gazetteer
 
 from . import lifecycle, sla
@@ -56,32 +56,32 @@ class ReportQuery:
 
     @classmethod
     def from_args(cls, args: Mapping[str, str], routing: RoutingTable, gz: Gazetteer) -> ReportQuery:
-        """The filters of a query string; 422 naming the argument for anything not understood."""
+        """The filters of a query string; a Refusal (invalid) naming the argument for anything not understood."""
 
         def listed(name: str) -> list[str]:
             raw = args.get(name) or ""
             if not isinstance(raw, str) or len(raw) > 2000:
-                raise ApiError.one(422, name, "is too long")
+                raise Refusal.one(Kind.INVALID, name, "is too long")
             return [part.strip() for part in raw.split(",") if part.strip()]
 
         def known(name: str, values: list[str], choices) -> tuple[str, ...]:
             unknown = [v for v in values if v not in choices]
             if unknown:
-                raise ApiError.one(422, name, f"unknown {name} {unknown[0]!r}; one of: {', '.join(choices)}")
+                raise Refusal.one(Kind.INVALID, name, f"unknown {name} {unknown[0]!r}; one of: {', '.join(choices)}")
             return tuple(values)
 
         kecamatan = []
         for text in listed("kecamatan"):
             place = gz.find_kecamatan(text)
             if place is None:
-                raise ApiError.one(422, "kecamatan", f"no kecamatan {text!r} in Kota Tangerang")
+                raise Refusal.one(Kind.INVALID, "kecamatan", f"no kecamatan {text!r} in Kota Tangerang")
             kecamatan.append(place.code)
         kelurahan = []
         for text in listed("kelurahan"):
             found = gz.find_kelurahan(text)
             if len(found) != 1:
-                raise ApiError.one(
-                    422,
+                raise Refusal.one(
+                    Kind.INVALID,
                     "kelurahan",
                     f"no kelurahan {text!r} in Kota Tangerang"
                     if not found
@@ -90,15 +90,15 @@ class ReportQuery:
             kelurahan.append(found[0].code)
         q = args.get("q") or ""
         if not isinstance(q, str) or len(q) > MAX_QUERY:
-            raise ApiError.one(422, "q", f"at most {MAX_QUERY} characters")
+            raise Refusal.one(Kind.INVALID, "q", f"at most {MAX_QUERY} characters")
         if any(unicodedata.category(c) in ("Cc", "Cs") for c in q):
-            raise ApiError.one(422, "q", "contains a control character")
+            raise Refusal.one(Kind.INVALID, "q", "contains a control character")
         sla_filter = args.get("sla") or None
         if sla_filter is not None and sla_filter not in SLA_FILTERS:
-            raise ApiError.one(422, "sla", f"one of: {', '.join(SLA_FILTERS)}")
+            raise Refusal.one(Kind.INVALID, "sla", f"one of: {', '.join(SLA_FILTERS)}")
         start, end = _day(args, "from"), _day(args, "to")
         if start and end and end < start:
-            raise ApiError.one(422, "to", "is before from")
+            raise Refusal.one(Kind.INVALID, "to", "is before from")
         return cls(
             statuses=known("status", listed("status"), lifecycle.STATUSES),
             categories=known("category", listed("category"), list(routing.categories)),
@@ -168,7 +168,7 @@ def _day(args: Mapping[str, str], name: str) -> date | None:
     except ValueError:
         day = None
     if day is None or day.year < 2000 or day.year > 2100:
-        raise ApiError.one(422, name, "a day as YYYY-MM-DD (WIB)")
+        raise Refusal.one(Kind.INVALID, name, "a day as YYYY-MM-DD (WIB)")
     return day
 
 
@@ -226,13 +226,13 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
         at, rid = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         return datetime.fromisoformat(at.replace("Z", "+00:00")), str(rid)
     except (ValueError, TypeError, UnicodeDecodeError):
-        raise ApiError.one(422, "cursor", "is not a cursor this API gave") from None
+        raise Refusal.one(Kind.INVALID, "cursor", "is not a cursor this API gave") from None
 
 
 def page_limit(args: Mapping[str, str]) -> int:
     raw = args.get("limit") or str(DEFAULT_LIMIT)
     if not isinstance(raw, str) or not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ApiError.one(422, "limit", f"a whole number from 1 to {MAX_LIMIT}")
+        raise Refusal.one(Kind.INVALID, "limit", f"a whole number from 1 to {MAX_LIMIT}")
     return int(raw)
 
 

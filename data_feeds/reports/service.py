@@ -15,13 +15,14 @@ from ulid import ULID
 
 from data_feeds.access.keys import Principal
 from data_feeds.clock import utcnow
+from data_feeds.refusal import Kind, Refusal
 from data_feeds.reports import lifecycle
 from data_feeds.reports.categories import RoutingTable
 from data_feeds.reports.contract import ReportIn, StatusChangeIn
 from data_feeds.reports.reads import REPORT_ID, ReportReads
 from data_feeds.reports.repository import ReportRepository
 from data_feeds.store import NotFound, Store
-from data_feeds.validation import ApiError, parse
+from data_feeds.validation import parse
 from geodata.gazetteer import Gazetteer
 from geodata.locate import Locator
 
@@ -76,7 +77,7 @@ class ReportService(ReportReads):
     # -- intake ----------------------------------------------------------------------------
 
     def submit(self, payload) -> tuple[dict, bool]:
-        """Validate and store a report. -> (public report, created). Raises ApiError."""
+        """Validate and store a report. -> (public report, created). Raises Refusal."""
         row, created_event = self.prepare(payload, self.clock())
         stored, created = self.repository.insert_report(row, created_event)
         return self.public(stored), created
@@ -86,15 +87,15 @@ class ReportService(ReportReads):
         report = self.validate(payload, now)
         return self.build(report, now, *self._place(report))
 
-    def prepare_many(self, payloads: list, now: datetime) -> list[tuple[dict, dict] | ApiError]:
+    def prepare_many(self, payloads: list, now: datetime) -> list[tuple[dict, dict] | Refusal]:
         """`prepare` for a batch (bulk import): the same rules, with every point placed in one vectorised query.
-        -> per payload, (row, created event) or the ApiError that refuses it."""
+        -> per payload, (row, created event) or the Refusal that refuses it."""
         out: list = [None] * len(payloads)
         plain: list[tuple[int, ReportIn]] = []  # placed by coordinates alone: the batch query
         for i, payload in enumerate(payloads):
             try:
                 report = self.validate(payload, now)
-            except ApiError as exc:
+            except Refusal as exc:
                 out[i] = exc
                 continue
             if report.kecamatan or report.kelurahan:
@@ -111,26 +112,28 @@ class ReportService(ReportReads):
                     out[i] = self.build(report, now, *locator.codes(int(idx)))
         return out
 
-    def _prepare_placed(self, report: ReportIn, now: datetime) -> tuple[dict, dict] | ApiError:
+    def _prepare_placed(self, report: ReportIn, now: datetime) -> tuple[dict, dict] | Refusal:
         try:
             return self.build(report, now, *self._place(report))
-        except ApiError as exc:
+        except Refusal as exc:
             return exc
 
     def validate(self, payload, now: datetime) -> ReportIn:
         """A report as the contract takes it, from a known source, in a known category, not from the future."""
         report: ReportIn = parse(ReportIn, payload)
         if report.source not in self.routing.sources:
-            raise ApiError.one(
-                422, "source", f"unknown source {report.source!r}; one of: {', '.join(self.routing.sources)}"
+            raise Refusal.one(
+                Kind.INVALID, "source", f"unknown source {report.source!r}; one of: {', '.join(self.routing.sources)}"
             )
         if report.category not in self.routing.categories:
-            raise ApiError.one(
-                422, "category", f"unknown category {report.category!r}; one of: {', '.join(self.routing.categories)}"
+            raise Refusal.one(
+                Kind.INVALID,
+                "category",
+                f"unknown category {report.category!r}; one of: {', '.join(self.routing.categories)}",
             )
         reported_at = report.reported_at.astimezone(timezone.utc) if report.reported_at else now
         if reported_at > now + FUTURE_SKEW:
-            raise ApiError.one(422, "reported_at", "is in the future")
+            raise Refusal.one(Kind.INVALID, "reported_at", "is in the future")
         return report
 
     def build(self, report: ReportIn, now: datetime, kode_kec: str, kode_kel: str | None) -> tuple[dict, dict]:
@@ -189,8 +192,8 @@ class ReportService(ReportReads):
         where = self.locator.locate(report.lon, report.lat)
         if not where.inside:
             km = where.distance_outside_m / 1000
-            raise ApiError.one(
-                422,
+            raise Refusal.one(
+                Kind.INVALID,
                 "lat,lon",
                 f"({report.lat}, {report.lon}) is {km:.1f} km outside Kota Tangerang "
                 f"(nearest kecamatan: {where.kecamatan})",
@@ -199,23 +202,27 @@ class ReportService(ReportReads):
         if report.kecamatan:
             kec = self.gazetteer.find_kecamatan(report.kecamatan)
             if kec is None:
-                raise ApiError.one(422, "kecamatan", f"unknown kecamatan {report.kecamatan!r} in Kota Tangerang")
+                raise Refusal.one(
+                    Kind.INVALID, "kecamatan", f"unknown kecamatan {report.kecamatan!r} in Kota Tangerang"
+                )
             kode_kec = kec.code
             if not report.kelurahan and kode_kel and not kode_kel.startswith(kec.code):
                 kode_kel = None  # the sender's kecamatan wins; don't keep a kelurahan from another one
         if report.kelurahan:
             matches = self.gazetteer.find_kelurahan(report.kelurahan, kode_kec if report.kecamatan else None)
             if not matches:
-                raise ApiError.one(
-                    422,
+                raise Refusal.one(
+                    Kind.INVALID,
                     "kelurahan",
                     f"unknown kelurahan {report.kelurahan!r}"
                     + (f" in kecamatan {report.kecamatan}" if report.kecamatan else ""),
                 )
             if len(matches) > 1:
                 names = ", ".join(self.gazetteer.kecamatan[m.kecamatan_code].name for m in matches)
-                raise ApiError.one(
-                    422, "kelurahan", f"{report.kelurahan!r} exists in several kecamatan ({names}); give kecamatan"
+                raise Refusal.one(
+                    Kind.INVALID,
+                    "kelurahan",
+                    f"{report.kelurahan!r} exists in several kecamatan ({names}); give kecamatan",
                 )
             kode_kel, kode_kec = matches[0].code, matches[0].kecamatan_code
         return kode_kec, kode_kel
@@ -253,19 +260,28 @@ class ReportService(ReportReads):
     ) -> dict:
         """A person's action on a report from the dashboard, with the person as the event's actor.
         `who` (access.viewer.Viewer) is checked on the state the write sees: a report outside their scope
-        reads as none (404); an action their role does not have is refused (403).
+        reads as none (not found); an action their role does not have is forbidden.
         -> the public report as it now is."""
         if action not in PERSON_ACTIONS:
-            raise ApiError.one(422, "action", f"unknown action {action!r}; one of: {', '.join(PERSON_ACTIONS)}")
+            raise Refusal.one(Kind.INVALID, "action", f"unknown action {action!r}; one of: {', '.join(PERSON_ACTIONS)}")
         now = self.clock()
 
         def authorise(current: dict) -> None:
             if not who.sees(current):
-                raise ApiError.one(404, "id", f"no report with id {report_id!r} that this {who.kind} may read")
+                raise Refusal.one(
+                    Kind.NOT_FOUND,
+                    "id",
+                    f"no report with id {report_id!r} that this {who.kind} may read",
+                    "refuse_not_found",
+                )
             if PERSON_ACTIONS[action] == "forward" and not who.forwards:
-                raise ApiError.one(403, "action", f"{action} is for the LIVE Room's operators")
+                raise Refusal.one(
+                    Kind.FORBIDDEN, "action", f"{action} is for the LIVE Room's operators", "refuse_for_operators"
+                )
             if PERSON_ACTIONS[action] == "progress" and not who.progresses(current):
-                raise ApiError.one(403, "action", f"{action} is for the agency the report is routed to")
+                raise Refusal.one(
+                    Kind.FORBIDDEN, "action", f"{action} is for the agency the report is routed to", "refuse_for_agency"
+                )
 
         if action == "escalate":
 
@@ -286,11 +302,11 @@ class ReportService(ReportReads):
                 return lifecycle.decide(current, history, change, self.routing, now, lookup)
 
         if not REPORT_ID.match(report_id):
-            raise ApiError.one(404, "id", "no report with that id")
+            raise Refusal.one(Kind.NOT_FOUND, "id", "no report with that id", "refuse_not_found")
         try:
             row, _event_id, _written = self.repository.apply_event(report_id, decide, authorise=authorise)
         except NotFound:
-            raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
+            raise Refusal.one(Kind.NOT_FOUND, "id", f"no report with id {report_id!r}", "refuse_not_found") from None
         return self.public(row)
 
     def comment(
@@ -310,12 +326,12 @@ class ReportService(ReportReads):
 
     def _apply(self, report_id: str, decide, by: Principal | None, external_id: str | None):
         if not REPORT_ID.match(report_id):
-            raise ApiError.one(404, "id", "no report with that id")
+            raise Refusal.one(Kind.NOT_FOUND, "id", "no report with that id", "refuse_not_found")
         try:
             return self.repository.apply_event(
                 report_id, decide, external_id=external_id, authorise=by.require_scope if by is not None else None
             )
         except NotFound:
-            raise ApiError.one(404, "id", f"no report with id {report_id!r}") from None
+            raise Refusal.one(Kind.NOT_FOUND, "id", f"no report with id {report_id!r}", "refuse_not_found") from None
 
     # -- shapes ----------------------------------------------------------------------------

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from data_feeds.refusal import Kind, Refusal
 from data_feeds.reports import categories, lifecycle
 from data_feeds.reports.contract import StatusChangeIn
-from data_feeds.validation import ApiError
 
 ROUTING = categories.load()
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
@@ -60,9 +60,9 @@ def test_a_move_is_legal_exactly_when_the_table_says(frm, to):
     legal = to in lifecycle.TRANSITIONS[frm]
     try:
         event, updates = lifecycle.decide(report(frm), [], good_change(frm, to), ROUTING, NOW, original)
-    except ApiError as exc:
+    except Refusal as exc:
         assert not legal, exc.errors
-        assert exc.status == 409 and exc.errors[0]["field"] == "status"
+        assert exc.kind == Kind.CONFLICT and exc.errors[0]["field"] == "status"
         return
     assert legal
     assert (event["from_status"], event["to_status"], updates["status"]) == (frm, to, to)
@@ -88,15 +88,15 @@ def test_resolving_keeps_the_evidence_as_media():
 
 
 def test_reassigning_needs_another_opd():
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(Refusal) as refused:
         lifecycle.decide(report("diproses"), [], change("diproses", opd="dpupr"), ROUTING, NOW)
-    assert refused.value.status == 409 and refused.value.errors[0]["field"] == "opd"
+    assert refused.value.kind == Kind.CONFLICT and refused.value.errors[0]["field"] == "opd"
     event, _ = lifecycle.decide(report("diproses"), [], change("diproses", opd="dinkes"), ROUTING, NOW)
     assert event["kind"] == "reassigned"
 
 
 def test_reopening_needs_a_note_and_clears_the_resolution():
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(Refusal) as refused:
         lifecycle.decide(report("selesai"), [], change("diproses"), ROUTING, NOW)
     assert refused.value.errors[0]["field"] == "note"
     event, updates = lifecycle.decide(report("selesai"), [], change("diproses", note="bocor lagi"), ROUTING, NOW)
@@ -112,7 +112,7 @@ def test_reopening_needs_a_note_and_clears_the_resolution():
     ],
 )
 def test_a_duplicate_points_at_a_real_original(target, found, reason):
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(Refusal) as refused:
         lifecycle.decide(report("baru"), [], change("duplikat", duplicate_of=target), ROUTING, NOW, lambda _id: found)
     assert refused.value.errors[0]["field"] == "duplicate_of" and reason in refused.value.errors[0]["reason"]
 
@@ -131,7 +131,7 @@ def test_a_change_is_dated_between_the_last_event_and_a_little_past_now(offset, 
         event, _ = lifecycle.decide(report("baru"), [], given, ROUTING, NOW)
         assert event["at"] == NOW + offset
     else:
-        with pytest.raises(ApiError) as refused:
+        with pytest.raises(Refusal) as refused:
             lifecycle.decide(report("baru"), [], given, ROUTING, NOW)
         assert refused.value.errors[0]["field"] == "at"
 
@@ -147,6 +147,6 @@ def test_a_change_is_dated_between_the_last_event_and_a_little_past_now(offset, 
     ],
 )
 def test_checks_that_need_no_stored_state(given, field):
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(Refusal) as refused:
         lifecycle.validate_request(change(**given), ROUTING)
-    assert refused.value.status == 422 and refused.value.errors[0]["field"] == field
+    assert refused.value.kind == Kind.INVALID and refused.value.errors[0]["field"] == field
