@@ -56,7 +56,8 @@ class Principal:
         return (report["opd"] in self.opds) if self.opds else report["source"] == self.source
 
     def require_scope(self, report: dict, field: str = HEADER) -> None:
-        """Refusal (forbidden) unless the report is this key's to act on (its source's; for an agency key, routed to its OPD)."""
+        """A Refusal (forbidden) unless the report is this key's to act on (its source's; for an agency key, routed
+        to its OPD)."""
         if not self.may_act_on(report):
             scope = (
                 f"reports routed to {', '.join(sorted(self.opds))}"
