@@ -48,11 +48,14 @@ test-unit: $(VENV)/.dev
 test-fast: $(VENV)/.dev
 	$(PY) -m pytest -n auto -m "not browser and not stack and not postgres and not fuzz" $(PYTEST_ARGS)
 
-# ruff's rules, its formatter, and the floors (the import contract in pyproject.toml: no import runs up)
+# ruff's rules (with complexity at most 25), its formatter, the floors (the import contract in pyproject.toml: no
+# import runs up), and dead code (vulture, its exceptions in pyproject.toml). The sizes of modules and functions:
+# tests/unit/test_house_rules.py.
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/vulture
 
 # The manual (docs/, mkdocs-material), built strictly: a broken link or a missing page fails; performance.md is
 # generated from bench/results/ by docs/hooks.py.

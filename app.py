@@ -19,12 +19,12 @@ from flask_caching import Cache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
+from data_feeds import paths
 from data_feeds.api import admin, briefings, compression, evidence, native, open311, signin
 from data_feeds.api import headers as api_headers
 from data_feeds.api import web as api_web
 from data_feeds.services import Services
 from data_feeds.settings import Settings
-from layouts.ids import REPORTS_PATH
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 PLAIN_PAGE_ASSETS = r"signin\.css|report_page\.css"  # the script-free pages' styles: not for the Dash pages
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     reports_app = PageApp(
         "report_browser",
         unused_libraries=("dash/dash_table",),
-        url_base_pathname=REPORTS_PATH,
+        url_base_pathname=paths.REPORTS,
         assets_ignore=PLAIN_PAGE_ASSETS + "|kiosk\\.js|healing\\.js|replay\\.js",
         **common,
     )
@@ -112,7 +112,7 @@ def wsgi() -> Flask:
     # Dash registers its script paths while rendering the index page; a worker that had not yet
     # served "/" answered the page's script requests with 500. Render it once per worker first (directly:
     # through the front door, a signed-out request is sent to the sign-in page and renders nothing).
-    for dash_app, path in ((app, "/"), (app.reports_app, REPORTS_PATH)):
+    for dash_app, path in ((app, paths.WALL), (app.reports_app, paths.REPORTS)):
         with dash_app.server.test_request_context(path):
             dash_app.index()
     return app.server

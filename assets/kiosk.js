@@ -30,7 +30,7 @@
      replaceState, not pushState: a wall that rotates for a week must not grow its history. Dash's Location
      component follows the address on this event. */
   function followPath(scene) {
-    var want = scene === "indikator" ? "/indikator" : "/";
+    var where = window.liveroomPaths, want = scene === "indikator" ? where.indicators : where.wall;
     if (location.pathname.replace(/\/+$/, "") === want.replace(/\/+$/, "")) { return; }
     history.replaceState(history.state, "", want + location.search);
     window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));

@@ -10,7 +10,8 @@
   var POLL_MS = 1500;  // the fallback's rhythm
   var HELLO_MS = 5000;  // a stream that has said nothing by then is held by a buffering proxy
   var STREAM_RETRY_MS = 5 * 60 * 1000;  // a dashboard that fell back tries the stream again this often
-  var TICKET_PATH = "/_liveroom/ticket";
+  /* the ticket's address: data_feeds/paths.py, in the words script (read when asked: it may load after this) */
+  function ticketPath() { return window.liveroomPaths.ticket; }
 
   var link = {
     cfg: null, es: null, token: null, view: null, mark: null, markers: null, mode: "stream", failures: 0, heard: 0, beat: null,
@@ -120,7 +121,7 @@
   }
 
   function renewTicket() {
-    return fetch(TICKET_PATH, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+    return fetch(ticketPath(), { credentials: "same-origin", cache: "no-store" }).then(function (r) {
       if (r.status === 401) { location.reload(); throw new Error("signed out"); }  // the sign-in page (or the screen's own credential)
       if (!r.ok) { throw new Error(r.status); }
       return r.json();

@@ -4,6 +4,7 @@
   /* Words, duration units and status glyphs: one source, data_feeds/i18n, served as /_liveroom/words.js
      (loaded before this file). */
   var WORDS = window.liveroomWords;
+  var PATHS = window.liveroomPaths;  /* the app's addresses (data_feeds/paths.py), from the same script */
   var GLYPH = WORDS.glyphs;
   var TZ = WORDS.timezone;  /* WIB */
   function words(lng) { return WORDS[lng === "en" ? "en" : "id"]; }
@@ -175,7 +176,7 @@
           var children = [
             el("Span", { className: "lr-dot", title: w["status_" + r.status] || r.status, children: GLYPH[r.status] || "?" }),
             el("Span", { className: "lr-ticker-time", children: hhmm(r.reported_at, lng) }),
-            el("A", { className: "lr-ticker-title", href: "/laporan/" + encodeURIComponent(r.id), children: r.title }),
+            el("A", { className: "lr-ticker-title", href: PATHS.reports + encodeURIComponent(r.id), children: r.title }),
             el("Span", { className: "lr-ticker-place", children: place })
           ];
           var tags = [];
@@ -200,7 +201,7 @@
         var rows = data.rows.map(function (r) {
           return el("Tr", { key: r.o, className: "lr-opd-row" + (r.b ? " lr-opd-late" : ""), "data-opd": r.o, children: [
             el("Td", { className: "lr-opd-name", title: r.n, children: el("A", {
-              href: "/laporan/?opd=" + encodeURIComponent(r.o) + "&status=baru,diproses", children: r.s }) }),
+              href: PATHS.reports + "?opd=" + encodeURIComponent(r.o) + "&status=baru,diproses", children: r.s }) }),
             el("Td", { children: num(r.open, lng) }),
             el("Td", { className: "lr-opd-breached" + (r.b ? " lr-hot" : ""), children: num(r.b, lng) }),
             el("Td", { className: "lr-opd-soon" + (r.w ? " lr-warm" : ""), children: num(r.w, lng) }),
@@ -215,10 +216,10 @@
       /* A phone: the map's legend starts folded, so the map is seen. */
       foldOnPhone: function () { return window.innerWidth >= 700; },
       page: function (path, lng) {
-        var ind = (path || "/").replace(/\/+$/, "") === "/indikator";
+        var ind = (path || "/").replace(/\/+$/, "") === PATHS.indicators;
         var other = lng === "en" ? "id" : "en";
         return [!ind, "lr-nav-link" + (ind ? "" : " lr-nav-active"), "lr-nav-link" + (ind ? " lr-nav-active" : ""),
-                "/lang/" + other + "?next=" + encodeURIComponent(ind ? "/indikator" : "/")];
+                PATHS.lang + other + "?next=" + encodeURIComponent(ind ? PATHS.indicators : PATHS.wall)];
       },
       /* Per pillar, its agencies' complaint figures, from the OPD figures the wall already has. */
       pillarOpd: function (data, pillars, lng) {

@@ -2,7 +2,8 @@
    refreshes. Rows come from the server a block at a time (callbacks/report_browser.py). */
 (function () {
   "use strict";
-  function reportPath(id) { return "/laporan/" + encodeURIComponent(id); }
+  /* the app's addresses, from the one home (data_feeds/paths.py), in the words script */
+  function reportPath(id) { return window.liveroomPaths.reports + encodeURIComponent(id); }
   function withApi(gridId, fn) {
     if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
       window.dash_ag_grid.getApiAsync(gridId).then(fn).catch(function () {});

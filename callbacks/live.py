@@ -14,6 +14,7 @@ import flask
 import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
+from data_feeds import paths
 from data_feeds.access.viewer import Viewer
 from data_feeds.api.signin import viewer
 from data_feeds.clock import wib_today
@@ -28,7 +29,6 @@ from geodata import choropleth
 from layouts import ids, indicators_page, wall_map, wall_panels
 
 KPI_IDS = [ids.KPI_TODAY, ids.KPI_BARU, ids.KPI_DIPROSES, ids.KPI_SELESAI, ids.KPI_TTFR, ids.KPI_TTFR_NOTE]
-TICKET_PATH = "/_liveroom/ticket"
 PANEL_OUTPUTS = [
     Output(ids.VACC_PANEL, "children"),
     Output(ids.MAP_LEGEND, "children"),
@@ -103,7 +103,7 @@ def panel_outputs(
         )
     selection = selection if isinstance(selection, str) else None
     out = [wall_panels.vaccination_children(places, selection, lang), wall_map.measure_legend(measure, lang, demo)]
-    if (path or "/").rstrip("/") == ids.INDICATORS_PATH:
+    if (path or "/").rstrip("/") == paths.INDICATORS:
         out += _pillars(services, places, subjects, lang)
     else:
         out += [no_update] * len(indicators_page.PILLARS)  # built only while the page is open
@@ -178,7 +178,7 @@ def register(app: Dash, services: Services) -> None:
     def panels(mark, selection, measure, path, lang):
         return panel_outputs(services, mark, selection, measure, path, lang if lang in ("id", "en") else "id")
 
-    @app.server.get(TICKET_PATH)
+    @app.server.get(paths.TICKET)
     def live_ticket_for_viewer():
         """A fresh ticket for the signed-in person's or paired screen's audience (signed out: 401 from the guard)."""
         who = viewer()

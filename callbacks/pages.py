@@ -11,6 +11,7 @@ import redis
 from dash import Dash
 from flask_caching import Cache
 
+from data_feeds import paths
 from data_feeds.access.viewer import Viewer
 from data_feeds.api.signin import LANG_COOKIE, current_lang, same_site_path, viewer
 from data_feeds.clock import iso_utc, utcnow
@@ -26,11 +27,16 @@ from .live import channel_config, view_for
 log = logging.getLogger(__name__)
 OVERVIEW_SIMPLIFY_M = 10.0  # the city view: a pixel is ~20 m
 STREET_SIMPLIFY_M = 3.0  # all kelurahan, shown from zoom 14 on
-WORDS_PATH = "/_liveroom/words.js"
 # The browser's words from the one source (data_feeds/i18n), as a script loaded before assets/liveroom.js;
 # its address carries a digest of its content, so it is cached for good and replaced when a word changes.
-WORDS_JS = ("window.liveroomWords = " + json.dumps(browser_words(), ensure_ascii=False) + ";\n").encode()
-WORDS_URL = f"{WORDS_PATH}?v={hashlib.blake2b(WORDS_JS, digest_size=6).hexdigest()}"
+WORDS_JS = (
+    "window.liveroomWords = "
+    + json.dumps(browser_words(), ensure_ascii=False)
+    + ";\nwindow.liveroomPaths = "
+    + json.dumps(paths.for_browser())
+    + ";\n"
+).encode()
+WORDS_URL = f"{paths.WORDS_SCRIPT}?v={hashlib.blake2b(WORDS_JS, digest_size=6).hexdigest()}"
 
 
 def initial_state(services: Services) -> tuple[dict, list[dict], dict]:
@@ -126,13 +132,13 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
 
     app.config.external_scripts.append(WORDS_URL)
 
-    @app.server.get(WORDS_PATH)
+    @app.server.get(paths.WORDS_SCRIPT)
     def words():
         return flask.Response(
             WORDS_JS, mimetype="text/javascript", headers={"Cache-Control": "public, max-age=31536000, immutable"}
         )
 
-    @app.server.get("/lang/<code>")
+    @app.server.get(paths.LANG + "<code>")
     def set_lang(code: str):
         resp = flask.redirect(same_site_path(flask.request.args.get("next")))
         if code in LANGS:

@@ -9,13 +9,14 @@ import functools
 import hashlib
 import logging
 from datetime import datetime
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import flask
 import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask_caching import Cache
 
+from data_feeds import paths
 from data_feeds.access.viewer import Viewer
 from data_feeds.api.signin import current_lang, viewer
 from data_feeds.clock import iso_utc, utcnow
@@ -193,10 +194,10 @@ def follow(search_, *rest):
     canonical = query_string_of(parsed)
     active = sum(1 for v in parsed if v)
     links = (
-        f"/api/v1/export/reports.csv{canonical}",
-        f"/api/v1/export/reports.xlsx{canonical}",
+        f"{paths.EXPORT_REPORTS}.csv{canonical}",
+        f"{paths.EXPORT_REPORTS}.xlsx{canonical}",
         t("lb_filters_active", lang, n=active) if active else t("lb_filters", lang),
-        f"/lang/{'en' if lang == 'id' else 'id'}?next={quote(ids.REPORTS_PATH + canonical, safe='/')}",
+        paths.lang_switch("en" if lang == "id" else "id", paths.REPORTS + canonical),
     )
     if from_address:
         return no_update, *parsed, canonical, error, *links

@@ -6,6 +6,7 @@ from __future__ import annotations
 import flask
 from flask_wtf.csrf import generate_csrf
 
+from data_feeds import paths
 from data_feeds.api.signin import address, current_lang, viewer
 from data_feeds.clock import iso_utc, utcnow
 from data_feeds.i18n import t
@@ -38,16 +39,16 @@ def register(server: flask.Flask, services: Services) -> None:
         """/laporan/<id> is a report and /laporan/ the list; any deeper address is none (Dash would answer every
         address under its prefix with the list's page)."""
         path = flask.request.path
-        if path.startswith("/laporan/") and path.count("/") > 2 and "/_" not in path and "/assets/" not in path:
+        if path.startswith(paths.REPORTS) and path.count("/") > 2 and "/_" not in path and "/assets/" not in path:
             who = viewer()
             if who is not None:
-                ref = path[len("/laporan/") :][:MAX_REF]
+                ref = path[len(paths.REPORTS) :][:MAX_REF]
                 return html(report_page.refusal(context(who), t("rp_not_found", current_lang(), ref=ref), ref), 404)
         return None
 
     # Dash's own routes under /laporan/ (_dash-layout, _dash-update-component, ...) are fixed paths, which
     # Flask prefers over this one; a report's id never starts with "_".
-    @server.get("/laporan/<ref>")
+    @server.get(paths.REPORTS + "<ref>")
     def report_page_view(ref: str):
         who = viewer()  # the sign-in guard has let only the signed-in this far
         source = services.routing.sources

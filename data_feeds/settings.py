@@ -192,10 +192,6 @@ class Settings:
         return path.read_text().strip()
 
     @property
-    def evidence_dir(self) -> Path:
-        return self.data_dir / "evidence"
-
-    @property
     def official_boundaries_path(self) -> Path:
         return self.data_dir / "boundaries" / "official_kelurahan.geojson"
 

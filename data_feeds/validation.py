@@ -75,15 +75,21 @@ def _in_service_era(value: datetime) -> datetime:
     try:
         utc = value.astimezone(timezone.utc)
     except (OverflowError, ValueError):
-        raise PydanticCustomError("datetime_range", "is out of range (before 2000 or far in the future)", {}) from None
+        raise PydanticCustomError(
+            "datetime_range", f"is out of range (before {EARLIEST.year} or far in the future)", {}
+        ) from None
     if utc < EARLIEST:
-        raise PydanticCustomError("datetime_range", "is before 2000: the city's systems have no such reports", {})
+        raise PydanticCustomError(
+            "datetime_range", f"is before {EARLIEST.year}: the city's systems have no such reports", {}
+        )
     return utc
 
 
 def _dated_in_service_era(value: date) -> date:
     if value < EARLIEST.date():
-        raise PydanticCustomError("date_range", "is before 2000: the city's systems have no such figures", {})
+        raise PydanticCustomError(
+            "date_range", f"is before {EARLIEST.year}: the city's systems have no such figures", {}
+        )
     return value
 
 

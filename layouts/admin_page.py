@@ -7,6 +7,7 @@ from datetime import datetime
 
 from markupsafe import escape
 
+from data_feeds import paths
 from data_feeds.clock import WIB
 from data_feeds.i18n import t
 
@@ -37,7 +38,7 @@ def page(
 <title>Admin · {escape(t("app_title", lang))}</title><link rel="stylesheet" href="/assets/signin.css"></head>
 <body class="lr-admin-body"><main class="lr-admin">
 <header><a href="/">← {escape(t("nav_wall", lang))}</a> <h1>Admin · {escape(t("app_title", lang))}</h1>
-<form method="post" action="/keluar"><input type="hidden" name="csrf_token" value="{escape(csrf_token)}">
+<form method="post" action="{paths.SIGNOUT}"><input type="hidden" name="csrf_token" value="{escape(csrf_token)}">
 <button type="submit">{escape(t("signout", lang))}</button></form></header>
 <p>{
         "Times in WIB. Changes: python -m data_feeds users | devices | keys."

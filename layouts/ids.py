@@ -48,7 +48,6 @@ IND_PAGE = "ind-page"
 PILLAR_OPDS = "pillar-opds"
 NAV_WALL = "nav-wall"
 NAV_INDICATORS = "nav-indicators"
-INDICATORS_PATH = "/indikator"
 
 
 def pillar_body(pillar: str) -> str:
@@ -87,7 +86,6 @@ ACTION_BUTTONS = {
 }
 
 # the report browser (/laporan/): its filters (each also a URL argument), the grid, the map toggle
-REPORTS_PATH = "/laporan/"
 LB_URL, LB_QUERY, LB_OPENED, LB_LANG = "lb-url", "lb-query", "lb-opened", "lb-lang"
 LB_GRID, LB_COUNT, LB_NEW, LB_ERROR = "lb-grid", "lb-count", "lb-new", "lb-error"
 LB_STATUS, LB_CATEGORY, LB_OPD, LB_KECAMATAN, LB_KELURAHAN, LB_SOURCE = (

@@ -11,6 +11,7 @@ import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from data_feeds import paths
 from data_feeds.i18n import STATUS_GLYPHS, dropdown_labels, t
 
 from . import ids
@@ -162,13 +163,13 @@ def _actions(lang: str) -> html.Div:
             html.A(
                 t("lb_export_csv", lang),
                 id=ids.LB_EXPORT_CSV,
-                href="/api/v1/export/reports.csv",
+                href=paths.EXPORT_REPORTS + ".csv",
                 className="lr-lb-btn",
             ),
             html.A(
                 t("lb_export_xlsx", lang),
                 id=ids.LB_EXPORT_XLSX,
-                href="/api/v1/export/reports.xlsx",
+                href=paths.EXPORT_REPORTS + ".xlsx",
                 className="lr-lb-btn",
             ),
         ],
@@ -293,10 +294,10 @@ def header(view: BrowserView) -> html.Header:
                 className="lr-nav",
                 children=[
                     html.A(t("nav_wall", lang), href="/", className="lr-nav-link"),
-                    html.A(t("nav_indicators", lang), href=ids.INDICATORS_PATH, className="lr-nav-link"),
+                    html.A(t("nav_indicators", lang), href=paths.INDICATORS, className="lr-nav-link"),
                     html.A(
                         t("nav_reports", lang),
-                        href=ids.REPORTS_PATH,
+                        href=paths.REPORTS,
                         className="lr-nav-link lr-nav-active",
                         **{"aria-current": "page"},
                     ),
@@ -313,7 +314,7 @@ def header(view: BrowserView) -> html.Header:
                     ),
                     html.A(
                         t("lang_switch", lang),
-                        href=f"/lang/{other}?next=/laporan/",
+                        href=paths.lang_switch(other, paths.REPORTS),
                         id=ids.LB_LANG_SWITCH,
                         className="lr-lang",
                         title="Bahasa / Language",
@@ -384,7 +385,7 @@ def refusal(lang: str, account: Account | None, message: str) -> html.Div:
                         className="lr-nav",
                         children=[
                             html.A(t("nav_wall", lang), href="/", className="lr-nav-link"),
-                            html.A(t("nav_indicators", lang), href=ids.INDICATORS_PATH, className="lr-nav-link"),
+                            html.A(t("nav_indicators", lang), href=paths.INDICATORS, className="lr-nav-link"),
                         ],
                     ),
                     html.Div(className="lr-header-right", children=account_corner(account, lang)),

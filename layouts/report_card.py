@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from data_feeds import paths
 from data_feeds.i18n import STATUS_GLYPHS, dropdown_labels, fmt_datetime, t
 from data_feeds.reports.lifecycle import OPEN
 
@@ -184,7 +185,7 @@ def body(report: dict | None, lang: str, source_name: str = "") -> list:
         ),
         html.H3(report["title"], className="lr-card-title"),
         html.A(
-            t("rp_open_page", lang) + " →", href=f"/laporan/{report['id']}", className="lr-card-page", id="card-page"
+            t("rp_open_page", lang) + " →", href=paths.report(report["id"]), className="lr-card-page", id="card-page"
         ),
         html.Div(f"{report['category_name']} · {place}", className="lr-card-place"),
         html.Div(report["address"], className="lr-card-place") if report.get("address") else None,

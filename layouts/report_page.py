@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
+from data_feeds import paths
 from data_feeds.i18n import STATUS_GLYPHS, fmt_datetime, t
 from data_feeds.reports.lifecycle import OPEN
 from geodata.sketch import Sketch
@@ -163,9 +164,9 @@ def _shell(ctx: PageContext, title: str, body: Markup, here: str) -> str:
     lang, other = ctx.lang, "en" if ctx.lang == "id" else "id"
     signout = (
         Markup(
-            '<form method="post" action="/keluar"><input type="hidden" name="csrf_token" value="{c}">'
+            '<form method="post" action="{out}"><input type="hidden" name="csrf_token" value="{c}">'
             '<button type="submit">{s}</button></form>'
-        ).format(c=ctx.csrf_token, s=t("signout", lang))
+        ).format(out=paths.SIGNOUT, c=ctx.csrf_token, s=t("signout", lang))
         if ctx.csrf_token
         else ""
     )
@@ -173,11 +174,15 @@ def _shell(ctx: PageContext, title: str, body: Markup, here: str) -> str:
         Markup("""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · {app}</title><link rel="stylesheet" href="/assets/report_page.css"></head>
-<body class="lr-rp-body{print}"><header class="lr-rp-bar"><nav><a href="/laporan/">{back}</a><a
-href="/">{wall}</a></nav>
+<body class="lr-rp-body{print}"><header class="lr-rp-bar"><nav><a href="{reports}">{back}</a><a
+href="{wall_path}">{wall}</a></nav>
 <div class="lr-rp-bar-right"><span class="lr-rp-who-am-i">{who}</span>
-<a class="lr-rp-lang" href="/lang/{other}?next={next}" title="Bahasa / Language">{switch}</a>{signout}</div></header>
+<a class="lr-rp-lang" href="{lang_path}{other}?next={next}" title="Bahasa / Language">{switch}</a>{signout}</div>
+</header>
 <main class="lr-rp">{body}</main></body></html>""").format(
+            reports=paths.REPORTS,
+            wall_path=paths.WALL,
+            lang_path=paths.LANG,
             lang=lang,
             title=title,
             app=t("app_title", lang),
@@ -198,7 +203,7 @@ def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
     lang, status, sla = ctx.lang, report["status"], report["sla"]
     ref = ref_of(report)
     place = ", ".join(x["name"] for x in (report.get("kelurahan"), report.get("kecamatan")) if x)
-    here = f"/laporan/{quote(ref, safe='')}"
+    here = paths.report(ref)
     dup_of = report.get("duplicate_of")
     facts = [
         _fact(t("rp_id", lang), report["id"]),
@@ -221,7 +226,9 @@ def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
         ),
     ]
     if dup_of:
-        facts.append(_fact(t("rp_duplicate_of", lang), Markup('<a href="/laporan/{i}">{i}</a>').format(i=dup_of)))
+        facts.append(
+            _fact(t("rp_duplicate_of", lang), Markup('<a href="{u}">{i}</a>').format(u=paths.report(dup_of), i=dup_of))
+        )
     reporter = ""
     if "reporter" in report:
         r = report["reporter"]
@@ -238,8 +245,11 @@ def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
         ).format(
             h=t("rp_duplicates", lang),
             items=Markup("").join(
-                Markup('<li><a href="/laporan/{i}">{r}</a> · {title} · {when} WIB</li>').format(
-                    i=d["id"], r=d["source_id"] or d["id"], title=d["title"], when=fmt_datetime(d["reported_at"], lang)
+                Markup('<li><a href="{u}">{r}</a> · {title} · {when} WIB</li>').format(
+                    u=paths.report(d["id"]),
+                    r=d["source_id"] or d["id"],
+                    title=d["title"],
+                    when=fmt_datetime(d["reported_at"], lang),
                 )
                 for d in report["duplicates"]
             ),
@@ -283,7 +293,7 @@ def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
 
 def refusal(ctx: PageContext, message: str, ref: str) -> str:
     """The page for no such report (or not this reader's), and for a role that reads no single reports."""
-    body = Markup('<article class="lr-rp-report"><h1>{m}</h1><p><a href="/laporan/">{b}</a></p></article>').format(
-        m=message, b=t("rp_back", ctx.lang)
+    body = Markup('<article class="lr-rp-report"><h1>{m}</h1><p><a href="{u}">{b}</a></p></article>').format(
+        u=paths.REPORTS, m=message, b=t("rp_back", ctx.lang)
     )
-    return _shell(ctx, ref, body, f"/laporan/{quote(ref, safe='')}")
+    return _shell(ctx, ref, body, paths.report(ref))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from data_feeds import paths
 from data_feeds.i18n import t
 
 
@@ -22,7 +23,7 @@ def page(lang: str, csrf_token: str, next_path: str, message: str = "", error: b
 <p class="lr-signin-brand">{escape(t("app_title", lang))} · {escape(t("city", lang))}</p>
 <h1>{escape(t("signin_title", lang))}</h1>
 {note}
-<form method="post" action="/masuk" autocomplete="on">
+<form method="post" action="{paths.SIGNIN}" autocomplete="on">
 <input type="hidden" name="csrf_token" value="{escape(csrf_token)}">
 <input type="hidden" name="next" value="{escape(next_path)}">
 <label for="username">{escape(t("signin_user", lang))}</label>
@@ -33,5 +34,5 @@ autofocus>
 <button type="submit">{escape(t("signin_submit", lang))}</button>
 </form>
 <p class="lr-signin-foot">{escape(t("signin_note", lang))}
-<a class="lr-signin-lang" href="/lang/{other}?next=/masuk">{escape(t("lang_switch", lang))}</a></p>
+<a class="lr-signin-lang" href="{paths.lang_switch(other, paths.SIGNIN)}">{escape(t("lang_switch", lang))}</a></p>
 </main></body></html>"""

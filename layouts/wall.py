@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from dash import dcc, html
 
+from data_feeds import paths
 from data_feeds.i18n import (
     fmt_duration,
     fmt_int,
@@ -63,7 +64,7 @@ def account_corner(account: Account | None, lang: str) -> list:
         # would sit beside citizens' words in a compressed answer, what the BREACH attack reads
         children.append(
             html.Form(
-                action="/keluar",
+                action=paths.SIGNOUT,
                 method="post",
                 className="lr-signout",
                 children=[
@@ -185,7 +186,7 @@ def _header(view: WallView) -> html.Header:
                     dcc.Link(t("nav_wall", lang), href="/", id=ids.NAV_WALL, className="lr-nav-link"),
                     dcc.Link(
                         t("nav_indicators", lang),
-                        href=ids.INDICATORS_PATH,
+                        href=paths.INDICATORS,
                         id=ids.NAV_INDICATORS,
                         className="lr-nav-link",
                     ),
@@ -193,7 +194,7 @@ def _header(view: WallView) -> html.Header:
                         [
                             html.A(
                                 t("nav_reports", lang),
-                                href=ids.REPORTS_PATH,
+                                href=paths.REPORTS,
                                 className="lr-nav-link",
                                 id="nav-reports",
                             )
@@ -205,7 +206,7 @@ def _header(view: WallView) -> html.Header:
                         [
                             html.A(
                                 t("nav_briefing", lang),
-                                href="/briefing/",
+                                href=paths.BRIEFINGS,
                                 className="lr-nav-link",
                                 id="nav-briefing",
                             )
@@ -226,7 +227,7 @@ def _header(view: WallView) -> html.Header:
                     ),
                     html.A(
                         t("lang_switch", lang),
-                        href=f"/lang/{other}",
+                        href=paths.lang_switch(other),
                         id="lang-switch",
                         className="lr-lang",
                         title="Bahasa / Language",

@@ -246,3 +246,17 @@ class CuttingProxy:
 
     def plug(self) -> None:
         self.loop.call_soon_threadsafe(lambda: setattr(self, "plugged", True))
+
+
+def area_view(summary: dict, kode_kec: str | None):
+    """(KPIs, ticker rows, SLA panel) of a snapshot for the whole city or one kecamatan, as a selection shows them."""
+    from data_feeds.live.snapshot_reads import SLA_WINDOW
+
+    empty = {"rows": [], "breached": 0, "soon": 0, "window_days": SLA_WINDOW.days}
+    if kode_kec and kode_kec in summary.get("kpi_by_kec", {}):
+        return (
+            summary["kpi_by_kec"][kode_kec],
+            summary["ticker_by_kec"][kode_kec],
+            summary.get("sla", {}).get(kode_kec, empty),
+        )
+    return summary["kpi"], summary["ticker"], summary.get("sla", {}).get("city", empty)

@@ -50,18 +50,24 @@ def test_the_browser_gets_its_words_from_the_one_source(client, services):
     import json
     import re
 
-    from callbacks.pages import WORDS_PATH
+    from data_feeds import paths
     from data_feeds.i18n import BROWSER_KEYS, STRINGS, browser_words
 
     sign_in(client, services, "pimpinan")
     page = client.get("/").get_data(as_text=True)
-    src = re.search(r'<script src="(' + re.escape(WORDS_PATH) + r'\?v=[0-9a-f]+)"', page).group(1)
+    src = re.search(r'<script src="(' + re.escape(paths.WORDS_SCRIPT) + r'\?v=[0-9a-f]+)"', page).group(1)
     assert page.index(src) < page.index("liveroom.js")
     served = client.get(src)
     assert served.status_code == 200 and "immutable" in served.headers["Cache-Control"]
     body = served.get_data(as_text=True)
     assert body.startswith("window.liveroomWords = ")
-    words = json.loads(body.removeprefix("window.liveroomWords = ").rstrip().rstrip(";"))
+    words_line, paths_line = body.strip().split("\n")
+    words = json.loads(words_line.removeprefix("window.liveroomWords = ").rstrip(";"))
+    # the app's addresses too, from their one home, so no script spells them itself
+    assert json.loads(paths_line.removeprefix("window.liveroomPaths = ").rstrip(";")) == paths.for_browser()
+    for script_name in ("liveroom.js", "report_browser.js", "kiosk.js", "live_link.js"):
+        code = open(f"assets/{script_name}", encoding="utf-8").read()
+        assert not any(f'"{address}' in code for address in ("/laporan", "/indikator", "/lang/", "/_liveroom")), script_name
     assert words == json.loads(json.dumps(browser_words()))
     assert words["id"]["sla_breached"] == "LEWAT SLA" and words["en"]["status_diproses"] == "In progress"
     assert words["units"]["id"] == ["hari", "jam", "menit", "detik"] and words["glyphs"]["selesai"] == "✓"

@@ -185,7 +185,7 @@ def test_markers_endpoint_gives_the_whole_map_without_personal_data(services, cl
 
 @pytest.mark.store
 def test_per_kecamatan_views_add_up_to_the_city(services):
-    from data_feeds.live.snapshot import area_view
+    from tests.helpers import area_view
 
     submit(services, **at_kelurahan("36.71.07.1011"))  # Karawaci
     submit(services, **at_kelurahan("36.71.07.1001"))  # Karawaci

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from data_feeds.live.snapshot import area_view, compute
+from data_feeds.live.snapshot import compute
 from data_feeds.reports import categories
-from tests.helpers import at_kelurahan, report_payload
+from tests.helpers import area_view, at_kelurahan, report_payload
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
 ROUTING = categories.load()

@@ -13,11 +13,11 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from data_feeds import paths
 from data_feeds.clock import utcnow
 from data_feeds.store import Store, one_time_tokens
 
 PURPOSES = ("signin", "pair")
-SIGNIN_PATH, PAIR_PATH = "/masuk", "/pasang"  # the links' addresses: /masuk/<token>, /pasang/<token>
 SIGNIN_TTL = timedelta(hours=24)
 PAIR_TTL = timedelta(days=7)  # a screen may be mounted days after its link was made
 
@@ -67,4 +67,4 @@ class OneTimeTokens:
 
 def link(base_url: str, purpose: str, token: str) -> str:
     """The one-click address of a token: base_url is Settings.base_url."""
-    return f"{base_url}{SIGNIN_PATH if purpose == 'signin' else PAIR_PATH}/{token}"
+    return f"{base_url}{paths.SIGNIN if purpose == 'signin' else paths.PAIR}/{token}"

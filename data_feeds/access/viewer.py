@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from .keys import Principal
 from .people import Person
 
-PERSON_ROLES = ("pimpinan", "operator", "opd", "penilai", "admin")
 DEVICE_ROLE = "layar"
 
 
@@ -28,7 +27,7 @@ class Viewer:
     kind: str  # person | device | key
     id: str  # the person's username, the device's id, the key's id: the audit's "who"
     name: str  # as people read it (a report's history, the header)
-    role: str  # one of PERSON_ROLES, "layar", or "key"
+    role: str  # one of access.people.ROLES, "layar", or "key"
     opds: frozenset[str] = frozenset()  # an opd account's agencies, or an agency key's
     personal: bool = False  # reads reporters' contact
     source: str = ""  # a feed key's source

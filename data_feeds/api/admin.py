@@ -6,6 +6,7 @@ from __future__ import annotations
 import flask
 from flask_wtf.csrf import generate_csrf
 
+from data_feeds import paths
 from data_feeds.access.devices import Devices
 from data_feeds.access.keys import ApiKeys
 from data_feeds.access.people import People
@@ -16,7 +17,7 @@ from layouts import admin_page as admin_layout
 bp = flask.Blueprint("admin", __name__)
 
 
-@bp.get("/admin")
+@bp.get(paths.ADMIN)
 def admin_page():
     who = viewer()
     if who is None or not who.administers:  # (the guard refused already; asked again where the data is read)

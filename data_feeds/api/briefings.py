@@ -8,6 +8,7 @@ from datetime import date
 import flask
 from flask import Flask
 
+from data_feeds import paths
 from data_feeds.documents.briefing import DAY, MAYOR, NAME
 from data_feeds.services import Services
 
@@ -23,7 +24,7 @@ def _opd_of(name: str) -> str | None:
 def install(server: Flask, services: Services) -> None:
     root = services.settings.data_dir / "briefings"
 
-    @server.get("/briefing/")
+    @server.get(paths.BRIEFINGS)
     def briefing_list():
         from data_feeds.i18n import t
         from layouts import briefing_page
@@ -45,13 +46,13 @@ def install(server: Flask, services: Services) -> None:
                 opd = _opd_of(path.name)
                 if NAME.match(path.name) and who.reads_briefing(opd):
                     label = t("brief_for_mayor", lang) if opd is None else names.get(opd, opd.upper())
-                    files.append((label, f"/briefing/{folder.name}/{path.name}"))
+                    files.append((label, f"{paths.BRIEFINGS}{folder.name}/{path.name}"))
             if files:
                 days.append((date.fromisoformat(folder.name), files))
         html = briefing_page.page(lang, days, services.settings.briefing_at)
         return flask.Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
-    @server.get("/briefing/<day>/<name>")
+    @server.get(paths.BRIEFINGS + "<day>/<name>")
     def briefing_file(day: str, name: str):
         who = viewer()
         if not DAY.match(day) or not NAME.match(name):

@@ -20,11 +20,16 @@ from cachelib import SimpleCache
 from flask import Flask, Response, request
 from flask_compress import Compress
 
+from data_feeds import paths
+
 # files whose address changes when their content does (Dash's fingerprinted bundles, assets with ?m=<mtime>,
 # the words script with its digest); under any Dash app's prefix
-IMMUTABLE_PARTS = ("/_dash-component-suites/", "/assets/", "/_liveroom/words.js")
-MARKERS_PATH = "/api/v1/live/markers"
-DASH_PAGES = ("/", "/indikator", "/laporan/")  # the Dash apps' pages (the same document for any address of one app)
+IMMUTABLE_PARTS = ("/_dash-component-suites/", "/assets/", paths.WORDS_SCRIPT)
+DASH_PAGES = (
+    paths.WALL,
+    paths.INDICATORS,
+    paths.REPORTS,
+)  # the Dash apps' pages (the same document for any address of one app)
 DASH_DOCUMENTS = ("/_dash-layout", "/_dash-dependencies")
 CALLBACK = "/_dash-update-component"
 BIG_CALLBACK_BYTES = 4 * 1024  # a first poll with every panel, a block of table rows; an unchanged poll is 56 B
@@ -53,7 +58,7 @@ def install(server: Flask) -> None:
             if request.args.get("m") or request.args.get("v"):  # its address names its version: keep it for good
                 resp.headers["Cache-Control"] = f"public, max-age={YEAR_S}, immutable"
             return once.after_request(resp)
-        if path == MARKERS_PATH or path in DASH_PAGES or path.endswith(DASH_DOCUMENTS):
+        if path == paths.LIVE_MARKERS or path in DASH_PAGES or path.endswith(DASH_DOCUMENTS):
             return _gzip_now(resp)
         if path.endswith(CALLBACK):  # a callback needs the CSRF header: no other site can have one sent
             return _gzip_now(resp, BIG_CALLBACK_BYTES)

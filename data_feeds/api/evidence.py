@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, send_file
 
+from data_feeds import paths
 from data_feeds.refusal import Refusal
 from data_feeds.reports import evidence_files
 from data_feeds.services import current
@@ -12,7 +13,7 @@ from .signin import viewer
 
 
 def install(server: Flask) -> None:
-    @server.get(evidence_files.URL_PREFIX + "<report_id>/<name>")
+    @server.get(paths.EVIDENCE + "<report_id>/<name>")
     def evidence_file(report_id: str, name: str):
         who = viewer()  # (the guard has already refused the signed-out)
         if who is None:
@@ -29,6 +30,6 @@ def install(server: Flask) -> None:
         resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"  # a file, never a page
         return resp
 
-    @server.get(evidence_files.URL_PREFIX + "<path:_rest>")
+    @server.get(paths.EVIDENCE + "<path:_rest>")
     def no_such_evidence(_rest: str):
         abort(404)  # any other address under /bukti/ is no file (not the wall's page either)

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from data_feeds.access.keys import HEADER, Principal
-from data_feeds.clock import WIB, utcnow, wib_today
+from data_feeds.clock import EARLIEST, WIB, utcnow, wib_today
 from data_feeds.documents import indicator_export, report_export
 from data_feeds.indicators import importer as indicator_import
 from data_feeds.live import replay
@@ -233,9 +233,6 @@ def export_evidence_pack():
     )
 
 
-EARLIEST_DAY = date(2000, 1, 1)  # the store refuses reports from before 2000: nothing older to show
-
-
 def _day_arg(name: str, default: date | None) -> date:
     """A WIB day from the query (YYYY-MM-DD), between 2000 and today; `default` when absent (None: required)."""
     raw = request.args.get(name)
@@ -249,7 +246,7 @@ def _day_arg(name: str, default: date | None) -> date:
         raise Refusal.one(Kind.MALFORMED, name, f"must be a date as YYYY-MM-DD, not {raw[:20]!r}") from None
     if day > wib_today():
         raise Refusal.one(Kind.INVALID, name, "is in the future: there is nothing to show yet")
-    if day < EARLIEST_DAY:
+    if day < EARLIEST.date():  # the store refuses reports from before it: nothing older to show
         raise Refusal.one(Kind.INVALID, name, "is before 2000: the store holds nothing older")
     return day
 

@@ -24,11 +24,12 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from limits import parse_many
 
+from data_feeds import paths
 from data_feeds.access.devices import Devices
 from data_feeds.access.keys import HEADER, Principal
 from data_feeds.access.limits import Counter, Window
 from data_feeds.access.people import People, Person, SignInRefused
-from data_feeds.access.tokens import PAIR_PATH, SIGNIN_PATH, OneTimeTokens
+from data_feeds.access.tokens import OneTimeTokens
 from data_feeds.access.viewer import Viewer
 from data_feeds.clock import iso_utc, utcnow
 from data_feeds.i18n import LANGS, fmt_time, t
@@ -40,10 +41,10 @@ from layouts import signin_page
 DEVICE_COOKIE = "lr_device"
 CSRF_COOKIE, CSRF_HEADER = "_csrf_token", "X-CSRFToken"
 DEVICE_COOKIE_DAYS = 400  # browsers cap a cookie's life near 400 days: renewed on every page load
-PUBLIC_PATHS = {SIGNIN_PATH, "/healthz", "/assets/signin.css", "/api/v1/openapi.json", "/favicon.ico"}
-PUBLIC_PREFIXES = (SIGNIN_PATH + "/", PAIR_PATH + "/", "/lang/")
+PUBLIC_PATHS = {paths.SIGNIN, "/healthz", "/assets/signin.css", "/api/v1/openapi.json", "/favicon.ico"}
+PUBLIC_PREFIXES = (paths.SIGNIN + "/", paths.PAIR + "/", paths.LANG)
 SELF_GUARDED = ("/api/", "/open311/")  # the machine doors: each route asks for a key or a session itself
-ADMIN_PATHS = ("/admin",)
+ADMIN_PATHS = (paths.ADMIN,)
 RECHECK_S = 5.0  # a disabled account, a reset password or a revoked screen is out within this
 
 
@@ -82,7 +83,7 @@ def _machine_path(path: str) -> bool:
     """A request made by a page's scripts (Dash's own routes of any app, assets, evidence): signed out, it hears
     401, never a redirect to a sign-in page it cannot show."""
     return (
-        path.startswith(("/_", "/assets/", "/bukti/"))
+        path.startswith(("/_", "/assets/", paths.EVIDENCE))
         or "/_dash-" in path
         or "/_reload-hash" in path
         or "/assets/" in path
@@ -149,7 +150,7 @@ def current_lang() -> str:
 
 def _next() -> str:
     target = same_site_path(request.values.get("next"))
-    return "/" if target.startswith((SIGNIN_PATH, PAIR_PATH)) else target
+    return "/" if target.startswith((paths.SIGNIN, paths.PAIR)) else target
 
 
 def _form(message: str = "", error: bool = False, status: int = 200, username: str = ""):
@@ -224,7 +225,7 @@ def guard():
     if who is None:
         if request.method == "GET" and not _machine_path(path):
             # the whole address, encoded: a link with several filters (?status=baru&opd=dpupr) comes back whole
-            return redirect(f"{SIGNIN_PATH}?next={quote(request.full_path.rstrip('?'), safe='/')}")
+            return redirect(f"{paths.SIGNIN}?next={quote(request.full_path.rstrip('?'), safe='/')}")
         return jsonify({"error": {"field": None, "reason": "sign in first"}}), 401
     if path.startswith(ADMIN_PATHS) and not who.administers:
         return flask.Response(f"403: {who.role}", 403, mimetype="text/plain")
@@ -249,7 +250,7 @@ def _attempt_limits(spec: str) -> list:
     return parse_many(spec)
 
 
-@bp.route(SIGNIN_PATH, methods=["GET", "POST"])
+@bp.route(paths.SIGNIN, methods=["GET", "POST"])
 def sign_in():
     lang = current_lang()
     if request.method == "GET":
@@ -275,36 +276,36 @@ def sign_in():
     return redirect(_next())
 
 
-@bp.get(SIGNIN_PATH + "/<token>")
+@bp.get(paths.SIGNIN + "/<token>")
 def sign_in_by_link(token: str):
     person_id = OneTimeTokens(current().store).redeem("signin", token)
     person = People(current().store).by_id(person_id) if person_id else None
     if person is None:
         audit("signin", "refused", actor="link", detail="one-time link unknown, used or expired")
-        return redirect(f"{SIGNIN_PATH}?m=link")
+        return redirect(f"{paths.SIGNIN}?m=link")
     _begin_session(person)
     audit("signin", "allowed", viewer(), detail="one-time link")
     return redirect(_next())
 
 
-@bp.post("/keluar")
+@bp.post(paths.SIGNOUT)
 def sign_out():
     who = viewer()
     if who is not None and who.kind == "person":
         audit("signout", "allowed", who)
     logout_user()
     flask.session.clear()
-    resp = redirect(f"{SIGNIN_PATH}?m=out")
+    resp = redirect(f"{paths.SIGNIN}?m=out")
     resp.delete_cookie(CSRF_COOKIE)
     return resp
 
 
-@bp.get(PAIR_PATH + "/<token>")
+@bp.get(paths.PAIR + "/<token>")
 def pair_screen(token: str):
     paired = Devices(current().store).pair(token)
     if paired is None:
         audit("pair", "refused", actor="link", detail="pairing link unknown, used or expired")
-        return redirect(f"{SIGNIN_PATH}?m=pair")
+        return redirect(f"{paths.SIGNIN}?m=pair")
     device, credential = paired
     logout_user()  # the screen is itself from now on, not whoever was signed in on it
     flask.session.clear()

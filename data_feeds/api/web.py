@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from data_feeds import paths
 from data_feeds.access import limits
 from data_feeds.access.keys import HEADER
-from data_feeds.access.tokens import SIGNIN_PATH
 from data_feeds.services import Services, current
 
 from . import native, open311
@@ -36,7 +36,7 @@ def too_large(_exc):
 
 def too_many(exc: limits.LimitReached):
     """429 in the door's own error shape, with Retry-After: the seconds left in the window that was passed."""
-    if request.path == SIGNIN_PATH:  # a person at the form: the form, saying so
+    if request.path == paths.SIGNIN:  # a person at the form: the form, saying so
         from .signin import too_many_attempts
 
         resp = too_many_attempts()

@@ -40,18 +40,6 @@ def _ticker_row(t, gz: Gazetteer, sla_states: dict[str, str]) -> TickerRow:
     }
 
 
-def area_view(summary: Summary, kode_kec: str | None) -> tuple[Kpi, list[TickerRow], SlaPanel]:
-    """(KPIs, ticker rows, SLA panel) for the whole city or one selected kecamatan."""
-    empty = SlaPanel(rows=[], breached=0, soon=0, window_days=SLA_WINDOW.days)
-    if kode_kec and kode_kec in summary.get("kpi_by_kec", {}):
-        return (
-            summary["kpi_by_kec"][kode_kec],
-            summary["ticker_by_kec"][kode_kec],
-            summary.get("sla", {}).get(kode_kec, empty),
-        )
-    return summary["kpi"], summary["ticker"], summary.get("sla", {}).get("city", empty)
-
-
 def marker_feature(row, gz: Gazetteer, sla_state: str = "") -> MarkerFeature:
     kec = gz.kecamatan.get(row.kode_kec or "")
     kel = gz.kelurahan.get(row.kode_kel or "")

@@ -9,8 +9,6 @@ within TICKET_S, and a ticket copied off a screen is worth little.
 
 from __future__ import annotations
 
-import time
-
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from data_feeds.live.view import Audience
@@ -34,7 +32,3 @@ def check(secret: str, ticket: str | None) -> tuple[Audience, float] | None:
         return Audience.from_key(key), signed_at.timestamp() + TICKET_S
     except (BadSignature, ValueError, TypeError):
         return None
-
-
-def seconds_left(expires_at: float) -> float:
-    return expires_at - time.time()

@@ -20,6 +20,7 @@ from pathlib import Path
 import filetype
 from PIL import Image, UnidentifiedImageError
 
+from data_feeds import paths
 from data_feeds.refusal import Kind, Refusal
 
 KINDS = {
@@ -31,7 +32,6 @@ KINDS = {
     "video/quicktime": ("mov", "video"),
 }
 MIME_OF = {ext: mime for mime, (ext, _kind) in KINDS.items()}
-URL_PREFIX = "/bukti/"
 FILE_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp|mp4|webm|mov)$")
 REPORT_DIR = re.compile(r"^[0-9A-Za-z]{1,32}$")
 SITE_URL = re.compile(r"^/bukti/[0-9A-Za-z]{1,32}/[0-9a-f]{32}\.(jpg|png|webp|mp4|webm|mov)$")
@@ -105,7 +105,7 @@ def save(data_dir: Path, report_id: str, data: bytes, max_bytes: int) -> dict:
             os.fsync(dir_fd)  # the rename itself survives a crash
         finally:
             os.close(dir_fd)
-    return {"url": f"{URL_PREFIX}{report_id}/{name}", "type": kind}
+    return {"url": f"{paths.EVIDENCE}{report_id}/{name}", "type": kind}
 
 
 def path_of(data_dir: Path, report_id: str, name: str) -> Path | None:
