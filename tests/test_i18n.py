@@ -67,7 +67,9 @@ def test_the_browser_gets_its_words_from_the_one_source(client, services):
     assert json.loads(paths_line.removeprefix("window.liveroomPaths = ").rstrip(";")) == paths.for_browser()
     for script_name in ("liveroom.js", "report_browser.js", "kiosk.js", "live_link.js"):
         code = open(f"assets/{script_name}", encoding="utf-8").read()
-        assert not any(f'"{address}' in code for address in ("/laporan", "/indikator", "/lang/", "/_liveroom")), script_name
+        assert not any(f'"{address}' in code for address in ("/laporan", "/indikator", "/lang/", "/_liveroom")), (
+            script_name
+        )
     assert words == json.loads(json.dumps(browser_words()))
     assert words["id"]["sla_breached"] == "LEWAT SLA" and words["en"]["status_diproses"] == "In progress"
     assert words["units"]["id"] == ["hari", "jam", "menit", "detik"] and words["glyphs"]["selesai"] == "✓"
