@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from dash import Dash
@@ -126,11 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.host:
-        settings = replace(settings, host=args.host)
+        settings = settings.replace(host=args.host)
     if args.port:
-        settings = replace(settings, port=args.port)
+        settings = settings.replace(port=args.port)
     if args.no_demo:
-        settings = replace(settings, demo=False)
+        settings = settings.replace(demo=False)
     from data_feeds.runtime import supervisor
 
     return supervisor.run(settings)

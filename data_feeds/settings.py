@@ -6,17 +6,15 @@ import functools
 import hashlib
 import os
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from data_feeds.validation import truthy
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-
-
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    return default if value is None else truthy(value)
 
 
 def _origin_or_root(url: str) -> str:
@@ -25,144 +23,128 @@ def _origin_or_root(url: str) -> str:
     return url if url == "/" else url.rstrip("/")
 
 
-@dataclass(frozen=True)
-class Settings:
-    data_dir: Path
-    database_url: str
-    redis_url: str | None  # None: app.py starts an embedded Valkey server and fills this in
-    demo: bool = True
-    demo_interval_s: float = 300.0  # the demo's mean time between reports (reports/demo.py: the day's shape around it)
-    host: str = "127.0.0.1"
-    port: int = 8050
-    web_server: str = "granian"  # granian | gunicorn (see supervisor.py: why granian)
-    web_workers: int = 2
-    web_threads: int = 16
-    live_poll_ms: int = 500  # the report table's refresh; the wall is pushed (live channel)
-    live_port: int = 0  # the live channel's port; 0 -> PORT + 1
-    live_url: str = ""  # where browsers reach the live channel, e.g. "/live" behind a proxy; "" -> this host, LIVE_PORT
-    max_body_bytes: int = 64 * 1024
-    live_marker_limit: int = 5000
-    map_tile_url: str = ""
-    boundary_tolerance_m: float | None = None  # None: chosen by boundary kind (schematic vs official)
-    key_prefix: str = "liveroom"
-    rate_limit_per_key: str = "30/second;1200/minute"  # one feed's key: bursts, not floods
-    rate_limit_per_address: str = "60/second;2400/minute"  # every write or keyed request from one address
-    proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For (their count: trust no more than that)
-    secret_key: str = ""  # signs sessions; "" -> made once and kept in DATA_DIR/secret_key (give one to every node)
-    session_hours: float = 12.0  # a session ends this long after sign-in
-    cookie_secure: bool = False  # cookies only over HTTPS: set behind TLS (a plain-HTTP LAN wall cannot)
-    public_url: str = ""  # the address people open, for printed links; "" -> http://HOST:PORT
-    evidence_max_bytes: int = 25 * 1024 * 1024  # one uploaded photo or video
-    start_links: bool = True  # print one-click sign-in links at start-up (as Jupyter does)
-    signin_limit: str = "10/minute;100/hour"  # password attempts from one address, whatever the account
-    wall_reload_at: str = "03:30"  # a kiosk wall reloads itself once a day at this WIB time ("" : never)
-    wall_heap_mb: int = 512  # a kiosk wall reloads itself when its JS heap passes this
-    briefing_at: str = "07:00"  # the morning briefing of the day before, WIB ("" : none)
-    briefing_to: str = ""  # the mayor's briefing to these addresses (comma-separated), when SMTP_HOST is set
-    briefing_opd_to: str = ""  # each agency's: "dpupr=a@x.go.id,b@x.go.id;dlh=c@x.go.id"
-    smtp_host: str = ""
-    smtp_port: int = 587
-    smtp_user: str = ""
-    smtp_password: str = ""
-    smtp_from: str = "liveroom@localhost"
-    smtp_starttls: bool = True
+# A flag as people write it: 1/0, true/false, yes/no, ya/tidak, on/off.
+Flag = Annotated[bool, BeforeValidator(lambda v: truthy(v) if isinstance(v, str) else v)]
+
+
+def _env(name: str, default, description: str, **extra):
+    """A setting read from the environment variable `name` (its one declaration)."""
+    return Field(default, validation_alias=name, description=description, **extra)
+
+
+class Settings(BaseSettings):
+    """Every setting, each from one environment variable with its type, default and what it does; an empty
+    variable is the same as none. `make docs` writes the manual's configuration table from this class."""
+
+    model_config = SettingsConfigDict(frozen=True, env_ignore_empty=True, populate_by_name=True, extra="ignore")
+
+    data_dir: Path = _env("DATA_DIR", PROJECT_DIR / "var", "where the SQLite file, the embedded Redis and uploads live")
+    database_url: str = _env(
+        "DATABASE_URL",
+        "",
+        "any SQLAlchemy URL (`postgresql+psycopg://user:pw@host/db`); empty: `sqlite:///$DATA_DIR/liveroom.db`",
+        validate_default=True,
+    )
+    redis_url: str | None = _env(
+        "REDIS_URL",
+        None,
+        "`redis://host:6379/0` for an external Redis or Valkey; empty: an embedded Valkey on loopback",
+    )
+    demo: Flag = _env("DEMO", True, "the demo feed (its reports marked DEMO everywhere); `0` = none, as `--no-demo`")
+    demo_interval_s: float = _env("DEMO_INTERVAL_S", 300.0, "the demo's mean seconds between reports")
+    host: str = _env("HOST", "127.0.0.1", "the address the web server listens on")
+    port: int = _env("PORT", 8050, "the web server's port")
+    web_server: str = _env("WEB_SERVER", "granian", "`granian` (holds slow clients) or `gunicorn` (gthread)")
+    web_workers: int = _env("WEB_WORKERS", 2, "web worker processes")
+    web_threads: int = _env("WEB_THREADS", 16, "Python threads per web worker")
+    live_port: int = _env("LIVE_PORT", 0, "the live channel's port; 0: PORT + 1")
+    live_url: str = _env(
+        "LIVE_URL",
+        "",
+        "where browsers reach the live channel: `/` behind a proxy routing /live/, or an origin; empty: this host",
+        validate_default=True,
+    )
+    max_body_bytes: int = _env("API_MAX_BODY_BYTES", 64 * 1024, "the largest API request body")
+    live_marker_limit: int = _env("LIVE_MARKER_LIMIT", 5000, "most markers on the wall's map (it says when capped)")
+    map_tile_url: str = _env("MAP_TILE_URL", "", "an XYZ tile URL; empty: the map's own vector layers, offline")
+    boundary_tolerance_m: float | None = _env(
+        "BOUNDARY_TOLERANCE_M", None, "metres outside the outline a point may lie; empty: 750 schematic, 30 official"
+    )
+    key_prefix: str = _env("REDIS_KEY_PREFIX", "liveroom", "the prefix of every Redis key")
+    rate_limit_per_key: str = _env("RATE_LIMIT_PER_KEY", "30/second;1200/minute", "one feed key's limits")
+    rate_limit_per_address: str = _env(
+        "RATE_LIMIT_PER_ADDRESS", "60/second;2400/minute", "every write or keyed request from one address"
+    )
+    proxy_hops: int = _env("PROXY_HOPS", 0, "reverse proxies in front that set X-Forwarded-For (trusted, no more)")
+    secret_key: str = _env(
+        "SECRET_KEY",
+        "",
+        "signs sessions and live tickets; empty: made once in DATA_DIR/secret_key (give every node one)",
+    )
+    session_hours: float = _env("SESSION_HOURS", 12.0, "a session ends this long after sign-in")
+    cookie_secure: Flag = _env("COOKIE_SECURE", False, "cookies only over HTTPS: set behind TLS")
+    public_url: str = _env(
+        "PUBLIC_URL",
+        "",
+        "the address printed in sign-in and pairing links; empty: http://HOST:PORT",
+        validate_default=True,
+    )
+    evidence_max_bytes: int = _env("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, "the largest uploaded photo or video")
+    start_links: Flag = _env("START_LINKS", True, "print one-click sign-in links at start-up")
+    signin_limit: str = _env("SIGNIN_LIMIT", "10/minute;100/hour", "password attempts from one address")
+    wall_reload_at: str = _env("WALL_RELOAD_AT", "03:30", "a kiosk wall's daily reload, WIB (empty: never)")
+    wall_heap_mb: int = _env("WALL_HEAP_MB", 512, "a kiosk wall reloads itself past this JS heap")
+    briefing_at: str = _env("BRIEFING_AT", "07:00", "the morning briefing of the day before, WIB (empty: none)")
+    briefing_to: str = _env("BRIEFING_TO", "", "the mayor's briefing to these addresses, comma-separated")
+    briefing_opd_to: str = _env("BRIEFING_OPD_TO", "", "each agency's: `dpupr=a@x.go.id,b@x.go.id;dlh=c@x.go.id`")
+    smtp_host: str = _env("SMTP_HOST", "", "the mail server for the briefing (empty: written and listed, not mailed)")
+    smtp_port: int = _env("SMTP_PORT", 587, "the mail server's port")
+    smtp_user: str = _env("SMTP_USER", "", "the mail server's user")
+    smtp_password: str = _env("SMTP_PASSWORD", "", "the mail server's password")
+    smtp_from: str = _env("SMTP_FROM", "liveroom@localhost", "the briefing's sender")
+    smtp_starttls: Flag = _env("SMTP_STARTTLS", True, "STARTTLS to the mail server")
+    node_name: str = _env("NODE_NAME", "", "names this node's live worker in the lease and heartbeat; empty: host name")
+    log_level: str = _env("LOG_LEVEL", "INFO", "the processes' log level")
+    access_log: Flag = _env("ACCESS_LOG", False, "the web server logs every request")
+    build: str = _env("BUILD_ID", "", "the release's name (a git commit); empty: a digest of the code and assets")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.resolve()
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_by_default(cls, value: str, info: ValidationInfo) -> str:
+        return value or f"sqlite:///{info.data['data_dir'] / 'liveroom.db'}"
+
+    @field_validator("live_url")
+    @classmethod
+    def _live_url(cls, value: str) -> str:
+        return _origin_or_root(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        return value.rstrip("/")
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
-        data_dir = Path(os.environ.get("DATA_DIR", PROJECT_DIR / "var")).resolve()
-        values = dict(
-            data_dir=data_dir,
-            database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'liveroom.db'}",
-            redis_url=os.environ.get("REDIS_URL") or None,
-            demo=_flag("DEMO", True),
-            demo_interval_s=float(os.environ.get("DEMO_INTERVAL_S", "300")),
-            host=os.environ.get("HOST", "127.0.0.1"),
-            port=int(os.environ.get("PORT", "8050")),
-            web_server=os.environ.get("WEB_SERVER", "granian"),
-            web_workers=int(os.environ.get("WEB_WORKERS", "2")),
-            web_threads=int(os.environ.get("WEB_THREADS", "16")),
-            live_poll_ms=int(os.environ.get("LIVE_POLL_MS", "500")),
-            live_port=int(os.environ.get("LIVE_PORT", "0")),
-            live_url=_origin_or_root(os.environ.get("LIVE_URL", "")),
-            max_body_bytes=int(os.environ.get("API_MAX_BODY_BYTES", str(64 * 1024))),
-            live_marker_limit=int(os.environ.get("LIVE_MARKER_LIMIT", "5000")),
-            map_tile_url=os.environ.get("MAP_TILE_URL", ""),
-            boundary_tolerance_m=float(os.environ["BOUNDARY_TOLERANCE_M"])
-            if os.environ.get("BOUNDARY_TOLERANCE_M")
-            else None,
-            key_prefix=os.environ.get("REDIS_KEY_PREFIX", "liveroom"),
-            rate_limit_per_key=os.environ.get("RATE_LIMIT_PER_KEY", "30/second;1200/minute"),
-            rate_limit_per_address=os.environ.get("RATE_LIMIT_PER_ADDRESS", "60/second;2400/minute"),
-            proxy_hops=int(os.environ.get("PROXY_HOPS", "0")),
-            secret_key=os.environ.get("SECRET_KEY", ""),
-            session_hours=float(os.environ.get("SESSION_HOURS", "12")),
-            cookie_secure=_flag("COOKIE_SECURE", False),
-            public_url=os.environ.get("PUBLIC_URL", "").rstrip("/"),
-            evidence_max_bytes=int(os.environ.get("EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024))),
-            start_links=_flag("START_LINKS", True),
-            signin_limit=os.environ.get("SIGNIN_LIMIT", "10/minute;100/hour"),
-            wall_reload_at=os.environ.get("WALL_RELOAD_AT", "03:30"),
-            wall_heap_mb=int(os.environ.get("WALL_HEAP_MB", "512")),
-            briefing_at=os.environ.get("BRIEFING_AT", "07:00"),
-            briefing_to=os.environ.get("BRIEFING_TO", ""),
-            briefing_opd_to=os.environ.get("BRIEFING_OPD_TO", ""),
-            smtp_host=os.environ.get("SMTP_HOST", ""),
-            smtp_port=int(os.environ.get("SMTP_PORT", "587")),
-            smtp_user=os.environ.get("SMTP_USER", ""),
-            smtp_password=os.environ.get("SMTP_PASSWORD", ""),
-            smtp_from=os.environ.get("SMTP_FROM", "liveroom@localhost"),
-            smtp_starttls=_flag("SMTP_STARTTLS", True),
-        )
-        values.update(overrides)
-        return cls(**values)
+        """The environment's settings; `overrides` (by field name) win."""
+        return cls(**overrides)
+
+    def replace(self, **changes) -> Settings:
+        """The same settings with `changes` (by field name)."""
+        return self.model_copy(update=changes)
 
     def to_env(self) -> dict[str, str]:
-        """The same settings as environment variables, for the processes app.py starts."""
-        env = {
-            "DATA_DIR": str(self.data_dir),
-            "DATABASE_URL": self.database_url,
-            "DEMO": "1" if self.demo else "0",
-            "DEMO_INTERVAL_S": str(self.demo_interval_s),
-            "HOST": self.host,
-            "PORT": str(self.port),
-            "WEB_SERVER": self.web_server,
-            "WEB_WORKERS": str(self.web_workers),
-            "WEB_THREADS": str(self.web_threads),
-            "LIVE_POLL_MS": str(self.live_poll_ms),
-            "LIVE_PORT": str(self.live_port),
-            "LIVE_URL": self.live_url,
-            "API_MAX_BODY_BYTES": str(self.max_body_bytes),
-            "LIVE_MARKER_LIMIT": str(self.live_marker_limit),
-            "MAP_TILE_URL": self.map_tile_url,
-            "REDIS_KEY_PREFIX": self.key_prefix,
-            "RATE_LIMIT_PER_KEY": self.rate_limit_per_key,
-            "RATE_LIMIT_PER_ADDRESS": self.rate_limit_per_address,
-            "PROXY_HOPS": str(self.proxy_hops),
-            "SESSION_HOURS": str(self.session_hours),
-            "COOKIE_SECURE": "1" if self.cookie_secure else "0",
-            "PUBLIC_URL": self.public_url,
-            "EVIDENCE_MAX_BYTES": str(self.evidence_max_bytes),
-            "START_LINKS": "1" if self.start_links else "0",
-            "SIGNIN_LIMIT": self.signin_limit,
-            "WALL_RELOAD_AT": self.wall_reload_at,
-            "WALL_HEAP_MB": str(self.wall_heap_mb),
-            "BRIEFING_AT": self.briefing_at,
-            "BRIEFING_TO": self.briefing_to,
-            "BRIEFING_OPD_TO": self.briefing_opd_to,
-            "SMTP_HOST": self.smtp_host,
-            "SMTP_PORT": str(self.smtp_port),
-            "SMTP_USER": self.smtp_user,
-            "SMTP_FROM": self.smtp_from,
-            "SMTP_STARTTLS": "1" if self.smtp_starttls else "0",
-        }
-        if self.secret_key:
-            env["SECRET_KEY"] = self.secret_key
-        if self.smtp_password:
-            env["SMTP_PASSWORD"] = self.smtp_password
-        if self.redis_url:
-            env["REDIS_URL"] = self.redis_url
-        if self.boundary_tolerance_m is not None:
-            env["BOUNDARY_TOLERANCE_M"] = str(self.boundary_tolerance_m)
+        """The same settings as environment variables, for the processes app.py starts (an unset one is left out)."""
+        env = {}
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            if value is None or (value == "" and name in ("secret_key", "smtp_password")):
+                continue
+            env[field.validation_alias] = ("1" if value else "0") if isinstance(value, bool) else str(value)
         return env
 
     @property
@@ -206,8 +188,9 @@ KINDS = {".py", ".js", ".css", ".toml", ".csv", ".json"}
 
 @functools.cache
 def build_id() -> str:
-    if os.environ.get("BUILD_ID"):
-        return os.environ["BUILD_ID"][:40]
+    named = Settings.from_env().build
+    if named:
+        return named[:40]
     digest = hashlib.blake2b(digest_size=6)
     for top in SOURCES:
         base = PROJECT_DIR / top

@@ -111,9 +111,38 @@ def openapi_page() -> str:
     return "\n".join(lines)
 
 
+def configuration_page() -> str:
+    from data_feeds.settings import PROJECT_DIR, Settings
+
+    lines = [
+        "# Configuration (environment)",
+        "",
+        "Generated at each build from the settings model (`data_feeds/settings.py`, pydantic-settings): each",
+        "environment variable is declared there once, with its type, default and what it does. An empty variable is",
+        "the same as none. `make run` needs none of them.",
+        "",
+        "| variable | type | default | what it does |",
+        "|---|---|---|---|",
+    ]
+    for field in Settings.model_fields.values():
+        kind = getattr(field.annotation, "__name__", None) or str(field.annotation).replace("typing.", "")
+        default = field.default
+        if isinstance(default, Path):
+            default = "./" + str(default.relative_to(PROJECT_DIR))
+        shown = (
+            "empty"
+            if default in ("", None)
+            else f"`{'1' if default is True else '0' if default is False else default}`"
+        )
+        kind = "flag" if "bool" in str(field.annotation) else kind.replace(" | None", "")
+        lines.append(f"| `{field.validation_alias}` | {kind} | {shown} | {_cell(field.description or '')} |")
+    return "\n".join(lines) + "\n"
+
+
 def on_pre_build(config, **kwargs) -> None:  # mkdocs' hook
     import sys
 
     sys.path.insert(0, str(PROJECT))
     (DOCS / "performance.md").write_text(performance_page())
     (DOCS / "feeds" / "openapi.md").write_text(openapi_page())
+    (DOCS / "operations" / "configuration.md").write_text(configuration_page())

@@ -34,7 +34,6 @@ class LiveStack:
         env = {
             **os.environ,
             "DATA_DIR": str(data_dir),
-            "LIVE_POLL_MS": "300",
             "WEB_WORKERS": "2",
             "RATE_LIMIT_PER_KEY": "100000/second",
             "RATE_LIMIT_PER_ADDRESS": "100000/second",

@@ -286,13 +286,12 @@ def test_healthz_reports_store_redis_and_feed_ages(client):
 
 
 def test_healthz_and_intake_survive_a_dead_redis(settings):
-    from dataclasses import replace
 
     from app import create_app
     from data_feeds.runtime.embedded_redis import free_port
     from data_feeds.services import Services
 
-    dead = replace(settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    dead = settings.replace(redis_url=f"redis://127.0.0.1:{free_port()}/0")
     svc = Services(dead)
     svc.store.create_schema()
     client = create_app(services=svc).server.test_client()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import re
 import subprocess
-from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
@@ -159,8 +158,7 @@ def test_the_briefing_is_mailed_to_its_readers(services, a_day, tmp_path):
     smtp = Controller(inbox, hostname="127.0.0.1", port=port)
     smtp.start()
     try:
-        settings = replace(
-            services.settings,
+        settings = services.settings.replace(
             smtp_host="127.0.0.1",
             smtp_port=port,
             smtp_starttls=False,

@@ -8,7 +8,6 @@ import gzip
 import json
 import threading
 import time
-from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -241,7 +240,7 @@ def test_redis_down_is_said_in_the_beat(services):
     from data_feeds.runtime.embedded_redis import free_port
     from data_feeds.services import Services
 
-    dead = Followed(Services(replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")))
+    dead = Followed(Services(services.settings.replace(redis_url=f"redis://127.0.0.1:{free_port()}/0")))
     try:
         dead.refresh()
         assert dead.hub.beat()["redis"] is False and dead.hub.beat()["worker"] is False

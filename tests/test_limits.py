@@ -13,13 +13,11 @@ from tests.helpers import post, report_payload, sign_in, store_counts
 @pytest.fixture
 def limited(services, redis_server):
     """Two web apps ("workers") on the same store and Redis, with small limits: 5 a minute per key, 8 per address."""
-    from dataclasses import replace
 
     from app import create_app
     from data_feeds.services import Services
 
-    settings = replace(
-        services.settings,
+    settings = services.settings.replace(
         rate_limit_per_key="5/minute",
         rate_limit_per_address="8/minute",
         key_prefix=f"l{uuid.uuid4().hex[:8]}",
@@ -86,14 +84,13 @@ def test_the_wall_and_public_reads_are_never_limited(limited, services):
 
 def test_a_report_is_taken_when_the_limits_cannot_be_counted(services):
     """Redis gone: the limiter counts in the worker's memory rather than refuse a citizen's report."""
-    from dataclasses import replace
 
     from app import create_app
     from data_feeds.runtime.embedded_redis import free_port
     from data_feeds.services import Services
 
     svc = Services(
-        replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0", rate_limit_per_key="5/minute")
+        services.settings.replace(redis_url=f"redis://127.0.0.1:{free_port()}/0", rate_limit_per_key="5/minute")
     )
     client = create_app(services=svc).server.test_client()
     codes = [
@@ -108,7 +105,6 @@ def test_a_report_is_taken_when_the_limits_cannot_be_counted(services):
 def test_every_window_of_a_request_is_counted_whichever_is_passed(services):
     """One request counts in all its windows at once (one Redis call): a refused request still counts against
     the address, and a key's windows count only the requests presenting it."""
-    from dataclasses import replace
 
     import redis as redis_lib
 
@@ -117,8 +113,7 @@ def test_every_window_of_a_request_is_counted_whichever_is_passed(services):
 
     prefix = f"w{uuid.uuid4().hex[:8]}"
     svc = Services(
-        replace(
-            services.settings,
+        services.settings.replace(
             rate_limit_per_key="5/minute;50/hour",
             rate_limit_per_address="100/minute",
             key_prefix=prefix,
@@ -139,13 +134,11 @@ def test_every_window_of_a_request_is_counted_whichever_is_passed(services):
 
 def _two_workers(services, per_key: str, per_address: str):
     """Two web apps on the same store and Redis with these limits, and a count of each one's calls to Redis."""
-    from dataclasses import replace
 
     from app import create_app
     from data_feeds.services import Services
 
-    settings = replace(
-        services.settings,
+    settings = services.settings.replace(
         rate_limit_per_key=per_key,
         rate_limit_per_address=per_address,
         key_prefix=f"c{uuid.uuid4().hex[:8]}",
@@ -210,15 +203,14 @@ def test_near_the_limit_every_request_is_counted_in_redis_and_none_slips_past(se
 def test_counts_held_in_memory_when_redis_goes_away_never_refuse_a_report(services, tmp_path):
     """Redis disappears while a worker holds counts for its flusher: reports are still taken (the worker counts in
     its own memory, as when Redis is away from the start) and its limits hold there."""
-    from dataclasses import replace
 
     from app import create_app
     from data_feeds.runtime.embedded_redis import EmbeddedRedis
     from data_feeds.services import Services
 
     own = EmbeddedRedis(tmp_path / "own-redis")
-    settings = replace(
-        services.settings, redis_url=own.start(), rate_limit_per_key="48/minute", rate_limit_per_address="1000/minute"
+    settings = services.settings.replace(
+        redis_url=own.start(), rate_limit_per_key="48/minute", rate_limit_per_address="1000/minute"
     )
     try:
         client = create_app(services=Services(settings)).server.test_client()

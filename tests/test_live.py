@@ -152,13 +152,12 @@ def test_kpis_count_today_in_wib(services):
 
 @pytest.mark.store
 def test_indicators_page_shows_the_stored_figures_while_redis_is_down(services):
-    from dataclasses import replace
 
     from data_feeds.runtime.embedded_redis import free_port
     from data_feeds.services import Services
 
     services.indicators.seed()
-    dead = Services(replace(services.settings, redis_url=f"redis://127.0.0.1:{free_port()}/0"))
+    dead = Services(services.settings.replace(redis_url=f"redis://127.0.0.1:{free_port()}/0"))
     out = panel_outputs(dead, None, None, "open", "/indikator", "id")
     economy = json.dumps(out[PANEL[ids.pillar_body("economy")]], default=lambda c: c.to_plotly_json())
     assert "9.891" in economy and "Tangerang BISA" in economy

@@ -299,12 +299,11 @@ def test_an_agency_wall_follows_only_its_agency(app, services, two_reports):
 
 def test_password_guessing_across_accounts_from_one_address_is_slowed(services):
     """The lockout guards an account; the per-address limit guards against trying one password on many."""
-    from dataclasses import replace
 
     from app import create_app
     from data_feeds.services import Services
 
-    svc = Services(replace(services.settings, signin_limit="3/minute"))
+    svc = Services(services.settings.replace(signin_limit="3/minute"))
     http = create_app(services=svc).server.test_client()
     codes = [_form(http, username=f"user{n}", password="Tangerang2026").status_code for n in range(4)]
     assert codes == [401, 401, 401, 429]

@@ -29,7 +29,6 @@ import contextlib
 import gzip
 import json
 import logging
-import os
 import resource
 import time
 from collections import deque
@@ -408,12 +407,10 @@ def main() -> None:
     """`python -m data_feeds.runtime.channel`: serve it on LIVE_PORT (app.py does this)."""
     import uvicorn
 
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s channel %(levelname)s %(message)s"
-    )
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s channel %(levelname)s %(message)s")
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # a socket per dashboard
-    settings = Settings.from_env()
     uvicorn.run(
         create_app(settings),
         host=settings.host,

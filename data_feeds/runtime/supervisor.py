@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import replace
 
 from data_feeds.access.start import start_links
 from data_feeds.runtime.embedded_redis import EmbeddedRedis
@@ -78,7 +77,7 @@ class Supervisor:
                 str(s.data_dir / "web.pid"),
                 "app:wsgi()",
             ]
-            return cmd[:-1] + ["--access-logfile", "-", cmd[-1]] if os.environ.get("ACCESS_LOG") == "1" else cmd
+            return cmd[:-1] + ["--access-logfile", "-", cmd[-1]] if self.settings.access_log else cmd
         if s.web_server != "granian":
             raise ValueError(f"WEB_SERVER must be granian or gunicorn, not {s.web_server!r}")
         cmd = [
@@ -103,7 +102,7 @@ class Supervisor:
             "--workers-kill-timeout",
             "5",
         ]
-        return cmd + (["--access-log"] if os.environ.get("ACCESS_LOG") == "1" else []) + ["app:wsgi"]
+        return cmd + (["--access-log"] if self.settings.access_log else []) + ["app:wsgi"]
 
     def _start_web(self) -> None:
         cmd = self._web_command()
@@ -118,7 +117,7 @@ class Supervisor:
         store.dispose()
         if not self.settings.redis_url:
             self.redis = EmbeddedRedis(self.settings.data_dir / "redis")
-            self.settings = replace(self.settings, redis_url=self.redis.start())
+            self.settings = self.settings.replace(redis_url=self.redis.start())
             log.info("embedded Redis (Valkey) at %s", self.settings.redis_url)
         self._start_worker()
         self._start_channel()
@@ -196,9 +195,7 @@ class Supervisor:
 
 
 def run(settings: Settings) -> int:
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(levelname)s %(message)s"
-    )
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     sup = Supervisor(settings)
     signal.signal(signal.SIGTERM, lambda *_: setattr(sup, "stopping", True))
     signal.signal(signal.SIGINT, lambda *_: setattr(sup, "stopping", True))

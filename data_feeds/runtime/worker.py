@@ -191,13 +191,12 @@ def serve(settings: Settings, stop: threading.Event, holder: str | None = None) 
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s worker %(levelname)s %(message)s"
-    )
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s worker %(levelname)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    serve(Settings.from_env(), stop)
+    serve(settings, stop)
 
 
 if __name__ == "__main__":
