@@ -213,7 +213,10 @@ def test_an_agency_resolves_its_report_with_a_photo_from_the_browser(live_stack,
     page.wait_for_function(
         "() => document.querySelector('#act-result').innerText.startsWith('Tidak tersimpan')", timeout=WAIT_MS
     )
-    assert "not a photo or video" in page.inner_text("#act-result")
+    # said in the page's words, not the machine's field name or English
+    assert page.inner_text("#act-result") == (
+        "Tidak tersimpan: jenis berkas ini tidak diterima; yang diterima: JPEG, PNG, WebP, MP4, WebM, MOV"
+    )
     page.set_input_files("#act-upload input[type=file]", str(photo))
     page.click("#act-resolve")
     page.wait_for_function(
