@@ -46,7 +46,7 @@ test-unit: $(VENV)/.dev
 
 # The fast tier: every test that needs no browser, no `python app.py` stack and no PostgreSQL (and not the fuzz).
 test-fast: $(VENV)/.dev
-	$(PY) -m pytest -n auto -m "not browser and not stack and not postgres and not fuzz" $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist worksteal -m "not browser and not stack and not postgres and not fuzz" $(PYTEST_ARGS)
 
 # ruff's rules (with complexity at most 25), its formatter, the floors (the import contract in pyproject.toml: no
 # import runs up), and dead code (vulture, its exceptions in pyproject.toml). The sizes of modules and functions:
