@@ -49,6 +49,8 @@ REPORT_REF = {
     "description": "the report's id (a ULID), or the source's own id a citizen quotes (LKS-2026-000123)",
 }
 FLAG = {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"]}
+FMT = {"name": "fmt", "in": "path", "required": True, "schema": {"type": "string", "enum": ["csv", "xlsx"]}}
+LANG = {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["id", "en"]}}
 CSV_FORM = {
     "name": "format",
     "in": "query",
@@ -309,18 +311,8 @@ def _export_paths() -> dict:
                 "decimal "
                 "point, ISO dates) or XLSX with a title block and a sheet per pillar",
                 "parameters": [
-                    {
-                        "name": "fmt",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string", "enum": ["csv", "xlsx"]},
-                    },
-                    {
-                        "name": "lang",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string", "enum": ["id", "en"]},
-                    },
+                    FMT,
+                    LANG,
                     {"name": "history", "in": "query", "required": False, "schema": FLAG},
                     CSV_FORM,
                 ],
@@ -363,18 +355,8 @@ def _export_paths() -> dict:
                 "Indonesian Excel (semicolon, UTF-8 with BOM) or XLSX with a title block; no personal data",
                 "security": KEYED,
                 "parameters": [
-                    {
-                        "name": "fmt",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string", "enum": ["csv", "xlsx"]},
-                    },
-                    {
-                        "name": "lang",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string", "enum": ["id", "en"]},
-                    },
+                    FMT,
+                    LANG,
                     CSV_FORM,
                     *[p for p in SEARCH_PARAMETERS if p["name"] not in ("limit", "cursor", "personal")],
                 ],

@@ -1,2 +1,2 @@
 """Figures beside the complaints (vaccination, programmes, the city's apps): which exist, series rules,
-panels, import, export, seed figures, demo breakdowns."""
+panels, import, seed figures, demo breakdowns."""

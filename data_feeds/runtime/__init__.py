@@ -1,3 +1,2 @@
-"""Running the product: settings, the parts one process needs, the supervisor that keeps the processes up, the embedded
-Redis.
-"""
+"""Running the product: the supervisor that keeps the processes up, the live worker, the live channel, the
+embedded Redis."""
