@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 
 from sqlalchemy import func, select
 
@@ -260,3 +261,28 @@ def area_view(summary: dict, kode_kec: str | None):
             summary.get("sla", {}).get(kode_kec, empty),
         )
     return summary["kpi"], summary["ticker"], summary.get("sla", {}).get("city", empty)
+
+
+def data_feeds_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """`python -m data_feeds ARGS` with `env` as the whole environment, run by its own main() in this process: the
+    same exit code and output without an interpreter's start per call. (tests/test_bulk_import.py::test_cli and
+    tests/test_geodata.py run the real `python -m data_feeds` too.)"""
+    import contextlib
+    import io
+
+    from data_feeds.api.cli import main
+
+    saved = dict(os.environ)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse's refusals, as the process would exit
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess(["python", "-m", "data_feeds", *args], code, out.getvalue(), err.getvalue())

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from datetime import datetime, time, timedelta
 
 import pytest
 
 from data_feeds.clock import WIB, wib_today
 from data_feeds.documents import complaints
-from tests.helpers import at_kelurahan, post, report_payload, sign_in
+from tests.helpers import at_kelurahan, data_feeds_cli, post, report_payload, sign_in
 
 TODAY = wib_today()
 START = TODAY - timedelta(days=6)
@@ -159,22 +158,13 @@ def test_the_pack_is_refused_without_sign_in_and_for_a_bad_period(app, client, s
 
 
 def test_the_command_line_writes_the_same_pack(services, a_week, tmp_path):
-    from data_feeds.settings import PROJECT_DIR
-
     out = tmp_path / "pack.pdf"
     env = {
         "DATA_DIR": str(services.settings.data_dir),
         "DATABASE_URL": services.settings.database_url,
         "PATH": "/usr/bin:/bin",
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "data_feeds", "report", "evidence", "--out", str(out), "--from", START.isoformat()],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = data_feeds_cli(env, "report", "evidence", "--out", str(out), "--from", START.isoformat())
     assert done.returncode == 0, done.stderr[-2000:]
     flat = " ".join(text_of(out.read_bytes(), tmp_path).split())
     assert "2.130.166 orang · per 28 Februari 2022" in flat and re.search(

@@ -9,16 +9,13 @@ import json
 import math
 import os
 import stat
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 from openpyxl import load_workbook
 
-from data_feeds.settings import PROJECT_DIR
 from data_feeds.store import audit_events, indicator_values, reports
-from tests.helpers import post, report_payload, sign_in, store_counts, stored_report
+from tests.helpers import data_feeds_cli, post, report_payload, sign_in, store_counts, stored_report
 
 
 def key_for(services, source="", roles=("report",), opds=()):
@@ -78,13 +75,7 @@ def test_agency_keys_from_the_command_line(tmp_path):
     env.pop("DATABASE_URL", None)
 
     def cli(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "data_feeds", "keys", *args],
-            cwd=PROJECT_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        return data_feeds_cli(env, "keys", *args)
 
     made = cli("create", "--opd", "dpupr", "--label", "SIM DPUPR")
     assert (
@@ -132,14 +123,7 @@ def test_the_audit_is_listed_on_the_command_line_and_nowhere_else(tmp_path, redi
 
     env = {**os.environ, "DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
-    made = subprocess.run(
-        [sys.executable, "-m", "data_feeds", "keys", "create", "laksa", "--role", "report", "--role", "personal"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    made = _checked(data_feeds_cli(env, "keys", "create", "laksa", "--role", "report", "--role", "personal"))
     key = made.stdout.strip().splitlines()[-1]
     svc = Services(
         Settings.from_env(
@@ -152,14 +136,7 @@ def test_the_audit_is_listed_on_the_command_line_and_nowhere_else(tmp_path, redi
     client = create_app(services=svc).server.test_client()
     rid = post(client, report_payload(reporter={"name": "Budi"}), headers={"X-API-Key": key}).get_json()["id"]
     assert client.get(f"/api/v1/reports/{rid}", headers={"X-API-Key": key}).status_code == 200
-    listed = subprocess.run(
-        [sys.executable, "-m", "data_feeds", "audit", "--since", "2000-01-01"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    listed = _checked(data_feeds_cli(env, "audit", "--since", "2000-01-01")).stdout
     assert f"personal_read allowed report {rid}" in listed and key.split("_")[1] in listed
     for public in (
         "/api/v1/export/indicators.csv",
@@ -571,3 +548,9 @@ def test_open311_keeps_what_a_client_sends(client, services):
         "/open311/v2/requests.json", query_string={"start_date": "2026-11-01", "jurisdiction_id": "TANGERANGKOTA.GO.ID"}
     )
     assert listed.status_code == 200
+
+
+def _checked(done):
+    """As subprocess.run(check=True): a command that failed stops the test with what it said."""
+    assert done.returncode == 0, done.stderr
+    return done

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from sqlalchemy import func, select
 
 from data_feeds.indicators.importer import FileError, import_file, run_cli
 from data_feeds.store import indicator_values
+from tests.helpers import data_feeds_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "indicator,place,period,measure,subject,as_of,value,source,correction"
@@ -192,21 +191,7 @@ def test_the_command_line(tmp_path):
     path = tmp_path / "figures.csv"
     path.write_text("\n".join([HEADER, GOOD[2]]))
     env = {**os.environ, "DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
-    run = subprocess.run(
-        [sys.executable, "-m", "data_feeds", "import", "indicators", str(path)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = data_feeds_cli(env, "import", "indicators", str(path))
     assert run.returncode == 0 and "1 figure(s) stored from figures.csv" in run.stdout, run.stderr
-    run = subprocess.run(
-        [sys.executable, "-m", "data_feeds", "import", "indicators", str(path)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = data_feeds_cli(env, "import", "indicators", str(path))
     assert run.returncode == 0 and "0 figure(s) stored" in run.stdout  # the same file again: nothing doubled

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -13,8 +11,8 @@ from sqlalchemy import select
 
 from data_feeds.access.people import LOCKOUT, MAX_FAILURES, People, SignInRefused
 from data_feeds.clock import utcnow
-from data_feeds.settings import PROJECT_DIR
 from data_feeds.store import people as people_table
+from tests.helpers import data_feeds_cli
 
 
 @pytest.fixture
@@ -98,13 +96,7 @@ def test_accounts_from_the_command_line(tmp_path):
     env.pop("DATABASE_URL", None)
 
     def cli(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "data_feeds", "users", *args],
-            cwd=PROJECT_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        return data_feeds_cli(env, "users", *args)
 
     made = cli("add", "kadis.dinkes", "--role", "opd", "--opd", "dinkes", "--personal", "--name", "Kepala Dinkes")
     assert made.returncode == 0, made.stderr
@@ -119,9 +111,7 @@ def test_accounts_from_the_command_line(tmp_path):
     assert cli("disable", "kadis.dinkes").returncode == 2
     link = cli("link", "kadis.dinkes")
     assert link.returncode == 2  # a disabled account gets no link
-    audit = subprocess.run(
-        [sys.executable, "-m", "data_feeds", "audit"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
-    ).stdout
+    audit = data_feeds_cli(env, "audit").stdout
     assert (
         "cli " in audit
         and "users_add allowed" in audit
@@ -135,9 +125,7 @@ def test_screens_and_links_from_the_command_line(tmp_path):
     env.pop("DATABASE_URL", None)
 
     def cli(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "data_feeds", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
-        )
+        return data_feeds_cli(env, *args)
 
     added = cli("devices", "add", "Layar utama 1")
     assert added.returncode == 0, added.stderr
