@@ -43,7 +43,7 @@ FILTER_INPUTS = [Input(ids.LB_FILTERS[name], "value") for name in FILTER_ARGS]
 
 
 def query_of(query_string: str, services: Services) -> ReportQuery:
-    """The filters of an address's query string (only the filter arguments; 422 Refusal naming a bad one)."""
+    """The filters of an address's query string (only the filter arguments; a Refusal naming a bad one)."""
     args = {k: v for k, v in parse_qsl((query_string or "").lstrip("?"), keep_blank_values=False) if k in FILTER_ARGS}
     return ReportQuery.from_args(args, services.routing, services.gazetteer)
 
