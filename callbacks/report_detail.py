@@ -100,18 +100,20 @@ def register(app: Dash, services: Services) -> None:
         if action is None or not report_id or not any(args[: len(ids.ACTION_BUTTONS)]):
             return (no_update,) * 6
         who = viewer()
+        saved: dict | None = None
         try:
             evidence = []
             if action == "resolve":
                 if upload:
-                    evidence.append(
-                        evidence_files.save(
-                            services.settings.data_dir,
-                            report_id,
-                            evidence_files.decode_upload(upload),
-                            services.settings.evidence_max_bytes,
-                        )
+                    # who asks is checked before anything is written: no file for a report one may not resolve
+                    services.reports.may_act(report_id, action, who)
+                    saved = evidence_files.save(
+                        services.settings.data_dir,
+                        report_id,
+                        evidence_files.decode_upload(upload),
+                        services.settings.evidence_max_bytes,
                     )
+                    evidence.append(saved)
                 if evidence_url:
                     evidence.append({"url": evidence_url.strip()})
             report = services.reports.act(
@@ -124,6 +126,10 @@ def register(app: Dash, services: Services) -> None:
                 evidence=evidence,
             )
         except Refusal as exc:
+            if saved is not None:  # refused on the state the write saw (moved a moment ago): the file goes
+                evidence_files.discard(
+                    services.settings.data_dir, saved["url"], services.reports.evidence_urls(report_id)
+                )
             first = exc.errors[0]
             audit(
                 f"act_{action}", "refused", who, report_id=report_id[:32], detail=f"{first['field']}: {first['reason']}"

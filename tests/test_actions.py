@@ -218,3 +218,50 @@ def test_evidence_is_judged_by_content_and_size():
         assert refused.value.kind == status and words in refused.value.errors[0]["reason"]
     with pytest.raises(Refusal):
         evidence_files.decode_upload("data:image/png;base64,@@@not-base64@@@")
+
+
+def _evidence_files(services) -> list:
+    folder = services.settings.data_dir / "evidence"
+    return sorted(p.relative_to(folder) for p in folder.rglob("*")) if folder.exists() else []
+
+
+@pytest.mark.parametrize(
+    "role,kwargs", [("penilai", {}), ("pimpinan", {}), ("admin", {}), ("opd", {"opds": ("bpbd",)}), ("screen", {})]
+)
+def test_an_upload_from_anyone_who_may_not_resolve_the_report_writes_nothing(app, services, road, role, kwargs):
+    """Issue 27 finding 1: the file was written before the action was authorised, for any role and any id."""
+    if role == "screen":
+        from data_feeds.access.devices import Devices
+
+        _device, token = Devices(services.store).add("Layar ruang rapat")
+        http = app.server.test_client()
+        http.environ_base.pop("HTTP_X_API_KEY", None)
+        assert http.get(f"/pasang/{token}").status_code == 302
+    else:
+        http, _ = person(app, services, role, **kwargs)
+    before = store_counts(services)
+    said, _ = act(http, road, "act-resolve", upload=png())
+    assert said.startswith("Tidak tersimpan") and store_counts(services) == before
+    assert _evidence_files(services) == []  # nothing on the disk, not even a folder
+
+
+@pytest.mark.parametrize("report_id", ["01ZZZZZZZZZZZZZZZZZZZZZZZZ", "tidakada", "A" * 32])
+def test_an_upload_for_a_report_that_does_not_exist_writes_nothing(app, services, report_id):
+    http, _ = person(app, services, "opd", opds=("dpupr",))
+    said, _ = act(http, report_id, "act-resolve", upload=png())
+    assert said == "Tidak tersimpan: laporan tidak ditemukan" and _evidence_files(services) == []
+
+
+def test_an_upload_the_lifecycle_refuses_is_not_kept(app, services, road):
+    """The agency may resolve its reports, but not one still new (baru -> selesai is no move): refused on the state
+    the write sees, the file it sent goes; a file an earlier event holds stays."""
+    http, _ = person(app, services, "opd", opds=("dpupr",))
+    said, _ = act(http, road, "act-resolve", upload=png())
+    assert said == "Tidak tersimpan: laporan berstatus Baru tidak dapat dipindah ke Selesai"
+    assert _evidence_files(services) == []
+    act(http, road, "act-process")
+    assert act(http, road, "act-resolve", upload=png())[0] == "Selesai, bukti tersimpan."
+    kept = _evidence_files(services)
+    assert len(kept) == 2  # the folder and the photo
+    said, _ = act(http, road, "act-resolve", upload=png())  # selesai -> selesai: refused, the same photo stays
+    assert said.startswith("Tidak tersimpan") and _evidence_files(services) == kept

@@ -114,3 +114,20 @@ def path_of(data_dir: Path, report_id: str, name: str) -> Path | None:
         return None
     path = data_dir / "evidence" / report_id / name
     return path if path.is_file() else None
+
+
+def discard(data_dir: Path, url: str, kept: set[str]) -> None:
+    """Remove a file `save` wrote for an action that was then refused, unless an event already refers to it
+    (`kept`: the evidence addresses of the report's events; the same photo sent twice is one file). Its folder
+    goes too when it is left empty: nothing is kept of what was refused."""
+    if url in kept or not SITE_URL.match(url):
+        return
+    report_id, name = url.removeprefix(paths.EVIDENCE).split("/", 1)
+    path = path_of(data_dir, report_id, name)
+    if path is None:
+        return
+    path.unlink(missing_ok=True)
+    try:
+        path.parent.rmdir()
+    except OSError:
+        pass  # other files of the report's

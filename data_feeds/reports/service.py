@@ -57,6 +57,25 @@ _CROCKFORD = np.frombuffer(b"0123456789ABCDEFGHJKMNPQRSTVWXYZ", dtype=np.uint8)
 _FIVE_BITS = np.array([16, 8, 4, 2, 1], dtype=np.uint8)
 
 
+def _authorise(current: dict, action: str, who, report_id: str) -> None:
+    """Not found for a report outside `who`'s scope (as for none); forbidden for an action their role lacks."""
+    if not who.sees(current):
+        raise Refusal.one(
+            Kind.NOT_FOUND,
+            "id",
+            f"no report with id {report_id!r} that this {who.kind} may read",
+            "refuse_not_found",
+        )
+    if PERSON_ACTIONS[action] == "forward" and not who.forwards:
+        raise Refusal.one(
+            Kind.FORBIDDEN, "action", f"{action} is for the LIVE Room's operators", "refuse_for_operators"
+        )
+    if PERSON_ACTIONS[action] == "progress" and not who.progresses(current):
+        raise Refusal.one(
+            Kind.FORBIDDEN, "action", f"{action} is for the agency the report is routed to", "refuse_for_agency"
+        )
+
+
 class ReportService(ReportReads):
     def __init__(
         self,
@@ -248,6 +267,19 @@ class ReportService(ReportReads):
         row, event_id, written = self._apply(report_id, decide, by, external_id)
         return self.public(row), event_id, written
 
+    def may_act(self, report_id: str, action: str, who) -> None:
+        """Refuses (not found, forbidden) unless `who` may take `action` on the report as it stands now; for what must
+        not be written before the action is allowed (an uploaded file). `act` asks again on the state it writes."""
+        if action not in PERSON_ACTIONS:
+            raise Refusal.one(Kind.INVALID, "action", f"unknown action {action!r}; one of: {', '.join(PERSON_ACTIONS)}")
+        if not REPORT_ID.match(report_id):
+            raise Refusal.one(Kind.NOT_FOUND, "id", "no report with that id", "refuse_not_found")
+        try:
+            current, _events = self.repository.get_report(report_id)
+        except NotFound:
+            raise Refusal.one(Kind.NOT_FOUND, "id", f"no report with id {report_id!r}", "refuse_not_found") from None
+        _authorise(current, action, who, report_id)
+
     def act(
         self,
         report_id: str,
@@ -267,21 +299,7 @@ class ReportService(ReportReads):
         now = self.clock()
 
         def authorise(current: dict) -> None:
-            if not who.sees(current):
-                raise Refusal.one(
-                    Kind.NOT_FOUND,
-                    "id",
-                    f"no report with id {report_id!r} that this {who.kind} may read",
-                    "refuse_not_found",
-                )
-            if PERSON_ACTIONS[action] == "forward" and not who.forwards:
-                raise Refusal.one(
-                    Kind.FORBIDDEN, "action", f"{action} is for the LIVE Room's operators", "refuse_for_operators"
-                )
-            if PERSON_ACTIONS[action] == "progress" and not who.progresses(current):
-                raise Refusal.one(
-                    Kind.FORBIDDEN, "action", f"{action} is for the agency the report is routed to", "refuse_for_agency"
-                )
+            _authorise(current, action, who, report_id)
 
         if action == "escalate":
 
