@@ -102,20 +102,10 @@ def register(app: Dash, services: Services) -> None:
         who = viewer()
         saved: dict | None = None
         try:
-            evidence = []
-            if action == "resolve":
-                if upload:
-                    # who asks is checked before anything is written: no file for a report one may not resolve
-                    services.reports.may_act(report_id, action, who)
-                    saved = evidence_files.save(
-                        services.settings.data_dir,
-                        report_id,
-                        evidence_files.decode_upload(upload),
-                        services.settings.evidence_max_bytes,
-                    )
-                    evidence.append(saved)
-                if evidence_url:
-                    evidence.append({"url": evidence_url.strip()})
+            saved = _uploaded(services, report_id, action, who, upload)
+            evidence = [saved] if saved else []
+            if action == "resolve" and evidence_url:
+                evidence.append({"url": evidence_url.strip()})
             report = services.reports.act(
                 report_id,
                 action,
@@ -144,3 +134,17 @@ def register(app: Dash, services: Services) -> None:
             *rows_for(fresh, who),
             t(f"act_done_{action}", lang, opd=opd_name),
         )
+
+
+def _uploaded(services: Services, report_id: str, action: str, who, upload: str | None) -> dict | None:
+    """The evidence file sent with a resolve, stored only once who asks may resolve the report as it stands (no file
+    is written for a report one may not resolve). -> its {"url", "type"}, or None when none was sent."""
+    if action != "resolve" or not upload:
+        return None
+    services.reports.may_act(report_id, action, who)
+    return evidence_files.save(
+        services.settings.data_dir,
+        report_id,
+        evidence_files.decode_upload(upload),
+        services.settings.evidence_max_bytes,
+    )
