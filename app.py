@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     evidence.install(server)
     briefings.install(server, services)
     compression.install(server)
-    for door in (native.bp, open311.bp):  # keys authorise writes there, never cookies: nothing to forge
+    for door in (native.bp, open311.bp, api_web.unknown_doors):  # keys authorise writes there, never cookies
         csrf.exempt(door)
     cache = Cache(
         server,

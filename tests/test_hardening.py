@@ -554,3 +554,31 @@ def _checked(done):
     """As subprocess.run(check=True): a command that failed stops the test with what it said."""
     assert done.returncode == 0, done.stderr
     return done
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize(
+    "path", ["/api", "/api/", "/api/nope", "/api/v1/nope", "/api/v2/reports", "/open311", "/open311/nope"]
+)
+def test_an_unknown_address_under_a_machine_door_is_that_doors_404(app, path, method):
+    """Issue 27 finding 9: /api/nope and unknown /open311/ paths answered 200 with the dashboard's page."""
+    for http in (app.server.test_client(), fresh_signed_out(app)):
+        resp = http.open(path, method=method)
+        assert resp.status_code == 404 and "<html" not in resp.get_data(as_text=True).lower()
+        if path.startswith("/api"):
+            assert resp.get_json()["error"]["reason"].startswith("no such resource")
+        else:
+            assert b"<errors>" in resp.data and b"<code>404</code>" in resp.data
+
+
+def test_open311_says_its_404_in_the_format_asked(app):
+    resp = app.server.test_client().get("/open311/v3/requests.json")
+    assert resp.status_code == 404 and resp.get_json()[0]["code"] == 404
+    # the spec's own address space still answers as before
+    assert app.server.test_client().get("/open311/v2/nope.json").status_code == 404
+
+
+def fresh_signed_out(app):
+    http = app.server.test_client()
+    http.environ_base.pop("HTTP_X_API_KEY", None)
+    return http

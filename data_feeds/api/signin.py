@@ -219,7 +219,7 @@ def guard():
     """In front of every page and callback: signed out, a page redirects to the form and a callback gets 401; the
     admin pages for admins only."""
     path = request.path
-    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or path.startswith(SELF_GUARDED):
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or (path + "/").startswith(SELF_GUARDED):
         return None
     who = viewer()
     if who is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, request
+from flask import Blueprint, Flask, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from data_feeds import paths
@@ -21,10 +21,31 @@ def install(server: Flask, services: Services) -> limits.Counter:
     counter = limits.install(server, s.redis_url, s.key_prefix, s.rate_limit_per_key, s.rate_limit_per_address)
     server.register_blueprint(native.bp)
     server.register_blueprint(open311.bp)
+    server.register_blueprint(unknown_doors)
     server.register_error_handler(RequestEntityTooLarge, too_large)
     server.register_error_handler(limits.LimitReached, too_many)
     server.register_error_handler(HTTPException, http_error)
     return counter
+
+
+DOOR_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+# Any other address under the machine doors is their own 404, never the dashboard's page (Dash answers every address
+# it does not know with its shell). Keys, not cookies, speak there: exempt from CSRF as the doors are (app.py).
+unknown_doors = Blueprint("unknown_doors", __name__)
+
+
+@unknown_doors.route("/api/<path:rest>", methods=DOOR_METHODS)
+@unknown_doors.route("/open311/<path:rest>", methods=DOOR_METHODS)
+def no_such_door(rest: str = ""):
+    """404 in the door's own error shape (Open311's list, the API's field and reason)."""
+    if request.path.startswith("/open311/") or request.path == "/open311":
+        return open311.error_response(request.path.rsplit(".", 1)[-1], 404, f"no such resource: {request.path[:200]}")
+    return jsonify({"error": {"field": None, "reason": f"no such resource: {request.path[:200]}"}}), 404
+
+
+# the doors' own roots, each its own endpoint (one shared with the rule above would redirect to it)
+for _root in ("/api", "/api/", "/open311", "/open311/"):
+    unknown_doors.add_url_rule(_root, f"root{_root.replace('/', '_')}", no_such_door, methods=DOOR_METHODS)
 
 
 def too_large(_exc):
