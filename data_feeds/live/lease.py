@@ -17,8 +17,6 @@ import time
 
 import redis
 
-from data_feeds.settings import Settings
-
 LEASE_S = 6.0
 RENEW_S = 1.5
 WAIT_S = 1.0  # how often a waiting worker tries to take it
@@ -32,9 +30,9 @@ if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) 
 """
 
 
-def holder_name() -> str:
-    """Which worker: its node (NODE_NAME, else the host name) and process id."""
-    return f"{Settings.from_env().node_name or socket.gethostname()}:{os.getpid()}"
+def holder_name(node_name: str = "") -> str:
+    """Which worker: its node (settings.node_name, NODE_NAME; else the host name) and process id."""
+    return f"{node_name or socket.gethostname()}:{os.getpid()}"
 
 
 class Lease:

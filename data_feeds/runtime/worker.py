@@ -93,7 +93,7 @@ def heartbeat(services: Services, stop: threading.Event) -> None:
         try:
             doc = {
                 "pid": os.getpid(),
-                "worker": holder_name(),
+                "worker": holder_name(services.settings.node_name),
                 "demo": services.settings.demo,
                 "at": datetime.now(timezone.utc).isoformat(),
             }
@@ -161,7 +161,7 @@ def serve(settings: Settings, stop: threading.Event, holder: str | None = None) 
     """Wait for the lease, work while it is ours, wait again when it is lost; until `stop`."""
     services = Services(settings)
     services.store.create_schema()
-    lease = Lease(connect(settings.redis_url), services.keys.lease, holder)
+    lease = Lease(connect(settings.redis_url), services.keys.lease, holder or holder_name(settings.node_name))
     while not stop.is_set():
         try:
             if not lease.take():
