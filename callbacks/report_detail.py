@@ -10,7 +10,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from data_feeds.api.signin import address, audit, viewer
 from data_feeds.i18n import refusal_text, t
 from data_feeds.refusal import Refusal
-from data_feeds.reports import evidence_files
+from data_feeds.reports import evidence_content
 from data_feeds.reports.lifecycle import OPEN
 from data_feeds.services import Services
 from layouts import ids, report_card
@@ -116,10 +116,8 @@ def register(app: Dash, services: Services) -> None:
                 evidence=evidence,
             )
         except Refusal as exc:
-            if saved is not None:  # refused on the state the write saw (moved a moment ago): the file goes
-                evidence_files.discard(
-                    services.settings.data_dir, saved["url"], services.reports.evidence_urls(report_id)
-                )
+            if saved is not None:  # refused on the state the write saw (moved a moment ago): the staged file goes
+                services.evidence.discard(saved["url"])
             first = exc.errors[0]
             audit(
                 f"act_{action}", "refused", who, report_id=report_id[:32], detail=f"{first['field']}: {first['reason']}"
@@ -137,14 +135,11 @@ def register(app: Dash, services: Services) -> None:
 
 
 def _uploaded(services: Services, report_id: str, action: str, who, upload: str | None) -> dict | None:
-    """The evidence file sent with a resolve, stored only once who asks may resolve the report as it stands (no file
-    is written for a report one may not resolve). -> its {"url", "type"}, or None when none was sent."""
+    """The evidence file sent with a resolve, judged and staged only once who asks may resolve the report as it
+    stands (nothing is kept for a report one may not resolve), within their hourly allowance. -> its {"url",
+    "type"} for the event to adopt, or None when none was sent."""
     if action != "resolve" or not upload:
         return None
     services.reports.may_act(report_id, action, who)
-    return evidence_files.save(
-        services.settings.data_dir,
-        report_id,
-        evidence_files.decode_upload(upload),
-        services.settings.evidence_max_bytes,
-    )
+    accepted = evidence_content.accept(evidence_content.decode_upload(upload), services.settings.evidence_max_bytes)
+    return services.evidence.stage(report_id, accepted, f"{who.kind}:{who.id}", services.evidence_allowance)

@@ -13,10 +13,12 @@ import redis
 from flask import Flask, current_app
 
 from data_feeds.access.keys import ApiKeys
+from data_feeds.clock import utcnow
 from data_feeds.indicators.series import IndicatorService
 from data_feeds.live.bus import Keys, Poker, connect
 from data_feeds.live.versions import LiveReader
 from data_feeds.reports import categories
+from data_feeds.reports.evidence_store import Allowance, EvidenceStore
 from data_feeds.reports.service import ReportService
 from data_feeds.settings import Settings
 from data_feeds.store import Store
@@ -71,6 +73,14 @@ class Services:
     @cached_property
     def reports(self) -> ReportService:
         return ReportService(self.store, self.routing, self.gazetteer, lambda: self.locator)
+
+    @cached_property
+    def evidence(self) -> EvidenceStore:
+        return EvidenceStore(self.store, utcnow)
+
+    @property
+    def evidence_allowance(self) -> Allowance:
+        return Allowance(self.settings.evidence_hourly_files, self.settings.evidence_hourly_bytes)
 
     @cached_property
     def indicators(self) -> IndicatorService:

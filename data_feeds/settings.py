@@ -90,6 +90,12 @@ class Settings(BaseSettings):
         validate_default=True,
     )
     evidence_max_bytes: int = _env("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, "the largest uploaded photo or video")
+    evidence_hourly_files: int = _env("EVIDENCE_HOURLY_FILES", 60, "photos and videos one person may upload an hour")
+    evidence_hourly_bytes: int = _env(
+        "EVIDENCE_HOURLY_BYTES",
+        500 * 1024 * 1024,
+        "bytes of evidence one person may upload an hour (after re-encoding)",
+    )
     start_links: Flag = _env("START_LINKS", True, "print one-click sign-in links at start-up")
     signin_limit: str = _env("SIGNIN_LIMIT", "10/minute;100/hour", "password attempts from one address")
     wall_reload_at: str = _env("WALL_RELOAD_AT", "03:30", "a kiosk wall's daily reload, WIB (empty: never)")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import subprocess
 
+from PIL import Image
 from sqlalchemy import func, select
 
 from data_feeds.settings import PROJECT_DIR
 from data_feeds.store import outbox, report_events, reports
+from data_feeds.store.tables import evidence_files
 
 SHARED_DIR = PROJECT_DIR.parent / "shared"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -67,10 +71,12 @@ def post(client, body, path="/api/v1/reports", **kwargs):
     return client.post(path, data=json.dumps(body), content_type="application/json", **kwargs)
 
 
-def store_counts(services) -> tuple[int, int, int]:
+def store_counts(services) -> tuple[int, int, int, int]:
+    """Rows of reports, events, outbox messages and evidence files: a refusal changes none of them."""
     with services.store.read() as conn:
         return tuple(
-            conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (reports, report_events, outbox)
+            conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (reports, report_events, outbox, evidence_files)
         )
 
 
@@ -286,3 +292,39 @@ def data_feeds_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
         os.environ.clear()
         os.environ.update(saved)
     return subprocess.CompletedProcess(["python", "-m", "data_feeds", *args], code, out.getvalue(), err.getvalue())
+
+
+# -- acting on a report from its card, as the browser's callback does --------------------------------
+
+CARD_STATE = {
+    "lang.data": "id",
+    "act-note.value": None,
+    "act-opd.value": None,
+    "act-dup-of.value": None,
+    "act-upload.contents": None,
+    "act-evidence-url.value": None,
+}
+
+
+def act(http, report_id, button: str, **fields):
+    values = {
+        **CARD_STATE,
+        "card-report.data": report_id,
+        f"{button}.n_clicks": 1,
+        **{f"act-{k.replace('_', '-')}.{'contents' if k == 'upload' else 'value'}": v for k, v in fields.items()},
+    }
+    resp = call_callback(http, f"{button}.n_clicks", values, headers=csrf_headers(http))
+    assert resp.status_code == 200, resp.data
+    out = resp.get_json()["response"]
+    return out["act-result"]["children"], out
+
+
+def person(app, services, role, **kwargs):
+    http = app.server.test_client()
+    return http, sign_in(http, services, role, **kwargs)
+
+
+def png_upload() -> str:
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 40, 40)).save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()

@@ -4,52 +4,15 @@ Each callback is replayed as the browser sends it, by the right role and by the 
 
 from __future__ import annotations
 
-import base64
-import io
-
 import pytest
-from PIL import Image
 
-from tests.helpers import call_callback, csrf_headers, post, report_payload, sign_in, store_counts
-
-CARD_STATE = {
-    "lang.data": "id",
-    "act-note.value": None,
-    "act-opd.value": None,
-    "act-dup-of.value": None,
-    "act-upload.contents": None,
-    "act-evidence-url.value": None,
-}
+from tests.helpers import CARD_STATE, act, call_callback, csrf_headers, person, post, report_payload, store_counts
 
 
 @pytest.fixture
 def road(client):
     """A new road report (routed to DPUPR), with the reporter's contact."""
     return post(client, report_payload(reporter={"name": "Siti Aminah", "phone": "0812 1111 2222"})).get_json()["id"]
-
-
-def act(http, report_id, button: str, **fields):
-    values = {
-        **CARD_STATE,
-        "card-report.data": report_id,
-        f"{button}.n_clicks": 1,
-        **{f"act-{k.replace('_', '-')}.{'contents' if k == 'upload' else 'value'}": v for k, v in fields.items()},
-    }
-    resp = call_callback(http, f"{button}.n_clicks", values, headers=csrf_headers(http))
-    assert resp.status_code == 200, resp.data
-    out = resp.get_json()["response"]
-    return out["act-result"]["children"], out
-
-
-def person(app, services, role, **kwargs):
-    http = app.server.test_client()
-    return http, sign_in(http, services, role, **kwargs)
-
-
-def png() -> str:
-    buf = io.BytesIO()
-    Image.new("RGB", (8, 8), (200, 40, 40)).save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
 def test_an_operator_forwards_a_report_as_themself(app, services, road):
@@ -88,44 +51,6 @@ def test_forwarding_by_anyone_but_an_operator_is_refused_and_changes_nothing(app
     assert said.startswith("Tidak tersimpan") and store_counts(services) == before
     assert services.reports.get(road)["status"] == "baru"
     assert [r["outcome"] for r in services.store.audit_log() if r["action"] == "act_forward"] == ["refused"]
-
-
-def test_the_agency_resolves_its_report_with_an_uploaded_photo_served_only_to_those_who_see_it(app, services, road):
-    http, me = person(app, services, "opd", opds=("dpupr",))
-    said, _ = act(http, road, "act-process")
-    assert said == "Diproses." and services.reports.get(road)["events"][-1]["actor"] == me.name
-    said, out = act(http, road, "act-resolve", upload=png(), note="Lubang ditambal")
-    assert said == "Selesai, bukti tersimpan."
-    report = services.reports.get(road)
-    url = report["events"][-1]["evidence"][0]["url"]
-    assert report["status"] == "selesai" and url.startswith(f"/bukti/{road}/") and url.endswith(".png")
-    assert (services.settings.data_dir / "evidence" / road / url.rsplit("/", 1)[1]).is_file()
-    got = http.get(url)
-    assert got.status_code == 200 and got.mimetype == "image/png" and got.data.startswith(b"\x89PNG")
-    assert "sandbox" in got.headers["Content-Security-Policy"] and got.headers["Cache-Control"].startswith("private")
-    leader, _ = person(app, services, "pimpinan")
-    assert leader.get(url).status_code == 200
-    others, _ = person(app, services, "opd", opds=("bpbd",))
-    assert others.get(url).status_code == 404  # another agency's evidence reads as none
-    assert app.server.test_client().get(url).status_code == 401
-    assert (
-        http.get(f"/bukti/{road}/..%2F..%2Fsecret_key").status_code == 404
-    )  # a name that is not ours never reaches the disk
-    assert http.get(f"/bukti/{road}/../../secret_key").status_code == 404
-
-
-def test_a_file_that_claims_to_be_a_jpeg_but_is_not_is_refused(app, services, road):
-    http, _ = person(app, services, "opd", opds=("dpupr",))
-    act(http, road, "act-process")
-    before = store_counts(services)
-    fake = "data:image/jpeg;base64," + base64.b64encode(b"<html><script>alert(1)</script></html>").decode()
-    said, _ = act(http, road, "act-resolve", upload=fake)
-    assert said == "Tidak tersimpan: jenis berkas ini tidak diterima; yang diterima: JPEG, PNG, WebP, MP4, WebM, MOV"
-    truncated = "data:image/jpeg;base64," + base64.b64encode(b"\xff\xd8\xff\xe0" + b"\x00" * 64).decode()
-    said, _ = act(http, road, "act-resolve", upload=truncated)
-    assert said == "Tidak tersimpan: berkas tidak dapat dibaca sebagai gambar"
-    assert store_counts(services) == before and services.reports.get(road)["status"] == "diproses"
-    assert not (services.settings.data_dir / "evidence" / road).exists()  # nothing kept of a refused file
 
 
 def test_an_agency_cannot_act_on_another_agencys_report(app, services, road):
@@ -197,71 +122,3 @@ def test_a_replayed_action_with_junk_gets_a_refusal_never_an_error(app, services
     )
     assert card.status_code in (200, 204)
     assert store_counts(services) == before
-
-
-def test_evidence_is_judged_by_content_and_size():
-    from data_feeds.refusal import Kind, Refusal
-    from data_feeds.reports import evidence_files
-
-    photo = base64.b64decode(png().split(",", 1)[1])
-    assert evidence_files.check(photo, 10_000) == ("png", "photo")
-    mp4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
-    assert evidence_files.check(mp4, 10_000) == ("mp4", "video")
-    for data, limit, status, words in (
-        (photo, 50, Kind.TOO_LARGE, "at most 50 are accepted"),
-        (b"", 100, Kind.INVALID, "empty"),
-        (b"GIF89a" + b"\x00" * 40, 100, Kind.UNSUPPORTED, "image/gif"),
-        (b"%PDF-1.7\n" + b"\x00" * 40, 100, Kind.UNSUPPORTED, "application/pdf"),
-    ):
-        with pytest.raises(Refusal) as refused:
-            evidence_files.check(data, limit)
-        assert refused.value.kind == status and words in refused.value.errors[0]["reason"]
-    with pytest.raises(Refusal):
-        evidence_files.decode_upload("data:image/png;base64,@@@not-base64@@@")
-
-
-def _evidence_files(services) -> list:
-    folder = services.settings.data_dir / "evidence"
-    return sorted(p.relative_to(folder) for p in folder.rglob("*")) if folder.exists() else []
-
-
-@pytest.mark.parametrize(
-    "role,kwargs", [("penilai", {}), ("pimpinan", {}), ("admin", {}), ("opd", {"opds": ("bpbd",)}), ("screen", {})]
-)
-def test_an_upload_from_anyone_who_may_not_resolve_the_report_writes_nothing(app, services, road, role, kwargs):
-    """Issue 27 finding 1: the file was written before the action was authorised, for any role and any id."""
-    if role == "screen":
-        from data_feeds.access.devices import Devices
-
-        _device, token = Devices(services.store).add("Layar ruang rapat")
-        http = app.server.test_client()
-        http.environ_base.pop("HTTP_X_API_KEY", None)
-        assert http.get(f"/pasang/{token}").status_code == 302
-    else:
-        http, _ = person(app, services, role, **kwargs)
-    before = store_counts(services)
-    said, _ = act(http, road, "act-resolve", upload=png())
-    assert said.startswith("Tidak tersimpan") and store_counts(services) == before
-    assert _evidence_files(services) == []  # nothing on the disk, not even a folder
-
-
-@pytest.mark.parametrize("report_id", ["01ZZZZZZZZZZZZZZZZZZZZZZZZ", "tidakada", "A" * 32])
-def test_an_upload_for_a_report_that_does_not_exist_writes_nothing(app, services, report_id):
-    http, _ = person(app, services, "opd", opds=("dpupr",))
-    said, _ = act(http, report_id, "act-resolve", upload=png())
-    assert said == "Tidak tersimpan: laporan tidak ditemukan" and _evidence_files(services) == []
-
-
-def test_an_upload_the_lifecycle_refuses_is_not_kept(app, services, road):
-    """The agency may resolve its reports, but not one still new (baru -> selesai is no move): refused on the state
-    the write sees, the file it sent goes; a file an earlier event holds stays."""
-    http, _ = person(app, services, "opd", opds=("dpupr",))
-    said, _ = act(http, road, "act-resolve", upload=png())
-    assert said == "Tidak tersimpan: laporan berstatus Baru tidak dapat dipindah ke Selesai"
-    assert _evidence_files(services) == []
-    act(http, road, "act-process")
-    assert act(http, road, "act-resolve", upload=png())[0] == "Selesai, bukti tersimpan."
-    kept = _evidence_files(services)
-    assert len(kept) == 2  # the folder and the photo
-    said, _ = act(http, road, "act-resolve", upload=png())  # selesai -> selesai: refused, the same photo stays
-    assert said.startswith("Tidak tersimpan") and _evidence_files(services) == kept

@@ -1,12 +1,14 @@
-"""/bukti/<report>/<file>: uploaded evidence, served only to those who may see the report it belongs to."""
+"""/bukti/<report>/<file>: uploaded evidence (kept in the database: reports/evidence_store.py), served only to those
+who may see the report it belongs to."""
 
 from __future__ import annotations
+
+import io
 
 from flask import Flask, abort, send_file
 
 from data_feeds import paths
 from data_feeds.refusal import Refusal
-from data_feeds.reports import evidence_files
 from data_feeds.services import current
 
 from .signin import viewer
@@ -18,14 +20,17 @@ def install(server: Flask) -> None:
         who = viewer()  # (the guard has already refused the signed-out)
         if who is None:
             abort(401)
-        path = evidence_files.path_of(current().settings.data_dir, report_id, name)
-        if path is None:
-            abort(404)
         try:
             current().reports.get_for(report_id, who)  # another agency's evidence reads as none
         except Refusal:
             abort(404)
-        resp = send_file(path, mimetype=evidence_files.MIME_OF[name.rsplit(".", 1)[1]], conditional=True, max_age=3600)
+        stored = current().evidence.read(report_id, name)
+        if stored is None:
+            abort(404)
+        # the name is the upload's hash: it is its own ETag, and a range request (a video's seek) is answered in part
+        resp = send_file(
+            io.BytesIO(stored.data), mimetype=stored.mime, etag=name.split(".")[0], conditional=True, max_age=3600
+        )
         resp.headers["Cache-Control"] = "private, max-age=3600"  # a person's browser may keep it; no shared cache
         resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"  # a file, never a page
         return resp

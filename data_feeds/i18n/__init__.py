@@ -176,16 +176,22 @@ def fmt_duration(seconds: float | None, lang: str = "id") -> str:
     return " ".join(f"{v} {u}" for v, u in parts if v or len(parts) == 1)
 
 
+def _param(name: str, value, lang: str):
+    """A refusal's parameter as a person reads it: a status in the page's words, a count the page's way."""
+    if name.endswith("_status") and f"status_{value}" in STRINGS:
+        return t(f"status_{value}", lang)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return fmt_int(value, lang)
+    return value
+
+
 def refusal_text(problems: list[dict], lang: str) -> str:
     """A refusal's problems (Refusal.errors) as a person reads them in `lang`: by the words the domain named (a
     parameter named *_status is a status, said in the page's words), else by the field's label, else in general."""
     said = []
     for problem in problems:
         if problem.get("words") in STRINGS:
-            params = {
-                k: t(f"status_{v}", lang) if k.endswith("_status") and f"status_{v}" in STRINGS else v
-                for k, v in (problem.get("params") or {}).items()
-            }
+            params = {k: _param(k, v, lang) for k, v in (problem.get("params") or {}).items()}
             said.append(t(problem["words"], lang, **params))
         elif problem.get("field") in refusals.FIELD_LABELS:
             said.append(t("refusal_field", lang, field=t(refusals.FIELD_LABELS[problem["field"]], lang)))

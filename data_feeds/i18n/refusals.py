@@ -47,7 +47,24 @@ WORDS: dict[str, tuple[str, str]] = {
         "jenis berkas ini tidak diterima; yang diterima: JPEG, PNG, WebP, MP4, WebM, MOV",
         "this kind of file is not accepted; accepted: JPEG, PNG, WebP, MP4, WebM, MOV",
     ),
-    "refuse_evidence_unreadable": ("berkas tidak dapat dibaca sebagai gambar", "the file cannot be read as an image"),
+    "refuse_evidence_unreadable": (
+        "berkas tidak dapat dibaca sebagai gambar atau video",
+        "the file cannot be read as an image or a video",
+    ),
+    "refuse_evidence_pixels": (
+        "foto terlalu besar (paling banyak {max} piksel)",
+        "the photo is too large (at most {max} pixels)",
+    ),
+    "refuse_evidence_allowance": (
+        "batas unggahan per jam untuk akun ini tercapai (paling banyak {files} berkas atau {max} byte per jam); "
+        "coba lagi nanti",
+        "this account's hourly upload allowance is used up (at most {files} files or {max} bytes an hour); "
+        "try again later",
+    ),
+    "refuse_evidence_missing": (
+        "berkas bukti itu tidak diunggah untuk laporan ini",
+        "that evidence file was not uploaded for this report",
+    ),
     "refuse_for_operators": ("tindakan ini untuk operator LIVE Room", "this action is for the LIVE Room's operators"),
     "refuse_for_agency": (
         "tindakan ini untuk OPD yang menangani laporan",

@@ -25,7 +25,7 @@ from data_feeds.validation import _CONTROL_IN_LINE, _CONTROL_IN_TEXT, _INVISIBLE
 
 from .contract import url_kind
 from .csv_cells import csv_number, split_list
-from .evidence_files import SITE_URL
+from .evidence_store import SITE_URL
 from .lifecycle import CLOCK_SKEW
 from .service import FUTURE_SKEW, new_report_ids
 

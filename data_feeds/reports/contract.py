@@ -58,7 +58,7 @@ _URL = TypeAdapter(Url)  # built once: building one per value cost a bulk import
 
 def _evidence_url(value):
     """An http(s) URL, or the address of a file uploaded to this site (/bukti/<report>/<file>)."""
-    from .evidence_files import SITE_URL
+    from .evidence_store import SITE_URL
 
     if isinstance(value, str) and SITE_URL.match(value):
         return value

@@ -251,11 +251,3 @@ class ReportReads:
             "at": iso_utc(e["at"]),
             "recorded_at": iso_utc(e["recorded_at"]),
         }
-
-    def evidence_urls(self, report_id: str) -> set[str]:
-        """The evidence addresses the report's events hold (none for an unknown report)."""
-        try:
-            _row, events = self.repository.get_report(report_id)
-        except NotFound:
-            return set()
-        return {item.get("url") for e in events for item in (e.get("evidence") or [])}

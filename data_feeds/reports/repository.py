@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from data_feeds.reports.batch import DriverRows, ReportColumns
+from data_feeds.reports.evidence_store import adopt
 from data_feeds.store import NotFound, Store, audit_events, report_events, reports
 from data_feeds.store.inserts import (
     bulk_insert,
@@ -196,6 +197,7 @@ class ReportRepository:
             event_row, updates = decide(dict(current), history, lookup)
             conn.execute(update(reports).where(reports.c.id == report_id).values(**updates))
             event_id = append_event(conn, report_id, {**event_row, "external_id": external_id})
+            adopt(conn, report_id, event_id, event_row.get("evidence"))  # the files it names are served from now
             return {**dict(current), **updates}, event_id, True
 
         return self.store.commit_together(job)

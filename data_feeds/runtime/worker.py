@@ -33,6 +33,7 @@ log = logging.getLogger("liveroom.worker")
 REFRESH_EVERY_S = 15.0  # recompute even without events: day rollover, feeds going stale
 STATISTICS_EVERY_S = 3600.0  # the planner's row statistics (Store.refresh_statistics)
 PRUNE_EVERY_S = 30.0  # published outbox rows deleted
+SWEEP_EVERY_S = 600.0  # staged evidence no event adopted removed (reports/evidence_store.py)
 MIN_GAP_S = 0.1  # under a burst, recompute at most this often...
 GAP_FACTOR = 3.0  # ...and leave at least 3x the last rebuild's time to the web workers
 
@@ -126,6 +127,23 @@ def prune_outbox(services: Services, stop: threading.Event) -> None:
         stop.wait(PRUNE_EVERY_S)
 
 
+def keep_evidence(services: Services, stop: threading.Event) -> None:
+    """Evidence an older version kept on this node's disk, moved into the database once; then, every
+    SWEEP_EVERY_S, staged uploads that no event adopted (their action refused or their process gone) removed."""
+    try:
+        moved = services.evidence.import_folder(services.settings.data_dir)
+        if moved:
+            log.info("moved %d evidence files from %s/evidence into the database", moved, services.settings.data_dir)
+    except Exception:  # noqa: BLE001 - the files stay where they are; tried again at the next start
+        log.exception("moving evidence files into the database failed")
+    while not stop.is_set():
+        try:
+            services.evidence.sweep()
+        except Exception:  # noqa: BLE001 - the store may be briefly locked; next round
+            log.exception("evidence sweep failed")
+        stop.wait(SWEEP_EVERY_S)
+
+
 def start_jobs(services: Services, stop: threading.Event) -> list[threading.Thread]:
     """Everything the active worker does, as threads that end when `stop` is set."""
     settings = services.settings
@@ -144,6 +162,7 @@ def start_jobs(services: Services, stop: threading.Event) -> list[threading.Thre
         "aggregator": lambda: Aggregator(services).run(stop),
         "heartbeat": lambda: heartbeat(services, stop),
         "outbox": lambda: prune_outbox(services, stop),
+        "evidence": lambda: keep_evidence(services, stop),
     }
     if settings.demo:
         jobs["demo"] = lambda: DemoFeed(services.reports, mean_interval_s=settings.demo_interval_s).run(stop)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -210,6 +211,25 @@ one_time_tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("used_at", UTCDateTime),
+)
+
+
+evidence_files = Table(
+    "evidence_files",
+    metadata,  # uploaded photos and videos (data_feeds/reports/evidence_store.py): every node reads the same ones
+    Column("report_id", String(32), primary_key=True),
+    Column("name", String(40), primary_key=True),  # <sha-256 of the upload, 32 hex>.<jpg|mp4|webm>
+    Column("kind", String(8), nullable=False),  # photo | video
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),  # re-encoded or remuxed: no metadata of the sender's
+    Column("uploaded_by", String(60), nullable=False),  # the person (their id) whose upload it was
+    Column("uploaded_at", UTCDateTime, nullable=False),
+    Column("event_id", Integer),  # the event that holds it; null while staged (swept when no event adopts it)
+    Column("claimed_taken_at", String(19)),  # what the photo's EXIF claims (camera-local time), for later checks
+    Column("claimed_lat", Float),
+    Column("claimed_lon", Float),
+    Index("ix_evidence_uploader", "uploaded_by", "uploaded_at"),  # the per-person upload allowance
+    Index("ix_evidence_staged", "event_id", "uploaded_at"),  # the sweep of what no event adopted
 )
 
 
