@@ -64,7 +64,7 @@ def channel_config(services: Services, who: Viewer | None, stores: dict | None =
     settings = services.settings
     audience = Audience.of(who) if who is not None else Audience()
     return {
-        "t": live_ticket.issue(settings.signing_secret(), audience),
+        "t": live_ticket.issue(settings.signing_secret(), audience, who.holder if who is not None else ""),
         "url": settings.live_url,
         "port": settings.channel_port,
         "beat_ms": int(BEAT_S * 1000),
@@ -185,7 +185,10 @@ def register(app: Dash, services: Services) -> None:
         if who is None:
             return flask.jsonify({"errors": [{"field": None, "message": "sign in"}]}), 401
         resp = flask.jsonify(
-            {"t": live_ticket.issue(services.settings.signing_secret(), Audience.of(who)), "ttl": live_ticket.TICKET_S}
+            {
+                "t": live_ticket.issue(services.settings.signing_secret(), Audience.of(who), who.holder),
+                "ttl": live_ticket.TICKET_S,
+            }
         )
         resp.headers["Cache-Control"] = "no-store"
         return resp

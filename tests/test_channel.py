@@ -254,7 +254,7 @@ def test_redis_down_is_said_in_the_beat(services):
 def test_a_ticket_names_its_audience_and_is_refused_when_altered_or_old():
     secret = "s" * 40
     for audience in (CITY, BPBD, FIGURES, Audience(frozenset({"dinkes", "bpbd"}))):
-        assert live_ticket.check(secret, live_ticket.issue(secret, audience))[0] == audience
+        assert live_ticket.check(secret, live_ticket.issue(secret, audience, "s:1")).audience == audience
     ticket = live_ticket.issue(secret, BPBD)
     assert live_ticket.check("x" * 40, ticket) is None
     assert live_ticket.check(secret, ticket[:-2] + ("AA" if not ticket.endswith("AA") else "BB")) is None
@@ -277,7 +277,7 @@ def test_the_ticket_route_gives_each_role_its_own_audience(app, services):
         sign_in(http, services, role, opds=opds)
         resp = http.get("/_liveroom/ticket")
         assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
-        assert live_ticket.check(secret, resp.get_json()["t"])[0] == audience
+        assert live_ticket.check(secret, resp.get_json()["t"]).audience == audience
     keyed = fresh(app)
     assert keyed.get("/_liveroom/ticket", headers={"X-API-Key": services.test_keys["laksa"]}).status_code == 401
 
@@ -330,6 +330,29 @@ def test_every_route_refuses_a_missing_or_forged_ticket(services, channel):
             resp = requests.get(channel + path, params=params, timeout=5)
             assert resp.status_code == 401 and resp.json()["errors"][0]["field"] == "t"
             assert resp.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_stream_whose_holder_lost_access_ends_and_its_ticket_is_refused_at_once(services, channel):
+    """Issue 27 finding 2: a disabled account's live ticket kept streaming for up to 15 minutes."""
+    from data_feeds.live import revoked
+
+    pub = LivePublisher(services.redis, services.keys)
+    services.redis.set(services.keys.heartbeat, "{}")
+    submit(services)
+    rebuild(services, pub)
+    secret = services.settings.signing_secret()
+    ticket, other = live_ticket.issue(secret, CITY, "s:ended"), live_ticket.issue(secret, CITY, "s:still")
+    wait_until(lambda: requests.get(channel + "/live/healthz", timeout=5).json()["version"])
+    with requests.get(channel + "/live/events", params={"t": ticket}, stream=True, timeout=30) as resp:
+        stream = events(resp)
+        assert next(stream)[0] == "beat"
+        revoked.tell(services.redis, services.keys, [("s:ended", datetime.now(timezone.utc))])
+        started = time.monotonic()
+        rest = list(stream)  # the channel ends the stream at its next beat
+    assert time.monotonic() - started < 15 and all(name != "renew" for name, _ in rest)
+    for path in ("/live/events", "/live/poll", "/live/view"):
+        assert requests.get(channel + path, params={"t": ticket}, timeout=5).status_code == 401
+    assert requests.get(channel + "/live/poll", params={"t": other}, timeout=5).status_code == 200
 
 
 def test_a_stream_delivers_a_change_and_a_poll_catches_up_the_same(services, channel):

@@ -376,5 +376,5 @@ def test_the_table_follows_the_live_channel_with_its_readers_own_ticket(app, ser
     walk(layout)
     (channel,) = found
     assert channel["ids"] == {"version": "lb-version", "link": "lb-link"}
-    assert live_ticket.check(services.settings.signing_secret(), channel["t"])[0] == Audience(frozenset({"bpbd"}))
+    assert live_ticket.check(services.settings.signing_secret(), channel["t"]).audience == Audience(frozenset({"bpbd"}))
     assert "lb-tick" not in json.dumps(layout)

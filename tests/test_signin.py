@@ -129,6 +129,51 @@ def test_sign_out_ends_the_session(app, services):
     assert http.get("/").status_code == 302
 
 
+def test_a_signed_out_sessions_cookie_opens_no_door_even_when_kept(app, services):
+    """Issue 27 finding 2: the old cookie still opened the layout, the API and the report browser after sign-out."""
+    http = fresh(app)
+    sign_in(http, services, "operator")
+    kept = http.get_cookie("lr_session").value
+    doors = {"/_dash-layout": 200, "/api/v1/reports": 200, "/laporan/": 200}
+    assert {door: http.get(door).status_code for door in doors} == doors
+    assert http.post("/keluar", headers=csrf_headers(http)).status_code == 302
+    forget_recent()  # (another web worker re-reads a session within RECHECK_S)
+    replay = fresh(app)
+    replay.set_cookie("lr_session", kept)
+    assert {door: replay.get(door).status_code for door in doors} == {
+        "/_dash-layout": 401,
+        "/api/v1/reports": 401,
+        "/laporan/": 302,
+    }
+
+
+def test_a_live_ticket_names_its_holder_and_ended_access_reaches_the_channel(app, services):
+    """The channel reads no database: a ticket names the session or screen it was issued to, and the live worker
+    tells Redis which of those ended (a sign-out, a disabled account, a revoked screen), so their streams end."""
+    from datetime import timedelta
+
+    from data_feeds.access.sessions import Sessions
+    from data_feeds.clock import utcnow
+    from data_feeds.live import revoked
+    from data_feeds.live import ticket as live_ticket
+
+    http = fresh(app)
+    person = sign_in(http, services, "pimpinan")
+    got = live_ticket.check(services.settings.signing_secret(), http.get("/_liveroom/ticket").get_json()["t"])
+    assert got.holder.startswith("s:") and len(got.holder) > 2
+    since = utcnow() - timedelta(minutes=1)
+    assert Sessions(services.store).ended_since(since) == []
+    People(services.store).disable(person.username)
+    ended = Sessions(services.store).ended_since(since)
+    assert [h for h, _ in ended] == [got.holder]
+    device, _token = Devices(services.store).add("Layar lobi")
+    Devices(services.store).revoke(device.id)
+    screens = Devices(services.store).revoked_since(since)
+    assert [h for h, _ in screens] == [f"d:{device.id}"]
+    revoked.tell(services.redis, services.keys, ended + screens)
+    assert revoked.holders(services.redis, services.keys) == {got.holder, f"d:{device.id}"}
+
+
 def test_a_disabled_account_or_a_reset_password_ends_its_sessions(app, services):
     http = fresh(app)
     person = sign_in(http, services, "pimpinan")
@@ -290,7 +335,7 @@ def test_an_agency_wall_follows_only_its_agency(app, services, two_reports):
     http = fresh(app)
     sign_in(http, services, "opd", opds=("bpbd",))
     ticket = http.get("/_liveroom/ticket").get_json()["t"]
-    assert live_ticket.check(services.settings.signing_secret(), ticket)[0] == Audience(frozenset({"bpbd"}))
+    assert live_ticket.check(services.settings.signing_secret(), ticket).audience == Audience(frozenset({"bpbd"}))
     layout = http.get("/_dash-layout").get_data(as_text=True)
     assert "Laporan BPBD" in layout and ticket.split(".")[0] in layout  # the page's own ticket names the same audience
     markers = http.get("/api/v1/live/markers").get_json()["features"]

@@ -30,6 +30,11 @@ class Device:
     name: str
 
 
+def holder(device_id: str) -> str:
+    """A screen, as a live ticket names its holder."""
+    return f"d:{device_id}"
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -115,3 +120,11 @@ class Devices:
                 .values(revoked_at=self.clock())
             )
             return done.rowcount == 1
+
+    def revoked_since(self, since) -> list[tuple[str, object]]:
+        """(holder, when) of the screens revoked since `since`: what the live channel must stop serving."""
+        with self.store.read() as conn:
+            return [
+                (holder(r.id), r.revoked_at)
+                for r in conn.execute(select(devices.c.id, devices.c.revoked_at).where(devices.c.revoked_at >= since))
+            ]

@@ -16,7 +16,6 @@ part was wrong. Sign-in itself (sessions, CSRF, the page) is built on this in th
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +26,8 @@ from sqlalchemy import case, literal, select, update
 
 from data_feeds.clock import utcnow
 from data_feeds.store import Store, UTCDateTime, people
+
+from .sessions import end_all
 
 ROLES = ("pimpinan", "operator", "opd", "penilai", "admin")
 PERSONAL_BY_ROLE = {"operator"}  # roles that read reporters' contact without the personal grant
@@ -98,7 +99,7 @@ class People:
             if conn.execute(select(people.c.id).where(people.c.username == username)).first():
                 raise ValueError(f"there is already an account {username!r}")
             conn.execute(people.insert(), row)
-        return _person(row), password
+        return person_of(row), password
 
     def ensure(self, username: str, role: str, name: str = "", opds=()) -> Person:
         """The account, made if it does not exist yet (with a password nobody is told: it is entered by
@@ -114,7 +115,7 @@ class People:
     def by_username(self, username: str, enabled_only: bool = False) -> Person | None:
         with self.store.read() as conn:
             row = conn.execute(select(people).where(people.c.username == username.strip().lower())).mappings().first()
-        return _person(dict(row)) if row and not (enabled_only and row["disabled_at"] is not None) else None
+        return person_of(dict(row)) if row and not (enabled_only and row["disabled_at"] is not None) else None
 
     def by_id(self, person_id: str) -> Person | None:
         """An enabled account by its id (a one-time link names the id)."""
@@ -124,22 +125,7 @@ class People:
                 .mappings()
                 .first()
             )
-        return _person(dict(row)) if row else None
-
-    def by_session(self, session_id: str) -> Person | None:
-        """The person a session names, if the account is still enabled and its password unchanged since
-        the session began (a reset or disable ends every session of the account)."""
-        person_id, _, stamp = (session_id or "").partition(".")
-        with self.store.read() as conn:
-            row = conn.execute(select(people).where(people.c.id == person_id)).mappings().first()
-        if row is None or row["disabled_at"] is not None or stamp != password_stamp(row["password_hash"]):
-            return None
-        return _person(dict(row))
-
-    def session_id(self, person: Person) -> str:
-        with self.store.read() as conn:
-            hashed = conn.execute(select(people.c.password_hash).where(people.c.id == person.id)).scalar_one()
-        return f"{person.id}.{password_stamp(hashed)}"
+        return person_of(dict(row)) if row else None
 
     def list(self) -> list[dict]:
         cols = [c for c in people.c if c.name != "password_hash"]
@@ -147,25 +133,33 @@ class People:
             return [dict(r) for r in conn.execute(select(*cols).order_by(people.c.username)).mappings()]
 
     def disable(self, username: str) -> bool:
+        """The account can no longer sign in, and every session it has ends now."""
+        now = self.clock()
         with self.store.write() as conn:
-            done = conn.execute(
-                update(people)
-                .where(people.c.username == username.strip().lower(), people.c.disabled_at.is_(None))
-                .values(disabled_at=self.clock())
-            )
-            return done.rowcount == 1
+            person_id = conn.execute(
+                select(people.c.id).where(people.c.username == username.strip().lower(), people.c.disabled_at.is_(None))
+            ).scalar()
+            if person_id is None:
+                return False
+            conn.execute(update(people).where(people.c.id == person_id).values(disabled_at=now))
+            end_all(conn, person_id, "disabled", now)
+            return True
 
     def reset(self, username: str) -> str | None:
         """A new password (shown once), the lockout lifted. None: no such account."""
         password = new_password()
         hashed = _HASHER.hash(password)  # (slow on purpose: never inside the store's write lock)
         with self.store.write() as conn:
-            done = conn.execute(
+            person_id = conn.execute(select(people.c.id).where(people.c.username == username.strip().lower())).scalar()
+            if person_id is None:
+                return None
+            conn.execute(
                 update(people)
-                .where(people.c.username == username.strip().lower())
+                .where(people.c.id == person_id)
                 .values(password_hash=hashed, failures=0, locked_until=None)
             )
-            return password if done.rowcount == 1 else None
+            end_all(conn, person_id, "password_reset", self.clock())  # whoever knew the old password is out
+            return password
 
     def verify(self, username: str, password: str) -> Person:
         """The person, or SignInRefused. Every wrong password counts toward the lockout, also while locked.
@@ -211,15 +205,10 @@ class People:
                 .where(p.id == row["id"])
                 .values(failures=0, locked_until=None, **({"password_hash": rehash} if rehash else {}))
             )
-        return _person(dict(row))
+        return person_of(dict(row))
 
 
-def password_stamp(password_hash: str) -> str:
-    """A short mark of the current password hash, carried in the session: it changes with the password."""
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:12]
-
-
-def _person(row: dict) -> Person:
+def person_of(row: dict) -> Person:
     return Person(
         row["id"], row["username"], row["name"], row["role"], frozenset(row["opds"] or ()), bool(row["personal"])
     )

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .devices import holder as device_holder
 from .keys import Principal
 from .people import Person
+from .sessions import holder
 
 DEVICE_ROLE = "layar"
 
@@ -31,14 +33,23 @@ class Viewer:
     opds: frozenset[str] = frozenset()  # an opd account's agencies, or an agency key's
     personal: bool = False  # reads reporters' contact
     source: str = ""  # a feed key's source
+    holder: str = ""  # what a live ticket names, so ending it ends the live view: "s:<session>", "d:<device>"
 
     @classmethod
-    def of_person(cls, person: Person) -> Viewer:
-        return cls("person", person.username, person.name, person.role, person.opds, person.reads_personal_data)
+    def of_person(cls, person: Person, session_id: str = "") -> Viewer:
+        return cls(
+            "person",
+            person.username,
+            person.name,
+            person.role,
+            person.opds,
+            person.reads_personal_data,
+            holder=holder(session_id) if session_id else "",
+        )
 
     @classmethod
     def of_device(cls, device_id: str, name: str) -> Viewer:
-        return cls("device", device_id, name, DEVICE_ROLE)
+        return cls("device", device_id, name, DEVICE_ROLE, holder=device_holder(device_id))
 
     @classmethod
     def of_key(cls, key: Principal) -> Viewer:

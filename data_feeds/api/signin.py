@@ -11,6 +11,7 @@ the API and Open311 are exempt because cookies never authorise a write there, ke
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 import time
@@ -28,11 +29,13 @@ from data_feeds import paths
 from data_feeds.access.devices import Devices
 from data_feeds.access.keys import HEADER, Principal
 from data_feeds.access.limits import Counter, Window
-from data_feeds.access.people import People, Person, SignInRefused
+from data_feeds.access.people import People, Person, SignInRefused, person_of
+from data_feeds.access.sessions import Sessions
 from data_feeds.access.tokens import OneTimeTokens
 from data_feeds.access.viewer import Viewer
 from data_feeds.clock import iso_utc, utcnow
 from data_feeds.i18n import LANGS, fmt_time, t
+from data_feeds.live import revoked
 from data_feeds.refusal import Kind, Refusal
 from data_feeds.services import Services, current
 from data_feeds.settings import Settings
@@ -49,11 +52,11 @@ RECHECK_S = 5.0  # a disabled account, a reset password or a revoked screen is o
 
 
 class SessionUser(UserMixin):
-    def __init__(self, person: Person, session_id: str):
-        self.person, self.session_id = person, session_id
+    def __init__(self, person: Person, token: str, session_id: str):
+        self.person, self.token, self.session_id = person, token, session_id
 
     def get_id(self) -> str:
-        return self.session_id
+        return self.token  # what the signed cookie keeps: `<session id>.<secret>` (access/sessions.py)
 
 
 class _Recent:
@@ -62,6 +65,10 @@ class _Recent:
     def __init__(self):
         self.items: dict[str, tuple[float, object]] = {}
         self.lock = threading.Lock()
+
+    def forget(self, key: str) -> None:
+        with self.lock:
+            self.items.pop(key, None)
 
     def get(self, key: str, load):
         now = time.monotonic()
@@ -95,7 +102,7 @@ def viewer() -> Viewer | None:
     if "viewer" not in g:
         found = None
         if current_user.is_authenticated:
-            found = Viewer.of_person(current_user.person)
+            found = Viewer.of_person(current_user.person, current_user.session_id)
         else:
             device = _devices.get(request.cookies.get(DEVICE_COOKIE, ""), lambda c: Devices(current().store).check(c))
             if device is not None:
@@ -161,7 +168,8 @@ def _form(message: str = "", error: bool = False, status: int = 200, username: s
 def _begin_session(person: Person) -> None:
     flask.session.clear()  # a new session id for a new person: no fixation
     flask.session.permanent = True
-    login_user(SessionUser(person, People(current().store).session_id(person)))
+    token = Sessions(current().store).begin(person.id, current().settings.session_hours)
+    login_user(SessionUser(person, token, token.partition(".")[0]))
     g.pop("viewer", None)
 
 
@@ -210,9 +218,9 @@ def install(server: Flask, services: Services) -> CSRFProtect:
     return csrf
 
 
-def load_user(session_id: str):
-    person = _sessions.get(session_id, lambda sid: People(current().store).by_session(sid))
-    return SessionUser(person, session_id) if person else None
+def load_user(token: str):
+    found = _sessions.get(token, lambda tok: Sessions(current().store).check(tok))
+    return SessionUser(person_of(found[0]), token, found[1]) if found else None
 
 
 def guard():
@@ -293,6 +301,10 @@ def sign_out():
     who = viewer()
     if who is not None and who.kind == "person":
         audit("signout", "allowed", who)
+        Sessions(current().store).end(current_user.token)  # the cookie, even if kept, opens nothing from now
+        _sessions.forget(current_user.token)
+        with contextlib.suppress(RuntimeError):  # (no Redis configured: the worker tells the channel from the store)
+            revoked.tell(current().redis, current().keys, [(who.holder, utcnow())])  # its live view ends now
     logout_user()
     flask.session.clear()
     resp = redirect(f"{paths.SIGNIN}?m=out")

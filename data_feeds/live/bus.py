@@ -39,6 +39,11 @@ class Keys:
         return f"{self.prefix}:outbox:wake"
 
     @property
+    def revoked(self) -> str:
+        """Sorted set: holders (sessions, screens) whose live views must end, scored by when that stops mattering."""
+        return f"{self.prefix}:live:revoked"
+
+    @property
     def version(self) -> str:
         return f"{self.prefix}:live:version"
 

@@ -9,6 +9,8 @@ within TICKET_S, and a ticket copied off a screen is worth little.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from data_feeds.live.view import Audience
@@ -17,18 +19,26 @@ TICKET_S = 15 * 60
 _SALT = "liveroom.live-ticket"
 
 
-def issue(secret: str, audience: Audience) -> str:
-    return URLSafeTimedSerializer(secret, salt=_SALT).dumps(audience.key)
+@dataclass(frozen=True)
+class Ticket:
+    audience: Audience
+    expires_at: float  # time.time()
+    holder: str  # the session or screen it was issued to (live.revoked): "" for none
 
 
-def check(secret: str, ticket: str | None) -> tuple[Audience, float] | None:
-    """-> (audience, when it runs out, time.time()), or None for a ticket that is missing, forged, altered or old."""
+def issue(secret: str, audience: Audience, holder: str = "") -> str:
+    return URLSafeTimedSerializer(secret, salt=_SALT).dumps([audience.key, holder])
+
+
+def check(secret: str, ticket: str | None) -> Ticket | None:
+    """-> the ticket's contents, or None for a ticket that is missing, forged, altered or old."""
     if not ticket or len(ticket) > 2000:
         return None
     try:
-        key, signed_at = URLSafeTimedSerializer(secret, salt=_SALT).loads(
+        body, signed_at = URLSafeTimedSerializer(secret, salt=_SALT).loads(
             ticket, max_age=TICKET_S, return_timestamp=True
         )
-        return Audience.from_key(key), signed_at.timestamp() + TICKET_S
+        key, holder = body if isinstance(body, list) and len(body) == 2 else (body, "")  # (one issued before holders)
+        return Ticket(Audience.from_key(key), signed_at.timestamp() + TICKET_S, str(holder))
     except (BadSignature, ValueError, TypeError):
         return None

@@ -42,6 +42,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from data_feeds.clock import iso_utc, utcnow
+from data_feeds.live import revoked
 from data_feeds.live import ticket as live_ticket
 from data_feeds.live import view as live_view
 from data_feeds.live.versions import LiveState
@@ -68,6 +69,7 @@ def sse(event: str, data: dict, event_id: str | None = None) -> bytes:
 @dataclass(eq=False)
 class Client:
     expires_at: float  # the ticket's end (time.time())
+    holder: str = ""  # the session or screen the ticket was issued to: its stream ends when that access ends
     versions_only: bool = False  # a page that only needs to know that something changed (the report table)
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(QUEUE_MAX))
     renew_sent: bool = False
@@ -103,6 +105,7 @@ class Hub:
         self.follows: dict[str, Follow] = {}
         self.redis_up = False
         self.worker_up = False
+        self.revoked: set[str] = set()  # holders whose access ended (live.revoked): refused, their streams ended
         self.wake = asyncio.Event()
         self.lock = asyncio.Lock()
 
@@ -268,6 +271,10 @@ class Hub:
                 log.exception("channel: refresh failed")
             if time.monotonic() >= next_beat:
                 next_beat = time.monotonic() + BEAT_S
+                try:
+                    self.revoked = await asyncio.to_thread(revoked.holders, self.s.redis, self.s.keys)
+                except (redis.RedisError, OSError):
+                    pass  # Redis away: the set read last stays (and no ticket is renewed meanwhile)
                 self._beat()
 
     def _beat(self) -> None:
@@ -275,8 +282,8 @@ class Hub:
         now, idle_before = time.time(), time.monotonic() - IDLE_AUDIENCE_S
         for key, follow in list(self.follows.items()):
             for client in list(follow.clients):
-                if client.expires_at <= now:
-                    client.offer(None)  # the ticket is spent: the browser fetches another and comes back
+                if client.expires_at <= now or client.holder in self.revoked:
+                    client.offer(None)  # the ticket is spent: the browser fetches another and comes back (or is out)
                     continue
                 if not client.renew_sent and client.expires_at - now < 3 * BEAT_S:
                     client.renew_sent = True
@@ -300,8 +307,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
-def _ticket_of(request: Request) -> tuple[Audience, float] | None:
-    return live_ticket.check(request.app.state.secret, request.query_params.get("t"))
+def _ticket_of(request: Request) -> live_ticket.Ticket | None:
+    """The request's ticket, unless it is missing, forged, old, or its holder's access has ended."""
+    ticket = live_ticket.check(request.app.state.secret, request.query_params.get("t"))
+    if ticket is None or (ticket.holder and ticket.holder in request.app.state.hub.revoked):
+        return None
+    return ticket
 
 
 def _refused() -> JSONResponse:
@@ -323,12 +334,12 @@ async def events(request: Request) -> Response:
             status_code=503,
             headers={**CORS, "Retry-After": "10"},
         )
-    follow = await hub.follow(ticket[0])
+    follow = await hub.follow(ticket.audience)
     # the browser's own reconnect says what it last got (Last-Event-ID); the address says what it had when it was
     # made
     have = request.headers.get("last-event-id") or request.query_params.get("have") or None
     versions_only = request.query_params.get("only") == "v"
-    client = Client(ticket[1], versions_only)
+    client = Client(ticket.expires_at, ticket.holder, versions_only)
     first = [b"retry: 3000\n\n", sse("beat", hub.beat())]
     if versions_only:
         first += [sse("msg", {"v": follow.token}, follow.token)] if follow.token and follow.token != have else []
@@ -356,7 +367,7 @@ async def poll(request: Request) -> Response:
     ticket = _ticket_of(request)
     if ticket is None:
         return _refused()
-    follow = await hub.follow(ticket[0])
+    follow = await hub.follow(ticket.audience)
     have = request.query_params.get("have") or None
     if request.query_params.get("only") == "v":
         msgs = [{"v": follow.token}] if follow.token and follow.token != have else []
@@ -370,7 +381,7 @@ async def whole(request: Request) -> Response:
     ticket = _ticket_of(request)
     if ticket is None:
         return _refused()
-    body = hub.whole(await hub.follow(ticket[0]))
+    body = hub.whole(await hub.follow(ticket.audience))
     if body is None:
         return JSONResponse(
             {"errors": [{"field": None, "message": "no live snapshot yet (Redis or the worker is starting)"}]},

@@ -15,14 +15,19 @@ import os
 import signal
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import redis
 
+from data_feeds.access.devices import Devices
+from data_feeds.access.sessions import Sessions
+from data_feeds.clock import utcnow
 from data_feeds.indicators import demo as demo_indicators
+from data_feeds.live import revoked
 from data_feeds.live.bus import OutboxRelay, connect
 from data_feeds.live.lease import RENEW_S, WAIT_S, Lease, holder_name
 from data_feeds.live.snapshot import agency_scopes, compute
+from data_feeds.live.ticket import TICKET_S
 from data_feeds.live.versions import LivePublisher
 from data_feeds.reports.demo import DemoFeed
 from data_feeds.services import Services
@@ -33,6 +38,7 @@ log = logging.getLogger("liveroom.worker")
 REFRESH_EVERY_S = 15.0  # recompute even without events: day rollover, feeds going stale
 STATISTICS_EVERY_S = 3600.0  # the planner's row statistics (Store.refresh_statistics)
 PRUNE_EVERY_S = 30.0  # published outbox rows deleted
+ENDED_EVERY_S = 2.0  # ended sessions and revoked screens told to the live channels
 SWEEP_EVERY_S = 600.0  # staged evidence no event adopted removed (reports/evidence_store.py)
 MIN_GAP_S = 0.1  # under a burst, recompute at most this often...
 GAP_FACTOR = 3.0  # ...and leave at least 3x the last rebuild's time to the web workers
@@ -127,6 +133,19 @@ def prune_outbox(services: Services, stop: threading.Event) -> None:
         stop.wait(PRUNE_EVERY_S)
 
 
+def tell_ended_access(services: Services, stop: threading.Event) -> None:
+    """Every ENDED_EVERY_S, the sessions and screens whose access ended within a ticket's life, from the store to
+    the live channels (live.revoked): what the command line ended, or a sign-out whose own telling Redis lost."""
+    sessions, screens = Sessions(services.store), Devices(services.store)
+    while not stop.is_set():
+        try:
+            since = utcnow() - timedelta(seconds=TICKET_S)
+            revoked.tell(services.redis, services.keys, sessions.ended_since(since) + screens.revoked_since(since))
+        except Exception:  # noqa: BLE001 - the store may be briefly locked; next round
+            log.exception("telling the live channels of ended access failed")
+        stop.wait(ENDED_EVERY_S)
+
+
 def keep_evidence(services: Services, stop: threading.Event) -> None:
     """Evidence an older version kept on this node's disk, moved into the database once; then, every
     SWEEP_EVERY_S, staged uploads that no event adopted (their action refused or their process gone) removed."""
@@ -163,6 +182,7 @@ def start_jobs(services: Services, stop: threading.Event) -> list[threading.Thre
         "heartbeat": lambda: heartbeat(services, stop),
         "outbox": lambda: prune_outbox(services, stop),
         "evidence": lambda: keep_evidence(services, stop),
+        "ended_access": lambda: tell_ended_access(services, stop),
     }
     if settings.demo:
         jobs["demo"] = lambda: DemoFeed(services.reports, mean_interval_s=settings.demo_interval_s).run(stop)

@@ -40,6 +40,7 @@ from data_feeds.store.tables import (  # the tables and their types: the store's
     people,
     report_events,
     reports,
+    sessions,
 )
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "people",
     "report_events",
     "reports",
+    "sessions",
 ]
 
 

@@ -202,6 +202,21 @@ devices = Table(
 )
 
 
+sessions = Table(
+    "sessions",
+    metadata,  # people's signed-in sessions (data_feeds/access/sessions.py): sign-out ends one on the server
+    Column("id", String(16), primary_key=True),  # public: named in live tickets and the audit
+    Column("person_id", String(16), nullable=False),
+    Column("secret_sha256", String(64), nullable=False),  # the cookie holds the secret; the store only its hash
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+    Column("ended_why", String(20)),  # signout | disabled | password_reset
+    Index("ix_sessions_person", "person_id", "ended_at"),
+    Index("ix_sessions_ended", "ended_at"),  # the live worker tells the channel which ended lately
+)
+
+
 one_time_tokens = Table(
     "one_time_tokens",
     metadata,  # one-click sign-in links and pairing links (data_feeds/access/tokens.py)
