@@ -19,7 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
 from data_feeds import paths
-from data_feeds.api import admin, briefings, compression, evidence, native, open311, signin
+from data_feeds.api import admin, briefings, callback_shape, compression, evidence, native, open311, signin
 from data_feeds.api import headers as api_headers
 from data_feeds.api import web as api_web
 from data_feeds.services import Services
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     api_headers.install(
         [app, reports_app], services.settings.map_tile_url, services.settings.live_url, services.settings.channel_port
     )
+    callback_shape.install(server, [app, reports_app])  # a malformed callback body is a 400 before Dash reads it
     app.reports_app = reports_app
     return app
 

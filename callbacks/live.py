@@ -14,6 +14,7 @@ import flask
 import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
+from callbacks import replayed
 from data_feeds import paths
 from data_feeds.access.viewer import Viewer
 from data_feeds.api.signin import viewer
@@ -175,8 +176,9 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.URL, "pathname"),
         State(ids.LANG, "data"),
     )
+    @replayed.shaped(replayed.mapping, replayed.text, replayed.text, replayed.text, replayed.lang)
     def panels(mark, selection, measure, path, lang):
-        return panel_outputs(services, mark, selection, measure, path, lang if lang in ("id", "en") else "id")
+        return panel_outputs(services, mark, selection, measure, path, lang)
 
     @app.server.get(paths.TICKET)
     def live_ticket_for_viewer():

@@ -16,6 +16,7 @@ import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask_caching import Cache
 
+from callbacks import replayed
 from data_feeds import paths
 from data_feeds.access.viewer import Viewer
 from data_feeds.api.signin import current_lang, viewer
@@ -42,15 +43,17 @@ FILTER_OUTPUTS = [Output(ids.LB_FILTERS[name], "value") for name in FILTER_ARGS]
 FILTER_INPUTS = [Input(ids.LB_FILTERS[name], "value") for name in FILTER_ARGS]
 
 
-def query_of(query_string: str, services: Services) -> ReportQuery:
-    """The filters of an address's query string (only the filter arguments; a Refusal naming a bad one)."""
-    args = {k: v for k, v in parse_qsl((query_string or "").lstrip("?"), keep_blank_values=False) if k in FILTER_ARGS}
+def query_of(query_string: object, services: Services) -> ReportQuery:
+    """The filters of an address's query string (only the filter arguments; a Refusal naming a bad one). A replayed
+    callback may send anything as the query string: what is not text is no filter."""
+    text = query_string if isinstance(query_string, str) else ""
+    args = {k: v for k, v in parse_qsl(text.lstrip("?"), keep_blank_values=False) if k in FILTER_ARGS}
     return ReportQuery.from_args(args, services.routing, services.gazetteer)
 
 
-def values_of(query_string: str) -> list:
+def values_of(query_string: object) -> list:
     """The filter controls' values from a query string (lists for the multi-choices)."""
-    args = dict(parse_qsl((query_string or "").lstrip("?")))
+    args = dict(parse_qsl((query_string if isinstance(query_string, str) else "").lstrip("?")))
     return [
         [v for v in (args.get(name) or "").split(",") if v] or None if name in LIST_ARGS else args.get(name) or None
         for name in FILTER_ARGS
@@ -139,8 +142,9 @@ def serve_layout(services: Services, kecamatan_layer) -> html.Div:
         who, lang, opds = None, "id", None
     else:
         who, lang = viewer(), current_lang()
-        if who is None or not who.sees_reports:
-            return report_browser.refusal(lang, account_of(services, who), t("rp_no_reports_role", lang))
+        if who is None or not who.lists_reports:
+            words = "rp_no_reports_role" if who is None or not who.sees_reports else "rp_no_reports_screen"
+            return report_browser.refusal(lang, account_of(services, who), t(words, lang))
         _source, opds = who.report_filter()
     account = account_of(services, who)
     version = live_token(services)
@@ -260,6 +264,7 @@ def rows(request, query_string, opened, lang):
     return {"rowData": data, "rowCount": -1 if cursor else start + len(data)}
 
 
+@replayed.shaped(replayed.text, replayed.anything, replayed.text, replayed.lang)
 def count(query_string, _version, opened, lang):
     services = current()
     lang, who = lang or "id", viewer()
@@ -287,6 +292,7 @@ def count(query_string, _version, opened, lang):
     ]
 
 
+@replayed.shaped(replayed.count, replayed.lang)
 def toggle_map(n, lang):
     on = bool(n) and n % 2 == 1
     return not on, on, t("lb_table" if on else "lb_map", lang or "id"), "true" if on else "false", n

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, no_update
 from flask_caching import Cache
 
+from callbacks import replayed
 from data_feeds.services import Services
 from geodata.boundaries import EMPTY_LAYER
 from layouts import ids, wall_map
@@ -16,8 +17,9 @@ def next_selection(triggered: str | None, click: dict | None, current: str | Non
     """The selection after a map click or a reset: clicking the selected kecamatan again clears it."""
     if triggered == ids.SCOPE_RESET:
         return None
-    code = ((click or {}).get("properties") or {}).get("kode_kec")
-    if not code:
+    props = (click or {}).get("properties")
+    code = props.get("kode_kec") if isinstance(props, dict) else None
+    if not code or not isinstance(code, str):
         return current
     return None if code == current else code
 
@@ -42,6 +44,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         State(ids.SELECTION, "data"),
         prevent_initial_call=True,
     )
+    @replayed.shaped(replayed.mapping, replayed.count, replayed.text)
     def select(click, _reset, current):
         chosen = next_selection(ctx.triggered_id, click, current)
         return no_update if chosen == current else chosen
@@ -57,8 +60,8 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
+    @replayed.shaped(replayed.text, replayed.lang)
     def follow(selection, lang):
-        lang = lang or "id"
         if not selection or selection not in gz.kecamatan:
             return (
                 {"bounds": bounds_of(None), "transition": "flyToBounds"},

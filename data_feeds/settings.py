@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         validate_default=True,
     )
     max_body_bytes: int = _env("API_MAX_BODY_BYTES", 64 * 1024, "the largest API request body")
+    live_head_s: float = _env(
+        "LIVE_HEAD_S", 5.0, "the live channel closes a connection whose request head is this late"
+    )
+    live_per_address: int = _env("LIVE_PER_ADDRESS", 2000, "live channel connections one address may hold")
     live_marker_limit: int = _env("LIVE_MARKER_LIMIT", 5000, "most markers on the wall's map (it says when capped)")
     map_tile_url: str = _env("MAP_TILE_URL", "", "an XYZ tile URL; empty: the map's own vector layers, offline")
     boundary_tolerance_m: float | None = _env(

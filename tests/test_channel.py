@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
+import socket
 import threading
 import time
 from datetime import datetime, timezone
@@ -22,7 +24,9 @@ from data_feeds.live import view as live_view
 from data_feeds.live.snapshot import agency_scopes, compute
 from data_feeds.live.versions import LivePublisher
 from data_feeds.live.view import Audience
+from data_feeds.runtime import channel_guard
 from data_feeds.runtime.channel import Hub, create_app
+from data_feeds.runtime.channel_guard import Limits
 from tests.helpers import at_kelurahan, report_payload, sign_in, wait_until
 
 CITY, BPBD, FIGURES = Audience(), Audience(frozenset({"bpbd"})), Audience(None, False)
@@ -285,16 +289,15 @@ def test_the_ticket_route_gives_each_role_its_own_audience(app, services):
 # -- over HTTP: a real uvicorn ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def channel(services):
+@contextlib.contextmanager
+def serve_channel(services, limits: Limits):
+    """The channel as `python -m data_feeds.runtime.channel` serves it (its guarded sockets), on a port of its own."""
     import uvicorn
 
     from data_feeds.runtime.embedded_redis import free_port
 
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(services.settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
+    server = uvicorn.Server(channel_guard.config(create_app(services.settings), "127.0.0.1", port, limits, loop="auto"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -305,9 +308,17 @@ def channel(services):
                 break
         except requests.ConnectionError:
             time.sleep(0.05)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def channel(services):
+    with serve_channel(services, Limits()) as url:
+        yield url
 
 
 def events(resp):
@@ -444,3 +455,53 @@ def test_a_page_that_follows_only_the_version_hears_only_versions(services, chan
     assert message == {"v": message["v"]} and message["v"] != have  # the version, and not a byte of the view
     polled = requests.get(channel + "/live/poll", params={"t": ticket, "have": have, "only": "v"}, timeout=5).json()
     assert polled["msgs"] == [{"v": message["v"]}]
+
+
+# -- its sockets under attack (issue 27, finding 3) ------------------------------------------------------------
+
+
+def _half_sent(url: str) -> socket.socket:
+    """A connection that sends most of a request head and then nothing (a slowloris)."""
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=5)
+    sock.sendall(b"GET /live/events?t=x HTTP/1.1\r\nHost: live\r\nX-Slow: ")
+    return sock
+
+
+def _answer(sock: socket.socket, wait_s: float) -> bytes | None:
+    """What the server sent before closing (b"" for a plain close), or None if it still holds the socket."""
+    sock.settimeout(wait_s)
+    try:
+        got = b""
+        while chunk := sock.recv(4096):
+            got += chunk
+        return got
+    except TimeoutError:
+        return None
+    except ConnectionResetError:
+        return b""
+
+
+def test_half_sent_requests_are_closed_and_one_address_cannot_take_the_channel(services):
+    """21,000 half-sent requests from one address filled the channel's descriptors and every wall lost its live
+    view. Now: past its share an address is refused at once, a head that does not arrive is closed, and a stream
+    the channel already serves goes on through it all."""
+    pub = LivePublisher(services.redis, services.keys)
+    services.redis.set(services.keys.heartbeat, "{}")
+    submit(services)
+    rebuild(services, pub)
+    ticket = live_ticket.issue(services.settings.signing_secret(), CITY)
+    with serve_channel(services, Limits(head_s=1.0, per_address=30, total=1000)) as url:
+        wait_until(lambda: requests.get(url + "/live/healthz", timeout=5).json()["version"])
+        with requests.get(url + "/live/events", params={"t": ticket}, stream=True, timeout=30) as wall:
+            stream = events(wall)
+            assert next(stream)[0] == "beat"
+            attack = [_half_sent(url) for _ in range(60)]  # the wall's stream is this address's too
+            answers = [_answer(sock, 3.0) for sock in attack]
+            assert None not in answers  # none is held for ever
+            sockets = requests.get(url + "/live/healthz", timeout=5).json()["sockets"]
+            assert sockets["refused"] == 31 and sockets["closed_late"] == 29, sockets
+            assert next(e for e in stream if e[0] == "beat")  # the wall still hears its channel
+            for sock in attack:
+                sock.close()
+        assert requests.get(url + "/live/poll", params={"t": ticket}, timeout=5).status_code == 200

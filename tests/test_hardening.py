@@ -582,3 +582,50 @@ def fresh_signed_out(app):
     http = app.server.test_client()
     http.environ_base.pop("HTTP_X_API_KEY", None)
     return http
+
+
+# -- issue 27, finding 4: a wall screen's credential and an indicators-only key read no reports in bulk ------------
+
+BULK_DOORS = [
+    "/api/v1/reports",
+    "/api/v1/export/reports.csv",
+    "/api/v1/export/reports.xlsx",
+    "/open311/v2/requests.json",
+]
+
+
+def _paired_screen(app, services):
+    from data_feeds.access.devices import Devices
+
+    _device, token = Devices(services.store).add("Layar ruang rapat")
+    screen = app.server.test_client()
+    assert screen.get(f"/pasang/{token}").status_code == 302
+    return screen
+
+
+def test_a_wall_screen_reads_its_wall_and_single_reports_but_nothing_in_bulk(app, client, services):
+    """With only the 400-day lr_device cookie, the list, both exports, the Open311 list and the report browser
+    answered with every report's description and exact place."""
+    rid = post(client, report_payload(description="Lubang 1 meter di depan SDN 3")).get_json()["id"]
+    screen = _paired_screen(app, services)
+    for door in BULK_DOORS:
+        resp = screen.get(door)
+        assert resp.status_code == 403 and b"SDN 3" not in resp.data, (door, resp.status_code)
+    browser = screen.get("/laporan/_dash-layout").get_data(as_text=True)
+    assert "bukan daftar laporan" in browser and "SDN 3" not in browser
+    # what a wall needs still opens: its page, a report's page from the ticker, the report itself
+    assert screen.get("/").status_code == 200
+    assert screen.get(f"/laporan/{rid}").status_code == 200
+    assert screen.get(f"/api/v1/reports/{rid}").status_code == 200
+    assert screen.get(f"/open311/v2/requests/{rid}.json").status_code == 200
+
+
+def test_an_indicators_only_key_reads_no_report(app, client, services):
+    rid = post(client, report_payload(description="Lubang 1 meter di depan SDN 3")).get_json()["id"]
+    key = services.api_keys.create("laksa", roles=("indicators",))[1]
+    reader = app.server.test_client()
+    reader.environ_base["HTTP_X_API_KEY"] = key
+    for door in [*BULK_DOORS, f"/api/v1/reports/{rid}", f"/open311/v2/requests/{rid}.json"]:
+        resp = reader.get(door)
+        assert resp.status_code in (403, 404) and b"SDN 3" not in resp.data, (door, resp.status_code)
+    assert reader.get("/api/v1/indicators/tbc_cadres").status_code == 200  # its own door still opens

@@ -61,6 +61,18 @@ def test_an_address_past_its_limit_gets_429_whatever_key_it_sends(limited, servi
     assert "Retry-After" in resp.headers
 
 
+def test_naming_a_key_with_a_wrong_secret_never_uses_up_that_keys_allowance(limited, services):
+    """Issue 27 finding 5: 40 requests with LAKSA's key id and a wrong secret shut the real LAKSA key out (429)."""
+    one, other = limited
+    real = services.test_keys["laksa"]
+    forged = real.rsplit("_", 1)[0] + "_" + "x" * 20  # the public id, a wrong secret
+    one.environ_base["REMOTE_ADDR"] = "10.0.0.66"
+    codes = [post(one, report_payload(), headers={"X-API-Key": forged}).status_code for _ in range(40)]
+    assert codes[:8] == [403] * 8 and set(codes[8:]) == {429}  # the guesser's address runs out, not the key
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.7"  # LAKSA's own server
+    assert [post(other, report_payload(), headers={"X-API-Key": real}).status_code for _ in range(5)] == [201] * 5
+
+
 def test_open311_answers_429_as_its_error_list(limited, services):
     one, _ = limited
     form = {"api_key": services.test_keys["laksa"], "service_code": "sampah", "lat": "-6.1805", "long": "106.6297"}

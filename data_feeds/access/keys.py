@@ -138,6 +138,14 @@ class ApiKeys:
         self._rows[key_id] = (now, row)
         return row
 
+    def genuine(self, presented: str) -> bool:
+        """Is this a key we issued and have not revoked, secret and all? (No refusal: the rate limits ask.)"""
+        try:
+            self.authenticate(presented)
+            return True
+        except Refusal:
+            return False
+
     def authenticate(self, presented: str | None, field: str = HEADER) -> Principal:
         """The key's principal, or a Refusal: unauthenticated (no key), forbidden (unknown, malformed or revoked)."""
         if not presented:

@@ -27,6 +27,7 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
@@ -253,9 +254,18 @@ def address() -> str:
     return (request.remote_addr or "")[:64]
 
 
-def install(server: Flask, redis_url: str | None, key_prefix: str, per_key: str, per_address: str) -> Counter:
-    """Limit the API's and Open311's guarded requests: `per_address` for each address, `per_key` for each key.
-    -> the counter (the sign-in form counts its attempts with it too)."""
+def install(
+    server: Flask,
+    redis_url: str | None,
+    key_prefix: str,
+    per_key: str,
+    per_address: str,
+    genuine: Callable[[str], bool],
+) -> Counter:
+    """Limit the API's and Open311's guarded requests: `per_address` for each address, `per_key` for each key whose
+    secret matches (`genuine`): a request naming a key with a wrong secret counts against its address only, so
+    nobody can use up a feed's allowance by knowing its key's public id. -> the counter (the sign-in form counts its
+    attempts with it too)."""
     counter = server.extensions["rate_limits"] = Counter(redis_url, key_prefix)
     by_address, by_key = parse_many(per_address), parse_many(per_key)
 
@@ -267,7 +277,7 @@ def install(server: Flask, redis_url: str | None, key_prefix: str, per_key: str,
         if request.method != "POST" and not key:
             return
         windows = [Window("address", address(), limit) for limit in by_address]
-        if key:
+        if key and genuine(key):
             windows += [Window("key", key_id(key), limit) for limit in by_key]
         counter.charge(windows)
 

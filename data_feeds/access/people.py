@@ -10,8 +10,9 @@ Roles, as the LIVE Room names them:
 
 Passwords are hashed with argon2id (argon2-cffi, its RFC 9106 low-memory profile): slow on purpose,
 because people choose guessable passwords (keys are random 256-bit secrets and use SHA-256). After
-MAX_FAILURES wrong passwords in a row an account is locked for LOCKOUT; a sign-in never says which
-part was wrong. Sign-in itself (sessions, CSRF, the page) is built on this in the web layer.
+MAX_FAILURES wrong passwords in a row from one address an account is locked for LOCKOUT from that address (the
+guesser, not the owner); a sign-in never says which part was wrong. Sign-in itself (sessions, CSRF, the page) is
+built on this in the web layer.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import and_, case, delete, insert, literal, select, update
 
 from data_feeds.clock import utcnow
-from data_feeds.store import Store, UTCDateTime, people
+from data_feeds.store import Store, UTCDateTime, people, signin_failures
 
 from .sessions import end_all
 
@@ -34,6 +35,7 @@ PERSONAL_BY_ROLE = {"operator"}  # roles that read reporters' contact without th
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 _HASHER = PasswordHasher()
+_DUMMY_HASH = _HASHER.hash("no account has this password")  # what an unknown name is checked against
 
 
 @dataclass(frozen=True)
@@ -159,53 +161,67 @@ class People:
                 .values(password_hash=hashed, failures=0, locked_until=None)
             )
             end_all(conn, person_id, "password_reset", self.clock())  # whoever knew the old password is out
+            conn.execute(delete(signin_failures).where(signin_failures.c.username == username.strip().lower()))
             return password
 
-    def verify(self, username: str, password: str) -> Person:
-        """The person, or SignInRefused. Every wrong password counts toward the lockout, also while locked.
-        The hash is checked outside any write: argon2 takes tens of milliseconds and reports wait for no one."""
+    def verify(self, username: str, password: str, address: str = "") -> Person:
+        """The person, or SignInRefused. Wrong passwords count per account AND address: MAX_FAILURES in a row from
+        one address lock the account for LOCKOUT from that address only, and tries while locked are refused without
+        being counted (the lock does not grow). So a guesser locks out itself, never the owner at their own desk
+        (and a one-time link always lets the owner in). The hash is checked whatever the answer will be (unknown,
+        disabled, locked): how long it takes says nothing. Outside any write: argon2 takes tens of milliseconds."""
         now = self.clock()
+        name = (username or "").strip().lower()[:60]
+        mine = and_(signin_failures.c.username == name, signin_failures.c.address == address[:64])
         with self.store.read() as conn:
-            row = (
-                conn.execute(select(people).where(people.c.username == (username or "").strip().lower()))
-                .mappings()
-                .first()
-            )
+            row = conn.execute(select(people).where(people.c.username == name)).mappings().first()
+            lock = conn.execute(select(signin_failures.c.locked_until).where(mine)).scalar()
+        right = _password_matches(row["password_hash"] if row else None, password or "")
         if row is None:
-            _HASHER.hash(password or "")  # the same work as for a real account: timing says nothing
             raise SignInRefused("unknown username")
+        if lock is not None and lock > now:
+            raise SignInRefused("account locked", lock)
         if row["disabled_at"] is not None:
             raise SignInRefused("account disabled")
-        try:
-            _HASHER.verify(row["password_hash"], password or "")
-            right = True
-        except (VerificationError, InvalidHashError):
-            right = False
-        rehash = _HASHER.hash(password) if right and _HASHER.check_needs_rehash(row["password_hash"]) else None
-        p = people.c
         if not right:
-            with self.store.write() as conn:  # counted in SQL: two guesses at once both count
+            raise SignInRefused("wrong password", self._count_failure(name, address[:64], mine, now))
+        rehash = _HASHER.hash(password) if _HASHER.check_needs_rehash(row["password_hash"]) else None
+        with self.store.write() as conn:
+            conn.execute(delete(signin_failures).where(mine))
+            if rehash:
+                conn.execute(update(people).where(people.c.id == row["id"]).values(password_hash=rehash))
+        return person_of(dict(row))
+
+    def _count_failure(self, name: str, address: str, mine, now: datetime) -> datetime | None:
+        """One more wrong password from this address (counted in SQL: two guesses at once both count). -> the lock's
+        end when this one locked the account (the count starts again after it)."""
+        f = signin_failures.c
+        locking = f.failures + 1 >= MAX_FAILURES
+        with self.store.write() as conn:
+            done = conn.execute(
+                update(signin_failures)
+                .where(mine)
+                .values(
+                    failures=case((locking, 0), else_=f.failures + 1),
+                    locked_until=case((locking, literal(now + LOCKOUT, UTCDateTime)), else_=f.locked_until),
+                    updated_at=now,
+                )
+            )
+            if done.rowcount == 0:
                 conn.execute(
-                    update(people)
-                    .where(p.id == row["id"])
-                    .values(
-                        failures=p.failures + 1,
-                        locked_until=case(
-                            (p.failures + 1 >= MAX_FAILURES, literal(now + LOCKOUT, UTCDateTime)), else_=p.locked_until
-                        ),
+                    insert(signin_failures).values(
+                        username=name, address=address, failures=1, locked_until=None, updated_at=now
                     )
                 )
-                locked = conn.execute(select(p.locked_until).where(p.id == row["id"])).scalar()
-            raise SignInRefused("wrong password", locked)  # (outside the transaction: the count is kept)
-        if row["locked_until"] is not None and row["locked_until"] > now:
-            raise SignInRefused("account locked", row["locked_until"])
-        with self.store.write() as conn:
-            conn.execute(
-                update(people)
-                .where(p.id == row["id"])
-                .values(failures=0, locked_until=None, **({"password_hash": rehash} if rehash else {}))
-            )
-        return person_of(dict(row))
+            return conn.execute(select(f.locked_until).where(mine)).scalar()
+
+
+def _password_matches(password_hash: str | None, password: str) -> bool:
+    """argon2's verdict; for no account, the same work against a hash of nothing (timing says nothing)."""
+    try:
+        return _HASHER.verify(password_hash or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def person_of(row: dict) -> Person:

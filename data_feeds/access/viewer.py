@@ -22,6 +22,7 @@ from .people import Person
 from .sessions import holder
 
 DEVICE_ROLE = "layar"
+REPORT_KEY_ROLES = frozenset({"report", "workflow"})  # a key with either reads its source's or agencies' reports
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Viewer:
     opds: frozenset[str] = frozenset()  # an opd account's agencies, or an agency key's
     personal: bool = False  # reads reporters' contact
     source: str = ""  # a feed key's source
+    key_roles: frozenset[str] = frozenset()  # an API key's roles (access.keys.ROLES)
     holder: str = ""  # what a live ticket names, so ending it ends the live view: "s:<session>", "d:<device>"
 
     @classmethod
@@ -53,7 +55,9 @@ class Viewer:
 
     @classmethod
     def of_key(cls, key: Principal) -> Viewer:
-        return cls("key", key.key_id, key.name, "key", key.opds, "personal" in key.roles, key.source)
+        return cls(
+            "key", key.key_id, key.name, "key", key.opds, "personal" in key.roles, key.source, key_roles=key.roles
+        )
 
     @property
     def scope(self) -> frozenset[str] | None:
@@ -62,8 +66,18 @@ class Viewer:
 
     @property
     def sees_reports(self) -> bool:
-        """Individual reports (their words, their exact place): everyone but the assessors."""
+        """Individual reports (their words, their exact place): everyone but the assessors, and of the API keys
+        those that send or work reports (an indicators-only key reads none)."""
+        if self.kind == "key":
+            return bool(self.key_roles & REPORT_KEY_ROLES)
         return self.role != "penilai"
+
+    @property
+    def lists_reports(self) -> bool:
+        """Reports in bulk (the list, search, both exports, Open311's list, the report browser): those who read
+        reports, but never a wall screen: its wall, the card and a report's page from the ticker are all it needs,
+        and its 400-day credential must not be a key to every report's words and place."""
+        return self.sees_reports and self.kind != "device"
 
     @property
     def reads_personal(self) -> bool:

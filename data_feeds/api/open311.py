@@ -218,6 +218,14 @@ def reader(given: dict) -> Viewer:
     return who
 
 
+def lister(given: dict) -> Viewer:
+    """Who reads requests in bulk: a reader, but never a wall screen (it opens one request at a time)."""
+    who = reader(given)
+    if not who.lists_reports:
+        raise Open311Error(403, "a wall screen reads one request at a time, not lists of requests")
+    return who
+
+
 @bp.get("/tokens/<token>.<fmt>")
 def token_lookup(token, fmt):
     who = reader(check(fmt))
@@ -250,7 +258,7 @@ def window(given: dict) -> tuple[datetime, datetime]:
 def list_requests(fmt):
     services = current()
     given = check(fmt)
-    who = reader(given)
+    who = lister(given)
     routing = services.routing
     if "service_request_id" in given:  # overrides all other arguments
         ids = [i.strip() for i in given["service_request_id"].split(",") if ID.match(i.strip())][:MAX_ROWS]

@@ -271,7 +271,7 @@ def sign_in():
     username = (request.form.get("username") or "")[:60]
     people = People(current().store)
     try:
-        person = people.verify(username, (request.form.get("password") or "")[:200])
+        person = people.verify(username, (request.form.get("password") or "")[:200], address() or "")
     except SignInRefused as refused:
         audit("signin", "refused", actor=username.strip().lower() or "?", detail=refused.reason)
         if refused.locked_until is not None and refused.locked_until > utcnow():

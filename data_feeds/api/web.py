@@ -18,7 +18,9 @@ def install(server: Flask, services: Services) -> limits.Counter:
     services.poker  # noqa: B018 - started now, once per process, rather than by the first write
     server.config["MAX_CONTENT_LENGTH"] = services.settings.max_body_bytes
     s = services.settings
-    counter = limits.install(server, s.redis_url, s.key_prefix, s.rate_limit_per_key, s.rate_limit_per_address)
+    counter = limits.install(
+        server, s.redis_url, s.key_prefix, s.rate_limit_per_key, s.rate_limit_per_address, services.api_keys.genuine
+    )
     server.register_blueprint(native.bp)
     server.register_blueprint(open311.bp)
     server.register_blueprint(unknown_doors)

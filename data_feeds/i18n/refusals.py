@@ -70,6 +70,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "tindakan ini untuk OPD yang menangani laporan",
         "this action is for the agency handling the report",
     ),
+    "refuse_screen_lists": (
+        "layar dinding menampilkan dindingnya dan satu laporan sekali buka, bukan daftar laporan",
+        "a wall screen shows its wall and one report at a time, not lists of reports",
+    ),
     "refuse_not_found": ("laporan tidak ditemukan", "the report was not found"),
     "refuse_unknown_opd": ("OPD itu tidak dikenal", "that agency is unknown"),
     "refuse_future": ("waktu itu belum terjadi", "that time is in the future"),

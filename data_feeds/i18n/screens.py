@@ -150,6 +150,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Laporan {ref} tidak ditemukan, atau bukan wewenang akun ini.",
         "No report {ref} that this account may see.",
     ),
+    "rp_no_reports_screen": (
+        "Layar dinding menampilkan dindingnya dan satu laporan sekali buka, bukan daftar laporan.",
+        "A wall screen shows its wall and one report at a time, not lists of reports.",
+    ),
     "rp_no_reports_role": (
         "Peran ini melihat angka agregat, bukan laporan satu per satu.",
         "This role sees aggregates, not single reports.",

