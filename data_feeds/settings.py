@@ -101,6 +101,17 @@ class Settings(BaseSettings):
         "bytes of evidence one person may upload an hour (after re-encoding)",
     )
     start_links: Flag = _env("START_LINKS", True, "print one-click sign-in links at start-up")
+    open311_public_source: str = _env(
+        "OPEN311_PUBLIC_SOURCE",
+        "",
+        "Open311 reads without a key for this source's requests (e.g. laksa): what a citizen may see; empty: off",
+    )
+    screen_limit: str = _env(
+        "SCREEN_LIMIT", "30/second;1200/minute", "one wall screen's callbacks and reads (a wall makes a few a minute)"
+    )
+    screen_page_limit: str = _env(
+        "SCREEN_PAGE_LIMIT", "4/second;60/minute", "one wall screen's page loads (its page and layout: one per load)"
+    )
     signin_limit: str = _env("SIGNIN_LIMIT", "10/minute;100/hour", "password attempts from one address")
     wall_reload_at: str = _env("WALL_RELOAD_AT", "03:30", "a kiosk wall's daily reload, WIB (empty: never)")
     wall_heap_mb: int = _env("WALL_HEAP_MB", 512, "a kiosk wall reloads itself past this JS heap")

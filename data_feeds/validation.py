@@ -37,9 +37,15 @@ def _strict_number(value):
 # everyone); tab, and newline where text has lines, are the only ones text needs.
 _CONTROL_IN_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Invisible characters that reorder or hide text (bidi overrides and isolates, zero-width characters): a
-# title could show the wall one thing and mean another. They are taken out, not refused.
-_INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Invisible characters that reorder or hide text: every Unicode format character (category Cf: bidi overrides and
+# isolates, zero-width characters, the soft hyphen, invisible tags) and the fillers that draw nothing (the combining
+# grapheme joiner, Hangul fillers). A title could show the wall one thing and mean another: taken out, not refused.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+_SEPARATORS = re.compile("[\u2028\u2029]")  # Unicode's own line and paragraph separators
 
 
 def _clean(pattern: re.Pattern, value):
@@ -56,13 +62,15 @@ def _clean(pattern: re.Pattern, value):
 
 
 def clean_line(value):
-    """One line of text: no control characters but tab; invisible reordering characters removed."""
-    return _clean(_CONTROL_IN_LINE, value)
+    """One line of text: no control characters but tab; invisible characters removed; a line separator is a space."""
+    return _clean(_CONTROL_IN_LINE, _SEPARATORS.sub(" ", value) if isinstance(value, str) else value)
 
 
 def clean_text(value):
-    """Text with lines: as a line, and newlines too (a CR LF counts as one newline)."""
-    return _clean(_CONTROL_IN_TEXT, value.replace("\r\n", "\n") if isinstance(value, str) else value)
+    """Text with lines: as a line, and newlines too (a CR LF, or a Unicode line separator, counts as one newline)."""
+    return _clean(
+        _CONTROL_IN_TEXT, _SEPARATORS.sub("\n", value.replace("\r\n", "\n")) if isinstance(value, str) else value
+    )
 
 
 Coordinate = Annotated[float, BeforeValidator(_strict_number)]
@@ -93,7 +101,18 @@ def _dated_in_service_era(value: date) -> date:
     return value
 
 
-Moment = Annotated[AwareDatetime, AfterValidator(_in_service_era)]  # an aware date-time, in UTC from here on
+def _written_as_a_date(value):
+    """A moment is written as a date and time (ISO 8601 / RFC 3339 with its offset), never as a bare number: pydantic
+    would read 1733500000 as Unix seconds, a guess the sender never stated (milliseconds? local?)."""
+    if isinstance(value, bool | int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value.strip())):
+        raise PydanticCustomError(
+            "datetime_type", "must be a date and time with its offset (2026-12-07T09:30:00+07:00), not a number", {}
+        )
+    return value
+
+
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?")
+Moment = Annotated[AwareDatetime, BeforeValidator(_written_as_a_date), AfterValidator(_in_service_era)]  # in UTC
 Day = Annotated[date, AfterValidator(_dated_in_service_era)]
 
 

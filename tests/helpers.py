@@ -27,7 +27,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 # Tests send bursts no feed would; the rate limits have their own tests (test_limits.py), with their own limits.
-UNLIMITED = {"rate_limit_per_key": "100000/second", "rate_limit_per_address": "100000/second"}
+UNLIMITED = {
+    "rate_limit_per_key": "100000/second",
+    "rate_limit_per_address": "100000/second",
+    "screen_limit": "100000/second",
+    "screen_page_limit": "100000/second",
+}
 WAIT_MS = 15_000  # generous: these check that things happen, bench/ measures how fast
 
 

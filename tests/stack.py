@@ -37,6 +37,8 @@ class LiveStack:
             "WEB_WORKERS": "2",
             "RATE_LIMIT_PER_KEY": "100000/second",
             "RATE_LIMIT_PER_ADDRESS": "100000/second",
+            "SCREEN_LIMIT": "100000/second",
+            "SCREEN_PAGE_LIMIT": "100000/second",
             "SIGNIN_LIMIT": "100000/second",
             "LIVE_PORT": str(self.live_port),
             **extra,

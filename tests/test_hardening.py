@@ -629,3 +629,53 @@ def test_an_indicators_only_key_reads_no_report(app, client, services):
         resp = reader.get(door)
         assert resp.status_code in (403, 404) and b"SDN 3" not in resp.data, (door, resp.status_code)
     assert reader.get("/api/v1/indicators/tbc_cadres").status_code == 200  # its own door still opens
+
+
+# -- issue 27, finding 9 ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("when", [1733500000, "1733500000", 1733500000.5])
+def test_a_bare_unix_time_is_no_reported_at(client, services, when):
+    before = store_counts(services)
+    resp = post(client, report_payload(reported_at=when))
+    assert resp.status_code == 422 and resp.get_json()["error"]["field"] == "reported_at"
+    assert store_counts(services) == before
+
+
+def test_every_invisible_format_character_is_taken_out_and_a_line_separator_is_a_space(client):
+    title = "Pohon\u00ad tumbang\u034f di \U000e0041jalan\u2028utama\u2066\u2069"
+    body = post(client, report_payload(title=title, description="baris satu\u2029baris dua")).get_json()
+    assert body["title"] == "Pohon tumbang di jalan utama" and body["description"] == "baris satu\nbaris dua"
+
+
+def test_one_screen_cannot_flood_the_walls_own_doors(app, services):
+    """A one-screen flood of /_dash-layout raised the wall's p95 from 77 ms to 1,041 ms."""
+    services.settings = services.settings.replace(screen_page_limit="5/minute")
+    screen = _paired_screen(app, services)  # (its pairing loaded the page once: counted)
+    codes = [screen.get("/_dash-layout").status_code for _ in range(6)]
+    assert codes[:4] == [200] * 4 and codes[-1] == 429, codes
+    assert "for this screen" in screen.get("/_dash-layout").get_json()["error"]["reason"]
+    person = app.server.test_client()
+    sign_in(person, services, "pimpinan")
+    assert all(person.get("/_dash-layout").status_code == 200 for _ in range(8))  # people are not screens
+
+
+def test_the_embedded_redis_chooses_another_port_when_its_own_is_taken(tmp_path):
+    """Several instances starting at once on one machine: a free port chosen, then taken before the server bound it."""
+    import socket
+
+    from data_feeds.runtime.embedded_redis import EmbeddedRedis
+
+    server = EmbeddedRedis(tmp_path / "redis")
+    taken = server.port
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", taken))
+        squatter.listen()
+        url = server.start()
+        try:
+            assert server.port != taken and url.endswith(f":{server.port}/0")
+            import redis
+
+            assert redis.Redis.from_url(url).ping()
+        finally:
+            server.stop()

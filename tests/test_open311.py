@@ -375,3 +375,58 @@ def test_servicerequestupdates_give_closures_with_evidence(client, services):
     assert both(client, "GET", "servicerequestupdates", query_string=other)[1] == []
     client.environ_base.pop("HTTP_X_API_KEY")
     assert_error(client, "GET", "servicerequestupdates", 403, "api_key: is required")
+
+
+# -- public reads (issue 27: Open311 that real clients can read) ------------------------------------------------------
+
+
+@pytest.fixture
+def public_app(services):
+    """The app with OPEN311_PUBLIC_SOURCE=laksa, and a 311 client that sends no key and no cookie when it reads (as
+    the three PyPI clients the probe tried do)."""
+    from app import create_app
+
+    services.settings = services.settings.replace(open311_public_source="laksa", rate_limit_per_address="40/minute")
+    return create_app(services=services)
+
+
+def test_with_public_reads_on_a_client_without_a_key_reads_the_list_one_request_and_a_token(public_app, services):
+    feed = public_app.server.test_client()
+    citizen = public_app.server.test_client()  # no key, no cookie
+    reporter = {"name": "Siti Aminah", "phone": "+62 812 1234 5678"}
+    laksa = post(feed, report_payload(id="LKS-991", reporter=reporter), headers=_key(services, "laksa")).get_json()
+    emergency = post(feed, report_payload(source="112"), headers=_key(services, "112")).get_json()
+    for fmt in ("json", "xml"):
+        status, body = call(citizen, "GET", "requests", fmt)
+        rows = body if fmt == "json" else body[1]
+        assert status == 200 and ids_of(rows) == [laksa["id"]]  # the 112 call is not a citizen's to read
+        status, body = call(citizen, "GET", f"requests/{laksa['id']}", fmt)
+        assert status == 200
+        status, body = call(citizen, "GET", "tokens/LKS-991", fmt)
+        assert status == 200
+    text = citizen.get("/open311/v2/requests.json").get_data(as_text=True)
+    assert "Siti" not in text and "812" not in text  # never the reporter
+    assert call(citizen, "GET", f"requests/{emergency['id']}", "json")[0] == 404
+
+
+def _key(services, source):
+    return {"X-API-Key": services.test_keys[source]}
+
+
+def test_public_reads_are_cached_and_counted_by_address(public_app, services):
+    feed, citizen = public_app.server.test_client(), public_app.server.test_client()
+    post(feed, report_payload(), headers=_key(services, "laksa"))
+    first = citizen.get("/open311/v2/requests.json")
+    assert first.headers["Cache-Control"] == "public, max-age=30" and len(first.get_json()) == 1
+    post(feed, report_payload(title="Laporan kedua"), headers=_key(services, "laksa"))
+    assert len(citizen.get("/open311/v2/requests.json").get_json()) == 1  # the same read: from the cache
+    assert len(citizen.get("/open311/v2/requests.json?status=open").get_json()) == 2  # another read: fresh
+    codes = [citizen.get(f"/open311/v2/requests.json?n={n}").status_code for n in range(40)]
+    assert codes[-1] == 429  # anyone's reads count against their address
+
+
+def test_public_reads_are_off_unless_the_settings_open_them(client, services):
+    post(client, report_payload())
+    anyone = client.application.test_client()
+    anyone.environ_base.pop("HTTP_X_API_KEY", None)
+    assert call(anyone, "GET", "requests", "json")[0] in (401, 403)

@@ -40,6 +40,7 @@ from werkzeug.exceptions import TooManyRequests
 from .keys import HEADER
 
 LIMITED_PREFIXES = ("/api/", "/open311/")
+PUBLIC_READS = "/open311/"  # a read there may come from anyone (OPEN311_PUBLIC_SOURCE): counted by its address
 REDIS_RETRY_S = 5.0  # after a failed count, this long on the workers' own counts before Redis is tried again
 FLUSH_S = 0.02  # how often a worker sends the counts it made in memory (and learns the shared totals back)
 FRESH_S = 0.25  # a shared total older than this is not trusted for a decision: the request asks Redis itself
@@ -274,7 +275,7 @@ def install(
         if not request.path.startswith(LIMITED_PREFIXES):
             return
         key = presented_key()
-        if request.method != "POST" and not key:
+        if request.method != "POST" and not key and not request.path.startswith(PUBLIC_READS):
             return
         windows = [Window("address", address(), limit) for limit in by_address]
         if key and genuine(key):

@@ -54,6 +54,12 @@ class Viewer:
         return cls("device", device_id, name, DEVICE_ROLE, holder=device_holder(device_id))
 
     @classmethod
+    def public(cls, source: str) -> Viewer:
+        """Anyone, with no key and no session, where the settings open one source's requests to public reading
+        (OPEN311_PUBLIC_SOURCE): the fields a citizen may see of that source's requests, never the reporter."""
+        return cls("public", "publik", "Publik", "publik", source=source)
+
+    @classmethod
     def of_key(cls, key: Principal) -> Viewer:
         return cls(
             "key", key.key_id, key.name, "key", key.opds, "personal" in key.roles, key.source, key_roles=key.roles
@@ -92,7 +98,7 @@ class Viewer:
         """May this viewer open this report (its text, its place, its history)?"""
         if not self.sees_reports:
             return False
-        if self.kind == "key":
+        if self.kind in ("key", "public"):
             return report.get("opd") in self.opds if self.opds else report.get("source") == self.source
         return self.scope is None or report.get("opd") in self.scope
 
@@ -107,7 +113,7 @@ class Viewer:
 
     def report_filter(self) -> tuple[str | None, frozenset[str] | None]:
         """(source, OPDs) that a list of reports is narrowed to for this viewer; None: not narrowed."""
-        if self.kind == "key":
+        if self.kind in ("key", "public"):
             return (None, self.opds) if self.opds else (self.source, None)
         return None, self.scope
 

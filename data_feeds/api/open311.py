@@ -12,9 +12,12 @@ POST servicerequestupdates brings a citizen's comment or reopen request in as an
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
+import flask
+import redis
 from flask import Blueprint, request
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,7 +38,7 @@ from data_feeds.refusal import Kind, Refusal
 from data_feeds.services import current
 from data_feeds.validation import LongText, Url, parse, truthy
 
-from .signin import api_viewer
+from .signin import api_viewer, viewer
 
 JURISDICTION = "tangerangkota.go.id"
 CHANGESET = "2026-11-23T00:00:00+07:00"
@@ -208,10 +211,67 @@ def create_request(fmt):
     )
 
 
+PUBLIC_CACHE_S = 30  # a public read is answered from the shared cache this long: one query per address per window
+PUBLIC_READ_PATHS = re.compile(r"^/open311/v2/(requests(/[^/]+)?|tokens/[^/]+)\.(json|xml)$")
+
+
+def _anonymous_public_read() -> bool:
+    return (
+        request.method == "GET"
+        and bool(current().settings.open311_public_source)
+        and PUBLIC_READ_PATHS.match(request.path) is not None
+        and not (request.args.get("api_key") or request.headers.get(HEADER))
+        and not request.cookies  # (no session, no screen: nobody in particular)
+    )
+
+
+def _public_cache_key() -> str:
+    digest = hashlib.sha256(request.full_path.encode()).hexdigest()[:32]
+    return f"open311-public:{current().settings.open311_public_source}:{digest}"
+
+
+def _shared_cache():
+    caches = flask.current_app.extensions.get("cache") or {}
+    return next(iter(caches.values()), None)
+
+
+@bp.before_request
+def public_read_from_cache():
+    """Anyone's read of the public requests: answered from the shared cache when the same read was made within
+    PUBLIC_CACHE_S (by anyone: the answer is the same for all)."""
+    if not _anonymous_public_read() or (cache := _shared_cache()) is None:
+        return None
+    try:
+        kept = cache.get(_public_cache_key())
+    except (redis.RedisError, OSError):
+        return None
+    if not kept:
+        return None
+    body, content_type = kept
+    return flask.Response(
+        body, content_type=content_type, headers={"Cache-Control": f"public, max-age={PUBLIC_CACHE_S}"}
+    )
+
+
+@bp.after_request
+def public_read_to_cache(resp):
+    if resp.status_code == 200 and _anonymous_public_read() and (cache := _shared_cache()) is not None:
+        resp.headers["Cache-Control"] = f"public, max-age={PUBLIC_CACHE_S}"
+        try:
+            cache.set(_public_cache_key(), (resp.get_data(), resp.content_type), timeout=PUBLIC_CACHE_S)
+        except (redis.RedisError, OSError):
+            pass  # served uncached
+    return resp
+
+
 def reader(given: dict) -> Viewer:
-    """Who reads requests: the api_key's holder (parameter or X-API-Key), else the signed-in person or screen;
-    each sees only the requests their role and scope allow (an assessor none one by one)."""
+    """Who reads requests: the api_key's holder (parameter or X-API-Key), else the signed-in person or screen, else
+    (where the settings open a source to public reading) anyone, for that source's requests; each sees only the
+    requests their role and scope allow (an assessor none one by one)."""
     presented = given.get("api_key") or request.headers.get(HEADER)
+    public = current().settings.open311_public_source
+    if not presented and public and viewer() is None:
+        return Viewer.public(public)
     who = api_viewer(current().api_keys.authenticate(presented, field="api_key") if presented else None)
     if not who.sees_reports:
         raise Open311Error(403, "this account sees complaint aggregates, not single requests")
@@ -285,9 +345,12 @@ def list_requests(fmt):
             source=source,
             opds=opds,
         )
-    extensions = truthy(given.get("extensions"))
+    extensions, public = truthy(given.get("extensions")), who.kind == "public"
     return render(
-        fmt, "service_requests", "request", [as_request(r, routing, services.gazetteer, extensions) for r in rows]
+        fmt,
+        "service_requests",
+        "request",
+        [as_request(r, routing, services.gazetteer, extensions, public) for r in rows],
     )
 
 
@@ -303,7 +366,11 @@ def one_request(rid, fmt):
         fmt,
         "service_requests",
         "request",
-        [as_request(rows[0], services.routing, services.gazetteer, truthy(given.get("extensions")))],
+        [
+            as_request(
+                rows[0], services.routing, services.gazetteer, truthy(given.get("extensions")), who.kind == "public"
+            )
+        ],
     )
 
 

@@ -8,6 +8,7 @@ import re
 from flask import request
 
 from data_feeds.clock import iso_wib
+from data_feeds.paths import EVIDENCE
 from data_feeds.reports import lifecycle, sla
 from data_feeds.reports.categories import RoutingTable
 from geodata.gazetteer import Gazetteer
@@ -54,7 +55,12 @@ def service(code: str, routing: RoutingTable) -> dict:
     }
 
 
-def as_request(row: dict, routing: RoutingTable, gazetteer: Gazetteer, extensions: bool = False) -> dict:
+def as_request(
+    row: dict, routing: RoutingTable, gazetteer: Gazetteer, extensions: bool = False, public: bool = False
+) -> dict:
+    """A report as an Open311 service request: never its reporter, and notes in the room's standard words, never an
+    operator's own. `public`: for anyone (public reads): evidence kept on this site, which only the signed-in may
+    open, is not linked."""
     cat = routing.categories[row["category"]]
     opd = routing.opds.get(row["opd"] or "")
     kel = gazetteer.kelurahan.get(row["kode_kel"] or "")
@@ -83,7 +89,7 @@ def as_request(row: dict, routing: RoutingTable, gazetteer: Gazetteer, extension
         "zipcode": None,
         "lat": row["lat"],
         "long": row["lon"],
-        "media_url": (row["media"] or [None])[-1],
+        "media_url": next((m for m in reversed(row["media"] or []) if not (public and m.startswith(EVIDENCE))), None),
     }
     if extensions:
         out["extended_attributes"] = {

@@ -48,6 +48,7 @@ PUBLIC_PATHS = {paths.SIGNIN, "/healthz", "/assets/signin.css", "/api/v1/openapi
 PUBLIC_PREFIXES = (paths.SIGNIN + "/", paths.PAIR + "/", paths.LANG)
 SELF_GUARDED = ("/api/", "/open311/")  # the machine doors: each route asks for a key or a session itself
 ADMIN_PATHS = (paths.ADMIN,)
+STATIC_PREFIXES = ("/assets/", "/laporan/assets/")  # files the browser caches: not counted against a screen
 RECHECK_S = 5.0  # a disabled account, a reset password or a revoked screen is out within this
 
 
@@ -235,6 +236,12 @@ def guard():
             # the whole address, encoded: a link with several filters (?status=baru&opd=dpupr) comes back whole
             return redirect(f"{paths.SIGNIN}?next={quote(request.full_path.rstrip('?'), safe='/')}")
         return jsonify({"error": {"field": None, "reason": "sign in first"}}), 401
+    if who.kind == "device" and not path.startswith(STATIC_PREFIXES) and "/_dash-component-suites/" not in path:
+        # a screen's 400-day credential must not be a way to load the wall's server without end (past it: 429)
+        settings, counter = current().settings, flask.current_app.extensions["rate_limits"]
+        loads = request.method == "GET" and (path.endswith("/_dash-layout") or not _machine_path(path))
+        spec = settings.screen_page_limit if loads else settings.screen_limit
+        counter.charge([Window("screen-page" if loads else "screen", who.id, limit) for limit in _attempt_limits(spec)])
     if path.startswith(ADMIN_PATHS) and not who.administers:
         return flask.Response(f"403: {who.role}", 403, mimetype="text/plain")
     if path.endswith("/_dash-update-component") and who.kind == "person" and who.role in ("opd", "operator"):

@@ -57,6 +57,15 @@ def too_large(_exc):
     return jsonify({"error": {"field": "body", "reason": f"is larger than {limit} bytes"}}), 413
 
 
+_WHOSE = {
+    "key": "for this key",
+    "screen": "for this screen",
+    "screen-page": "for this screen",
+    "address": "from this address",
+    "signin": "from this address",
+}
+
+
 def too_many(exc: limits.LimitReached):
     """429 in the door's own error shape, with Retry-After: the seconds left in the window that was passed."""
     if request.path == paths.SIGNIN:  # a person at the form: the form, saying so
@@ -64,11 +73,10 @@ def too_many(exc: limits.LimitReached):
 
         resp = too_many_attempts()
     else:
-        by_key = exc.window.scope == "key"
+        by_key = exc.window.scope in ("key", "screen", "screen-page")
         field = "api_key" if request.path.startswith("/open311/") else HEADER
         reason = (
-            f"too many requests ({exc.description} {'for this key' if by_key else 'from this address'}); "
-            "retry after the time Retry-After gives"
+            f"too many requests ({exc.description} {_WHOSE[exc.window.scope]}); retry after the time Retry-After gives"
         )
         if request.path.startswith("/open311/"):
             resp = open311.error_response(

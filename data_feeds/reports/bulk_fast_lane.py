@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 
 from data_feeds.clock import EARLIEST
 from data_feeds.reports.batch import ReportColumns
-from data_feeds.validation import _CONTROL_IN_LINE, _CONTROL_IN_TEXT, _INVISIBLE, _check_url
+from data_feeds.validation import _CONTROL_IN_LINE, _CONTROL_IN_TEXT, _INVISIBLE, _SEPARATORS, _check_url
 
 from .contract import url_kind
 from .csv_cells import csv_number, split_list
@@ -55,8 +55,8 @@ FAST_COLUMNS = frozenset(
 _NOT_IN_ID = re.compile(r"[^A-Za-z0-9._:\-]")  # (the contract's pattern for a sender's id, as what it refuses)
 _PHONE = re.compile(r"\+?[0-9 ()-]{6,32}")
 # What makes a text value doubtful: a control character (refused there) or an invisible one (taken out there).
-_ODD_IN_LINE = re.compile(f"{_CONTROL_IN_LINE.pattern}|{_INVISIBLE.pattern}")
-_ODD_IN_TEXT = re.compile(f"{_CONTROL_IN_TEXT.pattern}|{_INVISIBLE.pattern}|\r")
+_ODD_IN_LINE = re.compile(f"{_CONTROL_IN_LINE.pattern}|{_INVISIBLE.pattern}|{_SEPARATORS.pattern}")
+_ODD_IN_TEXT = re.compile(f"{_CONTROL_IN_TEXT.pattern}|{_INVISIBLE.pattern}|{_SEPARATORS.pattern}|\r")
 # The one shape of time this lane reads itself (RFC 3339 with seconds and an offset); any other goes the per-row way.
 _MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})")
 
