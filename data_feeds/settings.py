@@ -106,6 +106,9 @@ class Settings(BaseSettings):
         "",
         "Open311 reads without a key for this source's requests (e.g. laksa): what a citizen may see; empty: off",
     )
+    backup_at: str = _env("BACKUP_AT", "02:00", "the live worker's daily backup, WIB (empty: none)")
+    backup_keep: int = _env("BACKUP_KEEP", 7, "daily backups kept (older ones are removed)")
+    backup_dir: Path | None = _env("BACKUP_DIR", None, "where backups are written; empty: DATA_DIR/backups")
     screen_limit: str = _env(
         "SCREEN_LIMIT", "30/second;1200/minute", "one wall screen's callbacks and reads (a wall makes a few a minute)"
     )
@@ -167,6 +170,11 @@ class Settings(BaseSettings):
                 continue
             env[field.validation_alias] = ("1" if value else "0") if isinstance(value, bool) else str(value)
         return env
+
+    @property
+    def backups(self) -> Path:
+        """Where the daily backups go (BACKUP_DIR, or DATA_DIR/backups)."""
+        return self.backup_dir or self.data_dir / "backups"
 
     @property
     def channel_port(self) -> int:

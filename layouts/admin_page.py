@@ -9,7 +9,7 @@ from markupsafe import escape
 
 from data_feeds import paths
 from data_feeds.clock import WIB
-from data_feeds.i18n import t
+from data_feeds.i18n import fmt_datetime, fmt_figure, fmt_int, t
 
 
 def _cell(value) -> str:
@@ -30,7 +30,13 @@ def _table(title: str, columns: list[str], rows: list[dict], table_id: str) -> s
 
 
 def page(
-    lang: str, csrf_token: str, audit: list[dict], people: list[dict], devices: list[dict], keys: list[dict]
+    lang: str,
+    csrf_token: str,
+    audit: list[dict],
+    people: list[dict],
+    devices: list[dict],
+    keys: list[dict],
+    backups: dict,
 ) -> str:
     en = lang == "en"
     return f"""<!DOCTYPE html>
@@ -45,6 +51,7 @@ def page(
         if en
         else "Waktu dalam WIB. Perubahan: python -m data_feeds users | devices | keys."
     }</p>
+{_backup_line(backups, lang)}
 {
         _table(
             "Audit" if en else "Jejak audit",
@@ -56,7 +63,7 @@ def page(
 {
         _table(
             "People" if en else "Akun",
-            ["username", "name", "role", "opds", "personal", "failures", "locked_until", "disabled_at"],
+            ["username", "name", "role", "opds", "personal", "disabled_at"],
             people,
             "people",
         )
@@ -71,3 +78,22 @@ def page(
         )
     }
 </main></body></html>"""
+
+
+def _backup_line(state: dict, lang: str) -> str:
+    """The newest backup and its age (api/health.py's `backup`), flagged when overdue."""
+    if not state.get("daily"):
+        return f'<p class="lr-admin-backup">{escape(t("admin_backup_off", lang))}</p>'
+    last = state.get("last")
+    if last is None:
+        return f'<p class="lr-admin-backup lr-admin-warn" role="alert">{escape(t("admin_backup_none", lang))}</p>'
+    said = t(
+        "admin_backup_last",
+        lang,
+        time=fmt_datetime(last["at"], lang),
+        hours=fmt_figure(state["age_hours"], lang),
+        reports=fmt_int(last.get("reports"), lang),
+        file=last["file"],
+    )
+    warn = ' lr-admin-warn" role="alert' if state.get("overdue") else ""
+    return f'<p class="lr-admin-backup{warn}">{escape(said)}</p>'

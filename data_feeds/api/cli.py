@@ -14,6 +14,8 @@
     python -m data_feeds users add USERNAME --role opd --opd dpupr [--name "..."] [--personal]
     python -m data_feeds users list | disable USERNAME | reset USERNAME | link USERNAME
     python -m data_feeds devices add "Layar utama 1" | list | revoke DEVICE_ID | relink DEVICE_ID
+    python -m data_feeds backup create [--out FILE]   (the whole store, evidence included; checked once written)
+    python -m data_feeds backup restore FILE          (into an empty DATA_DIR or database; counted)
 
 Uses the same settings as the app (DATA_DIR / DATABASE_URL), so it works on the running app's store.
 """
@@ -28,6 +30,7 @@ from pathlib import Path
 
 from data_feeds.access.keys import DEFAULT_ROLES, ROLES, ApiKeys
 from data_feeds.access.people import ROLES as PEOPLE_ROLES
+from data_feeds.api import cli_data
 from data_feeds.api.cli_access import (
     devices_add,
     devices_list,
@@ -274,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     log.add_argument("--since", help="from this date or date-time on (WIB unless it names an offset)")
     log.add_argument("--limit", type=int, default=1000)
     log.set_defaults(func=audit)
+    cli_data.add_parsers(sub)
     args = parser.parse_args(argv)
     code = args.func(args)
     if (args.command, getattr(args, "action", None)) in ADMIN_CHANGES:
@@ -292,6 +296,7 @@ ADMIN_CHANGES = {
     ("devices", "add"),
     ("devices", "revoke"),
     ("devices", "relink"),
+    ("backup", "create"),
 }
 
 

@@ -1,4 +1,4 @@
-"""/healthz for machines: store, Redis, live worker and each feed, up or down and how old."""
+"""/healthz for machines: store, Redis, live worker and each feed, up or down and how old; the newest backup's age."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import redis
 from flask import Response, jsonify
 
 from data_feeds.clock import iso_utc, utcnow
+from data_feeds.live import backup_state
 from data_feeds.services import Services
 from data_feeds.settings import build_id
 
@@ -53,6 +54,8 @@ def health(services: Services) -> dict:
             "stale_after_s": src.stale_after_s,
         }
     out["feeds"] = feeds
+    settings = services.settings
+    out["backup"] = backup_state.state(services.redis, services.keys, settings.backups, settings.backup_at, now)
     out["status"] = (
         "ok"
         if out["store"]["up"] and out["redis"]["up"] and out["live"]["worker_up"]

@@ -12,17 +12,15 @@ POST servicerequestupdates brings a citizen's comment or reopen request in as an
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
-import flask
-import redis
 from flask import Blueprint, request
 from pydantic import BaseModel, ConfigDict, Field
 
 from data_feeds.access.keys import HEADER
 from data_feeds.access.viewer import Viewer
+from data_feeds.api import open311_public
 from data_feeds.api.open311_format import FORMATS, error_response, render
 from data_feeds.api.open311_shapes import (
     OPEN311_STATUS,
@@ -103,6 +101,7 @@ def parse_w3(name: str, value: str, end_of_day: bool = False) -> datetime:
 # -- the adapter -----------------------------------------------------------------------------
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+open311_public.install(bp)
 
 
 def _fmt_of_request() -> str:
@@ -209,59 +208,6 @@ def create_request(fmt):
         [{"service_request_id": report["id"], "service_notice": notice, "account_id": given.get("account_id")}],
         201 if created else 200,
     )
-
-
-PUBLIC_CACHE_S = 30  # a public read is answered from the shared cache this long: one query per address per window
-PUBLIC_READ_PATHS = re.compile(r"^/open311/v2/(requests(/[^/]+)?|tokens/[^/]+)\.(json|xml)$")
-
-
-def _anonymous_public_read() -> bool:
-    return (
-        request.method == "GET"
-        and bool(current().settings.open311_public_source)
-        and PUBLIC_READ_PATHS.match(request.path) is not None
-        and not (request.args.get("api_key") or request.headers.get(HEADER))
-        and not request.cookies  # (no session, no screen: nobody in particular)
-    )
-
-
-def _public_cache_key() -> str:
-    digest = hashlib.sha256(request.full_path.encode()).hexdigest()[:32]
-    return f"open311-public:{current().settings.open311_public_source}:{digest}"
-
-
-def _shared_cache():
-    caches = flask.current_app.extensions.get("cache") or {}
-    return next(iter(caches.values()), None)
-
-
-@bp.before_request
-def public_read_from_cache():
-    """Anyone's read of the public requests: answered from the shared cache when the same read was made within
-    PUBLIC_CACHE_S (by anyone: the answer is the same for all)."""
-    if not _anonymous_public_read() or (cache := _shared_cache()) is None:
-        return None
-    try:
-        kept = cache.get(_public_cache_key())
-    except (redis.RedisError, OSError):
-        return None
-    if not kept:
-        return None
-    body, content_type = kept
-    return flask.Response(
-        body, content_type=content_type, headers={"Cache-Control": f"public, max-age={PUBLIC_CACHE_S}"}
-    )
-
-
-@bp.after_request
-def public_read_to_cache(resp):
-    if resp.status_code == 200 and _anonymous_public_read() and (cache := _shared_cache()) is not None:
-        resp.headers["Cache-Control"] = f"public, max-age={PUBLIC_CACHE_S}"
-        try:
-            cache.set(_public_cache_key(), (resp.get_data(), resp.content_type), timeout=PUBLIC_CACHE_S)
-        except (redis.RedisError, OSError):
-            pass  # served uncached
-    return resp
 
 
 def reader(given: dict) -> Viewer:

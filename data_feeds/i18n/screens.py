@@ -150,6 +150,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "Laporan {ref} tidak ditemukan, atau bukan wewenang akun ini.",
         "No report {ref} that this account may see.",
     ),
+    "admin_backup_off": ("Cadangan harian mati (BACKUP_AT kosong).", "Daily backups are off (BACKUP_AT is empty)."),
+    "admin_backup_none": ("Belum ada cadangan.", "No backup yet."),
+    "admin_backup_last": (
+        "Cadangan terakhir: {time} ({hours} jam lalu), {reports} laporan, berkas {file}.",
+        "Newest backup: {time} ({hours} hours ago), {reports} reports, file {file}.",
+    ),
     "rp_no_reports_screen": (
         "Layar dinding menampilkan dindingnya dan satu laporan sekali buka, bukan daftar laporan.",
         "A wall screen shows its wall and one report at a time, not lists of reports.",

@@ -78,6 +78,11 @@ class Keys:
         return f"{self.prefix}:worker:lease"
 
     @property
+    def backup(self) -> str:
+        """The newest backup the live worker wrote: {"at", "file", "bytes", "reports"} (for /healthz on every node)."""
+        return f"{self.prefix}:backup:last"
+
+    @property
     def heartbeat(self) -> str:
         return f"{self.prefix}:worker:heartbeat"
 

@@ -30,6 +30,7 @@ from data_feeds.live.snapshot import agency_scopes, compute
 from data_feeds.live.ticket import TICKET_S
 from data_feeds.live.versions import LivePublisher
 from data_feeds.reports.demo import DemoFeed
+from data_feeds.runtime import daily_backup
 from data_feeds.services import Services
 from data_feeds.settings import Settings
 from data_feeds.store import Store
@@ -186,6 +187,8 @@ def start_jobs(services: Services, stop: threading.Event) -> list[threading.Thre
     }
     if settings.demo:
         jobs["demo"] = lambda: DemoFeed(services.reports, mean_interval_s=settings.demo_interval_s).run(stop)
+    if settings.backup_at:
+        jobs["backup"] = lambda: daily_backup.run(services, stop)
     if settings.briefing_at:
         from data_feeds.documents import briefing  # (reportlab and matplotlib: loaded where the briefing is made)
 
