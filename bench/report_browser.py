@@ -25,6 +25,7 @@ from callbacks.report_browser import COUNT_CAP, grid_row
 from data_feeds.access.viewer import Viewer
 from data_feeds.clock import iso_utc, utcnow
 from data_feeds.reports import categories
+from data_feeds.reports.personal import Sealer
 from data_feeds.reports.service import ReportService
 from data_feeds.store import Store
 from geodata import gazetteer
@@ -115,7 +116,7 @@ def main() -> None:
     results = {}
     routing, gz = categories.load(), gazetteer.load()
     for db, store, filled in filled_stores(args.databases, args.reports, "report_browser"):
-        service = ReportService(store, routing, gz, lambda: None)
+        service = ReportService(store, routing, gz, lambda: None, Sealer("bench"))
         reader = Viewer("person", "bench", "bench", "pimpinan")
         blocks = time_blocks(service, reader, args.runs)
         page = time_pages(service, reader, store, args.runs)

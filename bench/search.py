@@ -21,6 +21,7 @@ from ulid import ULID
 from bench.common import save, summary_ms, tmpdir
 from data_feeds.access.viewer import Viewer
 from data_feeds.reports import categories, search
+from data_feeds.reports.personal import Sealer
 from data_feeds.reports.repository import ReportRepository
 from data_feeds.reports.service import ReportService
 from data_feeds.store import Store
@@ -121,7 +122,7 @@ def case_queries(store: Store, routing, gz) -> dict[str, search.ReportQuery]:
 
 def time_cases(store: Store, runs: int) -> dict:
     routing, gz = categories.load(), gazetteer.load()
-    service = ReportService(store, routing, gz, lambda: None)
+    service = ReportService(store, routing, gz, lambda: None, Sealer("bench"))
     reader = Viewer("person", "bench", "bench", "pimpinan")
     out = {}
     for name, query in case_queries(store, routing, gz).items():

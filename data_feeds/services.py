@@ -19,6 +19,8 @@ from data_feeds.live.bus import Keys, Poker, connect
 from data_feeds.live.versions import LiveReader
 from data_feeds.reports import categories
 from data_feeds.reports.evidence_store import Allowance, EvidenceStore
+from data_feeds.reports.personal import Sealer
+from data_feeds.reports.personal_data import PersonalData
 from data_feeds.reports.service import ReportService
 from data_feeds.settings import Settings
 from data_feeds.store import Store
@@ -72,7 +74,13 @@ class Services:
 
     @cached_property
     def reports(self) -> ReportService:
-        return ReportService(self.store, self.routing, self.gazetteer, lambda: self.locator)
+        return ReportService(
+            self.store, self.routing, self.gazetteer, lambda: self.locator, Sealer(self.settings.personal_data_secret())
+        )
+
+    @cached_property
+    def personal_data(self) -> PersonalData:
+        return PersonalData(self.store, self.reports.sealer)
 
     @cached_property
     def evidence(self) -> EvidenceStore:

@@ -85,6 +85,14 @@ class Settings(BaseSettings):
         "",
         "signs sessions and live tickets; empty: made once in DATA_DIR/secret_key (give every node one)",
     )
+    personal_data_key: str = _env(
+        "PERSONAL_DATA_KEY",
+        "",
+        "encrypts reporters' names and phones at rest; empty: made once in DATA_DIR/personal_data_key",
+    )
+    personal_data_days: int = _env(
+        "PERSONAL_DATA_DAYS", 730, "a reporter's name and phone are erased this many days after the report closed"
+    )
     session_hours: float = _env("SESSION_HOURS", 12.0, "a session ends this long after sign-in")
     cookie_secure: Flag = _env("COOKIE_SECURE", False, "cookies only over HTTPS: set behind TLS")
     public_url: str = _env(
@@ -166,7 +174,7 @@ class Settings(BaseSettings):
         env = {}
         for name, field in type(self).model_fields.items():
             value = getattr(self, name)
-            if value is None or (value == "" and name in ("secret_key", "smtp_password")):
+            if value is None or (value == "" and name in ("secret_key", "smtp_password", "personal_data_key")):
                 continue
             env[field.validation_alias] = ("1" if value else "0") if isinstance(value, bool) else str(value)
         return env
@@ -190,9 +198,16 @@ class Settings(BaseSettings):
     def signing_secret(self) -> str:
         """What signs sessions and live tickets: SECRET_KEY, or one made once per data folder (0600) so restarts,
         workers and the live channel agree (several machines: give every node the same SECRET_KEY)."""
-        if self.secret_key:
-            return self.secret_key
-        path = self.data_dir / "secret_key"
+        return self.secret_key or self._made_once("secret_key")
+
+    def personal_data_secret(self) -> str:
+        """What reporters' names and phones are encrypted with: PERSONAL_DATA_KEY, or one made once per data folder
+        (0600). Never in the database or a backup: a copied database file or backup reveals no phone number. Several
+        nodes: give every node the same PERSONAL_DATA_KEY, and keep it where the backups are not."""
+        return self.personal_data_key or self._made_once("personal_data_key")
+
+    def _made_once(self, name: str) -> str:
+        path = self.data_dir / name
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
             try:

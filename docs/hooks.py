@@ -54,6 +54,38 @@ def _rows(value, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix, _cell(value))]
 
 
+def _slow_sockets() -> list[str]:
+    """The web port and the live channel under slow sockets, side by side (from slow_clients.json and
+    channel_sockets.json): the two doors a wall depends on."""
+    web_path, live_path = RESULTS / "slow_clients.json", RESULTS / "channel_sockets.json"
+    if not (web_path.exists() and live_path.exists()):
+        return []
+    web, live = json.loads(web_path.read_text()), json.loads(live_path.read_text())
+    granian = web["configs"].get("granian", {})
+    slow = granian.get(f"slow_{web['slow_sockets']}", {}).get("healthz", {})
+    quiet = granian.get("quiet", {}).get("healthz", {})
+    lines = [
+        "## Slow sockets: the web port and the live channel",
+        "",
+        f"The web port with {_cell(web['slow_sockets'])} sockets trickling a body (`{web['command']}`), the live"
+        f" channel with {_cell(live['attack_sockets'])} half-sent request heads from one address while"
+        f" {_cell(live['walls'])} dashboards follow it (`{live['command']}`, guarded as shipped and unguarded in"
+        " the same run).",
+        "",
+        "| door | under attack | a new request's p95 | failed | attack sockets still held |",
+        "|---|---|---|---|---|",
+        f"| web port (granian) | no | {_cell(quiet.get('p95_ms'))} ms | {_cell(quiet.get('timeouts'))} | - |",
+        f"| web port (granian) | yes | {_cell(slow.get('p95_ms'))} ms | {_cell(slow.get('timeouts'))} | - |",
+    ]
+    for name, run in live["configs"].items():
+        poll = run["new_dashboard_poll"]
+        lines.append(
+            f"| live channel, {name} | yes | {_cell(poll['p95_ms'])} ms | {_cell(poll['failures'])} |"
+            f" {_cell(run['attack_still_held_at_end'])} of {_cell(run['attack_opened'])} |"
+        )
+    return [*lines, ""]
+
+
 def performance_page() -> str:
     lines = [
         "# Performance",
@@ -64,6 +96,7 @@ def performance_page() -> str:
         "Run them all with `make bench`. How the figures came about: [performance notes](performance-notes.md).",
         "",
     ]
+    lines += _slow_sockets()
     for path in sorted(RESULTS.glob("*.json")):
         data = json.loads(path.read_text())
         lines += [f"## {path.stem}", ""]

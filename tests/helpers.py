@@ -90,7 +90,7 @@ def stored_report(services, report_id: str) -> dict:
     row, _events = services.reports.repository.get_report(report_id)
     return {
         **services.reports.get(report_id),
-        "reporter": {"name": row["reporter_name"], "phone": row["reporter_phone"]},
+        "reporter": services.reports.sealer.reporter(row),
     }
 
 

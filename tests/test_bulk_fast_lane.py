@@ -185,10 +185,17 @@ def rows_of(fields: dict | None) -> st.SearchStrategy[list[list[str]]]:
     return st.lists(row, min_size=1, max_size=12)
 
 
+SEALER = None  # the services' sealer, set by both_ways
+
+
 def both_ways(services, cells_list: list[list[str]]):
     """-> (what the fast lane built per accepted position, the per-row path's outcome per position)."""
+    global SEALER
+    SEALER = services.reports.sealer
     records = [(n + 2, cells) for n, cells in enumerate(cells_list)]
-    fast, doubted = FastLane(services.routing, services.reports.locator, HEADER, None).split(records, NOW)
+    fast, doubted = FastLane(services.routing, services.reports.locator, HEADER, None, services.reports.sealer).split(
+        records, NOW
+    )
     slow = Importer(services.reports).check([(line, csv_row(HEADER, cells)) for line, cells in records], NOW)
     accepted = dict(zip(fast.lines, fast.columns.rows(), strict=True))
     assert sorted(set(accepted) | {records[i][0] for i in doubted}) == [line for line, _ in records]
@@ -197,9 +204,10 @@ def both_ways(services, cells_list: list[list[str]]):
 
 
 def without_ids(item: tuple[dict, list[dict]]) -> tuple[dict, list[dict]]:
+    """A built report as comparable: no ids, and the reporter as it opens (each seal has its own random IV)."""
     row, events = item
     return (
-        {k: v for k, v in row.items() if k != "id"},
+        {k: v for k, v in row.items() if k not in ("id", "reporter_sealed")} | {"reporter": SEALER.reporter(row)},
         [{k: v for k, v in e.items() if k != "report_id"} for e in events],
     )
 
@@ -268,14 +276,14 @@ def test_each_odd_value_alone_in_a_common_row(services, status):
 
 
 def test_a_file_with_another_column_goes_the_per_row_way_whole(services):
-    lane = FastLane(services.routing, services.reports.locator, HEADER + ["kecamatan"], None)
+    lane = FastLane(services.routing, services.reports.locator, HEADER + ["kecamatan"], None, services.reports.sealer)
     cells = ["LKS-1", "laksa", "sampah", "Sampah menumpuk", "", "-6.1805", "106.6297"] + [""] * 12
     fast, doubted = lane.split([(2, cells)], NOW)
     assert (len(fast.lines), doubted) == (0, [0])
 
 
 def test_points_outside_the_city_and_short_rows_are_doubted(services):
-    lane = FastLane(services.routing, services.reports.locator, HEADER, None)
+    lane = FastLane(services.routing, services.reports.locator, HEADER, None, services.reports.sealer)
     inside = ["LKS-1", "laksa", "sampah", "Sampah menumpuk", "", "-6.1805", "106.6297"] + [""] * 11
     outside = ["LKS-2", "laksa", "sampah", "Sampah menumpuk", "", "-6.9", "107.6"] + [""] * 11
     fast, doubted = lane.split([(2, inside), (3, outside), (4, inside[:5])], NOW)

@@ -322,7 +322,7 @@ def test_a_callback_that_runs_in_the_browser_or_none_at_all_is_refused_not_an_er
             resp = http.post(
                 f"{path}_dash-update-component", json={"output": output, "inputs": [], "state": []}, headers=headers
             )
-            assert resp.status_code == 400 and resp.get_json()["error"]["field"] == "output"
+            assert resp.status_code == 400 and resp.get_json()["error"]["field"] == "body"  # (api/callback_shape.py)
 
 
 def test_signed_out_the_browsers_doors_are_shut(app, city):

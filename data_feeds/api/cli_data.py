@@ -1,8 +1,11 @@
-"""Command line for the store as a whole: backups and their restore (store/backup.py).
+"""Command line for the store as a whole: backups and their restore (store/backup.py), and personal data
+(reports/personal_data.py).
 
-python -m data_feeds backup create [--out FILE]
-python -m data_feeds backup restore FILE
-python -m data_feeds backup list
+    python -m data_feeds backup create [--out FILE]
+    python -m data_feeds backup restore FILE
+    python -m data_feeds backup list
+    python -m data_feeds privacy export --phone +62...   (what is held about a person: a subject's access request)
+    python -m data_feeds privacy erase --phone +62... | --report ID   (removed, each report's erasure audited)
 """
 
 from __future__ import annotations
@@ -53,6 +56,54 @@ def backup_list(_args) -> int:
     return 0
 
 
+def _who() -> str:
+    import getpass
+    import os
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
+
+
+def _services():
+    from data_feeds.services import Services
+
+    services = Services(Settings.from_env())
+    services.store.create_schema()
+    return services
+
+
+def privacy_export(args) -> int:
+    """Everything held about the person who gave this phone, as JSON (their reports and the contact they left)."""
+    import json
+
+    services = _services()
+    held = services.personal_data.held_about(args.phone)
+    services.store.audit(
+        at=utcnow(),
+        actor_kind="cli",
+        actor=_who()[:120],
+        action="privacy_export",
+        outcome="allowed",
+        report_id=None,
+        address=None,
+        detail=f"{len(held)} reports",  # (never the phone itself)
+    )
+    print(json.dumps({"phone": args.phone, "reports": held}, indent=1, ensure_ascii=False))
+    return 0
+
+
+def privacy_erase(args) -> int:
+    services = _services()
+    if args.phone:
+        erased = services.personal_data.erase_phone(args.phone, "cli", _who())
+    else:
+        erased = services.personal_data.erase_report(args.report, "cli", _who())
+    print(f"erased the reporter of {len(erased)} reports" + (f": {', '.join(erased)}" if erased else ""))
+    return 0
+
+
 def add_parsers(sub) -> None:
     """The `backup` commands, on the main parser's subcommands."""
     bak = sub.add_parser("backup", help="backups of the whole store").add_subparsers(dest="action", required=True)
@@ -63,3 +114,14 @@ def add_parsers(sub) -> None:
     restore.add_argument("file")
     restore.set_defaults(func=backup_restore)
     bak.add_parser("list", help="the backups in BACKUP_DIR").set_defaults(func=backup_list)
+    priv = sub.add_parser("privacy", help="personal data: a subject's access and erasure").add_subparsers(
+        dest="action", required=True
+    )
+    export = priv.add_parser("export", help="what is held about the person who gave this phone (JSON)")
+    export.add_argument("--phone", required=True)
+    export.set_defaults(func=privacy_export)
+    erase = priv.add_parser("erase", help="remove a reporter's name and phone, audited")
+    which = erase.add_mutually_exclusive_group(required=True)
+    which.add_argument("--phone")
+    which.add_argument("--report")
+    erase.set_defaults(func=privacy_erase)

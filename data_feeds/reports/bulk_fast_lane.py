@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 
 from data_feeds.clock import EARLIEST
 from data_feeds.reports.batch import ReportColumns
+from data_feeds.reports.personal import ERASED, Sealer
 from data_feeds.validation import _CONTROL_IN_LINE, _CONTROL_IN_TEXT, _INVISIBLE, _SEPARATORS, _check_url
 
 from .contract import url_kind
@@ -141,8 +142,8 @@ class FastRows:
 
 
 class FastLane:
-    def __init__(self, routing, locator, header: list[str], default_source: str | None):
-        self.routing, self.locator, self.default_source = routing, locator, default_source
+    def __init__(self, routing, locator, header: list[str], default_source: str | None, sealer: Sealer):
+        self.routing, self.locator, self.default_source, self.sealer = routing, locator, default_source, sealer
         self.usable = bool(header) and len(set(header)) == len(header) and set(header) <= FAST_COLUMNS
         self.width = len(header)
         self.at = {name: header.index(name) if name in header else None for name in FAST_COLUMNS}
@@ -221,6 +222,11 @@ class FastLane:
             "reporter_phone": phones,
             "actor": column("actor"),
         }
+
+    def _sealed(self, names: list, phones: list) -> dict[str, list]:
+        """The reporters' columns, sealed a row at a time (reports/personal.py): nothing personal in plain text."""
+        sealed = [self.sealer.columns(n or None, p or None) for n, p in zip(names, phones, strict=True)]
+        return {column: [row[column] for row in sealed] for column in ERASED}
 
     def _values(self, column, bad: bytearray, now: datetime) -> tuple[list, list, list, list]:
         """Coordinates, the reported time and the history of each row not yet doubted, a value at a time.
@@ -368,8 +374,9 @@ class FastLane:
             "address": [v or None for v in fields.get("address", [])],
             "reported_at": fields.get("reported_at", []),
             "received_at": [now] * count,
-            "reporter_name": [v or None for v in fields.get("reporter_name", [])],
-            "reporter_phone": [v or None for v in fields.get("reporter_phone", [])],
+            **self._sealed(
+                fields.get("reporter_name") or [None] * count, fields.get("reporter_phone") or [None] * count
+            ),
             "media": media,
             "status": statuses,
             "opd": opds,

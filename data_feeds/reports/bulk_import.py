@@ -296,7 +296,9 @@ class Importer:
             return
         with open(path, encoding="utf-8-sig", newline="") as fh:
             header, records = read_csv_records(fh)
-            lane = FastLane(self.reports.routing, self.reports.locator, header, self.default_source)
+            lane = FastLane(
+                self.reports.routing, self.reports.locator, header, self.default_source, self.reports.sealer
+            )
 
             def split(pending: list[tuple[int, list[str]]]) -> tuple[ReportColumns, int]:
                 fast, doubted = lane.split(pending, datetime.now(timezone.utc))

@@ -81,7 +81,7 @@ class ReportReads:
                 ]
             )
             for item, (row, _events) in zip(out, rows, strict=True):
-                item["reporter"] = {"name": row["reporter_name"], "phone": row["reporter_phone"]}
+                item["reporter"] = self.sealer.reporter(row)
         return out, (search.encode_cursor(rows[-1][0]) if more else None)
 
     def _scoped_conditions(self, query, who) -> list:
@@ -158,7 +158,7 @@ class ReportReads:
         return {
             **self.public(row),
             "events": [self._event(e) for e in events],
-            "reporter": {"name": row["reporter_name"], "phone": row["reporter_phone"]},
+            "reporter": self.sealer.reporter(row),
         }
 
     def resolve(self, ref: str, who) -> str:

@@ -19,6 +19,7 @@ from data_feeds.refusal import Kind, Refusal
 from data_feeds.reports import lifecycle
 from data_feeds.reports.categories import RoutingTable
 from data_feeds.reports.contract import ReportIn, StatusChangeIn
+from data_feeds.reports.personal import Sealer
 from data_feeds.reports.reads import REPORT_ID, ReportReads
 from data_feeds.reports.repository import ReportRepository
 from data_feeds.store import NotFound, Store
@@ -83,10 +84,13 @@ class ReportService(ReportReads):
         routing: RoutingTable,
         gazetteer: Gazetteer,
         locator: Callable[[], Locator],
+        sealer: Sealer,
         clock: Callable[[], datetime] = utcnow,
     ):
-        """locator: gives the current Locator (boundaries can be re-imported while the app runs)."""
+        """locator: gives the current Locator (boundaries can be re-imported while the app runs); sealer: keeps
+        reporters encrypted (reports/personal.py)."""
         self.store, self.routing, self.gazetteer, self._locator, self.clock = store, routing, gazetteer, locator, clock
+        self.sealer = sealer
         self.repository = ReportRepository(store)
 
     @property
@@ -172,8 +176,9 @@ class ReportService(ReportReads):
             address=report.address,
             reported_at=reported_at,
             received_at=now,
-            reporter_name=report.reporter.name if report.reporter else None,
-            reporter_phone=report.reporter.phone if report.reporter else None,
+            **self.sealer.columns(
+                report.reporter.name if report.reporter else None, report.reporter.phone if report.reporter else None
+            ),
             media=list(report.media),
             status="baru",
             opd=self.routing.default_opd(report.category).code,

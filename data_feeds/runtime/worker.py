@@ -40,6 +40,7 @@ REFRESH_EVERY_S = 15.0  # recompute even without events: day rollover, feeds goi
 STATISTICS_EVERY_S = 3600.0  # the planner's row statistics (Store.refresh_statistics)
 PRUNE_EVERY_S = 30.0  # published outbox rows deleted
 ENDED_EVERY_S = 2.0  # ended sessions and revoked screens told to the live channels
+PERSONAL_EVERY_S = 3600.0  # reporters of long-closed reports erased (reports/personal_data.py)
 SWEEP_EVERY_S = 600.0  # staged evidence no event adopted removed (reports/evidence_store.py)
 MIN_GAP_S = 0.1  # under a burst, recompute at most this often...
 GAP_FACTOR = 3.0  # ...and leave at least 3x the last rebuild's time to the web workers
@@ -147,6 +148,29 @@ def tell_ended_access(services: Services, stop: threading.Event) -> None:
         stop.wait(ENDED_EVERY_S)
 
 
+def keep_personal_data(services: Services, stop: threading.Event) -> None:
+    """Reporters still in plain text (written by an older version) sealed once; then, every PERSONAL_EVERY_S, the
+    reporters of reports closed more than PERSONAL_DATA_DAYS ago erased, each erasure audited."""
+    try:
+        sealed = services.personal_data.seal_legacy()
+        if sealed:
+            log.info("sealed the reporters of %d reports", sealed)
+    except Exception:  # noqa: BLE001 - tried again at the next start; reads open both forms meanwhile
+        log.exception("sealing reporters failed")
+    while not stop.is_set():
+        try:
+            erased = services.personal_data.erase_expired(services.settings.personal_data_days)
+            if erased:
+                log.info(
+                    "erased the reporters of %d reports closed over %d days ago",
+                    len(erased),
+                    services.settings.personal_data_days,
+                )
+        except Exception:  # noqa: BLE001 - the store may be briefly locked; next round
+            log.exception("erasing expired personal data failed")
+        stop.wait(PERSONAL_EVERY_S)
+
+
 def keep_evidence(services: Services, stop: threading.Event) -> None:
     """Evidence an older version kept on this node's disk, moved into the database once; then, every
     SWEEP_EVERY_S, staged uploads that no event adopted (their action refused or their process gone) removed."""
@@ -183,6 +207,7 @@ def start_jobs(services: Services, stop: threading.Event) -> list[threading.Thre
         "heartbeat": lambda: heartbeat(services, stop),
         "outbox": lambda: prune_outbox(services, stop),
         "evidence": lambda: keep_evidence(services, stop),
+        "personal_data": lambda: keep_personal_data(services, stop),
         "ended_access": lambda: tell_ended_access(services, stop),
     }
     if settings.demo:

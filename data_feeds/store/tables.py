@@ -67,8 +67,10 @@ reports = Table(
     Column("address", String(300)),
     Column("reported_at", UTCDateTime, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
-    Column("reporter_name", String(120)),  # personal data: never on a wall
-    Column("reporter_phone", String(32)),
+    Column("reporter_name", String(120)),  # (before sealing: plain; emptied by reports/personal.py at start)
+    Column("reporter_phone", String(32)),  # (as reporter_name)
+    Column("reporter_sealed", Text),  # personal data, encrypted (reports/personal.py): never on a wall
+    Column("reporter_phone_index", String(64)),  # an HMAC of the phone: a subject's reports found without decrypting
     Column("media", JSON, nullable=False, default=list),
     Column("status", String(16), nullable=False),
     Column("opd", String(40)),
@@ -91,6 +93,7 @@ reports = Table(
     Index("ix_reports_resolved_cover", "resolved_at", "reported_at", "kode_kec", "opd"),
     Index("ix_reports_source_received", "source", "received_at"),
     Index("ix_reports_duplicate_of", "duplicate_of"),  # a report's page lists the reports marked as its duplicates
+    Index("ix_reports_phone_index", "reporter_phone_index"),  # privacy export / erase --phone
 )
 
 report_events = Table(
