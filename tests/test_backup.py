@@ -108,11 +108,12 @@ def test_backup_and_restore_from_the_command_line(services, database_url, tmp_pa
 def test_the_daily_backup_is_due_once_a_day_after_its_hour():
     at = "02:00"
     today_2am = datetime(2026, 12, 7, 2, 0, tzinfo=WIB)
-    assert not daily_backup.due(today_2am - timedelta(minutes=1), at, None)
-    assert daily_backup.due(today_2am + timedelta(minutes=1), at, None)
+    assert daily_backup.due(today_2am - timedelta(minutes=1), at, None)  # none yet: a new installation is covered now
+    assert not daily_backup.due(today_2am - timedelta(minutes=1), at, today_2am - timedelta(hours=20))
+    assert daily_backup.due(today_2am + timedelta(minutes=1), at, today_2am - timedelta(hours=20))
     assert daily_backup.due(today_2am + timedelta(hours=5), at, today_2am - timedelta(hours=20))
     assert not daily_backup.due(today_2am + timedelta(hours=5), at, today_2am + timedelta(minutes=3))
-    assert not daily_backup.due(today_2am + timedelta(hours=5), "", None)
+    assert not daily_backup.due(today_2am + timedelta(hours=5), "", None)  # off
 
 
 def test_the_daily_backup_keeps_its_count_and_says_its_age(app, services, database_url):

@@ -18,16 +18,20 @@ from data_feeds.store import backup
 
 log = logging.getLogger("liveroom.backup")
 CHECK_EVERY_S = 60.0
+FIRST_CHECK_S = 30.0  # after the worker starts (its first snapshot first)
 
 
 def due(now: datetime, at: str, newest: datetime | None) -> bool:
-    """Is today's backup (WIB) due: BACKUP_AT has passed today and the newest backup is from before it?"""
+    """Is a backup due: none was ever taken (a new installation is covered from its first hour), or BACKUP_AT (WIB)
+    has passed today and the newest backup is from before it?"""
     m = re.match(r"^(\d{1,2}):(\d{2})$", at or "")
     if not m:
         return False
+    if newest is None:
+        return True
     local = now.astimezone(WIB)
     moment = local.replace(hour=int(m[1]), minute=int(m[2]), second=0, microsecond=0)
-    return local >= moment and (newest is None or newest < moment)
+    return local >= moment and newest < moment
 
 
 def take(services: Services, now: datetime) -> dict:
@@ -51,8 +55,10 @@ def take(services: Services, now: datetime) -> dict:
 
 
 def run(services: Services, stop) -> None:
-    """Once a minute: take today's backup when it is due. A failure is logged and tried again next minute."""
-    while not stop.wait(CHECK_EVERY_S):
+    """At start and then once a minute: take a backup when one is due. A failure is logged and tried again."""
+    first = True
+    while not stop.wait(FIRST_CHECK_S if first else CHECK_EVERY_S):
+        first = False
         try:
             last = backup_state.newest(services.redis, services.keys, services.settings.backups)
             at = datetime.fromisoformat(last["at"].replace("Z", "+00:00")) if last else None
