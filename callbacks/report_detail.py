@@ -10,16 +10,20 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from data_feeds.api.signin import address, audit, viewer
 from data_feeds.i18n import refusal_text, t
 from data_feeds.refusal import Refusal
-from data_feeds.reports import evidence_content
-from data_feeds.reports.lifecycle import OPEN
+from data_feeds.reports import acting, evidence_content
+from data_feeds.reports.service import allowed_actions
 from data_feeds.services import Services
 from layouts import ids, report_card
 
+ROW_ACTIONS = {  # each row of the card's actions, and the actions its buttons take
+    ids.ACT_FORWARD_ROW: ("forward",),
+    ids.ACT_OPERATOR_ROW: ("duplicate", "reject", "escalate"),
+    ids.ACT_PROGRESS_ROW: ("process", "resolve"),
+}
 ROWS = [
     Output(ids.CARD_ACTIONS, "hidden"),
-    Output(ids.ACT_FORWARD_ROW, "hidden"),
-    Output(ids.ACT_OPERATOR_ROW, "hidden"),
-    Output(ids.ACT_PROGRESS_ROW, "hidden"),
+    *[Output(row, "hidden") for row in ROW_ACTIONS],
+    *[Output(button, "hidden") for button in ids.ACTION_BUTTONS],
 ]
 
 
@@ -35,11 +39,14 @@ def card_for(services: Services, report_id: str, who) -> dict | None:
 
 
 def rows_for(report: dict | None, who) -> list[bool]:
-    """hidden flags for (panel, forward row, operator row, progress row)."""
-    if report is None or who is None or report["status"] not in OPEN:
-        return [True, True, True, True]
-    forward, progress = who.forwards, who.progresses(who.scope_fields(report))
-    return [not (forward or progress), not forward, not forward, not progress]
+    """hidden flags for the actions panel, each row and each button: only what this viewer may do to the report as
+    it stands (reports.service.allowed_actions, from the lifecycle's own moves)."""
+    allowed = set(allowed_actions(report, who)) if report is not None else set()
+    return [
+        not allowed,
+        *[not allowed & set(actions) for actions in ROW_ACTIONS.values()],
+        *[action not in allowed for action in ids.ACTION_BUTTONS.values()],
+    ]
 
 
 def register(app: Dash, services: Services) -> None:
@@ -60,13 +67,13 @@ def register(app: Dash, services: Services) -> None:
     )
     def open_card(click, _close, lang):
         if ctx.triggered_id == ids.REPORT_CARD_CLOSE:
-            return no_update, True, None, *[True] * 4, ""
+            return no_update, True, None, *[True] * len(ROWS), ""
         props = (
             click.get("properties") if isinstance(click, dict) else None
         ) or {}  # (a replayed request may send anything)
         props = props if isinstance(props, dict) else {}
         if props.get("cluster") or not props.get("id"):
-            return (no_update,) * 8  # a cluster click zooms in; nothing to open
+            return (no_update,) * (len(ROWS) + 4)  # a cluster click zooms in; nothing to open
         who = viewer()
         report = card_for(services, str(props["id"]), who)  # another agency's report reads as none
         return (
@@ -98,31 +105,31 @@ def register(app: Dash, services: Services) -> None:
         action = ids.ACTION_BUTTONS.get(ctx.triggered_id)
         lang = lang or "id"
         if action is None or not report_id or not any(args[: len(ids.ACTION_BUTTONS)]):
-            return (no_update,) * 6
+            return (no_update,) * (len(ROWS) + 2)
         who = viewer()
-        saved: dict | None = None
         try:
-            saved = _uploaded(services, report_id, action, who, upload)
-            evidence = [saved] if saved else []
-            if action == "resolve" and evidence_url:
-                evidence.append({"url": evidence_url.strip()})
-            report = services.reports.act(
+            report = acting.act(
+                services.reports,
+                services.evidence,
                 report_id,
-                action,
+                acting.Action(
+                    action,
+                    opd=opd,
+                    note=(note or "").strip() or None,
+                    duplicate_of=(duplicate_of or "").strip() or None,
+                    upload=evidence_content.decode_upload(upload) if action == "resolve" and upload else None,
+                    evidence_url=(evidence_url or "").strip() or None,
+                ),
                 who,
-                opd=opd,
-                note=(note or "").strip() or None,
-                duplicate_of=(duplicate_of or "").strip() or None,
-                evidence=evidence,
+                services.settings.evidence_max_bytes,
+                services.evidence_allowance,
             )
         except Refusal as exc:
-            if saved is not None:  # refused on the state the write saw (moved a moment ago): the staged file goes
-                services.evidence.discard(saved["url"])
             first = exc.errors[0]
             audit(
                 f"act_{action}", "refused", who, report_id=report_id[:32], detail=f"{first['field']}: {first['reason']}"
             )
-            return no_update, *[no_update] * 4, t("act_refused", lang, reason=refusal_text(exc.errors, lang))
+            return no_update, *[no_update] * len(ROWS), t("act_refused", lang, reason=refusal_text(exc.errors, lang))
         services.poker.poke()
         audit(f"act_{action}", "allowed", who, report_id=report["id"], detail=opd if action == "forward" else None)
         fresh = card_for(services, report["id"], who)
@@ -132,14 +139,3 @@ def register(app: Dash, services: Services) -> None:
             *rows_for(fresh, who),
             t(f"act_done_{action}", lang, opd=opd_name),
         )
-
-
-def _uploaded(services: Services, report_id: str, action: str, who, upload: str | None) -> dict | None:
-    """The evidence file sent with a resolve, judged and staged only once who asks may resolve the report as it
-    stands (nothing is kept for a report one may not resolve), within their hourly allowance. -> its {"url",
-    "type"} for the event to adopt, or None when none was sent."""
-    if action != "resolve" or not upload:
-        return None
-    services.reports.may_act(report_id, action, who)
-    accepted = evidence_content.accept(evidence_content.decode_upload(upload), services.settings.evidence_max_bytes)
-    return services.evidence.stage(report_id, accepted, f"{who.kind}:{who.id}", services.evidence_allowance)

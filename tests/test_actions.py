@@ -122,3 +122,24 @@ def test_a_replayed_action_with_junk_gets_a_refusal_never_an_error(app, services
     )
     assert card.status_code in (200, 204)
     assert store_counts(services) == before
+
+
+def test_only_what_the_state_allows_is_offered_and_the_server_refuses_the_rest_in_words(app, services, road):
+    """Issue 28: the card offered "Mulai proses" on a report already diproses, and refused it in English terms."""
+
+    def buttons(http):
+        values = {"map-markers.clickData": {"properties": {"id": road}}, "lang.data": "id"}
+        out = call_callback(http, "map-markers.clickData", values, headers=csrf_headers(http)).get_json()["response"]
+        return {b for b in ("act-forward", "act-duplicate", "act-reject", "act-escalate", "act-process", "act-resolve")
+                if not out[b]["hidden"]}  # fmt: skip
+
+    agency, _ = person(app, services, "opd", opds=("dpupr",))
+    assert buttons(agency) == {"act-process"}  # new: it may start work, not resolve yet
+    act(agency, road, "act-process")
+    assert buttons(agency) == {"act-resolve"}  # started: it may resolve, not start again
+    said, _ = act(agency, road, "act-process")  # a replay of the old button
+    assert said == "Tidak tersimpan: laporan berstatus Diproses sudah dikerjakan; untuk OPD lain, teruskan"
+    operator, _ = person(app, services, "operator")
+    assert buttons(operator) == {"act-forward", "act-duplicate", "act-reject", "act-escalate", "act-resolve"}
+    leader, _ = person(app, services, "pimpinan")
+    assert buttons(leader) == set()

@@ -74,6 +74,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "layar dinding menampilkan dindingnya dan satu laporan sekali buka, bukan daftar laporan",
         "a wall screen shows its wall and one report at a time, not lists of reports",
     ),
+    "refuse_started": (
+        "laporan berstatus {from_status} sudah dikerjakan; untuk OPD lain, teruskan",
+        "this report is {from_status} already; to hand it to another agency, forward it",
+    ),
     "refuse_not_found": ("laporan tidak ditemukan", "the report was not found"),
     "refuse_unknown_opd": ("OPD itu tidak dikenal", "that agency is unknown"),
     "refuse_future": ("waktu itu belum terjadi", "that time is in the future"),

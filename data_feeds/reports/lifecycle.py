@@ -27,6 +27,24 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "duplikat": (),
 }
 CLOCK_SKEW = timedelta(minutes=5)
+# What each of a person's actions moves a report to (escalating moves nothing: it is for open reports).
+ACTION_MOVES: dict[str, str | None] = {
+    "forward": "diproses",  # (from diproses: a reassignment)
+    "duplicate": "duplikat",
+    "reject": "ditolak",
+    "process": "diproses",
+    "resolve": "selesai",
+    "escalate": None,
+}
+
+
+def action_open(action: str, status: str) -> bool:
+    """May `action` be taken on a report in `status` at all (whoever asks)? The one place the buttons come from."""
+    if action == "escalate":
+        return status in OPEN
+    if action == "process":
+        return status == "baru"  # work starts once; a report in progress is reassigned, not started again
+    return ACTION_MOVES[action] in TRANSITIONS[status]
 
 
 def validate_request(change: StatusChangeIn, routing: RoutingTable) -> None:

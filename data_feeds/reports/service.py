@@ -58,6 +58,18 @@ _CROCKFORD = np.frombuffer(b"0123456789ABCDEFGHJKMNPQRSTVWXYZ", dtype=np.uint8)
 _FIVE_BITS = np.array([16, 8, 4, 2, 1], dtype=np.uint8)
 
 
+def allowed_actions(report: dict, who) -> list[str]:
+    """The actions `who` may take on `report` (its stored row, or its public shape) as it stands: its role's and
+    scope's, and only those its state allows (lifecycle.action_open). What the page and the card offer."""
+    fields = {"opd": report.get("opd"), "source": report.get("source")}
+    if isinstance(fields["opd"], dict):
+        fields["opd"] = fields["opd"].get("code")
+    if who is None or who.kind != "person" or not who.sees(fields):
+        return []
+    role_may = {"forward": who.forwards, "progress": who.progresses(fields)}
+    return [a for a, kind in PERSON_ACTIONS.items() if role_may[kind] and lifecycle.action_open(a, report["status"])]
+
+
 def _authorise(current: dict, action: str, who, report_id: str) -> None:
     """Not found for a report outside `who`'s scope (as for none); forbidden for an action their role lacks."""
     if not who.sees(current):
@@ -305,6 +317,14 @@ class ReportService(ReportReads):
 
         def authorise(current: dict) -> None:
             _authorise(current, action, who, report_id)
+            if action == "process" and not lifecycle.action_open(action, current["status"]):
+                raise Refusal.one(
+                    Kind.CONFLICT,
+                    "status",
+                    f"work on this {current['status']} report has started already",
+                    "refuse_started",
+                    from_status=current["status"],
+                )
 
         if action == "escalate":
 
