@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import flask
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from data_feeds import paths
-from data_feeds.api.signin import address, current_lang, viewer
+from data_feeds.api.signin import address, audit, current_lang, viewer
 from data_feeds.clock import iso_utc, utcnow
-from data_feeds.i18n import t
+from data_feeds.i18n import refusal_text, t
 from data_feeds.refusal import Refusal
+from data_feeds.reports import acting
+from data_feeds.reports.service import PERSON_ACTIONS, allowed_actions
 from data_feeds.services import Services
 from geodata.sketch import sketch
-from layouts import report_page
+from layouts import report_actions, report_page
 
 MAX_REF = 80
 
@@ -46,23 +49,86 @@ def register(server: flask.Flask, services: Services) -> None:
                 return html(report_page.refusal(context(who), t("rp_not_found", current_lang(), ref=ref), ref), 404)
         return None
 
-    # Dash's own routes under /laporan/ (_dash-layout, _dash-update-component, ...) are fixed paths, which
-    # Flask prefers over this one; a report's id never starts with "_".
-    @server.get(paths.REPORTS + "<ref>")
-    def report_page_view(ref: str):
-        who = viewer()  # the sign-in guard has let only the signed-in this far
+    def shown(ref: str, who, said: Markup | str = "", status: int = 200, done: str | None = None) -> flask.Response:
+        """The report's page for this reader, with the actions they may take on it now (`done`: the action the
+        reader has just taken, said above them)."""
         source = services.routing.sources
         ctx = context(who)
-        ref = ref[:MAX_REF]
         if not who.sees_reports:
             return html(report_page.refusal(ctx, t("rp_no_reports_role", ctx.lang), ref), 403)
         try:
             report = services.reports.page(ref, who, address())
         except Refusal:
             return html(report_page.refusal(ctx, t("rp_not_found", ctx.lang, ref=ref), ref), 404)
+        opds = {code: o.name for code, o in services.routing.opds.items()}
+        if done in PERSON_ACTIONS:
+            said = report_actions.outcome(
+                t(f"act_done_{done}", ctx.lang, opd=(report.get("opd") or {}).get("name", "")), True
+            )
+        actions = report_actions.panel(
+            allowed_actions(report, who), paths.report(report_page.ref_of(report)), ctx.csrf_token, ctx.lang, opds, said
+        )
         ctx = report_page.PageContext(
-            **{**ctx.__dict__, "source_name": source[report["source"]].name if report["source"] in source else ""}
+            **{
+                **ctx.__dict__,
+                "source_name": source[report["source"]].name if report["source"] in source else "",
+                "actions": actions,
+            }
         )
         place = (report.get("kecamatan") or {}).get("code"), (report.get("kelurahan") or {}).get("code")
         drawing = sketch(services.boundaries, place[0], place[1], report["lon"], report["lat"])
-        return html(report_page.page(report, ctx, drawing))
+        return html(report_page.page(report, ctx, drawing), status)
+
+    # Dash's own routes under /laporan/ (_dash-layout, _dash-update-component, ...) are fixed paths, which
+    # Flask prefers over this one; a report's id never starts with "_".
+    @server.get(paths.REPORTS + "<ref>")
+    def report_page_view(ref: str):
+        who = viewer()  # the sign-in guard has let only the signed-in this far
+        return shown(ref[:MAX_REF], who, done=flask.request.args.get("selesai"))
+
+    @server.post(paths.REPORTS + "<ref>")
+    def report_page_act(ref: str):
+        """An action from the page's own forms (CSRF-checked by Flask-WTF like every form): taken, audited, then the
+        page again (303, so a reload does not repeat it); refused, the page with the refusal in its words (422)."""
+        who, lang, ref = viewer(), current_lang(), ref[:MAX_REF]
+        form = flask.request.form
+        action = form.get("aksi", "")
+        if who is None or who.kind != "person" or action not in PERSON_ACTIONS:
+            return shown(
+                ref, who, report_actions.outcome(t("act_refused", lang, reason=t("refusal_generic", lang)), False), 400
+            )
+        upload = flask.request.files.get("bukti")
+        try:
+            report_id = services.reports.resolve(ref, who)
+            report = acting.act(
+                services.reports,
+                services.evidence,
+                report_id,
+                acting.Action(
+                    action,
+                    opd=(form.get("opd") or "").strip() or None,
+                    note=(form.get("catatan") or "").strip() or None,
+                    duplicate_of=(form.get("asli") or "").strip() or None,
+                    upload=upload.read(services.settings.evidence_max_bytes + 1)
+                    if upload and upload.filename
+                    else None,
+                    evidence_url=(form.get("bukti_url") or "").strip() or None,
+                ),
+                who,
+                services.settings.evidence_max_bytes,
+                services.evidence_allowance,
+            )
+        except Refusal as exc:
+            first = exc.errors[0]
+            audit(f"act_{action}", "refused", who, report_id=ref[:32], detail=f"{first['field']}: {first['reason']}")
+            refused = t("act_refused", lang, reason=refusal_text(exc.errors, lang))
+            return shown(ref, who, report_actions.outcome(refused, False), 422)
+        services.poker.poke()
+        audit(
+            f"act_{action}",
+            "allowed",
+            who,
+            report_id=report["id"],
+            detail=report["opd"]["code"] if action == "forward" and report.get("opd") else None,
+        )
+        return flask.redirect(f"{paths.report(report_page.ref_of(report))}?selesai={action}", 303)

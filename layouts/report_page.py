@@ -25,6 +25,7 @@ class PageContext:
     now_iso: str
     csrf_token: str = ""
     source_name: str = ""
+    actions: Markup = Markup("")  # the actions panel (layouts/report_actions.py), already built for this reader
     print_view: bool = False
     boundary_kind: str = "schematic"
 
@@ -264,6 +265,7 @@ def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
 <h1 id="rp-title">{title}</h1>
 <p class="lr-rp-place">{category} · {place}</p>
 {desc}{reporter}
+{actions}
 <div class="lr-rp-grid"><dl class="lr-rp-facts">{facts}</dl>{map}</div>
 {media}
 <section class="lr-rp-timeline" id="rp-timeline"><h2>{tl}</h2><ol>{events}</ol></section>
@@ -280,6 +282,7 @@ def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
         place=place or "–",
         desc=Markup('<p class="lr-rp-desc">{}</p>').format(report["description"]) if report.get("description") else "",
         reporter=reporter,
+        actions=ctx.actions,
         facts=Markup("").join(facts),
         map=map_sketch(drawing, lang, ctx.boundary_kind),
         media=before_after(report, lang),

@@ -244,7 +244,8 @@ def guard():
         counter.charge([Window("screen-page" if loads else "screen", who.id, limit) for limit in _attempt_limits(spec)])
     if path.startswith(ADMIN_PATHS) and not who.administers:
         return flask.Response(f"403: {who.role}", 403, mimetype="text/plain")
-    if path.endswith("/_dash-update-component") and who.kind == "person" and who.role in ("opd", "operator"):
+    acting = path.endswith("/_dash-update-component") or (request.method == "POST" and path.startswith(paths.REPORTS))
+    if acting and who.kind == "person" and who.role in ("opd", "operator"):
         # an evidence upload travels base64 inside the callback (4/3 of the file, and the rest of the body)
         request.max_content_length = current().settings.evidence_max_bytes * 4 // 3 + 256 * 1024
     return None

@@ -110,6 +110,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "act_upload": ("Unggah foto/video bukti", "Upload photo/video evidence"),
     "act_evidence_url": ("atau URL bukti (https://…)", "or an evidence URL (https://…)"),
     "act_resolve": ("Selesai dengan bukti", "Resolve with evidence"),
+    "act_reject_reason": ("Alasan penolakan", "Reason for refusing"),
+    "act_escalate_reason": ("Alasan eskalasi", "Reason for escalating"),
     "act_done_forward": ("Diteruskan ke {opd}.", "Forwarded to {opd}."),
     "act_done_duplicate": ("Ditandai duplikat.", "Marked duplicate."),
     "act_done_reject": ("Ditolak.", "Refused."),
