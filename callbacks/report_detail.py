@@ -108,9 +108,7 @@ def register(app: Dash, services: Services) -> None:
             return (no_update,) * (len(ROWS) + 2)
         who = viewer()
         try:
-            report = acting.act(
-                services.reports,
-                services.evidence,
+            report = services.act(
                 report_id,
                 acting.Action(
                     action,
@@ -121,8 +119,6 @@ def register(app: Dash, services: Services) -> None:
                     evidence_url=(evidence_url or "").strip() or None,
                 ),
                 who,
-                services.settings.evidence_max_bytes,
-                services.evidence_allowance,
             )
         except Refusal as exc:
             first = exc.errors[0]

@@ -100,9 +100,7 @@ def register(server: flask.Flask, services: Services) -> None:
         upload = flask.request.files.get("bukti")
         try:
             report_id = services.reports.resolve(ref, who)
-            report = acting.act(
-                services.reports,
-                services.evidence,
+            report = services.act(
                 report_id,
                 acting.Action(
                     action,
@@ -115,8 +113,6 @@ def register(server: flask.Flask, services: Services) -> None:
                     evidence_url=(form.get("bukti_url") or "").strip() or None,
                 ),
                 who,
-                services.settings.evidence_max_bytes,
-                services.evidence_allowance,
             )
         except Refusal as exc:
             first = exc.errors[0]

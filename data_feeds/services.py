@@ -17,7 +17,7 @@ from data_feeds.clock import utcnow
 from data_feeds.indicators.series import IndicatorService
 from data_feeds.live.bus import Keys, Poker, connect
 from data_feeds.live.versions import LiveReader
-from data_feeds.reports import categories
+from data_feeds.reports import acting, categories
 from data_feeds.reports.evidence_store import Allowance, EvidenceStore
 from data_feeds.reports.personal import Sealer
 from data_feeds.reports.personal_data import PersonalData
@@ -89,6 +89,11 @@ class Services:
     @property
     def evidence_allowance(self) -> Allowance:
         return Allowance(self.settings.evidence_hourly_files, self.settings.evidence_hourly_bytes)
+
+    def act(self, report_id: str, action: acting.Action, who) -> dict:
+        """A person's action on a report, with any evidence they send, from whichever door (reports/acting.py)."""
+        max_bytes = self.settings.evidence_max_bytes
+        return acting.act(self.reports, self.evidence, report_id, action, who, max_bytes, self.evidence_allowance)
 
     @cached_property
     def indicators(self) -> IndicatorService:
