@@ -490,3 +490,15 @@ def test_the_openapi_document_is_served_and_made_from_the_validating_models(clie
         body == {"$ref": "#/components/schemas/ReportIn"}
         and "banjir" in schemas["ReportIn"]["properties"]["category"]["enum"]
     )
+
+
+def test_a_status_change_names_the_report_by_the_sources_own_id_as_a_read_does(client, services):
+    """Issue 28: GET /api/v1/reports/LKS-... worked while POST .../LKS-.../status was 404."""
+    rid = post(client, report_payload(id="LKS-2026-004242")).get_json()["id"]
+    moved = client.post("/api/v1/reports/LKS-2026-004242/status", json={"status": "diproses", "opd": "dpupr"})
+    assert moved.status_code == 200 and moved.get_json()["id"] == rid and moved.get_json()["status"] == "diproses"
+    other = services.api_keys.create("112", roles=("report", "workflow"))[1]  # another source's key: reads as none
+    refused = client.post(
+        "/api/v1/reports/LKS-2026-004242/status", json={"status": "selesai"}, headers={"X-API-Key": other}
+    )
+    assert refused.status_code == 404 and services.reports.get(rid)["status"] == "diproses"

@@ -104,9 +104,13 @@ def create_report():
 
 @bp.post("/api/v1/reports/<report_id>/status")
 def change_status(report_id: str):
+    """A status change by a key with the workflow role, naming the report by its id or the source's own
+    (LKS-2026-000123), as GET does."""
     services = current()
     who = key_with("workflow")
-    report, _event_id, _written = services.reports.change_status(report_id, json_body(), by=who)
+    body = json_body()
+    report_id = services.reports.resolve(report_id, api_viewer(who))  # (another's, or none: 404 alike)
+    report, _event_id, _written = services.reports.change_status(report_id, body, by=who)
     services.poker.poke()
     return jsonify(report)
 
