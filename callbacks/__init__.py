@@ -18,7 +18,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
     live.register(app, services)
     selection.register(app, services, cache)
     report_detail.register(app, services)
-    report_page.register(app.server, services)
+    report_page.register(app.server)
 
 
 def register_reports(app: Dash, services: Services, cache: Cache) -> None:

@@ -15,6 +15,7 @@ LANG = "/lang/"  # /lang/<id|en>?next=...: the language switch
 ADMIN = "/admin"
 BRIEFINGS = "/briefing/"  # the list; /briefing/<day>/<file> one PDF
 EVIDENCE = "/bukti/"  # /bukti/<report>/<file>: uploaded evidence
+SEARCH = "/cari"  # ?q=: an id opens its report's page, words the filtered list (the header's search field)
 WORDS_SCRIPT = "/_liveroom/words.js"
 TICKET = "/_liveroom/ticket"  # a fresh live ticket for this page's audience
 LIVE_MARKERS = "/api/v1/live/markers"
@@ -38,4 +39,5 @@ def for_browser() -> dict[str, str]:
         "reports": REPORTS,
         "lang": LANG,
         "ticket": TICKET,
+        "search": SEARCH,
     }

@@ -14,7 +14,7 @@ from dash_extensions.javascript import Namespace
 from data_feeds import paths
 from data_feeds.i18n import STATUS_GLYPHS, dropdown_labels, t
 
-from . import ids
+from . import ids, search_box
 from .wall import Account, account_corner
 
 js = Namespace("liveroom", "map")
@@ -303,6 +303,7 @@ def header(view: BrowserView) -> html.Header:
                     ),
                 ],
             ),
+            search_box.dash_box(lang),
             html.Div(
                 className="lr-header-right",
                 children=[

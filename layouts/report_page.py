@@ -13,6 +13,7 @@ from data_feeds import paths
 from data_feeds.i18n import STATUS_GLYPHS, fmt_datetime, t
 from data_feeds.reports.lifecycle import OPEN
 from geodata.sketch import Sketch
+from layouts import search_box
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def _shell(ctx: PageContext, title: str, body: Markup, here: str) -> str:
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · {app}</title><link rel="stylesheet" href="/assets/report_page.css"></head>
 <body class="lr-rp-body{print}"><header class="lr-rp-bar"><nav><a href="{reports}">{back}</a><a
-href="{wall_path}">{wall}</a></nav>
+href="{wall_path}">{wall}</a></nav>{search}
 <div class="lr-rp-bar-right"><span class="lr-rp-who-am-i">{who}</span>
 <a class="lr-rp-lang" href="{lang_path}{other}?next={next}" title="Bahasa / Language">{switch}</a>{signout}</div>
 </header>
@@ -195,6 +196,7 @@ href="{wall_path}">{wall}</a></nav>
             next=quote(here, safe="/"),
             switch=t("lang_switch", lang),
             signout=signout,
+            search=search_box.html_box(lang) if ctx.csrf_token else "",
             body=body,
         )
     )

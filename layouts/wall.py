@@ -18,7 +18,7 @@ from geodata import choropleth
 from layouts.wall_map import legend, map_panel, measure_picker, scope_bar
 from layouts.wall_panels import opd_panel, vaccination_children
 
-from . import ids, indicators_page, report_card
+from . import ids, indicators_page, report_card, search_box
 
 
 @dataclass
@@ -215,6 +215,11 @@ def _header(view: WallView) -> html.Header:
                         else []
                     ),
                 ],
+            ),
+            *(
+                [search_box.dash_box(lang)]
+                if view.shows_reports and view.account and view.account.role != "layar"
+                else []
             ),
             html.Div(banner_children, id=ids.STATUS_BANNER, className=banner_class, role="status"),
             html.Div(

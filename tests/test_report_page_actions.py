@@ -108,3 +108,22 @@ def test_no_action_is_offered_to_those_who_may_not_act_and_a_forged_post_is_refu
     )
     assert 400 <= forged.status_code < 500 and store_counts(services) == before
     assert services.reports.get(road)["status"] == "baru"
+
+
+def test_the_header_search_opens_a_report_by_any_id_and_words_open_the_list(app, services, road, client):
+    http, _ = person(app, services, "operator")
+    assert "header-search" in http.get("/laporan/LKS-2026-000777").get_data(as_text=True)
+    for q, where in (
+        ("LKS-2026-000777", "/laporan/LKS-2026-000777"),
+        (f"  {road} ", f"/laporan/{road}"),
+        ("lampu  mati", "/laporan/?q=lampu+mati"),
+        ("", "/laporan/"),
+        ("LKS-TIDAK-ADA", "/laporan/?q=LKS-TIDAK-ADA"),
+    ):
+        resp = http.get("/cari", query_string={"q": q})
+        assert resp.status_code == 303 and resp.headers["Location"] == where, (q, resp.headers.get("Location"))
+    flood = post(client, report_payload(id="LKS-2026-000778", category="banjir")).get_json()["id"]
+    agency, _ = person(app, services, "opd", opds=("dpupr",))
+    assert agency.get("/cari?q=LKS-2026-000778").headers["Location"] == "/laporan/?q=LKS-2026-000778"  # not theirs
+    assert flood
+    assert app.server.test_client().get("/cari?q=x").status_code == 302  # signed out: to the sign-in page

@@ -159,6 +159,31 @@ def test_an_operator_forwards_a_report_from_its_card(live_stack, page):
     assert page.errors == []
 
 
+def test_an_operator_finds_a_report_by_its_laksa_id_and_forwards_it_in_three_actions(live_stack, page):
+    """Issue 28: forwarding one report whose LAKSA id was known took 9 clicks, 5 of them hunting through clusters.
+    Now, once the wall has loaded: type the id in the header's search (1), choose the agency (2), forward (3)."""
+    rid = new_report(live_stack, id="LKS-2026-031337", title="Saluran tersumbat", **at_kelurahan("36.71.02.1003"))
+    open_wall(page, live_stack.enter("operator"))
+    page.fill("#header-search", "LKS-2026-031337")  # 1: the id, and Enter
+    page.press("#header-search", "Enter")
+    page.wait_for_selector(".lr-rp-act-forward select", timeout=WAIT_MS)
+    page.select_option(".lr-rp-act-forward select", "dlh")  # 2
+    page.click(".lr-rp-act-forward button")  # 3
+    page.wait_for_selector("#rp-said", timeout=WAIT_MS)
+    assert page.inner_text("#rp-said") == "Diteruskan ke Dinas Lingkungan Hidup."
+    assert page.url.endswith("/laporan/LKS-2026-031337?selesai=forward")
+    report = requests.get(f"{live_stack.url}/api/v1/reports/{rid}", headers=live_stack.headers, timeout=10).json()
+    assert report["status"] == "diproses" and report["opd"]["code"] == "dlh"
+    wall = page.context.new_page()
+    open_wall(wall, live_stack.url + "/")
+    wall.wait_for_function(
+        f"() => document.querySelector('{marker(rid)}') && document.querySelector('{marker(rid)}').dataset.status "
+        "=== 'diproses'",
+        timeout=WAIT_MS,
+    )  # the wall shows the change
+    assert page.errors == []
+
+
 def test_a_paired_screen_survives_a_browser_restart(live_stack, browser, tmp_path):
     link = live_stack.pairing_link("Layar utama 1")
     profile = tmp_path / "chromium-profile"

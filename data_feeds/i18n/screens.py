@@ -99,6 +99,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "card_reporter": ("Pelapor: {name} · {phone}", "Reporter: {name} · {phone}"),
     "card_reporter_none": ("Pelapor tidak meninggalkan kontak", "The reporter left no contact"),
     "act_title": ("Tindakan", "Actions"),
+    "search_placeholder": ("Cari ID laporan atau kata…", "Search a report id or words…"),
+    "search_label": ("Cari laporan", "Search reports"),
     "act_opd": ("OPD tujuan", "Agency"),
     "act_forward": ("Teruskan ke OPD", "Forward to agency"),
     "act_note": ("Catatan atau alasan", "Note or reason"),
