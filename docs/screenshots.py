@@ -175,6 +175,13 @@ def main() -> None:
                     wait_for="#rp-media",
                     full_page=True,
                 )
+                shot(  # an open report as the operator finds it: the actions it may take now
+                    f"report-page-actions-{tag}",
+                    stack.enter("operator", next_path=f"/laporan/{rid}"),
+                    size,
+                    wait_for="#rp-actions",
+                    full_page=size[0] < 500,
+                )
             shot(
                 "reports-map-1440x900",
                 stack.enter("pimpinan", next_path="/laporan/?status=baru"),
