@@ -325,8 +325,21 @@ def act(http, report_id, button: str, **fields):
 
 
 def person(app, services, role, **kwargs):
+    """A signed-in browser of `role` (role "screen": a paired wall screen). -> (its test client, the Person or None)."""
+    if role == "screen":
+        return paired_screen(app, services), None
     http = app.server.test_client()
     return http, sign_in(http, services, role, **kwargs)
+
+
+def paired_screen(app, services, name: str = "Layar uji"):
+    """A browser paired as a wall screen (its pairing link opened once), holding the screen's credential cookie."""
+    from data_feeds.access.devices import Devices
+
+    _device, pairing = Devices(services.store).add(name)
+    screen = app.server.test_client()
+    assert screen.get(f"/pasang/{pairing}").status_code == 302
+    return screen
 
 
 def png_upload() -> str:

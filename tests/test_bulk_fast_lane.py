@@ -185,13 +185,8 @@ def rows_of(fields: dict | None) -> st.SearchStrategy[list[list[str]]]:
     return st.lists(row, min_size=1, max_size=12)
 
 
-SEALER = None  # the services' sealer, set by both_ways
-
-
 def both_ways(services, cells_list: list[list[str]]):
     """-> (what the fast lane built per accepted position, the per-row path's outcome per position)."""
-    global SEALER
-    SEALER = services.reports.sealer
     records = [(n + 2, cells) for n, cells in enumerate(cells_list)]
     fast, doubted = FastLane(services.routing, services.reports.locator, HEADER, None, services.reports.sealer).split(
         records, NOW
@@ -203,35 +198,35 @@ def both_ways(services, cells_list: list[list[str]]):
     return accepted, dict(slow)
 
 
-def without_ids(item: tuple[dict, list[dict]]) -> tuple[dict, list[dict]]:
+def without_ids(item: tuple[dict, list[dict]], sealer) -> tuple[dict, list[dict]]:
     """A built report as comparable: no ids, and the reporter as it opens (each seal has its own random IV)."""
     row, events = item
     return (
-        {k: v for k, v in row.items() if k not in ("id", "reporter_sealed")} | {"reporter": SEALER.reporter(row)},
+        {k: v for k, v in row.items() if k not in ("id", "reporter_sealed")} | {"reporter": sealer.reporter(row)},
         [{k: v for k, v in e.items() if k != "report_id"} for e in events],
     )
 
 
-def assert_same_as_per_row(accepted: dict, slow: dict) -> None:
+def assert_same_as_per_row(accepted: dict, slow: dict, sealer) -> None:
     for line, built in accepted.items():
         assert not isinstance(slow[line], Refusal), (
             f"line {line}: the fast lane took a row the rules refuse: {slow[line].errors}"
         )
-        assert without_ids(built) == without_ids(slow[line]), f"line {line} is built otherwise"
+        assert without_ids(built, sealer) == without_ids(slow[line], sealer), f"line {line} is built otherwise"
 
 
 @hsettings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cells_list=rows_of(None))
 def test_whatever_the_fast_lane_takes_the_rules_take_and_build_the_same(services, cells_list):
     accepted, slow = both_ways(services, cells_list)
-    assert_same_as_per_row(accepted, slow)
+    assert_same_as_per_row(accepted, slow, services.reports.sealer)
 
 
 @hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cells_list=rows_of(PLAIN))
 def test_rows_odd_everywhere_too(services, cells_list):
     accepted, slow = both_ways(services, cells_list)
-    assert_same_as_per_row(accepted, slow)
+    assert_same_as_per_row(accepted, slow, services.reports.sealer)
 
 
 @hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -239,7 +234,7 @@ def test_rows_odd_everywhere_too(services, cells_list):
 def test_common_rows_all_go_the_fast_lane(services, cells_list):
     accepted, slow = both_ways(services, cells_list)
     assert len(accepted) == len(cells_list)  # (the per-row path would accept them: checked just below)
-    assert_same_as_per_row(accepted, slow)
+    assert_same_as_per_row(accepted, slow, services.reports.sealer)
 
 
 @pytest.mark.parametrize("status", ["baru", "diproses", "selesai", "ditolak"])
@@ -270,7 +265,7 @@ def test_each_odd_value_alone_in_a_common_row(services, status):
     ]
     for start in range(0, len(cells_list), 50):  # (ids repeat across rows: each row is judged alone here)
         accepted, slow = both_ways(services, cells_list[start : start + 50])
-        assert_same_as_per_row(accepted, slow)
+        assert_same_as_per_row(accepted, slow, services.reports.sealer)
         if start == 0:
             assert 2 in accepted  # the plain row itself goes the fast lane
 

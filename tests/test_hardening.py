@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from data_feeds.store import audit_events, indicator_values, reports
-from tests.helpers import data_feeds_cli, post, report_payload, sign_in, store_counts, stored_report
+from tests.helpers import data_feeds_cli, paired_screen, post, report_payload, sign_in, store_counts, stored_report
 
 
 def key_for(services, source="", roles=("report",), opds=()):
@@ -594,20 +594,11 @@ BULK_DOORS = [
 ]
 
 
-def _paired_screen(app, services):
-    from data_feeds.access.devices import Devices
-
-    _device, token = Devices(services.store).add("Layar ruang rapat")
-    screen = app.server.test_client()
-    assert screen.get(f"/pasang/{token}").status_code == 302
-    return screen
-
-
 def test_a_wall_screen_reads_its_wall_and_single_reports_but_nothing_in_bulk(app, client, services):
     """With only the 400-day lr_device cookie, the list, both exports, the Open311 list and the report browser
     answered with every report's description and exact place."""
     rid = post(client, report_payload(description="Lubang 1 meter di depan SDN 3")).get_json()["id"]
-    screen = _paired_screen(app, services)
+    screen = paired_screen(app, services)
     for door in BULK_DOORS:
         resp = screen.get(door)
         assert resp.status_code == 403 and b"SDN 3" not in resp.data, (door, resp.status_code)
@@ -651,7 +642,7 @@ def test_every_invisible_format_character_is_taken_out_and_a_line_separator_is_a
 def test_one_screen_cannot_flood_the_walls_own_doors(app, services):
     """A one-screen flood of /_dash-layout raised the wall's p95 from 77 ms to 1,041 ms."""
     services.settings = services.settings.replace(screen_page_limit="5/minute")
-    screen = _paired_screen(app, services)  # (its pairing loaded the page once: counted)
+    screen = paired_screen(app, services)  # (its pairing loaded the page once: counted)
     codes = [screen.get("/_dash-layout").status_code for _ in range(6)]
     assert codes[:4] == [200] * 4 and codes[-1] == 429, codes
     assert "for this screen" in screen.get("/_dash-layout").get_json()["error"]["reason"]

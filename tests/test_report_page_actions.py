@@ -89,14 +89,7 @@ def test_a_refusal_is_said_on_the_page_in_its_words_and_changes_nothing(app, ser
     "role,kwargs", [("penilai", {}), ("pimpinan", {}), ("opd", {"opds": ("bpbd",)}), ("screen", {})]
 )
 def test_no_action_is_offered_to_those_who_may_not_act_and_a_forged_post_is_refused(app, services, road, role, kwargs):
-    if role == "screen":
-        from data_feeds.access.devices import Devices
-
-        _device, pairing = Devices(services.store).add("Layar lobi")
-        http = app.server.test_client()
-        assert http.get(f"/pasang/{pairing}").status_code == 302
-    else:
-        http, _ = person(app, services, role, **kwargs)
+    http, _ = person(app, services, role, **kwargs)
     page = http.get(f"/laporan/{road}")
     assert forms(page.get_data(as_text=True)) == set()
     before = store_counts(services)
