@@ -29,13 +29,17 @@ class ReportReads:
 
     def get(self, report_id: str) -> dict:
         """The report and its event log, public fields only."""
+        row, events = self.stored(report_id)
+        return {**self.public(row), "events": [self._event(e) for e in events]}
+
+    def stored(self, report_id: str) -> tuple[dict, list[dict]]:
+        """The report's row and events as stored, or not found (an id of no report's shape never reaches the store)."""
         if not REPORT_ID.match(report_id):
             raise Refusal.one(Kind.NOT_FOUND, "id", "no report with that id", "refuse_not_found")
         try:
-            row, events = self.repository.get_report(report_id)
+            return self.repository.get_report(report_id)
         except NotFound:
             raise Refusal.one(Kind.NOT_FOUND, "id", f"no report with id {report_id!r}", "refuse_not_found") from None
-        return {**self.public(row), "events": [self._event(e) for e in events]}
 
     def search(
         self,

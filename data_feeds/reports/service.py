@@ -289,12 +289,7 @@ class ReportService(ReportReads):
         not be written before the action is allowed (an uploaded file). `act` asks again on the state it writes."""
         if action not in PERSON_ACTIONS:
             raise Refusal.one(Kind.INVALID, "action", f"unknown action {action!r}; one of: {', '.join(PERSON_ACTIONS)}")
-        if not REPORT_ID.match(report_id):
-            raise Refusal.one(Kind.NOT_FOUND, "id", "no report with that id", "refuse_not_found")
-        try:
-            current, _events = self.repository.get_report(report_id)
-        except NotFound:
-            raise Refusal.one(Kind.NOT_FOUND, "id", f"no report with id {report_id!r}", "refuse_not_found") from None
+        current, _events = self.stored(report_id)
         _authorise(current, action, who, report_id)
 
     def act(
