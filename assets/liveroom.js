@@ -172,11 +172,11 @@
         if (!rows || !rows.length) { return [el("Li", { className: "lr-ticker-empty", children: w.ticker_empty })]; }
         setTimeout(restoreFocus, 0);  // drawn by the time this runs
         return rows.map(function (r) {
-          var place = [r.kelurahan, r.kecamatan].filter(Boolean).join(", ");
+          var place = [r.ref, [r.kelurahan, r.kecamatan].filter(Boolean).join(", ")].filter(Boolean).join(" \u00b7 ");
           var children = [
             el("Span", { className: "lr-dot", title: w["status_" + r.status] || r.status, children: GLYPH[r.status] || "?" }),
             el("Span", { className: "lr-ticker-time", children: hhmm(r.reported_at, lng) }),
-            el("A", { className: "lr-ticker-title", href: PATHS.reports + encodeURIComponent(r.id), children: r.title }),
+            el("A", { className: "lr-ticker-title", href: PATHS.reports + encodeURIComponent(r.ref || r.id), children: r.title }),
             el("Span", { className: "lr-ticker-place", children: place })
           ];
           var tags = [];

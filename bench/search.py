@@ -20,7 +20,7 @@ from ulid import ULID
 
 from bench.common import save, summary_ms, tmpdir
 from data_feeds.access.viewer import Viewer
-from data_feeds.reports import categories, search
+from data_feeds.reports import categories, search, sla
 from data_feeds.reports.personal import Sealer
 from data_feeds.reports.repository import ReportRepository
 from data_feeds.reports.service import ReportService
@@ -41,6 +41,7 @@ OPD = {"sampah": "dlh", "jalan_rusak": "dpupr", "banjir": "bpbd", "pju_mati": "d
 def fill(store: Store, n: int, seed: int = 11) -> float:
     rng = random.Random(seed)
     places = list(gazetteer.load().kelurahan.values())
+    routing = categories.load()
     now = datetime.now(timezone.utc)
     t0, done = time.perf_counter(), 0
     while done < n:
@@ -78,6 +79,7 @@ def fill(store: Store, n: int, seed: int = 11) -> float:
                 resolved_at=None if is_open else resolved,
                 duplicate_of=None,
                 updated_at=reported,
+                due_at=sla.next_due(status, reported, routing.categories[cat]),  # the queue's order (open only)
             )
             ev = dict(opd=OPD[cat], actor="laksa", note=None, evidence=[], recorded_at=reported)
             items.append((row, [{**ev, "kind": "created", "from_status": None, "to_status": "baru", "at": reported}]))

@@ -9,16 +9,19 @@ from flask_caching import Cache
 
 from data_feeds.services import Services
 
-from . import live, pages, report_browser, report_detail, report_page, selection
+from . import live, map_link, pages, queue_page, report_browser, report_detail, report_page, selection
 
 
 def register(app: Dash, services: Services, cache: Cache) -> None:
-    """The wall (/ and /indikator), and one report's page (/laporan/<id>, plain HTML on the same server)."""
+    """The wall (/ and /indikator), one report's page (/laporan/<id>) and the queue (/antrian), both plain HTML on
+    the same server."""
     pages.register(app, services, cache)
     live.register(app, services)
     selection.register(app, services, cache)
     report_detail.register(app, services)
+    map_link.register(app, services)
     report_page.register(app.server)
+    queue_page.register(app.server)
 
 
 def register_reports(app: Dash, services: Services, cache: Cache) -> None:

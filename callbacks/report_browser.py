@@ -95,7 +95,7 @@ def grid_row(report: dict, services: Services, lang: str, opened: datetime | Non
     opd = services.routing.opds.get((report.get("opd") or {}).get("code", ""))
     return {
         "id": report["id"],
-        "ref": report.get("source_id") or report["id"],
+        "ref": report["human_id"],
         "time": fmt_datetime(report["reported_at"], lang),
         "status": status,
         "status_label": f"{STATUS_GLYPHS.get(status, '?')} {t('status_' + status, lang)}"

@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from data_feeds import paths
+from data_feeds.access.people import People
 from data_feeds.api.signin import address, audit, current_lang, viewer
 from data_feeds.clock import iso_utc, utcnow
 from data_feeds.i18n import refusal_text, t
@@ -71,17 +72,30 @@ def shown(ref: str, who, said: Markup | str = "", status: int = 200, done: str |
         opd_name = (report.get("opd") or {}).get("name", "")
         said = report_actions.outcome(t(f"act_done_{done}", ctx.lang, opd=opd_name), True)
     here = paths.report(report_page.ref_of(report))
-    actions = report_actions.panel(allowed_actions(report, who), here, ctx.csrf_token, ctx.lang, opds, said)
+    agency = (report.get("opd") or {}).get("code")
+    people = {p.username: p.name for p in People(services.store).of_agency(agency)} if agency else {}
+    actions = report_actions.panel(allowed_actions(report, who), here, ctx.csrf_token, ctx.lang, opds, said, people)
     ctx = report_page.PageContext(
         **{
             **ctx.__dict__,
             "source_name": source[report["source"]].name if report["source"] in source else "",
             "actions": actions,
+            "assignee_name": _name_of(report.get("assignee"), people, services),
         }
     )
     place = (report.get("kecamatan") or {}).get("code"), (report.get("kelurahan") or {}).get("code")
     drawing = sketch(services.boundaries, place[0], place[1], report["lon"], report["lat"])
     return html(report_page.page(report, ctx, drawing), status)
+
+
+def _name_of(username: str | None, people: dict[str, str], services) -> str:
+    """The assignee's name: one of the agency's people, or (moved or disabled since) whoever the name is."""
+    if not username:
+        return ""
+    if username in people:
+        return people[username]
+    found = People(services.store).by_username(username)
+    return found.name if found else username
 
 
 def search_anything():
@@ -92,8 +106,9 @@ def search_anything():
         return flask.redirect(paths.REPORTS, 303)
     if who is not None and who.sees_reports and " " not in words:
         try:
-            current().reports.resolve(words, who)
-            return flask.redirect(paths.report(words), 303)
+            reports = current().reports
+            found = reports.get_for(reports.resolve(words, who), who)
+            return flask.redirect(paths.report(found["human_id"]), 303)  # the id as pages spell it
         except Refusal:
             pass  # no such report: the words go to the list
     return flask.redirect(f"{paths.REPORTS}?{urlencode({'q': words})}", 303)
@@ -114,6 +129,7 @@ def _action_asked(form) -> acting.Action:
         duplicate_of=(form.get("asli") or "").strip() or None,
         upload=upload.read(limit) if upload and upload.filename else None,
         evidence_url=(form.get("bukti_url") or "").strip() or None,
+        assignee=(form.get("petugas") or "").strip()[:60] or None,
     )
 
 

@@ -15,6 +15,7 @@ LANG = "/lang/"  # /lang/<id|en>?next=...: the language switch
 ADMIN = "/admin"
 BRIEFINGS = "/briefing/"  # the list; /briefing/<day>/<file> one PDF
 EVIDENCE = "/bukti/"  # /bukti/<report>/<file>: uploaded evidence
+QUEUE = "/antrian"  # open reports in the reader's scope, nearest SLA due first
 SEARCH = "/cari"  # ?q=: an id opens its report's page, words the filtered list (the header's search field)
 WORDS_SCRIPT = "/_liveroom/words.js"
 TICKET = "/_liveroom/ticket"  # a fresh live ticket for this page's audience
@@ -25,6 +26,11 @@ EXPORT_REPORTS = "/api/v1/export/reports"  # .csv or .xlsx, with the list's filt
 def report(ref: str) -> str:
     """One report's page."""
     return REPORTS + quote(ref, safe="")
+
+
+def on_map(ref: str) -> str:
+    """The wall with one report's card open and the map at its place."""
+    return WALL + "?laporan=" + quote(ref, safe="")
 
 
 def lang_switch(code: str, next_path: str | None = None) -> str:

@@ -20,15 +20,20 @@ FIELDS: dict[str, tuple[tuple[str, str, str, bool], ...]] = {
     "reject": (("catatan", "text", "act_reject_reason", True),),
     "duplicate": (("asli", "line", "act_dup_of", True),),
     "escalate": (("catatan", "text", "act_escalate_reason", True),),
+    "assign": (("petugas", "person", "act_assignee", True),),
+    "note": (("catatan", "text", "act_note_internal", True),),
+    "respond": (("catatan", "text", "act_response", True),),
 }
+BUTTONS = {"note": "act_note_internal"}  # a button's words where they are not act_<action>
+HINTS = {"note": "act_note_hint"}  # said under a form's fields
 
 
-def _field(name: str, kind: str, words: str, required: bool, lang: str, opds: dict[str, str]) -> Markup:
+def field(name: str, kind: str, words: str, required: bool, lang: str, choices: dict[str, dict[str, str]]) -> Markup:
     label = t(words, lang)
     need = Markup(" required") if required else ""
-    if kind == "opd":
+    if kind in ("opd", "person"):
         options = Markup("").join(
-            Markup('<option value="{c}">{n}</option>').format(c=code, n=name) for code, name in opds.items()
+            Markup('<option value="{c}">{n}</option>').format(c=code, n=name) for code, name in choices[kind].items()
         )
         control = Markup('<select name="{f}"{r}><option value="">{l}</option>{o}</select>').format(
             f=name, r=need, l=label, o=options
@@ -45,23 +50,32 @@ def _field(name: str, kind: str, words: str, required: bool, lang: str, opds: di
 
 
 def panel(
-    allowed: list[str], here: str, csrf_token: str, lang: str, opds: dict[str, str], said: Markup | str
+    allowed: list[str],
+    here: str,
+    csrf_token: str,
+    lang: str,
+    opds: dict[str, str],
+    said: Markup | str,
+    people: dict[str, str] | None = None,
 ) -> Markup:
     """The panel, or nothing for a reader who may take no action on this report now (a screen, an assessor, a
-    leader, a closed report)."""
+    leader). `people`: those of the report's agency it may be assigned to (username -> name); none, no assign form."""
+    allowed = [a for a in allowed if a != "assign" or people]
     if not allowed:
         return Markup("")
+    choices = {"opd": opds, "person": people or {}}
     forms = Markup("").join(
         Markup(
             '<form class="lr-rp-act lr-rp-act-{a}" method="post" action="{u}" enctype="multipart/form-data">'
             '<input type="hidden" name="csrf_token" value="{c}"><input type="hidden" name="aksi" value="{a}">'
-            '{fields}<button type="submit">{b}</button></form>'
+            '{fields}{hint}<button type="submit">{b}</button></form>'
         ).format(
             a=action,
             u=here,
             c=csrf_token,
-            fields=Markup("").join(_field(*f, lang, opds) for f in FIELDS[action]),
-            b=t(f"act_{action}", lang),
+            fields=Markup("").join(field(*f, lang, choices) for f in FIELDS[action]),
+            hint=Markup('<p class="lr-rp-hint">{h}</p>').format(h=t(HINTS[action], lang)) if action in HINTS else "",
+            b=t(BUTTONS.get(action, f"act_{action}"), lang),
         )
         for action in allowed
     )

@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from data_feeds import paths
 from data_feeds.i18n import STATUS_GLYPHS, dropdown_labels, fmt_datetime, t
-from data_feeds.reports.lifecycle import OPEN
+from data_feeds.reports.lifecycle import NAMED_KINDS, OPEN
 
 from . import ids
 from .report_page import citizen_media, closing_evidence
@@ -115,7 +115,7 @@ def _sla_line(label: str, due: str | None, met: bool | None, running: bool, stat
 
 
 def _event(e: dict, lang: str) -> html.Li:
-    if e["kind"] in ("created", "reassigned", "reopened", "comment", "escalated"):
+    if e["kind"] in NAMED_KINDS:
         what = t(f"event_{e['kind']}", lang)
     else:
         what = f"{t('status_' + e['from'], lang)} → {t('status_' + e['to'], lang)}"
@@ -179,7 +179,7 @@ def body(report: dict | None, lang: str, source_name: str = "") -> list:
             children=[
                 html.Span(STATUS_GLYPHS.get(status, "?"), className="lr-dot"),
                 html.Span(t(f"status_{status}", lang)),
-                html.Span(report.get("source_id") or "", className="lr-card-ref", id="card-ref"),
+                html.Span(report.get("human_id") or "", className="lr-card-ref", id="card-ref"),
                 html.Span("DEMO", className="lr-tag-demo") if report["source"] == "demo" else None,
             ],
         ),

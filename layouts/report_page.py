@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from data_feeds import paths
 from data_feeds.i18n import STATUS_GLYPHS, fmt_datetime, t
-from data_feeds.reports.lifecycle import OPEN
+from data_feeds.reports.lifecycle import NAMED_KINDS, OPEN
 from geodata.sketch import Sketch
 from layouts import search_box
 
@@ -29,11 +29,12 @@ class PageContext:
     actions: Markup = Markup("")  # the actions panel (layouts/report_actions.py), already built for this reader
     print_view: bool = False
     boundary_kind: str = "schematic"
+    assignee_name: str = ""  # the person of the agency it is assigned to (for those who read_internal)
 
 
 def ref_of(report: dict) -> str:
-    """The id people quote: the source's own (LKS-2026-000123) where there is one, else ours."""
-    return report.get("source_id") or report["id"]
+    """The id people quote: the source's own (LKS-2026-000123), else the room's (LR-2026-000123)."""
+    return report.get("human_id") or report.get("source_id") or report["id"]
 
 
 def _status(status: str, lang: str) -> Markup:
@@ -108,17 +109,18 @@ def before_after(report: dict, lang: str) -> Markup:
 
 
 def _event(e: dict, lang: str) -> Markup:
-    if e["kind"] in ("created", "reassigned", "reopened", "comment", "escalated"):
+    if e["kind"] in NAMED_KINDS:
         what = Markup(escape(t(f"event_{e['kind']}", lang)))
     else:
         what = Markup("{} → {}").format(_status(e["from"], lang) if e.get("from") else "", _status(e["to"], lang))
     who = " · ".join(x for x in (e.get("actor") or t("rp_actor_system", lang), e.get("opd") and e["opd"].upper()) if x)
     return Markup(
-        '<li class="lr-rp-event lr-status-{to}"><time datetime="{iso}">{when} WIB</time><div '
+        '<li class="lr-rp-event lr-status-{to} lr-rp-event-{kind}"><time datetime="{iso}">{when} WIB</time><div '
         'class="lr-rp-what">{what}</div>'
         '<div class="lr-rp-who">{who}</div>{note}</li>'
     ).format(
         to=e["to"],
+        kind=e["kind"],
         iso=e["at"],
         when=fmt_datetime(e["at"], lang),
         what=what,
@@ -162,7 +164,7 @@ def _fact(label: str, value, fact_id: str = "") -> Markup:
     )
 
 
-def _shell(ctx: PageContext, title: str, body: Markup, here: str) -> str:
+def shell(ctx: PageContext, title: str, body: Markup, here: str) -> str:
     lang, other = ctx.lang, "en" if ctx.lang == "id" else "id"
     signout = (
         Markup(
@@ -177,12 +179,14 @@ def _shell(ctx: PageContext, title: str, body: Markup, here: str) -> str:
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · {app}</title><link rel="stylesheet" href="/assets/report_page.css"></head>
 <body class="lr-rp-body{print}"><header class="lr-rp-bar"><nav><a href="{reports}">{back}</a><a
-href="{wall_path}">{wall}</a></nav>{search}
+href="{queue}">{queue_words}</a><a href="{wall_path}">{wall}</a></nav>{search}
 <div class="lr-rp-bar-right"><span class="lr-rp-who-am-i">{who}</span>
 <a class="lr-rp-lang" href="{lang_path}{other}?next={next}" title="Bahasa / Language">{switch}</a>{signout}</div>
 </header>
 <main class="lr-rp">{body}</main></body></html>""").format(
             reports=paths.REPORTS,
+            queue=paths.QUEUE,
+            queue_words=t("nav_queue", lang),
             wall_path=paths.WALL,
             lang_path=paths.LANG,
             lang=lang,
@@ -216,6 +220,7 @@ def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
         _fact(t("rp_category", lang), report["category_name"]),
         _fact(t("rp_place", lang), " · ".join(x for x in (place, report.get("address") or "") if x) or "–"),
         _fact(t("rp_opd", lang), report["opd"]["name"] if report.get("opd") else t("rp_no_opd", lang), "rp-opd"),
+        *([_fact(t("rp_assignee", lang), ctx.assignee_name, "rp-assignee")] if ctx.assignee_name else []),
         _sla(
             t("card_sla_response", lang), sla["response_due"], sla["response_met"], status == "baru", sla["state"], lang
         ),
@@ -250,7 +255,7 @@ def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
             items=Markup("").join(
                 Markup('<li><a href="{u}">{r}</a> · {title} · {when} WIB</li>').format(
                     u=paths.report(d["id"]),
-                    r=d["source_id"] or d["id"],
+                    r=ref_of(d),
                     title=d["title"],
                     when=fmt_datetime(d["reported_at"], lang),
                 )
@@ -262,8 +267,11 @@ def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
         if ctx.print_view
         else Markup('<a class="lr-rp-print-link" href="{h}?cetak=1">{w}</a>').format(h=here, w=t("rp_print", lang))
     )
+    on_map = Markup('<a class="lr-rp-map-link" id="rp-on-map" href="{h}">{w}</a>').format(
+        h=paths.on_map(ref), w=t("rp_on_map", lang)
+    )
     body = Markup("""<article class="lr-rp-report" data-report-id="{rid}">
-<div class="lr-rp-head"><p class="lr-rp-ref" id="rp-ref">{ref}</p>{status}{demo}{print_link}</div>
+<div class="lr-rp-head"><p class="lr-rp-ref" id="rp-ref">{ref}</p>{status}{demo}{on_map}{print_link}</div>
 <h1 id="rp-title">{title}</h1>
 <p class="lr-rp-place">{category} · {place}</p>
 {desc}{reporter}
@@ -279,6 +287,7 @@ def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
         status=_status(status, lang),
         demo=Markup('<span class="lr-tag-demo">DEMO</span>') if report["source"] == "demo" else "",
         print_link=print_link,
+        on_map="" if ctx.print_view else on_map,
         title=report["title"],
         category=report["category_name"],
         place=place or "–",
@@ -293,7 +302,7 @@ def page(report: dict, ctx: PageContext, drawing: Sketch | None) -> str:
         duplicates=duplicates,
         printed=t("rp_printed", lang, when=fmt_datetime(ctx.now_iso, lang), name=ctx.viewer_name),
     )
-    return _shell(ctx, f"{ref} · {report['title']}", body, here)
+    return shell(ctx, f"{ref} · {report['title']}", body, here)
 
 
 def refusal(ctx: PageContext, message: str, ref: str) -> str:
@@ -301,4 +310,4 @@ def refusal(ctx: PageContext, message: str, ref: str) -> str:
     body = Markup('<article class="lr-rp-report"><h1>{m}</h1><p><a href="{u}">{b}</a></p></article>').format(
         u=paths.REPORTS, m=message, b=t("rp_back", ctx.lang)
     )
-    return _shell(ctx, ref, body, paths.report(ref))
+    return shell(ctx, ref, body, paths.report(ref))

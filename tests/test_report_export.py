@@ -32,7 +32,7 @@ def test_csv_opens_in_columns_in_indonesian_excel_and_keeps_no_personal_data(cli
     assert resp.data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
     lines = resp.data.decode("utf-8-sig").split("\r\n")
     header = lines[0].split(";")
-    assert header[:4] == ["ID sumber", "Laporan", "Dilaporkan (WIB)", "Status"] and len(header) == 12
+    assert header[:4] == ["ID", "ID internal", "Dilaporkan (WIB)", "Status"] and len(header) == 12
     body = "\n".join(lines[1:])
     assert three["flood"] in body and three["road"] in body and three["trash"] not in body
     assert "Siti" not in body and "0812" not in body
@@ -48,7 +48,7 @@ def test_xlsx_has_a_title_saying_the_filter_a_frozen_header_and_real_dates(clien
     assert resp.status_code == 200
     ws = load_workbook(io.BytesIO(resp.data)).active
     assert "status=baru" in ws["A1"].value and "3 reports" in ws["A1"].value and "WIB" in ws["A1"].value
-    assert [c.value for c in ws[3]][:3] == ["Source id", "Report", "Reported (WIB)"] and ws.freeze_panes == "A4"
+    assert [c.value for c in ws[3]][:3] == ["Id", "Internal id", "Reported (WIB)"] and ws.freeze_panes == "A4"
     assert isinstance(ws["C4"].value, datetime) and ws["C4"].number_format == "dd/mm/yyyy hh:mm"
     assert {ws.cell(row=r, column=2).value for r in range(4, 7)} == set(three.values())
     assert all("Siti" not in str(c.value) for row in ws.iter_rows() for c in row)

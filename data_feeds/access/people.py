@@ -129,6 +129,14 @@ class People:
             )
         return person_of(dict(row)) if row else None
 
+    def of_agency(self, opd: str) -> list[Person]:
+        """The enabled accounts of an agency's own people (role opd) a report of `opd` may be assigned to, by name."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(people).where(people.c.role == "opd", people.c.disabled_at.is_(None)).order_by(people.c.name)
+            ).mappings()
+            return [p for p in map(person_of, map(dict, rows)) if opd in p.opds]
+
     def list(self) -> list[dict]:
         cols = [c for c in people.c if c.name != "password_hash"]
         with self.store.read() as conn:

@@ -86,6 +86,17 @@ class Viewer:
         return self.sees_reports and self.kind != "device"
 
     @property
+    def reads_internal(self) -> bool:
+        """The room's internal notes on a report and who it is assigned to: the people who work reports and lead
+        them; never a key (nor the public a key's source may open to), a wall screen or an assessor."""
+        return self.kind == "person" and self.role in ("operator", "opd", "pimpinan")
+
+    @property
+    def works_queue(self) -> bool:
+        """The queue (Antrian): open reports by due time, for those who act on them and those who lead them."""
+        return self.reads_internal
+
+    @property
     def reads_personal(self) -> bool:
         return self.personal and self.role != "penilai"
 

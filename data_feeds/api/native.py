@@ -122,7 +122,7 @@ def list_reports():
     who = api_viewer(principal(required=False))
     query = search.ReportQuery.from_args(request.args, services.routing, services.gazetteer)
     limit = search.page_limit(request.args)
-    after = search.decode_cursor(request.args.get("cursor"))
+    after = search.decode_cursor(request.args.get("cursor"), by_due=query.order == "due")
     items, cursor = services.reports.search(
         query, who, limit, after, personal=query_flag("personal"), address=request.remote_addr
     )

@@ -205,7 +205,14 @@ def create_request(fmt):
         fmt,
         "service_requests",
         "request",
-        [{"service_request_id": report["id"], "service_notice": notice, "account_id": given.get("account_id")}],
+        [
+            {
+                "service_request_id": report["id"],
+                "token": report["human_id"],
+                "service_notice": notice,
+                "account_id": given.get("account_id"),
+            }
+        ],
         201 if created else 200,
     )
 
@@ -232,15 +239,25 @@ def lister(given: dict) -> Viewer:
     return who
 
 
+def found(ref: str, who: Viewer) -> dict | None:
+    """The stored report a request id or token names (its own id, the source's, or the room's human id) that `who`
+    may read; None for another's, as for none."""
+    if not ID.match(ref):
+        return None
+    services = current()
+    try:
+        row, _events = services.reports.stored(services.reports.resolve(ref, who))
+    except Refusal:
+        return None
+    return row if who.sees(row) else None  # (resolve names a report by our id whoever asks)
+
+
 @bp.get("/tokens/<token>.<fmt>")
 def token_lookup(token, fmt):
-    who = reader(check(fmt))
-    services = current()
-    for source in services.routing.sources if ID.match(token) else ():  # one unique-index lookup per source
-        row = services.reports.repository.find_by_source_ref(source, token)
-        if row and who.sees(row):
-            return render(fmt, "service_requests", "request", [{"service_request_id": row["id"], "token": token}])
-    raise Open311Error(404, f"token {token!r} not found")
+    row = found(token, reader(check(fmt)))
+    if row is None:
+        raise Open311Error(404, f"token {token!r} not found")
+    return render(fmt, "service_requests", "request", [{"service_request_id": row["id"], "token": token}])
 
 
 def window(given: dict) -> tuple[datetime, datetime]:
@@ -267,8 +284,8 @@ def list_requests(fmt):
     who = lister(given)
     routing = services.routing
     if "service_request_id" in given:  # overrides all other arguments
-        ids = [i.strip() for i in given["service_request_id"].split(",") if ID.match(i.strip())][:MAX_ROWS]
-        rows = [r for r in services.reports.repository.find_reports(ids=ids) if who.sees(r)]
+        asked = [i.strip() for i in given["service_request_id"].split(",") if i.strip()][:MAX_ROWS]
+        rows = [row for ref in asked if (row := found(ref, who)) is not None]
     else:
         codes = [c.strip() for c in given.get("service_code", "").split(",") if c.strip()]
         unknown = [c for c in codes if c not in routing.categories]
@@ -305,18 +322,14 @@ def one_request(rid, fmt):
     services = current()
     given = check(fmt)
     who = reader(given)
-    rows = [r for r in services.reports.repository.find_reports(ids=[rid]) if who.sees(r)] if ID.match(rid) else []
-    if not rows:  # another agency's or feed's request reads as none
+    row = found(rid, who)
+    if row is None:  # another agency's or feed's request reads as none
         raise Open311Error(404, f"service_request_id {rid!r} not found")
     return render(
         fmt,
         "service_requests",
         "request",
-        [
-            as_request(
-                rows[0], services.routing, services.gazetteer, truthy(given.get("extensions")), who.kind == "public"
-            )
-        ],
+        [as_request(row, services.routing, services.gazetteer, truthy(given.get("extensions")), who.kind == "public")],
     )
 
 
@@ -368,12 +381,10 @@ def post_update(fmt):
     if "updated_datetime" in given:
         parse_w3("updated_datetime", given["updated_datetime"])  # checked; the event is dated when it arrives
     update = parse(UpdateIn, {"description": given["description"], "media_url": media_urls()})
-    try:
-        current_status = services.reports.get(rid)["status"] if ID.match(rid) else None
-    except Refusal:
-        current_status = None
-    if current_status is None:
+    row = found(rid, api_viewer(who))
+    if row is None:
         raise Open311Error(404, f"service_request_id {rid!r} not found")
+    rid, current_status = row["id"], row["status"]
     if status in ("OPEN", "REOPEN") and current_status == "selesai":
         _report, event_id, written = services.reports.change_status(
             rid,

@@ -9,7 +9,7 @@ from flask import request
 
 from data_feeds.clock import iso_wib
 from data_feeds.paths import EVIDENCE
-from data_feeds.reports import lifecycle, sla
+from data_feeds.reports import human_id, lifecycle, sla
 from data_feeds.reports.categories import RoutingTable
 from geodata.gazetteer import Gazetteer
 
@@ -74,6 +74,7 @@ def as_request(
     }.get(row["status"])
     out = {
         "service_request_id": row["id"],
+        "token": human_id.of(row),  # the id the citizen is told and may quote (LKS-..., LR-2026-000123)
         "status": OPEN311_STATUS[row["status"]],
         "status_notes": notes,
         "service_name": cat.name_id,

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from sqlalchemy import select
 
+from data_feeds import paths
 from data_feeds.clock import WIB, utcnow
 from data_feeds.i18n import fmt_date, fmt_duration, fmt_figure, fmt_int, t
 from data_feeds.reports import sla
@@ -59,6 +61,7 @@ class Briefing:
     agencies: list[dict]  # complaints.Handling of the last SLOW_DAYS, slowest first
     indicators: list[dict]  # {name, value, unit, prev, change} of figures dated that day
     demo: bool
+    site: str = ""  # where the dashboard is reached (settings.base_url): each overdue report links to its page
 
 
 def _window(day: date) -> tuple[datetime, datetime]:
@@ -93,6 +96,7 @@ def gather(
         agencies=agencies[:8],
         indicators=changes,
         demo=demo or demo_figures,
+        site=services.settings.base_url,
     )
 
 
@@ -103,7 +107,7 @@ def _day_rows(services: Services, start: datetime, end: datetime, opd: str | Non
     where = [r.reported_at >= start - timedelta(hours=longest), r.reported_at < end]
     if opd is not None:
         where.append(r.opd == opd)
-    columns = (r.id, r.source_ref, r.title, r.category, r.status, r.opd, r.kode_kec, r.kode_kel, r.source)
+    columns = (r.id, r.source_ref, r.human_ref, r.title, r.category, r.status, r.opd, r.kode_kec, r.kode_kel, r.source)
     with services.store.read() as conn:
         return conn.execute(select(*columns, r.reported_at, r.first_response_at, r.resolved_at).where(*where)).all()
 
@@ -146,7 +150,7 @@ def _overdue_entry(row, clock: str, due: datetime, routing: RoutingTable, gz: Ga
     kel = gz.kelurahan.get(row.kode_kel or "")
     return {
         "id": row.id,
-        "ref": row.source_ref or row.id[-8:],
+        "ref": row.source_ref or row.human_ref or row.id,
         "title": row.title,
         "place": kel.name if kel else "",
         "opd": routing.opds[row.opd].short if row.opd in routing.opds else (row.opd or "–"),
@@ -243,7 +247,7 @@ def _overdue_part(b: Briefing, lang: str, st) -> list:
         ]
         rows += [
             [
-                o["ref"],
+                Paragraph(_link(b.site, o["ref"]), st["cell"]),
                 Paragraph(f"{o['title']} ({o['place']})" if o["place"] else o["title"], st["cell"]),
                 o["opd"],
                 t(f"brief_clock_{o['clock']}", lang),
@@ -259,6 +263,12 @@ def _overdue_part(b: Briefing, lang: str, st) -> list:
     else:
         out.append(Paragraph(t("brief_none_overdue", lang), st["body"]))
     return out
+
+
+def _link(site: str, ref: str) -> str:
+    """A report's id as a link to its page (reportlab's mini-markup; the id is letters, digits and . _ : -)."""
+    href = xml_escape(site.rstrip("/") + paths.report(ref), {'"': "&quot;"})
+    return f'<link href="{href}" color="#1F4E8C"><u>{xml_escape(ref)}</u></link>' if site else xml_escape(ref)
 
 
 def _agencies_part(b: Briefing, lang: str, st) -> list:

@@ -23,8 +23,8 @@ MAX_ROWS = 20_000  # one download; a bigger set is narrowed by its filters (the 
 PAGE = 200
 HEADERS = {
     "id": (
-        "ID sumber",
-        "Laporan",
+        "ID",
+        "ID internal",
         "Dilaporkan (WIB)",
         "Status",
         "Kategori",
@@ -37,8 +37,8 @@ HEADERS = {
         "Judul",
     ),
     "en": (
-        "Source id",
-        "Report",
+        "Id",
+        "Internal id",
         "Reported (WIB)",
         "Status",
         "Category",
@@ -65,12 +65,14 @@ def collect(service, query: search.ReportQuery, who) -> tuple[list[list], bool]:
     """-> (rows of cells, whether the set was cut at MAX_ROWS). Read a page at a time, in the reader's scope."""
     rows, after = [], None
     while len(rows) < MAX_ROWS:
-        page, cursor = service.search(query, who, min(PAGE, MAX_ROWS - len(rows)), search.decode_cursor(after))
+        page, cursor = service.search(
+            query, who, min(PAGE, MAX_ROWS - len(rows)), search.decode_cursor(after, query.order == "due")
+        )
         for r in page:
             evidence = sum(1 for e in r["events"] for _ in (e.get("evidence") or []))
             rows.append(
                 [
-                    r["source_id"] or "",
+                    r["human_id"],
                     r["id"],
                     _when(r["reported_at"]),
                     r["status"],

@@ -74,6 +74,17 @@ WORDS: dict[str, tuple[str, str]] = {
         "layar dinding menampilkan dindingnya dan satu laporan sekali buka, bukan daftar laporan",
         "a wall screen shows its wall and one report at a time, not lists of reports",
     ),
+    "refuse_note_needed": ("catatan perlu isinya", "a note needs its text"),
+    "refuse_response_needed": ("tanggapan untuk warga perlu isinya", "a response to the citizen needs its text"),
+    "refuse_assign_closed": (
+        "laporan sudah ditutup; hanya laporan terbuka yang ditugaskan",
+        "the report is closed; only an open report is assigned",
+    ),
+    "refuse_assignee_agency": (
+        "{name} bukan petugas OPD yang menangani laporan ini",
+        "{name} is not of the agency handling this report",
+    ),
+    "refuse_assignee_needed": ("pilih petugas OPD", "choose a person of the agency"),
     "refuse_started": (
         "laporan berstatus {from_status} sudah dikerjakan; untuk OPD lain, teruskan",
         "this report is {from_status} already; to hand it to another agency, forward it",

@@ -46,6 +46,7 @@ class TickerRow(TypedDict):
     """A row of the newest-reports ticker (liveroom.js ticker)."""
 
     id: str
+    ref: str  # the id people quote (reports.human_id)
     source: str
     category: str
     title: str

@@ -28,6 +28,7 @@ from .tally import kecamatan_counts, tally
 def _ticker_row(t, gz: Gazetteer, sla_states: dict[str, str]) -> TickerRow:
     return {
         "id": t.id,
+        "ref": t.source_ref or t.human_ref or t.id,
         "source": t.source,
         "category": t.category,
         "title": t.title,

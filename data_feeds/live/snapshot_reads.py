@@ -50,7 +50,19 @@ def read(
     today = wib_day_start(now)
     r = reports.c
     open_ = r.status.in_(lifecycle.OPEN)
-    ticker_cols = (r.id, r.source, r.category, r.title, r.kode_kec, r.kode_kel, r.status, r.reported_at, r.opd)
+    ticker_cols = (
+        r.id,
+        r.source_ref,
+        r.human_ref,
+        r.source,
+        r.category,
+        r.title,
+        r.kode_kec,
+        r.kode_kel,
+        r.status,
+        r.reported_at,
+        r.opd,
+    )
     with store.read() as conn:
         per_kec = conn.execute(
             select(r.kode_kec, r.opd, r.status, func.count()).where(open_).group_by(r.kode_kec, r.opd, r.status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from data_feeds.access.people import People
 from data_feeds.refusal import Refusal
 
 from . import evidence_content
@@ -22,6 +23,7 @@ class Action:
     duplicate_of: str | None = None
     upload: bytes | None = None  # a photo or video sent with a resolve
     evidence_url: str | None = None
+    assignee: str | None = None  # for assign: the person's username (access.people)
 
 
 def act(
@@ -52,6 +54,9 @@ def act(
             note=action.note,
             duplicate_of=action.duplicate_of,
             evidence=items,
+            assignee=People(reports.store).by_username(action.assignee, enabled_only=True)
+            if action.name == "assign" and action.assignee
+            else None,
         )
     except Refusal:
         if staged is not None:  # refused on the state the write saw (moved a moment ago): the staged file goes

@@ -24,6 +24,7 @@ from data_feeds.reports.batch import ReportColumns
 from data_feeds.reports.personal import ERASED, Sealer
 from data_feeds.validation import _CONTROL_IN_LINE, _CONTROL_IN_TEXT, _INVISIBLE, _SEPARATORS, _check_url
 
+from . import sla
 from .contract import url_kind
 from .csv_cells import csv_number, split_list
 from .evidence_store import SITE_URL
@@ -383,6 +384,12 @@ class FastLane:
             "first_response_at": first_responses,
             "resolved_at": resolutions,
             "updated_at": [now] * count,
+            "due_at": [
+                sla.next_due(status, at, self.routing.categories[category])
+                for status, at, category in zip(
+                    statuses, fields.get("reported_at", []), fields.get("category", []), strict=True
+                )
+            ],
         }
         return FastRows(ReportColumns(rep, ev), lines, list(zip(rep["source"], rep["source_ref"], strict=True)))
 

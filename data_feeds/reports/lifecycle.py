@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from data_feeds.refusal import Kind, Refusal
 
+from . import sla
 from .categories import RoutingTable
 from .contract import Evidence, StatusChangeIn, evidence_kind
 
@@ -27,7 +28,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "duplikat": (),
 }
 CLOCK_SKEW = timedelta(minutes=5)
-# What each of a person's actions moves a report to (escalating moves nothing: it is for open reports).
+# What each of a person's actions moves a report to (None: moves nothing; escalating and assigning are for open
+# reports, a note or a response to the citizen for any).
 ACTION_MOVES: dict[str, str | None] = {
     "forward": "diproses",  # (from diproses: a reassignment)
     "duplicate": "duplikat",
@@ -35,12 +37,29 @@ ACTION_MOVES: dict[str, str | None] = {
     "process": "diproses",
     "resolve": "selesai",
     "escalate": None,
+    "assign": None,
+    "note": None,
+    "respond": None,
 }
+INTERNAL_KINDS = frozenset({"note"})
+# events read by their kind's name (the others as a move from one status to another)
+NAMED_KINDS = (
+    "created",
+    "reassigned",
+    "reopened",
+    "comment",
+    "escalated",
+    "note",
+    "response",
+    "assigned",
+)  # events for the room and the agency only: never public, never on a wall
 
 
 def action_open(action: str, status: str) -> bool:
     """May `action` be taken on a report in `status` at all (whoever asks)? The one place the buttons come from."""
-    if action == "escalate":
+    if action in ("note", "respond"):
+        return True
+    if action in ("escalate", "assign"):
         return status in OPEN
     if action == "process":
         return status == "baru"  # work starts once; a report in progress is reassigned, not started again
@@ -116,7 +135,12 @@ def decide(
         at=at,
         recorded_at=now,
     )
-    updates = {"status": to, "opd": opd, "updated_at": now}
+    updates = {
+        "status": to,
+        "opd": opd,
+        "updated_at": now,
+        "due_at": sla.next_due(to, current["reported_at"], routing.categories[current["category"]]),
+    }
     if frm == "baru" and current["first_response_at"] is None:
         updates["first_response_at"] = at
     if to == "selesai":
@@ -193,22 +217,61 @@ def _check_moment(at: datetime, last: datetime, now: datetime) -> None:
         raise Refusal.one(Kind.INVALID, "at", "is in the future", "refuse_future")
 
 
-def comment(current: dict, note: str, media: list[str], actor: str, now: datetime) -> dict:
-    """A remark that moves nothing: the event keeps the report's status (a citizen's comment, an agency's note)."""
-    if not note:
-        raise Refusal.one(Kind.INVALID, "description", "a comment needs its text")
-    evidence = [{"url": url, "type": evidence_kind(Evidence(url=url))} for url in media]
+def standing(kind: str, current: dict, actor: str, note: str | None, now: datetime, evidence=()) -> dict:
+    """An event that moves nothing: the report keeps its status and agency."""
     return dict(
-        kind="comment",
+        kind=kind,
         from_status=current["status"],
         to_status=current["status"],
         opd=current["opd"],
         actor=actor,
         note=note,
-        evidence=evidence,
+        evidence=list(evidence),
         at=now,
         recorded_at=now,
     )
+
+
+def comment(current: dict, note: str, media: list[str], actor: str, now: datetime) -> dict:
+    """A remark that moves nothing: the event keeps the report's status (a citizen's comment, an agency's note)."""
+    if not note:
+        raise Refusal.one(Kind.INVALID, "description", "a comment needs its text")
+    evidence = [{"url": url, "type": evidence_kind(Evidence(url=url))} for url in media]
+    return standing("comment", current, actor, note, now, evidence)
+
+
+def remark(kind: str, current: dict, note: str | None, actor: str, now: datetime) -> dict:
+    """An internal note (kind "note": the room's and the agency's only) or a public response to the citizen
+    (kind "response"): an event that moves nothing, with its text."""
+    if not note:
+        raise Refusal.one(
+            Kind.INVALID,
+            "note",
+            "a note needs its text" if kind == "note" else "a response needs its text",
+            "refuse_note_needed" if kind == "note" else "refuse_response_needed",
+        )
+    return standing(kind, current, actor, note, now)
+
+
+def assign(current: dict, person_id: str, person_name: str, person_opds, actor: str, now: datetime) -> tuple:
+    """The report given to a person of the agency it is routed to (on the state the write sees). -> (event, updates)."""
+    if current["status"] not in OPEN:
+        raise Refusal.one(
+            Kind.CONFLICT,
+            "status",
+            f"a {current['status']} report is closed; only an open one is assigned",
+            "refuse_assign_closed",
+        )
+    if current["opd"] not in person_opds:
+        raise Refusal.one(
+            Kind.INVALID,
+            "assignee",
+            f"{person_name} is not of {current['opd']}, the agency the report is with",
+            "refuse_assignee_agency",
+            name=person_name,
+        )
+    event = standing("assigned", current, actor, person_name, now)
+    return event, {"assignee": person_id, "updated_at": now}
 
 
 def escalate(current: dict, note: str | None, actor: str, now: datetime) -> dict:
@@ -220,14 +283,4 @@ def escalate(current: dict, note: str | None, actor: str, now: datetime) -> dict
         )
     if not note:
         raise Refusal.one(Kind.INVALID, "note", "an escalation needs its reason")
-    return dict(
-        kind="escalated",
-        from_status=current["status"],
-        to_status=current["status"],
-        opd=current["opd"],
-        actor=actor,
-        note=note,
-        evidence=[],
-        at=now,
-        recorded_at=now,
-    )
+    return standing("escalated", current, actor, note, now)

@@ -10,13 +10,18 @@ from types import SimpleNamespace
 
 from data_feeds.clock import iso_utc
 from data_feeds.refusal import Kind, Refusal
-from data_feeds.reports import sla
+from data_feeds.reports import human_id, sla
+from data_feeds.reports.lifecycle import INTERNAL_KINDS
 from data_feeds.store import NotFound
 
 REPORT_ID = re.compile(r"^[0-9A-Za-z]{1,32}$")  # ULIDs; anything else is no report (and never reaches the store)
 SOURCE_REF = re.compile(r"^[A-Za-z0-9._:\-]{1,80}$")  # a sender's own id, as the feed contract allows it
 # Events written before the key id had its own column carried it in the actor: "laksa (key a3b095507e2f)".
 _LEGACY_KEY_SUFFIX = re.compile(r" \(key [0-9a-f]+\)$")
+
+
+def _internal(event: dict) -> bool:
+    return event["kind"] in INTERNAL_KINDS
 
 
 def _public_actor(actor: str | None) -> str | None:
@@ -27,10 +32,17 @@ def _public_actor(actor: str | None) -> str | None:
 class ReportReads:
     """ReportService's reads: scoped to who asks (access.viewer), the store's SQL in repository.py."""
 
-    def get(self, report_id: str) -> dict:
-        """The report and its event log, public fields only."""
+    def get(self, report_id: str, internal: bool = False) -> dict:
+        """The report and its event log, public fields only (`internal`: with the room's internal notes and who it
+        is assigned to, for a viewer who reads_internal)."""
         row, events = self.stored(report_id)
-        return {**self.public(row), "events": [self._event(e) for e in events]}
+        return self._shaped(row, events, internal)
+
+    def _shaped(self, row: dict, events: list[dict], internal: bool) -> dict:
+        out = {**self.public(row), "events": [self._event(e) for e in events if internal or not _internal(e)]}
+        if internal:
+            out["assignee"] = row.get("assignee")
+        return out
 
     def stored(self, report_id: str) -> tuple[dict, list[dict]]:
         """The report's row and events as stored, or not found (an id of no report's shape never reaches the store)."""
@@ -58,15 +70,17 @@ class ReportReads:
         after a cursor; `offset` is for a page reached without one (a table's scrollbar dragged far down)."""
         from data_feeds.reports import search
 
+        by_due = query.order == "due"
         rows = self.repository.search_reports(
-            self._scoped_conditions(query, who) + search.keyset(after, oldest_first),
+            self._scoped_conditions(query, who) + search.keyset(after, oldest_first, by_due),
             search.fts_terms(query.q),
             limit + 1,
             offset=offset,
             oldest_first=oldest_first,
+            by_due=by_due,
         )
         more, rows = len(rows) > limit, rows[:limit]
-        out = [{**self.public(row), "events": [self._event(e) for e in events]} for row, events in rows]
+        out = [self._shaped(row, events, who.reads_internal) for row, events in rows]
         if personal and who.reads_personal and rows:
             now = self.clock()
             self.store.audit_many(
@@ -86,7 +100,7 @@ class ReportReads:
             )
             for item, (row, _events) in zip(out, rows, strict=True):
                 item["reporter"] = self.sealer.reporter(row)
-        return out, (search.encode_cursor(rows[-1][0]) if more else None)
+        return out, (search.encode_cursor(rows[-1][0], by_due) if more else None)
 
     def _scoped_conditions(self, query, who) -> list:
         if not who.sees_reports:
@@ -100,6 +114,16 @@ class ReportReads:
             )
         source, opds = who.report_filter()
         return query.scoped(source, opds).conditions(self.routing, self.clock())
+
+    def queue_counts(self, query, who) -> dict[str, int]:
+        """How many of `who`'s open reports matching `query` are overdue, due within two hours, due later today."""
+        from data_feeds.reports import search
+
+        conditions = self._scoped_conditions(query, who)
+        return {
+            name: self.repository.count_reports_where(conditions + extra, search.fts_terms(query.q))
+            for name, extra in search.queue_counts(self.clock()).items()
+        }
 
     def count(self, query, who, cap: int | None = None, arrived_since: datetime | None = None) -> int:
         """How many reports match `query` among those `who` may see (up to `cap`); only those that arrived since a
@@ -159,11 +183,7 @@ class ReportReads:
                 f"no report with id {report_id!r} that this {who.kind} may read",
                 "refuse_not_found",
             )
-        return {
-            **self.public(row),
-            "events": [self._event(e) for e in events],
-            "reporter": self.sealer.reporter(row),
-        }
+        return {**self._shaped(row, events, who.reads_internal), "reporter": self.sealer.reporter(row)}
 
     def resolve(self, ref: str, who) -> str:
         """The report's id for what a person or a citizen quotes: its own id, or the source's own id
@@ -174,6 +194,10 @@ class ReportReads:
                 return row["id"]
             except NotFound:
                 pass
+        if (human := human_id.normal(ref)) is not None:
+            row = self.repository.find_by_human_ref(human)
+            if row is not None and who.sees(row):
+                return row["id"]
         if SOURCE_REF.match(ref):
             found = [
                 row
@@ -188,7 +212,7 @@ class ReportReads:
 
     def get_for(self, report_id: str, who) -> dict:
         """The public report (no personal data) if `who` may see it; not found alike for none and for another's."""
-        report = self.get(report_id)
+        report = self.get(report_id, who.reads_internal)
         if not who.sees(who.scope_fields(report)):
             raise Refusal.one(
                 Kind.NOT_FOUND,
@@ -206,6 +230,7 @@ class ReportReads:
         report["duplicates"] = [
             {
                 "id": row["id"],
+                "human_id": human_id.of(row),
                 "source_id": row["source_ref"],
                 "title": row["title"],
                 "reported_at": iso_utc(row["reported_at"]),
@@ -223,6 +248,7 @@ class ReportReads:
         opd = self.routing.opds.get(row["opd"] or "")
         return {
             "id": row["id"],
+            "human_id": human_id.of(row),
             "source": row["source"],
             "source_id": row["source_ref"],
             "category": row["category"],

@@ -19,13 +19,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from data_feeds.reports import human_id
 from data_feeds.reports.batch import DriverRows, ReportColumns
 from data_feeds.reports.evidence_store import adopt
+from data_feeds.reports.lifecycle import INTERNAL_KINDS
 from data_feeds.store import NotFound, Store, audit_events, report_events, reports
 from data_feeds.store.inserts import (
     bulk_insert,
     chunks,
     driver_values,
+    insert_plan,
     insert_sql,
     parse_ts,
     postgres_datetime,
@@ -71,13 +74,17 @@ class ReportRepository:
         Idempotent on (source, source_ref): a repeat returns the stored report and False, and writes nothing."""
 
         postgres = not self.is_sqlite
+        numbered = not row.get("source_ref")  # no sender's id: a human id is drawn inside the write
+        if numbered:
+            row = {**row, "human_ref": ""}
+            slot = insert_plan(postgres, reports, frozenset(row))[0].index("human_ref")  # (first in `together` too)
         report_insert = insert_sql(postgres, reports, row)  # prepared here: not while the write lock is held
         event_insert = insert_sql(postgres, report_events, {"report_id": row["id"], **event_row}, returning_id=True)
 
         together = created_together(report_insert, event_insert, row["id"], event_row) if postgres else None
 
         def job(conn: Connection) -> tuple[dict, bool]:
-            if row.get("source_ref"):
+            if not numbered:
                 existing = (
                     conn.execute(BY_SOURCE_REF, {"source": row["source"], "source_ref": row["source_ref"]})
                     .mappings()
@@ -85,12 +92,18 @@ class ReportRepository:
                 )
                 if existing:
                     return dict(existing), False
-            if together:
-                run_insert(conn, *together)
+                stored = row
+                statement = together or report_insert
             else:
-                run_insert(conn, *report_insert)
+                prefix = human_id.prefix_for(row["received_at"])
+                ref = human_id.spelled(prefix, human_id.reserve(conn, prefix, 1))
+                stored = {**row, "human_ref": ref}
+                sql, values = together or report_insert
+                statement = (sql, (*values[:slot], ref, *values[slot + 1 :]))
+            run_insert(conn, *statement)
+            if not together:
                 append_event(conn, row["id"], event_row, event_insert)
-            return row, True
+            return stored, True
 
         return self.store.commit_together(job)
 
@@ -150,12 +163,18 @@ class ReportRepository:
                 return 0, len(batch)
             bulk_insert(conn, reports, *fresh.reports, deferred_text=self.store.loading)
             bulk_insert(conn, report_events, *fresh.events)
+            human_id.number(conn, [rid for rid, _source, ref in fresh.keys if not ref], recorded_at)
             # inside bulk_load: announced at its end (the dashboards would recompute without indexes)
             if self.store.loading:
                 self.store.loaded.append((len(fresh), fresh.keys[-1][0]))
             else:
                 announce_bulk(conn, len(fresh), fresh.keys[-1][0], recorded_at)
             return len(fresh), len(batch) - len(fresh)
+
+    def find_by_human_ref(self, ref: str) -> dict | None:
+        with self.store.read() as conn:
+            row = conn.execute(select(reports).where(reports.c.human_ref == ref)).mappings().first()
+            return dict(row) if row else None
 
     def apply_event(
         self,
@@ -279,7 +298,9 @@ class ReportRepository:
         q = (
             select(report_events, reports.c.source)
             .join(reports, reports.c.id == e.report_id)
-            .where(e.recorded_at >= start, e.recorded_at < end, e.kind != "created")
+            .where(
+                e.recorded_at >= start, e.recorded_at < end, e.kind != "created", e.kind.not_in(sorted(INTERNAL_KINDS))
+            )
         )
         if source:
             q = q.where(reports.c.source == source)
@@ -314,6 +335,7 @@ class ReportRepository:
         offset: int = 0,
         oldest_first: bool = False,
         with_events: bool = True,
+        by_due: bool = False,
     ) -> list[tuple[dict, list[dict]]]:
         """Reports matching every condition and, when `terms` are given, the full-text index (each term as a
         prefix, all of them), newest first (or oldest), each with its events (read in one more query, not one per
@@ -332,7 +354,9 @@ class ReportRepository:
                     match = reports.c.id.in_(few) if len(few) < RARE_MATCHES else match
                 q = q.where(match)
             order = (
-                (reports.c.reported_at, reports.c.id)
+                (reports.c.due_at, reports.c.id)  # the queue: (due_at, id) indexes, alone or after the opd
+                if by_due
+                else (reports.c.reported_at, reports.c.id)
                 if oldest_first
                 else (reports.c.reported_at.desc(), reports.c.id.desc())
             )

@@ -7,7 +7,8 @@ read from a URL's query and run in the store (indexes, full-text search, keyset 
 Lists are comma-separated; a kecamatan or kelurahan by name or Kemendagri code; `from`/`to` are WIB days,
 both inclusive; `sla` is `overdue` (a running SLA clock is past) or `soon` (under a quarter of it left);
 `q` searches the source's own id, the title and the description (words, each as a prefix; SQLite FTS5,
-PostgreSQL full-text search). Newest first; `cursor` continues after the last row of the previous page.
+PostgreSQL full-text search). Newest first; `order=due`: the open reports only, the nearest SLA due time first
+(overdue first: the queue). `cursor` continues after the last row of the previous page, in the same order.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, false, or_, tuple_
 
-from data_feeds.clock import WIB, iso_utc
+from data_feeds.clock import WIB
 from data_feeds.refusal import Kind, Refusal
 from data_feeds.store import reports
 from geodata.gazetteer import Gazetteer
@@ -34,6 +35,7 @@ MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 MAX_QUERY = 200
 SLA_FILTERS = ("overdue", "soon")
+ORDERS = ("newest", "due")
 FILTER_ARGS = ("status", "category", "opd", "kecamatan", "kelurahan", "source", "from", "to", "sla", "q")
 
 
@@ -49,6 +51,8 @@ class ReportQuery:
     date_to: date | None = None  # WIB day, inclusive
     sla: str | None = None  # overdue | soon
     q: str = ""
+    order: str = "newest"  # newest | due (open reports, nearest due first)
+    assignee: str | None = None  # only those assigned to this person (the queue's "mine")
     scope_source: str | None = field(
         default=None, compare=False
     )  # the reader's own limits (access.viewer.report_filter)
@@ -96,6 +100,9 @@ class ReportQuery:
         sla_filter = args.get("sla") or None
         if sla_filter is not None and sla_filter not in SLA_FILTERS:
             raise Refusal.one(Kind.INVALID, "sla", f"one of: {', '.join(SLA_FILTERS)}")
+        order = args.get("order") or "newest"
+        if order not in ORDERS:
+            raise Refusal.one(Kind.INVALID, "order", f"one of: {', '.join(ORDERS)}")
         start, end = _day(args, "from"), _day(args, "to")
         if start and end and end < start:
             raise Refusal.one(Kind.INVALID, "to", "is before from")
@@ -110,6 +117,7 @@ class ReportQuery:
             date_to=end,
             sla=sla_filter,
             q=" ".join(q.split()),
+            order=order,
         )
 
     def scoped(self, source: str | None, opds: frozenset[str] | None) -> ReportQuery:
@@ -136,6 +144,10 @@ class ReportQuery:
         if self.sla:
             # only open reports run a clock: said outright, the store reads the few open ones by the status index
             where += [r.status.in_(("baru", "diproses")), _sla_clause(self.sla, routing, now)]
+        if self.order == "due":
+            where.append(r.due_at.is_not(None))  # only an open report has one
+        if self.assignee is not None:
+            where.append(r.assignee == self.assignee)
         if self.scope_source is not None:
             where.append(r.source == self.scope_source)
         if self.scope_opds is not None:
@@ -155,6 +167,7 @@ class ReportQuery:
             "to": self.date_to.isoformat() if self.date_to else "",
             "sla": self.sla or "",
             "q": self.q,
+            "order": "" if self.order == "newest" else self.order,
         }
         return {k: v for k, v in out.items() if v}
 
@@ -215,17 +228,27 @@ def fts_terms(q: str) -> list[str]:
     return [w.lower() for w in re.findall(r"\w+", q, flags=re.UNICODE)][:12]
 
 
-def encode_cursor(row: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps([iso_utc(row["reported_at"]), row["id"]]).encode()).decode().rstrip("=")
+def encode_cursor(row: dict, by_due: bool = False) -> str:
+    """Where a page ended: (reported_at, id), or for the queue's order (due_at, id, "due"). The moment to the
+    microsecond, as stored (to the millisecond, the next page began with the row this one ended on)."""
+    key = [_exact(row["due_at"]), row["id"], "due"] if by_due else [_exact(row["reported_at"]), row["id"]]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
+def _exact(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def decode_cursor(cursor: str | None, by_due: bool = False) -> tuple[datetime, str] | None:
+    """A cursor `encode_cursor` gave for the same order; anything else is refused (never a page from elsewhere)."""
     if not cursor:
         return None
     try:
-        at, rid = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(at.replace("Z", "+00:00")), str(rid)
-    except (ValueError, TypeError, UnicodeDecodeError):
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(key, list) or len(key) != (3 if by_due else 2) or (by_due and key[2] != "due"):
+            raise ValueError("another order's cursor")
+        return datetime.fromisoformat(key[0].replace("Z", "+00:00")), str(key[1])
+    except (ValueError, TypeError, UnicodeDecodeError, AttributeError):
         raise Refusal.one(Kind.INVALID, "cursor", "is not a cursor this API gave") from None
 
 
@@ -236,9 +259,26 @@ def page_limit(args: Mapping[str, str]) -> int:
     return int(raw)
 
 
-def keyset(after: tuple[datetime, str] | None, oldest_first: bool = False) -> list:
-    """Rows after the cursor's (reported_at, id) in the page order: newest first, or oldest first."""
+def keyset(after: tuple[datetime, str] | None, oldest_first: bool = False, by_due: bool = False) -> list:
+    """Rows after the cursor's (reported_at, id) in the page order: newest first, or oldest first; or after its
+    (due_at, id) in the queue's order."""
     if after is None:
         return []
-    here, cursor = tuple_(reports.c.reported_at, reports.c.id), tuple_(after[0], after[1])
+    cursor = tuple_(after[0], after[1])
+    if by_due:
+        return [tuple_(reports.c.due_at, reports.c.id) > cursor]
+    here = tuple_(reports.c.reported_at, reports.c.id)
     return [here > cursor if oldest_first else here < cursor]
+
+
+def queue_counts(now: datetime) -> dict[str, list]:
+    """The queue's three counts, each as conditions beside the reader's: past due, due within two hours, due later
+    today (WIB)."""
+    due = reports.c.due_at
+    end_of_day = datetime.combine(now.astimezone(WIB).date() + timedelta(days=1), time.min, WIB)
+    soon = now + timedelta(hours=2)
+    return {
+        "overdue": [due < now],
+        "two_hours": [due >= now, due < soon],
+        "today": [due >= soon, due < end_of_day] if soon < end_of_day else [false()],
+    }

@@ -16,7 +16,7 @@ from ulid import ULID
 from data_feeds.access.keys import Principal
 from data_feeds.clock import utcnow
 from data_feeds.refusal import Kind, Refusal
-from data_feeds.reports import lifecycle
+from data_feeds.reports import lifecycle, sla
 from data_feeds.reports.categories import RoutingTable
 from data_feeds.reports.contract import ReportIn, StatusChangeIn
 from data_feeds.reports.personal import Sealer
@@ -37,6 +37,9 @@ PERSON_ACTIONS = {
     "escalate": "forward",
     "process": "progress",
     "resolve": "progress",
+    "assign": "progress",  # (to a person of the agency: reports.lifecycle.assign)
+    "note": "progress",  # an internal note: the room's and the agency's
+    "respond": "progress",  # a public response to the citizen
 }
 
 
@@ -197,6 +200,7 @@ class ReportService(ReportReads):
             first_response_at=None,
             resolved_at=None,
             updated_at=now,
+            due_at=sla.next_due("baru", reported_at, self.routing.categories[report.category]),
         )
         created_event = dict(
             kind="created",
@@ -301,8 +305,10 @@ class ReportService(ReportReads):
         note: str | None = None,
         duplicate_of: str | None = None,
         evidence: list | None = None,
+        assignee=None,
     ) -> dict:
-        """A person's action on a report from the dashboard, with the person as the event's actor.
+        """A person's action on a report from the dashboard, with the person as the event's actor (`assignee`: for
+        assign, the access.people.Person it is given to, or None when none was chosen or found).
         `who` (access.viewer.Viewer) is checked on the state the write sees: a report outside their scope
         reads as none (not found); an action their role does not have is forbidden.
         -> the public report as it now is."""
@@ -325,6 +331,17 @@ class ReportService(ReportReads):
 
             def decide(current, _history, _lookup):
                 return lifecycle.escalate(current, note, who.name, now), {"updated_at": now}
+        elif action in ("note", "respond"):
+            kind = "note" if action == "note" else "response"
+
+            def decide(current, _history, _lookup):
+                return lifecycle.remark(kind, current, note, who.name, now), {"updated_at": now}
+        elif action == "assign":
+            if assignee is None or assignee.role != "opd":
+                raise Refusal.one(Kind.INVALID, "assignee", "choose a person of the agency", "refuse_assignee_needed")
+
+            def decide(current, _history, _lookup):
+                return lifecycle.assign(current, assignee.username, assignee.name, assignee.opds, who.name, now)
         else:
             payload = {
                 "forward": {"status": "diproses", "opd": opd},

@@ -34,6 +34,14 @@ def due_times(reported_at: datetime, category: Category) -> tuple[datetime, date
     )
 
 
+def next_due(status: str, reported_at: datetime, category: Category) -> datetime | None:
+    """When the nearest clock still running in `status` runs out (None once closed): what the queue orders by."""
+    response_due, resolution_due = due_times(reported_at, category)
+    if status == "baru":
+        return min(response_due, resolution_due)
+    return resolution_due if status == "diproses" else None
+
+
 def clock_state(status: str, reported_at: datetime, category: Category, now: datetime) -> tuple[str, datetime | None]:
     """-> (ok | soon | breached | closed, the due time of the nearest running clock)."""
     response_due, resolution_due = due_times(reported_at, category)

@@ -29,6 +29,7 @@ from data_feeds.live.lease import RENEW_S, WAIT_S, Lease, holder_name
 from data_feeds.live.snapshot import agency_scopes, compute
 from data_feeds.live.ticket import TICKET_S
 from data_feeds.live.versions import LivePublisher
+from data_feeds.reports import legacy_rows, sla
 from data_feeds.reports.demo import DemoFeed
 from data_feeds.runtime import daily_backup
 from data_feeds.services import Services
@@ -171,6 +172,19 @@ def keep_personal_data(services: Services, stop: threading.Event) -> None:
         stop.wait(PERSONAL_EVERY_S)
 
 
+def mend_legacy_reports(services: Services) -> None:
+    """Once, at start: what an older version stored without (a human id for reports without a sender's id, the
+    queue's due time for open ones). Until it is done those reports show their internal id and sort last."""
+    store, routing = services.store, services.routing
+    try:
+        numbered = legacy_rows.number_unnumbered(store)
+        dated = legacy_rows.fill_due(store, lambda status, at, cat: sla.next_due(status, at, routing.categories[cat]))
+        if numbered or dated:
+            log.info("gave %d reports a human id and %d open ones their due time", numbered, dated)
+    except Exception:  # noqa: BLE001 - tried again at the next start
+        log.exception("mending older reports failed")
+
+
 def keep_evidence(services: Services, stop: threading.Event) -> None:
     """Evidence an older version kept on this node's disk, moved into the database once; then, every
     SWEEP_EVERY_S, staged uploads that no event adopted (their action refused or their process gone) removed."""
@@ -209,6 +223,7 @@ def start_jobs(services: Services, stop: threading.Event) -> list[threading.Thre
         "evidence": lambda: keep_evidence(services, stop),
         "personal_data": lambda: keep_personal_data(services, stop),
         "ended_access": lambda: tell_ended_access(services, stop),
+        "legacy_reports": lambda: mend_legacy_reports(services),
     }
     if settings.demo:
         jobs["demo"] = lambda: DemoFeed(services.reports, mean_interval_s=settings.demo_interval_s).run(stop)

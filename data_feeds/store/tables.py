@@ -57,6 +57,7 @@ reports = Table(
     Column("id", String(32), primary_key=True),
     Column("source", String(40), nullable=False),
     Column("source_ref", String(80)),  # the sender's own id: makes a repeated POST idempotent
+    Column("human_ref", String(20)),  # without a sender's id: the short one given at intake, LR-2026-000123
     Column("category", String(40), nullable=False),
     Column("title", String(200), nullable=False),
     Column("description", Text, nullable=False, default=""),
@@ -75,6 +76,8 @@ reports = Table(
     Column("status", String(16), nullable=False),
     Column("opd", String(40)),
     Column("duplicate_of", String(32)),  # for status duplikat: the original report
+    Column("due_at", UTCDateTime),  # while open: when its nearest running SLA clock runs out (the queue's order)
+    Column("assignee", String(60)),  # the person of the agency it is given to (people.username, as audited), if any
     Column("first_response_at", UTCDateTime),
     Column("resolved_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -94,6 +97,17 @@ reports = Table(
     Index("ix_reports_source_received", "source", "received_at"),
     Index("ix_reports_duplicate_of", "duplicate_of"),  # a report's page lists the reports marked as its duplicates
     Index("ix_reports_phone_index", "reporter_phone_index"),  # privacy export / erase --phone
+    Index("uq_reports_human_ref", "human_ref", unique=True),  # LR-2026-000123 -> its report
+    Index("ix_reports_due", "due_at", "id"),  # the queue: open reports, nearest due first
+    Index("ix_reports_opd_due", "opd", "due_at", "id"),  # an agency's queue
+    Index("ix_reports_assignee_due", "assignee", "due_at", "id"),  # a person's own queue
+)
+
+report_numbers = Table(
+    "report_numbers",
+    metadata,  # the last human id given per prefix ("LR-2026" -> 123): reports/repository.py reserves them
+    Column("prefix", String(12), primary_key=True),
+    Column("last", Integer, nullable=False),
 )
 
 report_events = Table(
