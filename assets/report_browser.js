@@ -31,7 +31,8 @@
     openReportOnClick: function (params) {
       var e = params.event;
       if (!params.data || !params.data.id) { return; }
-      if (e && (e.target.closest("a") || e.ctrlKey || e.metaKey || e.shiftKey || e.button === 1)) { return; }
+      // a link, or the row's tick box (a bulk action's selection), is not a request to open the report
+      if (e && (e.target.closest("a, input, .ag-selection-checkbox, .ag-checkbox-input-wrapper") || e.ctrlKey || e.metaKey || e.shiftKey || e.button === 1)) { return; }
       var selected = window.getSelection && String(window.getSelection());
       if (selected) { return; }  // selecting a title's text to copy it is not a request to open
       window.location.assign(reportPath(params.data.id));
@@ -76,6 +77,12 @@
           keepFocusOnItsReport(api, gridId);
           api.refreshInfiniteCache();
         });
+      },
+      /* The bulk bar says how many rows are ticked. */
+      bulkCount: function (rows, lng) {
+        var w = (window.liveroomWords || {})[lng === "en" ? "en" : "id"] || {};
+        var n = (rows || []).length;
+        return n ? (w.lb_bulk_some || "{n}").replace("{n}", String(n)) : w.lb_bulk_none;
       },
       /* On a phone the filters start folded and the table leads with the status and the title. */
       fitScreen: function (lang, defs) {

@@ -9,7 +9,7 @@ from flask_caching import Cache
 
 from data_feeds.services import Services
 
-from . import live, map_link, pages, queue_page, report_browser, report_detail, report_page, selection
+from . import bulk, live, map_link, pages, queue_page, report_browser, report_detail, report_page, selection
 
 
 def register(app: Dash, services: Services, cache: Cache) -> None:
@@ -28,3 +28,4 @@ def register_reports(app: Dash, services: Services, cache: Cache) -> None:
     """The report browser (/laporan/), its own Dash app: the table's scripts load there only."""
     app.config.external_scripts.append(pages.WORDS_URL)  # liveroom.js draws the map's markers with the room's words
     report_browser.register(app, services, cache)
+    bulk.register(app, services)

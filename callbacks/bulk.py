@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from data_feeds.api.signin import audit
-from data_feeds.i18n import refusal_text
+from dash import ClientsideFunction, Dash, Input, Output, State, no_update
+
+from callbacks import replayed
+from data_feeds.api.signin import audit, viewer
+from data_feeds.i18n import refusal_text, t
 from data_feeds.refusal import Refusal
 from data_feeds.reports import acting
+from data_feeds.reports.service import allowed_actions
 from data_feeds.services import Services
+from layouts import bulk_bar, ids
 
 BULK_ACTIONS = ("forward", "process", "escalate")
 MAX_ROWS = 100  # one selection; more is narrowed by the list's filters first
@@ -28,6 +33,70 @@ class Outcome:
     @classmethod
     def of_data(cls, data: dict) -> Outcome:
         return cls(data["action"], list(data["done"]), [(ref, why) for ref, why in data["refused"]])
+
+
+def offered(who) -> tuple[str, ...]:
+    """The bulk actions this reader's role has on open reports (each report's own state is checked as it is acted
+    on): an operator's three, an agency's start, nobody else's."""
+    if who is None or who.kind != "person":
+        return ()
+    sample = {"opd": next(iter(who.scope), None) if who.scope else None, "source": None}
+    open_moves = set(allowed_actions({**sample, "status": "baru"}, who))
+    open_moves |= set(allowed_actions({**sample, "status": "diproses"}, who))
+    return tuple(a for a in BULK_ACTIONS if a in open_moves)
+
+
+def refs(value: object) -> list[str]:
+    """The ticked rows as a replayed request may send them: the ids people quote, nothing else."""
+    rows = value if isinstance(value, list) else []
+    return [r["ref"] for r in rows if isinstance(r, dict) and isinstance(r.get("ref"), str)][: MAX_ROWS + 1]
+
+
+def register(app: Dash, services: Services) -> None:
+    """The list's bulk bar (layouts/bulk_bar.py): its count of ticked rows, and the action on them."""
+
+    app.clientside_callback(
+        ClientsideFunction("liveroomReports", "bulkCount"),
+        Output(ids.LB_BULK_COUNT, "children"),
+        Input(ids.LB_GRID, "selectedRows"),
+        State(ids.LB_LANG, "data"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.LB_BULK_RESULT, "children"),
+        Output(ids.LB_GRID, "selectedRows"),
+        Input(ids.LB_BULK_APPLY, "n_clicks"),
+        State(ids.LB_GRID, "selectedRows"),
+        State(ids.LB_BULK_ACTION, "value"),
+        State(ids.LB_BULK_OPD, "value"),
+        State(ids.LB_BULK_NOTE, "value"),
+        State(ids.LB_LANG, "data"),
+        prevent_initial_call=True,
+    )
+    @replayed.shaped(replayed.count, refs, replayed.text, replayed.text, replayed.text, replayed.lang)
+    def apply(_clicks, chosen, action, opd, note, lang):
+        who = viewer()
+        if action not in offered(who):  # (the bar is hidden for them; a replayed request is refused the same)
+            return bulk_bar.refused(t("act_refused", lang, reason=t("refusal_generic", lang))), no_update
+        reason = (
+            t("q_pick_some", lang)
+            if not chosen
+            else t("q_too_many", lang, n=MAX_ROWS)
+            if len(chosen) > MAX_ROWS
+            else t("q_fill", lang, field=t("act_opd", lang))
+            if action == "forward" and not opd
+            else t("q_fill", lang, field=t("act_escalate_reason", lang))
+            if action == "escalate" and not (note or "").strip()
+            else None
+        )
+        if reason:
+            return bulk_bar.refused(t("act_refused", lang, reason=reason)), no_update
+        asked = acting.Action(action, opd=opd or None, note=(note or "").strip()[:2000] or None)
+        outcome = act_each(services, chosen, asked, who, lang)
+        if outcome.done:
+            services.poker.poke()
+        return bulk_bar.outcome(outcome.action, outcome.done, outcome.refused, lang), []
 
 
 def act_each(services: Services, refs: list[str], action: acting.Action, who, lang: str) -> Outcome:

@@ -125,6 +125,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
                 count_points=wall_map.count_points(services.gazetteer.kecamatan),
                 briefings=who is not None
                 and (who.reads_briefing(None) or any(who.reads_briefing(o) for o in who.opds)),
+                queue=who is not None and who.works_queue,
             )
         )
 

@@ -19,7 +19,6 @@ from data_feeds.clock import utcnow
 from data_feeds.i18n import t
 from data_feeds.refusal import Refusal
 from data_feeds.reports import acting, search
-from data_feeds.reports.service import allowed_actions
 from data_feeds.services import current
 from layouts import queue_page, report_actions
 
@@ -32,15 +31,6 @@ def _scope_words(who, services, lang: str) -> str:
         return t("q_scope_all", lang)
     names = ", ".join(services.routing.opds[c].short for c in sorted(who.scope) if c in services.routing.opds)
     return t("q_scope_opd", lang, opds=names or "–")
-
-
-def _bulk_for(who) -> tuple[str, ...]:
-    """The bulk actions this reader's role has (each report's own state is checked as it is acted on)."""
-    sample = {"opd": next(iter(who.scope), None) if who.scope else None, "source": None}
-    offered = set(allowed_actions({**sample, "status": "baru"}, who)) | set(
-        allowed_actions({**sample, "status": "diproses"}, who)
-    )
-    return tuple(a for a in bulk.BULK_ACTIONS if a in offered)
 
 
 def _outcome_key(services, who, token: str) -> str:
@@ -80,7 +70,7 @@ def queue_view(outcome=None, status_code: int = 200):
         status=status,
         next_cursor=cursor,
         now=utcnow(),
-        bulk=_bulk_for(who),
+        bulk=bulk.offered(who),
         opds={code: o.name for code, o in services.routing.opds.items()},
         names=names,
         scope=_scope_words(who, services, lang),
@@ -98,7 +88,7 @@ def queue_act():
         return html(queue_page.refused(context(who), t("q_not_for_role", lang)), 403)
     form = flask.request.form
     action = form.get("aksi", "")
-    if action not in _bulk_for(who):
+    if action not in bulk.offered(who):
         said = report_actions.outcome(t("act_refused", lang, reason=t("refusal_generic", lang)), False)
         return queue_view(said, 400)
     refs = form.getlist("pilih")[: bulk.MAX_ROWS + 1]

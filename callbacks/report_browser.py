@@ -16,7 +16,7 @@ import redis
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask_caching import Cache
 
-from callbacks import replayed
+from callbacks import bulk, replayed
 from data_feeds import paths
 from data_feeds.access.viewer import Viewer
 from data_feeds.api.signin import current_lang, viewer
@@ -139,13 +139,14 @@ def live_token(services: Services) -> str | None:
 def serve_layout(services: Services, kecamatan_layer) -> html.Div:
     """The browser for whoever asks, in their scope; a role that reads no reports gets a refusal page."""
     if not flask.has_request_context():  # Dash checks the callbacks against a layout at start-up: the whole one
-        who, lang, opds = None, "id", None
+        who, lang, opds, actions = None, "id", None, bulk.BULK_ACTIONS
     else:
         who, lang = viewer(), current_lang()
         if who is None or not who.lists_reports:
             words = "rp_no_reports_role" if who is None or not who.sees_reports else "rp_no_reports_screen"
             return report_browser.refusal(lang, account_of(services, who), t(words, lang))
         _source, opds = who.report_filter()
+        actions = bulk.offered(who)
     account = account_of(services, who)
     version = live_token(services)
     minx, miny, maxx, maxy = services.boundaries.kecamatan.total_bounds
@@ -168,6 +169,8 @@ def serve_layout(services: Services, kecamatan_layer) -> html.Div:
             bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]],
             tile_url=services.settings.map_tile_url,
             kecamatan_geobuf=kecamatan_layer(services.boundaries.key),
+            bulk_actions=actions,
+            opd_names={code: o.name for code, o in services.routing.opds.items()},
         )
     )
 

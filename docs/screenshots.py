@@ -175,6 +175,13 @@ def main() -> None:
                     wait_for="#rp-media",
                     full_page=True,
                 )
+                shot(  # an agency head's queue: their open reports, nearest due first, the counts, the bulk bar
+                    f"queue-{tag}",
+                    stack.enter("opd", opds=("dpupr", "dlh"), next_path="/antrian"),
+                    size,
+                    wait_for="#queue",
+                    full_page=size[0] < 500,
+                )
                 shot(  # an open report as the operator finds it: the actions it may take now
                     f"report-page-actions-{tag}",
                     stack.enter("operator", next_path=f"/laporan/{rid}"),
@@ -182,6 +189,21 @@ def main() -> None:
                     wait_for="#rp-actions",
                     full_page=size[0] < 500,
                 )
+
+            def tick_three(page):
+                for box in page.locator(".lr-lb-table .ag-center-cols-container .ag-selection-checkbox input").all()[
+                    :3
+                ]:
+                    box.click()
+                page.wait_for_timeout(500)
+
+            shot(  # the list with three rows ticked for a bulk action
+                "reports-bulk-1440x900",
+                stack.enter("operator", next_path="/laporan/?status=baru"),
+                (1440, 900),
+                wait_for=rows,
+                then=tick_three,
+            )
             shot(
                 "reports-map-1440x900",
                 stack.enter("pimpinan", next_path="/laporan/?status=baru"),

@@ -120,3 +120,6 @@ LB_MAP_TOGGLE, LB_MAP_WRAP, LB_MAP, LB_MAP_MARKERS, LB_MAP_NOTE, LB_GRID_WRAP = 
 LB_EXPORT_CSV, LB_EXPORT_XLSX = "lb-export-csv", "lb-export-xlsx"
 LB_CHANNEL, LB_LINK, LB_VERSION, LB_REFRESHED = "lb-channel", "lb-link", "lb-version", "lb-refreshed"
 LB_FILTERS_BOX, LB_FILTERS_SUMMARY, LB_LANG_SWITCH = "lb-filters", "lb-filters-summary", "lb-lang-switch"
+# the list's bulk bar (layouts/bulk_bar.py): one action on the ticked rows
+LB_BULK, LB_BULK_COUNT, LB_BULK_ACTION, LB_BULK_OPD = "lb-bulk", "lb-bulk-count", "lb-bulk-action", "lb-bulk-opd"
+LB_BULK_NOTE, LB_BULK_APPLY, LB_BULK_RESULT = "lb-bulk-note", "lb-bulk-apply", "lb-bulk-result"

@@ -12,9 +12,10 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from data_feeds import paths
+from data_feeds.access.viewer import INTERNAL_ROLES
 from data_feeds.i18n import STATUS_GLYPHS, dropdown_labels, t
 
-from . import ids, search_box
+from . import bulk_bar, ids, search_box
 from .wall import Account, account_corner
 
 js = Namespace("liveroom", "map")
@@ -39,6 +40,8 @@ class BrowserView:
     bounds: list[list[float]] = field(default_factory=list)
     tile_url: str = ""
     kecamatan_geobuf: str = ""  # the kecamatan outlines under the markers (the wall's layer)
+    bulk_actions: tuple[str, ...] = ()  # what the reader may do to ticked rows (callbacks/bulk.py offered)
+    opd_names: dict = field(default_factory=dict)  # OPD code -> name, for forwarding ticked rows
 
 
 def _choice(label: str, cid: str, options: list[dict], lang: str, multi: bool = True) -> html.Div:
@@ -214,7 +217,20 @@ def columns(lang: str) -> list[dict]:
     ]
 
 
-def grid(lang: str) -> dag.AgGrid:
+def grid(lang: str, selectable: bool = False) -> dag.AgGrid:
+    """`selectable`: rows may be ticked for a bulk action (a box each; a click elsewhere still opens the report)."""
+    selection = (
+        {
+            "rowSelection": {
+                "mode": "multiRow",
+                "checkboxes": True,
+                "headerCheckbox": False,
+                "enableClickSelection": False,
+            }
+        }
+        if selectable
+        else {}
+    )
     return dag.AgGrid(
         id=ids.LB_GRID,
         rowModelType="infinite",
@@ -240,6 +256,7 @@ def grid(lang: str) -> dag.AgGrid:
             "enableCellTextSelection": True,
             "tooltipShowDelay": 400,
             "localeText": {"loadingOoo": t("lb_loading", lang), "noRowsToShow": t("lb_no_rows", lang)},
+            **selection,
         },
         style={"height": "100%", "width": "100%"},
     )
@@ -295,6 +312,11 @@ def header(view: BrowserView) -> html.Header:
                 children=[
                     html.A(t("nav_wall", lang), href="/", className="lr-nav-link"),
                     html.A(t("nav_indicators", lang), href=paths.INDICATORS, className="lr-nav-link"),
+                    *(
+                        [html.A(t("nav_queue", lang), href=paths.QUEUE, className="lr-nav-link", id="nav-queue")]
+                        if view.account and view.account.role in INTERNAL_ROLES
+                        else []
+                    ),
                     html.A(
                         t("nav_reports", lang),
                         href=paths.REPORTS,
@@ -345,11 +367,12 @@ def build(view: BrowserView) -> html.Div:
                             html.Span(id=ids.LB_ERROR, className="lr-lb-error", role="alert"),
                         ],
                     ),
+                    bulk_bar.bar(view.bulk_actions, view.opd_names, lang),
                     # the grid's own dark scheme (AG Grid's theming reads the attribute), tuned in liveroom.css
                     html.Div(
                         id=ids.LB_GRID_WRAP,
                         className="lr-lb-gridwrap",
-                        children=grid(lang),
+                        children=grid(lang, bool(view.bulk_actions)),
                         **{"data-ag-theme-mode": "dark-blue"},
                     ),
                     html.Div(

@@ -42,6 +42,7 @@ class WallView:
     opd_names: dict = field(default_factory=dict)  # OPD code -> name, for forwarding
     count_points: list[dict] = field(default_factory=list)  # CountPoint: where each kecamatan's counts stand
     briefings: bool = False  # the reader may read a morning briefing: the header links the list
+    queue: bool = False  # the reader works the queue (/antrian): the header links it
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,11 @@ def _header(view: WallView) -> html.Header:
                             )
                         ]
                         if view.shows_reports
+                        else []
+                    ),
+                    *(
+                        [html.A(t("nav_queue", lang), href=paths.QUEUE, className="lr-nav-link", id="nav-queue")]
+                        if view.queue
                         else []
                     ),
                     *(

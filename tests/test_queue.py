@@ -11,7 +11,7 @@ import pytest
 
 from data_feeds.access.people import People
 from data_feeds.i18n import fmt_duration
-from tests.helpers import person, post, report_payload, store_counts
+from tests.helpers import call_callback, csrf_headers, person, post, report_payload, store_counts
 
 pytestmark = pytest.mark.store
 
@@ -217,3 +217,68 @@ def test_an_internal_note_stays_inside_and_a_response_reaches_the_citizen(app, c
     refused = http.post(f"/laporan/{ref}", data={"csrf_token": token(empty), "aksi": "note", "catatan": ""})
     assert refused.status_code == 422 and "catatan perlu isinya" in refused.get_data(as_text=True)
     assert store_counts(services) == before
+
+
+def list_bulk(http, refs: list[str], action: str, opd=None, note=None):
+    """The report list's bulk bar as the browser sends it (the table's ticked rows carry their shown id)."""
+    http.get("/laporan/")
+    values = {
+        "lb-bulk-apply.n_clicks": 1,
+        "lb-grid.selectedRows": [{"ref": r, "id": "x"} for r in refs],
+        "lb-bulk-action.value": action,
+        "lb-bulk-opd.value": opd,
+        "lb-bulk-note.value": note,
+        "lb-lang.data": "id",
+    }
+    resp = call_callback(
+        http,
+        "lb-bulk-apply.n_clicks",
+        values,
+        headers=csrf_headers(http),
+        app_path="/laporan/",
+        output="lb-bulk-result",
+    )
+    assert resp.status_code in (200, 204), resp.data
+    return resp.get_json()["response"]["lb-bulk-result"]["children"] if resp.status_code == 200 else None
+
+
+def texts(component) -> str:
+    """All the words of a Dash component tree as JSON gives it."""
+    if isinstance(component, list):
+        return " ".join(texts(c) for c in component)
+    if isinstance(component, dict):
+        return texts(component.get("props", {}).get("children"))
+    return "" if component is None else str(component)
+
+
+def test_the_lists_bulk_forward_of_twenty_names_the_one_refused(app, client, services):
+    made = [filed(client, 2 + k * 0.1) for k in range(20)]
+    closed = made[12]
+    client.post(f"/api/v1/reports/{closed['id']}/status", json={"status": "ditolak", "note": "bukan kewenangan"})
+    http, _ = person(app, services, "operator")
+    said = texts(list_bulk(http, [r["human_id"] for r in made], "forward", opd="dlh", note="Untuk DLH"))
+    assert "Teruskan: 19 laporan tersimpan." in said and "1 laporan ditolak" in said
+    assert f"{closed['human_id']} : laporan berstatus Ditolak tidak dapat dipindah ke Diproses" in said  # why, in words
+    moved = [services.reports.get(r["id"])["opd"]["code"] for r in made if r is not closed]
+    assert moved == ["dlh"] * 19
+    audits = [a for a in services.store.audit_log() if a["action"] == "act_forward"]
+    assert len(audits) == 20 and [a["outcome"] for a in audits].count("refused") == 1
+
+
+def test_the_lists_bulk_bar_refuses_every_role_without_it_and_changes_nothing(app, client, services, backlog):
+    refs = [backlog["late"]["human_id"]]
+    before = store_counts(services)
+    for role, action in (("penilai", "forward"), ("admin", "forward"), ("pimpinan", "forward"), ("opd", "forward")):
+        http, _ = person(app, services, role, **({"opds": ("dpupr",)} if role == "opd" else {}))
+        said = list_bulk(http, refs, action, opd="dlh")
+        assert said is None or "Tidak tersimpan" in texts(said), role
+    screen, _ = person(app, services, "screen")
+    values = {
+        "lb-bulk-apply.n_clicks": 1,
+        "lb-grid.selectedRows": [{"ref": refs[0]}],
+        "lb-bulk-action.value": "forward",
+    }
+    resp = call_callback(screen, "lb-bulk-apply.n_clicks", values, app_path="/laporan/", output="lb-bulk-result")
+    assert resp.status_code in (400, 403)
+    assert store_counts(services) == before
+    assert services.reports.get(backlog["late"]["id"])["opd"]["code"] == "dpupr"

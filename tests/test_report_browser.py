@@ -362,3 +362,26 @@ def test_a_live_update_keeps_the_scroll_position(live_stack, reports, page):
     assert viewport.evaluate("v => v.scrollTop") == before
     viewport.evaluate("v => { v.scrollTop = 0; }")
     wait_rows(page, f"ids[0] === '{fresh}'")  # it is there, at the top, for whoever scrolls back
+
+
+def test_an_operator_ticks_rows_in_the_list_and_forwards_them_together(live_stack, page):
+    """Issue 28: the list lets a person select rows and forward them at once; a tick never opens the report."""
+    made = [new_report(live_stack, title=f"Gorong-gorong mampet blok {k}", category="jalan_rusak") for k in range(3)]
+    page.goto(live_stack.enter("operator", next_path="/laporan/?q=gorong"))
+    wait_rows(page, "ids.length === 3")
+    for rid in made:
+        page.click(f'{ROWS}[row-id="{rid}"] .ag-selection-checkbox input')
+    assert "/laporan/?q=gorong" in page.url  # ticking is not opening
+    page.wait_for_function("() => document.querySelector('#lb-bulk-count').innerText === '3 dipilih'", timeout=WAIT_MS)
+    page.click("#lb-bulk-opd")
+    page.get_by_text("Dinas Lingkungan Hidup", exact=True).click()
+    page.fill("#lb-bulk-note", "Saluran: untuk DLH")
+    page.click("#lb-bulk-apply")
+    page.wait_for_function(
+        "() => document.querySelector('#lb-bulk-result').innerText.startsWith('Teruskan: 3 laporan tersimpan.')",
+        timeout=WAIT_MS,
+    )
+    for rid in made:
+        report = requests.get(f"{live_stack.url}/api/v1/reports/{rid}", headers=live_stack.headers, timeout=10).json()
+        assert report["opd"]["code"] == "dlh" and report["events"][-1]["note"] == "Saluran: untuk DLH"
+    assert page.errors == []

@@ -22,6 +22,7 @@ from .people import Person
 from .sessions import holder
 
 DEVICE_ROLE = "layar"
+INTERNAL_ROLES = ("operator", "opd", "pimpinan")  # people who work reports or lead them: notes, assignees, the queue
 REPORT_KEY_ROLES = frozenset({"report", "workflow"})  # a key with either reads its source's or agencies' reports
 
 
@@ -89,7 +90,7 @@ class Viewer:
     def reads_internal(self) -> bool:
         """The room's internal notes on a report and who it is assigned to: the people who work reports and lead
         them; never a key (nor the public a key's source may open to), a wall screen or an assessor."""
-        return self.kind == "person" and self.role in ("operator", "opd", "pimpinan")
+        return self.kind == "person" and self.role in INTERNAL_ROLES
 
     @property
     def works_queue(self) -> bool:

@@ -73,6 +73,8 @@ BROWSER_KEYS = (
     "replay_error",
     "replay_live",
     "replay_ttfr",
+    "lb_bulk_none",
+    "lb_bulk_some",
 )
 
 
