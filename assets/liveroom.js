@@ -106,15 +106,18 @@
       /* Everything the wall draws of one area (the city or the kecamatan picked on the map) from the live view
          (shapes.py LiveView): KPI tiles, ticker rows, OPD table, map colours, notes. An output whose content
          has not changed is not touched, so a change redraws only what it changed. */
-      area: function (view, selection, measure, classes, lng, points) {
+      area: function (view, selection, measure, kel, classes, lng, points) {
         var nu = window.dash_clientside.no_update;
         if (!view || !view.areas) { return Array(13).fill(nu); }
         var w = words(lng), last = AREA_SHOWN;
-        var a = (selection && view.areas[selection]) || view.areas.city;
+        /* a kelurahan's own figures once they came (callbacks/area.py); its kecamatan's meanwhile */
+        var kelArea = kel && selection && kel.code === selection ? kel.area : null;
+        var a = kelArea || (selection && view.areas[selection]) ||
+          (selection && view.areas[selection.split(".").slice(0, 3).join(".")]) || view.areas.city;
         var k = a.kpi;
         var ticker = a.ticker.order.map(function (id) { return a.ticker.rows[id]; });
         var opd = { rows: a.opd.order.map(function (code) { return a.opd.rows[code]; }), b: a.opd.b, w: a.opd.w,
-                    days: a.opd.days, a: selection && view.areas[selection] ? (view.names || {})[selection] || null : null };
+                    days: a.opd.days, a: kelArea ? kel.name : selection && view.areas[selection] ? (view.names || {})[selection] || null : null };
         var shown = view.note || [0, 0];
         var colours = { values: (view.map || {})[measure] || {}, breaks: classes.breaks[measure] || [], colors: classes.colors,
                         selected: selection || null };
@@ -141,6 +144,11 @@
           last[i] = key;
           return value;
         });
+      },
+      /* The live version while a kelurahan is chosen: its figures are read again when it moves. */
+      kelurahanToken: function (view, selection) {
+        if (!selection || selection.split(".").length < 4) { return window.dash_clientside.no_update; }
+        return (view && view.v) || "";
       },
       /* The status strip: cut off from the channel, Redis or the worker down (the screen is held), feeds gone quiet. */
       banner: function (state, view, lng) {
@@ -264,6 +272,22 @@
     if (m && field) { field.value = decodeURIComponent(m[1]); }
   }, true);
 
+  /* An area's name is always reachable: the label sits above the markers' clusters (the tooltip pane) and takes the
+     click itself, as a click on its area (the drill-down), never passing it to a cluster beneath. */
+  function labelClicksChoose(layer) {
+    /* (not Leaflet's interactive tooltip: its click reaches the map naming the tooltip, not the area) */
+    layer.on("tooltipopen", function (ev) {
+      var el = ev.tooltip.getElement();
+      if (!el || el.lrChooses) { return; }
+      el.lrChooses = true;
+      L.DomEvent.on(el, "click", function (e) {
+        L.DomEvent.stop(e);
+        var map = layer._map;
+        layer.fire("click", { latlng: map ? map.mouseEventToLatLng(e) : null, originalEvent: e }, true);
+      });
+    });
+  }
+
   /* Which report has the keyboard's focus (a marker or a ticker row): redrawn by a live update, it takes it back. */
   document.addEventListener("focusin", function (e) {
     var t = e.target, d = t && t.closest ? (t.closest("[data-report-id]") || t.querySelector("[data-report-id]")) : null;
@@ -327,6 +351,7 @@
       kelurahanLabel: function (feature, layer) {
         layer.bindTooltip(esc(feature.properties.kelurahan),
           { permanent: true, direction: "center", className: "lr-kel-label lr-kel-drill-label", interactive: false });
+        labelClicksChoose(layer);
       },
       /* A kecamatan's counts by status at city zoom (the kiosk): its name over a glyph and number per status, so
          the numbers read without colour vision and nothing covers the choropleth but these thirteen. */
@@ -344,6 +369,7 @@
       kecamatanLabel: function (feature, layer) {
         layer.bindTooltip(esc(feature.properties.kecamatan),
           { permanent: true, direction: "center", className: "lr-kec-label", interactive: false });
+        labelClicksChoose(layer);
       },
       reportMarker: function (feature, latlng) {
         var p = feature.properties;

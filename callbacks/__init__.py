@@ -9,7 +9,7 @@ from flask_caching import Cache
 
 from data_feeds.services import Services
 
-from . import bulk, live, map_link, pages, queue_page, report_browser, report_detail, report_page, selection
+from . import area, bulk, live, map_link, pages, queue_page, report_browser, report_detail, report_page, selection
 
 
 def register(app: Dash, services: Services, cache: Cache) -> None:
@@ -18,6 +18,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
     pages.register(app, services, cache)
     live.register(app, services)
     selection.register(app, services, cache)
+    area.register(app, services, cache)
     report_detail.register(app, services)
     map_link.register(app, services)
     report_page.register(app.server)

@@ -129,6 +129,7 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.LIVE_VIEW, "data"),
         Input(ids.SELECTION, "data"),
         Input(ids.MEASURE, "value"),
+        Input(ids.KEL_VIEW, "data"),
         State(ids.MAP_CLASSES, "data"),
         State(ids.LANG, "data"),
         State(ids.COUNT_POINTS, "data"),

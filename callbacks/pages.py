@@ -126,6 +126,7 @@ def register(app: Dash, services: Services, cache: Cache) -> None:
                 briefings=who is not None
                 and (who.reads_briefing(None) or any(who.reads_briefing(o) for o in who.opds)),
                 queue=who is not None and who.works_queue,
+                area_options=wall_map.area_options(services.gazetteer),
             )
         )
 

@@ -157,6 +157,16 @@ def main() -> None:
                 page.wait_for_function("() => document.querySelector('#act-result').innerText.startsWith('Diteruskan')")
 
             shot("operator-forwarding-1920x1080", stack.enter("operator"), then=forward)
+
+            def kelurahan(page):  # chosen in the searchable picker: its figures, its ticker, the breadcrumb
+                page.click("#area-picker", position={"x": 24, "y": 12})
+                page.keyboard.type("Nambo Jaya")
+                page.get_by_role("option", name="Nambo Jaya · Kec. Karawaci", exact=True).click()
+                page.wait_for_function("() => document.querySelector('#kel-facts').innerText !== ''")
+                page.wait_for_timeout(2500)
+
+            for size in ((1920, 1080), (1440, 900)):
+                shot(f"wall-kelurahan-{size[0]}x{size[1]}", stack.enter("operator"), size, then=kelurahan)
             shot("penilai-1920x1080", stack.enter("penilai"))
             shot("admin-1440x900", stack.enter("admin", next_path="/admin"), (1440, 900))
             rows = ".lr-lb-table .ag-row"

@@ -43,6 +43,7 @@ class WallView:
     count_points: list[dict] = field(default_factory=list)  # CountPoint: where each kecamatan's counts stand
     briefings: bool = False  # the reader may read a morning briefing: the header links the list
     queue: bool = False  # the reader works the queue (/antrian): the header links it
+    area_options: list = field(default_factory=list)  # wall_map.area_options: the area picker's choices
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,7 @@ def _main(view: WallView) -> html.Main:
             html.Div(
                 className="lr-side",
                 children=[
-                    scope_bar(lang),
+                    scope_bar(lang, view.area_options),
                     kpi_tiles(summary, lang),
                     html.Section(
                         vaccination_children(summary.get("indicators", {}), None, lang),
@@ -328,6 +329,8 @@ def _stores(view: WallView) -> list:
         dcc.Location(id=ids.URL),
         dcc.Store(id=ids.LANG, data=lang),
         dcc.Store(id=ids.SELECTION, data=None),
+        dcc.Store(id=ids.KEL_TOKEN, data=None),  # the live version while a kelurahan is chosen (its figures follow)
+        dcc.Store(id=ids.KEL_VIEW, data=None),  # the chosen kelurahan's area view (live/kelurahan_view.py)
         dcc.Store(id=ids.TICKER_DATA, data=summary.get("ticker", [])),
         # the live link starts with no version: its first message is a reset, which loads the view and markers whole
         dcc.Store(id=ids.LIVE_CHANNEL, data=view.channel),

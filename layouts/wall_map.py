@@ -121,6 +121,29 @@ def scope_title(kecamatan_name: str | None, lang: str) -> str:
     return t("scope_kecamatan", lang, name=kecamatan_name) if kecamatan_name else t("scope_city", lang)
 
 
+def kelurahan_title(name: str, kecamatan: str, lang: str) -> str:
+    return t("scope_kelurahan", lang, name=name, kecamatan=kecamatan)
+
+
+def kelurahan_place_facts(place, lang: str) -> str:
+    """A kelurahan's population and area, where official figures exist."""
+    pop = (
+        t("facts_population", lang, value=fmt_int(place.population, lang), period=place.population_period)
+        if place.population
+        else t("facts_population_missing", lang)
+    )
+    area = place.area_official_km2 or place.area_km2
+    return " · ".join([pop, t("facts_area", lang, value=fmt_int(area, lang))])
+
+
+def kelurahan_figures(facts: dict, lang: str) -> str:
+    """Its live figures (live/kelurahan_view.py KelurahanFacts), in words."""
+    if facts.get("per_10k") is None:
+        return t("kel_facts_no_pop", lang, open=fmt_int(facts["open"], lang), overdue=fmt_int(facts["overdue"], lang))
+    per = f"{facts['per_10k']:.1f}".replace(".", "," if lang == "id" else ".")
+    return t("kel_facts", lang, open=fmt_int(facts["open"], lang), overdue=fmt_int(facts["overdue"], lang), per=per)
+
+
 def scope_facts(place, n_kelurahan: int, lang: str) -> str:
     """Population, official area and kelurahan count of a kecamatan; says so where a figure is missing."""
     pop = (
@@ -134,16 +157,75 @@ def scope_facts(place, n_kelurahan: int, lang: str) -> str:
     )
 
 
-def scope_bar(lang: str) -> html.Div:
+def area_options(gz) -> list[dict]:
+    """The picker's choices: each kecamatan, then each kelurahan with its kecamatan (searchable by either name)."""
+    kec = sorted(gz.kecamatan.values(), key=lambda p: p.name)
+    kel = sorted(gz.kelurahan.values(), key=lambda p: (p.name, p.code))
+    return [{"label": f"Kec. {p.name}", "value": p.code, "search": p.name} for p in kec] + [
+        {
+            "label": f"{p.name} · Kec. {gz.kecamatan[p.kecamatan_code].name}",
+            "value": p.code,
+            "search": f"{p.name} {gz.kecamatan[p.kecamatan_code].name}",
+        }
+        for p in kel
+    ]
+
+
+def crumbs(gz, selection: str | None, lang: str) -> list:
+    """Kota Tangerang › Kecamatan › Kelurahan: each level above the chosen one a button back to it (two fixed
+    buttons, the city's and the kecamatan's: callbacks/selection.py listens to them)."""
+    kel = gz.kelurahan.get(selection) if selection else None
+    kec = gz.kecamatan.get(kel.kecamatan_code if kel else selection) if selection else None
+    here = {"aria-current": "location"}
+    sep = lambda shown: html.Span("›", className="lr-crumb-sep", hidden=not shown, **{"aria-hidden": "true"})  # noqa: E731
+    return [
+        html.Button(
+            t("city", lang),
+            id=ids.AREA_UP_CITY,
+            className="lr-crumb" + ("" if kec else " lr-crumb-here"),
+            n_clicks=0,
+            **({} if kec else here),
+        ),
+        sep(kec is not None),
+        html.Button(
+            kec.name if kec else "",
+            id=ids.AREA_UP_KEC,
+            className="lr-crumb" + ("" if kel else " lr-crumb-here"),
+            hidden=kec is None,
+            n_clicks=0,
+            **({} if kel or not kec else here),
+        ),
+        sep(kel is not None),
+        html.Span(kel.name if kel else "", className="lr-crumb lr-crumb-here", hidden=kel is None, **here),
+    ]
+
+
+def scope_bar(lang: str, options: list[dict]) -> html.Div:
     return html.Div(
         className="lr-scope",
         children=[
+            html.Nav(
+                crumbs(None, None, lang),
+                id=ids.AREA_CRUMBS,
+                className="lr-crumbs",
+                **{"aria-label": t("area_crumbs", lang)},
+            ),
+            dcc.Dropdown(
+                id=ids.AREA_PICKER,
+                options=options,
+                placeholder=t("area_pick", lang),
+                searchable=True,
+                clearable=True,
+                className="lr-area-picker",
+                labels=dropdown_labels(lang),
+            ),
             html.Span(scope_title(None, lang), id=ids.SCOPE_TITLE, className="lr-scope-title"),
             html.Button(
                 t("scope_reset", lang), id=ids.SCOPE_RESET, className="lr-scope-reset", hidden=True, n_clicks=0
             ),
             html.Span(t("scope_hint", lang), className="lr-scope-hint"),
             html.Div("", id=ids.SCOPE_FACTS, className="lr-scope-facts"),
+            html.Div("", id=ids.KEL_FACTS, className="lr-scope-facts lr-kel-facts"),
         ],
     )
 

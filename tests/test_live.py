@@ -212,6 +212,13 @@ def test_selection_toggles_and_resets():
     assert next_selection(ids.MAP_KECAMATAN, {"properties": {"kode_kec": "36.71.13"}}, "36.71.07") == "36.71.13"
     assert next_selection(ids.SCOPE_RESET, click, "36.71.07") is None
     assert next_selection(ids.MAP_KECAMATAN, {"properties": {}}, "36.71.07") == "36.71.07"
+    kel = {"properties": {"kode_kel": "36.71.07.1014", "kode_kec": "36.71.07"}}
+    assert next_selection(ids.MAP_KELURAHAN, kel, "36.71.07") == "36.71.07.1014"  # into a kelurahan of it
+    assert next_selection(ids.MAP_KELURAHAN, kel, "36.71.07.1014") == "36.71.07"  # again: up to its kecamatan
+    assert next_selection(ids.AREA_PICKER, None, "36.71.07", "36.71.02.1003") == "36.71.02.1003"
+    assert next_selection(ids.AREA_PICKER, None, "36.71.07", None) is None  # the picker cleared: the city
+    assert next_selection(ids.AREA_UP_KEC, None, "36.71.07.1014") == "36.71.07"
+    assert next_selection(ids.AREA_UP_CITY, None, "36.71.07.1014") is None
 
 
 def test_choropleth_classes_are_fixed_and_missing_figures_stay_missing(services):

@@ -102,6 +102,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "rp_assignee": ("Petugas", "Assigned to"),
     "rp_on_map": ("Lihat di peta", "Show on the map"),
     "nav_queue": ("Antrian", "Queue"),
+    "area_pick": ("Pilih kecamatan/kelurahan…", "Choose a kecamatan/kelurahan…"),
+    "area_crumbs": ("Wilayah", "Area"),
+    "scope_kelurahan": ("Kelurahan {name}, Kec. {kecamatan}", "Kelurahan {name}, {kecamatan}"),
+    "kel_facts": (
+        "{open} laporan terbuka · {overdue} lewat SLA · {per} per 10.000 penduduk",
+        "{open} open reports · {overdue} overdue · {per} per 10,000 residents",
+    ),
+    "kel_facts_no_pop": (
+        "{open} laporan terbuka · {overdue} lewat SLA · jumlah penduduk belum tersedia",
+        "{open} open reports · {overdue} overdue · no population figure yet",
+    ),
     "q_scope_all": (
         "Semua laporan terbuka, yang paling dekat batas SLA di atas.",
         "Every open report, nearest SLA due first.",

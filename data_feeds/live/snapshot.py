@@ -25,7 +25,7 @@ from .snapshot_reads import SLA_WINDOW, TTFR_WINDOW
 from .tally import kecamatan_counts, tally
 
 
-def _ticker_row(t, gz: Gazetteer, sla_states: dict[str, str]) -> TickerRow:
+def ticker_row(t, gz: Gazetteer, sla_states: dict[str, str]) -> TickerRow:
     return {
         "id": t.id,
         "ref": t.source_ref or t.human_ref or t.id,
@@ -98,8 +98,8 @@ def compute(
         # the map's colour for every measure, once per change here rather than once per dashboard per poll
         "map_values": {m: choropleth.values(m, counts, gz, panels) for m in choropleth.MEASURES},
         "map_demo": {m: choropleth.from_demo(m, panels) for m in choropleth.MEASURES},
-        "ticker": [_ticker_row(t, gz, sla_states) for t in reads.tickers["city"]],
-        "ticker_by_kec": {code: [_ticker_row(t, gz, sla_states) for t in reads.tickers[code]] for code in gz.kecamatan},
+        "ticker": [ticker_row(t, gz, sla_states) for t in reads.tickers["city"]],
+        "ticker_by_kec": {code: [ticker_row(t, gz, sla_states) for t in reads.tickers[code]] for code in gz.kecamatan},
         "sla": sla_panel,
         "indicators": panels,
         "indicator_subjects": subjects,
@@ -154,7 +154,7 @@ def _scope_view(
         "kpi": own["city"],
         "kpi_by_kec": {code: own[code] for code in gz.kecamatan},
         "kecamatan": counts,
-        "ticker": [_ticker_row(t, gz, sla_states) for t in ticker_rows],
+        "ticker": [ticker_row(t, gz, sla_states) for t in ticker_rows],
         "map_values": {m: choropleth.values(m, counts, gz, panels) for m in choropleth.MEASURES},
         "markers_total": own["city"]["baru"] + own["city"]["diproses"],
         "markers_shown": sum(1 for m in markers.values() if m["properties"]["o"] in opds),
@@ -241,13 +241,14 @@ def for_viewer(summary: Summary, scope: OpdScope | None) -> Summary:
 
 
 def sla_by_area(
-    open_rows, responded, resolved, routing: RoutingTable, gz: Gazetteer, now: datetime
+    open_rows, responded, resolved, routing: RoutingTable, gz: Gazetteer, now: datetime, areas=None
 ) -> tuple[dict[str, str], dict[str, SlaPanel]]:
     """-> (SLA state of each open report, per-area per-OPD panel rows).
 
     A panel row: open reports, breached, about to breach, and median / p90 of time to first
-    response and to resolution over SLA_WINDOW, for the city and for each kecamatan."""
-    areas = ["city", *gz.kecamatan]
+    response and to resolution over SLA_WINDOW, for the city and for each kecamatan (`areas`: these codes instead,
+    the rows' second field naming them: one kelurahan, live/kelurahan_view.py)."""
+    areas = ["city", *(gz.kecamatan if areas is None else areas)]
     blank = lambda: {"open": 0, "breached": 0, "soon": 0, "response": [], "resolution": []}  # noqa: E731
     acc = {a: {} for a in areas}
     states: dict[str, str] = {}

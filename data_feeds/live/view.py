@@ -88,12 +88,12 @@ def opd_row(r: OpdSlaRow) -> OpdRow:
     }
 
 
-def _opd_rows(panel: dict) -> dict:
+def opd_rows(panel: dict) -> dict:
     rows = [opd_row(r) for r in panel["rows"]]
     return {**_keyed(rows, "o"), "b": panel["breached"], "w": panel["soon"], "days": panel["window_days"]}
 
 
-def _ticker(rows: list[TickerRow]) -> dict:
+def ticker_view(rows: list[TickerRow]) -> dict:
     return _keyed(rows, "id")
 
 
@@ -121,8 +121,8 @@ def build(summary: Summary, audience: Audience, scope_doc: dict | None, token: s
         "areas": {
             code: {
                 "kpi": a["kpi"],
-                "ticker": _ticker(a["ticker"] if audience.reports else []),
-                "opd": _opd_rows(a["sla"]),
+                "ticker": ticker_view(a["ticker"] if audience.reports else []),
+                "opd": opd_rows(a["sla"]),
             }
             for code, a in areas.items()
         },
