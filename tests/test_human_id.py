@@ -135,3 +135,24 @@ def test_the_briefing_lists_overdue_reports_by_human_id_as_links_to_their_pages(
     pdf = briefing.render(b)
     uri = f"{services.settings.base_url}/laporan/{made['human_id']}".encode()
     assert re.search(rb"/URI \(" + re.escape(uri) + rb"\)", pdf), "no link to the report's page"
+
+
+def test_a_duplicate_names_its_original_by_any_id(app, client, services):
+    original = post(client, report_payload(id="LKS-2026-000500")).get_json()
+    numbered = post(client, report_payload(title="Lampu mati")).get_json()
+    first = post(client, report_payload(title="Jalan berlubang (lagi)")).get_json()
+    second = post(client, report_payload(title="Lampu mati (lagi)")).get_json()
+    http, _ = person(app, services, "operator")
+    page = http.get(f"/laporan/{first['human_id']}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    done = http.post(
+        f"/laporan/{first['human_id']}", data={"csrf_token": csrf, "aksi": "duplicate", "asli": "lks-2026-000500"}
+    )
+    assert done.status_code == 303, done.get_data(as_text=True)
+    assert services.reports.get(first["id"])["duplicate_of"] == original["id"]
+    moved = post(
+        client,
+        {"status": "duplikat", "duplicate_of": numbered["human_id"]},
+        path=f"/api/v1/reports/{second['id']}/status",
+    )
+    assert moved.status_code == 200 and moved.get_json()["duplicate_of"] == numbered["id"]

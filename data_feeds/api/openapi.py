@@ -34,19 +34,13 @@ def _errors(*codes: int) -> dict:
     return {str(code): ERROR for code in codes}
 
 
-REPORT_ID = {
-    "name": "report_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string", "pattern": "^[0-9A-Za-z]{1,32}$"},
-    "description": "the report's id (a ULID) as the API returned it",
-}
 REPORT_REF = {
     "name": "report_id",
     "in": "path",
     "required": True,
     "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{1,80}$"},
-    "description": "the report's id (a ULID), or the source's own id a citizen quotes (LKS-2026-000123)",
+    "description": "the report's id (a ULID), the source's own id a citizen quotes (LKS-2026-000123), or the room's "
+    "human id for a report its source gave none (LR-2026-000123): any id a report's `human_id` or `id` shows",
 }
 FLAG = {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"]}
 FMT = {"name": "fmt", "in": "path", "required": True, "schema": {"type": "string", "enum": ["csv", "xlsx"]}}
@@ -112,6 +106,14 @@ SEARCH_PARAMETERS = [
         "required": False,
         "schema": {"type": "string", "maxLength": 200},
         "description": "words in the source's id, title or description (each a prefix)",
+    },
+    {
+        "name": "order",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["newest", "due"]},
+        "description": "newest first (the default), or `due`: the open reports only, the nearest SLA due time "
+        "first (overdue first: the queue); a cursor continues in the order it was given in",
     },
     {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
     {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
@@ -221,7 +223,7 @@ def _report_paths() -> dict:
             "post": {
                 "summary": "Move a report along the LAKSA lifecycle (role workflow; the key's source, or an "
                 "agency key's OPD)",
-                "parameters": [REPORT_ID],
+                "parameters": [REPORT_REF],
                 "security": KEYED,
                 "requestBody": _json({"$ref": "#/components/schemas/StatusChangeIn"}),
                 "responses": {

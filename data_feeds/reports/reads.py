@@ -198,11 +198,11 @@ class ReportReads:
             row = self.repository.find_by_human_ref(human)
             if row is not None and who.sees(row):
                 return row["id"]
-        if SOURCE_REF.match(ref):
+        for quoted in dict.fromkeys((ref, ref.upper())) if SOURCE_REF.match(ref) else ():  # (as typed, then LKS-...)
             found = [
                 row
                 for source in self.routing.sources
-                if (row := self.repository.find_by_source_ref(source, ref)) is not None and who.sees(row)
+                if (row := self.repository.find_by_source_ref(source, quoted)) is not None and who.sees(row)
             ]
             if len(found) == 1:
                 return found[0]["id"]

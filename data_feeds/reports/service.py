@@ -14,6 +14,7 @@ import numpy as np
 from ulid import ULID
 
 from data_feeds.access.keys import Principal
+from data_feeds.access.viewer import Viewer
 from data_feeds.clock import utcnow
 from data_feeds.refusal import Kind, Refusal
 from data_feeds.reports import lifecycle, sla
@@ -278,6 +279,9 @@ class ReportService(ReportReads):
         change: StatusChangeIn = parse(StatusChangeIn, payload)
         if change.actor is None and by is not None:
             change = change.model_copy(update={"actor": by.name})
+        if change.duplicate_of:
+            who = Viewer.of_key(by) if by is not None else None
+            change = change.model_copy(update={"duplicate_of": self._original(change.duplicate_of, who)})
         lifecycle.validate_request(change, self.routing)
         now = self.clock()
 
@@ -287,6 +291,16 @@ class ReportService(ReportReads):
 
         row, event_id, written = self._apply(report_id, decide, by, external_id)
         return self.public(row), event_id, written
+
+    def _original(self, ref: str | None, who) -> str | None:
+        """A duplicate's original as a person or a feed quotes it (its LAKSA id, its LR id, ours), as our id; left as
+        given when `who` may not see such a report (the lifecycle then says there is none)."""
+        if not ref or who is None:
+            return ref
+        try:
+            return self.resolve(ref, who)
+        except Refusal:
+            return ref
 
     def may_act(self, report_id: str, action: str, who) -> None:
         """Refuses (not found, forbidden) unless `who` may take `action` on the report as it stands now; for what must
@@ -345,7 +359,7 @@ class ReportService(ReportReads):
         else:
             payload = {
                 "forward": {"status": "diproses", "opd": opd},
-                "duplicate": {"status": "duplikat", "duplicate_of": duplicate_of},
+                "duplicate": {"status": "duplikat", "duplicate_of": self._original(duplicate_of, who)},
                 "reject": {"status": "ditolak"},
                 "process": {"status": "diproses"},
                 "resolve": {"status": "selesai", "evidence": evidence or []},
