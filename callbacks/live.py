@@ -59,6 +59,15 @@ def view_for(services: Services, summary: dict | None, who: Viewer | None) -> di
     return summary
 
 
+def live_token(services: Services) -> str | None:
+    """The live state's current version token (None while Redis or the worker is down)."""
+    try:
+        state = services.live.version()
+    except (redis.RedisError, OSError):
+        return None
+    return state.token() if state is not None else None
+
+
 def channel_config(services: Services, who: Viewer | None, stores: dict | None = None) -> dict:
     """What live_link.js needs: the ticket for this viewer's audience, where the channel is, how often it beats,
     and the stores it fills (the wall's by default; {"version", "link"}: a page that only follows the version)."""

@@ -30,7 +30,7 @@ from data_feeds.reports.search import FILTER_ARGS, ReportQuery
 from data_feeds.services import Services, current
 from layouts import ids, report_browser
 
-from .live import channel_config
+from .live import channel_config, live_token
 from .pages import account_of, boundary_layers
 
 log = logging.getLogger(__name__)
@@ -126,14 +126,6 @@ def _moment(iso: str | None) -> datetime | None:
         return datetime.fromisoformat(iso.replace("Z", "+00:00")) if isinstance(iso, str) else None
     except ValueError:
         return None
-
-
-def live_token(services: Services) -> str | None:
-    try:
-        state = services.live.version()
-    except (redis.RedisError, OSError):
-        return None
-    return state.token() if state is not None else None
 
 
 def serve_layout(services: Services, kecamatan_layer) -> html.Div:

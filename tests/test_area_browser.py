@@ -17,15 +17,27 @@ TITLE = "() => document.querySelector('#scope-title').innerText"
 
 
 @pytest.fixture
-def desk(demo_stack, browser):
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = ctx.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
+def desk(demo_stack, page):
+    page.set_viewport_size({"width": 1440, "height": 900})
     open_wall(page, demo_stack.enter("operator"))
-    page.wait_for_selector(".lr-marker, .marker-cluster", timeout=WAIT_MS)  # the demo's reports are on the map
-    yield page
-    ctx.close()
+    page.wait_for_selector(".leaflet-marker-icon", timeout=WAIT_MS)  # the demo's reports are on the map
+    return page
+
+
+def settled_centre(page, label) -> tuple[float, float]:
+    """The label's centre once the map has stopped flying (two looks 250 ms apart agree)."""
+    last = None
+    for _ in range(40):
+        label.wait_for(state="visible", timeout=WAIT_MS)
+        box = label.bounding_box()
+        if box is None:  # (hidden again between the two calls: the map still moving)
+            continue
+        here = (round(box["x"] + box["width"] / 2), round(box["y"] + box["height"] / 2))
+        if here == last:
+            return here
+        last = here
+        page.wait_for_timeout(250)
+    return last
 
 
 def test_a_click_on_the_centre_of_each_kecamatan_name_drills_down(desk, demo_stack):
@@ -34,16 +46,20 @@ def test_a_click_on_the_centre_of_each_kecamatan_name_drills_down(desk, demo_sta
     clusters_under = 0
     for name in names:
         label = desk.locator(".lr-kec-label", has_text=re.compile(f"^{re.escape(name)}$")).first
-        desk.wait_for_timeout(400)  # the map settles after flying back to the city
-        box = label.bounding_box()
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        x, y = settled_centre(desk, label)
         clusters_under += desk.evaluate(
             "([x, y]) => document.elementsFromPoint(x, y).some(e => e.closest('.leaflet-marker-icon'))", [x, y]
         )
+        on_top = desk.evaluate("([x, y]) => document.elementFromPoint(x, y).className", [x, y])
         desk.mouse.click(x, y)
-        desk.wait_for_function(
-            f"() => document.querySelector('#scope-title').innerText === 'Kecamatan {name}'", timeout=WAIT_MS
-        )
+        try:
+            desk.wait_for_function(
+                f"() => document.querySelector('#scope-title').innerText === 'Kecamatan {name}'", timeout=WAIT_MS
+            )
+        except Exception as exc:
+            raise AssertionError(
+                f"a click on {name!r} at {(x, y)} (on top there: {on_top}) did not drill down"
+            ) from exc
         desk.click("#scope-reset")
         desk.wait_for_function(f"{TITLE} === 'Seluruh Kota Tangerang'", timeout=WAIT_MS)
     print(f"{clusters_under} of 13 names had a marker or cluster beneath their centre")

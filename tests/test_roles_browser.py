@@ -214,7 +214,10 @@ def test_an_agency_resolves_its_report_with_a_photo_from_the_browser(live_stack,
 
     rid = new_report(
         # (in a kelurahan away from its kecamatan's name: a name takes the clicks on what lies beneath it)
-        live_stack, title="Trotoar ambles depan puskesmas", category="jalan_rusak", **at_kelurahan("36.71.03.1006")
+        live_stack,
+        title="Trotoar ambles depan puskesmas",
+        category="jalan_rusak",
+        **at_kelurahan("36.71.03.1006"),
     )
     fake = tmp_path / "bukti.jpg"
     fake.write_text("ini bukan foto, hanya teks")
