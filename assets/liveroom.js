@@ -397,6 +397,14 @@
               marker.fire("click", { latlng: marker.getLatLng(), originalEvent: e }, true);
             }
           });
+          /* as a link does: a middle click, or a click with Ctrl or Cmd, opens the report's page in a new tab (a plain
+             click opens its card here, with its actions) */
+          function openPage(e) {
+            L.DomEvent.stop(e);
+            window.open(PATHS.reports + encodeURIComponent(p.id), "_blank", "noopener");
+          }
+          L.DomEvent.on(icon, "auxclick", function (e) { if (e.button === 1) { openPage(e); } });
+          L.DomEvent.on(icon, "click", function (e) { if (e.ctrlKey || e.metaKey) { openPage(e); } });
           if (window.__lrFocusId === p.id) { setTimeout(restoreFocus, 0); }
         });
         return marker;

@@ -147,8 +147,7 @@ def main() -> None:
             shot("signin-390x844", f"{stack.url}/masuk", (390, 844))
             shot("opd-dpupr-1920x1080", stack.enter("opd", opds=("dpupr",)))
 
-            def forward(page):
-                page.click(f'.lr-marker [data-report-id="{rid}"]')
+            def forward(page):  # the card opened by the report page's "Lihat di peta" link (/?laporan=<id>)
                 page.wait_for_selector("#act-forward-row:not([hidden])")
                 page.click("#act-opd")
                 page.get_by_text("Dinas Lingkungan Hidup", exact=True).click()
@@ -156,12 +155,12 @@ def main() -> None:
                 page.click("#act-forward")
                 page.wait_for_function("() => document.querySelector('#act-result').innerText.startsWith('Diteruskan')")
 
-            shot("operator-forwarding-1920x1080", stack.enter("operator"), then=forward)
+            shot("operator-forwarding-1920x1080", stack.enter("operator", next_path=f"/?laporan={rid}"), then=forward)
 
             def kelurahan(page):  # chosen in the searchable picker: its figures, its ticker, the breadcrumb
                 page.click("#area-picker", position={"x": 24, "y": 12})
-                page.keyboard.type("Nambo Jaya")
-                page.get_by_role("option", name="Nambo Jaya · Kec. Karawaci", exact=True).click()
+                page.keyboard.type("Pasir Jaya")  # (where the reports this script files stand)
+                page.get_by_role("option", name="Pasir Jaya · Kec. Jatiuwung", exact=True).click()
                 page.wait_for_function("() => document.querySelector('#kel-facts').innerText !== ''")
                 page.wait_for_timeout(2500)
 

@@ -268,3 +268,27 @@ def test_repeated_wrong_passwords_lock_the_account_in_the_browser(live_stack, pa
     page.click("button[type=submit]")
     page.wait_for_selector(".lr-signin-error")
     assert "dikunci sementara" in page.inner_text(".lr-signin-error") and "/masuk" in page.url
+
+
+def test_the_ticker_a_marker_and_the_page_lead_to_each_other_in_one_click(live_stack, page):
+    """Issue 28: the ticker's row and a marker (as a link is: Ctrl or middle click) open the report's page; the page's
+    "Lihat di peta" opens the wall with its card and the map at its place."""
+    rid = new_report(live_stack, title="Pagar roboh di taman kota", **at_kelurahan("36.71.05.1004"))
+    open_wall(page, live_stack.enter("operator"))
+    page.wait_for_selector(marker(rid), timeout=WAIT_MS)
+    with page.context.expect_page() as opened:
+        page.click(marker(rid), modifiers=["Control"])
+    tab = opened.value
+    tab.wait_for_selector("#rp-title", timeout=WAIT_MS)
+    assert tab.inner_text("#rp-title") == "Pagar roboh di taman kota"
+    assert page.is_hidden("#report-card")  # a link's click: the wall did not open the card as well
+    page.click(f'.lr-ticker-item[data-report-id="{rid}"] a')
+    page.wait_for_selector("#rp-on-map", timeout=WAIT_MS)
+    page.click("#rp-on-map")
+    page.wait_for_selector("#report-card:not([hidden])", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('#card-ref') && document.querySelector('#card-ref').innerText.startsWith('LR-')",
+        timeout=WAIT_MS,
+    )
+    assert page.inner_text(".lr-card-title") == "Pagar roboh di taman kota"
+    assert page.errors == []

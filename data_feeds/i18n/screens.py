@@ -195,7 +195,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "rp_back": ("← Daftar laporan", "← Reports"),
     "rp_print": ("Versi cetak", "Print view"),
     "rp_screen": ("Versi layar", "Screen view"),
-    "rp_id": ("ID laporan", "Report id"),
+    "rp_id": ("ID internal", "Internal id"),
     "rp_source": ("Sumber", "Source"),
     "rp_reported": ("Dilaporkan", "Reported"),
     "rp_received": ("Diterima sistem", "Received"),
