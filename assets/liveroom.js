@@ -145,6 +145,17 @@
           return value;
         });
       },
+      /* A link's report (/?laporan=<id>): once the map has fitted the city, fly to the report at street level. */
+      flyToReport: function (at) {
+        var tries = 0;
+        function go() {
+          var map = window.liveroomMap;
+          if (!map) { if (tries++ < 40) { setTimeout(go, 250); } return; }
+          map.flyTo(at, 17, { duration: 0.8 });
+        }
+        if (at && at.length === 2) { setTimeout(go, 600); }
+        return window.dash_clientside.no_update;
+      },
       /* The live version while a kelurahan is chosen: its figures are read again when it moves. */
       kelurahanToken: function (view, selection) {
         if (!selection || selection.split(".").length < 4) { return window.dash_clientside.no_update; }
@@ -334,6 +345,7 @@
          104 labels at wall size would bury the map. */
       onZoom: function (e) {
         var map = e.target;
+        window.liveroomMap = map;  /* (flyToReport: the map a link's report is shown on) */
         var threshold = KEL_ZOOM + Math.max(0, Math.log2(rem(1) / 18));
         map.getContainer().classList.toggle("lr-zoom-kel", map.getZoom() >= threshold);
         /* a zoom closer than the whole city: the kiosk shows markers and clusters instead of each kecamatan's counts */

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from dash import Dash, Input, Output, State, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks import replayed
 from callbacks.report_detail import ROWS, card_for, rows_for
@@ -14,16 +14,20 @@ from data_feeds.refusal import Refusal
 from data_feeds.services import Services
 from layouts import ids, report_card
 
-STREET_ZOOM = 17
-
 
 def register(app: Dash, services: Services) -> None:
+    # the map flies to it in the browser, once the map has made its own first fit to the city (which a viewport set
+    # at load time would lose to)
+    app.clientside_callback(
+        ClientsideFunction("liveroom", "flyToReport"), Output(ids.LINK_FOCUS, "id"), Input(ids.LINK_FOCUS, "data")
+    )
+
     @app.callback(
         Output(ids.REPORT_CARD_BODY, "children", allow_duplicate=True),
         Output(ids.REPORT_CARD, "hidden", allow_duplicate=True),
         Output(ids.CARD_REPORT, "data", allow_duplicate=True),
         *[Output(r.component_id, "hidden", allow_duplicate=True) for r in ROWS],
-        Output(ids.MAP, "viewport", allow_duplicate=True),
+        Output(ids.LINK_FOCUS, "data"),
         Input(ids.URL, "search"),
         State(ids.LANG, "data"),
         prevent_initial_call="initial_duplicate",
@@ -46,5 +50,5 @@ def register(app: Dash, services: Services) -> None:
             False,
             report["id"],
             *rows_for(report, who),
-            {"center": [report["lat"], report["lon"]], "zoom": STREET_ZOOM, "transition": "flyTo"},
+            [report["lat"], report["lon"]],
         )

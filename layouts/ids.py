@@ -66,6 +66,7 @@ SCOPE_AGENCY = "scope-agency"
 
 # the report card's actions (operators forward; agencies process and resolve with evidence)
 CARD_REPORT = "card-report"  # the open report's id
+LINK_FOCUS = "link-focus"  # [lat, lon] of the report a link opened (/?laporan=<id>): the map flies there
 CARD_ACTIONS = "card-actions"
 ACT_FORWARD_ROW, ACT_OPERATOR_ROW, ACT_PROGRESS_ROW = "act-forward-row", "act-operator-row", "act-progress-row"
 ACT_OPD, ACT_NOTE, ACT_DUP_OF, ACT_EVIDENCE_URL, ACT_UPLOAD = (

@@ -329,6 +329,7 @@ def _stores(view: WallView) -> list:
         dcc.Location(id=ids.URL),
         dcc.Store(id=ids.LANG, data=lang),
         dcc.Store(id=ids.SELECTION, data=None),
+        dcc.Store(id=ids.LINK_FOCUS, data=None),
         dcc.Store(id=ids.KEL_TOKEN, data=None),  # the live version while a kelurahan is chosen (its figures follow)
         dcc.Store(id=ids.KEL_VIEW, data=None),  # the chosen kelurahan's area view (live/kelurahan_view.py)
         dcc.Store(id=ids.TICKER_DATA, data=summary.get("ticker", [])),

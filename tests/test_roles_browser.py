@@ -291,4 +291,7 @@ def test_the_ticker_a_marker_and_the_page_lead_to_each_other_in_one_click(live_s
         timeout=WAIT_MS,
     )
     assert page.inner_text(".lr-card-title") == "Pagar roboh di taman kota"
+    page.wait_for_function(
+        "() => window.liveroomMap && window.liveroomMap.getZoom() >= 16", timeout=WAIT_MS
+    )  # its street
     assert page.errors == []
