@@ -177,6 +177,8 @@ def test_an_agency_head_assigns_within_the_agency_and_the_colleague_finds_it_und
     )
     assert resp.status_code == 303
     assert colleague.name in head.get(f"/laporan/{ref}").get_data(as_text=True)
+    by_key = client.get(f"/api/v1/reports/{backlog['late']['id']}").get_data(as_text=True)
+    assert colleague.name not in by_key and colleague.username not in by_key  # who has it is the agency's own business
     mine = colleague_http.get("/antrian?saya=1").get_data(as_text=True)
     assert rows(mine) == [backlog["late"]["id"]]
     page = head.get(f"/laporan/{ref}").get_data(as_text=True)

@@ -115,6 +115,20 @@ def change_status(report_id: str):
     return jsonify(report)
 
 
+@bp.post("/api/v1/reports/<report_id>/responses")
+def add_response(report_id: str):
+    """A public response to the citizen (tanggapan) by a key with the workflow role, on a report it may move (its
+    source's, or its agency's), named by any of its ids. 201 once stored; shown in the report's history and in
+    Open311's servicerequestupdates."""
+    services = current()
+    who = key_with("workflow")
+    body = json_body()
+    report_id = services.reports.resolve(report_id, api_viewer(who))  # (another's, or none: 404 alike)
+    report, event_id = services.reports.respond(report_id, body, by=who)
+    services.poker.poke()
+    return jsonify({"report": report, "event_id": event_id}), 201
+
+
 @bp.get("/api/v1/reports")
 def list_reports():
     """Reports by filters (reports/search.py), newest first, a page at a time, in the reader's scope."""

@@ -309,11 +309,12 @@ def list_requests(fmt):
             opds=opds,
         )
     extensions, public = truthy(given.get("extensions")), who.kind == "public"
+    responses = services.reports.repository.latest_responses([r["id"] for r in rows])
     return render(
         fmt,
         "service_requests",
         "request",
-        [as_request(r, routing, services.gazetteer, extensions, public) for r in rows],
+        [as_request(r, routing, services.gazetteer, extensions, public, responses.get(r["id"])) for r in rows],
     )
 
 
@@ -329,7 +330,16 @@ def one_request(rid, fmt):
         fmt,
         "service_requests",
         "request",
-        [as_request(row, services.routing, services.gazetteer, truthy(given.get("extensions")), who.kind == "public")],
+        [
+            as_request(
+                row,
+                services.routing,
+                services.gazetteer,
+                truthy(given.get("extensions")),
+                who.kind == "public",
+                services.reports.repository.latest_responses([row["id"]]).get(row["id"]),
+            )
+        ],
     )
 
 

@@ -56,7 +56,12 @@ def service(code: str, routing: RoutingTable) -> dict:
 
 
 def as_request(
-    row: dict, routing: RoutingTable, gazetteer: Gazetteer, extensions: bool = False, public: bool = False
+    row: dict,
+    routing: RoutingTable,
+    gazetteer: Gazetteer,
+    extensions: bool = False,
+    public: bool = False,
+    response: str | None = None,
 ) -> dict:
     """A report as an Open311 service request: never its reporter, and notes in the room's standard words, never an
     operator's own. `public`: for anyone (public reads): evidence kept on this site, which only the signed-in may
@@ -76,7 +81,7 @@ def as_request(
         "service_request_id": row["id"],
         "token": human_id.of(row),  # the id the citizen is told and may quote (LKS-..., LR-2026-000123)
         "status": OPEN311_STATUS[row["status"]],
-        "status_notes": notes,
+        "status_notes": response or notes,  # the agency's own words to the citizen, else the room's standard ones
         "service_name": cat.name_id,
         "service_code": row["category"],
         "description": row["description"] or row["title"],

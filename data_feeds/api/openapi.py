@@ -15,9 +15,9 @@ from data_feeds.access.keys import HEADER, ROLES
 from data_feeds.indicators.config import load as load_indicators
 from data_feeds.indicators.series import ObservationIn
 from data_feeds.reports import categories, lifecycle
-from data_feeds.reports.contract import ReportIn, StatusChangeIn
+from data_feeds.reports.contract import ReportIn, ResponseIn, StatusChangeIn
 
-MODELS = (ReportIn, StatusChangeIn, ObservationIn)
+MODELS = (ReportIn, StatusChangeIn, ResponseIn, ObservationIn)
 ERROR = {"$ref": "#/components/responses/Error"}
 KEYED = [{"apiKey": []}]
 
@@ -217,6 +217,16 @@ def _report_paths() -> dict:
                 "parameters": [REPORT_REF],
                 "security": KEYED,
                 "responses": {"200": _ok("the report"), **_errors(401, 403, 404)},
+            }
+        },
+        "/api/v1/reports/{report_id}/responses": {
+            "post": {
+                "summary": "A public response to the citizen (tanggapan; role workflow, scoped as a status change): "
+                "{report, event_id}; shown in the report's history and Open311's servicerequestupdates",
+                "parameters": [REPORT_REF],
+                "security": KEYED,
+                "requestBody": _json({"$ref": "#/components/schemas/ResponseIn"}),
+                "responses": {"201": _ok("stored"), **_errors(400, 401, 403, 404, 413, 415, 422)},
             }
         },
         "/api/v1/reports/{report_id}/status": {

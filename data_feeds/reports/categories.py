@@ -26,6 +26,7 @@ class Category:
     opd: str
     sla_response_hours: float
     sla_resolution_hours: float
+    sla_basis: str = "stated default (no published target found)"  # where the targets come from
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_id

@@ -86,6 +86,13 @@ def url_kind(url: str) -> str | None:
     return None
 
 
+class ResponseIn(BaseModel):
+    """A public response to the citizen (tanggapan): shown with the report's history, in Open311's updates."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    text: LongText = Field(min_length=1, max_length=2000)
+
+
 class StatusChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     status: Text = Field(min_length=1, max_length=20)

@@ -53,6 +53,17 @@ TITLES = {
     "adminduk": ["KTP-el belum jadi", "Antrean layanan KK di kelurahan", "Akta kelahiran belum terbit"],
     "ketertiban": ["Parkir liar di trotoar", "PKL menutup jalan", "Balap liar malam hari"],
     "lainnya": ["Saran untuk taman kota", "Pertanyaan layanan Tangerang LIVE", "Keluhan kebisingan"],
+    "orang_terlantar": [
+        "Orang terlantar tidur di halte",
+        "Lansia terlantar di pinggir jalan",
+        "Anak jalanan di lampu merah",
+    ],
+    "odgj": ["ODGJ berkeliaran di pasar", "Warga dengan gangguan jiwa butuh penanganan", "ODGJ mengamuk di permukiman"],
+    "pelayanan_kantor": [
+        "Antrean lama di kantor kelurahan",
+        "Petugas loket tidak ada di tempat",
+        "Layanan surat lambat",
+    ],
 }
 WEIGHTS = {
     "jalan_rusak": 5,
@@ -65,6 +76,9 @@ WEIGHTS = {
     "adminduk": 2,
     "ketertiban": 3,
     "lainnya": 1,
+    "orang_terlantar": 0.5,
+    "odgj": 0.5,
+    "pelayanan_kantor": 1,
 }
 RAIN_WEIGHTS = {"banjir": 12, "pohon_tumbang": 4, "jalan_rusak": 8}  # in the rain, instead of the dry weights above
 # reports per hour of the WIB day, relative to the day's mean (sums to 24): night, the morning peak, the afternoon

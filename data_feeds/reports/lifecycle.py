@@ -41,7 +41,7 @@ ACTION_MOVES: dict[str, str | None] = {
     "note": None,
     "respond": None,
 }
-INTERNAL_KINDS = frozenset({"note"})
+INTERNAL_KINDS = frozenset({"note", "assigned"})  # (who a report is given to is the agency's own business too)
 # events read by their kind's name (the others as a move from one status to another)
 NAMED_KINDS = (
     "created",

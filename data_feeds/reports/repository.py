@@ -284,6 +284,20 @@ class ReportRepository:
         with self.store.read() as conn:
             return [dict(r) for r in conn.execute(q.order_by(reports.c.reported_at.desc()).limit(limit)).mappings()]
 
+    def latest_responses(self, report_ids: list[str]) -> dict[str, str]:
+        """Each report's newest public response to the citizen (event kind "response"), by report id."""
+        if not report_ids:
+            return {}
+        e = report_events.c
+        newest = (
+            select(func.max(e.id))
+            .where(e.report_id.in_(report_ids), e.kind == "response")
+            .group_by(e.report_id)
+            .scalar_subquery()
+        )
+        with self.store.read() as conn:
+            return dict(conn.execute(select(e.report_id, e.note).where(e.id.in_(newest))).all())
+
     def find_by_source_ref(self, source: str, source_ref: str) -> dict | None:
         with self.store.read() as conn:
             row = conn.execute(BY_SOURCE_REF, {"source": source, "source_ref": source_ref}).mappings().first()

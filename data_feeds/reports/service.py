@@ -19,7 +19,7 @@ from data_feeds.clock import utcnow
 from data_feeds.refusal import Kind, Refusal
 from data_feeds.reports import lifecycle, sla
 from data_feeds.reports.categories import RoutingTable
-from data_feeds.reports.contract import ReportIn, StatusChangeIn
+from data_feeds.reports.contract import ReportIn, ResponseIn, StatusChangeIn
 from data_feeds.reports.personal import Sealer
 from data_feeds.reports.reads import REPORT_ID, ReportReads
 from data_feeds.reports.repository import ReportRepository
@@ -392,6 +392,19 @@ class ReportService(ReportReads):
 
         _row, event_id, written = self._apply(report_id, decide, by, external_id)
         return event_id, written
+
+    def respond(self, report_id: str, payload, by: Principal) -> tuple[dict, int]:
+        """A public response to the citizen from a feed's or an agency's system (scoped as a status change is).
+        -> (the public report, the event's id)."""
+        response: ResponseIn = parse(ResponseIn, payload)
+        now = self.clock()
+
+        def decide(current, _history, _lookup):
+            event = lifecycle.remark("response", current, response.text, by.name, now)
+            return {**event, "actor_key": by.key_id}, {"updated_at": now}
+
+        row, event_id, _written = self._apply(report_id, decide, by, None)
+        return self.public(row), event_id
 
     def _apply(self, report_id: str, decide, by: Principal | None, external_id: str | None):
         if not REPORT_ID.match(report_id):
