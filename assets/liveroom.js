@@ -117,7 +117,7 @@
         var k = a.kpi;
         var ticker = a.ticker.order.map(function (id) { return a.ticker.rows[id]; });
         var opd = { rows: a.opd.order.map(function (code) { return a.opd.rows[code]; }), b: a.opd.b, w: a.opd.w,
-                    days: a.opd.days, a: kelArea ? kel.name : selection && view.areas[selection] ? (view.names || {})[selection] || null : null };
+                    days: a.opd.days, demo: !!view.demo, a: kelArea ? kel.name : selection && view.areas[selection] ? (view.names || {})[selection] || null : null };
         var shown = view.note || [0, 0];
         var colours = { values: (view.map || {})[measure] || {}, breaks: classes.breaks[measure] || [], colors: classes.colors,
                         selected: selection || null };
@@ -213,6 +213,8 @@
         var w = words(lng);
         data = data || { rows: [], b: 0, w: 0, days: 30 };
         var note = fill(w.opd_note, { days: data.days, b: num(data.b, lng), w: num(data.w, lng) });
+        /* built from the demo's simulated reports: the table says so, as every screen does */
+        if (data.demo) { note = [el("Span", { className: "lr-tag-demo", children: w.demo_tag }), " ", note]; }
         if (!data.rows.length) {
           return [[el("Tr", { children: [el("Td", { colSpan: 6, className: "lr-opd-empty", children: w.opd_empty })] })], note];
         }

@@ -162,6 +162,7 @@ def serve_layout(services: Services, kecamatan_layer) -> html.Div:
             tile_url=services.settings.map_tile_url,
             kecamatan_geobuf=kecamatan_layer(services.boundaries.key),
             bulk_actions=actions,
+            demo=services.settings.demo,
             opd_names={code: o.name for code, o in services.routing.opds.items()},
         )
     )

@@ -40,6 +40,7 @@ def context(who) -> report_page.PageContext:
         csrf_token=generate_csrf() if who.kind == "person" else "",
         print_view=flask.request.args.get("cetak") == "1",
         boundary_kind=current().boundaries.kind,
+        demo=current().settings.demo,
     )
 
 

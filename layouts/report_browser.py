@@ -42,6 +42,7 @@ class BrowserView:
     kecamatan_geobuf: str = ""  # the kecamatan outlines under the markers (the wall's layer)
     bulk_actions: tuple[str, ...] = ()  # what the reader may do to ticked rows (callbacks/bulk.py offered)
     opd_names: dict = field(default_factory=dict)  # OPD code -> name, for forwarding ticked rows
+    demo: bool = False  # the demo feed is on: the page says so, as the wall does
 
 
 def _choice(label: str, cid: str, options: list[dict], lang: str, multi: bool = True) -> html.Div:
@@ -356,6 +357,7 @@ def build(view: BrowserView) -> html.Div:
         lang=lang,
         children=[
             header(view),
+            html.Div(t("demo_banner", lang), className="lr-demo-banner", role="note", hidden=not view.demo),
             html.Main(
                 className="lr-lb-main",
                 children=[

@@ -29,6 +29,7 @@ class PageContext:
     actions: Markup = Markup("")  # the actions panel (layouts/report_actions.py), already built for this reader
     print_view: bool = False
     boundary_kind: str = "schematic"
+    demo: bool = False  # the demo feed is on: every page says so (a banner)
     assignee_name: str = ""  # the person of the agency it is assigned to (for those who read_internal)
 
 
@@ -182,8 +183,11 @@ def shell(ctx: PageContext, title: str, body: Markup, here: str) -> str:
 href="{queue}">{queue_words}</a><a href="{wall_path}">{wall}</a></nav>{search}
 <div class="lr-rp-bar-right"><span class="lr-rp-who-am-i">{who}</span>
 <a class="lr-rp-lang" href="{lang_path}{other}?next={next}" title="Bahasa / Language">{switch}</a>{signout}</div>
-</header>
+</header>{demo}
 <main class="lr-rp">{body}</main></body></html>""").format(
+            demo=Markup('<div class="lr-rp-demo-banner" role="note">{}</div>').format(t("demo_banner", lang))
+            if ctx.demo
+            else "",
             reports=paths.REPORTS,
             queue=paths.QUEUE,
             queue_words=t("nav_queue", lang),

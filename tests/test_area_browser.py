@@ -67,6 +67,12 @@ def test_a_click_on_the_centre_of_each_kecamatan_name_drills_down(desk, demo_sta
     assert desk.errors == []
 
 
+def test_the_league_built_from_demo_reports_says_so(desk):
+    """Issue 29, item 5: the wall's league, built wholly from demo reports, marked no row."""
+    desk.wait_for_function("() => document.querySelector('#opd-note .lr-tag-demo') !== null", timeout=WAIT_MS)
+    assert desk.inner_text("#opd-note .lr-tag-demo") == "DEMO"
+
+
 def test_the_picker_chooses_a_kelurahan_its_figures_follow_and_the_breadcrumb_goes_back_up(desk):
     desk.click("#area-picker", position={"x": 24, "y": 12})  # (its left: the right end holds the clear button)
     desk.keyboard.type("Nambo Jaya")

@@ -32,7 +32,8 @@ def test_csv_opens_in_columns_in_indonesian_excel_and_keeps_no_personal_data(cli
     assert resp.data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
     lines = resp.data.decode("utf-8-sig").split("\r\n")
     header = lines[0].split(";")
-    assert header[:4] == ["ID", "ID internal", "Dilaporkan (WIB)", "Status"] and len(header) == 12
+    assert header[:4] == ["ID", "ID internal", "Dilaporkan (WIB)", "Status"] and len(header) == 13
+    assert header[-1] == "Sumber"
     body = "\n".join(lines[1:])
     assert three["flood"] in body and three["road"] in body and three["trash"] not in body
     assert "Siti" not in body and "0812" not in body
@@ -79,3 +80,18 @@ def test_a_control_character_in_a_stored_title_does_not_break_the_file(client, s
     titles = [row[11] for row in load_workbook(io.BytesIO(resp.data)).active.iter_rows(min_row=4, values_only=True)]
     assert "Sampah menumpuk" in titles
     assert client.get("/api/v1/export/reports.xlsx", query_string={"q": "\x1b"}).status_code == 422
+
+
+def test_demo_reports_are_labelled_in_both_files(client, services, three):
+    """Issue 29, item 5: an export of the demo's reports said nothing of it (2,039 of 2,111 rows were demo)."""
+    demo_key = services.api_keys.create("demo")[1]
+    post(client, report_payload(source="demo", title="Laporan simulasi"), headers={"X-API-Key": demo_key})
+    sign_in(client, services, "pimpinan")
+    rows = client.get("/api/v1/export/reports.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert rows[0].split(";")[-1] == "Sumber"
+    assert sorted(line.split(";")[-1] for line in rows[1:]) == ["demo", "laksa", "laksa", "laksa"]
+    ws = load_workbook(io.BytesIO(client.get("/api/v1/export/reports.xlsx").data)).active
+    assert ws["A1"].value.startswith("DATA DEMO: 1 laporan ini simulasi, bukan laporan warga.")
+    client.get("/lang/en")
+    ws = load_workbook(io.BytesIO(client.get("/api/v1/export/reports.xlsx?lang=en").data)).active
+    assert ws["A1"].value.startswith("DATA DEMO: 1 of these reports are simulated")

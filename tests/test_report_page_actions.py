@@ -124,3 +124,27 @@ def test_the_header_search_opens_a_report_by_any_id_and_words_open_the_list(app,
     assert agency.get("/cari?q=LKS-2026-000778").headers["Location"] == "/laporan/?q=LKS-2026-000778"  # not theirs
     assert flood
     assert app.server.test_client().get("/cari?q=x").status_code == 302  # signed out: to the sign-in page
+
+
+def test_with_the_demo_on_the_page_the_queue_and_the_list_say_so(app, services, road):
+    """Issue 29, item 5: the report's page and the list carried no DATA DEMO banner."""
+    http, _ = person(app, services, "operator")
+    assert "DATA DEMO" not in http.get("/laporan/LKS-2026-000777").get_data(as_text=True)
+    services.settings = services.settings.model_copy(update={"demo": True})
+    for address in ("/laporan/LKS-2026-000777", "/antrian"):
+        assert 'class="lr-rp-demo-banner" role="note">DATA DEMO' in http.get(address).get_data(as_text=True), address
+    banners = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if props.get("className") == "lr-demo-banner":
+                banners.append(props)
+            for value in props.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(http.get("/laporan/_dash-layout").get_json())
+    assert [(b["children"].startswith("DATA DEMO"), b["hidden"]) for b in banners] == [(True, False)]

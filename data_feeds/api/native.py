@@ -286,7 +286,9 @@ def export_reports(fmt: str):
         (report_export.to_csv(rows, lang, csv_form()), "text/csv; charset=utf-8")
         if fmt == "csv"
         else (
-            report_export.to_xlsx(rows, report_export.title(query, len(rows), cut, lang), lang),
+            report_export.to_xlsx(
+                rows, report_export.title(query, len(rows), cut, lang, report_export.demo_count(rows)), lang
+            ),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     )

@@ -35,6 +35,7 @@ HEADERS = {
         "Batas SLA berikut (WIB)",
         "Bukti",
         "Judul",
+        "Sumber",
     ),
     "en": (
         "Id",
@@ -49,6 +50,7 @@ HEADERS = {
         "Next SLA due (WIB)",
         "Evidence",
         "Title",
+        "Source",
     ),
 }
 SLA_WORDS = {
@@ -84,6 +86,7 @@ def collect(service, query: search.ReportQuery, who) -> tuple[list[list], bool]:
                     _when(r["sla"]["next_due"]),
                     evidence,
                     r["title"],
+                    r["source"],  # (demo: a simulated report, never a citizen's)
                 ]
             )
         if cursor is None:
@@ -92,7 +95,20 @@ def collect(service, query: search.ReportQuery, who) -> tuple[list[list], bool]:
     return rows, True
 
 
-def title(query: search.ReportQuery, count: int, cut: bool, lang: str) -> str:
+def demo_count(rows: list[list]) -> int:
+    return sum(1 for r in rows if r[-1] == "demo")
+
+
+def title(query: search.ReportQuery, count: int, cut: bool, lang: str, demo: int = 0) -> str:
+    """The XLSX's title block; with `demo` simulated rows among them, a DATA DEMO line first."""
+    if demo:
+        n = format_decimal(demo, locale="en_GB" if lang == "en" else "id_ID")
+        mark = (
+            f"DATA DEMO: {n} of these reports are simulated, not citizens'. "
+            if lang == "en"
+            else f"DATA DEMO: {n} laporan ini simulasi, bukan laporan warga. "
+        )
+        return mark + title(query, count, cut, lang)
     now = utcnow().astimezone(WIB).strftime("%d/%m/%Y %H:%M")
     shown = ", ".join(f"{k}={v}" for k, v in query.to_args().items()) or ("semua" if lang == "id" else "all")
     n = format_decimal(count, locale="en_GB" if lang == "en" else "id_ID")
