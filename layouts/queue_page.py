@@ -33,6 +33,10 @@ class QueueView:
 
 
 def _due(report: dict, now: datetime, lang: str) -> Markup:
+    if report.get("review"):  # resolved, but the citizen rated it low: the room reviews it
+        return Markup('<span class="lr-q-due lr-q-due-late"><strong>{w}</strong></span>').format(
+            w=t("q_review", lang, score=report.get("rating"))
+        )
     due = report["sla"].get("next_due")
     if not due:
         return Markup("–")

@@ -23,6 +23,7 @@ FIELDS: dict[str, tuple[tuple[str, str, str, bool], ...]] = {
     "assign": (("petugas", "person", "act_assignee", True),),
     "note": (("catatan", "text", "act_note_internal", True),),
     "respond": (("catatan", "text", "act_response", True),),
+    "confirm": (("catatan", "text", "act_note", False),),
 }
 BUTTONS = {"note": "act_note_internal"}  # a button's words where they are not act_<action>
 HINTS = {"note": "act_note_hint"}  # said under a form's fields

@@ -47,3 +47,49 @@ def test_a_response_is_refused_without_the_role_outside_the_scope_and_without_wo
     resp = post(client, {"text": "Halo"}, path=f"/api/v1/reports/{made['id']}/responses", headers={"X-API-Key": theirs})
     assert resp.status_code == 403  # as a status change outside the key's scope is
     assert store_counts(services) == before
+
+
+def resolve(client, report_id: str) -> None:
+    for body in (
+        {"status": "diproses", "opd": "dpupr"},
+        {"status": "selesai", "evidence": ["https://x.invalid/a.jpg"]},
+    ):
+        assert post(client, body, path=f"/api/v1/reports/{report_id}/status").status_code == 200
+
+
+def test_a_low_rating_puts_a_resolved_report_in_the_queue_until_the_room_reviews_it(app, client, services):
+    """Issue 29, item 4: the citizen's rating after selesai; a score of 1-2 lands in the operator's queue."""
+    from tests.helpers import person
+
+    low = post(client, report_payload(id="LKS-2026-000950", title="Lubang ditambal asal-asalan")).get_json()
+    good = post(client, report_payload(id="LKS-2026-000951", title="Lampu sudah menyala")).get_json()
+    before = store_counts(services)
+    early = post(client, {"score": 2}, path="/api/v1/reports/LKS-2026-000950/rating")
+    assert early.status_code == 409 and store_counts(services) == before  # not yet resolved
+    for rid in (low["id"], good["id"]):
+        resolve(client, rid)
+    for body in ({"score": 0}, {"score": 6}, {"score": "2"}, {"score": 2.5}, {"komentar": "x", "score": 3}):
+        resp = post(client, body, path="/api/v1/reports/LKS-2026-000950/rating")
+        assert resp.status_code == 422, body
+    other_feed = post(
+        client,
+        {"score": 1},
+        path=f"/api/v1/reports/{low['id']}/rating",
+        headers={"X-API-Key": services.test_keys["112"]},
+    )
+    assert other_feed.status_code in (403, 404)  # another source's citizen does not rate it
+    rated = post(client, {"score": 2, "comment": "Tambalan lepas lagi"}, path="/api/v1/reports/LKS-2026-000950/rating")
+    assert rated.status_code == 201 and rated.get_json()["report"]["rating"] == 2
+    assert post(client, {"score": 5}, path="/api/v1/reports/LKS-2026-000951/rating").status_code == 201
+    queue = client.get("/api/v1/reports", query_string={"order": "due"}).get_json()["reports"]
+    assert [r["id"] for r in queue] == [low["id"]] and queue[0]["review"] is True
+    http, _ = person(app, services, "operator")
+    page = http.get("/antrian").get_data(as_text=True)
+    assert "nilai warga 2/5 · tinjau" in page and "LKS-2026-000951" not in page
+    report_page = http.get("/laporan/LKS-2026-000950").get_data(as_text=True)
+    assert 'name="aksi" value="confirm"' in report_page and "Tambalan lepas lagi" in report_page
+    csrf = report_page.split('name="csrf_token" value="')[1].split('"')[0]
+    done = http.post("/laporan/LKS-2026-000950", data={"csrf_token": csrf, "aksi": "confirm", "catatan": "Dicek ulang"})
+    assert done.status_code == 303
+    assert client.get("/api/v1/reports", query_string={"order": "due"}).get_json()["reports"] == []
+    assert 'value="confirm"' not in http.get("/laporan/LKS-2026-000950").get_data(as_text=True)

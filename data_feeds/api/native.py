@@ -115,6 +115,19 @@ def change_status(report_id: str):
     return jsonify(report)
 
 
+@bp.post("/api/v1/reports/<report_id>/rating")
+def add_rating(report_id: str):
+    """The citizen's rating of a resolved report, relayed by its source's key (report role): 1-5 and a comment; a
+    score of 1-2 puts the report in the room's queue for review."""
+    services = current()
+    who = key_with("report")
+    body = json_body()
+    report_id = services.reports.resolve(report_id, api_viewer(who))
+    report, event_id = services.reports.rate(report_id, body, by=who)
+    services.poker.poke()
+    return jsonify({"report": report, "event_id": event_id}), 201
+
+
 @bp.post("/api/v1/reports/<report_id>/responses")
 def add_response(report_id: str):
     """A public response to the citizen (tanggapan) by a key with the workflow role, on a report it may move (its

@@ -15,9 +15,9 @@ from data_feeds.access.keys import HEADER, ROLES
 from data_feeds.indicators.config import load as load_indicators
 from data_feeds.indicators.series import ObservationIn
 from data_feeds.reports import categories, lifecycle
-from data_feeds.reports.contract import ReportIn, ResponseIn, StatusChangeIn
+from data_feeds.reports.contract import RatingIn, ReportIn, ResponseIn, StatusChangeIn
 
-MODELS = (ReportIn, StatusChangeIn, ResponseIn, ObservationIn)
+MODELS = (ReportIn, StatusChangeIn, ResponseIn, RatingIn, ObservationIn)
 ERROR = {"$ref": "#/components/responses/Error"}
 KEYED = [{"apiKey": []}]
 
@@ -227,6 +227,16 @@ def _report_paths() -> dict:
                 "security": KEYED,
                 "requestBody": _json({"$ref": "#/components/schemas/ResponseIn"}),
                 "responses": {"201": _ok("stored"), **_errors(400, 401, 403, 404, 413, 415, 422)},
+            }
+        },
+        "/api/v1/reports/{report_id}/rating": {
+            "post": {
+                "summary": "The citizen's rating of a resolved report (role report, the report's own source): "
+                "{report, event_id}; a score of 1-2 puts it in the room's queue for review",
+                "parameters": [REPORT_REF],
+                "security": KEYED,
+                "requestBody": _json({"$ref": "#/components/schemas/RatingIn"}),
+                "responses": {"201": _ok("stored"), **_errors(400, 401, 403, 404, 409, 413, 415, 422)},
             }
         },
         "/api/v1/reports/{report_id}/status": {

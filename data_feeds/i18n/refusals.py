@@ -74,6 +74,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "layar dinding menampilkan dindingnya dan satu laporan sekali buka, bukan daftar laporan",
         "a wall screen shows its wall and one report at a time, not lists of reports",
     ),
+    "refuse_rate_open": ("laporan dinilai setelah selesai", "a report is rated once it is resolved"),
+    "refuse_no_review": ("tidak ada penilaian rendah yang menunggu tinjauan", "no low rating waits for review"),
     "refuse_note_needed": ("catatan perlu isinya", "a note needs its text"),
     "refuse_response_needed": ("tanggapan untuk warga perlu isinya", "a response to the citizen needs its text"),
     "refuse_assign_closed": (

@@ -93,6 +93,14 @@ class ResponseIn(BaseModel):
     text: LongText = Field(min_length=1, max_length=2000)
 
 
+class RatingIn(BaseModel):
+    """The citizen's rating of a resolved report, as the source relays it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    score: int = Field(ge=1, le=5, strict=True)
+    comment: LongText | None = Field(None, max_length=2000)
+
+
 class StatusChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     status: Text = Field(min_length=1, max_length=20)

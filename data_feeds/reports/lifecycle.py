@@ -40,8 +40,12 @@ ACTION_MOVES: dict[str, str | None] = {
     "assign": None,
     "note": None,
     "respond": None,
+    "confirm": None,  # a low rating reviewed: the resolution stands (reopening is a forward with the reason)
 }
-INTERNAL_KINDS = frozenset({"note", "assigned"})  # (who a report is given to is the agency's own business too)
+LOW_RATING = 2  # a citizen's score at or under this asks the room to review the resolution (the queue)
+# events for the room and the agency only, never public, never on a wall: internal notes, and who a report is given
+# to (the agency's own business)
+INTERNAL_KINDS = frozenset({"note", "assigned"})
 # events read by their kind's name (the others as a move from one status to another)
 NAMED_KINDS = (
     "created",
@@ -52,13 +56,19 @@ NAMED_KINDS = (
     "note",
     "response",
     "assigned",
-)  # events for the room and the agency only: never public, never on a wall
+    "rated",
+    "confirmed",
+)
 
 
 def action_open(action: str, status: str) -> bool:
     """May `action` be taken on a report in `status` at all (whoever asks)? The one place the buttons come from."""
     if action in ("note", "respond"):
         return True
+    if action == "confirm":
+        return status == "selesai"  # (and only while a low rating waits: reports.service.allowed_actions)
+    if action == "confirm":
+        return status == "selesai"  # (and only while a low rating waits: reports.service.allowed_actions)
     if action in ("escalate", "assign"):
         return status in OPEN
     if action == "process":
@@ -272,6 +282,24 @@ def assign(current: dict, person_id: str, person_name: str, person_opds, actor: 
         )
     event = standing("assigned", current, actor, person_name, now)
     return event, {"assignee": person_id, "updated_at": now}
+
+
+def rate(current: dict, score: int, comment: str | None, actor: str, now: datetime) -> tuple[dict, dict]:
+    """The citizen's rating of a resolved report: its score kept on the report (the newest counts); a low one puts
+    the report in the room's queue for review (its due time: now). -> (event, updates)."""
+    if current["status"] != "selesai":
+        raise Refusal.one(
+            Kind.CONFLICT, "status", f"a {current['status']} report is rated once it is selesai", "refuse_rate_open"
+        )
+    event = standing("rated", current, actor, f"{score}/5" + (f": {comment}" if comment else ""), now)
+    return event, {"rating": score, "due_at": now if score <= LOW_RATING else None, "updated_at": now}
+
+
+def confirm(current: dict, note: str | None, actor: str, now: datetime) -> tuple[dict, dict]:
+    """A low rating reviewed and the resolution confirmed: the report leaves the queue."""
+    if current["status"] != "selesai" or current.get("due_at") is None:
+        raise Refusal.one(Kind.CONFLICT, "status", "no low rating of this report waits for review", "refuse_no_review")
+    return standing("confirmed", current, actor, note, now), {"due_at": None, "updated_at": now}
 
 
 def escalate(current: dict, note: str | None, actor: str, now: datetime) -> dict:

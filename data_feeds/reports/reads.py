@@ -268,6 +268,8 @@ class ReportReads:
             "resolved_at": iso_utc(row["resolved_at"]),
             "media": list(row["media"] or []),
             "duplicate_of": row.get("duplicate_of"),
+            "rating": row.get("rating"),  # the citizen's score after selesai (1..5), if sent
+            "review": row["status"] == "selesai" and row.get("due_at") is not None,  # a low rating waits for the room
             "sla": {
                 k: iso_utc(v) if isinstance(v, datetime) else v
                 for k, v in sla.report_sla(row, cat, self.clock()).items()

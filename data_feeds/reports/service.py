@@ -19,7 +19,7 @@ from data_feeds.clock import utcnow
 from data_feeds.refusal import Kind, Refusal
 from data_feeds.reports import lifecycle, sla
 from data_feeds.reports.categories import RoutingTable
-from data_feeds.reports.contract import ReportIn, ResponseIn, StatusChangeIn
+from data_feeds.reports.contract import RatingIn, ReportIn, ResponseIn, StatusChangeIn
 from data_feeds.reports.personal import Sealer
 from data_feeds.reports.reads import REPORT_ID, ReportReads
 from data_feeds.reports.repository import ReportRepository
@@ -41,6 +41,7 @@ PERSON_ACTIONS = {
     "assign": "progress",  # (to a person of the agency: reports.lifecycle.assign)
     "note": "progress",  # an internal note: the room's and the agency's
     "respond": "progress",  # a public response to the citizen
+    "confirm": "forward",  # a low rating reviewed, the resolution confirmed (the room's)
 }
 
 
@@ -71,7 +72,11 @@ def allowed_actions(report: dict, who) -> list[str]:
     if who is None or who.kind != "person" or not who.sees(fields):
         return []
     role_may = {"forward": who.forwards, "progress": who.progresses(fields)}
-    return [a for a, kind in PERSON_ACTIONS.items() if role_may[kind] and lifecycle.action_open(a, report["status"])]
+    return [
+        a
+        for a, kind in PERSON_ACTIONS.items()
+        if role_may[kind] and lifecycle.action_open(a, report["status"]) and (a != "confirm" or report.get("review"))
+    ]
 
 
 def _authorise(current: dict, action: str, who, report_id: str) -> None:
@@ -345,6 +350,10 @@ class ReportService(ReportReads):
 
             def decide(current, _history, _lookup):
                 return lifecycle.escalate(current, note, who.name, now), {"updated_at": now}
+        elif action == "confirm":
+
+            def decide(current, _history, _lookup):
+                return lifecycle.confirm(current, note, who.name, now)
         elif action in ("note", "respond"):
             kind = "note" if action == "note" else "response"
 
@@ -392,6 +401,19 @@ class ReportService(ReportReads):
 
         _row, event_id, written = self._apply(report_id, decide, by, external_id)
         return event_id, written
+
+    def rate(self, report_id: str, payload, by: Principal) -> tuple[dict, int]:
+        """The citizen's rating of a resolved report, relayed by its source's key (report role). -> (public report,
+        event id)."""
+        rating: RatingIn = parse(RatingIn, payload)
+        now = self.clock()
+
+        def decide(current, _history, _lookup):
+            event, updates = lifecycle.rate(current, rating.score, rating.comment, by.name, now)
+            return {**event, "actor_key": by.key_id}, updates
+
+        row, event_id, _written = self._apply(report_id, decide, by, None)
+        return self.public(row), event_id
 
     def respond(self, report_id: str, payload, by: Principal) -> tuple[dict, int]:
         """A public response to the citizen from a feed's or an agency's system (scoped as a status change is).

@@ -77,6 +77,7 @@ reports = Table(
     Column("opd", String(40)),
     Column("duplicate_of", String(32)),  # for status duplikat: the original report
     Column("due_at", UTCDateTime),  # while open: when its nearest running SLA clock runs out (the queue's order)
+    Column("rating", Integer),  # the citizen's score after selesai, 1..5 (the newest), if the source sent one
     Column("assignee", String(60)),  # the person of the agency it is given to (people.username, as audited), if any
     Column("first_response_at", UTCDateTime),
     Column("resolved_at", UTCDateTime),
