@@ -49,3 +49,21 @@ def test_a_kelurahans_figures_follow_the_readers_scope(app, client, services):
     assert "berlubang" not in str(view)
     assert ask(operator, "36.71.07")[0] is None  # a kecamatan is the live view's own
     assert ask(operator, "'; DROP TABLE reports")[0] is None
+
+
+def test_a_link_to_a_report_on_the_wall_opens_it_only_for_those_who_may_see_it(app, client, services):
+    """/?laporan=<id> (the report page's "Lihat di peta"): replayed by anyone, it opens nothing that is not theirs."""
+    made = post(client, report_payload(title="Jalan amblas di gang", **at_kelurahan(KEL))).get_json()  # DPUPR's
+
+    def open_link(http):
+        values = {"url.search": f"?laporan={made['human_id']}", "lang.data": "id"}
+        resp = call_callback(http, "url.search", values, headers=csrf_headers(http), output="link-focus")
+        assert resp.status_code in (200, 204), resp.data
+        return resp.get_json()["response"] if resp.status_code == 200 else {}
+
+    operator, _ = person(app, services, "operator")
+    shown = open_link(operator)
+    assert shown["card-report"]["data"] == made["id"] and shown["link-focus"]["data"] == [made["lat"], made["lon"]]
+    for role, kw in (("penilai", {}), ("opd", {"opds": ("dlh",)})):
+        http, _ = person(app, services, role, **kw)
+        assert "Jalan amblas" not in str(open_link(http)), role
