@@ -51,7 +51,12 @@ class Settings(BaseSettings):
         "`redis://host:6379/0` for an external Redis or Valkey; empty: an embedded Valkey on loopback",
     )
     demo: Flag = _env("DEMO", True, "the demo feed (its reports marked DEMO everywhere); `0` = none, as `--no-demo`")
-    demo_interval_s: float = _env("DEMO_INTERVAL_S", 300.0, "the demo's mean seconds between reports")
+    demo_interval_s: float = _env(
+        "DEMO_INTERVAL_S",
+        3600.0,
+        "the demo's mean seconds between reports: the city's scale by default (about 24 a day, thousands a year, as "
+        "LAKSA receives); 300 or less for a load demo",
+    )
     host: str = _env("HOST", "127.0.0.1", "the address the web server listens on")
     port: int = _env("PORT", 8050, "the web server's port")
     web_server: str = _env("WEB_SERVER", "granian", "`granian` (holds slow clients) or `gunicorn` (gthread)")

@@ -121,7 +121,8 @@ def live_stack(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def demo_stack(tmp_path_factory):
-    stack = LiveStack(tmp_path_factory.mktemp("demo"), demo=True).wait_ready()
+    # the load demo's volume (a report every 5 min): a dense map, the clusters an area's name must not lose clicks to
+    stack = LiveStack(tmp_path_factory.mktemp("demo"), demo=True, env={"DEMO_INTERVAL_S": "300"}).wait_ready()
     yield stack
     stack.stop()
 

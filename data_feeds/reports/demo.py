@@ -109,7 +109,7 @@ DAY_SHAPE = (
     0.28,
 )
 RAIN_START = {h: 0.12 if 13 <= h <= 20 else 0.02 for h in range(24)}  # chance that rain begins in that WIB hour
-HISTORY_DAYS = 7
+HISTORY_DAYS = 30  # the league's window: the wall opens on a month of the city's traffic
 HISTORY_MAX = 3000  # a busy demo (a small DEMO_INTERVAL_S) gets fewer days of history, not a heavier first start
 
 
