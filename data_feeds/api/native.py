@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import redis
 from flask import Blueprint, Response, jsonify, request
@@ -17,7 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from data_feeds.access.keys import HEADER, Principal
 from data_feeds.clock import EARLIEST, WIB, utcnow, wib_today
-from data_feeds.documents import indicator_export, report_export
+from data_feeds.documents import indicator_export, league, report_export
 from data_feeds.indicators import importer as indicator_import
 from data_feeds.live import replay
 from data_feeds.refusal import Kind, Refusal
@@ -140,6 +140,32 @@ def add_response(report_id: str):
     report, event_id = services.reports.respond(report_id, body, by=who)
     services.poker.poke()
     return jsonify({"report": report, "event_id": event_id}), 201
+
+
+LEAGUE_DAYS = 30
+LEAGUE_MAX_DAYS = 366
+
+
+@bp.get("/api/v1/league")
+def league_rows():
+    """The league per OPD, kecamatan or kelurahan (`by`) over WIB days `from`..`to` (inclusive; the last 30 days by
+    default, at most a year): aggregates only, for any signed-in reader or key, never a report's words."""
+    services = current()
+    api_viewer(principal(required=False))  # (a key or a session: who asks must be known; figures every wall shows)
+    by = request.args.get("by") or "opd"
+    if by not in league.LEVELS:
+        raise Refusal.one(Kind.INVALID, "by", f"one of: {', '.join(league.LEVELS)}")
+    today = wib_today()
+    first = search.day_arg(request.args, "from") or today - timedelta(days=LEAGUE_DAYS - 1)
+    last = search.day_arg(request.args, "to") or today
+    if last < first:
+        raise Refusal.one(Kind.INVALID, "to", "is before from")
+    if (last - first).days >= LEAGUE_MAX_DAYS:
+        raise Refusal.one(Kind.INVALID, "from", f"a period of at most {LEAGUE_MAX_DAYS} days")
+    start = datetime.combine(first, time.min, WIB)
+    end = datetime.combine(last, time.min, WIB) + timedelta(days=1)
+    items = league.rows(services.store, services.routing, services.gazetteer, by, start, end)
+    return jsonify({"by": by, "from": first.isoformat(), "to": last.isoformat(), "rows": items})
 
 
 @bp.get("/api/v1/reports")

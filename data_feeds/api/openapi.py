@@ -229,6 +229,24 @@ def _report_paths() -> dict:
                 "responses": {"201": _ok("stored"), **_errors(400, 401, 403, 404, 413, 415, 422)},
             }
         },
+        "/api/v1/league": {
+            "get": {
+                "summary": "The league per OPD, kecamatan or kelurahan: reports, per 10,000 residents (areas), "
+                "resolved, overdue, median and p90 of response and resolution (seconds), satisfaction (1..5); "
+                "every agency or area a row, the most overdue first; figures only, for any signed-in reader or key",
+                "security": KEYED,
+                "parameters": [
+                    {
+                        "name": "by",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": ["opd", "kecamatan", "kelurahan"]},
+                    },
+                    *[p for p in SEARCH_PARAMETERS if p["name"] in ("from", "to")],
+                ],
+                "responses": {"200": _ok("{by, from, to, rows}"), **_errors(401, 422)},
+            }
+        },
         "/api/v1/reports/{report_id}/rating": {
             "post": {
                 "summary": "The citizen's rating of a resolved report (role report, the report's own source): "

@@ -28,23 +28,31 @@ class Handling(TypedDict):
     response_p90_s: float | None
     resolution_median_s: float | None
     resolution_p90_s: float | None
+    satisfaction: float | None  # the citizens' mean rating (1..5) of those rated
+    ratings: int
 
 
-def handling(store: Store, routing: RoutingTable, start: datetime, end: datetime) -> dict[str, Handling]:
-    """{OPD code: its figures} for the reports filed in [start, end), ordered by the OPD's reports."""
+GROUPS = {"opd": reports.c.opd, "kecamatan": reports.c.kode_kec, "kelurahan": reports.c.kode_kel}
+
+
+def tally(store: Store, routing: RoutingTable, start: datetime, end: datetime, by: str = "opd") -> dict[str, dict]:
+    """The reports filed in [start, end) counted per OPD, kecamatan or kelurahan (`by`): {key: accumulator}."""
     r = reports.c
     with store.read() as conn:
         rows = conn.execute(
-            select(r.opd, r.category, r.reported_at, r.first_response_at, r.resolved_at, r.status, r.source).where(
-                r.reported_at >= start, r.reported_at < end
-            )
+            select(
+                GROUPS[by], r.category, r.reported_at, r.first_response_at, r.resolved_at, r.status, r.source, r.rating
+            ).where(r.reported_at >= start, r.reported_at < end)
         ).all()
     acc: dict[str, dict] = {}
-    for opd, category, reported, responded, resolved, status, source in rows:
+    for key, category, reported, responded, resolved, status, source, rating in rows:
         cat = routing.categories.get(category)
         b = acc.setdefault(
-            opd or "", {"n": 0, "resolved": 0, "overdue": 0, "demo": 0, "response": [], "resolution": []}
+            key or "",
+            {"n": 0, "resolved": 0, "overdue": 0, "demo": 0, "response": [], "resolution": [], "ratings": []},
         )
+        if rating is not None:
+            b["ratings"].append(rating)
         b["n"] += 1
         b["demo"] += source == "demo"
         responded = responded if responded is not None and responded < end else None
@@ -59,6 +67,28 @@ def handling(store: Store, routing: RoutingTable, start: datetime, end: datetime
             late_answer = responded > response_due if responded is not None else end > response_due
             late_close = resolved > resolution_due if resolved is not None else end > resolution_due
             b["overdue"] += late_answer or late_close
+    return acc
+
+
+def figures(b: dict) -> dict:
+    """An accumulator of `tally` as the documents and the league show it."""
+    return {
+        "reports": b["n"],
+        "resolved": b["resolved"],
+        "overdue": b["overdue"],
+        "demo": b["demo"],
+        "response_median_s": sla.percentile(b["response"], 0.5),
+        "response_p90_s": sla.percentile(b["response"], 0.9),
+        "resolution_median_s": sla.percentile(b["resolution"], 0.5),
+        "resolution_p90_s": sla.percentile(b["resolution"], 0.9),
+        "satisfaction": round(sum(b["ratings"]) / len(b["ratings"]), 2) if b["ratings"] else None,
+        "ratings": len(b["ratings"]),
+    }
+
+
+def handling(store: Store, routing: RoutingTable, start: datetime, end: datetime) -> dict[str, Handling]:
+    """{OPD code: its figures} for the reports filed in [start, end), ordered by the OPD's reports."""
+    acc = tally(store, routing, start, end, "opd")
     out: dict[str, Handling] = {}
     for code, b in sorted(acc.items(), key=lambda kv: (-kv[1]["n"], kv[0])):
         known = routing.opds.get(code)
@@ -67,13 +97,6 @@ def handling(store: Store, routing: RoutingTable, start: datetime, end: datetime
             "short": known.short if known else code or "–",
             "name": known.name if known else code,
             "pillar": known.pillar if known else "",
-            "reports": b["n"],
-            "resolved": b["resolved"],
-            "overdue": b["overdue"],
-            "demo": b["demo"],
-            "response_median_s": sla.percentile(b["response"], 0.5),
-            "response_p90_s": sla.percentile(b["response"], 0.9),
-            "resolution_median_s": sla.percentile(b["resolution"], 0.5),
-            "resolution_p90_s": sla.percentile(b["resolution"], 0.9),
+            **figures(b),
         }
     return out

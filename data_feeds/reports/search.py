@@ -103,7 +103,7 @@ class ReportQuery:
         order = args.get("order") or "newest"
         if order not in ORDERS:
             raise Refusal.one(Kind.INVALID, "order", f"one of: {', '.join(ORDERS)}")
-        start, end = _day(args, "from"), _day(args, "to")
+        start, end = day_arg(args, "from"), day_arg(args, "to")
         if start and end and end < start:
             raise Refusal.one(Kind.INVALID, "to", "is before from")
         return cls(
@@ -172,7 +172,7 @@ class ReportQuery:
         return {k: v for k, v in out.items() if v}
 
 
-def _day(args: Mapping[str, str], name: str) -> date | None:
+def day_arg(args: Mapping[str, str], name: str) -> date | None:
     raw = args.get(name)
     if not raw:
         return None

@@ -68,6 +68,7 @@ def report_sla(row: dict, category: Category, now: datetime) -> dict:
     return {
         "response_hours": category.sla_response_hours,
         "resolution_hours": category.sla_resolution_hours,
+        "basis": category.sla_basis,  # where the targets come from (categories.toml)
         "response_due": response_due,
         "resolution_due": resolution_due,
         "state": state,
