@@ -54,23 +54,31 @@ def rebuild(services, publisher):
 
 
 class Followed:
-    """A hub driven step by step in its own event loop (no timers): refresh, follow, catch up."""
+    """A hub driven step by step in its own event loop (no timers): refresh, follow, catch up. The loop runs in a
+    thread of its own: a browser test earlier in the session leaves Playwright's loop running in this one."""
 
     def __init__(self, services):
         self.loop = asyncio.new_event_loop()
-        self.hub = self.loop.run_until_complete(self._make(services))
+        self.thread = threading.Thread(target=self.loop.run_forever, name="followed-hub", daemon=True)
+        self.thread.start()
+        self.hub = self._run(self._make(services))
+
+    def _run(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
 
     @staticmethod
     async def _make(services):
         return Hub(services)
 
     def refresh(self):
-        self.loop.run_until_complete(self.hub.refresh())
+        self._run(self.hub.refresh())
 
     def follow(self, audience):
-        return self.loop.run_until_complete(self.hub.follow(audience))
+        return self._run(self.hub.follow(audience))
 
     def close(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
         self.loop.close()
 
 
