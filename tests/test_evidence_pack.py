@@ -170,3 +170,12 @@ def test_the_command_line_writes_the_same_pack(services, a_week, tmp_path):
     assert "2.130.166 orang · per 28 Februari 2022" in flat and re.search(
         r"DPUPR\s+2\s+1", text_of(out.read_bytes(), tmp_path)
     )
+
+
+def test_the_citizens_rating_stands_beside_each_agencys_times(client, services, a_week, tmp_path):
+    """Issue 29, item 4: satisfaction per agency in the pack, from the ratings its sources relayed."""
+    road = next(r for r in client.get("/api/v1/reports?q=SDN").get_json()["reports"])
+    assert post(client, {"score": 4}, path=f"/api/v1/reports/{road['id']}/rating").status_code == 201
+    pdf = client.get(f"/api/v1/export/evidence.pdf?from={START.isoformat()}&to={TODAY.isoformat()}").data
+    flat = " ".join(text_of(pdf, tmp_path, layout=False).split())
+    assert "Kepuasan" in flat and "4,0/5 (1)" in flat

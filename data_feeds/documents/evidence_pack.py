@@ -269,6 +269,14 @@ def _indicator(data: PackData, ind, entry: dict, st: dict) -> list:
     return [KeepTogether(parts)]
 
 
+def _satisfaction(h: dict, lang: str) -> str:
+    """The citizens' mean rating (1..5) and how many rated, or a dash where none did."""
+    if not h.get("ratings"):
+        return "–"
+    mean = f"{h['satisfaction']:.1f}".replace(".", "," if lang == "id" else ".")
+    return f"{mean}/5 ({fmt_int(h['ratings'], lang)})"
+
+
 def _complaints(data: PackData, opds: list[str], st: dict) -> list:
     lang = data.lang
     rows = [h for code, h in data.handling.items() if code in opds]
@@ -286,6 +294,7 @@ def _complaints(data: PackData, opds: list[str], st: dict) -> list:
             t("pack_col_overdue", lang),
             Paragraph(t("pack_col_response", lang), st["cell"]),
             Paragraph(t("pack_col_resolution", lang), st["cell"]),
+            Paragraph(t("pack_col_satisfaction", lang), st["cell"]),
         ]
     ]
     right = ParagraphStyle("right", parent=st["cell"], alignment=2)
@@ -297,13 +306,14 @@ def _complaints(data: PackData, opds: list[str], st: dict) -> list:
             fmt_int(h["overdue"], lang),
             Paragraph(pair(h["response_median_s"], h["response_p90_s"]), right),
             Paragraph(pair(h["resolution_median_s"], h["resolution_p90_s"]), right),
+            Paragraph(_satisfaction(h, lang), right),
         ]
         for h in rows
     ]
     out = [
         title,
         *([pdf.DemoMark()] if any(h["demo"] for h in rows) else []),
-        pdf.table(table, [30, 16, 16, 18, 47, 47]),
+        pdf.table(table, [24, 15, 16, 19, 40, 40, 20]),
         Spacer(1, 2 * mm),
         pdf.picture(charts.handling(rows, lang), 130),
     ]

@@ -44,6 +44,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "pack_col_overdue": ("Lewat SLA", "Overdue"),
     "pack_col_response": ("Respons pertama (median · p90)", "First response (median · p90)"),
     "pack_col_resolution": ("Penyelesaian (median · p90)", "Resolution (median · p90)"),
+    "pack_col_satisfaction": ("Kepuasan warga", "Citizens' rating"),
     "pack_no_complaints": (
         "Tidak ada pengaduan ke OPD pilar ini dalam periode ini.",
         "No complaints to this pillar's agencies in the period.",
