@@ -10,6 +10,7 @@ from typing import TypedDict
 
 from sqlalchemy import select
 
+from data_feeds.i18n import fmt_int
 from data_feeds.reports import sla
 from data_feeds.reports.categories import RoutingTable
 from data_feeds.store import Store, reports
@@ -84,6 +85,14 @@ def figures(b: dict) -> dict:
         "satisfaction": round(sum(b["ratings"]) / len(b["ratings"]), 2) if b["ratings"] else None,
         "ratings": len(b["ratings"]),
     }
+
+
+def satisfaction_text(h: dict, lang: str) -> str:
+    """The citizens' mean rating (1..5) and how many rated ("4,0/5 (12)"), or a dash where none did."""
+    if not h.get("ratings"):
+        return "–"
+    mean = f"{h['satisfaction']:.1f}".replace(".", "," if lang == "id" else ".")
+    return f"{mean}/5 ({fmt_int(h['ratings'], lang)})"
 
 
 def handling(store: Store, routing: RoutingTable, start: datetime, end: datetime) -> dict[str, Handling]:

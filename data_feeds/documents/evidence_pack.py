@@ -269,14 +269,6 @@ def _indicator(data: PackData, ind, entry: dict, st: dict) -> list:
     return [KeepTogether(parts)]
 
 
-def _satisfaction(h: dict, lang: str) -> str:
-    """The citizens' mean rating (1..5) and how many rated, or a dash where none did."""
-    if not h.get("ratings"):
-        return "–"
-    mean = f"{h['satisfaction']:.1f}".replace(".", "," if lang == "id" else ".")
-    return f"{mean}/5 ({fmt_int(h['ratings'], lang)})"
-
-
 def _complaints(data: PackData, opds: list[str], st: dict) -> list:
     lang = data.lang
     rows = [h for code, h in data.handling.items() if code in opds]
@@ -306,7 +298,7 @@ def _complaints(data: PackData, opds: list[str], st: dict) -> list:
             fmt_int(h["overdue"], lang),
             Paragraph(pair(h["response_median_s"], h["response_p90_s"]), right),
             Paragraph(pair(h["resolution_median_s"], h["resolution_p90_s"]), right),
-            Paragraph(_satisfaction(h, lang), right),
+            Paragraph(complaints.satisfaction_text(h, lang), right),
         ]
         for h in rows
     ]
