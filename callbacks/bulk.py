@@ -16,6 +16,7 @@ from data_feeds.reports import acting
 from data_feeds.reports.service import allowed_actions
 from data_feeds.services import Services
 from layouts import bulk_bar, ids
+from layouts.report_actions import FIELDS
 
 BULK_ACTIONS = ("forward", "process", "escalate")
 MAX_ROWS = 100  # one selection; more is narrowed by the list's filters first
@@ -44,6 +45,17 @@ def offered(who) -> tuple[str, ...]:
     open_moves = set(allowed_actions({**sample, "status": "baru"}, who))
     open_moves |= set(allowed_actions({**sample, "status": "diproses"}, who))
     return tuple(a for a in BULK_ACTIONS if a in open_moves)
+
+
+def unfit(chosen: list[str], action: str, values: dict[str, str | None], lang: str) -> str | None:
+    """Why a bulk action cannot be taken as asked, in the reader's words (nothing ticked, too many, a field its form
+    needs left empty: layouts/report_actions.FIELDS), or None. Said once, before any report is touched."""
+    if not chosen:
+        return t("q_pick_some", lang)
+    if len(chosen) > MAX_ROWS:
+        return t("q_too_many", lang, n=MAX_ROWS)
+    missing = [words for name, _kind, words, need in FIELDS[action] if need and not values.get(name)]
+    return t("q_fill", lang, field=t(missing[0], lang)) if missing else None
 
 
 def refs(value: object) -> list[str]:
@@ -79,17 +91,7 @@ def register(app: Dash, services: Services) -> None:
         who = viewer()
         if action not in offered(who):  # (the bar is hidden for them; a replayed request is refused the same)
             return bulk_bar.refused(t("act_refused", lang, reason=t("refusal_generic", lang))), no_update
-        reason = (
-            t("q_pick_some", lang)
-            if not chosen
-            else t("q_too_many", lang, n=MAX_ROWS)
-            if len(chosen) > MAX_ROWS
-            else t("q_fill", lang, field=t("act_opd", lang))
-            if action == "forward" and not opd
-            else t("q_fill", lang, field=t("act_escalate_reason", lang))
-            if action == "escalate" and not (note or "").strip()
-            else None
-        )
+        reason = unfit(chosen, action, {"opd": opd or None, "catatan": (note or "").strip() or None}, lang)
         if reason:
             return bulk_bar.refused(t("act_refused", lang, reason=reason)), no_update
         asked = acting.Action(action, opd=opd or None, note=(note or "").strip()[:2000] or None)

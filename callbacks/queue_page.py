@@ -9,6 +9,7 @@ import json
 import secrets
 
 import flask
+import redis
 
 from callbacks import bulk
 from callbacks.report_page import context, html
@@ -55,7 +56,10 @@ def queue_view(outcome=None, status_code: int = 200):
     counts = services.reports.queue_counts(query, who)
     token = (args.get("hasil") or "")[:32]
     if outcome is None and token:
-        saved = services.redis.get(_outcome_key(services, who, token))
+        try:
+            saved = services.redis.get(_outcome_key(services, who, token))
+        except (redis.RedisError, OSError):  # Redis down: the queue still, without the outcome
+            saved = None
         if saved:
             outcome = bulk.Outcome.of_data(json.loads(saved))
     names = {p.username: p.name for code in (who.scope or ()) for p in People(services.store).of_agency(code)}
@@ -93,22 +97,18 @@ def queue_act():
         return queue_view(said, 400)
     refs = form.getlist("pilih")[: bulk.MAX_ROWS + 1]
     values = {name: (form.get(f"{action}.{name}") or "").strip() or None for name, *_ in report_actions.FIELDS[action]}
-    missing = [words for name, _kind, words, need in report_actions.FIELDS[action] if need and not values[name]]
-    if not refs or len(refs) > bulk.MAX_ROWS or missing:
-        reason = (
-            t("q_pick_some", lang)
-            if not refs
-            else t("q_too_many", lang, n=bulk.MAX_ROWS)
-            if len(refs) > bulk.MAX_ROWS
-            else t("q_fill", lang, field=t(missing[0], lang))
-        )
+    reason = bulk.unfit(refs, action, values, lang)
+    if reason:
         return queue_view(report_actions.outcome(t("act_refused", lang, reason=reason), False), 422)
     asked = acting.Action(action, opd=values.get("opd"), note=values.get("catatan"))
     outcome = bulk.act_each(services, refs, asked, who, lang)
     if outcome.done:
         services.poker.poke()
     token = secrets.token_urlsafe(12)
-    services.redis.set(_outcome_key(services, who, token), json.dumps(outcome.as_data()), ex=OUTCOME_S)
+    try:
+        services.redis.set(_outcome_key(services, who, token), json.dumps(outcome.as_data()), ex=OUTCOME_S)
+    except (redis.RedisError, OSError):  # the actions are stored: say what became of them here, without the 303
+        return queue_view(outcome)
     return flask.redirect(f"{paths.QUEUE}?hasil={token}", 303)
 
 
